@@ -1,0 +1,55 @@
+package dev.flowwatch.flowpp.flow;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.initializer.Initializer;
+import dev.flowwatch.flowpp.nn.Module;
+
+/**
+ * Per-channel affine normalisation y = (x + b)·exp(s) (Kingma &amp; Dhariwal, Glow, 2018), whose
+ * bias and log-scale are set from the first batch so that its output has zero mean and unit variance.
+ */
+public final class ActNorm extends Module implements Flow {
+
+    private static final double STD_FLOOR = 1e-6;
+
+    private final Parameter bias;
+    private final Parameter logScale;
+
+    public ActNorm(int channels) {
+        Shape shape = new Shape(1, channels, 1, 1);
+        bias = parameter("bias", shape, Initializer.ZEROS);
+        logScale = parameter("logScale", shape, Initializer.ZEROS);
+    }
+
+    @Override
+    public FlowResult forward(NDArray x, FlowContext context) {
+        if (context.dataInit()) {
+            initializeFrom(x);
+        }
+        NDArray y = x.add(value(bias)).mul(value(logScale).exp());
+        return new FlowResult(y, logDet(x));
+    }
+
+    @Override
+    public FlowResult inverse(NDArray y, FlowContext context) {
+        NDArray x = y.mul(value(logScale).neg().exp()).sub(value(bias));
+        return new FlowResult(x, logDet(y).neg());
+    }
+
+    private NDArray logDet(NDArray x) {
+        Shape s = x.getShape();
+        long pixels = s.get(2) * s.get(3);
+        return value(logScale).sum().mul(pixels).broadcast(new Shape(s.get(0)));
+    }
+
+    private void initializeFrom(NDArray x) {
+        NDArray data = x.stopGradient();
+        NDArray mean = data.mean(new int[] {0, 2, 3}, true);
+        NDArray std = data.sub(mean).square().mean(new int[] {0, 2, 3}, true).sqrt();
+        value(bias).set(new NDIndex("..."), mean.neg());
+        value(logScale).set(new NDIndex("..."), std.add(STD_FLOOR).log().neg());
+    }
+}

@@ -1,0 +1,27 @@
+package dev.flowwatch.flowpp.flow;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Activation;
+import dev.flowwatch.flowpp.nn.Tensors;
+
+/**
+ * u = σ(x): the last step of the variational dequantizer, mapping its noise into (0, 1).
+ * log|du/dx| = log σ(x) + log σ(−x).
+ */
+public final class SigmoidFlow implements Flow {
+
+    @Override
+    public FlowResult forward(NDArray x, FlowContext context) {
+        return new FlowResult(Activation.sigmoid(x), Tensors.sumPerExample(elementLogDet(x)));
+    }
+
+    @Override
+    public FlowResult inverse(NDArray u, FlowContext context) {
+        NDArray x = u.log().sub(u.neg().add(1).log());
+        return new FlowResult(x, Tensors.sumPerExample(elementLogDet(x)).neg());
+    }
+
+    private static NDArray elementLogDet(NDArray x) {
+        return Tensors.logSigmoid(x).add(Tensors.logSigmoid(x.neg()));
+    }
+}

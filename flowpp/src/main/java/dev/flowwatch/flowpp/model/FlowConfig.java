@@ -1,0 +1,103 @@
+package dev.flowwatch.flowpp.model;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The architecture of a Flow++ model, stored as JSON in every bundle.
+ *
+ * @param preset the preset it derives from ("tiny", "small", "paper"), informational
+ * @param channels input channels C (1 grayscale, 3 RGB)
+ * @param height input height H, divisible by 2^levels
+ * @param width input width W, divisible by 2^levels
+ * @param levels scales of the multi-scale flow, outermost first
+ * @param hidden channels of the couplings' conditioning networks
+ * @param blocks residual gated-conv/attention blocks per conditioning network
+ * @param components logistic mixture components K per coupling
+ * @param dropout dropout rate in the conditioning networks while training
+ * @param dequantization uniform or variational dequantization
+ * @param dequantizerCouplings mixture couplings in the dequantization flow q(u|x)
+ * @param dequantizerHidden channels of the dequantizer's feature and coupling networks
+ * @param dequantizerBlocks residual blocks in each of the dequantizer's networks
+ * @param logitAlpha the α of the logit preprocessing logit(α/2 + (1 − α)·v)
+ * @param seed seed of the initial weights
+ */
+public record FlowConfig(
+        String preset,
+        int channels,
+        int height,
+        int width,
+        List<Level> levels,
+        int hidden,
+        int blocks,
+        int components,
+        float dropout,
+        Dequantization dequantization,
+        int dequantizerCouplings,
+        int dequantizerHidden,
+        int dequantizerBlocks,
+        double logitAlpha,
+        long seed) {
+
+    public static final List<String> PRESETS = List.of("tiny", "small", "paper");
+
+    public FlowConfig {
+        levels = List.copyOf(levels);
+        if (channels < 1 || height < 2 || width < 2) {
+            throw new IllegalArgumentException("input shape must be at least 1x2x2, got "
+                    + channels + "x" + height + "x" + width);
+        }
+        if (levels.isEmpty()) {
+            throw new IllegalArgumentException("a flow needs at least one level");
+        }
+        int factor = 1 << levels.size();
+        if (height % factor != 0 || width % factor != 0) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT,
+                    "%d level(s) need height and width divisible by %d, got %dx%d: use fewer levels",
+                    levels.size(), factor, height, width));
+        }
+        if (hidden < 1 || blocks < 0 || components < 1) {
+            throw new IllegalArgumentException("hidden, blocks and components must be positive");
+        }
+        if (dropout < 0 || dropout >= 1) {
+            throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
+        }
+        if (dequantization == Dequantization.VARIATIONAL && (dequantizerCouplings < 1 || dequantizerHidden < 1)) {
+            throw new IllegalArgumentException("variational dequantization needs couplings and hidden channels");
+        }
+    }
+
+    /** A named preset for images of the given shape. */
+    public static FlowConfig preset(String name, int channels, int height, int width) {
+        return switch (name) {
+            // seconds on a CPU: for tests
+            case "tiny" -> new FlowConfig("tiny", channels, height, width,
+                    List.of(new Level(2, 2, 2)), 8, 1, 4, 0f,
+                    Dequantization.VARIATIONAL, 2, 8, 1, 0.05, 1L);
+            // 28×28 data on 2 CPU cores: attention only at 14×14, where it is affordable
+            case "small" -> new FlowConfig("small", channels, height, width,
+                    List.of(new Level(2, 2, 0), new Level(2, 2, 4)), 32, 1, 8, 0f,
+                    Dequantization.VARIATIONAL, 2, 16, 1, 0.05, 1L);
+            // Flow++ CIFAR-10 (Ho et al., 2019, Table 5): 10 blocks, 96 filters, 32 components, 4 heads
+            case "paper" -> new FlowConfig("paper", channels, height, width,
+                    List.of(new Level(4, 2, 4), new Level(3, 0, 4)), 96, 10, 32, 0.2f,
+                    Dequantization.VARIATIONAL, 4, 96, 5, 0.1, 1L);
+            default -> throw new IllegalArgumentException(
+                    "unknown preset '" + name + "'; known: " + String.join(", ", PRESETS));
+        };
+    }
+
+    public int dimensions() {
+        return channels * height * width;
+    }
+
+    public FlowConfig withDequantization(Dequantization kind) {
+        return new FlowConfig(preset, channels, height, width, levels, hidden, blocks, components, dropout,
+                kind, dequantizerCouplings, dequantizerHidden, dequantizerBlocks, logitAlpha, seed);
+    }
+
+    public FlowConfig withSeed(long newSeed) {
+        return new FlowConfig(preset, channels, height, width, levels, hidden, blocks, components, dropout,
+                dequantization, dequantizerCouplings, dequantizerHidden, dequantizerBlocks, logitAlpha, newSeed);
+    }
+}
