@@ -2,6 +2,7 @@ package dev.flowwatch.schemas;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import org.apache.avro.Schema;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
@@ -22,8 +23,9 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
 
   AvroSerializer(Class<T> type) {
     SpecificData model = SpecificData.getForClass(type);
-    this.recordName = model.getSchema(type).getName();
-    this.encoder = new BinaryMessageEncoder<>(model, model.getSchema(type));
+    Schema schema = model.getSchema(type);
+    this.recordName = schema.getName();
+    this.encoder = new BinaryMessageEncoder<>(model, schema);
   }
 
   /** Returns null for a null record, Kafka's tombstone. */

@@ -79,7 +79,7 @@ public final class MessageDecodingException extends SerializationException {
   // Avro wraps the telling exception (EOFException, "Malformed data...") in a generic one.
   private static String rootMessage(Throwable error) {
     Throwable root = error;
-    while (root.getCause() != null && root.getCause() != root) {
+    while (root.getCause() != null) {
       root = root.getCause();
     }
     return root.getMessage() == null
