@@ -3,6 +3,8 @@ package dev.flowwatch.schemas;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Named.named;
 
 import java.util.ArrayList;
@@ -13,6 +15,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.errors.SerializationException;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -79,5 +83,14 @@ class AvroSerdeTest {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  @Test
+  void recordMissingARequiredFieldFailsAsSerializationException() {
+    SerializationException e = assertThrows(SerializationException.class,
+        () -> FlowwatchSerdes.anomalyAlert().serializer().serialize(TOPIC, new AnomalyAlert()));
+
+    assertTrue(e.getMessage().startsWith("Cannot serialize AnomalyAlert for topic t"),
+        e.getMessage());
   }
 }
