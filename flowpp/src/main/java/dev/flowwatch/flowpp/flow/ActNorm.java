@@ -46,9 +46,12 @@ public final class ActNorm extends Module implements Flow {
     }
 
     private void initializeFrom(NDArray x) {
-        NDArray data = x.stopGradient();
-        NDArray mean = data.mean(new int[] {0, 2, 3}, true);
-        NDArray std = data.sub(mean).square().mean(new int[] {0, 2, 3}, true).sqrt();
+        long channels = x.getShape().get(1);
+        // (C, N·H·W): DJL's PyTorch mean reduces one axis at a time
+        NDArray perChannel = x.stopGradient().transpose(1, 0, 2, 3).reshape(channels, -1);
+        NDArray mean = perChannel.mean(new int[] {1}, true);
+        NDArray std = perChannel.sub(mean).square().mean(new int[] {1}).sqrt().reshape(1, channels, 1, 1);
+        mean = mean.reshape(1, channels, 1, 1);
         value(bias).set(new NDIndex("..."), mean.neg());
         value(logScale).set(new NDIndex("..."), std.add(STD_FLOOR).log().neg());
     }

@@ -8,7 +8,7 @@ package dev.flowwatch.flowpp.flow;
  */
 public record Bisection(double tolerance, int maxIterations) {
 
-    public static final Bisection DEFAULT = new Bisection(1e-6, 100);
+    public static final Bisection DEFAULT = new Bisection(1e-5, 100);
 
     public Bisection {
         if (!(tolerance > 0)) {

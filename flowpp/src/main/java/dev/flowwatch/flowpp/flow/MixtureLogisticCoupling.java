@@ -68,7 +68,7 @@ public final class MixtureLogisticCoupling extends Module implements Flow {
                 NDArray below = Terms.of(mid, p).logit().lt(t);
                 nextLo = NDArrays.where(below, mid, lo);
                 nextHi = NDArrays.where(below, hi, mid);
-                converged = nextHi.sub(nextLo).max().getDouble() < settings.tolerance();
+                converged = Tensors.scalar(nextHi.sub(nextLo).max()) < settings.tolerance();
                 NDScope.unregister(nextLo, nextHi);
             }
             lo.close();

@@ -161,7 +161,8 @@ public final class FlowPlusPlus extends Module {
         return v.mul(256).floor().clip(0, 255);
     }
 
-    private DataType dataType() {
+    /** The floating-point type of the parameters (float32 normally, float64 in tests). */
+    public DataType dataType() {
         return getParameters().get(0).getValue().getArray().getDataType();
     }
 

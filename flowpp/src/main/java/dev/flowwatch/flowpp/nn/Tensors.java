@@ -30,6 +30,11 @@ public final class Tensors {
         return x.getManager().zeros(new Shape(x.getShape().get(0)), x.getDataType());
     }
 
+    /** The value of a one-element array of any floating-point type. */
+    public static double scalar(NDArray x) {
+        return x.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+    }
+
     /** elu(concat(x, −x)) over channels: keeps both signs' information through the nonlinearity. */
     public static NDArray concatElu(NDArray x) {
         return Activation.elu(x.concat(x.neg(), 1), 1f);

@@ -1,0 +1,28 @@
+package dev.flowwatch.flowpp.bundle;
+
+import dev.flowwatch.flowpp.model.FlowConfig;
+import java.util.Map;
+
+/**
+ * The {@code bundle.json} of a model bundle.
+ *
+ * @param format always {@value ModelBundle#FORMAT}
+ * @param formatVersion layout version of the bundle, {@value ModelBundle#FORMAT_VERSION} today
+ * @param modelId a stable name of what the model models (e.g. "fashion-mnist-small")
+ * @param modelVersion identifies these exact weights (time of writing plus a checksum prefix)
+ * @param createdAt ISO-8601 instant of writing
+ * @param config the architecture, enough to rebuild the model before loading its weights
+ * @param parametersSha256 SHA-256 of {@code parameters.bin}, hex
+ * @param parametersBytes size of {@code parameters.bin}
+ * @param metrics training metrics and provenance (steps, bits/dim, data), free-form
+ */
+public record BundleManifest(
+        String format,
+        int formatVersion,
+        String modelId,
+        String modelVersion,
+        String createdAt,
+        FlowConfig config,
+        String parametersSha256,
+        long parametersBytes,
+        Map<String, Object> metrics) {}

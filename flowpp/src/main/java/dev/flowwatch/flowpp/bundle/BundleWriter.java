@@ -1,0 +1,125 @@
+package dev.flowwatch.flowpp.bundle;
+
+import dev.flowwatch.flowpp.model.FlowPlusPlus;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Writes a bundle atomically: every file goes into a hidden sibling directory, is flushed to disk,
+ * and the directory then replaces the target by renames. A crash leaves either the previous bundle
+ * or the new one, never a mixture (at worst a stale hidden directory, removed by the next write).
+ */
+public final class BundleWriter {
+
+    private final Path target;
+    private final String modelId;
+    private final Map<String, byte[]> files = new LinkedHashMap<>();
+    private final Map<String, Object> metrics = new LinkedHashMap<>();
+
+    public BundleWriter(Path target, String modelId) {
+        this.target = target.toAbsolutePath().normalize();
+        this.modelId = modelId;
+    }
+
+    /** Adds a file at a path relative to the bundle (e.g. "training/state.json"). */
+    public BundleWriter file(String relativePath, byte[] content) {
+        if (relativePath.equals(ModelBundle.MANIFEST) || relativePath.equals(ModelBundle.PARAMETERS)) {
+            throw new IllegalArgumentException(relativePath + " is written by the bundle itself");
+        }
+        files.put(relativePath, content.clone());
+        return this;
+    }
+
+    public BundleWriter metric(String name, Object value) {
+        metrics.put(name, value);
+        return this;
+    }
+
+    /** Writes the model's current weights with everything added so far; returns the manifest written. */
+    public BundleManifest write(FlowPlusPlus model) {
+        byte[] parameters = ModelBundle.serializeParameters(model);
+        String sha = ModelBundle.sha256(parameters);
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        BundleManifest manifest = new BundleManifest(ModelBundle.FORMAT, ModelBundle.FORMAT_VERSION, modelId,
+                now + "-" + sha.substring(0, 12), now.toString(), model.config(), sha, parameters.length,
+                new LinkedHashMap<>(metrics));
+        Path parent = target.getParent();
+        Path staging = parent.resolve("." + target.getFileName() + ".writing");
+        Path previous = parent.resolve("." + target.getFileName() + ".previous");
+        try {
+            Files.createDirectories(parent);
+            deleteRecursively(staging);
+            Files.createDirectories(staging);
+            writeDurably(staging.resolve(ModelBundle.PARAMETERS), parameters);
+            for (Map.Entry<String, byte[]> f : files.entrySet()) {
+                Path path = staging.resolve(f.getKey()).normalize();
+                if (!path.startsWith(staging)) {
+                    throw new IllegalArgumentException("bundle file outside the bundle: " + f.getKey());
+                }
+                Files.createDirectories(path.getParent());
+                writeDurably(path, f.getValue());
+            }
+            // the manifest last: a staging directory without one is never mistaken for a bundle
+            writeDurably(staging.resolve(ModelBundle.MANIFEST),
+                    ModelBundle.GSON.toJson(manifest).getBytes(StandardCharsets.UTF_8));
+            deleteRecursively(previous);
+            if (Files.exists(target)) {
+                move(target, previous);
+            }
+            move(staging, target);
+            deleteRecursively(previous);
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing model bundle " + target + ": " + e.getMessage(), e);
+        }
+        return manifest;
+    }
+
+    private static void writeDurably(Path file, byte[] content) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            channel.write(java.nio.ByteBuffer.wrap(content));
+            channel.force(true);
+        }
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+                Files.delete(d);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}

@@ -1,0 +1,164 @@
+package dev.flowwatch.flowpp.bundle;
+
+import ai.djl.MalformedModelException;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonParseException;
+import dev.flowwatch.flowpp.model.FlowPlusPlus;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * A model on disk: one directory with {@code bundle.json} (architecture, identity, metrics, the
+ * checksum of the weights) and {@code parameters.bin} (DJL's parameter format), plus any files the
+ * writer adds (training curves, samples, the state needed to resume training).
+ *
+ * <p>Loading verifies everything it can before building the model, so that a missing, truncated,
+ * corrupted or mismatched bundle fails with a message naming the file and the problem.
+ */
+public final class ModelBundle {
+
+    public static final String FORMAT = "flowwatch-model-bundle";
+    public static final int FORMAT_VERSION = 1;
+    public static final String MANIFEST = "bundle.json";
+    public static final String PARAMETERS = "parameters.bin";
+
+    static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping()
+            .serializeSpecialFloatingPointValues().create();
+
+    private final Path directory;
+    private final BundleManifest manifest;
+    private final FlowPlusPlus model;
+
+    private ModelBundle(Path directory, BundleManifest manifest, FlowPlusPlus model) {
+        this.directory = directory;
+        this.manifest = manifest;
+        this.model = model;
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    public BundleManifest manifest() {
+        return manifest;
+    }
+
+    public FlowPlusPlus model() {
+        return model;
+    }
+
+    /** Fails unless the model takes images of this shape, naming both shapes. */
+    public ModelBundle requireInputShape(int channels, int height, int width) {
+        var c = manifest.config();
+        if (c.channels() != channels || c.height() != height || c.width() != width) {
+            throw new BundleException(directory.resolve(MANIFEST), String.format(
+                    "model takes %dx%dx%d (CxHxW) images, but %dx%dx%d are required here",
+                    c.channels(), c.height(), c.width(), channels, height, width));
+        }
+        return this;
+    }
+
+    /** Reads and verifies a bundle and builds its model on the manager's device. */
+    public static ModelBundle load(Path directory, NDManager manager) {
+        BundleManifest manifest = readManifest(directory);
+        Path parametersFile = directory.resolve(PARAMETERS);
+        byte[] parameters = readParameters(parametersFile, manifest);
+        FlowPlusPlus model = new FlowPlusPlus(manifest.config());
+        model.initialize(manager, DataType.FLOAT32);
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(parameters))) {
+            model.loadParameters(manager, in);
+        } catch (IOException | MalformedModelException | IllegalArgumentException e) {
+            throw new BundleException(parametersFile,
+                    "does not match the architecture in " + MANIFEST + ": " + e.getMessage(), e);
+        }
+        return new ModelBundle(directory, manifest, model);
+    }
+
+    /** Reads and verifies only {@code bundle.json}. */
+    public static BundleManifest readManifest(Path directory) {
+        if (!Files.isDirectory(directory)) {
+            Path previous = directory.resolveSibling("." + directory.getFileName() + ".previous");
+            throw new BundleException(directory, Files.isDirectory(previous)
+                    ? "missing: a bundle write was interrupted; the previous bundle is intact at " + previous
+                    : "no model bundle here (directory does not exist)");
+        }
+        Path file = directory.resolve(MANIFEST);
+        if (!Files.isRegularFile(file)) {
+            throw new BundleException(file, "missing: not a model bundle, or an incomplete one");
+        }
+        BundleManifest manifest;
+        try {
+            manifest = GSON.fromJson(Files.readString(file, StandardCharsets.UTF_8), BundleManifest.class);
+        } catch (IOException e) {
+            throw new BundleException(file, "unreadable: " + e.getMessage(), e);
+        } catch (JsonParseException | IllegalArgumentException e) {
+            throw new BundleException(file, "not a valid bundle manifest: " + e.getMessage(), e);
+        }
+        if (manifest == null || !FORMAT.equals(manifest.format())) {
+            throw new BundleException(file, "not a flowwatch model bundle manifest (format is "
+                    + (manifest == null ? "empty" : manifest.format()) + ")");
+        }
+        if (manifest.formatVersion() != FORMAT_VERSION) {
+            throw new BundleException(file, "bundle format version " + manifest.formatVersion()
+                    + " is not supported; this flowwatch reads version " + FORMAT_VERSION);
+        }
+        if (manifest.config() == null || manifest.parametersSha256() == null) {
+            throw new BundleException(file, "incomplete manifest: config and parametersSha256 are required");
+        }
+        return manifest;
+    }
+
+    private static byte[] readParameters(Path file, BundleManifest manifest) {
+        if (!Files.isRegularFile(file)) {
+            throw new BundleException(file, "missing: the bundle has no weights");
+        }
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new BundleException(file, "unreadable: " + e.getMessage(), e);
+        }
+        if (bytes.length != manifest.parametersBytes()) {
+            throw new BundleException(file, String.format("truncated or altered: %d bytes, the manifest says %d",
+                    bytes.length, manifest.parametersBytes()));
+        }
+        String actual = sha256(bytes);
+        if (!actual.equals(manifest.parametersSha256())) {
+            throw new BundleException(file, "corrupted: SHA-256 is " + actual + ", the manifest says "
+                    + manifest.parametersSha256());
+        }
+        return bytes;
+    }
+
+    /** The model's parameters in DJL's format. */
+    public static byte[] serializeParameters(FlowPlusPlus model) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            model.saveParameters(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+}

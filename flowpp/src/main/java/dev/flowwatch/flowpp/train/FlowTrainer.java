@@ -1,0 +1,310 @@
+package dev.flowwatch.flowpp.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import dev.flowwatch.flowpp.bundle.BundleException;
+import dev.flowwatch.flowpp.bundle.BundleWriter;
+import dev.flowwatch.flowpp.bundle.ModelBundle;
+import dev.flowwatch.flowpp.data.ImageSet;
+import dev.flowwatch.flowpp.flow.FlowContext;
+import dev.flowwatch.flowpp.model.FlowPlusPlus;
+import dev.flowwatch.flowpp.nn.Tensors;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Fits a {@link FlowPlusPlus} by maximising the ELBO with Adam, learning-rate warm-up, gradient
+ * clipping and Polyak averaging; validates and checkpoints with the averaged weights.
+ *
+ * <p>Randomness is a function of (seed, step) — the batch order of each epoch and the engine seed of
+ * each step — so a run resumed from a checkpoint takes exactly the steps the uninterrupted run would.
+ */
+public final class FlowTrainer {
+
+    static final String STATE = "training/state.json";
+    static final String RAW_WEIGHTS = "training/weights.bin";
+    static final String OPTIMIZER = "training/optimizer.bin";
+    private static final double LN2 = Math.log(2);
+    private static final int DATA_INIT_IMAGES = 512;
+    private static final NDIndex ALL = new NDIndex("...");
+
+    private final FlowPlusPlus model;
+    private final NDManager manager;
+    private final TrainingOptions options;
+    private final List<NDArray> weights;
+    private final Resumed resumed;
+    private TrainingProgress progress;
+
+    private record Resumed(NDList rawWeights, NDList optimizer) {}
+
+    /** A fresh run of an initialised model. */
+    public FlowTrainer(FlowPlusPlus model, NDManager manager, TrainingOptions options) {
+        this(model, manager, options, TrainingProgress.start(), null);
+    }
+
+    private FlowTrainer(FlowPlusPlus model, NDManager manager, TrainingOptions options,
+            TrainingProgress progress, Resumed resumed) {
+        this.model = model;
+        this.manager = manager;
+        this.options = options;
+        this.weights = Weights.trainable(model);
+        this.progress = progress;
+        this.resumed = resumed;
+    }
+
+    /** Continues the run saved in a checkpoint bundle, with the same or extended limits. */
+    public static FlowTrainer resume(Path checkpoint, NDManager manager, TrainingOptions options) {
+        ModelBundle bundle = ModelBundle.load(checkpoint, manager);
+        Path state = checkpoint.resolve(STATE);
+        if (!Files.isRegularFile(state)) {
+            throw new BundleException(state, "missing: this bundle is a final model, not a resumable checkpoint");
+        }
+        try {
+            TrainingProgress progress = ModelBundleJson.read(Files.readString(state), TrainingProgress.class);
+            NDList raw = NDList.decode(manager, Files.readAllBytes(checkpoint.resolve(RAW_WEIGHTS)));
+            NDList adam = NDList.decode(manager, Files.readAllBytes(checkpoint.resolve(OPTIMIZER)));
+            return new FlowTrainer(bundle.model(), manager, options, progress, new Resumed(raw, adam));
+        } catch (IOException e) {
+            throw new BundleException(checkpoint, "training state unreadable: " + e.getMessage(), e);
+        }
+    }
+
+    public FlowPlusPlus model() {
+        return model;
+    }
+
+    public TrainingProgress progress() {
+        return progress;
+    }
+
+    /** Trains until a limit is reached, checkpointing into {@code out}; returns the final progress. */
+    public TrainingProgress fit(ImageSet train, ImageSet validation, Path out, String modelId, TrainingListener listener) {
+        requireShape(train);
+        requireShape(validation);
+        int batchesPerEpoch = train.size() / options.batchSize();
+        if (batchesPerEpoch == 0) {
+            throw new IllegalArgumentException("training set has " + train.size()
+                    + " images, fewer than one batch of " + options.batchSize());
+        }
+        if (resumed == null) {
+            initializeFromData(train);
+        }
+        AdamOptimizer adam = new AdamOptimizer(weights, manager, 0.9, 0.999, 1e-8);
+        // the averages start from the weights as loaded: for a checkpoint these are the saved averages
+        ParameterAverage average = new ParameterAverage(weights, manager, options.averageDecay());
+        if (resumed != null) {
+            adam.restore(resumed.optimizer());
+            for (int i = 0; i < weights.size(); i++) {
+                Weights.copyInto(weights.get(i), resumed.rawWeights().get(i));
+            }
+        }
+        long totalSteps = (long) options.epochs() * batchesPerEpoch;
+        if (options.maxSteps() > 0) {
+            totalSteps = Math.min(totalSteps, options.maxSteps());
+        }
+        double trainSum = 0;
+        int trainCount = 0;
+        double imagesPerSecond = 0;
+        long lastCheckpoint = progress.step();
+        while (!finished(totalSteps)) {
+            long started = System.nanoTime();
+            int[] batch = batchIndices(train.size(), progress.epoch(), progress.batchInEpoch());
+            double bpd = step(train.select(batch), adam, average);
+            boolean finite = Double.isFinite(bpd);
+            if (finite) {
+                trainSum += bpd;
+                trainCount++;
+            }
+            double seconds = (System.nanoTime() - started) / 1e9;
+            advance(batchesPerEpoch, finite, seconds);
+            double rate = options.batchSize() / seconds;
+            imagesPerSecond = imagesPerSecond == 0 ? rate : 0.9 * imagesPerSecond + 0.1 * rate;
+            listener.onStep(progress, bpd, imagesPerSecond, totalSteps);
+            if (progress.step() % options.validateEvery() == 0 || finished(totalSteps)) {
+                if (trainCount > 0) {
+                    progress = progress.withCurvePoint(
+                            new TrainingProgress.CurvePoint(progress.step(), "train", trainSum / trainCount));
+                }
+                trainSum = 0;
+                trainCount = 0;
+                average.swapInto(weights);
+                double validationBpd = evaluate(validation);
+                average.swapInto(weights);
+                progress = progress.withCurvePoint(
+                        new TrainingProgress.CurvePoint(progress.step(), "validation", validationBpd));
+            }
+            boolean due = options.checkpointEvery() > 0
+                    && progress.step() - lastCheckpoint >= options.checkpointEvery();
+            if (due || finished(totalSteps)) {
+                checkpoint(out, modelId, train, adam, average, listener);
+                lastCheckpoint = progress.step();
+            }
+        }
+        return progress;
+    }
+
+    private boolean finished(long totalSteps) {
+        return progress.step() >= totalSteps
+                || (options.maxMinutes() > 0 && progress.trainingSeconds() >= options.maxMinutes() * 60);
+    }
+
+    private void advance(int batchesPerEpoch, boolean finite, double seconds) {
+        int nextBatch = progress.batchInEpoch() + 1;
+        int epoch = progress.epoch();
+        if (nextBatch >= batchesPerEpoch) {
+            nextBatch = 0;
+            epoch++;
+        }
+        int inRow = finite ? 0 : progress.nonFiniteInRow() + 1;
+        progress = new TrainingProgress(progress.step() + 1, epoch, nextBatch,
+                progress.nonFiniteSteps() + (finite ? 0 : 1), inRow,
+                progress.trainingSeconds() + seconds, progress.curve());
+        if (inRow >= options.maxNonFiniteInRow()) {
+            throw new TrainingAbortedException(String.format(
+                    "aborted at step %d: %d steps in a row had a NaN/Inf loss or gradient "
+                            + "(%d in total). Lower --lr, raise --warmup-steps or set --max-grad-norm.",
+                    progress.step(), inRow, progress.nonFiniteSteps()));
+        }
+    }
+
+    /** One optimisation step; returns the batch's bits/dim, or NaN if the step was skipped. */
+    private double step(ImageSet batch, AdamOptimizer adam, ParameterAverage average) {
+        Engine.getInstance().setRandomSeed(stepSeed(progress.step()));
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NDArray pixels = toArray(batch);
+            double bpd;
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                NDArray loss = model.elbo(pixels, FlowContext.fitting()).mean().neg()
+                        .div(batch.dimensions() * LN2);
+                collector.backward(loss);
+                bpd = Tensors.scalar(loss);
+            }
+            List<NDArray> gradients = weights.stream().map(NDArray::getGradient).toList();
+            double norm = 0;
+            for (NDArray g : gradients) {
+                norm += Tensors.scalar(g.square().sum());
+            }
+            norm = Math.sqrt(norm);
+            if (Double.isFinite(bpd) && Double.isFinite(norm)) {
+                if (options.maxGradientNorm() > 0 && norm > options.maxGradientNorm()) {
+                    for (NDArray g : gradients) {
+                        g.muli(options.maxGradientNorm() / norm);
+                    }
+                }
+                long t = progress.step() + 1;
+                double lr = options.learningRate() * Math.min(1.0, (double) t / Math.max(1, options.warmupSteps()));
+                adam.update(weights, gradients, lr, t);
+                average.update(weights, t);
+            } else {
+                bpd = Double.NaN;
+            }
+            for (NDArray g : gradients) {
+                g.set(ALL, 0f);
+            }
+            return bpd;
+        }
+    }
+
+    /** Mean negative ELBO in bits/dim over at most {@code validationImages} images. */
+    public double evaluate(ImageSet images) {
+        int n = Math.min(images.size(), options.validationImages());
+        Engine.getInstance().setRandomSeed(stepSeed(-1));
+        double sum = 0;
+        for (int from = 0; from < n; from += options.batchSize()) {
+            int to = Math.min(n, from + options.batchSize());
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                NDArray elbo = model.elbo(toArray(images.slice(from, to)), FlowContext.inference());
+                sum += Tensors.scalar(elbo.sum());
+            }
+        }
+        return -sum / (n * (double) images.dimensions() * LN2);
+    }
+
+    private void initializeFromData(ImageSet train) {
+        Engine.getInstance().setRandomSeed(stepSeed(-2));
+        int n = Math.min(train.size(), Math.max(options.batchSize(), DATA_INIT_IMAGES));
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            model.initializeFromData(toArray(train.select(batchIndices(train.size(), 0, 0, n))));
+        }
+    }
+
+    private void checkpoint(Path out, String modelId, ImageSet train, AdamOptimizer adam,
+            ParameterAverage average, TrainingListener listener) {
+        byte[] raw = new NDList(weights).encode();
+        byte[] optimizer = adam.state().encode();
+        BundleWriter writer = new BundleWriter(out, modelId)
+                .file(STATE, ModelBundleJson.write(progress).getBytes(StandardCharsets.UTF_8))
+                .file(RAW_WEIGHTS, raw)
+                .file(OPTIMIZER, optimizer)
+                .metric("steps", progress.step())
+                .metric("epochs", progress.epoch() + (double) progress.batchInEpoch() / Math.max(1, train.size() / options.batchSize()))
+                .metric("trainingSeconds", progress.trainingSeconds())
+                .metric("validationBitsPerDim", progress.lastValidationBitsPerDim())
+                .metric("nonFiniteSteps", progress.nonFiniteSteps())
+                .metric("trainingData", train.description())
+                .metric("trainingImages", train.size())
+                .metric("batchSize", options.batchSize())
+                .metric("learningRate", options.learningRate());
+        listener.beforeCheckpoint(progress, writer);
+        average.swapInto(weights);
+        try {
+            writer.write(model);
+        } finally {
+            average.swapInto(weights);
+        }
+    }
+
+    private int[] batchIndices(int size, int epoch, int batchInEpoch) {
+        return batchIndices(size, epoch, batchInEpoch * options.batchSize(), options.batchSize());
+    }
+
+    /** A slice of the epoch's permutation, which depends only on (seed, epoch). */
+    private int[] batchIndices(int size, int epoch, int from, int count) {
+        int[] permutation = new int[size];
+        for (int i = 0; i < size; i++) {
+            permutation[i] = i;
+        }
+        Random random = new Random(options.seed() * 7919 + epoch);
+        for (int i = size - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = permutation[i];
+            permutation[i] = permutation[j];
+            permutation[j] = t;
+        }
+        int[] batch = new int[count];
+        System.arraycopy(permutation, from, batch, 0, count);
+        return batch;
+    }
+
+    private int stepSeed(long step) {
+        return (int) (options.seed() * 1_000_003L + step);
+    }
+
+    private NDArray toArray(ImageSet images) {
+        return manager.create(images.toFloats(0, images.size()),
+                new Shape(images.size(), images.channels(), images.height(), images.width()))
+                .toType(model.dataType(), false);
+    }
+
+    private void requireShape(ImageSet images) {
+        var c = model.config();
+        if (images.channels() != c.channels() || images.height() != c.height() || images.width() != c.width()) {
+            throw new IllegalArgumentException(String.format(
+                    "%s has %dx%dx%d images, the model takes %dx%dx%d (CxHxW)", images.description(),
+                    images.channels(), images.height(), images.width(), c.channels(), c.height(), c.width()));
+        }
+    }
+}

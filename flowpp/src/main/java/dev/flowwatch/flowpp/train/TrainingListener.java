@@ -1,0 +1,15 @@
+package dev.flowwatch.flowpp.train;
+
+import dev.flowwatch.flowpp.bundle.BundleWriter;
+
+/** Hooks for progress display and for adding reports to checkpoints. */
+public interface TrainingListener {
+
+    /** After each step; {@code imagesPerSecond} is averaged over recent steps. */
+    default void onStep(TrainingProgress progress, double bitsPerDim, double imagesPerSecond, long totalSteps) {}
+
+    /** Before a checkpoint is written: add files (plots, samples) so they land atomically with it. */
+    default void beforeCheckpoint(TrainingProgress progress, BundleWriter writer) {}
+
+    TrainingListener NONE = new TrainingListener() {};
+}

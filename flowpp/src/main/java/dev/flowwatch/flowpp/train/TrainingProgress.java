@@ -1,0 +1,58 @@
+package dev.flowwatch.flowpp.train;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Where a training run stands; saved in every checkpoint so that a resumed run continues exactly.
+ *
+ * @param step optimizer steps taken
+ * @param epoch current pass over the training set (0-based)
+ * @param batchInEpoch next batch of the current epoch's permutation
+ * @param nonFiniteSteps steps skipped because the loss or gradient was NaN/Inf, in total
+ * @param nonFiniteInRow the current run of such steps
+ * @param trainingSeconds time spent training, across resumes
+ * @param curve training and validation bits/dim so far
+ */
+public record TrainingProgress(
+        long step,
+        int epoch,
+        int batchInEpoch,
+        long nonFiniteSteps,
+        int nonFiniteInRow,
+        double trainingSeconds,
+        List<CurvePoint> curve) {
+
+    /**
+     * One point of the training curve.
+     *
+     * @param step the step after which it was measured
+     * @param split "train" (mean of the steps since the previous point) or "validation" (EMA weights)
+     * @param bitsPerDim negative ELBO in bits per dimension
+     */
+    public record CurvePoint(long step, String split, double bitsPerDim) {}
+
+    public static TrainingProgress start() {
+        return new TrainingProgress(0, 0, 0, 0, 0, 0, List.of());
+    }
+
+    public TrainingProgress {
+        curve = List.copyOf(curve);
+    }
+
+    TrainingProgress withCurvePoint(CurvePoint point) {
+        List<CurvePoint> points = new ArrayList<>(curve);
+        points.add(point);
+        return new TrainingProgress(step, epoch, batchInEpoch, nonFiniteSteps, nonFiniteInRow, trainingSeconds, points);
+    }
+
+    /** The last validation bits/dim, or NaN before the first validation. */
+    public double lastValidationBitsPerDim() {
+        for (int i = curve.size() - 1; i >= 0; i--) {
+            if (curve.get(i).split().equals("validation")) {
+                return curve.get(i).bitsPerDim();
+            }
+        }
+        return Double.NaN;
+    }
+}
