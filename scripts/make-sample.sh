@@ -16,7 +16,7 @@ command -v node >/dev/null || { echo "make-sample: needs node (apt-get install n
 bash "$ROOT/scripts/fetch-datasets.sh"
 mkdir -p "$SAMPLE"
 
-# head <source dir> <source prefix> <sample prefix> <count>
+# head_pair <source dir> <source prefix> <sample prefix> <count>: both images and labels
 head_pair() {
   local source="$1" from="$2" to="$3" count="$4" kind
   for kind in images-idx3 labels-idx1; do
