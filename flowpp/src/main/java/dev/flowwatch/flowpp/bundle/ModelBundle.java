@@ -3,6 +3,9 @@ package dev.flowwatch.flowpp.bundle;
 import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
@@ -19,6 +22,8 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * A model on disk: one directory with {@code bundle.json} (architecture, identity, metrics, the
@@ -78,11 +83,24 @@ public final class ModelBundle {
         byte[] parameters = readParameters(parametersFile, manifest);
         FlowPlusPlus model = new FlowPlusPlus(manifest.config());
         model.initialize(manager, DataType.FLOAT32);
+        Map<String, Shape> expected = new LinkedHashMap<>();
+        for (Pair<String, Parameter> p : model.getParameters()) {
+            expected.put(p.getKey(), p.getValue().getArray().getShape());
+        }
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(parameters))) {
             model.loadParameters(manager, in);
         } catch (IOException | MalformedModelException | IllegalArgumentException e) {
             throw new BundleException(parametersFile,
                     "does not match the architecture in " + MANIFEST + ": " + e.getMessage(), e);
+        }
+        // DJL loads arrays of any shape into a parameter: check them, or a mismatch surfaces later as a crash
+        for (Pair<String, Parameter> p : model.getParameters()) {
+            Shape loaded = p.getValue().getArray().getShape();
+            if (!loaded.equals(expected.get(p.getKey()))) {
+                throw new BundleException(parametersFile, "does not match the architecture in " + MANIFEST
+                        + ": parameter " + p.getKey() + " has shape " + loaded + ", the architecture needs "
+                        + expected.get(p.getKey()));
+            }
         }
         return new ModelBundle(directory, manifest, model);
     }

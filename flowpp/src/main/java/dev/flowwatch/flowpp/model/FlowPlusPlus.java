@@ -1,5 +1,6 @@
 package dev.flowwatch.flowpp.model;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -89,8 +90,9 @@ public final class FlowPlusPlus extends Module {
         return config;
     }
 
-    /** Allocates and randomly initialises every parameter on the manager's device. */
+    /** Allocates every parameter on the manager's device; random values are a function of the config's seed. */
     public void initialize(NDManager manager, DataType dataType) {
+        Engine.getInstance().setRandomSeed((int) config.seed());
         initialize(manager, dataType, new Shape(1, config.channels(), config.height(), config.width()));
     }
 

@@ -58,6 +58,12 @@ public final class FlowTrainer {
         this.manager = manager;
         this.options = options;
         this.weights = Weights.trainable(model);
+        // loaded parameters come without gradient buffers
+        for (NDArray w : weights) {
+            if (!w.hasGradient()) {
+                w.setRequiresGradient(true);
+            }
+        }
         this.progress = progress;
         this.resumed = resumed;
     }

@@ -1,0 +1,150 @@
+package dev.flowwatch.flowpp.bundle;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import dev.flowwatch.flowpp.model.FlowConfig;
+import dev.flowwatch.flowpp.model.FlowPlusPlus;
+import dev.flowwatch.flowpp.model.LikelihoodScorer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelBundleTest {
+
+    @TempDir
+    Path dir;
+
+    private NDManager manager;
+    private FlowPlusPlus model;
+    private Path bundle;
+
+    @BeforeEach
+    void writeBundle() {
+        manager = NDManager.newBaseManager();
+        model = new FlowPlusPlus(FlowConfig.preset("tiny", 1, 8, 8));
+        model.initialize(manager, DataType.FLOAT32);
+        bundle = dir.resolve("model");
+        new BundleWriter(bundle, "test-model").metric("steps", 3).file("extra/notes.txt", new byte[] {1, 2})
+                .write(model);
+    }
+
+    @AfterEach
+    void close() {
+        manager.close();
+    }
+
+    private static float[] pixels(int n) {
+        Random random = new Random(1);
+        float[] p = new float[n * 64];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = random.nextInt(256);
+        }
+        return p;
+    }
+
+    @Test
+    void loadedBundleScoresExactlyLikeTheSavedModel() {
+        float[] images = pixels(6);
+        double[] before = new LikelihoodScorer(model, manager, 9).score(images, 6, 2).elboNats();
+        ModelBundle loaded = ModelBundle.load(bundle, manager);
+        double[] after = new LikelihoodScorer(loaded.model(), manager, 9).score(images, 6, 2).elboNats();
+        assertArrayEquals(before, after, 0.0);
+        assertEquals("test-model", loaded.manifest().modelId());
+        assertEquals(model.config(), loaded.manifest().config());
+        assertTrue(Files.isRegularFile(bundle.resolve("extra/notes.txt")));
+    }
+
+    @Test
+    void missingDirectoryIsNamed() {
+        BundleException e = assertThrows(BundleException.class,
+                () -> ModelBundle.load(dir.resolve("nowhere"), manager));
+        assertTrue(e.getMessage().contains("nowhere") && e.getMessage().contains("does not exist"), e.getMessage());
+    }
+
+    @Test
+    void missingManifestIsNamed() throws IOException {
+        Files.delete(bundle.resolve(ModelBundle.MANIFEST));
+        BundleException e = assertThrows(BundleException.class, () -> ModelBundle.load(bundle, manager));
+        assertTrue(e.getMessage().contains("bundle.json: missing"), e.getMessage());
+    }
+
+    @Test
+    void truncatedParametersAreReported() throws IOException {
+        Path params = bundle.resolve(ModelBundle.PARAMETERS);
+        byte[] bytes = Files.readAllBytes(params);
+        Files.write(params, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        BundleException e = assertThrows(BundleException.class, () -> ModelBundle.load(bundle, manager));
+        assertTrue(e.getMessage().contains("parameters.bin: truncated"), e.getMessage());
+    }
+
+    @Test
+    void corruptedParametersFailTheChecksum() throws IOException {
+        Path params = bundle.resolve(ModelBundle.PARAMETERS);
+        byte[] bytes = Files.readAllBytes(params);
+        bytes[bytes.length - 5] ^= 0x40;
+        Files.write(params, bytes);
+        BundleException e = assertThrows(BundleException.class, () -> ModelBundle.load(bundle, manager));
+        assertTrue(e.getMessage().contains("parameters.bin: corrupted: SHA-256"), e.getMessage());
+    }
+
+    @Test
+    void parametersOfAnotherArchitectureAreReported() throws IOException {
+        Path manifest = bundle.resolve(ModelBundle.MANIFEST);
+        String json = Files.readString(manifest).replace("\"hidden\": 8", "\"hidden\": 12");
+        Files.writeString(manifest, json);
+        BundleException e = assertThrows(BundleException.class, () -> ModelBundle.load(bundle, manager));
+        assertTrue(e.getMessage().contains("parameters.bin: does not match the architecture"), e.getMessage());
+    }
+
+    @Test
+    void unsupportedFormatVersionIsReported() throws IOException {
+        Path manifest = bundle.resolve(ModelBundle.MANIFEST);
+        Files.writeString(manifest, Files.readString(manifest).replace("\"formatVersion\": 1", "\"formatVersion\": 7"));
+        BundleException e = assertThrows(BundleException.class, () -> ModelBundle.load(bundle, manager));
+        assertTrue(e.getMessage().contains("format version 7 is not supported"), e.getMessage());
+    }
+
+    @Test
+    void invalidJsonIsReported() throws IOException {
+        Files.writeString(bundle.resolve(ModelBundle.MANIFEST), "{ not json", StandardCharsets.UTF_8);
+        BundleException e = assertThrows(BundleException.class, () -> ModelBundle.load(bundle, manager));
+        assertTrue(e.getMessage().contains("bundle.json: not a valid bundle manifest"), e.getMessage());
+    }
+
+    @Test
+    void inputShapeMismatchNamesBothShapes() {
+        ModelBundle loaded = ModelBundle.load(bundle, manager);
+        BundleException e = assertThrows(BundleException.class, () -> loaded.requireInputShape(3, 32, 32));
+        assertTrue(e.getMessage().contains("1x8x8") && e.getMessage().contains("3x32x32"), e.getMessage());
+    }
+
+    @Test
+    void rewritingReplacesTheBundleWholeAndLeavesNoStagingBehind() throws IOException {
+        new BundleWriter(bundle, "second").write(model);
+        assertEquals("second", ModelBundle.readManifest(bundle).modelId());
+        assertFalse(Files.exists(bundle.resolve("extra/notes.txt")), "files of the old bundle must not survive");
+        try (Stream<Path> siblings = Files.list(dir)) {
+            assertEquals(1, siblings.count(), "only the bundle itself remains");
+        }
+    }
+
+    @Test
+    void interruptedWritePointsToThePreviousBundle() throws IOException {
+        Files.move(bundle, dir.resolve(".model.previous"));
+        BundleException e = assertThrows(BundleException.class, () -> ModelBundle.load(bundle, manager));
+        assertTrue(e.getMessage().contains("interrupted"), e.getMessage());
+    }
+}
