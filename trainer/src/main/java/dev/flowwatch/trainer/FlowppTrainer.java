@@ -37,10 +37,12 @@ public final class FlowppTrainer implements Callable<Integer> {
         System.exit(commandLine().execute(args));
     }
 
-    /** The command line as {@link #main} runs it: failures at run time become one-line messages. */
+    /** The command line as {@link #main} runs it: usage errors and failures are reported briefly. */
     public static CommandLine commandLine() {
         FlowppTrainer trainer = new FlowppTrainer();
-        return new CommandLine(trainer).setExecutionExceptionHandler(new FailureReporter(() -> trainer.verbose));
+        return new CommandLine(trainer)
+                .setParameterExceptionHandler(new UsageErrorReporter())
+                .setExecutionExceptionHandler(new FailureReporter(() -> trainer.verbose));
     }
 
     @Override

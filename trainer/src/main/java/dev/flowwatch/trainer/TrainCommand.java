@@ -26,6 +26,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -174,8 +175,9 @@ final class TrainCommand implements Callable<Integer> {
                         + " --max-steps or --max-minutes to train on%n", resume, startStep);
                 return 0;
             }
-            stdout.printf("trained steps %d to %d (now in epoch %d) in %.1f s; validation bits/dim %.4f%n",
-                    startStep, done.step(), done.epoch() + 1, done.trainingSeconds(), done.lastValidationBitsPerDim());
+            double epochsDone = done.epoch() + (double) done.batchInEpoch() / (sets.train().size() / batchSize);
+            stdout.printf(Locale.ROOT, "trained steps %d to %d (%.2f epochs) in %.1f s; validation bits/dim %.4f%n",
+                    startStep, done.step(), epochsDone, done.trainingSeconds(), done.lastValidationBitsPerDim());
             stdout.printf("model bundle: %s%n", bundle.toAbsolutePath());
         }
         return 0;

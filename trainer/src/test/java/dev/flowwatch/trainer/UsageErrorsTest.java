@@ -67,6 +67,16 @@ class UsageErrorsTest {
     }
 
     @Test
+    void architectureOptionsWithResumeAreAUsageError() {
+        assertUsageError("--preset", "train", "--data", data, "--resume", dir.toString(), "--preset", "tiny");
+    }
+
+    @Test
+    void unknownDeviceIsAUsageError() {
+        assertUsageError("--device", "sample", "--model", dir.toString(), "--out", "g.png", "--device", "tpu");
+    }
+
+    @Test
     void noSubcommandIsAUsageError() {
         assertUsageError("subcommand");
     }
