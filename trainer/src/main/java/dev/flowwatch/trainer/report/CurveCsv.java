@@ -20,11 +20,7 @@ public final class CurveCsv {
   private CurveCsv() {}
 
   public static void write(Path csv, List<CurvePoint> points) throws IOException {
-    Path parent = csv.toAbsolutePath().getParent();
-    if (parent != null) {
-      Files.createDirectories(parent);
-    }
-    Files.write(csv, bytes(points));
+    ReportFiles.write(csv, bytes(points));
   }
 
   /** The CSV file's content, UTF-8 with {@code \n} line ends. */

@@ -4,21 +4,16 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
 
-/** Encodes report images as PNG, in memory or into a file whose folder it creates. */
+/** Encodes report images as PNG, in memory or into a file. */
 final class Png {
 
   private Png() {}
 
   static void write(BufferedImage image, Path file) throws IOException {
-    Path parent = file.toAbsolutePath().getParent();
-    if (parent != null) {
-      Files.createDirectories(parent);
-    }
-    Files.write(file, encode(image));
+    ReportFiles.write(file, encode(image));
   }
 
   static byte[] encode(BufferedImage image) {

@@ -2,10 +2,8 @@ package dev.flowwatch.trainer.report;
 
 import dev.flowwatch.flowpp.data.ImageSet;
 import dev.flowwatch.flowpp.model.LikelihoodScorer.Scores;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -22,26 +20,18 @@ public final class ScoresCsv {
             throw new IllegalArgumentException(
                     scores.elboNats().length + " scores for " + images.size() + " images");
         }
-        Path parent = csv.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
         boolean iw = scores.iwNats() != null;
-        try (BufferedWriter out = Files.newBufferedWriter(csv, StandardCharsets.UTF_8)) {
-            out.write("index,label,elbo_nats,elbo_bpd" + (iw ? ",iw_nats,iw_bpd" : ""));
-            out.newLine();
-            for (int i = 0; i < images.size(); i++) {
-                StringBuilder row = new StringBuilder().append(i).append(',');
-                if (images.hasLabels()) {
-                    row.append(images.label(i));
-                }
-                row.append(',').append(scores.elboNats()[i]).append(',').append(scores.elboBitsPerDim()[i]);
-                if (iw) {
-                    row.append(',').append(scores.iwNats()[i]).append(',').append(scores.iwBitsPerDim()[i]);
-                }
-                out.write(row.toString());
-                out.newLine();
+        StringBuilder out = new StringBuilder("index,label,elbo_nats,elbo_bpd").append(iw ? ",iw_nats,iw_bpd" : "");
+        for (int i = 0; i < images.size(); i++) {
+            out.append('\n').append(i).append(',');
+            if (images.hasLabels()) {
+                out.append(images.label(i));
+            }
+            out.append(',').append(scores.elboNats()[i]).append(',').append(scores.elboBitsPerDim()[i]);
+            if (iw) {
+                out.append(',').append(scores.iwNats()[i]).append(',').append(scores.iwBitsPerDim()[i]);
             }
         }
+        ReportFiles.write(csv, out.append('\n').toString().getBytes(StandardCharsets.UTF_8));
     }
 }
