@@ -79,6 +79,10 @@ public final class FlowTrainer {
             TrainingProgress progress = ModelBundleJson.read(Files.readString(state), TrainingProgress.class);
             NDList raw = NDList.decode(manager, Files.readAllBytes(checkpoint.resolve(RAW_WEIGHTS)));
             NDList adam = NDList.decode(manager, Files.readAllBytes(checkpoint.resolve(OPTIMIZER)));
+            // DJL's Parameter.load swaps in freshly decoded arrays, which record no gradient
+            for (NDArray weight : Weights.trainable(bundle.model())) {
+                weight.setRequiresGradient(true);
+            }
             return new FlowTrainer(bundle.model(), manager, options, progress, new Resumed(raw, adam));
         } catch (IOException e) {
             throw new BundleException(checkpoint, "training state unreadable: " + e.getMessage(), e);
@@ -264,9 +268,10 @@ public final class FlowTrainer {
                 .metric("trainingImages", train.size())
                 .metric("batchSize", options.batchSize())
                 .metric("learningRate", options.learningRate());
-        listener.beforeCheckpoint(progress, writer);
         average.swapInto(weights);
         try {
+            // after the swap, so that reports such as samples show the weights being saved
+            listener.beforeCheckpoint(progress, writer);
             writer.write(model);
         } finally {
             average.swapInto(weights);

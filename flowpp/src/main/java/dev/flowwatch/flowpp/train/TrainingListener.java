@@ -8,7 +8,10 @@ public interface TrainingListener {
     /** After each step; {@code imagesPerSecond} is averaged over recent steps. */
     default void onStep(TrainingProgress progress, double bitsPerDim, double imagesPerSecond, long totalSteps) {}
 
-    /** Before a checkpoint is written: add files (plots, samples) so they land atomically with it. */
+    /**
+     * Before a checkpoint is written: add files (plots, samples) so they land atomically with it.
+     * The model holds the averaged weights about to be saved; the raw weights return afterwards.
+     */
     default void beforeCheckpoint(TrainingProgress progress, BundleWriter writer) {}
 
     TrainingListener NONE = new TrainingListener() {};
