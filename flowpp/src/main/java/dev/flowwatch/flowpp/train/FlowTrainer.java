@@ -58,7 +58,7 @@ public final class FlowTrainer {
         this.manager = manager;
         this.options = options;
         this.weights = Weights.trainable(model);
-        // loaded parameters come without gradient buffers
+        // DJL's Parameter.load swaps in freshly decoded arrays, which record no gradient
         for (NDArray w : weights) {
             if (!w.hasGradient()) {
                 w.setRequiresGradient(true);
@@ -79,10 +79,6 @@ public final class FlowTrainer {
             TrainingProgress progress = ModelBundleJson.read(Files.readString(state), TrainingProgress.class);
             NDList raw = NDList.decode(manager, Files.readAllBytes(checkpoint.resolve(RAW_WEIGHTS)));
             NDList adam = NDList.decode(manager, Files.readAllBytes(checkpoint.resolve(OPTIMIZER)));
-            // DJL's Parameter.load swaps in freshly decoded arrays, which record no gradient
-            for (NDArray weight : Weights.trainable(bundle.model())) {
-                weight.setRequiresGradient(true);
-            }
             return new FlowTrainer(bundle.model(), manager, options, progress, new Resumed(raw, adam));
         } catch (IOException e) {
             throw new BundleException(checkpoint, "training state unreadable: " + e.getMessage(), e);
