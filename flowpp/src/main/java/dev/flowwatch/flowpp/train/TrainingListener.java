@@ -5,7 +5,10 @@ import dev.flowwatch.flowpp.bundle.BundleWriter;
 /** Hooks for progress display and for adding reports to checkpoints. */
 public interface TrainingListener {
 
-    /** After each step; {@code imagesPerSecond} is averaged over recent steps. */
+    /**
+     * After each step; {@code imagesPerSecond} is averaged over recent steps, and {@code totalSteps}
+     * is where the run will stop: the step limit, or the time limit's end at the current speed.
+     */
     default void onStep(TrainingProgress progress, double bitsPerDim, double imagesPerSecond, long totalSteps) {}
 
     /**
