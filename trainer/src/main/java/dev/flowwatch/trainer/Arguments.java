@@ -2,11 +2,13 @@ package dev.flowwatch.trainer;
 
 import dev.flowwatch.flowpp.model.Dequantization;
 import dev.flowwatch.flowpp.model.FlowConfig;
+
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import picocli.CommandLine.ITypeConverter;
-import picocli.CommandLine.TypeConversionException;
 
 /**
  * Converters that check option values while parsing, so that a bad value is a usage error (exit
@@ -76,8 +78,12 @@ final class Arguments {
         @Override
         public String convert(String value) {
             String name = value.toLowerCase(Locale.ROOT);
-            require(FlowConfig.PRESETS.contains(name),
-                    "unknown preset '" + value + "'; known: " + String.join(", ", FlowConfig.PRESETS));
+            require(
+                    FlowConfig.PRESETS.contains(name),
+                    "unknown preset '"
+                            + value
+                            + "'; known: "
+                            + String.join(", ", FlowConfig.PRESETS));
             return name;
         }
     }
@@ -88,7 +94,8 @@ final class Arguments {
             try {
                 return Dequantization.valueOf(value.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new TypeConversionException("expected variational or uniform, got '" + value + "'");
+                throw new TypeConversionException(
+                        "expected variational or uniform, got '" + value + "'");
             }
         }
     }

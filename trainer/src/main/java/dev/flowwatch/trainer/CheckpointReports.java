@@ -1,6 +1,7 @@
 package dev.flowwatch.trainer;
 
 import ai.djl.ndarray.NDManager;
+
 import dev.flowwatch.flowpp.bundle.BundleWriter;
 import dev.flowwatch.flowpp.data.ImageSet;
 import dev.flowwatch.flowpp.flow.Bisection;
@@ -23,7 +24,8 @@ final class CheckpointReports implements TrainingListener {
     static final String SAMPLES = "samples.png";
     static final int SAMPLE_COUNT = 64;
 
-    private static final CurvePlot PLOT = new CurvePlot("Flow++ training", "step", "bits/dim", 800, 500);
+    private static final CurvePlot PLOT =
+            new CurvePlot("Flow++ training", "step", "bits/dim", 800, 500);
 
     private final FlowPlusPlus model;
     private final NDManager manager;
@@ -37,7 +39,9 @@ final class CheckpointReports implements TrainingListener {
 
     @Override
     public void beforeCheckpoint(TrainingProgress progress, BundleWriter writer) {
-        ImageSet samples = Sampler.sample(model, manager, SAMPLE_COUNT, 1.0, seed, Bisection.DEFAULT, drawn -> {});
+        ImageSet samples =
+                Sampler.sample(
+                        model, manager, SAMPLE_COUNT, 1.0, seed, Bisection.DEFAULT, drawn -> {});
         writer.file(METRICS, CurveCsv.bytes(progress.curve()))
                 .file(CURVE, PLOT.png(Series.bySplit(progress.curve())))
                 .file(SAMPLES, ImageGrid.png(samples, ImageGrid.squareColumns(SAMPLE_COUNT), 1));

@@ -2,7 +2,9 @@ package dev.flowwatch.trainer;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
+
 import dev.flowwatch.flowpp.model.Devices;
+
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -14,8 +16,12 @@ final class DeviceOption {
     @Spec(Spec.Target.MIXEE)
     private CommandSpec command;
 
-    // Parsed when used, not by a converter: finding the GPUs loads the engine, which --help should not.
-    @Option(names = "--device", defaultValue = "auto", paramLabel = "DEVICE",
+    // Parsed when used, not by a converter: finding the GPUs loads the engine, which --help should
+    // not.
+    @Option(
+            names = "--device",
+            defaultValue = "auto",
+            paramLabel = "DEVICE",
             description = "auto, cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}).")
     private String name;
 
@@ -25,7 +31,9 @@ final class DeviceOption {
         try {
             device = Devices.parse(name);
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(command.commandLine(), "Invalid value for option '--device': " + e.getMessage());
+            throw new ParameterException(
+                    command.commandLine(),
+                    "Invalid value for option '--device': " + e.getMessage());
         }
         return NDManager.newBaseManager(device);
     }

@@ -3,6 +3,7 @@ package dev.flowwatch.trainer;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.annotations.SerializedName;
+
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -27,8 +28,12 @@ record Evaluation(
 
     static Evaluation of(ModelScoring.Scored scored) {
         double[] iw = scored.scores().iwBitsPerDim();
-        return new Evaluation(scored.images().size(), finiteMean(scored.scores().elboBitsPerDim()),
-                iw == null ? null : finiteMean(iw), scored.iwSamples(), scored.images().size() / scored.seconds());
+        return new Evaluation(
+                scored.images().size(),
+                finiteMean(scored.scores().elboBitsPerDim()),
+                iw == null ? null : finiteMean(iw),
+                scored.iwSamples(),
+                scored.images().size() / scored.seconds());
     }
 
     String toJson() {
@@ -40,7 +45,8 @@ record Evaluation(
         if (bitsPerDimIw != null || iwSamples > 0) {
             bounds += ", %s (importance-weighted, K=%d)".formatted(format(bitsPerDimIw), iwSamples);
         }
-        return String.format(Locale.ROOT, "%d images: %s; %.1f images/s", images, bounds, imagesPerSecond);
+        return String.format(
+                Locale.ROOT, "%d images: %s; %.1f images/s", images, bounds, imagesPerSecond);
     }
 
     private static Double finiteMean(double[] values) {

@@ -2,13 +2,15 @@ package dev.flowwatch.trainer;
 
 import dev.flowwatch.flowpp.bundle.BundleException;
 import dev.flowwatch.flowpp.train.TrainingAbortedException;
+
+import picocli.CommandLine;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.ParseResult;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
 import java.util.function.BooleanSupplier;
-import picocli.CommandLine;
-import picocli.CommandLine.IExecutionExceptionHandler;
-import picocli.CommandLine.ParseResult;
 
 /**
  * Turns a failure at run time into exit code 1 and one line on stderr, with the stack trace only
@@ -23,7 +25,8 @@ final class FailureReporter implements IExecutionExceptionHandler {
     }
 
     @Override
-    public int handleExecutionException(Exception failure, CommandLine command, ParseResult parsed) {
+    public int handleExecutionException(
+            Exception failure, CommandLine command, ParseResult parsed) {
         if (verbose.getAsBoolean()) {
             failure.printStackTrace(command.getErr());
         } else {
@@ -36,12 +39,16 @@ final class FailureReporter implements IExecutionExceptionHandler {
         if (failure instanceof NoSuchFileException missing) {
             return missing.getFile() + ": no such file or directory";
         }
-        if (failure instanceof UncheckedIOException wrapper && wrapper.getCause() instanceof NoSuchFileException missing) {
+        if (failure instanceof UncheckedIOException wrapper
+                && wrapper.getCause() instanceof NoSuchFileException missing) {
             return describe(missing);
         }
-        boolean expected = failure instanceof BundleException || failure instanceof IOException
-                || failure instanceof UncheckedIOException || failure instanceof TrainingAbortedException
-                || failure instanceof IllegalArgumentException;
+        boolean expected =
+                failure instanceof BundleException
+                        || failure instanceof IOException
+                        || failure instanceof UncheckedIOException
+                        || failure instanceof TrainingAbortedException
+                        || failure instanceof IllegalArgumentException;
         if (expected && failure.getMessage() != null) {
             return failure.getMessage();
         }

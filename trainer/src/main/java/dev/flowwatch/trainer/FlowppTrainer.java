@@ -1,6 +1,5 @@
 package dev.flowwatch.trainer;
 
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
@@ -10,34 +9,46 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
+import java.util.concurrent.Callable;
+
 /**
  * The {@code flowpp-trainer} command line: trains Flow++ models on images and measures, scores and
  * samples them. Exit codes: 0 success, 1 failure at run time, 2 bad usage.
  */
-@Command(name = "flowpp-trainer",
+@Command(
+        name = "flowpp-trainer",
         mixinStandardHelpOptions = true,
         versionProvider = FlowppTrainer.Version.class,
         description = "Trains Flow++ normalizing flows on images and measures their likelihoods.",
-        subcommands = {TrainCommand.class, EvaluateCommand.class, ScoreCommand.class, SampleCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {
+            TrainCommand.class,
+            EvaluateCommand.class,
+            ScoreCommand.class,
+            SampleCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class FlowppTrainer implements Callable<Integer> {
 
-    @Spec
-    private CommandSpec spec;
+    @Spec private CommandSpec spec;
 
-    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
+    @Option(
+            names = {"-v", "--verbose"},
+            scope = ScopeType.INHERIT,
             description = "Print the stack trace of a failure.")
     boolean verbose;
 
     public static void main(String[] args) {
-        // Set before anything touches DJL: the engine must load the bundled natives, never download.
+        // Set before anything touches DJL: the engine must load the bundled natives, never
+        // download.
         System.setProperty("ai.djl.offline", "true");
         // Reports are drawn with Java2D, which must not look for a display on a server.
         System.setProperty("java.awt.headless", "true");
         System.exit(commandLine().execute(args));
     }
 
-    /** The command line as {@link #main} runs it: usage errors and failures are reported briefly. */
+    /**
+     * The command line as {@link #main} runs it: usage errors and failures are reported briefly.
+     */
     public static CommandLine commandLine() {
         FlowppTrainer trainer = new FlowppTrainer();
         return new CommandLine(trainer)
@@ -55,7 +66,9 @@ public final class FlowppTrainer implements Callable<Integer> {
         @Override
         public String[] getVersion() {
             String version = FlowppTrainer.class.getPackage().getImplementationVersion();
-            return new String[] {"flowpp-trainer " + (version == null ? "(development build)" : version)};
+            return new String[] {
+                "flowpp-trainer " + (version == null ? "(development build)" : version)
+            };
         }
     }
 }

@@ -1,10 +1,11 @@
 package dev.flowwatch.trainer;
 
-import java.time.Duration;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+
+import java.time.Duration;
 
 /** Progress bars in one look, on stderr so that stdout stays clean for results such as JSON. */
 final class ProgressBars {

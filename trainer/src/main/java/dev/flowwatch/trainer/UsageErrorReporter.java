@@ -1,15 +1,17 @@
 package dev.flowwatch.trainer;
 
-import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.IParameterExceptionHandler;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.UnmatchedArgumentException;
 
+import java.io.PrintWriter;
+
 /**
  * Reports a usage error in two lines, the problem and where help is, rather than picocli's default
- * of the whole usage text, in which the one line that matters is easily lost (train has 25 options).
+ * of the whole usage text, in which the one line that matters is easily lost (train has 25
+ * options).
  */
 final class UsageErrorReporter implements IParameterExceptionHandler {
 

@@ -1,8 +1,9 @@
 package dev.flowwatch.trainer;
 
+import picocli.CommandLine;
+
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import picocli.CommandLine;
 
 /** Runs the command line as {@code main} does, capturing what it prints. */
 record Cli(int exitCode, String out, String err) {

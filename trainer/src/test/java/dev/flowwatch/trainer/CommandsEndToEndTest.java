@@ -5,52 +5,79 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+
 import dev.flowwatch.flowpp.bundle.ModelBundle;
 import dev.flowwatch.flowpp.train.TrainingProgress.CurvePoint;
 import dev.flowwatch.trainer.report.CurveCsv;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Every command run as a user would, on one tiny model trained once for the whole class. */
 class CommandsEndToEndTest {
 
     private static final int IMAGES = 40;
 
-    @TempDir
-    static Path shared;
+    @TempDir static Path shared;
 
     private static Path data;
     private static Path bundle;
     private static Cli training;
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @BeforeAll
     static void trainATinyModel() throws IOException {
         data = TinyData.write(shared, "tiny", IMAGES, 7);
         bundle = shared.resolve("model");
-        training = Cli.run("train", "--data", data.toString(), "--preset", "tiny", "--batch-size", "8",
-                "--max-steps", "2", "--validate-every", "1", "--warmup-steps", "1", "--validation-images", "8",
-                "--out", bundle.toString());
+        training =
+                Cli.run(
+                        "train",
+                        "--data",
+                        data.toString(),
+                        "--preset",
+                        "tiny",
+                        "--batch-size",
+                        "8",
+                        "--max-steps",
+                        "2",
+                        "--validate-every",
+                        "1",
+                        "--warmup-steps",
+                        "1",
+                        "--validation-images",
+                        "8",
+                        "--out",
+                        bundle.toString());
     }
 
     @Test
     void trainWritesABundleWithReports() throws IOException {
         assertEquals(0, training.exitCode(), training.toString());
-        for (String file : List.of("bundle.json", "parameters.bin", "metrics.csv", "curve.png", "samples.png")) {
+        for (String file :
+                List.of(
+                        "bundle.json",
+                        "parameters.bin",
+                        "metrics.csv",
+                        "curve.png",
+                        "samples.png")) {
             assertTrue(Files.isRegularFile(bundle.resolve(file)), file + " missing");
         }
-        assertTrue(training.out().contains("model bundle: " + bundle.toAbsolutePath()), training.out());
+        assertTrue(
+                training.out().contains("model bundle: " + bundle.toAbsolutePath()),
+                training.out());
         List<CurvePoint> curve = CurveCsv.read(bundle.resolve("metrics.csv"));
-        assertEquals(new CurvePoint(2, "validation", curve.get(curve.size() - 1).bitsPerDim()),
+        assertEquals(
+                new CurvePoint(2, "validation", curve.get(curve.size() - 1).bitsPerDim()),
                 curve.get(curve.size() - 1));
         // 64 tiles of 8×8 pixels in an 8×8 grid with 1-pixel separators
         BufferedImage samples = ImageIO.read(bundle.resolve("samples.png").toFile());
@@ -60,8 +87,18 @@ class CommandsEndToEndTest {
 
     @Test
     void evaluateJsonPrintsOneObjectWithPlausibleBitsPerDim() {
-        Cli run = Cli.run("evaluate", "--model", bundle.toString(), "--data", data.toString(), "--json",
-                "--iw-samples", "2", "--limit", "10");
+        Cli run =
+                Cli.run(
+                        "evaluate",
+                        "--model",
+                        bundle.toString(),
+                        "--data",
+                        data.toString(),
+                        "--json",
+                        "--iw-samples",
+                        "2",
+                        "--limit",
+                        "10");
         assertEquals(0, run.exitCode(), run.toString());
         JsonObject result = JsonParser.parseString(run.out()).getAsJsonObject();
         assertEquals(10, result.get("images").getAsInt());
@@ -76,8 +113,16 @@ class CommandsEndToEndTest {
 
     @Test
     void evaluateWithoutImportanceSamplesReportsNullIwBound() {
-        Cli run = Cli.run("evaluate", "--model", bundle.toString(), "--data", data.toString(), "--json",
-                "--limit", "8");
+        Cli run =
+                Cli.run(
+                        "evaluate",
+                        "--model",
+                        bundle.toString(),
+                        "--data",
+                        data.toString(),
+                        "--json",
+                        "--limit",
+                        "8");
         assertEquals(0, run.exitCode(), run.toString());
         JsonObject result = JsonParser.parseString(run.out()).getAsJsonObject();
         assertTrue(result.has("bpd_iw") && result.get("bpd_iw").isJsonNull(), run.out());
@@ -87,8 +132,17 @@ class CommandsEndToEndTest {
     @Test
     void scoreWritesOneRowPerImageWithLabels() throws IOException {
         Path csv = dir.resolve("scores.csv");
-        Cli run = Cli.run("score", "--model", bundle.toString(), "--data", data.toString(), "--out", csv.toString(),
-                "--iw-samples", "2");
+        Cli run =
+                Cli.run(
+                        "score",
+                        "--model",
+                        bundle.toString(),
+                        "--data",
+                        data.toString(),
+                        "--out",
+                        csv.toString(),
+                        "--iw-samples",
+                        "2");
         assertEquals(0, run.exitCode(), run.toString());
         List<String> lines = Files.readAllLines(csv);
         assertEquals("index,label,elbo_nats,elbo_bpd,iw_nats,iw_bpd", lines.get(0));
@@ -102,8 +156,17 @@ class CommandsEndToEndTest {
     @Test
     void sampleWritesAGridOfTheRequestedCount() throws IOException {
         Path png = dir.resolve("grid.png");
-        Cli run = Cli.run("sample", "--model", bundle.toString(), "--n", "6", "--out", png.toString(),
-                "--temperature", "0.8");
+        Cli run =
+                Cli.run(
+                        "sample",
+                        "--model",
+                        bundle.toString(),
+                        "--n",
+                        "6",
+                        "--out",
+                        png.toString(),
+                        "--temperature",
+                        "0.8");
         assertEquals(0, run.exitCode(), run.toString());
         // 6 samples: 3 columns, 2 rows of 8×8 tiles with 1-pixel separators
         BufferedImage grid = ImageIO.read(png.toFile());
@@ -114,14 +177,33 @@ class CommandsEndToEndTest {
     @Test
     void resumeContinuesFromTheSavedStep() throws IOException {
         Path resumed = dir.resolve("resumed");
-        Cli run = Cli.run("train", "--data", data.toString(), "--batch-size", "8", "--max-steps", "3",
-                "--validate-every", "1", "--warmup-steps", "1", "--validation-images", "8",
-                "--resume", bundle.toString(), "--out", resumed.toString());
+        Cli run =
+                Cli.run(
+                        "train",
+                        "--data",
+                        data.toString(),
+                        "--batch-size",
+                        "8",
+                        "--max-steps",
+                        "3",
+                        "--validate-every",
+                        "1",
+                        "--warmup-steps",
+                        "1",
+                        "--validation-images",
+                        "8",
+                        "--resume",
+                        bundle.toString(),
+                        "--out",
+                        resumed.toString());
         assertEquals(0, run.exitCode(), run.toString());
         assertTrue(run.out().contains("trained steps 2 to 3"), run.out());
         List<CurvePoint> curve = CurveCsv.read(resumed.resolve("metrics.csv"));
-        assertEquals(List.of(1L, 1L, 2L, 2L, 3L, 3L), curve.stream().map(CurvePoint::step).toList());
-        assertEquals(ModelBundle.readManifest(bundle).modelId(), ModelBundle.readManifest(resumed).modelId());
+        assertEquals(
+                List.of(1L, 1L, 2L, 2L, 3L, 3L), curve.stream().map(CurvePoint::step).toList());
+        assertEquals(
+                ModelBundle.readManifest(bundle).modelId(),
+                ModelBundle.readManifest(resumed).modelId());
     }
 
     @Test
@@ -130,6 +212,7 @@ class CommandsEndToEndTest {
         Cli run = Cli.run("evaluate", "--model", missing.toString(), "--data", data.toString());
         assertEquals(1, run.exitCode(), run.toString());
         assertTrue(run.err().contains(missing.toString()), run.err());
-        assertEquals(1, run.err().strip().lines().count(), "one line, no stack trace: " + run.err());
+        assertEquals(
+                1, run.err().strip().lines().count(), "one line, no stack trace: " + run.err());
     }
 }

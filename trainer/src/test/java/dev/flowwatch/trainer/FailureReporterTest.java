@@ -4,22 +4,28 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flowwatch.flowpp.train.TrainingAbortedException;
+
+import org.junit.jupiter.api.Test;
+
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
-import org.junit.jupiter.api.Test;
 
 class FailureReporterTest {
 
     @Test
     void expectedFailuresAreReportedByTheirMessageAlone() {
-        assertEquals("aborted at step 3: lower --lr",
-                FailureReporter.describe(new TrainingAbortedException("aborted at step 3: lower --lr")));
+        assertEquals(
+                "aborted at step 3: lower --lr",
+                FailureReporter.describe(
+                        new TrainingAbortedException("aborted at step 3: lower --lr")));
     }
 
     @Test
     void missingFilesNameThePathEvenWhenWrapped() {
-        assertEquals("/data/x.gz: no such file or directory", FailureReporter.describe(
-                new UncheckedIOException(new NoSuchFileException("/data/x.gz"))));
+        assertEquals(
+                "/data/x.gz: no such file or directory",
+                FailureReporter.describe(
+                        new UncheckedIOException(new NoSuchFileException("/data/x.gz"))));
     }
 
     @Test

@@ -2,11 +2,15 @@ package dev.flowwatch.trainer;
 
 import dev.flowwatch.flowpp.data.IdxFormat;
 import dev.flowwatch.flowpp.data.ImageSet;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Random;
 
-/** Small labelled 8×8 gray images with some structure, written as IDX files for the commands to read. */
+/**
+ * Small labelled 8×8 gray images with some structure, written as IDX files for the commands to
+ * read.
+ */
 final class TinyData {
 
     static final int SIZE = 8;
@@ -23,7 +27,9 @@ final class TinyData {
             for (int y = 0; y < SIZE; y++) {
                 for (int x = 0; x < SIZE; x++) {
                     // a class-dependent gradient plus noise: neither constant nor pure noise
-                    int value = 20 * (labels[i] == 0 ? x : labels[i] == 1 ? y : (x + y) / 2) + random.nextInt(60);
+                    int value =
+                            20 * (labels[i] == 0 ? x : labels[i] == 1 ? y : (x + y) / 2)
+                                    + random.nextInt(60);
                     pixels[(i * SIZE + y) * SIZE + x] = (byte) Math.min(255, value);
                 }
             }

@@ -3,17 +3,17 @@ package dev.flowwatch.trainer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Path;
+
 /** Bad arguments are usage errors: exit code 2 and a message naming the option, before any work. */
 class UsageErrorsTest {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private String data;
 
@@ -30,7 +30,8 @@ class UsageErrorsTest {
 
     @Test
     void unknownOptionIsAUsageError() {
-        assertUsageError("--learning-rate", "train", "--data", data, "--out", "x", "--learning-rate", "1");
+        assertUsageError(
+                "--learning-rate", "train", "--data", data, "--out", "x", "--learning-rate", "1");
     }
 
     @Test
@@ -45,20 +46,38 @@ class UsageErrorsTest {
 
     @Test
     void nonPositiveBatchSizeIsAUsageError() {
-        assertUsageError("--batch-size", "train", "--data", data, "--out", "x", "--batch-size", "0");
-        assertUsageError("--batch-size", "evaluate", "--model", "m", "--data", data, "--batch-size", "-3");
+        assertUsageError(
+                "--batch-size", "train", "--data", data, "--out", "x", "--batch-size", "0");
+        assertUsageError(
+                "--batch-size", "evaluate", "--model", "m", "--data", data, "--batch-size", "-3");
     }
 
     @Test
     void missingDataFileIsAUsageError() {
-        assertUsageError("--data", "score", "--model", "m", "--data", dir.resolve("nope.gz").toString(),
-                "--out", "s.csv");
+        assertUsageError(
+                "--data",
+                "score",
+                "--model",
+                "m",
+                "--data",
+                dir.resolve("nope.gz").toString(),
+                "--out",
+                "s.csv");
     }
 
     @Test
     void validationDataAndSplitTogetherAreAUsageError() {
-        assertUsageError("--val-split", "train", "--data", data, "--val-data", data, "--val-split", "0.2",
-                "--out", "x");
+        assertUsageError(
+                "--val-split",
+                "train",
+                "--data",
+                data,
+                "--val-data",
+                data,
+                "--val-split",
+                "0.2",
+                "--out",
+                "x");
     }
 
     @Test
@@ -68,12 +87,28 @@ class UsageErrorsTest {
 
     @Test
     void architectureOptionsWithResumeAreAUsageError() {
-        assertUsageError("--preset", "train", "--data", data, "--resume", dir.toString(), "--preset", "tiny");
+        assertUsageError(
+                "--preset",
+                "train",
+                "--data",
+                data,
+                "--resume",
+                dir.toString(),
+                "--preset",
+                "tiny");
     }
 
     @Test
     void unknownDeviceIsAUsageError() {
-        assertUsageError("--device", "sample", "--model", dir.toString(), "--out", "g.png", "--device", "tpu");
+        assertUsageError(
+                "--device",
+                "sample",
+                "--model",
+                dir.toString(),
+                "--out",
+                "g.png",
+                "--device",
+                "tpu");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.flowwatch.flowpp.bundle;
 
 import dev.flowwatch.flowpp.model.FlowConfig;
+
 import java.util.Map;
 
 /**

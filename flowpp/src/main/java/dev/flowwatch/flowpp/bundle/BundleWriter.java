@@ -1,6 +1,7 @@
 package dev.flowwatch.flowpp.bundle;
 
 import dev.flowwatch.flowpp.model.FlowPlusPlus;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -37,7 +38,8 @@ public final class BundleWriter {
 
     /** Adds a file at a path relative to the bundle (e.g. "training/state.json"). */
     public BundleWriter file(String relativePath, byte[] content) {
-        if (relativePath.equals(ModelBundle.MANIFEST) || relativePath.equals(ModelBundle.PARAMETERS)) {
+        if (relativePath.equals(ModelBundle.MANIFEST)
+                || relativePath.equals(ModelBundle.PARAMETERS)) {
             throw new IllegalArgumentException(relativePath + " is written by the bundle itself");
         }
         files.put(relativePath, content.clone());
@@ -49,14 +51,25 @@ public final class BundleWriter {
         return this;
     }
 
-    /** Writes the model's current weights with everything added so far; returns the manifest written. */
+    /**
+     * Writes the model's current weights with everything added so far; returns the manifest
+     * written.
+     */
     public BundleManifest write(FlowPlusPlus model) {
         byte[] parameters = ModelBundle.serializeParameters(model);
         String sha = ModelBundle.sha256(parameters);
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        BundleManifest manifest = new BundleManifest(ModelBundle.FORMAT, ModelBundle.FORMAT_VERSION, modelId,
-                now + "-" + sha.substring(0, 12), now.toString(), model.config(), sha, parameters.length,
-                new LinkedHashMap<>(metrics));
+        BundleManifest manifest =
+                new BundleManifest(
+                        ModelBundle.FORMAT,
+                        ModelBundle.FORMAT_VERSION,
+                        modelId,
+                        now + "-" + sha.substring(0, 12),
+                        now.toString(),
+                        model.config(),
+                        sha,
+                        parameters.length,
+                        new LinkedHashMap<>(metrics));
         Path parent = target.getParent();
         Path staging = parent.resolve("." + target.getFileName() + ".writing");
         Path previous = parent.resolve("." + target.getFileName() + ".previous");
@@ -68,13 +81,15 @@ public final class BundleWriter {
             for (Map.Entry<String, byte[]> f : files.entrySet()) {
                 Path path = staging.resolve(f.getKey()).normalize();
                 if (!path.startsWith(staging)) {
-                    throw new IllegalArgumentException("bundle file outside the bundle: " + f.getKey());
+                    throw new IllegalArgumentException(
+                            "bundle file outside the bundle: " + f.getKey());
                 }
                 Files.createDirectories(path.getParent());
                 writeDurably(path, f.getValue());
             }
             // the manifest last: a staging directory without one is never mistaken for a bundle
-            writeDurably(staging.resolve(ModelBundle.MANIFEST),
+            writeDurably(
+                    staging.resolve(ModelBundle.MANIFEST),
                     ModelBundle.GSON.toJson(manifest).getBytes(StandardCharsets.UTF_8));
             deleteRecursively(previous);
             if (Files.exists(target)) {
@@ -83,14 +98,19 @@ public final class BundleWriter {
             move(staging, target);
             deleteRecursively(previous);
         } catch (IOException e) {
-            throw new UncheckedIOException("writing model bundle " + target + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "writing model bundle " + target + ": " + e.getMessage(), e);
         }
         return manifest;
     }
 
     private static void writeDurably(Path file, byte[] content) throws IOException {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+        try (FileChannel channel =
+                FileChannel.open(
+                        file,
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.TRUNCATE_EXISTING,
+                        StandardOpenOption.WRITE)) {
             channel.write(java.nio.ByteBuffer.wrap(content));
             channel.force(true);
         }
@@ -108,18 +128,22 @@ public final class BundleWriter {
         if (!Files.exists(dir)) {
             return;
         }
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
+        Files.walkFileTree(
+                dir,
+                new SimpleFileVisitor<>() {
+                    @Override
+                    public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+                            throws IOException {
+                        Files.delete(file);
+                        return FileVisitResult.CONTINUE;
+                    }
 
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
+                    @Override
+                    public FileVisitResult postVisitDirectory(Path d, IOException exc)
+                            throws IOException {
+                        Files.delete(d);
+                        return FileVisitResult.CONTINUE;
+                    }
+                });
     }
 }

@@ -6,10 +6,13 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
+
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
+
 import dev.flowwatch.flowpp.model.FlowPlusPlus;
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -40,8 +43,12 @@ public final class ModelBundle {
     public static final String MANIFEST = "bundle.json";
     public static final String PARAMETERS = "parameters.bin";
 
-    static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping()
-            .serializeSpecialFloatingPointValues().create();
+    static final Gson GSON =
+            new GsonBuilder()
+                    .setPrettyPrinting()
+                    .disableHtmlEscaping()
+                    .serializeSpecialFloatingPointValues()
+                    .create();
 
     private final Path directory;
     private final BundleManifest manifest;
@@ -69,9 +76,11 @@ public final class ModelBundle {
     public ModelBundle requireInputShape(int channels, int height, int width) {
         var c = manifest.config();
         if (c.channels() != channels || c.height() != height || c.width() != width) {
-            throw new BundleException(directory.resolve(MANIFEST), String.format(
-                    "model takes %dx%dx%d (CxHxW) images, but %dx%dx%d are required here",
-                    c.channels(), c.height(), c.width(), channels, height, width));
+            throw new BundleException(
+                    directory.resolve(MANIFEST),
+                    String.format(
+                            "model takes %dx%dx%d (CxHxW) images, but %dx%dx%d are required here",
+                            c.channels(), c.height(), c.width(), channels, height, width));
         }
         return this;
     }
@@ -90,16 +99,26 @@ public final class ModelBundle {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(parameters))) {
             model.loadParameters(manager, in);
         } catch (IOException | MalformedModelException | IllegalArgumentException e) {
-            throw new BundleException(parametersFile,
-                    "does not match the architecture in " + MANIFEST + ": " + e.getMessage(), e);
+            throw new BundleException(
+                    parametersFile,
+                    "does not match the architecture in " + MANIFEST + ": " + e.getMessage(),
+                    e);
         }
-        // DJL loads arrays of any shape into a parameter: check them, or a mismatch surfaces later as a crash
+        // DJL loads arrays of any shape into a parameter: check them, or a mismatch surfaces later
+        // as a crash
         for (Pair<String, Parameter> p : model.getParameters()) {
             Shape loaded = p.getValue().getArray().getShape();
             if (!loaded.equals(expected.get(p.getKey()))) {
-                throw new BundleException(parametersFile, "does not match the architecture in " + MANIFEST
-                        + ": parameter " + p.getKey() + " has shape " + loaded + ", the architecture needs "
-                        + expected.get(p.getKey()));
+                throw new BundleException(
+                        parametersFile,
+                        "does not match the architecture in "
+                                + MANIFEST
+                                + ": parameter "
+                                + p.getKey()
+                                + " has shape "
+                                + loaded
+                                + ", the architecture needs "
+                                + expected.get(p.getKey()));
             }
         }
         return new ModelBundle(directory, manifest, model);
@@ -109,9 +128,13 @@ public final class ModelBundle {
     public static BundleManifest readManifest(Path directory) {
         if (!Files.isDirectory(directory)) {
             Path previous = directory.resolveSibling("." + directory.getFileName() + ".previous");
-            throw new BundleException(directory, Files.isDirectory(previous)
-                    ? "missing: a bundle write was interrupted; the previous bundle is intact at " + previous
-                    : "no model bundle here (directory does not exist)");
+            throw new BundleException(
+                    directory,
+                    Files.isDirectory(previous)
+                            ? "missing: a bundle write was interrupted; the previous bundle is"
+                                  + " intact at "
+                                    + previous
+                            : "no model bundle here (directory does not exist)");
         }
         Path file = directory.resolve(MANIFEST);
         if (!Files.isRegularFile(file)) {
@@ -119,22 +142,32 @@ public final class ModelBundle {
         }
         BundleManifest manifest;
         try {
-            manifest = GSON.fromJson(Files.readString(file, StandardCharsets.UTF_8), BundleManifest.class);
+            manifest =
+                    GSON.fromJson(
+                            Files.readString(file, StandardCharsets.UTF_8), BundleManifest.class);
         } catch (IOException e) {
             throw new BundleException(file, "unreadable: " + e.getMessage(), e);
         } catch (JsonParseException | IllegalArgumentException e) {
             throw new BundleException(file, "not a valid bundle manifest: " + e.getMessage(), e);
         }
         if (manifest == null || !FORMAT.equals(manifest.format())) {
-            throw new BundleException(file, "not a flowwatch model bundle manifest (format is "
-                    + (manifest == null ? "empty" : manifest.format()) + ")");
+            throw new BundleException(
+                    file,
+                    "not a flowwatch model bundle manifest (format is "
+                            + (manifest == null ? "empty" : manifest.format())
+                            + ")");
         }
         if (manifest.formatVersion() != FORMAT_VERSION) {
-            throw new BundleException(file, "bundle format version " + manifest.formatVersion()
-                    + " is not supported; this flowwatch reads version " + FORMAT_VERSION);
+            throw new BundleException(
+                    file,
+                    "bundle format version "
+                            + manifest.formatVersion()
+                            + " is not supported; this flowwatch reads version "
+                            + FORMAT_VERSION);
         }
         if (manifest.config() == null || manifest.parametersSha256() == null) {
-            throw new BundleException(file, "incomplete manifest: config and parametersSha256 are required");
+            throw new BundleException(
+                    file, "incomplete manifest: config and parametersSha256 are required");
         }
         return manifest;
     }
@@ -150,13 +183,20 @@ public final class ModelBundle {
             throw new BundleException(file, "unreadable: " + e.getMessage(), e);
         }
         if (bytes.length != manifest.parametersBytes()) {
-            throw new BundleException(file, String.format("truncated or altered: %d bytes, the manifest says %d",
-                    bytes.length, manifest.parametersBytes()));
+            throw new BundleException(
+                    file,
+                    String.format(
+                            "truncated or altered: %d bytes, the manifest says %d",
+                            bytes.length, manifest.parametersBytes()));
         }
         String actual = sha256(bytes);
         if (!actual.equals(manifest.parametersSha256())) {
-            throw new BundleException(file, "corrupted: SHA-256 is " + actual + ", the manifest says "
-                    + manifest.parametersSha256());
+            throw new BundleException(
+                    file,
+                    "corrupted: SHA-256 is "
+                            + actual
+                            + ", the manifest says "
+                            + manifest.parametersSha256());
         }
         return bytes;
     }

@@ -25,220 +25,234 @@ import java.util.zip.GZIPOutputStream;
  */
 public final class IdxFormat {
 
-  private static final int UNSIGNED_BYTE = 0x08;
-  private static final int GZIP_MAGIC_FIRST = 0x1f;
-  private static final int GZIP_MAGIC_SECOND = 0x8b;
+    private static final int UNSIGNED_BYTE = 0x08;
+    private static final int GZIP_MAGIC_FIRST = 0x1f;
+    private static final int GZIP_MAGIC_SECOND = 0x8b;
 
-  private IdxFormat() {}
+    private IdxFormat() {}
 
-  /**
-   * Reads an images file and, when {@link #labelsFileFor(Path)} finds one, its labels file.
-   *
-   * @throws IOException naming the file when it is missing, truncated or not a uint8 IDX tensor
-   *     of the expected rank, or when the labels count differs from the image count
-   */
-  public static ImageSet read(Path images) throws IOException {
-    return read(images, labelsFileFor(images).orElse(null));
-  }
+    /**
+     * Reads an images file and, when {@link #labelsFileFor(Path)} finds one, its labels file.
+     *
+     * @throws IOException naming the file when it is missing, truncated or not a uint8 IDX tensor
+     *     of the expected rank, or when the labels count differs from the image count
+     */
+    public static ImageSet read(Path images) throws IOException {
+        return read(images, labelsFileFor(images).orElse(null));
+    }
 
-  /**
-   * Reads an images file and the given labels file.
-   *
-   * @param labels the labels file, or {@code null} to read the images unlabelled
-   */
-  public static ImageSet read(Path images, Path labels) throws IOException {
-    Tensor imageTensor = readTensor(images, 3);
-    int[] shape = imageTensor.shape();
-    int[] labelValues = null;
-    if (labels != null) {
-      Tensor labelTensor = readTensor(labels, 1);
-      if (labelTensor.shape()[0] != shape[0]) {
-        throw new IOException(
-            "%s has %d images but labels file %s has %d labels"
-                .formatted(images, shape[0], labels, labelTensor.shape()[0]));
-      }
-      labelValues = new int[shape[0]];
-      for (int i = 0; i < labelValues.length; i++) {
-        labelValues[i] = Byte.toUnsignedInt(labelTensor.data()[i]);
-      }
+    /**
+     * Reads an images file and the given labels file.
+     *
+     * @param labels the labels file, or {@code null} to read the images unlabelled
+     */
+    public static ImageSet read(Path images, Path labels) throws IOException {
+        Tensor imageTensor = readTensor(images, 3);
+        int[] shape = imageTensor.shape();
+        int[] labelValues = null;
+        if (labels != null) {
+            Tensor labelTensor = readTensor(labels, 1);
+            if (labelTensor.shape()[0] != shape[0]) {
+                throw new IOException(
+                        "%s has %d images but labels file %s has %d labels"
+                                .formatted(images, shape[0], labels, labelTensor.shape()[0]));
+            }
+            labelValues = new int[shape[0]];
+            for (int i = 0; i < labelValues.length; i++) {
+                labelValues[i] = Byte.toUnsignedInt(labelTensor.data()[i]);
+            }
+        }
+        String description =
+                labels == null ? images.toString() : images + " + " + labels.getFileName();
+        return ImageSet.wrap(imageTensor.data(), 1, shape[1], shape[2], labelValues, description);
     }
-    String description = labels == null ? images.toString() : images + " + " + labels.getFileName();
-    return ImageSet.wrap(imageTensor.data(), 1, shape[1], shape[2], labelValues, description);
-  }
 
-  /**
-   * The labels file that belongs to an images file, if it exists: the name with {@code images}
-   * replaced by {@code labels} and {@code idx3} by {@code idx1} (MNIST's {@code
-   * train-images-idx3-ubyte.gz} ↔ {@code train-labels-idx1-ubyte.gz}), gzipped or not.
-   */
-  public static Optional<Path> labelsFileFor(Path images) {
-    return labelsNameFor(images)
-        .flatMap(
-            name -> {
-              String plain = name.endsWith(".gz") ? name.substring(0, name.length() - 3) : name;
-              return List.of(name, plain, plain + ".gz").stream()
-                  .map(images::resolveSibling)
-                  .filter(Files::isRegularFile)
-                  .findFirst();
-            });
-  }
+    /**
+     * The labels file that belongs to an images file, if it exists: the name with {@code images}
+     * replaced by {@code labels} and {@code idx3} by {@code idx1} (MNIST's {@code
+     * train-images-idx3-ubyte.gz} ↔ {@code train-labels-idx1-ubyte.gz}), gzipped or not.
+     */
+    public static Optional<Path> labelsFileFor(Path images) {
+        return labelsNameFor(images)
+                .flatMap(
+                        name -> {
+                            String plain =
+                                    name.endsWith(".gz")
+                                            ? name.substring(0, name.length() - 3)
+                                            : name;
+                            return List.of(name, plain, plain + ".gz").stream()
+                                    .map(images::resolveSibling)
+                                    .filter(Files::isRegularFile)
+                                    .findFirst();
+                        });
+    }
 
-  private static Optional<String> labelsNameFor(Path images) {
-    String name = images.getFileName().toString();
-    int at = name.lastIndexOf("images");
-    if (at < 0) {
-      return Optional.empty();
+    private static Optional<String> labelsNameFor(Path images) {
+        String name = images.getFileName().toString();
+        int at = name.lastIndexOf("images");
+        if (at < 0) {
+            return Optional.empty();
+        }
+        String labels = name.substring(0, at) + "labels" + name.substring(at + "images".length());
+        return Optional.of(labels.replace("idx3", "idx1"));
     }
-    String labels = name.substring(0, at) + "labels" + name.substring(at + "images".length());
-    return Optional.of(labels.replace("idx3", "idx1"));
-  }
 
-  /**
-   * Writes the single-channel images gzipped to {@code images} and, if the set is labelled, its
-   * labels gzipped to the file {@link #labelsFileFor(Path)} would look for.
-   *
-   * @throws IllegalArgumentException if the images have more than one channel, labels exceed
-   *     0..255, or the set is labelled and the file name contains no {@code images}
-   */
-  public static void write(Path images, ImageSet set) throws IOException {
-    Path labels = null;
-    if (set.hasLabels()) {
-      labels =
-          images.resolveSibling(
-              labelsNameFor(images)
-                  .orElseThrow(
-                      () ->
-                          new IllegalArgumentException(
-                              "cannot name a labels file after "
-                                  + images
-                                  + ": the name contains no 'images'")));
+    /**
+     * Writes the single-channel images gzipped to {@code images} and, if the set is labelled, its
+     * labels gzipped to the file {@link #labelsFileFor(Path)} would look for.
+     *
+     * @throws IllegalArgumentException if the images have more than one channel, labels exceed
+     *     0..255, or the set is labelled and the file name contains no {@code images}
+     */
+    public static void write(Path images, ImageSet set) throws IOException {
+        Path labels = null;
+        if (set.hasLabels()) {
+            labels =
+                    images.resolveSibling(
+                            labelsNameFor(images)
+                                    .orElseThrow(
+                                            () ->
+                                                    new IllegalArgumentException(
+                                                            "cannot name a labels file after "
+                                                                    + images
+                                                                    + ": the name contains no"
+                                                                    + " 'images'")));
+        }
+        write(images, labels, set);
     }
-    write(images, labels, set);
-  }
 
-  /**
-   * Writes the single-channel images gzipped to {@code images} and the labels gzipped to {@code
-   * labels}.
-   *
-   * @param labels where to write the labels; must be {@code null} exactly when the set has none
-   */
-  public static void write(Path images, Path labels, ImageSet set) throws IOException {
-    if (set.channels() != 1) {
-      throw new IllegalArgumentException(
-          "IDX image files hold one channel, but '%s' has %d"
-              .formatted(set.description(), set.channels()));
+    /**
+     * Writes the single-channel images gzipped to {@code images} and the labels gzipped to {@code
+     * labels}.
+     *
+     * @param labels where to write the labels; must be {@code null} exactly when the set has none
+     */
+    public static void write(Path images, Path labels, ImageSet set) throws IOException {
+        if (set.channels() != 1) {
+            throw new IllegalArgumentException(
+                    "IDX image files hold one channel, but '%s' has %d"
+                            .formatted(set.description(), set.channels()));
+        }
+        if (set.hasLabels() != (labels != null)) {
+            throw new IllegalArgumentException(
+                    set.hasLabels()
+                            ? "image set '"
+                                    + set.description()
+                                    + "' is labelled but no labels file was given"
+                            : "a labels file was given but image set '"
+                                    + set.description()
+                                    + "' has no labels");
+        }
+        byte[] labelBytes = labels == null ? null : labelBytes(set);
+        int[] shape = {set.size(), set.height(), set.width()};
+        writeTensor(images, shape, set.pixels(0, set.size()));
+        if (labels != null) {
+            writeTensor(labels, new int[] {set.size()}, labelBytes);
+        }
     }
-    if (set.hasLabels() != (labels != null)) {
-      throw new IllegalArgumentException(
-          set.hasLabels()
-              ? "image set '" + set.description() + "' is labelled but no labels file was given"
-              : "a labels file was given but image set '" + set.description() + "' has no labels");
-    }
-    byte[] labelBytes = labels == null ? null : labelBytes(set);
-    int[] shape = {set.size(), set.height(), set.width()};
-    writeTensor(images, shape, set.pixels(0, set.size()));
-    if (labels != null) {
-      writeTensor(labels, new int[] {set.size()}, labelBytes);
-    }
-  }
 
-  private static byte[] labelBytes(ImageSet set) {
-    byte[] bytes = new byte[set.size()];
-    for (int i = 0; i < bytes.length; i++) {
-      int label = set.label(i);
-      if (label < 0 || label > 255) {
-        throw new IllegalArgumentException(
-            "IDX labels are unsigned bytes, but image %d has label %d".formatted(i, label));
-      }
-      bytes[i] = (byte) label;
+    private static byte[] labelBytes(ImageSet set) {
+        byte[] bytes = new byte[set.size()];
+        for (int i = 0; i < bytes.length; i++) {
+            int label = set.label(i);
+            if (label < 0 || label > 255) {
+                throw new IllegalArgumentException(
+                        "IDX labels are unsigned bytes, but image %d has label %d"
+                                .formatted(i, label));
+            }
+            bytes[i] = (byte) label;
+        }
+        return bytes;
     }
-    return bytes;
-  }
 
-  private static void writeTensor(Path file, int[] shape, byte[] data) throws IOException {
-    try (OutputStream fileOut = Files.newOutputStream(file);
-        DataOutputStream out =
-            new DataOutputStream(new BufferedOutputStream(new GZIPOutputStream(fileOut)))) {
-      out.writeShort(0);
-      out.writeByte(UNSIGNED_BYTE);
-      out.writeByte(shape.length);
-      for (int size : shape) {
-        out.writeInt(size);
-      }
-      out.write(data);
+    private static void writeTensor(Path file, int[] shape, byte[] data) throws IOException {
+        try (OutputStream fileOut = Files.newOutputStream(file);
+                DataOutputStream out =
+                        new DataOutputStream(
+                                new BufferedOutputStream(new GZIPOutputStream(fileOut)))) {
+            out.writeShort(0);
+            out.writeByte(UNSIGNED_BYTE);
+            out.writeByte(shape.length);
+            for (int size : shape) {
+                out.writeInt(size);
+            }
+            out.write(data);
+        }
     }
-  }
 
-  private record Tensor(int[] shape, byte[] data) {}
+    private record Tensor(int[] shape, byte[] data) {}
 
-  private static Tensor readTensor(Path file, int expectedRank) throws IOException {
-    if (!Files.isRegularFile(file)) {
-      throw new IOException(file + ": no such file");
+    private static Tensor readTensor(Path file, int expectedRank) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IOException(file + ": no such file");
+        }
+        try (InputStream in = open(file)) {
+            return parseTensor(in, expectedRank);
+        } catch (IOException e) {
+            // Decompression and end-of-file errors carry no file name (or no message at all).
+            String problem = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            throw new IOException(file + ": " + problem, e);
+        }
     }
-    try (InputStream in = open(file)) {
-      return parseTensor(in, expectedRank);
-    } catch (IOException e) {
-      // Decompression and end-of-file errors carry no file name (or no message at all).
-      String problem = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-      throw new IOException(file + ": " + problem, e);
-    }
-  }
 
-  private static InputStream open(Path file) throws IOException {
-    BufferedInputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-    in.mark(2);
-    boolean gzipped = in.read() == GZIP_MAGIC_FIRST && in.read() == GZIP_MAGIC_SECOND;
-    in.reset();
-    return gzipped ? new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16) : in;
-  }
+    private static InputStream open(Path file) throws IOException {
+        BufferedInputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+        in.mark(2);
+        boolean gzipped = in.read() == GZIP_MAGIC_FIRST && in.read() == GZIP_MAGIC_SECOND;
+        in.reset();
+        return gzipped ? new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16) : in;
+    }
 
-  private static Tensor parseTensor(InputStream in, int expectedRank) throws IOException {
-    byte[] header = in.readNBytes(4);
-    if (header.length < 4) {
-      throw new IOException(
-          "truncated: %d bytes, shorter than the IDX header".formatted(header.length));
+    private static Tensor parseTensor(InputStream in, int expectedRank) throws IOException {
+        byte[] header = in.readNBytes(4);
+        if (header.length < 4) {
+            throw new IOException(
+                    "truncated: %d bytes, shorter than the IDX header".formatted(header.length));
+        }
+        if (header[0] != 0 || header[1] != 0) {
+            throw new IOException(
+                    "not an IDX file: magic number 0x%02x%02x%02x%02x does not start with two zero bytes"
+                            .formatted(header[0], header[1], header[2], header[3]));
+        }
+        if (header[2] != UNSIGNED_BYTE) {
+            throw new IOException(
+                    "element type 0x%02x is not supported, only unsigned bytes (0x08)"
+                            .formatted(header[2]));
+        }
+        int rank = header[3];
+        if (rank != expectedRank) {
+            throw new IOException(
+                    "expected a %d-dimensional tensor (%s) but the header declares %d dimensions"
+                            .formatted(
+                                    expectedRank, expectedRank == 3 ? "images" : "labels", rank));
+        }
+        int[] shape = new int[rank];
+        long elements = 1;
+        for (int d = 0; d < rank; d++) {
+            byte[] sizeBytes = in.readNBytes(4);
+            if (sizeBytes.length < 4) {
+                throw new IOException("truncated inside the header");
+            }
+            shape[d] = ByteBuffer.wrap(sizeBytes).getInt();
+            if (shape[d] < 0 || (d > 0 && shape[d] == 0)) {
+                throw new IOException("dimension %d has invalid size %d".formatted(d, shape[d]));
+            }
+            elements *= shape[d];
+        }
+        if (elements > Integer.MAX_VALUE - 8) {
+            throw new IOException("%d elements are too many to hold in memory".formatted(elements));
+        }
+        byte[] data = in.readNBytes((int) elements);
+        if (data.length < elements) {
+            throw new IOException(
+                    "truncated: the header declares %d data bytes but only %d follow"
+                            .formatted(elements, data.length));
+        }
+        if (in.read() != -1) {
+            throw new IOException(
+                    "corrupt: data continues after the %d bytes the header declares"
+                            .formatted(elements));
+        }
+        return new Tensor(shape, data);
     }
-    if (header[0] != 0 || header[1] != 0) {
-      throw new IOException(
-          "not an IDX file: magic number 0x%02x%02x%02x%02x does not start with two zero bytes"
-              .formatted(header[0], header[1], header[2], header[3]));
-    }
-    if (header[2] != UNSIGNED_BYTE) {
-      throw new IOException(
-          "element type 0x%02x is not supported, only unsigned bytes (0x08)".formatted(header[2]));
-    }
-    int rank = header[3];
-    if (rank != expectedRank) {
-      throw new IOException(
-          "expected a %d-dimensional tensor (%s) but the header declares %d dimensions"
-              .formatted(expectedRank, expectedRank == 3 ? "images" : "labels", rank));
-    }
-    int[] shape = new int[rank];
-    long elements = 1;
-    for (int d = 0; d < rank; d++) {
-      byte[] sizeBytes = in.readNBytes(4);
-      if (sizeBytes.length < 4) {
-        throw new IOException("truncated inside the header");
-      }
-      shape[d] = ByteBuffer.wrap(sizeBytes).getInt();
-      if (shape[d] < 0 || (d > 0 && shape[d] == 0)) {
-        throw new IOException("dimension %d has invalid size %d".formatted(d, shape[d]));
-      }
-      elements *= shape[d];
-    }
-    if (elements > Integer.MAX_VALUE - 8) {
-      throw new IOException("%d elements are too many to hold in memory".formatted(elements));
-    }
-    byte[] data = in.readNBytes((int) elements);
-    if (data.length < elements) {
-      throw new IOException(
-          "truncated: the header declares %d data bytes but only %d follow"
-              .formatted(elements, data.length));
-    }
-    if (in.read() != -1) {
-      throw new IOException(
-          "corrupt: data continues after the %d bytes the header declares".formatted(elements));
-    }
-    return new Tensor(shape, data);
-  }
 }

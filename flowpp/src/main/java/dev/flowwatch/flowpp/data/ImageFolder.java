@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+
 import javax.imageio.ImageIO;
 
 /**
@@ -21,149 +22,156 @@ import javax.imageio.ImageIO;
  * <ul>
  *   <li>Order: sorted by path, so the same folder always gives the same set.
  *   <li>Shape: every image must have the size of the first.
- *   <li>Channels: 1 when every image is grayscale, else 3; grayscale images are then repeated
- *       into R, G and B. Alpha is dropped.
+ *   <li>Channels: 1 when every image is grayscale, else 3; grayscale images are then repeated into
+ *       R, G and B. Alpha is dropped.
  *   <li>Labels: when every image lies inside a subfolder, an image's label is the index, in sorted
- *       order, of the top-level subfolder that holds it (as torchvision's {@code ImageFolder} does);
- *       when none does, the set is unlabelled; a mix is an error.
+ *       order, of the top-level subfolder that holds it (as torchvision's {@code ImageFolder}
+ *       does); when none does, the set is unlabelled; a mix is an error.
  * </ul>
  */
 public final class ImageFolder {
 
-  private static final Set<String> EXTENSIONS = Set.of("png", "jpg", "jpeg");
+    private static final Set<String> EXTENSIONS = Set.of("png", "jpg", "jpeg");
 
-  private ImageFolder() {}
+    private ImageFolder() {}
 
-  /**
-   * Reads all images under {@code folder}.
-   *
-   * @throws IOException naming the path when the folder is missing or holds no images, an image
-   *     cannot be decoded, sizes differ, or images lie both in the folder itself and in subfolders
-   */
-  public static ImageSet read(Path folder) throws IOException {
-    if (!Files.isDirectory(folder)) {
-      throw new IOException(folder + ": not a directory");
-    }
-    List<Path> files = imageFiles(folder);
-    if (files.isEmpty()) {
-      throw new IOException(folder + ": no PNG or JPEG images found (looked recursively)");
-    }
-    int[] labels = labels(folder, files);
-
-    List<Decoded> decoded = new ArrayList<>(files.size());
-    Decoded first = null;
-    for (Path file : files) {
-      Decoded image = decode(file);
-      if (first == null) {
-        first = image;
-      } else if (image.width() != first.width() || image.height() != first.height()) {
-        throw new IOException(
-            "%s is %d×%d but %s, the first image, is %d×%d; all images must have the same size"
-                .formatted(
-                    file, image.width(), image.height(), first.file(), first.width(),
-                    first.height()));
-      }
-      decoded.add(image);
-    }
-
-    boolean allGray = decoded.stream().allMatch(image -> image.channels() == 1);
-    int channels = allGray ? 1 : 3;
-    int plane = first.height() * first.width();
-    byte[] pixels = new byte[decoded.size() * channels * plane];
-    for (int i = 0; i < decoded.size(); i++) {
-      Decoded image = decoded.get(i);
-      int offset = i * channels * plane;
-      for (int c = 0; c < channels; c++) {
-        // A grayscale image in a colour set gives its single plane to R, G and B alike.
-        int source = image.channels() == 1 ? 0 : c;
-        System.arraycopy(image.pixels(), source * plane, pixels, offset + c * plane, plane);
-      }
-    }
-    return ImageSet.wrap(
-        pixels, channels, first.height(), first.width(), labels, folder.toString());
-  }
-
-  private static List<Path> imageFiles(Path folder) throws IOException {
-    try (Stream<Path> walk = Files.walk(folder)) {
-      return walk.filter(Files::isRegularFile).filter(ImageFolder::isImage).sorted().toList();
-    }
-  }
-
-  private static boolean isImage(Path file) {
-    String name = file.getFileName().toString();
-    int dot = name.lastIndexOf('.');
-    return dot >= 0 && EXTENSIONS.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
-  }
-
-  private static int[] labels(Path folder, List<Path> files) throws IOException {
-    List<Path> atTop = files.stream().filter(f -> folder.relativize(f).getNameCount() == 1).toList();
-    if (atTop.size() == files.size()) {
-      return null;
-    }
-    if (!atTop.isEmpty()) {
-      throw new IOException(
-          "%s: images lie both in the folder itself (e.g. %s) and in subfolders; put every image"
-                  .formatted(folder, atTop.get(0).getFileName())
-              + " in a class subfolder, or none");
-    }
-    TreeSet<String> classes = new TreeSet<>();
-    files.forEach(f -> classes.add(className(folder, f)));
-    List<String> sorted = List.copyOf(classes);
-    int[] labels = new int[files.size()];
-    for (int i = 0; i < labels.length; i++) {
-      labels[i] = sorted.indexOf(className(folder, files.get(i)));
-    }
-    return labels;
-  }
-
-  private static String className(Path folder, Path file) {
-    return folder.relativize(file).getName(0).toString();
-  }
-
-  /** One image's pixels in C, H, W order with 1 (gray) or 3 (RGB) channels. */
-  private record Decoded(Path file, int channels, int height, int width, byte[] pixels) {}
-
-  private static Decoded decode(Path file) throws IOException {
-    BufferedImage image;
-    try {
-      image = ImageIO.read(file.toFile());
-    } catch (IOException e) {
-      throw new IOException(file + ": cannot be read as an image: " + e.getMessage(), e);
-    }
-    if (image == null) {
-      throw new IOException(file + ": not a readable PNG or JPEG image");
-    }
-    int width = image.getWidth();
-    int height = image.getHeight();
-    int plane = width * height;
-    if (isGray(image)) {
-      // Read the stored gray levels from the raster: getRGB would convert the JDK's linear gray
-      // colour space to sRGB and so change the values.
-      Raster raster = image.getRaster();
-      int maximum = (1 << raster.getSampleModel().getSampleSize(0)) - 1;
-      byte[] pixels = new byte[plane];
-      for (int y = 0; y < height; y++) {
-        for (int x = 0; x < width; x++) {
-          int sample = raster.getSample(x, y, 0);
-          pixels[y * width + x] = (byte) Math.round(sample * 255f / maximum);
+    /**
+     * Reads all images under {@code folder}.
+     *
+     * @throws IOException naming the path when the folder is missing or holds no images, an image
+     *     cannot be decoded, sizes differ, or images lie both in the folder itself and in
+     *     subfolders
+     */
+    public static ImageSet read(Path folder) throws IOException {
+        if (!Files.isDirectory(folder)) {
+            throw new IOException(folder + ": not a directory");
         }
-      }
-      return new Decoded(file, 1, height, width, pixels);
-    }
-    byte[] pixels = new byte[3 * plane];
-    for (int y = 0; y < height; y++) {
-      for (int x = 0; x < width; x++) {
-        int rgb = image.getRGB(x, y);
-        int at = y * width + x;
-        pixels[at] = (byte) (rgb >> 16);
-        pixels[plane + at] = (byte) (rgb >> 8);
-        pixels[2 * plane + at] = (byte) rgb;
-      }
-    }
-    return new Decoded(file, 3, height, width, pixels);
-  }
+        List<Path> files = imageFiles(folder);
+        if (files.isEmpty()) {
+            throw new IOException(folder + ": no PNG or JPEG images found (looked recursively)");
+        }
+        int[] labels = labels(folder, files);
 
-  private static boolean isGray(BufferedImage image) {
-    return image.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_GRAY;
-  }
+        List<Decoded> decoded = new ArrayList<>(files.size());
+        Decoded first = null;
+        for (Path file : files) {
+            Decoded image = decode(file);
+            if (first == null) {
+                first = image;
+            } else if (image.width() != first.width() || image.height() != first.height()) {
+                throw new IOException(
+                        "%s is %d×%d but %s, the first image, is %d×%d; all images must have the same size"
+                                .formatted(
+                                        file,
+                                        image.width(),
+                                        image.height(),
+                                        first.file(),
+                                        first.width(),
+                                        first.height()));
+            }
+            decoded.add(image);
+        }
+
+        boolean allGray = decoded.stream().allMatch(image -> image.channels() == 1);
+        int channels = allGray ? 1 : 3;
+        int plane = first.height() * first.width();
+        byte[] pixels = new byte[decoded.size() * channels * plane];
+        for (int i = 0; i < decoded.size(); i++) {
+            Decoded image = decoded.get(i);
+            int offset = i * channels * plane;
+            for (int c = 0; c < channels; c++) {
+                // A grayscale image in a colour set gives its single plane to R, G and B alike.
+                int source = image.channels() == 1 ? 0 : c;
+                System.arraycopy(image.pixels(), source * plane, pixels, offset + c * plane, plane);
+            }
+        }
+        return ImageSet.wrap(
+                pixels, channels, first.height(), first.width(), labels, folder.toString());
+    }
+
+    private static List<Path> imageFiles(Path folder) throws IOException {
+        try (Stream<Path> walk = Files.walk(folder)) {
+            return walk.filter(Files::isRegularFile).filter(ImageFolder::isImage).sorted().toList();
+        }
+    }
+
+    private static boolean isImage(Path file) {
+        String name = file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return dot >= 0 && EXTENSIONS.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
+    }
+
+    private static int[] labels(Path folder, List<Path> files) throws IOException {
+        List<Path> atTop =
+                files.stream().filter(f -> folder.relativize(f).getNameCount() == 1).toList();
+        if (atTop.size() == files.size()) {
+            return null;
+        }
+        if (!atTop.isEmpty()) {
+            throw new IOException(
+                    "%s: images lie both in the folder itself (e.g. %s) and in subfolders; put every image"
+                                    .formatted(folder, atTop.get(0).getFileName())
+                            + " in a class subfolder, or none");
+        }
+        TreeSet<String> classes = new TreeSet<>();
+        files.forEach(f -> classes.add(className(folder, f)));
+        List<String> sorted = List.copyOf(classes);
+        int[] labels = new int[files.size()];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = sorted.indexOf(className(folder, files.get(i)));
+        }
+        return labels;
+    }
+
+    private static String className(Path folder, Path file) {
+        return folder.relativize(file).getName(0).toString();
+    }
+
+    /** One image's pixels in C, H, W order with 1 (gray) or 3 (RGB) channels. */
+    private record Decoded(Path file, int channels, int height, int width, byte[] pixels) {}
+
+    private static Decoded decode(Path file) throws IOException {
+        BufferedImage image;
+        try {
+            image = ImageIO.read(file.toFile());
+        } catch (IOException e) {
+            throw new IOException(file + ": cannot be read as an image: " + e.getMessage(), e);
+        }
+        if (image == null) {
+            throw new IOException(file + ": not a readable PNG or JPEG image");
+        }
+        int width = image.getWidth();
+        int height = image.getHeight();
+        int plane = width * height;
+        if (isGray(image)) {
+            // Read the stored gray levels from the raster: getRGB would convert the JDK's linear
+            // gray
+            // colour space to sRGB and so change the values.
+            Raster raster = image.getRaster();
+            int maximum = (1 << raster.getSampleModel().getSampleSize(0)) - 1;
+            byte[] pixels = new byte[plane];
+            for (int y = 0; y < height; y++) {
+                for (int x = 0; x < width; x++) {
+                    int sample = raster.getSample(x, y, 0);
+                    pixels[y * width + x] = (byte) Math.round(sample * 255f / maximum);
+                }
+            }
+            return new Decoded(file, 1, height, width, pixels);
+        }
+        byte[] pixels = new byte[3 * plane];
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                int rgb = image.getRGB(x, y);
+                int at = y * width + x;
+                pixels[at] = (byte) (rgb >> 16);
+                pixels[plane + at] = (byte) (rgb >> 8);
+                pixels[2 * plane + at] = (byte) rgb;
+            }
+        }
+        return new Decoded(file, 3, height, width, pixels);
+    }
+
+    private static boolean isGray(BufferedImage image) {
+        return image.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_GRAY;
+    }
 }

@@ -8,22 +8,22 @@ import java.nio.file.Path;
 /** Loads an {@link ImageSet} from whatever a path points at. */
 public final class ImageSets {
 
-  private ImageSets() {}
+    private ImageSets() {}
 
-  /**
-   * Loads a directory with {@link ImageFolder} and a regular file (an images file, whose labels
-   * file is picked up beside it) with {@link IdxFormat}.
-   *
-   * @throws NoSuchFileException naming the path when nothing exists there
-   */
-  public static ImageSet load(Path path) throws IOException {
-    if (Files.isDirectory(path)) {
-      return ImageFolder.read(path);
+    /**
+     * Loads a directory with {@link ImageFolder} and a regular file (an images file, whose labels
+     * file is picked up beside it) with {@link IdxFormat}.
+     *
+     * @throws NoSuchFileException naming the path when nothing exists there
+     */
+    public static ImageSet load(Path path) throws IOException {
+        if (Files.isDirectory(path)) {
+            return ImageFolder.read(path);
+        }
+        if (Files.isRegularFile(path)) {
+            return IdxFormat.read(path);
+        }
+        throw new NoSuchFileException(
+                path.toString(), null, "no image folder or IDX images file at this path");
     }
-    if (Files.isRegularFile(path)) {
-      return IdxFormat.read(path);
-    }
-    throw new NoSuchFileException(
-        path.toString(), null, "no image folder or IDX images file at this path");
-  }
 }

@@ -5,11 +5,13 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.initializer.Initializer;
+
 import dev.flowwatch.flowpp.nn.Module;
 
 /**
  * Per-channel affine normalisation y = (x + b)·exp(s) (Kingma &amp; Dhariwal, Glow, 2018), whose
- * bias and log-scale are set from the first batch so that its output has zero mean and unit variance.
+ * bias and log-scale are set from the first batch so that its output has zero mean and unit
+ * variance.
  */
 public final class ActNorm extends Module implements Flow {
 
@@ -50,7 +52,8 @@ public final class ActNorm extends Module implements Flow {
         // (C, N·H·W): DJL's PyTorch mean reduces one axis at a time
         NDArray perChannel = x.stopGradient().transpose(1, 0, 2, 3).reshape(channels, -1);
         NDArray mean = perChannel.mean(new int[] {1}, true);
-        NDArray std = perChannel.sub(mean).square().mean(new int[] {1}).sqrt().reshape(1, channels, 1, 1);
+        NDArray std =
+                perChannel.sub(mean).square().mean(new int[] {1}).sqrt().reshape(1, channels, 1, 1);
         mean = mean.reshape(1, channels, 1, 1);
         value(bias).set(new NDIndex("..."), mean.neg());
         value(logScale).set(new NDIndex("..."), std.add(STD_FLOOR).log().neg());

@@ -15,7 +15,8 @@ public record Bisection(double tolerance, int maxIterations) {
             throw new IllegalArgumentException("bisection tolerance must be > 0, got " + tolerance);
         }
         if (maxIterations < 1) {
-            throw new IllegalArgumentException("bisection maxIterations must be >= 1, got " + maxIterations);
+            throw new IllegalArgumentException(
+                    "bisection maxIterations must be >= 1, got " + maxIterations);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.flowwatch.flowpp.flow;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+
 import dev.flowwatch.flowpp.nn.Tensors;
 
 /** Channel-wise split: one half of the channels conditions, the other half is transformed. */
@@ -9,7 +10,9 @@ public final class ChannelPartition implements Partition {
 
     private final boolean firstHalfConditions;
 
-    /** @param parity 0: the first half conditions the second; 1: the reverse */
+    /**
+     * @param parity 0: the first half conditions the second; 1: the reverse
+     */
     public ChannelPartition(int parity) {
         if (parity != 0 && parity != 1) {
             throw new IllegalArgumentException("parity must be 0 or 1, got " + parity);
@@ -20,7 +23,8 @@ public final class ChannelPartition implements Partition {
     private static NDList halves(NDArray x) {
         long c = x.getShape().get(1);
         if (c % 2 != 0) {
-            throw new IllegalArgumentException("channel split needs an even channel count, got " + c);
+            throw new IllegalArgumentException(
+                    "channel split needs an even channel count, got " + c);
         }
         return x.split(new long[] {c / 2}, 1);
     }
@@ -38,7 +42,9 @@ public final class ChannelPartition implements Partition {
     @Override
     public NDArray merge(NDArray x, NDArray transformedActive) {
         NDArray kept = conditioner(x);
-        return firstHalfConditions ? kept.concat(transformedActive, 1) : transformedActive.concat(kept, 1);
+        return firstHalfConditions
+                ? kept.concat(transformedActive, 1)
+                : transformedActive.concat(kept, 1);
     }
 
     @Override

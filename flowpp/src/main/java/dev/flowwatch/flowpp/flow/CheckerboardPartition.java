@@ -2,6 +2,7 @@ package dev.flowwatch.flowpp.flow;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+
 import dev.flowwatch.flowpp.nn.Tensors;
 
 /**
@@ -28,7 +29,9 @@ public final class CheckerboardPartition implements Partition {
                 values[i * w + j] = (i + j) % 2 == parity ? 1 : 0;
             }
         }
-        return like.getManager().create(values, new Shape(1, 1, h, w)).toType(like.getDataType(), false);
+        return like.getManager()
+                .create(values, new Shape(1, 1, h, w))
+                .toType(like.getDataType(), false);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.flowwatch.flowpp.flow;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.nn.Block;
+
 import dev.flowwatch.flowpp.nn.Module;
 
 /**

@@ -11,7 +11,8 @@ import ai.djl.ndarray.NDArray;
  * @param dataInit true for the one forward pass that sets data-dependent initial values (ActNorm)
  * @param bisection how inverses without a closed form (the mixture-logistic CDF) are solved
  */
-public record FlowContext(NDArray conditioning, boolean training, boolean dataInit, Bisection bisection) {
+public record FlowContext(
+        NDArray conditioning, boolean training, boolean dataInit, Bisection bisection) {
 
     /** Scoring and sampling: no dropout, default bisection. */
     public static FlowContext inference() {

@@ -4,8 +4,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+
 import dev.flowwatch.flowpp.nn.ArrayInitializer;
 import dev.flowwatch.flowpp.nn.Module;
+
 import java.util.Random;
 
 /**
@@ -49,7 +51,10 @@ public final class InvertibleConv1x1 extends Module implements Flow {
         NDArray eye = m.eye(channels).toType(value(lower).getDataType(), false);
         NDArray strictlyLower = lowerMask(m).toType(eye.getDataType(), false);
         NDArray l = value(lower).mul(strictlyLower).add(eye);
-        NDArray u = value(upper).mul(strictlyLower.transpose()).add(eye.mul(value(sign).mul(value(logS).exp())));
+        NDArray u =
+                value(upper)
+                        .mul(strictlyLower.transpose())
+                        .add(eye.mul(value(sign).mul(value(logS).exp())));
         return value(permutation).matMul(l).matMul(u);
     }
 
@@ -70,7 +75,10 @@ public final class InvertibleConv1x1 extends Module implements Flow {
 
     private NDArray logDet(NDArray x, int direction) {
         Shape s = x.getShape();
-        return value(logS).sum().mul(direction * s.get(2) * s.get(3)).broadcast(new Shape(s.get(0)));
+        return value(logS)
+                .sum()
+                .mul(direction * s.get(2) * s.get(3))
+                .broadcast(new Shape(s.get(0)));
     }
 
     /** LU factors of a random rotation, row-major, computed once in double precision. */

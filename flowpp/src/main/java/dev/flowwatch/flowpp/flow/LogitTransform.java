@@ -2,12 +2,13 @@ package dev.flowwatch.flowpp.flow;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
+
 import dev.flowwatch.flowpp.nn.Tensors;
 
 /**
- * Maps dequantized data v ∈ (0, 1) to the real line: y = logit(α/2 + (1 − α)·v). The squeeze by
- * (1 − α) keeps the logit away from ±∞ at the pixel values 0 and 255 (RealNVP; Flow++ uses
- * α = 0.1 in the form "bound 0.9").
+ * Maps dequantized data v ∈ (0, 1) to the real line: y = logit(α/2 + (1 − α)·v). The squeeze by (1
+ * − α) keeps the logit away from ±∞ at the pixel values 0 and 255 (RealNVP; Flow++ uses α = 0.1 in
+ * the form "bound 0.9").
  *
  * <p>log|dy/dv| = log(1 − α) − log p − log(1 − p) with p the squeezed value; written through
  * softplus of y so that it stays finite where p rounds to 0 or 1.

@@ -3,21 +3,22 @@ package dev.flowwatch.flowpp.flow;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDScope;
+
 import dev.flowwatch.flowpp.nn.CouplingNetwork;
 import dev.flowwatch.flowpp.nn.MixtureParameters;
 import dev.flowwatch.flowpp.nn.Module;
 import dev.flowwatch.flowpp.nn.Tensors;
 
 /**
- * The Flow++ coupling (Ho et al., 2019, eq. 8): each transformed element becomes
- * y = σ⁻¹(MixLogCDF(x; π, μ, s))·exp(a) + b, with K logistic components and (π, μ, s, a, b)
- * predicted from the conditioning half by a {@link CouplingNetwork}.
+ * The Flow++ coupling (Ho et al., 2019, eq. 8): each transformed element becomes y =
+ * σ⁻¹(MixLogCDF(x; π, μ, s))·exp(a) + b, with K logistic components and (π, μ, s, a, b) predicted
+ * from the conditioning half by a {@link CouplingNetwork}.
  *
- * <p>Everything is computed in log space: logit(F) = log F − log(1 − F) and
- * log dy/dx = log f − log F − log(1 − F) + a, with F, 1 − F and the density f as log-sum-exps of
- * log-sigmoids, so that neither saturated CDFs nor tiny densities lose precision. The inverse has
- * no closed form and is found by bisection, which is exact up to the configured tolerance because
- * logit(F) is strictly increasing.
+ * <p>Everything is computed in log space: logit(F) = log F − log(1 − F) and log dy/dx = log f − log
+ * F − log(1 − F) + a, with F, 1 − F and the density f as log-sum-exps of log-sigmoids, so that
+ * neither saturated CDFs nor tiny densities lose precision. The inverse has no closed form and is
+ * found by bisection, which is exact up to the configured tolerance because logit(F) is strictly
+ * increasing.
  */
 public final class MixtureLogisticCoupling extends Module implements Flow {
 
@@ -25,36 +26,55 @@ public final class MixtureLogisticCoupling extends Module implements Flow {
     private final CouplingNetwork network;
 
     public MixtureLogisticCoupling(
-            Partition partition, int channels, int conditioningChannels, int height, int width,
+            Partition partition,
+            int channels,
+            int conditioningChannels,
+            int height,
+            int width,
             CouplingNetwork.Spec spec) {
         this.partition = partition;
-        this.network = child("network", new CouplingNetwork(
-                partition.conditionerChannels(channels), partition.activeChannels(channels),
-                conditioningChannels, height, width, spec));
+        this.network =
+                child(
+                        "network",
+                        new CouplingNetwork(
+                                partition.conditionerChannels(channels),
+                                partition.activeChannels(channels),
+                                conditioningChannels,
+                                height,
+                                width,
+                                spec));
     }
 
     @Override
     public FlowResult forward(NDArray x, FlowContext context) {
-        MixtureParameters p = network.apply(partition.conditioner(x), context.conditioning(), context.training());
+        MixtureParameters p =
+                network.apply(partition.conditioner(x), context.conditioning(), context.training());
         Terms terms = Terms.of(partition.active(x), p);
         NDArray y = terms.logit().mul(p.a().exp()).add(p.b());
-        return new FlowResult(partition.merge(x, y), partition.sumTransformed(terms.logDerivative(p)));
+        return new FlowResult(
+                partition.merge(x, y), partition.sumTransformed(terms.logDerivative(p)));
     }
 
     @Override
     public FlowResult inverse(NDArray y, FlowContext context) {
-        MixtureParameters p = network.apply(partition.conditioner(y), context.conditioning(), context.training());
+        MixtureParameters p =
+                network.apply(partition.conditioner(y), context.conditioning(), context.training());
         NDArray target = partition.active(y).sub(p.b()).mul(p.a().neg().exp());
         NDArray x = solveLogit(target, p, context.bisection());
         Terms terms = Terms.of(x, p);
-        return new FlowResult(partition.merge(y, x), partition.sumTransformed(terms.logDerivative(p)).neg());
+        return new FlowResult(
+                partition.merge(y, x), partition.sumTransformed(terms.logDerivative(p)).neg());
     }
 
-    /** Finds x with logit(F(x)) = target elementwise; F is strictly increasing, so bisection converges. */
+    /**
+     * Finds x with logit(F(x)) = target elementwise; F is strictly increasing, so bisection
+     * converges.
+     */
     private static NDArray solveLogit(NDArray target, MixtureParameters p, Bisection settings) {
         NDArray t = target.stopGradient();
         NDArray maxScale = p.logScales().exp().max(new int[] {1});
-        // for x ≥ max μ + r·max s every component CDF is ≥ σ(r), so logit(F(x)) ≥ r: a valid bracket
+        // for x ≥ max μ + r·max s every component CDF is ≥ σ(r), so logit(F(x)) ≥ r: a valid
+        // bracket
         NDArray reach = t.abs().add(1).mul(maxScale);
         NDArray lo = p.means().min(new int[] {1}).sub(reach);
         NDArray hi = p.means().max(new int[] {1}).add(reach);
@@ -93,7 +113,8 @@ public final class MixtureLogisticCoupling extends Module implements Flow {
             return new Terms(
                     Tensors.logSumExp(logWeights.add(logSigmoidZ), 1),
                     Tensors.logSumExp(logWeights.add(logSigmoidNegZ), 1),
-                    Tensors.logSumExp(logWeights.add(logSigmoidZ).add(logSigmoidNegZ).sub(p.logScales()), 1));
+                    Tensors.logSumExp(
+                            logWeights.add(logSigmoidZ).add(logSigmoidNegZ).sub(p.logScales()), 1));
         }
 
         NDArray logit() {

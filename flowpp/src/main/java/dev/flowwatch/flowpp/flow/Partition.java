@@ -11,13 +11,20 @@ public interface Partition {
     /** The input of the conditioning network. */
     NDArray conditioner(NDArray x);
 
-    /** The elements to transform (may include conditioner elements, which {@link #merge} discards). */
+    /**
+     * The elements to transform (may include conditioner elements, which {@link #merge} discards).
+     */
     NDArray active(NDArray x);
 
-    /** Puts transformed active elements back beside the untouched conditioner elements of {@code x}. */
+    /**
+     * Puts transformed active elements back beside the untouched conditioner elements of {@code x}.
+     */
     NDArray merge(NDArray x, NDArray transformedActive);
 
-    /** Per-example sum of an elementwise log-determinant of the active tensor, over transformed elements only. */
+    /**
+     * Per-example sum of an elementwise log-determinant of the active tensor, over transformed
+     * elements only.
+     */
     NDArray sumTransformed(NDArray elementLogDet);
 
     int conditionerChannels(int channels);

@@ -2,8 +2,10 @@ package dev.flowwatch.flowpp.flow;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Block;
+
 import dev.flowwatch.flowpp.nn.Module;
 import dev.flowwatch.flowpp.nn.Tensors;
+
 import java.util.List;
 
 /** Flows applied one after another; the log-determinants add up (chain rule). */

@@ -2,11 +2,12 @@ package dev.flowwatch.flowpp.flow;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
+
 import dev.flowwatch.flowpp.nn.Tensors;
 
 /**
- * u = σ(x): the last step of the variational dequantizer, mapping its noise into (0, 1).
- * log|du/dx| = log σ(x) + log σ(−x).
+ * u = σ(x): the last step of the variational dequantizer, mapping its noise into (0, 1). log|du/dx|
+ * = log σ(x) + log σ(−x).
  */
 public final class SigmoidFlow implements Flow {
 

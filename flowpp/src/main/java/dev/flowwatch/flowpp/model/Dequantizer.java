@@ -1,9 +1,12 @@
 package dev.flowwatch.flowpp.model;
 
 import ai.djl.ndarray.NDArray;
+
 import dev.flowwatch.flowpp.flow.FlowContext;
 
-/** Draws dequantization noise u ∈ (0, 1)^D for integer pixels x, with its log-density log q(u|x). */
+/**
+ * Draws dequantization noise u ∈ (0, 1)^D for integer pixels x, with its log-density log q(u|x).
+ */
 public interface Dequantizer {
 
     /**

@@ -24,15 +24,22 @@ public final class Devices {
                 try {
                     id = Integer.parseInt(n.substring(4));
                 } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("device '" + name + "': expected gpu:N with a number N");
+                    throw new IllegalArgumentException(
+                            "device '" + name + "': expected gpu:N with a number N");
                 }
             }
             if (id < 0 || id >= gpus) {
-                throw new IllegalArgumentException("device '" + name + "': the engine sees " + gpus
-                        + " GPU(s); use cpu or auto (a CUDA libtorch must be on PYTORCH_LIBRARY_PATH)");
+                throw new IllegalArgumentException(
+                        "device '"
+                                + name
+                                + "': the engine sees "
+                                + gpus
+                                + " GPU(s); use cpu or auto (a CUDA libtorch must be on"
+                                + " PYTORCH_LIBRARY_PATH)");
             }
             return Device.gpu(id);
         }
-        throw new IllegalArgumentException("device '" + name + "': expected auto, cpu, gpu or gpu:N");
+        throw new IllegalArgumentException(
+                "device '" + name + "': expected auto, cpu, gpu or gpu:N");
     }
 }

@@ -44,17 +44,28 @@ public record FlowConfig(
     public FlowConfig {
         levels = List.copyOf(levels);
         if (channels < 1 || height < 2 || width < 2) {
-            throw new IllegalArgumentException("input shape must be at least 1x2x2, got "
-                    + channels + "x" + height + "x" + width);
+            throw new IllegalArgumentException(
+                    "input shape must be at least 1x2x2, got "
+                            + channels
+                            + "x"
+                            + height
+                            + "x"
+                            + width);
         }
         if (levels.isEmpty()) {
             throw new IllegalArgumentException("a flow needs at least one level");
         }
         int factor = 1 << levels.size();
         if (height % factor != 0 || width % factor != 0) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT,
-                    "%d level(s) need height and width divisible by %d, got %dx%d: use fewer levels",
-                    levels.size(), factor, height, width));
+            throw new IllegalArgumentException(
+                    String.format(
+                            Locale.ROOT,
+                            "%d level(s) need height and width divisible by %d, got %dx%d: use"
+                                + " fewer levels",
+                            levels.size(),
+                            factor,
+                            height,
+                            width));
         }
         if (hidden < 1 || blocks < 0 || components < 1) {
             throw new IllegalArgumentException("hidden, blocks and components must be positive");
@@ -62,8 +73,10 @@ public record FlowConfig(
         if (dropout < 0 || dropout >= 1) {
             throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
         }
-        if (dequantization == Dequantization.VARIATIONAL && (dequantizerCouplings < 1 || dequantizerHidden < 1)) {
-            throw new IllegalArgumentException("variational dequantization needs couplings and hidden channels");
+        if (dequantization == Dequantization.VARIATIONAL
+                && (dequantizerCouplings < 1 || dequantizerHidden < 1)) {
+            throw new IllegalArgumentException(
+                    "variational dequantization needs couplings and hidden channels");
         }
     }
 
@@ -71,19 +84,63 @@ public record FlowConfig(
     public static FlowConfig preset(String name, int channels, int height, int width) {
         return switch (name) {
             // seconds on a CPU: for tests
-            case "tiny" -> new FlowConfig("tiny", channels, height, width,
-                    List.of(new Level(2, 2, 2)), 8, 1, 4, 0f,
-                    Dequantization.VARIATIONAL, 2, 8, 1, 0.05, 1L);
+            case "tiny" ->
+                    new FlowConfig(
+                            "tiny",
+                            channels,
+                            height,
+                            width,
+                            List.of(new Level(2, 2, 2)),
+                            8,
+                            1,
+                            4,
+                            0f,
+                            Dequantization.VARIATIONAL,
+                            2,
+                            8,
+                            1,
+                            0.05,
+                            1L);
             // 28×28 data on 2 CPU cores: attention only at 14×14, where it is affordable
-            case "small" -> new FlowConfig("small", channels, height, width,
-                    List.of(new Level(2, 2, 0), new Level(2, 2, 4)), 32, 1, 8, 0f,
-                    Dequantization.VARIATIONAL, 2, 16, 1, 0.05, 1L);
-            // Flow++ CIFAR-10 (Ho et al., 2019, Table 5): 10 blocks, 96 filters, 32 components, 4 heads
-            case "paper" -> new FlowConfig("paper", channels, height, width,
-                    List.of(new Level(4, 2, 4), new Level(3, 0, 4)), 96, 10, 32, 0.2f,
-                    Dequantization.VARIATIONAL, 4, 96, 5, 0.1, 1L);
-            default -> throw new IllegalArgumentException(
-                    "unknown preset '" + name + "'; known: " + String.join(", ", PRESETS));
+            case "small" ->
+                    new FlowConfig(
+                            "small",
+                            channels,
+                            height,
+                            width,
+                            List.of(new Level(2, 2, 0), new Level(2, 2, 4)),
+                            32,
+                            1,
+                            8,
+                            0f,
+                            Dequantization.VARIATIONAL,
+                            2,
+                            16,
+                            1,
+                            0.05,
+                            1L);
+            // Flow++ CIFAR-10 (Ho et al., 2019, Table 5): 10 blocks, 96 filters, 32 components, 4
+            // heads
+            case "paper" ->
+                    new FlowConfig(
+                            "paper",
+                            channels,
+                            height,
+                            width,
+                            List.of(new Level(4, 2, 4), new Level(3, 0, 4)),
+                            96,
+                            10,
+                            32,
+                            0.2f,
+                            Dequantization.VARIATIONAL,
+                            4,
+                            96,
+                            5,
+                            0.1,
+                            1L);
+            default ->
+                    throw new IllegalArgumentException(
+                            "unknown preset '" + name + "'; known: " + String.join(", ", PRESETS));
         };
     }
 
@@ -92,12 +149,40 @@ public record FlowConfig(
     }
 
     public FlowConfig withDequantization(Dequantization kind) {
-        return new FlowConfig(preset, channels, height, width, levels, hidden, blocks, components, dropout,
-                kind, dequantizerCouplings, dequantizerHidden, dequantizerBlocks, logitAlpha, seed);
+        return new FlowConfig(
+                preset,
+                channels,
+                height,
+                width,
+                levels,
+                hidden,
+                blocks,
+                components,
+                dropout,
+                kind,
+                dequantizerCouplings,
+                dequantizerHidden,
+                dequantizerBlocks,
+                logitAlpha,
+                seed);
     }
 
     public FlowConfig withSeed(long newSeed) {
-        return new FlowConfig(preset, channels, height, width, levels, hidden, blocks, components, dropout,
-                dequantization, dequantizerCouplings, dequantizerHidden, dequantizerBlocks, logitAlpha, newSeed);
+        return new FlowConfig(
+                preset,
+                channels,
+                height,
+                width,
+                levels,
+                hidden,
+                blocks,
+                components,
+                dropout,
+                dequantization,
+                dequantizerCouplings,
+                dequantizerHidden,
+                dequantizerBlocks,
+                logitAlpha,
+                newSeed);
     }
 }

@@ -2,11 +2,12 @@ package dev.flowwatch.flowpp.model;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+
 import dev.flowwatch.flowpp.flow.ActNorm;
 import dev.flowwatch.flowpp.flow.ChannelPartition;
 import dev.flowwatch.flowpp.flow.CheckerboardPartition;
@@ -23,6 +24,7 @@ import dev.flowwatch.flowpp.flow.Squeeze;
 import dev.flowwatch.flowpp.nn.CouplingNetwork;
 import dev.flowwatch.flowpp.nn.Module;
 import dev.flowwatch.flowpp.nn.Tensors;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,9 +33,11 @@ import java.util.List;
  * ActNorm / invertible 1×1 conv / mixture-logistic coupling steps, and a standard Gaussian prior.
  *
  * <p>For integer pixels x ∈ {0..255}^D and noise u ~ q(u|x), v = (x + u)/256 ∈ [0, 1)^D and
+ *
  * <pre>log P(x) ≥ E_q[log p(v) − log q(u|x)] − D·log 256,</pre>
- * the last term converting a density on [0, 1)^D into probabilities of 256-level bins
- * (Theis et al., 2016). Every bound this class returns is in nats per image and includes it.
+ *
+ * the last term converting a density on [0, 1)^D into probabilities of 256-level bins (Theis et
+ * al., 2016). Every bound this class returns is in nats per image and includes it.
  *
  * <p>Callers own memory: run every method inside an {@code NDScope} (or a sub-manager) so that
  * intermediate arrays are released per batch.
@@ -63,12 +67,19 @@ public final class FlowPlusPlus extends Module {
         Level level = config.levels().get(index);
         long seed = config.seed() * 1_000_003L + index * 1000L;
         List<Flow> steps = new ArrayList<>();
-        CouplingNetwork.Spec spec = new CouplingNetwork.Spec(
-                config.hidden(), config.blocks(), config.components(), level.attentionHeads(), config.dropout());
+        CouplingNetwork.Spec spec =
+                new CouplingNetwork.Spec(
+                        config.hidden(),
+                        config.blocks(),
+                        config.components(),
+                        level.attentionHeads(),
+                        config.dropout());
         for (int i = 0; i < level.checkerboardCouplings(); i++) {
             steps.add(new ActNorm(c));
             steps.add(new InvertibleConv1x1(c, seed + i));
-            steps.add(new MixtureLogisticCoupling(new CheckerboardPartition(i % 2), c, 0, h, w, spec));
+            steps.add(
+                    new MixtureLogisticCoupling(
+                            new CheckerboardPartition(i % 2), c, 0, h, w, spec));
         }
         Squeeze squeeze = new Squeeze();
         steps.add(squeeze);
@@ -76,7 +87,9 @@ public final class FlowPlusPlus extends Module {
         for (int i = 0; i < level.channelCouplings(); i++) {
             steps.add(new ActNorm(c4));
             steps.add(new InvertibleConv1x1(c4, seed + 100 + i));
-            steps.add(new MixtureLogisticCoupling(new ChannelPartition(i % 2), c4, 0, h / 2, w / 2, spec));
+            steps.add(
+                    new MixtureLogisticCoupling(
+                            new ChannelPartition(i % 2), c4, 0, h / 2, w / 2, spec));
         }
         if (index + 1 < config.levels().size()) {
             steps.add(new FactorOut(level(index + 1, 2 * c, h / 2, w / 2)));
@@ -90,10 +103,16 @@ public final class FlowPlusPlus extends Module {
         return config;
     }
 
-    /** Allocates every parameter on the manager's device; random values are a function of the config's seed. */
+    /**
+     * Allocates every parameter on the manager's device; random values are a function of the
+     * config's seed.
+     */
     public void initialize(NDManager manager, DataType dataType) {
         Engine.getInstance().setRandomSeed((int) config.seed());
-        initialize(manager, dataType, new Shape(1, config.channels(), config.height(), config.width()));
+        initialize(
+                manager,
+                dataType,
+                new Shape(1, config.channels(), config.height(), config.width()));
     }
 
     /**
@@ -110,7 +129,8 @@ public final class FlowPlusPlus extends Module {
 
     /**
      * The importance-weighted bound log (1/K) Σ_k p(x + u_k)/q(u_k|x) (Burda et al., 2016) with K
-     * dequantization samples: tighter than the ELBO for K &gt; 1 and equal to it in expectation for K = 1.
+     * dequantization samples: tighter than the ELBO for K &gt; 1 and equal to it in expectation for
+     * K = 1.
      */
     public NDArray importanceWeightedBound(NDArray pixels, int samples, FlowContext context) {
         if (samples < 1) {
@@ -152,12 +172,16 @@ public final class FlowPlusPlus extends Module {
     /**
      * Draws images: z ~ N(0, T²I), inverted through flow and logit, quantised to 0..255.
      *
-     * @param temperature standard deviation of the prior samples; below 1 trades diversity for quality
+     * @param temperature standard deviation of the prior samples; below 1 trades diversity for
+     *     quality
      */
     public NDArray sample(NDManager manager, int count, double temperature, FlowContext context) {
-        NDArray z = manager.randomNormal(0f, (float) temperature,
-                new Shape(count, config.channels(), config.height(), config.width()),
-                dataType());
+        NDArray z =
+                manager.randomNormal(
+                        0f,
+                        (float) temperature,
+                        new Shape(count, config.channels(), config.height(), config.width()),
+                        dataType());
         NDArray y = flow.inverse(z, context).output();
         NDArray v = logit.inverse(y, context).output();
         return v.mul(256).floor().clip(0, 255);
@@ -170,11 +194,14 @@ public final class FlowPlusPlus extends Module {
 
     private void requireShape(NDArray pixels) {
         Shape s = pixels.getShape();
-        if (s.dimension() != 4 || s.get(1) != config.channels() || s.get(2) != config.height()
+        if (s.dimension() != 4
+                || s.get(1) != config.channels()
+                || s.get(2) != config.height()
                 || s.get(3) != config.width()) {
-            throw new IllegalArgumentException(String.format(
-                    "model expects images of shape (N, %d, %d, %d), got %s",
-                    config.channels(), config.height(), config.width(), s));
+            throw new IllegalArgumentException(
+                    String.format(
+                            "model expects images of shape (N, %d, %d, %d), got %s",
+                            config.channels(), config.height(), config.width(), s));
         }
     }
 }

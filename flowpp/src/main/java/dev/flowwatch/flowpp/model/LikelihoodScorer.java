@@ -6,14 +6,16 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+
 import dev.flowwatch.flowpp.data.ImageSet;
 import dev.flowwatch.flowpp.flow.FlowContext;
+
 import java.util.function.IntConsumer;
 
 /**
- * Scores batches of images with a model: the ELBO and optionally the importance-weighted bound,
- * per image, in nats and bits/dim. Dequantization noise is drawn from a fixed seed per batch, so
- * the same batch always gets the same scores.
+ * Scores batches of images with a model: the ELBO and optionally the importance-weighted bound, per
+ * image, in nats and bits/dim. Dequantization noise is drawn from a fixed seed per batch, so the
+ * same batch always gets the same scores.
  */
 public final class LikelihoodScorer {
 
@@ -35,7 +37,8 @@ public final class LikelihoodScorer {
      * @param iwNats importance-weighted bound, or null when not requested
      * @param iwBitsPerDim its bits/dim, or null
      */
-    public record Scores(double[] elboNats, double[] elboBitsPerDim, double[] iwNats, double[] iwBitsPerDim) {}
+    public record Scores(
+            double[] elboNats, double[] elboBitsPerDim, double[] iwNats, double[] iwBitsPerDim) {}
 
     /**
      * Scores {@code count} images given as 0..255 floats in N, C, H, W order.
@@ -47,12 +50,16 @@ public final class LikelihoodScorer {
         Engine.getInstance().setRandomSeed(seed);
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            NDArray x = manager.create(pixels, new Shape(count, c.channels(), c.height(), c.width()))
-                    .toType(model.dataType(), false);
+            NDArray x =
+                    manager.create(pixels, new Shape(count, c.channels(), c.height(), c.width()))
+                            .toType(model.dataType(), false);
             double[] elbo = toDoubles(model.elbo(x, FlowContext.inference()));
-            double[] iw = iwSamples > 0
-                    ? toDoubles(model.importanceWeightedBound(x, iwSamples, FlowContext.inference()))
-                    : null;
+            double[] iw =
+                    iwSamples > 0
+                            ? toDoubles(
+                                    model.importanceWeightedBound(
+                                            x, iwSamples, FlowContext.inference()))
+                            : null;
             return new Scores(elbo, bitsPerDim(elbo), iw, iw == null ? null : bitsPerDim(iw));
         }
     }

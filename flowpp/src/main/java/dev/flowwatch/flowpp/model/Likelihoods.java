@@ -7,7 +7,9 @@ public final class Likelihoods {
 
     private Likelihoods() {}
 
-    /** Negative log-likelihood in bits per dimension of a log-likelihood (bound) in nats per image. */
+    /**
+     * Negative log-likelihood in bits per dimension of a log-likelihood (bound) in nats per image.
+     */
     public static double bitsPerDim(double nats, int dimensions) {
         return -nats / (dimensions * LN2);
     }

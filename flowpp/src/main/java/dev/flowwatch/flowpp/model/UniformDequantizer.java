@@ -1,6 +1,7 @@
 package dev.flowwatch.flowpp.model;
 
 import ai.djl.ndarray.NDArray;
+
 import dev.flowwatch.flowpp.flow.FlowContext;
 import dev.flowwatch.flowpp.nn.Tensors;
 
@@ -9,7 +10,8 @@ public final class UniformDequantizer implements Dequantizer {
 
     @Override
     public Noise sample(NDArray pixels, FlowContext context) {
-        NDArray u = pixels.getManager().randomUniform(0f, 1f, pixels.getShape(), pixels.getDataType());
+        NDArray u =
+                pixels.getManager().randomUniform(0f, 1f, pixels.getShape(), pixels.getDataType());
         return new Noise(u, Tensors.zeroLogDet(pixels));
     }
 }

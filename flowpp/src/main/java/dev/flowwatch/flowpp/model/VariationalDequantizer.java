@@ -1,6 +1,7 @@
 package dev.flowwatch.flowpp.model;
 
 import ai.djl.ndarray.NDArray;
+
 import dev.flowwatch.flowpp.flow.ActNorm;
 import dev.flowwatch.flowpp.flow.CheckerboardPartition;
 import dev.flowwatch.flowpp.flow.Flow;
@@ -14,13 +15,14 @@ import dev.flowwatch.flowpp.nn.CouplingNetwork;
 import dev.flowwatch.flowpp.nn.Module;
 import dev.flowwatch.flowpp.nn.Tensors;
 import dev.flowwatch.flowpp.nn.WeightNormConv2d;
+
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Variational dequantization (Flow++ §3.1): u = σ(g(ε; x)) with ε ~ N(0, I) and g a flow of
- * mixture-logistic couplings conditioned on features of x. Then
- * log q(u|x) = log N(ε) − log|det ∂u/∂ε|.
+ * mixture-logistic couplings conditioned on features of x. Then log q(u|x) = log N(ε) − log|det
+ * ∂u/∂ε|.
  */
 public final class VariationalDequantizer extends Module implements Dequantizer {
 
@@ -35,14 +37,24 @@ public final class VariationalDequantizer extends Module implements Dequantizer 
         int hidden = config.dequantizerHidden();
         featureIn = child("featureIn", new WeightNormConv2d(c, hidden, 3, 1f));
         for (int i = 0; i < config.dequantizerBlocks(); i++) {
-            featureBlocks.add(child("feature" + i, new ConvAttentionBlock(hidden, 0, 0, h, w, config.dropout())));
+            featureBlocks.add(
+                    child(
+                            "feature" + i,
+                            new ConvAttentionBlock(hidden, 0, 0, h, w, config.dropout())));
         }
         CouplingNetwork.Spec spec =
-                new CouplingNetwork.Spec(hidden, config.dequantizerBlocks(), config.components(), 0, config.dropout());
+                new CouplingNetwork.Spec(
+                        hidden,
+                        config.dequantizerBlocks(),
+                        config.components(),
+                        0,
+                        config.dropout());
         List<Flow> steps = new ArrayList<>();
         for (int i = 0; i < config.dequantizerCouplings(); i++) {
             steps.add(new ActNorm(c));
-            steps.add(new MixtureLogisticCoupling(new CheckerboardPartition(i % 2), c, hidden, h, w, spec));
+            steps.add(
+                    new MixtureLogisticCoupling(
+                            new CheckerboardPartition(i % 2), c, hidden, h, w, spec));
         }
         steps.add(new SigmoidFlow());
         flow = child("flow", new SequentialFlow(steps));
@@ -64,9 +76,11 @@ public final class VariationalDequantizer extends Module implements Dequantizer 
 
     @Override
     public Noise sample(NDArray pixels, FlowContext context) {
-        NDArray eps = pixels.getManager().randomNormal(0f, 1f, pixels.getShape(), pixels.getDataType());
+        NDArray eps =
+                pixels.getManager().randomNormal(0f, 1f, pixels.getShape(), pixels.getDataType());
         NDArray logNormal = eps.square().add(LOG_TWO_PI).mul(-0.5);
-        FlowResult r = flow.forward(eps, context.withConditioning(features(pixels, context.training())));
+        FlowResult r =
+                flow.forward(eps, context.withConditioning(features(pixels, context.training())));
         NDArray logQ = Tensors.sumPerExample(logNormal).sub(r.logDet());
         return new Noise(r.output(), logQ);
     }

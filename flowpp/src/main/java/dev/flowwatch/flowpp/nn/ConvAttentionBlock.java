@@ -13,13 +13,23 @@ public final class ConvAttentionBlock extends Module {
     private final SelfAttention attention;
     private final ChannelLayerNorm attentionNorm;
 
-    /** @param attentionHeads 0 for a block without self-attention */
+    /**
+     * @param attentionHeads 0 for a block without self-attention
+     */
     public ConvAttentionBlock(
-            int channels, int conditioningChannels, int attentionHeads, int height, int width, float dropout) {
+            int channels,
+            int conditioningChannels,
+            int attentionHeads,
+            int height,
+            int width,
+            float dropout) {
         conv = child("conv", new GatedConv(channels, conditioningChannels, dropout));
         convNorm = child("convNorm", new ChannelLayerNorm(channels));
         if (attentionHeads > 0) {
-            attention = child("attention", new SelfAttention(channels, attentionHeads, height, width, dropout));
+            attention =
+                    child(
+                            "attention",
+                            new SelfAttention(channels, attentionHeads, height, width, dropout));
             attentionNorm = child("attentionNorm", new ChannelLayerNorm(channels));
         } else {
             attention = null;

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.initializer.Initializer;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,15 +27,32 @@ public final class CouplingNetwork extends Module {
     public record Spec(int hidden, int blocks, int components, int attentionHeads, float dropout) {}
 
     public CouplingNetwork(
-            int inChannels, int outChannels, int conditioningChannels, int height, int width, Spec spec) {
+            int inChannels,
+            int outChannels,
+            int conditioningChannels,
+            int height,
+            int width,
+            Spec spec) {
         this.outChannels = outChannels;
         this.components = spec.components();
         in = child("in", new WeightNormConv2d(inChannels, spec.hidden(), 3, 1f));
         for (int i = 0; i < spec.blocks(); i++) {
-            blocks.add(child("block" + i, new ConvAttentionBlock(
-                    spec.hidden(), conditioningChannels, spec.attentionHeads(), height, width, spec.dropout())));
+            blocks.add(
+                    child(
+                            "block" + i,
+                            new ConvAttentionBlock(
+                                    spec.hidden(),
+                                    conditioningChannels,
+                                    spec.attentionHeads(),
+                                    height,
+                                    width,
+                                    spec.dropout())));
         }
-        out = child("out", new WeightNormConv2d(spec.hidden(), outChannels * (2 + 3 * components), 3, 0f));
+        out =
+                child(
+                        "out",
+                        new WeightNormConv2d(
+                                spec.hidden(), outChannels * (2 + 3 * components), 3, 0f));
         scaleOfA = parameter("scaleOfA", new Shape(1, outChannels, 1, 1), Initializer.ONES);
     }
 
@@ -46,8 +64,9 @@ public final class CouplingNetwork extends Module {
         h = out.apply(h);
         Shape s = h.getShape();
         long k = components;
-        NDList parts = h.reshape(s.get(0), 2 + 3 * k, outChannels, s.get(2), s.get(3))
-                .split(new long[] {1, 2, 2 + k, 2 + 2 * k}, 1);
+        NDList parts =
+                h.reshape(s.get(0), 2 + 3 * k, outChannels, s.get(2), s.get(3))
+                        .split(new long[] {1, 2, 2 + k, 2 + 2 * k}, 1);
         // a = scale·tanh(raw) bounds the log-scale of the affine part (Flow++ official code)
         NDArray a = parts.get(0).squeeze(1).tanh().mul(value(scaleOfA));
         NDArray b = parts.get(1).squeeze(1);

@@ -6,8 +6,8 @@ import ai.djl.nn.norm.Dropout;
 
 /**
  * The gated convolution of a Flow++ residual block: concat-ELU, 3×3 conv, optional conditioning
- * features added through a 1×1 conv, concat-ELU, dropout, 1×1 conv to 2C channels and a
- * sigmoid gate a·σ(b). Returns the residual, not x plus it.
+ * features added through a 1×1 conv, concat-ELU, dropout, 1×1 conv to 2C channels and a sigmoid
+ * gate a·σ(b). Returns the residual, not x plus it.
  */
 public final class GatedConv extends Module {
 
@@ -16,13 +16,18 @@ public final class GatedConv extends Module {
     private final WeightNormConv2d gate;
     private final float dropout;
 
-    /** @param conditioningChannels channels of the conditioning features, 0 for none */
+    /**
+     * @param conditioningChannels channels of the conditioning features, 0 for none
+     */
     public GatedConv(int channels, int conditioningChannels, float dropout) {
         this.dropout = dropout;
         conv = child("conv", new WeightNormConv2d(2 * channels, channels, 3, 1f));
-        conditioningConv = conditioningChannels > 0
-                ? child("conditioningConv", new WeightNormConv2d(2 * conditioningChannels, channels, 1, 1f))
-                : null;
+        conditioningConv =
+                conditioningChannels > 0
+                        ? child(
+                                "conditioningConv",
+                                new WeightNormConv2d(2 * conditioningChannels, channels, 1, 1f))
+                        : null;
         gate = child("gate", new WeightNormConv2d(2 * channels, 2 * channels, 1, 1f));
     }
 
@@ -30,7 +35,8 @@ public final class GatedConv extends Module {
         NDArray h = conv.apply(Tensors.concatElu(x));
         if (conditioningConv != null) {
             if (conditioning == null) {
-                throw new IllegalStateException("this network is conditional but got no conditioning features");
+                throw new IllegalStateException(
+                        "this network is conditional but got no conditioning features");
             }
             h = h.add(conditioningConv.apply(Tensors.concatElu(conditioning)));
         }

@@ -11,4 +11,5 @@ import ai.djl.ndarray.NDArray;
  * @param means component means, (N, K, C, H, W)
  * @param logScales component log-scales, (N, K, C, H, W)
  */
-public record MixtureParameters(NDArray a, NDArray b, NDArray logits, NDArray means, NDArray logScales) {}
+public record MixtureParameters(
+        NDArray a, NDArray b, NDArray logits, NDArray means, NDArray logScales) {}

@@ -13,8 +13,8 @@ import ai.djl.util.PairList;
 
 /**
  * Base of every flowpp building block: a DJL {@link AbstractBlock} whose parameters have fixed
- * shapes known at construction, so that {@code initialize}, devices and {@code saveParameters}
- * work the DJL way without shape inference.
+ * shapes known at construction, so that {@code initialize}, devices and {@code saveParameters} work
+ * the DJL way without shape inference.
  *
  * <p>Subclasses compute with their parameter arrays directly ({@link #value(Parameter)}): the model
  * lives on one device, so the {@link ParameterStore} indirection of DJL's trainer is not needed.
@@ -27,23 +27,25 @@ public abstract class Module extends AbstractBlock {
 
     /** Declares a trainable parameter of a fixed shape. */
     protected final Parameter parameter(String name, Shape shape, Initializer initializer) {
-        return addParameter(Parameter.builder()
-                .setName(name)
-                .setType(Parameter.Type.OTHER)
-                .optShape(shape)
-                .optInitializer(initializer)
-                .build());
+        return addParameter(
+                Parameter.builder()
+                        .setName(name)
+                        .setType(Parameter.Type.OTHER)
+                        .optShape(shape)
+                        .optInitializer(initializer)
+                        .build());
     }
 
     /** Declares a saved but frozen parameter (a constant of the layer, e.g. a permutation). */
     protected final Parameter constant(String name, Shape shape, Initializer initializer) {
-        return addParameter(Parameter.builder()
-                .setName(name)
-                .setType(Parameter.Type.OTHER)
-                .optShape(shape)
-                .optInitializer(initializer)
-                .optRequiresGrad(false)
-                .build());
+        return addParameter(
+                Parameter.builder()
+                        .setName(name)
+                        .setType(Parameter.Type.OTHER)
+                        .optShape(shape)
+                        .optInitializer(initializer)
+                        .optRequiresGrad(false)
+                        .build());
     }
 
     protected final <B extends Block> B child(String name, B block) {
@@ -55,7 +57,8 @@ public abstract class Module extends AbstractBlock {
     }
 
     @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    protected void initializeChildBlocks(
+            NDManager manager, DataType dataType, Shape... inputShapes) {
         for (Block block : getChildren().values()) {
             block.initialize(manager, dataType, inputShapes);
         }
@@ -68,8 +71,13 @@ public abstract class Module extends AbstractBlock {
 
     @Override
     protected NDList forwardInternal(
-            ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
-        throw new UnsupportedOperationException(getClass().getSimpleName()
-                + " is called through its typed methods (forward/inverse/apply), not Block.forward");
+            ParameterStore store,
+            NDList inputs,
+            boolean training,
+            PairList<String, Object> params) {
+        throw new UnsupportedOperationException(
+                getClass().getSimpleName()
+                        + " is called through its typed methods (forward/inverse/apply), not"
+                        + " Block.forward");
     }
 }

@@ -9,8 +9,8 @@ import ai.djl.nn.norm.Dropout;
 import ai.djl.training.initializer.NormalInitializer;
 
 /**
- * Multi-head self-attention over the H·W positions of a feature map (Vaswani et al., 2017), with
- * a learned positional embedding and a sigmoid-gated output, as in the Flow++ conditioning network.
+ * Multi-head self-attention over the H·W positions of a feature map (Vaswani et al., 2017), with a
+ * learned positional embedding and a sigmoid-gated output, as in the Flow++ conditioning network.
  * Returns the residual.
  */
 public final class SelfAttention extends Module {
@@ -24,12 +24,17 @@ public final class SelfAttention extends Module {
 
     public SelfAttention(int channels, int heads, int height, int width, float dropout) {
         if (channels % heads != 0) {
-            throw new IllegalArgumentException(channels + " channels do not split into " + heads + " heads");
+            throw new IllegalArgumentException(
+                    channels + " channels do not split into " + heads + " heads");
         }
         this.channels = channels;
         this.heads = heads;
         this.dropout = dropout;
-        position = parameter("position", new Shape(1, channels, height, width), new NormalInitializer(0.01f));
+        position =
+                parameter(
+                        "position",
+                        new Shape(1, channels, height, width),
+                        new NormalInitializer(0.01f));
         queryKeyValue = child("qkv", new WeightNormConv2d(channels, 3 * channels, 1, 1f));
         gate = child("gate", new WeightNormConv2d(channels, 2 * channels, 1, 1f));
     }

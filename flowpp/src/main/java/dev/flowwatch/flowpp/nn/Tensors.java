@@ -9,7 +9,10 @@ public final class Tensors {
 
     private Tensors() {}
 
-    /** log(sum(exp(x))) along {@code axis}, shifted by the (gradient-free) maximum to avoid overflow. */
+    /**
+     * log(sum(exp(x))) along {@code axis}, shifted by the (gradient-free) maximum to avoid
+     * overflow.
+     */
     public static NDArray logSumExp(NDArray x, int axis) {
         NDArray max = x.max(new int[] {axis}, true).stopGradient();
         return x.sub(max).exp().sum(new int[] {axis}).log().add(max.squeeze(axis));

@@ -27,7 +27,11 @@ public final class WeightNormConv2d extends Module {
             throw new IllegalArgumentException("kernel must be odd, got " + kernel);
         }
         this.kernel = kernel;
-        direction = parameter("v", new Shape(outChannels, inChannels, kernel, kernel), new NormalInitializer(0.05f));
+        direction =
+                parameter(
+                        "v",
+                        new Shape(outChannels, inChannels, kernel, kernel),
+                        new NormalInitializer(0.05f));
         gain = parameter("g", new Shape(outChannels), new ConstantInitializer(initialGain));
         bias = parameter("bias", new Shape(outChannels), Initializer.ZEROS);
     }
@@ -37,6 +41,7 @@ public final class WeightNormConv2d extends Module {
         NDArray norm = v.square().sum(new int[] {1, 2, 3}, true).sqrt();
         NDArray w = v.mul(value(gain).reshape(-1, 1, 1, 1)).div(norm);
         int pad = kernel / 2;
-        return Conv2d.conv2d(x, w, value(bias), new Shape(1, 1), new Shape(pad, pad)).singletonOrThrow();
+        return Conv2d.conv2d(x, w, value(bias), new Shape(1, 1), new Shape(pad, pad))
+                .singletonOrThrow();
     }
 }

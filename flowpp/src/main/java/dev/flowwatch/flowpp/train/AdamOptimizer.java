@@ -3,6 +3,7 @@ package dev.flowwatch.flowpp.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+
 import java.util.List;
 
 /**
@@ -18,7 +19,8 @@ public final class AdamOptimizer {
     private final NDList firstMoments;
     private final NDList secondMoments;
 
-    public AdamOptimizer(List<NDArray> weights, NDManager manager, double beta1, double beta2, double epsilon) {
+    public AdamOptimizer(
+            List<NDArray> weights, NDManager manager, double beta1, double beta2, double epsilon) {
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.epsilon = epsilon;
@@ -35,8 +37,10 @@ public final class AdamOptimizer {
      *
      * @param step 1-based step number, for the bias correction of the moment estimates
      */
-    public void update(List<NDArray> weights, List<NDArray> gradients, double learningRate, long step) {
-        double stepSize = learningRate * Math.sqrt(1 - Math.pow(beta2, step)) / (1 - Math.pow(beta1, step));
+    public void update(
+            List<NDArray> weights, List<NDArray> gradients, double learningRate, long step) {
+        double stepSize =
+                learningRate * Math.sqrt(1 - Math.pow(beta2, step)) / (1 - Math.pow(beta1, step));
         for (int i = 0; i < weights.size(); i++) {
             NDArray g = gradients.get(i);
             NDArray m = firstMoments.get(i);
@@ -57,8 +61,11 @@ public final class AdamOptimizer {
 
     public void restore(NDList saved) {
         if (saved.size() != firstMoments.size() * 2) {
-            throw new IllegalArgumentException("optimizer state has " + saved.size()
-                    + " arrays, the model needs " + firstMoments.size() * 2);
+            throw new IllegalArgumentException(
+                    "optimizer state has "
+                            + saved.size()
+                            + " arrays, the model needs "
+                            + firstMoments.size() * 2);
         }
         for (int i = 0; i < firstMoments.size(); i++) {
             Weights.copyInto(firstMoments.get(i), saved.get(i));

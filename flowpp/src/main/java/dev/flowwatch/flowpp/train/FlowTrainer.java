@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+
 import dev.flowwatch.flowpp.bundle.BundleException;
 import dev.flowwatch.flowpp.bundle.BundleWriter;
 import dev.flowwatch.flowpp.bundle.ModelBundle;
@@ -15,6 +16,7 @@ import dev.flowwatch.flowpp.data.ImageSet;
 import dev.flowwatch.flowpp.flow.FlowContext;
 import dev.flowwatch.flowpp.model.FlowPlusPlus;
 import dev.flowwatch.flowpp.nn.Tensors;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,8 +28,9 @@ import java.util.Random;
  * Fits a {@link FlowPlusPlus} by maximising the ELBO with Adam, learning-rate warm-up, gradient
  * clipping and Polyak averaging; validates and checkpoints with the averaged weights.
  *
- * <p>Randomness is a function of (seed, step) — the batch order of each epoch and the engine seed of
- * each step — so a run resumed from a checkpoint takes exactly the steps the uninterrupted run would.
+ * <p>Randomness is a function of (seed, step) — the batch order of each epoch and the engine seed
+ * of each step — so a run resumed from a checkpoint takes exactly the steps the uninterrupted run
+ * would.
  */
 public final class FlowTrainer {
 
@@ -52,8 +55,12 @@ public final class FlowTrainer {
         this(model, manager, options, TrainingProgress.start(), null);
     }
 
-    private FlowTrainer(FlowPlusPlus model, NDManager manager, TrainingOptions options,
-            TrainingProgress progress, Resumed resumed) {
+    private FlowTrainer(
+            FlowPlusPlus model,
+            NDManager manager,
+            TrainingOptions options,
+            TrainingProgress progress,
+            Resumed resumed) {
         this.model = model;
         this.manager = manager;
         this.options = options;
@@ -73,15 +80,20 @@ public final class FlowTrainer {
         ModelBundle bundle = ModelBundle.load(checkpoint, manager);
         Path state = checkpoint.resolve(STATE);
         if (!Files.isRegularFile(state)) {
-            throw new BundleException(state, "missing: this bundle is a final model, not a resumable checkpoint");
+            throw new BundleException(
+                    state, "missing: this bundle is a final model, not a resumable checkpoint");
         }
         try {
-            TrainingProgress progress = ModelBundleJson.read(Files.readString(state), TrainingProgress.class);
-            NDList raw = NDList.decode(manager, Files.readAllBytes(checkpoint.resolve(RAW_WEIGHTS)));
+            TrainingProgress progress =
+                    ModelBundleJson.read(Files.readString(state), TrainingProgress.class);
+            NDList raw =
+                    NDList.decode(manager, Files.readAllBytes(checkpoint.resolve(RAW_WEIGHTS)));
             NDList adam = NDList.decode(manager, Files.readAllBytes(checkpoint.resolve(OPTIMIZER)));
-            return new FlowTrainer(bundle.model(), manager, options, progress, new Resumed(raw, adam));
+            return new FlowTrainer(
+                    bundle.model(), manager, options, progress, new Resumed(raw, adam));
         } catch (IOException e) {
-            throw new BundleException(checkpoint, "training state unreadable: " + e.getMessage(), e);
+            throw new BundleException(
+                    checkpoint, "training state unreadable: " + e.getMessage(), e);
         }
     }
 
@@ -93,20 +105,31 @@ public final class FlowTrainer {
         return progress;
     }
 
-    /** Trains until a limit is reached, checkpointing into {@code out}; returns the final progress. */
-    public TrainingProgress fit(ImageSet train, ImageSet validation, Path out, String modelId, TrainingListener listener) {
+    /**
+     * Trains until a limit is reached, checkpointing into {@code out}; returns the final progress.
+     */
+    public TrainingProgress fit(
+            ImageSet train,
+            ImageSet validation,
+            Path out,
+            String modelId,
+            TrainingListener listener) {
         requireShape(train);
         requireShape(validation);
         int batchesPerEpoch = train.size() / options.batchSize();
         if (batchesPerEpoch == 0) {
-            throw new IllegalArgumentException("training set has " + train.size()
-                    + " images, fewer than one batch of " + options.batchSize());
+            throw new IllegalArgumentException(
+                    "training set has "
+                            + train.size()
+                            + " images, fewer than one batch of "
+                            + options.batchSize());
         }
         if (resumed == null) {
             initializeFromData(train);
         }
         AdamOptimizer adam = new AdamOptimizer(weights, manager, 0.9, 0.999, 1e-8);
-        // the averages start from the weights as loaded: for a checkpoint these are the saved averages
+        // the averages start from the weights as loaded: for a checkpoint these are the saved
+        // averages
         ParameterAverage average = new ParameterAverage(weights, manager, options.averageDecay());
         if (resumed != null) {
             adam.restore(resumed.optimizer());
@@ -135,22 +158,28 @@ public final class FlowTrainer {
             advance(batchesPerEpoch, finite, seconds);
             double rate = options.batchSize() / seconds;
             imagesPerSecond = imagesPerSecond == 0 ? rate : 0.9 * imagesPerSecond + 0.1 * rate;
-            listener.onStep(progress, bpd, imagesPerSecond, expectedSteps(totalSteps, imagesPerSecond));
+            listener.onStep(
+                    progress, bpd, imagesPerSecond, expectedSteps(totalSteps, imagesPerSecond));
             if (progress.step() % options.validateEvery() == 0 || finished(totalSteps)) {
                 if (trainCount > 0) {
-                    progress = progress.withCurvePoint(
-                            new TrainingProgress.CurvePoint(progress.step(), "train", trainSum / trainCount));
+                    progress =
+                            progress.withCurvePoint(
+                                    new TrainingProgress.CurvePoint(
+                                            progress.step(), "train", trainSum / trainCount));
                 }
                 trainSum = 0;
                 trainCount = 0;
                 average.swapInto(weights);
                 double validationBpd = evaluate(validation);
                 average.swapInto(weights);
-                progress = progress.withCurvePoint(
-                        new TrainingProgress.CurvePoint(progress.step(), "validation", validationBpd));
+                progress =
+                        progress.withCurvePoint(
+                                new TrainingProgress.CurvePoint(
+                                        progress.step(), "validation", validationBpd));
             }
-            boolean due = options.checkpointEvery() > 0
-                    && progress.step() - lastCheckpoint >= options.checkpointEvery();
+            boolean due =
+                    options.checkpointEvery() > 0
+                            && progress.step() - lastCheckpoint >= options.checkpointEvery();
             if (due || finished(totalSteps)) {
                 checkpoint(out, modelId, train, adam, average, listener);
                 lastCheckpoint = progress.step();
@@ -159,19 +188,24 @@ public final class FlowTrainer {
         return progress;
     }
 
-    /** The step budget, or where the time budget will end at the current speed if that comes first. */
+    /**
+     * The step budget, or where the time budget will end at the current speed if that comes first.
+     */
     private long expectedSteps(long totalSteps, double imagesPerSecond) {
         if (options.maxMinutes() <= 0 || imagesPerSecond <= 0) {
             return totalSteps;
         }
         double secondsLeft = Math.max(0, options.maxMinutes() * 60 - progress.trainingSeconds());
-        long byTime = progress.step() + (long) Math.ceil(secondsLeft * imagesPerSecond / options.batchSize());
+        long byTime =
+                progress.step()
+                        + (long) Math.ceil(secondsLeft * imagesPerSecond / options.batchSize());
         return Math.min(totalSteps, byTime);
     }
 
     private boolean finished(long totalSteps) {
         return progress.step() >= totalSteps
-                || (options.maxMinutes() > 0 && progress.trainingSeconds() >= options.maxMinutes() * 60);
+                || (options.maxMinutes() > 0
+                        && progress.trainingSeconds() >= options.maxMinutes() * 60);
     }
 
     private void advance(int batchesPerEpoch, boolean finite, double seconds) {
@@ -182,14 +216,22 @@ public final class FlowTrainer {
             epoch++;
         }
         int inRow = finite ? 0 : progress.nonFiniteInRow() + 1;
-        progress = new TrainingProgress(progress.step() + 1, epoch, nextBatch,
-                progress.nonFiniteSteps() + (finite ? 0 : 1), inRow,
-                progress.trainingSeconds() + seconds, progress.curve());
+        progress =
+                new TrainingProgress(
+                        progress.step() + 1,
+                        epoch,
+                        nextBatch,
+                        progress.nonFiniteSteps() + (finite ? 0 : 1),
+                        inRow,
+                        progress.trainingSeconds() + seconds,
+                        progress.curve());
         if (inRow >= options.maxNonFiniteInRow()) {
-            throw new TrainingAbortedException(String.format(
-                    "aborted at step %d: %d steps in a row had a NaN/Inf loss or gradient "
-                            + "(%d in total). Lower --lr, raise --warmup-steps or set --max-grad-norm.",
-                    progress.step(), inRow, progress.nonFiniteSteps()));
+            throw new TrainingAbortedException(
+                    String.format(
+                            "aborted at step %d: %d steps in a row had a NaN/Inf loss or gradient"
+                                + " (%d in total). Lower --lr, raise --warmup-steps or set"
+                                + " --max-grad-norm.",
+                            progress.step(), inRow, progress.nonFiniteSteps()));
         }
     }
 
@@ -201,8 +243,11 @@ public final class FlowTrainer {
             NDArray pixels = toArray(batch);
             double bpd;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDArray loss = model.elbo(pixels, FlowContext.fitting()).mean().neg()
-                        .div(batch.dimensions() * LN2);
+                NDArray loss =
+                        model.elbo(pixels, FlowContext.fitting())
+                                .mean()
+                                .neg()
+                                .div(batch.dimensions() * LN2);
                 collector.backward(loss);
                 bpd = Tensors.scalar(loss);
             }
@@ -219,7 +264,9 @@ public final class FlowTrainer {
                     }
                 }
                 long t = progress.step() + 1;
-                double lr = options.learningRate() * Math.min(1.0, (double) t / Math.max(1, options.warmupSteps()));
+                double lr =
+                        options.learningRate()
+                                * Math.min(1.0, (double) t / Math.max(1, options.warmupSteps()));
                 adam.update(weights, gradients, lr, t);
                 average.update(weights, t);
             } else {
@@ -257,23 +304,35 @@ public final class FlowTrainer {
         }
     }
 
-    private void checkpoint(Path out, String modelId, ImageSet train, AdamOptimizer adam,
-            ParameterAverage average, TrainingListener listener) {
+    private void checkpoint(
+            Path out,
+            String modelId,
+            ImageSet train,
+            AdamOptimizer adam,
+            ParameterAverage average,
+            TrainingListener listener) {
         byte[] raw = new NDList(weights).encode();
         byte[] optimizer = adam.state().encode();
-        BundleWriter writer = new BundleWriter(out, modelId)
-                .file(STATE, ModelBundleJson.write(progress).getBytes(StandardCharsets.UTF_8))
-                .file(RAW_WEIGHTS, raw)
-                .file(OPTIMIZER, optimizer)
-                .metric("steps", progress.step())
-                .metric("epochs", progress.epoch() + (double) progress.batchInEpoch() / Math.max(1, train.size() / options.batchSize()))
-                .metric("trainingSeconds", progress.trainingSeconds())
-                .metric("validationBitsPerDim", progress.lastValidationBitsPerDim())
-                .metric("nonFiniteSteps", progress.nonFiniteSteps())
-                .metric("trainingData", train.description())
-                .metric("trainingImages", train.size())
-                .metric("batchSize", options.batchSize())
-                .metric("learningRate", options.learningRate());
+        BundleWriter writer =
+                new BundleWriter(out, modelId)
+                        .file(
+                                STATE,
+                                ModelBundleJson.write(progress).getBytes(StandardCharsets.UTF_8))
+                        .file(RAW_WEIGHTS, raw)
+                        .file(OPTIMIZER, optimizer)
+                        .metric("steps", progress.step())
+                        .metric(
+                                "epochs",
+                                progress.epoch()
+                                        + (double) progress.batchInEpoch()
+                                                / Math.max(1, train.size() / options.batchSize()))
+                        .metric("trainingSeconds", progress.trainingSeconds())
+                        .metric("validationBitsPerDim", progress.lastValidationBitsPerDim())
+                        .metric("nonFiniteSteps", progress.nonFiniteSteps())
+                        .metric("trainingData", train.description())
+                        .metric("trainingImages", train.size())
+                        .metric("batchSize", options.batchSize())
+                        .metric("learningRate", options.learningRate());
         average.swapInto(weights);
         try {
             // after the swap, so that reports such as samples show the weights being saved
@@ -311,17 +370,28 @@ public final class FlowTrainer {
     }
 
     private NDArray toArray(ImageSet images) {
-        return manager.create(images.toFloats(0, images.size()),
-                new Shape(images.size(), images.channels(), images.height(), images.width()))
+        return manager.create(
+                        images.toFloats(0, images.size()),
+                        new Shape(
+                                images.size(), images.channels(), images.height(), images.width()))
                 .toType(model.dataType(), false);
     }
 
     private void requireShape(ImageSet images) {
         var c = model.config();
-        if (images.channels() != c.channels() || images.height() != c.height() || images.width() != c.width()) {
-            throw new IllegalArgumentException(String.format(
-                    "%s has %dx%dx%d images, the model takes %dx%dx%d (CxHxW)", images.description(),
-                    images.channels(), images.height(), images.width(), c.channels(), c.height(), c.width()));
+        if (images.channels() != c.channels()
+                || images.height() != c.height()
+                || images.width() != c.width()) {
+            throw new IllegalArgumentException(
+                    String.format(
+                            "%s has %dx%dx%d images, the model takes %dx%dx%d (CxHxW)",
+                            images.description(),
+                            images.channels(),
+                            images.height(),
+                            images.width(),
+                            c.channels(),
+                            c.height(),
+                            c.width()));
         }
     }
 }

@@ -6,8 +6,8 @@ import com.google.gson.GsonBuilder;
 /** JSON of the training state files, in the same style as the bundle manifest. */
 final class ModelBundleJson {
 
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting()
-            .serializeSpecialFloatingPointValues().create();
+    private static final Gson GSON =
+            new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
 
     private ModelBundleJson() {}
 

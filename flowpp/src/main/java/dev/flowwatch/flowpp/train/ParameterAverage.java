@@ -3,12 +3,13 @@ package dev.flowwatch.flowpp.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+
 import java.util.List;
 
 /**
  * Polyak averaging of the weights, an exponential moving average evaluated instead of the raw
- * weights (Flow++ evaluates with it). The decay ramps up as min(decay, (1 + t)/(10 + t)) so that the
- * average is not dominated by the random initial weights in short runs.
+ * weights (Flow++ evaluates with it). The decay ramps up as min(decay, (1 + t)/(10 + t)) so that
+ * the average is not dominated by the random initial weights in short runs.
  */
 public final class ParameterAverage {
 
@@ -52,8 +53,11 @@ public final class ParameterAverage {
 
     public void restore(NDList saved) {
         if (saved.size() != averages.size()) {
-            throw new IllegalArgumentException("average state has " + saved.size()
-                    + " arrays, the model needs " + averages.size());
+            throw new IllegalArgumentException(
+                    "average state has "
+                            + saved.size()
+                            + " arrays, the model needs "
+                            + averages.size());
         }
         for (int i = 0; i < averages.size(); i++) {
             Weights.copyInto(averages.get(i), saved.get(i));

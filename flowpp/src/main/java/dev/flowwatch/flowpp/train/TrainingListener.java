@@ -6,10 +6,15 @@ import dev.flowwatch.flowpp.bundle.BundleWriter;
 public interface TrainingListener {
 
     /**
-     * After each step; {@code imagesPerSecond} is averaged over recent steps, and {@code totalSteps}
-     * is where the run will stop: the step limit, or the time limit's end at the current speed.
+     * After each step; {@code imagesPerSecond} is averaged over recent steps, and {@code
+     * totalSteps} is where the run will stop: the step limit, or the time limit's end at the
+     * current speed.
      */
-    default void onStep(TrainingProgress progress, double bitsPerDim, double imagesPerSecond, long totalSteps) {}
+    default void onStep(
+            TrainingProgress progress,
+            double bitsPerDim,
+            double imagesPerSecond,
+            long totalSteps) {}
 
     /**
      * Before a checkpoint is written: add files (plots, samples) so they land atomically with it.

@@ -5,13 +5,16 @@ package dev.flowwatch.flowpp.train;
  *
  * @param batchSize images per step
  * @param learningRate Adam's peak learning rate
- * @param warmupSteps steps of linear learning-rate warm-up from 0 (Flow++ warms up; flows diverge without)
+ * @param warmupSteps steps of linear learning-rate warm-up from 0 (Flow++ warms up; flows diverge
+ *     without)
  * @param maxGradientNorm global gradient-norm clipping threshold; 0 disables clipping
- * @param averageDecay decay of the Polyak (EMA) average of the weights used for evaluation and saving
+ * @param averageDecay decay of the Polyak (EMA) average of the weights used for evaluation and
+ *     saving
  * @param epochs stop after this many passes over the training set
  * @param maxSteps stop after this many steps in total (0: no limit)
  * @param maxMinutes stop after this much training time in total, across resumes (0: no limit)
- * @param seed seed of shuffling, dequantization noise and dropout; a resumed run continues the same sequence
+ * @param seed seed of shuffling, dequantization noise and dropout; a resumed run continues the same
+ *     sequence
  * @param validateEvery steps between validations (and points of the training curve)
  * @param checkpointEvery steps between checkpoints (0: only at the end)
  * @param validationImages at most this many validation images per validation

@@ -27,7 +27,8 @@ public record TrainingProgress(
      * One point of the training curve.
      *
      * @param step the step after which it was measured
-     * @param split "train" (mean of the steps since the previous point) or "validation" (EMA weights)
+     * @param split "train" (mean of the steps since the previous point) or "validation" (EMA
+     *     weights)
      * @param bitsPerDim negative ELBO in bits per dimension
      */
     public record CurvePoint(long step, String split, double bitsPerDim) {
@@ -37,9 +38,14 @@ public record TrainingProgress(
                 throw new IllegalArgumentException("step must not be negative, got " + step);
             }
             // reports write the split unquoted into CSV, so it must not break a row apart
-            if (split == null || split.isBlank() || split.chars().anyMatch(c -> ",\"\r\n".indexOf(c) >= 0)) {
+            if (split == null
+                    || split.isBlank()
+                    || split.chars().anyMatch(c -> ",\"\r\n".indexOf(c) >= 0)) {
                 throw new IllegalArgumentException(
-                        "split must be a non-blank name without commas, quotes or line breaks, got '" + split + "'");
+                        "split must be a non-blank name without commas, quotes or line breaks, got"
+                            + " '"
+                                + split
+                                + "'");
             }
         }
     }
@@ -55,7 +61,8 @@ public record TrainingProgress(
     TrainingProgress withCurvePoint(CurvePoint point) {
         List<CurvePoint> points = new ArrayList<>(curve);
         points.add(point);
-        return new TrainingProgress(step, epoch, batchInEpoch, nonFiniteSteps, nonFiniteInRow, trainingSeconds, points);
+        return new TrainingProgress(
+                step, epoch, batchInEpoch, nonFiniteSteps, nonFiniteInRow, trainingSeconds, points);
     }
 
     /** The last validation bits/dim, or NaN before the first validation. */

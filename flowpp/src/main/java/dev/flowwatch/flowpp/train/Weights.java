@@ -5,6 +5,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -28,7 +29,8 @@ public final class Weights {
     /** Overwrites {@code target}'s values, keeping its identity (and gradient flag). */
     public static void copyInto(NDArray target, NDArray source) {
         if (!target.getShape().equals(source.getShape())) {
-            throw new IllegalArgumentException("saved shape " + source.getShape() + " != " + target.getShape());
+            throw new IllegalArgumentException(
+                    "saved shape " + source.getShape() + " != " + target.getShape());
         }
         target.set(ALL, source.toType(target.getDataType(), false));
     }

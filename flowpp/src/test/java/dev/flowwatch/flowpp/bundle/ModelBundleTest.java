@@ -8,24 +8,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+
 import dev.flowwatch.flowpp.model.FlowConfig;
 import dev.flowwatch.flowpp.model.FlowPlusPlus;
 import dev.flowwatch.flowpp.model.LikelihoodScorer;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class ModelBundleTest {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private NDManager manager;
     private FlowPlusPlus model;
@@ -37,7 +39,9 @@ class ModelBundleTest {
         model = new FlowPlusPlus(FlowConfig.preset("tiny", 1, 8, 8));
         model.initialize(manager, DataType.FLOAT32);
         bundle = dir.resolve("model");
-        new BundleWriter(bundle, "test-model").metric("steps", 3).file("extra/notes.txt", new byte[] {1, 2})
+        new BundleWriter(bundle, "test-model")
+                .metric("steps", 3)
+                .file("extra/notes.txt", new byte[] {1, 2})
                 .write(model);
     }
 
@@ -60,7 +64,8 @@ class ModelBundleTest {
         float[] images = pixels(6);
         double[] before = new LikelihoodScorer(model, manager, 9).score(images, 6, 2).elboNats();
         ModelBundle loaded = ModelBundle.load(bundle, manager);
-        double[] after = new LikelihoodScorer(loaded.model(), manager, 9).score(images, 6, 2).elboNats();
+        double[] after =
+                new LikelihoodScorer(loaded.model(), manager, 9).score(images, 6, 2).elboNats();
         assertArrayEquals(before, after, 0.0);
         assertEquals("test-model", loaded.manifest().modelId());
         assertEquals(model.config(), loaded.manifest().config());
@@ -69,15 +74,20 @@ class ModelBundleTest {
 
     @Test
     void missingDirectoryIsNamed() {
-        BundleException e = assertThrows(BundleException.class,
-                () -> ModelBundle.load(dir.resolve("nowhere"), manager));
-        assertTrue(e.getMessage().contains("nowhere") && e.getMessage().contains("does not exist"), e.getMessage());
+        BundleException e =
+                assertThrows(
+                        BundleException.class,
+                        () -> ModelBundle.load(dir.resolve("nowhere"), manager));
+        assertTrue(
+                e.getMessage().contains("nowhere") && e.getMessage().contains("does not exist"),
+                e.getMessage());
     }
 
     @Test
     void missingManifestIsNamed() throws IOException {
         Files.delete(bundle.resolve(ModelBundle.MANIFEST));
-        BundleException e = assertThrows(BundleException.class, () -> ModelBundle.load(bundle, manager));
+        BundleException e =
+                assertThrows(BundleException.class, () -> ModelBundle.load(bundle, manager));
         assertTrue(e.getMessage().contains("bundle.json: missing"), e.getMessage());
     }
 
@@ -86,7 +96,8 @@ class ModelBundleTest {
         Path params = bundle.resolve(ModelBundle.PARAMETERS);
         byte[] bytes = Files.readAllBytes(params);
         Files.write(params, java.util.Arrays.copyOf(bytes, bytes.length / 2));
-        BundleException e = assertThrows(BundleException.class, () -> ModelBundle.load(bundle, manager));
+        BundleException e =
+                assertThrows(BundleException.class, () -> ModelBundle.load(bundle, manager));
         assertTrue(e.getMessage().contains("parameters.bin: truncated"), e.getMessage());
     }
 
@@ -96,7 +107,8 @@ class ModelBundleTest {
         byte[] bytes = Files.readAllBytes(params);
         bytes[bytes.length - 5] ^= 0x40;
         Files.write(params, bytes);
-        BundleException e = assertThrows(BundleException.class, () -> ModelBundle.load(bundle, manager));
+        BundleException e =
+                assertThrows(BundleException.class, () -> ModelBundle.load(bundle, manager));
         assertTrue(e.getMessage().contains("parameters.bin: corrupted: SHA-256"), e.getMessage());
     }
 
@@ -105,37 +117,52 @@ class ModelBundleTest {
         Path manifest = bundle.resolve(ModelBundle.MANIFEST);
         String json = Files.readString(manifest).replace("\"hidden\": 8", "\"hidden\": 12");
         Files.writeString(manifest, json);
-        BundleException e = assertThrows(BundleException.class, () -> ModelBundle.load(bundle, manager));
-        assertTrue(e.getMessage().contains("parameters.bin: does not match the architecture"), e.getMessage());
+        BundleException e =
+                assertThrows(BundleException.class, () -> ModelBundle.load(bundle, manager));
+        assertTrue(
+                e.getMessage().contains("parameters.bin: does not match the architecture"),
+                e.getMessage());
     }
 
     @Test
     void unsupportedFormatVersionIsReported() throws IOException {
         Path manifest = bundle.resolve(ModelBundle.MANIFEST);
-        Files.writeString(manifest, Files.readString(manifest).replace("\"formatVersion\": 1", "\"formatVersion\": 7"));
-        BundleException e = assertThrows(BundleException.class, () -> ModelBundle.load(bundle, manager));
+        Files.writeString(
+                manifest,
+                Files.readString(manifest).replace("\"formatVersion\": 1", "\"formatVersion\": 7"));
+        BundleException e =
+                assertThrows(BundleException.class, () -> ModelBundle.load(bundle, manager));
         assertTrue(e.getMessage().contains("format version 7 is not supported"), e.getMessage());
     }
 
     @Test
     void invalidJsonIsReported() throws IOException {
-        Files.writeString(bundle.resolve(ModelBundle.MANIFEST), "{ not json", StandardCharsets.UTF_8);
-        BundleException e = assertThrows(BundleException.class, () -> ModelBundle.load(bundle, manager));
-        assertTrue(e.getMessage().contains("bundle.json: not a valid bundle manifest"), e.getMessage());
+        Files.writeString(
+                bundle.resolve(ModelBundle.MANIFEST), "{ not json", StandardCharsets.UTF_8);
+        BundleException e =
+                assertThrows(BundleException.class, () -> ModelBundle.load(bundle, manager));
+        assertTrue(
+                e.getMessage().contains("bundle.json: not a valid bundle manifest"),
+                e.getMessage());
     }
 
     @Test
     void inputShapeMismatchNamesBothShapes() {
         ModelBundle loaded = ModelBundle.load(bundle, manager);
-        BundleException e = assertThrows(BundleException.class, () -> loaded.requireInputShape(3, 32, 32));
-        assertTrue(e.getMessage().contains("1x8x8") && e.getMessage().contains("3x32x32"), e.getMessage());
+        BundleException e =
+                assertThrows(BundleException.class, () -> loaded.requireInputShape(3, 32, 32));
+        assertTrue(
+                e.getMessage().contains("1x8x8") && e.getMessage().contains("3x32x32"),
+                e.getMessage());
     }
 
     @Test
     void rewritingReplacesTheBundleWholeAndLeavesNoStagingBehind() throws IOException {
         new BundleWriter(bundle, "second").write(model);
         assertEquals("second", ModelBundle.readManifest(bundle).modelId());
-        assertFalse(Files.exists(bundle.resolve("extra/notes.txt")), "files of the old bundle must not survive");
+        assertFalse(
+                Files.exists(bundle.resolve("extra/notes.txt")),
+                "files of the old bundle must not survive");
         try (Stream<Path> siblings = Files.list(dir)) {
             assertEquals(1, siblings.count(), "only the bundle itself remains");
         }
@@ -144,7 +171,8 @@ class ModelBundleTest {
     @Test
     void interruptedWritePointsToThePreviousBundle() throws IOException {
         Files.move(bundle, dir.resolve(".model.previous"));
-        BundleException e = assertThrows(BundleException.class, () -> ModelBundle.load(bundle, manager));
+        BundleException e =
+                assertThrows(BundleException.class, () -> ModelBundle.load(bundle, manager));
         assertTrue(e.getMessage().contains("interrupted"), e.getMessage());
     }
 }

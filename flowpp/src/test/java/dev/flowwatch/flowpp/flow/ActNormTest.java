@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+
 import org.junit.jupiter.api.Test;
 
 class ActNormTest {
@@ -15,19 +16,25 @@ class ActNormTest {
         try (NDManager manager = NDManager.newBaseManager()) {
             ActNorm norm = new ActNorm(3);
             norm.initialize(manager, DataType.FLOAT64, new Shape(1, 3, 4, 4));
-            NDArray x = manager.randomNormal(5f, 3f, new Shape(64, 3, 4, 4), DataType.FLOAT64)
-                    .mul(manager.create(new double[] {1, 10, 0.1}, new Shape(1, 3, 1, 1)));
+            NDArray x =
+                    manager.randomNormal(5f, 3f, new Shape(64, 3, 4, 4), DataType.FLOAT64)
+                            .mul(manager.create(new double[] {1, 10, 0.1}, new Shape(1, 3, 1, 1)));
             NDArray y = norm.forward(x, FlowContext.inference().withDataInit()).output();
             NDArray perChannel = y.transpose(1, 0, 2, 3).reshape(3, -1);
             double[] means = perChannel.mean(new int[] {1}).toDoubleArray();
-            double[] variances = perChannel.sub(perChannel.mean(new int[] {1}, true)).square()
-                    .mean(new int[] {1}).toDoubleArray();
+            double[] variances =
+                    perChannel
+                            .sub(perChannel.mean(new int[] {1}, true))
+                            .square()
+                            .mean(new int[] {1})
+                            .toDoubleArray();
             for (int c = 0; c < 3; c++) {
                 assertEquals(0, means[c], 1e-9, "mean of channel " + c);
                 assertEquals(1, variances[c], 1e-4, "variance of channel " + c);
             }
             NDArray again = norm.forward(x, FlowContext.inference()).output();
-            assertEquals(0, again.sub(y).abs().max().getDouble(), 1e-12, "initialised once, then fixed");
+            assertEquals(
+                    0, again.sub(y).abs().max().getDouble(), 1e-12, "initialised once, then fixed");
         }
     }
 }

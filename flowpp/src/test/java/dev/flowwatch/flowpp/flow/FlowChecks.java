@@ -4,14 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
+
 import java.util.Random;
 
 /** Shared checks of the two properties every flow must have, in float64. */
@@ -19,8 +20,12 @@ public final class FlowChecks {
 
     private FlowChecks() {}
 
-    /** Initialises a block in float64 and moves every trainable parameter away from its (often identity) start. */
-    public static void initializeRandomly(Block block, NDManager manager, Shape inputShape, long seed) {
+    /**
+     * Initialises a block in float64 and moves every trainable parameter away from its (often
+     * identity) start.
+     */
+    public static void initializeRandomly(
+            Block block, NDManager manager, Shape inputShape, long seed) {
         block.initialize(manager, DataType.FLOAT64, inputShape);
         Random random = new Random(seed);
         for (Pair<String, Parameter> p : block.getParameters()) {
@@ -37,18 +42,21 @@ public final class FlowChecks {
     }
 
     /** inverse(forward(x)) ≈ x, and the inverse's log-det is minus the forward's. */
-    public static void assertInvertible(Flow flow, NDArray x, FlowContext context, double tolerance) {
+    public static void assertInvertible(
+            Flow flow, NDArray x, FlowContext context, double tolerance) {
         FlowResult forward = flow.forward(x, context);
         FlowResult inverse = flow.inverse(forward.output(), context);
         double error = inverse.output().sub(x).abs().max().getDouble();
         assertTrue(error < tolerance, "max |inverse(forward(x)) - x| = " + error);
         double logDetError = forward.logDet().add(inverse.logDet()).abs().max().getDouble();
-        assertTrue(logDetError < tolerance * 10, "forward and inverse log-dets differ by " + logDetError);
+        assertTrue(
+                logDetError < tolerance * 10,
+                "forward and inverse log-dets differ by " + logDetError);
     }
 
     /**
-     * The reported log-det of a single example equals log|det J| of the Jacobian computed by central
-     * finite differences; all 2·D perturbed inputs go through the flow as one batch.
+     * The reported log-det of a single example equals log|det J| of the Jacobian computed by
+     * central finite differences; all 2·D perturbed inputs go through the flow as one batch.
      */
     public static void assertLogDetMatchesNumericalJacobian(
             Flow flow, NDArray x, FlowContext context, double tolerance) {
@@ -59,16 +67,20 @@ public final class FlowChecks {
         NDManager m = x.getManager();
         NDArray eye = m.eye(d).toType(DataType.FLOAT64, false).mul(h);
         NDArray flat = x.reshape(1, d);
-        NDArray batch = NDArrays.concat(new NDList(flat.add(eye), flat.sub(eye)), 0)
-                .reshape(new Shape(2L * d).addAll(shape.slice(1)));
-        FlowContext batchContext = context.conditioning() == null
-                ? context
-                : context.withConditioning(context.conditioning().repeat(0, 2L * d));
+        NDArray batch =
+                NDArrays.concat(new NDList(flat.add(eye), flat.sub(eye)), 0)
+                        .reshape(new Shape(2L * d).addAll(shape.slice(1)));
+        FlowContext batchContext =
+                context.conditioning() == null
+                        ? context
+                        : context.withConditioning(context.conditioning().repeat(0, 2L * d));
         NDArray outputs = flow.forward(batch, batchContext).output().reshape(2L * d, d);
         double[] plus = outputs.get("0:" + d).toDoubleArray();
         double[] minus = outputs.get(d + ":").toDoubleArray();
         double[][] jacobian = new double[d][d];
-        for (int i = 0; i < d; i++) { // column i: derivative of every output with respect to input i
+        for (int i = 0;
+                i < d;
+                i++) { // column i: derivative of every output with respect to input i
             for (int o = 0; o < d; o++) {
                 jacobian[o][i] = (plus[i * d + o] - minus[i * d + o]) / (2 * h);
             }

@@ -5,15 +5,18 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
+
 import dev.flowwatch.flowpp.nn.CouplingNetwork;
-import java.util.List;
-import java.util.function.Function;
-import java.util.stream.Stream;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.List;
+import java.util.function.Function;
+import java.util.stream.Stream;
 
 /** Every flow layer, alone and composed: invertible, with a log-det equal to the numerical one. */
 class FlowLayersTest {
@@ -44,40 +47,87 @@ class FlowLayersTest {
 
     static Stream<Arguments> layers() {
         Function<NDManager, NDArray> real = m -> m.randomNormal(0f, 1f, SHAPE, DataType.FLOAT64);
-        Function<NDManager, NDArray> unit = m -> m.randomUniform(0.02f, 0.98f, SHAPE, DataType.FLOAT64);
+        Function<NDManager, NDArray> unit =
+                m -> m.randomUniform(0.02f, 0.98f, SHAPE, DataType.FLOAT64);
         return Stream.of(
-                new Case("ActNorm", new ActNorm(2), real, false),
-                new Case("InvertibleConv1x1", new InvertibleConv1x1(2, 7), real, false),
-                new Case("Squeeze", new Squeeze(), real, false),
-                new Case("Unsqueeze", new Inverted(new Squeeze()), m -> real.apply(m).reshape(1, 8, 2, 2), false),
-                new Case("LogitTransform", new LogitTransform(0.05), unit, false),
-                new Case("SigmoidFlow", new SigmoidFlow(), real, false),
-                new Case("CheckerboardCoupling even",
-                        new MixtureLogisticCoupling(new CheckerboardPartition(0), 2, 0, 4, 4, SPEC), real, false),
-                new Case("CheckerboardCoupling odd",
-                        new MixtureLogisticCoupling(new CheckerboardPartition(1), 2, 0, 4, 4, SPEC), real, false),
-                new Case("ChannelCoupling",
-                        new MixtureLogisticCoupling(new ChannelPartition(0), 2, 0, 4, 4, SPEC), real, false),
-                new Case("ChannelCoupling reversed",
-                        new MixtureLogisticCoupling(new ChannelPartition(1), 2, 0, 4, 4, SPEC), real, false),
-                new Case("ConditionalCoupling",
-                        new MixtureLogisticCoupling(new CheckerboardPartition(0), 2, CONDITIONING_CHANNELS, 4, 4, SPEC),
-                        real, true),
-                new Case("FactorOut", new FactorOut(new ActNorm(1)), real, false),
-                new Case("SequentialFlow", new SequentialFlow(List.of(
-                        new ActNorm(2), new InvertibleConv1x1(2, 3),
-                        new MixtureLogisticCoupling(new CheckerboardPartition(0), 2, 0, 4, 4, SPEC),
-                        new Squeeze(),
-                        new MixtureLogisticCoupling(new ChannelPartition(1), 8, 0, 2, 2, SPEC),
-                        new Inverted(new Squeeze()))), real, false))
+                        new Case("ActNorm", new ActNorm(2), real, false),
+                        new Case("InvertibleConv1x1", new InvertibleConv1x1(2, 7), real, false),
+                        new Case("Squeeze", new Squeeze(), real, false),
+                        new Case(
+                                "Unsqueeze",
+                                new Inverted(new Squeeze()),
+                                m -> real.apply(m).reshape(1, 8, 2, 2),
+                                false),
+                        new Case("LogitTransform", new LogitTransform(0.05), unit, false),
+                        new Case("SigmoidFlow", new SigmoidFlow(), real, false),
+                        new Case(
+                                "CheckerboardCoupling even",
+                                new MixtureLogisticCoupling(
+                                        new CheckerboardPartition(0), 2, 0, 4, 4, SPEC),
+                                real,
+                                false),
+                        new Case(
+                                "CheckerboardCoupling odd",
+                                new MixtureLogisticCoupling(
+                                        new CheckerboardPartition(1), 2, 0, 4, 4, SPEC),
+                                real,
+                                false),
+                        new Case(
+                                "ChannelCoupling",
+                                new MixtureLogisticCoupling(
+                                        new ChannelPartition(0), 2, 0, 4, 4, SPEC),
+                                real,
+                                false),
+                        new Case(
+                                "ChannelCoupling reversed",
+                                new MixtureLogisticCoupling(
+                                        new ChannelPartition(1), 2, 0, 4, 4, SPEC),
+                                real,
+                                false),
+                        new Case(
+                                "ConditionalCoupling",
+                                new MixtureLogisticCoupling(
+                                        new CheckerboardPartition(0),
+                                        2,
+                                        CONDITIONING_CHANNELS,
+                                        4,
+                                        4,
+                                        SPEC),
+                                real,
+                                true),
+                        new Case("FactorOut", new FactorOut(new ActNorm(1)), real, false),
+                        new Case(
+                                "SequentialFlow",
+                                new SequentialFlow(
+                                        List.of(
+                                                new ActNorm(2),
+                                                new InvertibleConv1x1(2, 3),
+                                                new MixtureLogisticCoupling(
+                                                        new CheckerboardPartition(0),
+                                                        2,
+                                                        0,
+                                                        4,
+                                                        4,
+                                                        SPEC),
+                                                new Squeeze(),
+                                                new MixtureLogisticCoupling(
+                                                        new ChannelPartition(1), 8, 0, 2, 2, SPEC),
+                                                new Inverted(new Squeeze()))),
+                                real,
+                                false))
                 .map(Arguments::of);
     }
 
     private FlowContext contextFor(Case c) {
         FlowContext context = FlowContext.inference().withBisection(new Bisection(1e-12, 200));
         if (c.conditioned()) {
-            context = context.withConditioning(
-                    manager.randomNormal(0f, 1f, new Shape(1, CONDITIONING_CHANNELS, 4, 4), DataType.FLOAT64));
+            context =
+                    context.withConditioning(
+                            manager.randomNormal(
+                                    0f,
+                                    1f,
+                                    new Shape(1, CONDITIONING_CHANNELS, 4, 4),
+                                    DataType.FLOAT64));
         }
         return context;
     }

@@ -8,22 +8,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+
 import dev.flowwatch.flowpp.bundle.ModelBundle;
 import dev.flowwatch.flowpp.data.ImageSet;
 import dev.flowwatch.flowpp.model.FlowConfig;
 import dev.flowwatch.flowpp.model.FlowPlusPlus;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Random;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+
 class FlowTrainerTest {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private NDManager manager;
 
@@ -37,7 +39,9 @@ class FlowTrainerTest {
         manager.close();
     }
 
-    /** 8×8 images of a bright bar, horizontal or vertical, at a random place, on a dark background. */
+    /**
+     * 8×8 images of a bright bar, horizontal or vertical, at a random place, on a dark background.
+     */
     static ImageSet bars(int count, long seed) {
         Random random = new Random(seed);
         byte[] pixels = new byte[count * 64];
@@ -62,38 +66,57 @@ class FlowTrainerTest {
     }
 
     private static TrainingOptions options(long maxSteps, int validateEvery) {
-        return new TrainingOptions(32, 3e-3, 5, 100, 0.9, 1000, maxSteps, 0, 4, validateEvery, 0, 128, 3);
+        return new TrainingOptions(
+                32, 3e-3, 5, 100, 0.9, 1000, maxSteps, 0, 4, validateEvery, 0, 128, 3);
     }
 
     @Test
     void trainingLowersValidationBitsPerDimClearly() {
         FlowTrainer trainer = new FlowTrainer(tinyModel(), manager, options(60, 10));
-        TrainingProgress progress = trainer.fit(bars(512, 1), bars(128, 2), dir.resolve("m"), "bars",
-                TrainingListener.NONE);
-        List<Double> validation = progress.curve().stream()
-                .filter(p -> p.split().equals("validation")).map(TrainingProgress.CurvePoint::bitsPerDim).toList();
+        TrainingProgress progress =
+                trainer.fit(
+                        bars(512, 1),
+                        bars(128, 2),
+                        dir.resolve("m"),
+                        "bars",
+                        TrainingListener.NONE);
+        List<Double> validation =
+                progress.curve().stream()
+                        .filter(p -> p.split().equals("validation"))
+                        .map(TrainingProgress.CurvePoint::bitsPerDim)
+                        .toList();
         double first = validation.get(0);
         double last = validation.get(validation.size() - 1);
         assertTrue(last < first - 1.0, "validation bits/dim went from " + first + " to " + last);
-        assertEquals(60.0, ((Number) ModelBundle.readManifest(dir.resolve("m")).metrics().get("steps")).doubleValue(), "final checkpoint");
+        assertEquals(
+                60.0,
+                ((Number) ModelBundle.readManifest(dir.resolve("m")).metrics().get("steps"))
+                        .doubleValue(),
+                "final checkpoint");
     }
 
     @Test
     void resumedRunTakesExactlyTheStepsOfAnUninterruptedOne() {
         ImageSet train = bars(256, 1);
         ImageSet validation = bars(64, 2);
-        new FlowTrainer(tinyModel(), manager, options(6, 3)).fit(train, validation, dir.resolve("straight"), "b",
-                TrainingListener.NONE);
-        new FlowTrainer(tinyModel(), manager, options(3, 3)).fit(train, validation, dir.resolve("split"), "b",
-                TrainingListener.NONE);
+        new FlowTrainer(tinyModel(), manager, options(6, 3))
+                .fit(train, validation, dir.resolve("straight"), "b", TrainingListener.NONE);
+        new FlowTrainer(tinyModel(), manager, options(3, 3))
+                .fit(train, validation, dir.resolve("split"), "b", TrainingListener.NONE);
         FlowTrainer resumed = FlowTrainer.resume(dir.resolve("split"), manager, options(6, 3));
         assertEquals(3, resumed.progress().step());
         resumed.fit(train, validation, dir.resolve("split"), "b", TrainingListener.NONE);
 
-        List<NDArray> straight = Weights.trainable(ModelBundle.load(dir.resolve("straight"), manager).model());
-        List<NDArray> split = Weights.trainable(ModelBundle.load(dir.resolve("split"), manager).model());
+        List<NDArray> straight =
+                Weights.trainable(ModelBundle.load(dir.resolve("straight"), manager).model());
+        List<NDArray> split =
+                Weights.trainable(ModelBundle.load(dir.resolve("split"), manager).model());
         for (int i = 0; i < straight.size(); i++) {
-            assertArrayEquals(straight.get(i).toFloatArray(), split.get(i).toFloatArray(), 1e-6f, "weight " + i);
+            assertArrayEquals(
+                    straight.get(i).toFloatArray(),
+                    split.get(i).toFloatArray(),
+                    1e-6f,
+                    "weight " + i);
         }
     }
 
@@ -102,8 +125,16 @@ class FlowTrainerTest {
         FlowPlusPlus model = tinyModel();
         model.getParameters().get(0).getValue().getArray().muli(Float.NaN);
         FlowTrainer trainer = new FlowTrainer(model, manager, options(50, 10));
-        TrainingAbortedException e = assertThrows(TrainingAbortedException.class,
-                () -> trainer.fit(bars(256, 1), bars(64, 2), dir.resolve("nan"), "nan", TrainingListener.NONE));
+        TrainingAbortedException e =
+                assertThrows(
+                        TrainingAbortedException.class,
+                        () ->
+                                trainer.fit(
+                                        bars(256, 1),
+                                        bars(64, 2),
+                                        dir.resolve("nan"),
+                                        "nan",
+                                        TrainingListener.NONE));
         assertTrue(e.getMessage().contains("3 steps in a row had a NaN/Inf loss"), e.getMessage());
     }
 }

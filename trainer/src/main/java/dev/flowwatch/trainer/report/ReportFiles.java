@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Writes report files, creating the folder they go in, so that {@code --out runs/a/scores.csv} just works. */
+/**
+ * Writes report files, creating the folder they go in, so that {@code --out runs/a/scores.csv} just
+ * works.
+ */
 final class ReportFiles {
 
     private ReportFiles() {}
