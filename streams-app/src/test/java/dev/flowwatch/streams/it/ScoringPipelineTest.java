@@ -151,10 +151,10 @@ class ScoringPipelineTest {
         byte[] normal = new byte[n * 784];
         byte[] noise = new byte[n * 784];
         for (int i = 0; i < n; i++) {
-            System.arraycopy(events.deserialize("", traffic.next(TrafficKind.NORMAL).value()).getData().array(), 0,
-                    normal, i * 784, 784);
-            System.arraycopy(events.deserialize("", traffic.next(TrafficKind.NOISE).value()).getData().array(), 0,
-                    noise, i * 784, 784);
+            events.deserialize("", traffic.next(TrafficKind.NORMAL).value()).getData().duplicate()
+                    .get(normal, i * 784, 784);
+            events.deserialize("", traffic.next(TrafficKind.NOISE).value()).getData().duplicate()
+                    .get(noise, i * 784, 784);
         }
         try (NDManager manager = NDManager.newBaseManager()) {
             var model = ModelBundle.load(bundle, manager).model();
