@@ -26,7 +26,8 @@ trainer() { java -Xmx8g -jar "$JAR" "$@"; }
 echo "== training small on Fashion-MNIST for $MINUTES minutes (nproc=$(nproc))" >&2
 trainer train --data "$FASHION_TRAIN" --val-data "$FASHION_TEST" --preset small \
   --max-minutes "$MINUTES" --epochs 1000 --batch-size 32 --lr 1e-3 --warmup-steps 200 \
-  --validate-every 500 --checkpoint-every 1000 --validation-images 1000 --out "$OUT" >&2
+  --validate-every 500 --checkpoint-every 1000 --validation-images 1000 --model-id fashion-mnist-small \
+  --out "$OUT" >&2
 
 echo "== evaluating" >&2
 trainer evaluate --model "$OUT" --data "$FASHION_TEST" --json > "$REPORT/test-elbo.json"

@@ -58,7 +58,7 @@ public final class FlowTrainer {
         this.manager = manager;
         this.options = options;
         this.weights = Weights.trainable(model);
-        // loaded parameters come without gradient buffers
+        // DJL's Parameter.load swaps in freshly decoded arrays, which record no gradient
         for (NDArray w : weights) {
             if (!w.hasGradient()) {
                 w.setRequiresGradient(true);
@@ -135,7 +135,7 @@ public final class FlowTrainer {
             advance(batchesPerEpoch, finite, seconds);
             double rate = options.batchSize() / seconds;
             imagesPerSecond = imagesPerSecond == 0 ? rate : 0.9 * imagesPerSecond + 0.1 * rate;
-            listener.onStep(progress, bpd, imagesPerSecond, totalSteps);
+            listener.onStep(progress, bpd, imagesPerSecond, expectedSteps(totalSteps, imagesPerSecond));
             if (progress.step() % options.validateEvery() == 0 || finished(totalSteps)) {
                 if (trainCount > 0) {
                     progress = progress.withCurvePoint(
@@ -157,6 +157,16 @@ public final class FlowTrainer {
             }
         }
         return progress;
+    }
+
+    /** The step budget, or where the time budget will end at the current speed if that comes first. */
+    private long expectedSteps(long totalSteps, double imagesPerSecond) {
+        if (options.maxMinutes() <= 0 || imagesPerSecond <= 0) {
+            return totalSteps;
+        }
+        double secondsLeft = Math.max(0, options.maxMinutes() * 60 - progress.trainingSeconds());
+        long byTime = progress.step() + (long) Math.ceil(secondsLeft * imagesPerSecond / options.batchSize());
+        return Math.min(totalSteps, byTime);
     }
 
     private boolean finished(long totalSteps) {
@@ -264,9 +274,10 @@ public final class FlowTrainer {
                 .metric("trainingImages", train.size())
                 .metric("batchSize", options.batchSize())
                 .metric("learningRate", options.learningRate());
-        listener.beforeCheckpoint(progress, writer);
         average.swapInto(weights);
         try {
+            // after the swap, so that reports such as samples show the weights being saved
+            listener.beforeCheckpoint(progress, writer);
             writer.write(model);
         } finally {
             average.swapInto(weights);

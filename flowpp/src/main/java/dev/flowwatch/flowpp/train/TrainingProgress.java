@@ -30,7 +30,19 @@ public record TrainingProgress(
      * @param split "train" (mean of the steps since the previous point) or "validation" (EMA weights)
      * @param bitsPerDim negative ELBO in bits per dimension
      */
-    public record CurvePoint(long step, String split, double bitsPerDim) {}
+    public record CurvePoint(long step, String split, double bitsPerDim) {
+
+        public CurvePoint {
+            if (step < 0) {
+                throw new IllegalArgumentException("step must not be negative, got " + step);
+            }
+            // reports write the split unquoted into CSV, so it must not break a row apart
+            if (split == null || split.isBlank() || split.chars().anyMatch(c -> ",\"\r\n".indexOf(c) >= 0)) {
+                throw new IllegalArgumentException(
+                        "split must be a non-blank name without commas, quotes or line breaks, got '" + split + "'");
+            }
+        }
+    }
 
     public static TrainingProgress start() {
         return new TrainingProgress(0, 0, 0, 0, 0, 0, List.of());

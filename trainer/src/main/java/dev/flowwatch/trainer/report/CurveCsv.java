@@ -1,6 +1,6 @@
 package dev.flowwatch.trainer.report;
 
-import java.io.BufferedWriter;
+import dev.flowwatch.flowpp.train.TrainingProgress.CurvePoint;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,18 +20,17 @@ public final class CurveCsv {
   private CurveCsv() {}
 
   public static void write(Path csv, List<CurvePoint> points) throws IOException {
-    Path parent = csv.toAbsolutePath().getParent();
-    if (parent != null) {
-      Files.createDirectories(parent);
+    ReportFiles.write(csv, bytes(points));
+  }
+
+  /** The CSV file's content, UTF-8 with {@code \n} line ends. */
+  public static byte[] bytes(List<CurvePoint> points) {
+    StringBuilder out = new StringBuilder(HEADER).append('\n');
+    for (CurvePoint point : points) {
+      out.append(point.step()).append(',').append(point.split()).append(',');
+      out.append(point.bitsPerDim()).append('\n');
     }
-    try (BufferedWriter out = Files.newBufferedWriter(csv, StandardCharsets.UTF_8)) {
-      out.write(HEADER);
-      out.newLine();
-      for (CurvePoint point : points) {
-        out.write(point.step() + "," + point.split() + "," + point.bitsPerDim());
-        out.newLine();
-      }
-    }
+    return out.toString().getBytes(StandardCharsets.UTF_8);
   }
 
   /** @throws IOException naming the file and line when the header or a row is malformed */

@@ -67,6 +67,11 @@ public final class CurvePlot {
     Png.write(render(series), png);
   }
 
+  /** The chart as the bytes of a PNG file. */
+  public byte[] png(List<Series> series) {
+    return Png.encode(render(series));
+  }
+
   public BufferedImage render(List<Series> series) {
     BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = image.createGraphics();

@@ -29,6 +29,16 @@ public final class ImageGrid {
     Png.write(render(images, columns, scale), png);
   }
 
+  /** The grid as the bytes of a PNG file, each image pixel drawn {@code scale} pixels wide. */
+  public static byte[] png(ImageSet images, int columns, int scale) {
+    return Png.encode(render(images, columns, scale));
+  }
+
+  /** Columns that make {@code count} tiles as near to a square as possible: 8 for 64. */
+  public static int squareColumns(int count) {
+    return Math.max(1, (int) Math.ceil(Math.sqrt(count)));
+  }
+
   /**
    * Draws the grid: {@code min(columns, size)} tiles across, as many rows as needed, a 1-pixel
    * separator before, between and after the tiles.

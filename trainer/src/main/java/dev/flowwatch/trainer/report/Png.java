@@ -1,23 +1,31 @@
 package dev.flowwatch.trainer.report;
 
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
 
-/** Writes report images as PNG files, creating the folder they go in. */
+/** Encodes report images as PNG, in memory or into a file. */
 final class Png {
 
   private Png() {}
 
   static void write(BufferedImage image, Path file) throws IOException {
-    Path parent = file.toAbsolutePath().getParent();
-    if (parent != null) {
-      Files.createDirectories(parent);
+    ReportFiles.write(file, encode(image));
+  }
+
+  static byte[] encode(BufferedImage image) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try {
+      if (!ImageIO.write(image, "png", bytes)) {
+        throw new IllegalStateException("this JDK has no PNG writer for image type " + image.getType());
+      }
+    } catch (IOException e) {
+      // ImageIO declares IOException for its streams; a byte array stream never fails.
+      throw new UncheckedIOException(e);
     }
-    if (!ImageIO.write(image, "png", file.toFile())) {
-      throw new IOException(file + ": this JDK has no PNG writer for image type " + image.getType());
-    }
+    return bytes.toByteArray();
   }
 }

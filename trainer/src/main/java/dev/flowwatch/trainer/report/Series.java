@@ -1,5 +1,6 @@
 package dev.flowwatch.trainer.report;
 
+import dev.flowwatch.flowpp.train.TrainingProgress.CurvePoint;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,9 +1,11 @@
 package dev.flowwatch.trainer.report;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flowwatch.flowpp.train.TrainingProgress.CurvePoint;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,6 +40,13 @@ class CurveCsvTest {
     Path csv = dir.resolve("curve.csv");
     CurveCsv.write(csv, CURVE);
     assertEquals(CURVE, CurveCsv.read(csv));
+  }
+
+  @Test
+  void bytesAreWhatWriteWrites() throws IOException {
+    Path csv = dir.resolve("curve.csv");
+    CurveCsv.write(csv, CURVE);
+    assertArrayEquals(Files.readAllBytes(csv), CurveCsv.bytes(CURVE));
   }
 
   @Test

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flowwatch.flowpp.train.TrainingProgress.CurvePoint;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,6 +42,14 @@ class CurvePlotTest {
     BufferedImage image = ImageIO.read(png.toFile());
     assertEquals(640, image.getWidth());
     assertEquals(400, image.getHeight());
+  }
+
+  @Test
+  void pngBytesDecodeToTheRenderedChart() throws IOException {
+    byte[] png = PLOT.png(List.of(new Series("train", List.of(new Series.Point(0, 1)))));
+    assertArrayEquals(PNG_SIGNATURE, Arrays.copyOf(png, 8));
+    BufferedImage image = ImageIO.read(new ByteArrayInputStream(png));
+    assertEquals(640, image.getWidth());
   }
 
   @Test

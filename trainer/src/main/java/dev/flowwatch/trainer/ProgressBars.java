@@ -1,0 +1,34 @@
+package dev.flowwatch.trainer;
+
+import java.time.Duration;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/** Progress bars in one look, on stderr so that stdout stays clean for results such as JSON. */
+final class ProgressBars {
+
+    private ProgressBars() {}
+
+    /** A bar of steps from {@code start} towards a maximum set later with {@code maxHint}. */
+    static ProgressBar steps(String task, long start) {
+        return common(task, -1, "steps").startsFrom(start, Duration.ZERO).build();
+    }
+
+    /** A bar over images that also shows images per second. */
+    static ProgressBar images(String task, int count) {
+        return common(task, count, "img").showSpeed().build();
+    }
+
+    // ASCII, because the logs of batch jobs and containers are often not UTF-8
+    private static ProgressBarBuilder common(String task, long max, String unit) {
+        return new ProgressBarBuilder()
+                .setTaskName(task)
+                .setInitialMax(max)
+                .setUnit(" " + unit, 1)
+                .setStyle(ProgressBarStyle.ASCII)
+                .setConsumer(new ConsoleProgressBarConsumer(System.err))
+                .setUpdateIntervalMillis(500);
+    }
+}

@@ -1,0 +1,256 @@
+package dev.flowwatch.trainer;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import dev.flowwatch.flowpp.bundle.BundleWriter;
+import dev.flowwatch.flowpp.bundle.ModelBundle;
+import dev.flowwatch.flowpp.data.ImageSet;
+import dev.flowwatch.flowpp.data.ImageSets;
+import dev.flowwatch.flowpp.model.Dequantization;
+import dev.flowwatch.flowpp.model.FlowConfig;
+import dev.flowwatch.flowpp.model.FlowPlusPlus;
+import dev.flowwatch.flowpp.train.FlowTrainer;
+import dev.flowwatch.flowpp.train.TrainingListener;
+import dev.flowwatch.flowpp.train.TrainingOptions;
+import dev.flowwatch.flowpp.train.TrainingProgress;
+import dev.flowwatch.trainer.Arguments.Decay;
+import dev.flowwatch.trainer.Arguments.DequantizationKind;
+import dev.flowwatch.trainer.Arguments.ExistingPath;
+import dev.flowwatch.trainer.Arguments.Fraction;
+import dev.flowwatch.trainer.Arguments.NonNegativeDouble;
+import dev.flowwatch.trainer.Arguments.NonNegativeInt;
+import dev.flowwatch.trainer.Arguments.PositiveDouble;
+import dev.flowwatch.trainer.Arguments.PositiveInt;
+import dev.flowwatch.trainer.Arguments.Preset;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code train}: fits a Flow++ model to images and writes checkpoints as model bundles. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Fits a Flow++ model to images; the image shape comes from the data.",
+            "Every checkpoint is a model bundle in --out with metrics.csv, curve.png and samples.png,"
+                    + " and can be continued with --resume."})
+final class TrainCommand implements Callable<Integer> {
+
+    private static final double DEFAULT_VALIDATION_SPLIT = 0.1;
+    /** Skipped steps in a row before giving up: a few are noise, a long run means divergence. */
+    private static final int MAX_NON_FINITE_IN_ROW = 20;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--data", required = true, paramLabel = "PATH", converter = ExistingPath.class,
+            description = "Training images: an IDX file (gzipped or not; labels are found beside it)"
+                    + " or a folder of PNG/JPEG files.")
+    private Path data;
+
+    @ArgGroup(exclusive = true)
+    private ValidationSource validation;
+
+    /** Where validation images come from: a file of their own or a share of the training data. */
+    static final class ValidationSource {
+        @Option(names = "--val-data", paramLabel = "PATH", converter = ExistingPath.class,
+                description = "Validation images, in the same formats as --data.")
+        private Path data;
+
+        @Option(names = "--val-split", paramLabel = "FRACTION", converter = Fraction.class,
+                description = "Share of --data held out for validation (default: 0.1).")
+        private Double fraction;
+    }
+
+    @Option(names = "--preset", defaultValue = "small", paramLabel = "NAME", converter = Preset.class,
+            description = "Architecture: tiny, small or paper (default: ${DEFAULT-VALUE}).")
+    private String preset;
+
+    @Option(names = "--dequantization", defaultValue = "variational", paramLabel = "KIND",
+            converter = DequantizationKind.class,
+            description = "variational (Flow++) or uniform (default: ${DEFAULT-VALUE}).")
+    private Dequantization dequantization;
+
+    @Option(names = "--epochs", defaultValue = "10", paramLabel = "N", converter = PositiveInt.class,
+            description = "Passes over the training data (default: ${DEFAULT-VALUE}).")
+    private int epochs;
+
+    @Option(names = "--max-steps", defaultValue = "0", paramLabel = "N", converter = NonNegativeInt.class,
+            description = "Stop after this many steps in total; 0: no limit (default: ${DEFAULT-VALUE}).")
+    private int maxSteps;
+
+    @Option(names = "--max-minutes", defaultValue = "0", paramLabel = "M", converter = NonNegativeDouble.class,
+            description = "Stop after this much training time in total, across resumes; 0: no limit"
+                    + " (default: ${DEFAULT-VALUE}).")
+    private double maxMinutes;
+
+    @Option(names = "--batch-size", defaultValue = "32", paramLabel = "N", converter = PositiveInt.class,
+            description = "Images per step (default: ${DEFAULT-VALUE}).")
+    private int batchSize;
+
+    @Option(names = "--lr", defaultValue = "1e-3", paramLabel = "RATE", converter = PositiveDouble.class,
+            description = "Peak learning rate of Adam (default: ${DEFAULT-VALUE}).")
+    private double learningRate;
+
+    @Option(names = "--warmup-steps", defaultValue = "200", paramLabel = "N", converter = NonNegativeInt.class,
+            description = "Steps of linear learning-rate warm-up (default: ${DEFAULT-VALUE}).")
+    private int warmupSteps;
+
+    @Option(names = "--max-grad-norm", defaultValue = "100", paramLabel = "NORM",
+            converter = NonNegativeDouble.class,
+            description = "Clip the global gradient norm to this; 0: no clipping (default: ${DEFAULT-VALUE}).")
+    private double maxGradientNorm;
+
+    @Option(names = "--ema-decay", defaultValue = "0.999", paramLabel = "DECAY", converter = Decay.class,
+            description = "Decay of the weight average that is validated and saved (default: ${DEFAULT-VALUE}).")
+    private double averageDecay;
+
+    @Option(names = "--seed", defaultValue = "1", paramLabel = "SEED",
+            description = "Seed of the initial weights, the validation split, shuffling and noise"
+                    + " (default: ${DEFAULT-VALUE}).")
+    private int seed;
+
+    @Mixin
+    private DeviceOption device;
+
+    @Option(names = "--validate-every", defaultValue = "200", paramLabel = "N", converter = PositiveInt.class,
+            description = "Steps between validations (default: ${DEFAULT-VALUE}).")
+    private int validateEvery;
+
+    @Option(names = "--checkpoint-every", defaultValue = "1000", paramLabel = "N",
+            converter = NonNegativeInt.class,
+            description = "Steps between checkpoints; 0: only at the end (default: ${DEFAULT-VALUE}).")
+    private int checkpointEvery;
+
+    @Option(names = "--validation-images", defaultValue = "1000", paramLabel = "N", converter = PositiveInt.class,
+            description = "At most this many images per validation (default: ${DEFAULT-VALUE}).")
+    private int validationImages;
+
+    @Option(names = "--max-train-images", paramLabel = "N", converter = PositiveInt.class,
+            description = "Train on only the first N training images (after the validation split).")
+    private Integer maxTrainImages;
+
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "Directory of the model bundle; required unless --resume gives it.")
+    private Path out;
+
+    @Option(names = "--resume", paramLabel = "DIR",
+            description = "Continue the run saved in this checkpoint; --out defaults to the same directory.")
+    private Path resume;
+
+    @Option(names = "--model-id", paramLabel = "NAME",
+            description = "Name of the model in the bundle (default: the checkpoint's on --resume,"
+                    + " else preset and data file name).")
+    private String modelId;
+
+    @Override
+    public Integer call() throws IOException {
+        Path bundle = bundleDirectory();
+        requireNoArchitectureOnResume();
+        TrainingOptions options = new TrainingOptions(batchSize, learningRate, warmupSteps, maxGradientNorm,
+                averageDecay, epochs, maxSteps, maxMinutes, seed, validateEvery, checkpointEvery,
+                validationImages, MAX_NON_FINITE_IN_ROW);
+        ImageSet.Split sets = trainingAndValidation();
+        PrintWriter stdout = spec.commandLine().getOut();
+        try (NDManager manager = device.newManager()) {
+            FlowTrainer trainer = resume != null
+                    ? FlowTrainer.resume(resume, manager, options)
+                    : new FlowTrainer(newModel(sets.train(), manager), manager, options);
+            long startStep = trainer.progress().step();
+            TrainingProgress done;
+            try (TrainingProgressBar bar = new TrainingProgressBar(startStep)) {
+                TrainingListener listener = both(bar, new CheckpointReports(trainer.model(), manager, seed));
+                done = trainer.fit(sets.train(), sets.validation(), bundle, modelName(), listener);
+            }
+            if (done.step() == startStep) {
+                stdout.printf("nothing to do: the checkpoint in %s is already at step %d; raise --epochs,"
+                        + " --max-steps or --max-minutes to train on%n", resume, startStep);
+                return 0;
+            }
+            double epochsDone = done.epoch() + (double) done.batchInEpoch() / (sets.train().size() / batchSize);
+            stdout.printf(Locale.ROOT, "trained steps %d to %d (%.2f epochs) in %.1f s; validation bits/dim %.4f%n",
+                    startStep, done.step(), epochsDone, done.trainingSeconds(), done.lastValidationBitsPerDim());
+            stdout.printf("model bundle: %s%n", bundle.toAbsolutePath());
+        }
+        return 0;
+    }
+
+    private Path bundleDirectory() {
+        if (out != null) {
+            return out;
+        }
+        if (resume != null) {
+            return resume;
+        }
+        throw new ParameterException(spec.commandLine(), "Missing required option: '--out=DIR' (or --resume=DIR)");
+    }
+
+    private void requireNoArchitectureOnResume() {
+        if (resume == null) {
+            return;
+        }
+        for (String option : List.of("--preset", "--dequantization")) {
+            if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
+                throw new ParameterException(spec.commandLine(),
+                        option + " cannot be combined with --resume: the architecture comes from the checkpoint");
+            }
+        }
+    }
+
+    private ImageSet.Split trainingAndValidation() throws IOException {
+        ImageSet images = ImageSets.load(data);
+        ImageSet.Split sets;
+        if (validation != null && validation.data != null) {
+            sets = new ImageSet.Split(images, ImageSets.load(validation.data));
+        } else {
+            double fraction = validation != null ? validation.fraction : DEFAULT_VALIDATION_SPLIT;
+            sets = images.split(fraction, seed);
+        }
+        return maxTrainImages == null ? sets : new ImageSet.Split(sets.train().limit(maxTrainImages), sets.validation());
+    }
+
+    private FlowPlusPlus newModel(ImageSet train, NDManager manager) {
+        FlowConfig config = FlowConfig.preset(preset, train.channels(), train.height(), train.width())
+                .withDequantization(dequantization)
+                .withSeed(seed);
+        FlowPlusPlus model = new FlowPlusPlus(config);
+        model.initialize(manager, DataType.FLOAT32);
+        return model;
+    }
+
+    private String modelName() {
+        if (modelId != null) {
+            return modelId;
+        }
+        if (resume != null) {
+            return ModelBundle.readManifest(resume).modelId();
+        }
+        String file = data.toAbsolutePath().normalize().getFileName().toString();
+        int dot = file.indexOf('.');
+        return preset + "-" + (dot > 0 ? file.substring(0, dot) : file);
+    }
+
+    private static TrainingListener both(TrainingListener progress, TrainingListener reports) {
+        return new TrainingListener() {
+            @Override
+            public void onStep(TrainingProgress p, double bitsPerDim, double imagesPerSecond, long totalSteps) {
+                progress.onStep(p, bitsPerDim, imagesPerSecond, totalSteps);
+                reports.onStep(p, bitsPerDim, imagesPerSecond, totalSteps);
+            }
+
+            @Override
+            public void beforeCheckpoint(TrainingProgress p, BundleWriter writer) {
+                progress.beforeCheckpoint(p, writer);
+                reports.beforeCheckpoint(p, writer);
+            }
+        };
+    }
+}

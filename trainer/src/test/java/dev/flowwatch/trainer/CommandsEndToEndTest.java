@@ -1,0 +1,135 @@
+package dev.flowwatch.trainer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.flowwatch.flowpp.bundle.ModelBundle;
+import dev.flowwatch.flowpp.train.TrainingProgress.CurvePoint;
+import dev.flowwatch.trainer.report.CurveCsv;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every command run as a user would, on one tiny model trained once for the whole class. */
+class CommandsEndToEndTest {
+
+    private static final int IMAGES = 40;
+
+    @TempDir
+    static Path shared;
+
+    private static Path data;
+    private static Path bundle;
+    private static Cli training;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void trainATinyModel() throws IOException {
+        data = TinyData.write(shared, "tiny", IMAGES, 7);
+        bundle = shared.resolve("model");
+        training = Cli.run("train", "--data", data.toString(), "--preset", "tiny", "--batch-size", "8",
+                "--max-steps", "2", "--validate-every", "1", "--warmup-steps", "1", "--validation-images", "8",
+                "--out", bundle.toString());
+    }
+
+    @Test
+    void trainWritesABundleWithReports() throws IOException {
+        assertEquals(0, training.exitCode(), training.toString());
+        for (String file : List.of("bundle.json", "parameters.bin", "metrics.csv", "curve.png", "samples.png")) {
+            assertTrue(Files.isRegularFile(bundle.resolve(file)), file + " missing");
+        }
+        assertTrue(training.out().contains("model bundle: " + bundle.toAbsolutePath()), training.out());
+        List<CurvePoint> curve = CurveCsv.read(bundle.resolve("metrics.csv"));
+        assertEquals(new CurvePoint(2, "validation", curve.get(curve.size() - 1).bitsPerDim()),
+                curve.get(curve.size() - 1));
+        // 64 tiles of 8×8 pixels in an 8×8 grid with 1-pixel separators
+        BufferedImage samples = ImageIO.read(bundle.resolve("samples.png").toFile());
+        assertEquals(8 * 9 + 1, samples.getWidth());
+        assertEquals(8 * 9 + 1, samples.getHeight());
+    }
+
+    @Test
+    void evaluateJsonPrintsOneObjectWithPlausibleBitsPerDim() {
+        Cli run = Cli.run("evaluate", "--model", bundle.toString(), "--data", data.toString(), "--json",
+                "--iw-samples", "2", "--limit", "10");
+        assertEquals(0, run.exitCode(), run.toString());
+        JsonObject result = JsonParser.parseString(run.out()).getAsJsonObject();
+        assertEquals(10, result.get("images").getAsInt());
+        assertEquals(2, result.get("iw_samples").getAsInt());
+        double elbo = result.get("bpd_elbo").getAsDouble();
+        double iw = result.get("bpd_iw").getAsDouble();
+        assertTrue(elbo > 0 && elbo < 16, "bpd_elbo " + elbo);
+        assertTrue(iw > 0 && iw < 16, "bpd_iw " + iw);
+        assertTrue(result.get("images_per_second").getAsDouble() > 0);
+        assertEquals(1, run.out().strip().lines().count(), "stdout must hold only the JSON object");
+    }
+
+    @Test
+    void evaluateWithoutImportanceSamplesReportsNullIwBound() {
+        Cli run = Cli.run("evaluate", "--model", bundle.toString(), "--data", data.toString(), "--json",
+                "--limit", "8");
+        assertEquals(0, run.exitCode(), run.toString());
+        JsonObject result = JsonParser.parseString(run.out()).getAsJsonObject();
+        assertTrue(result.has("bpd_iw") && result.get("bpd_iw").isJsonNull(), run.out());
+        assertEquals(0, result.get("iw_samples").getAsInt());
+    }
+
+    @Test
+    void scoreWritesOneRowPerImageWithLabels() throws IOException {
+        Path csv = dir.resolve("scores.csv");
+        Cli run = Cli.run("score", "--model", bundle.toString(), "--data", data.toString(), "--out", csv.toString(),
+                "--iw-samples", "2");
+        assertEquals(0, run.exitCode(), run.toString());
+        List<String> lines = Files.readAllLines(csv);
+        assertEquals("index,label,elbo_nats,elbo_bpd,iw_nats,iw_bpd", lines.get(0));
+        assertEquals(IMAGES + 1, lines.size());
+        String[] third = lines.get(3).split(",");
+        assertEquals("2", third[0]);
+        assertEquals("2", third[1]);
+        assertEquals(6, third.length);
+    }
+
+    @Test
+    void sampleWritesAGridOfTheRequestedCount() throws IOException {
+        Path png = dir.resolve("grid.png");
+        Cli run = Cli.run("sample", "--model", bundle.toString(), "--n", "6", "--out", png.toString(),
+                "--temperature", "0.8");
+        assertEquals(0, run.exitCode(), run.toString());
+        // 6 samples: 3 columns, 2 rows of 8×8 tiles with 1-pixel separators
+        BufferedImage grid = ImageIO.read(png.toFile());
+        assertEquals(3 * 9 + 1, grid.getWidth());
+        assertEquals(2 * 9 + 1, grid.getHeight());
+    }
+
+    @Test
+    void resumeContinuesFromTheSavedStep() throws IOException {
+        Path resumed = dir.resolve("resumed");
+        Cli run = Cli.run("train", "--data", data.toString(), "--batch-size", "8", "--max-steps", "3",
+                "--validate-every", "1", "--warmup-steps", "1", "--validation-images", "8",
+                "--resume", bundle.toString(), "--out", resumed.toString());
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(run.out().contains("trained steps 2 to 3"), run.out());
+        List<CurvePoint> curve = CurveCsv.read(resumed.resolve("metrics.csv"));
+        assertEquals(List.of(1L, 1L, 2L, 2L, 3L, 3L), curve.stream().map(CurvePoint::step).toList());
+        assertEquals(ModelBundle.readManifest(bundle).modelId(), ModelBundle.readManifest(resumed).modelId());
+    }
+
+    @Test
+    void missingModelExitsWithOneLineNamingThePath() {
+        Path missing = dir.resolve("no-such-model");
+        Cli run = Cli.run("evaluate", "--model", missing.toString(), "--data", data.toString());
+        assertEquals(1, run.exitCode(), run.toString());
+        assertTrue(run.err().contains(missing.toString()), run.err());
+        assertEquals(1, run.err().strip().lines().count(), "one line, no stack trace: " + run.err());
+    }
+}
