@@ -1,7 +1,6 @@
 package dev.flowwatch.streams.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
@@ -35,17 +34,18 @@ class MetricsServerTest {
 
         try (MetricsServer server = MetricsServer.start(0, registry, ready::get)) {
             String body = get(server, "/metrics").body();
-            assertTrue(body.contains("flowwatch_events_in_total 1.0"), body);
-            assertTrue(body.contains("flowwatch_events_invalid_total{reason=\"WRONG_SHAPE\"} 0.0"), body);
-            assertTrue(body.contains("flowwatch_batch_size_bucket{le=\"4.0\"} 1"), body);
-            assertTrue(body.contains("flowwatch_batch_fill_ratio_count 1"), body);
-            assertTrue(body.contains("flowwatch_score_bits_per_dim_sum 5.25"), body);
-            assertTrue(body.contains(
-                    "flowwatch_model_info{device=\"cpu()\",model_id=\"test-model\",model_version=\"v1\"} 1"), body);
-            assertTrue(body.contains("flowwatch_model_loaded 1.0"), body);
-            assertTrue(body.contains("kafka_streams_consumer_fetch_manager_metrics_records_lag_max{client_id=\"c1\"} 7.0"), body);
-            assertTrue(body.contains("kafka_streams_stream_thread_metrics_commit_rate{thread_id=\"t1\"} 2.5"), body);
-            assertTrue(body.contains("kafka_streams_stream_thread_metrics_commit{thread_id=\"t1\"} 10.0"), body);
+            assertEquals(1, value(body, "flowwatch_events_in_total"), body);
+            assertEquals(0, value(body, "flowwatch_events_invalid_total{reason=\"WRONG_SHAPE\"}"), body);
+            assertEquals(1, value(body, "flowwatch_batch_size_bucket{le=\"4.0\"}"), body);
+            assertEquals(1, value(body, "flowwatch_batch_fill_ratio_count"), body);
+            assertEquals(5.25, value(body, "flowwatch_score_bits_per_dim_sum"), body);
+            assertEquals(1, value(body, "flowwatch_end_to_end_latency_seconds_count"), body);
+            assertEquals(1, value(body,
+                    "flowwatch_model_info{device=\"cpu()\",model_id=\"test-model\",model_version=\"v1\"}"), body);
+            assertEquals(1, value(body, "flowwatch_model_loaded"), body);
+            assertEquals(7, value(body, "kafka_streams_consumer_fetch_manager_metrics_records_lag_max{client_id=\"c1\"}"));
+            assertEquals(2.5, value(body, "kafka_streams_stream_thread_metrics_commit_rate{thread_id=\"t1\"}"));
+            assertEquals(10, value(body, "kafka_streams_stream_thread_metrics_commit{thread_id=\"t1\"}"));
 
             HttpResponse<String> health = get(server, "/healthz");
             assertEquals(200, health.statusCode());
@@ -60,6 +60,15 @@ class MetricsServerTest {
     private HttpResponse<String> get(MetricsServer server, String path) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + server.port() + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The value of one series in the text format, whatever number formatting the writer uses. */
+    private static double value(String body, String series) {
+        return body.lines()
+                .filter(line -> line.startsWith(series + " "))
+                .mapToDouble(line -> Double.parseDouble(line.substring(series.length() + 1).trim().split(" ")[0]))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no series " + series + " in\n" + body));
     }
 
     private static MetricName name(String name, String group, Map<String, String> tags) {
