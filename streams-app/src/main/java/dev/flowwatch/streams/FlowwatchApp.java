@@ -65,8 +65,9 @@ public final class FlowwatchApp implements AutoCloseable {
             Topology topology = FlowwatchTopology.build(config, engine, metrics);
             LOG.info("Topology:\n{}", topology.describe());
             app = new FlowwatchApp(engine, metrics, new KafkaStreams(topology, config.streamsProperties()));
-            app.startStreams(registry);
+            // Serving first: a taken port fails before any Kafka work, and probes answer during start-up.
             app.server = MetricsServer.start(config.metricsPort(), registry, app::isReady);
+            app.startStreams(registry);
             LOG.info("Started {} with model {} {} on {}; metrics on port {}", config.applicationId(),
                     engine.modelId(), engine.modelVersion(), engine.device(), app.server.port());
             return app;

@@ -3,6 +3,7 @@ package dev.flowwatch.streams;
 import dev.flowwatch.flowpp.bundle.BundleException;
 import dev.flowwatch.streams.config.AppConfig;
 import dev.flowwatch.streams.config.InvalidConfigException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -10,7 +11,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code run}: starts the app and keeps it running until SIGTERM (or a fatal error). */
 @Command(name = "run",
@@ -28,13 +31,17 @@ final class RunCommand implements Callable<Integer> {
             description = "A setting, overriding the file and the environment (e.g. -Dbatch.max.size=128).")
     private Map<String, String> overrides = new LinkedHashMap<>();
 
+    @Spec
+    private CommandSpec spec;
+
     @Override
     public Integer call() throws InterruptedException {
+        PrintWriter err = spec.commandLine().getErr();
         AppConfig appConfig;
         try {
             appConfig = AppConfig.load(config, System.getenv(), overrides);
         } catch (InvalidConfigException e) {
-            System.err.println("Invalid configuration: " + e.getMessage());
+            err.println("Invalid configuration: " + e.getMessage());
             return 2;
         }
         // Avro allocates what a record declares before reading it; bound it by what may be read at all.
@@ -46,7 +53,7 @@ final class RunCommand implements Callable<Integer> {
         try {
             app = FlowwatchApp.start(appConfig);
         } catch (BundleException | IllegalArgumentException | IllegalStateException e) {
-            System.err.println("Cannot start: " + e.getMessage());
+            err.println("Cannot start: " + e.getMessage());
             return 1;
         }
         CountDownLatch closed = new CountDownLatch(1);
@@ -56,7 +63,7 @@ final class RunCommand implements Callable<Integer> {
         }, "flowwatch-shutdown"));
         KafkaStreams.State end = app.stopped().join();
         if (end == KafkaStreams.State.ERROR) {
-            System.err.println("Kafka Streams stopped after a fatal error; see the log above.");
+            err.println("Kafka Streams stopped after a fatal error; see the log above.");
             app.close();
             return 1;
         }

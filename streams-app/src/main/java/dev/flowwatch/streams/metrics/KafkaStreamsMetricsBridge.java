@@ -5,7 +5,6 @@ import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
-import io.prometheus.metrics.model.snapshots.PrometheusNaming;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -64,8 +63,10 @@ public final class KafkaStreamsMetricsBridge implements MultiCollector {
     }
 
     static String prometheusName(String group, String name) {
-        String n = PrometheusNaming.sanitizeMetricName(PREFIX + group + "_" + name);
-        // Reserved suffixes of other metric types; sanitizeMetricName does not strip them in every version.
+        // Classic names only: client_java 1.4 keeps dots and dashes (UTF-8 names) and escapes them only
+        // when writing, which would hide a reserved suffix from the check below.
+        String n = legacy(PREFIX + group + "_" + name);
+        // Reserved for the samples of other metric types.
         for (String reserved : List.of("_total", "_created", "_bucket", "_info")) {
             if (n.endsWith(reserved)) {
                 n = n.substring(0, n.length() - reserved.length());
@@ -76,7 +77,12 @@ public final class KafkaStreamsMetricsBridge implements MultiCollector {
 
     private static Labels labels(Map<String, String> tags) {
         Labels.Builder b = Labels.builder();
-        new TreeMap<>(tags).forEach((k, v) -> b.label(PrometheusNaming.sanitizeLabelName(k), v == null ? "" : v));
+        new TreeMap<>(tags).forEach((k, v) -> b.label(legacy(k), v == null ? "" : v));
         return b.build();
+    }
+
+    private static String legacy(String name) {
+        String n = name.replaceAll("[^a-zA-Z0-9_]", "_");
+        return Character.isDigit(n.charAt(0)) ? "_" + n : n;
     }
 }
