@@ -15,6 +15,7 @@ import dev.flowwatch.streams.demo.DemoStats;
 import dev.flowwatch.streams.demo.DemoTraffic;
 import dev.flowwatch.streams.demo.OutputMonitor;
 import dev.flowwatch.streams.demo.PacedReplay;
+import dev.flowwatch.streams.demo.TempDirs;
 import dev.flowwatch.streams.demo.TrafficKind;
 import dev.flowwatch.streams.demo.TrafficProducer;
 import dev.flowwatch.streams.embedded.EmbeddedKafka;
@@ -40,6 +41,9 @@ public final class StreamsBenchmark implements Callable<Integer> {
 
     private static final int BATCH = 64;
     private static final long MAX_DELAY_MS = 50;
+    /** A benchmark that cannot finish says so rather than waiting for ever. */
+    private static final long READY_TIMEOUT_SECONDS = 120;
+    private static final long DRAIN_TIMEOUT_SECONDS = 300;
 
     @Option(names = "--model", defaultValue = "data/models/fashion-mnist-small",
             description = "Model bundle; a tiny random one when absent (default: ${DEFAULT-VALUE}).")
@@ -63,6 +67,14 @@ public final class StreamsBenchmark implements Callable<Integer> {
     public Integer call() throws Exception {
         DemoData images = DemoData.load(data);
         Path work = Files.createTempDirectory("flowwatch-bench");
+        try {
+            return run(images, work);
+        } finally {
+            TempDirs.deleteQuietly(work);
+        }
+    }
+
+    private int run(DemoData images, Path work) throws Exception {
         Path bundle = modelOrTiny(work);
         double engineBatch = engineEventsPerSecond(bundle, images.replay(), BATCH);
         double engineSingle = engineEventsPerSecond(bundle, images.replay(), 1);
@@ -145,7 +157,12 @@ public final class StreamsBenchmark implements Callable<Integer> {
 
     private static OutputMonitor awaitReadyThenMonitor(FlowwatchApp app, EmbeddedKafka kafka, AppConfig config,
             DemoStats stats) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(READY_TIMEOUT_SECONDS);
         while (!app.isReady()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the app did not become ready within " + READY_TIMEOUT_SECONDS
+                        + " s (state " + app.state() + ")");
+            }
             Thread.sleep(50);
         }
         return new OutputMonitor(kafka.bootstrapServers(), config.topicScores(), config.topicAlerts(),
@@ -154,11 +171,16 @@ public final class StreamsBenchmark implements Callable<Integer> {
 
     /** Events per second from the first score to the last of {@code total}, batch start-up excluded. */
     private static double drainRate(DemoStats stats, int total) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DRAIN_TIMEOUT_SECONDS);
         long first = 0;
         long firstCount = 0;
         while (true) {
             long scored = stats.snapshot().scored();
             long now = System.nanoTime();
+            if (now > deadline) {
+                throw new IllegalStateException("only " + scored + " of " + total + " events scored within "
+                        + DRAIN_TIMEOUT_SECONDS + " s");
+            }
             if (first == 0 && scored > 0) {
                 first = now;
                 firstCount = scored;

@@ -5,14 +5,12 @@ import dev.flowwatch.flowpp.bundle.ModelBundle;
 import dev.flowwatch.streams.FlowwatchApp;
 import dev.flowwatch.streams.config.AppConfig;
 import dev.flowwatch.streams.embedded.EmbeddedKafka;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -133,7 +131,7 @@ public final class DemoCommand implements Callable<Integer> {
             closeQuietly(app, failures);
             closeQuietly(monitor, failures);
             closeQuietly(kafka, failures);
-            deleteQuietly(stateDir);
+            TempDirs.deleteQuietly(stateDir);
             stopped.countDown();
             if (stop.getCount() > 0) {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -202,14 +200,6 @@ public final class DemoCommand implements Callable<Integer> {
             resource.close();
         } catch (Exception e) {
             failures.add(e);
-        }
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // a leftover temporary state directory is harmless
         }
     }
 
