@@ -106,8 +106,10 @@ class BatchingProcessorTest {
                     f.images.pipeInput(TopologyFixture.key("bad-" + i), "not an event".getBytes(StandardCharsets.UTF_8));
                 }
             }
-            f.driver.advanceWallClockTime(Duration.ofMillis(100));
-            f.driver.advanceWallClockTime(Duration.ofMillis(100));
+            // The processor adds the real scoring time of each flush to the (here frozen) task clock;
+            // advance well past the delay plus that.
+            f.driver.advanceWallClockTime(Duration.ofSeconds(60));
+            f.driver.advanceWallClockTime(Duration.ofSeconds(60));
 
             List<TestRecord<byte[], AnomalyScore>> scored = f.scores.readRecordsToList();
             assertEquals(21, scored.size());
@@ -197,18 +199,12 @@ class BatchingProcessorTest {
     @Test
     void restoredPendingEventsAreScoredAfterRestart() {
         MockProcessorContext<byte[], SpecificRecord> context = new MockProcessorContext<>();
-        KeyValueStore<Bytes, byte[]> store = Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(BatchingProcessor.STORE), Serdes.Bytes(), Serdes.ByteArray())
-                .withLoggingDisabled().build();
-        store.init(context.getStateStoreContext(), store);
-        context.addStateStore(store);
+        KeyValueStore<Bytes, byte[]> store = pendingStore(context);
         for (long seq = 5; seq < 7; seq++) {
             PendingEvent p = new PendingEvent(TopologyFixture.key("k" + seq), 0, 1_000, TestModels.event("e" + seq, seq));
             store.put(Bytes.wrap(ByteBuffer.allocate(8).putLong(seq).array()), p.toBytes());
         }
-        Processor<byte[], ImageEvent, byte[], SpecificRecord> processor = BatchingProcessor.supplier(engine,
-                new AnomalyDecider(100, "m", "v"), new FlowwatchMetrics(new PrometheusRegistry()), 10, 50, 12,
-                "scores", "alerts").get();
+        Processor<byte[], ImageEvent, byte[], SpecificRecord> processor = processor(10, 50);
         context.setCurrentSystemTimeMs(2_000);
         processor.init(context);
 
@@ -228,6 +224,44 @@ class BatchingProcessorTest {
         try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
             assertFalse(it.hasNext(), "scored events leave the store");
         }
+    }
+
+    /**
+     * Kafka Streams reads the wall clock once per processing loop, and that clock stands still while a
+     * batch is scored: an event that arrives after a flush must not count the scoring time as waiting.
+     */
+    @Test
+    void eventsAfterAFlushDoNotCountTheScoringTimeAsWaiting() {
+        MockProcessorContext<byte[], SpecificRecord> context = new MockProcessorContext<>();
+        pendingStore(context);
+        Processor<byte[], ImageEvent, byte[], SpecificRecord> processor = processor(4, 50);
+        context.setCurrentSystemTimeMs(10_000);
+        processor.init(context);
+        for (int i = 0; i < 5; i++) {
+            processor.process(new Record<>(TopologyFixture.key("k" + i), TestModels.event("e" + i, i), 0));
+        }
+        assertEquals(4, context.forwarded().size(), "the full batch is scored at once");
+
+        // 50 ms after the loop's clock reading, but less than 50 ms after the batch finished scoring
+        context.scheduledPunctuators().get(0).getPunctuator().punctuate(10_050);
+        assertEquals(4, context.forwarded().size(), "the fifth event has not waited 50 ms yet");
+
+        context.scheduledPunctuators().get(0).getPunctuator().punctuate(11_000);
+        assertEquals(5, context.forwarded().size());
+    }
+
+    private static KeyValueStore<Bytes, byte[]> pendingStore(MockProcessorContext<byte[], SpecificRecord> context) {
+        KeyValueStore<Bytes, byte[]> store = Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(BatchingProcessor.STORE), Serdes.Bytes(), Serdes.ByteArray())
+                .withLoggingDisabled().build();
+        store.init(context.getStateStoreContext(), store);
+        context.addStateStore(store);
+        return store;
+    }
+
+    private static Processor<byte[], ImageEvent, byte[], SpecificRecord> processor(int maxSize, long maxDelayMs) {
+        return BatchingProcessor.supplier(engine, new AnomalyDecider(100, "m", "v"),
+                new FlowwatchMetrics(new PrometheusRegistry()), maxSize, maxDelayMs, 12, "scores", "alerts").get();
     }
 
     private static double batchSizeSum(PrometheusRegistry registry) {
