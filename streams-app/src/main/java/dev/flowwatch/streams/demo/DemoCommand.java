@@ -53,7 +53,8 @@ public final class DemoCommand implements Callable<Integer> {
             + "99th percentile over 500 held-out normal images.")
     Double threshold;
 
-    @Option(names = "--rate", defaultValue = "200", description = "Events per second (default: ${DEFAULT-VALUE}).")
+    // about 60% of what the full pipeline sustains with the small model on 2 cores (scripts/bench-streams.sh)
+    @Option(names = "--rate", defaultValue = "100", description = "Events per second (default: ${DEFAULT-VALUE}).")
     double rate;
 
     @Option(names = "--anomaly-rate", defaultValue = "0.05",
@@ -118,9 +119,9 @@ public final class DemoCommand implements Callable<Integer> {
             DemoTraffic traffic = new DemoTraffic(images.replay(), images.digits(), mix, seed, Clock.systemUTC());
             replay = new PacedReplay(traffic, producer, rate, stats::onSent).start();
             out.printf(Locale.ROOT, "replaying at %.0f events/s (%.0f%% anomalies, %.0f%% malformed); threshold %.4f "
-                    + "bits/dim; metrics at %s%s%n", rate, 100 * anomalyRate, 100 * malformedRate, bpdThreshold,
+                    + "bits/dim; metrics at %s (probes /ready, /healthz)%s%n", rate, 100 * anomalyRate, 100 * malformedRate, bpdThreshold,
                     metricsUrl, durationSeconds == null ? "; Ctrl-C stops" : "");
-            report(stop, stats, new LiveSummary(metricsUrl, config.batchMaxSize()),
+            report(stop, stats, new LiveSummary(metricsUrl, config.batchMaxSize(), bpdThreshold),
                     new MetricsProbe(URI.create(metricsUrl), BATCH_SIZE_HISTOGRAM), out);
             return 0;
         } finally {
@@ -175,8 +176,10 @@ public final class DemoCommand implements Callable<Integer> {
             long wait = Math.min(SUMMARY_EVERY_MS, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()));
             boolean stopped = wait <= 0 || stop.await(wait, TimeUnit.MILLISECONDS);
             double elapsed = (System.nanoTime() - start) / 1e9;
-            out.print(summary.render(stats.snapshot(), probe.intervalMean(), elapsed));
+            DemoStats.Snapshot snapshot = stats.snapshot();
+            out.print(summary.render(snapshot, probe.intervalMean(), elapsed));
             if (stopped || System.nanoTime() >= end) {
+                out.print(summary.limits(snapshot));
                 return;
             }
         }

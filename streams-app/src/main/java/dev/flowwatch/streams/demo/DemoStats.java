@@ -18,8 +18,14 @@ public final class DemoStats {
     private static final int RECENT_ALERTS = 5;
     private static final int LATENCY_CEILING_MS = 120_000;
 
-    /** How many scored events of a kind the model flagged. */
-    public record Detection(long scored, long flagged) {}
+    /** How many scored events of a kind the model flagged, and the sum of their scores (bits/dim). */
+    public record Detection(long scored, long flagged, double scoreSum) {
+
+        /** Mean score in bits/dim; NaN before the first score. */
+        public double meanScore() {
+            return scored == 0 ? Double.NaN : scoreSum / scored;
+        }
+    }
 
     /** One alert as the summary shows it. */
     public record AlertLine(String eventId, String kind, boolean injected, double score, double threshold) {}
@@ -46,7 +52,7 @@ public final class DemoStats {
 
     private final LatencyHistogram intervalLatency = new LatencyHistogram(LATENCY_CEILING_MS);
     private final LatencyHistogram overallLatency = new LatencyHistogram(LATENCY_CEILING_MS);
-    private final Map<TrafficKind, long[]> detections = new EnumMap<>(TrafficKind.class);
+    private final Map<TrafficKind, Detection> detections = new EnumMap<>(TrafficKind.class);
     private final Map<String, Long> deadLetters = new TreeMap<>();
     private final Deque<AlertLine> recentAlerts = new ArrayDeque<>();
     private long sent;
@@ -66,13 +72,10 @@ public final class DemoStats {
         long latency = receivedMillis - score.getEventTime().toEpochMilli();
         intervalLatency.record(latency);
         overallLatency.record(latency);
-        TrafficKind.ofEventId(score.getEventId()).ifPresent(kind -> {
-            long[] d = detections.computeIfAbsent(kind, k -> new long[2]);
-            d[0]++;
-            if (score.getIsAnomaly()) {
-                d[1]++;
-            }
-        });
+        TrafficKind.ofEventId(score.getEventId()).ifPresent(kind -> detections.merge(kind,
+                new Detection(1, score.getIsAnomaly() ? 1 : 0, score.getScore()),
+                (a, b) -> new Detection(a.scored() + b.scored(), a.flagged() + b.flagged(),
+                        a.scoreSum() + b.scoreSum())));
     }
 
     public synchronized void onAlert(AnomalyAlert alert) {
@@ -93,8 +96,7 @@ public final class DemoStats {
     /** The current state; starts a new interval. */
     public synchronized Snapshot snapshot() {
         long now = System.nanoTime();
-        Map<TrafficKind, Detection> byKind = new EnumMap<>(TrafficKind.class);
-        detections.forEach((k, d) -> byKind.put(k, new Detection(d[0], d[1])));
+        Map<TrafficKind, Detection> byKind = new EnumMap<>(detections);
         Snapshot s = new Snapshot((now - lastSnapshotNanos) / 1e9, sent - sentAtLastSnapshot,
                 scored - scoredAtLastSnapshot, intervalLatency.percentile(0.5), intervalLatency.percentile(0.99),
                 sent, scored, overallLatency.percentile(0.5), overallLatency.percentile(0.99), byKind,
