@@ -1,0 +1,33 @@
+package dev.flowwatch.streams.engine;
+
+import java.util.List;
+
+/** Layout conversion between the wire format of images and the model's input. */
+final class Pixels {
+
+    private Pixels() {}
+
+    /**
+     * Interleaved unsigned bytes (H, W, C per image, as RAW_U8 events carry them) to the planar
+     * 0..255 floats (N, C, H, W) the model takes.
+     */
+    static float[] toPlanar(List<byte[]> imagesHWC, int channels, int height, int width) {
+        int plane = height * width;
+        int size = channels * plane;
+        float[] out = new float[imagesHWC.size() * size];
+        for (int n = 0; n < imagesHWC.size(); n++) {
+            byte[] image = imagesHWC.get(n);
+            if (image.length != size) {
+                throw new IllegalArgumentException("image " + n + " has " + image.length + " bytes; "
+                        + channels + "x" + height + "x" + width + " (CxHxW) needs " + size);
+            }
+            int base = n * size;
+            for (int p = 0; p < plane; p++) {
+                for (int c = 0; c < channels; c++) {
+                    out[base + c * plane + p] = image[p * channels + c] & 0xFF;
+                }
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,136 @@
+package dev.flowwatch.streams.metrics;
+
+import dev.flowwatch.schemas.Severity;
+import dev.flowwatch.streams.topology.DlqReason;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.core.metrics.Info;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Unit;
+
+/**
+ * Every metric of the scoring pipeline, registered in one place on the registry given.
+ *
+ * <p>Classic histograms with fixed buckets, so that dashboards and alert rules can rely on the
+ * bucket bounds. Thread-safe: all stream threads record here.
+ */
+public final class FlowwatchMetrics {
+
+    private final Counter eventsIn;
+    private final Counter eventsScored;
+    private final Counter eventsInvalid;
+    private final Counter alerts;
+    private final Histogram batchSize;
+    private final Histogram batchFillRatio;
+    private final Histogram batchInferenceSeconds;
+    private final Histogram endToEndLatencySeconds;
+    private final Histogram scoreBitsPerDim;
+    private final Info modelInfo;
+    private final Gauge modelLoaded;
+
+    public FlowwatchMetrics(PrometheusRegistry registry) {
+        eventsIn = Counter.builder()
+                .name("flowwatch_events_in_total")
+                .help("Records read from the images topic, valid or not")
+                .register(registry);
+        eventsScored = Counter.builder()
+                .name("flowwatch_events_scored_total")
+                .help("Events scored and emitted to the scores topic")
+                .register(registry);
+        eventsInvalid = Counter.builder()
+                .name("flowwatch_events_invalid_total")
+                .help("Records sent to the dead-letter topic, by reason")
+                .labelNames("reason")
+                .register(registry);
+        alerts = Counter.builder()
+                .name("flowwatch_alerts_total")
+                .help("Alerts emitted, by severity")
+                .labelNames("severity")
+                .register(registry);
+        batchSize = Histogram.builder()
+                .name("flowwatch_batch_size")
+                .help("Events per scored batch")
+                .classicOnly()
+                .classicExponentialUpperBounds(1, 2, 10)
+                .register(registry);
+        batchFillRatio = Histogram.builder()
+                .name("flowwatch_batch_fill_ratio")
+                .help("Events per scored batch divided by batch.max.size")
+                .classicOnly()
+                .classicLinearUpperBounds(0.1, 0.1, 10)
+                .register(registry);
+        batchInferenceSeconds = Histogram.builder()
+                .name("flowwatch_batch_inference_seconds")
+                .help("Time of one batched forward pass, including waiting for the device")
+                .unit(Unit.SECONDS)
+                .classicOnly()
+                .classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+                .register(registry);
+        endToEndLatencySeconds = Histogram.builder()
+                .name("flowwatch_end_to_end_latency_seconds")
+                .help("From the event time of an image to the emission of its score")
+                .unit(Unit.SECONDS)
+                .classicOnly()
+                .classicUpperBounds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
+                .register(registry);
+        scoreBitsPerDim = Histogram.builder()
+                .name("flowwatch_score_bits_per_dim")
+                .help("Scores of the events, negative ELBO in bits/dim")
+                .classicOnly()
+                .classicLinearUpperBounds(0.5, 0.5, 32)
+                .register(registry);
+        modelInfo = Info.builder()
+                .name("flowwatch_model_info")
+                .help("The model that scores: id, version and device")
+                .labelNames("model_id", "model_version", "device")
+                .register(registry);
+        modelLoaded = Gauge.builder()
+                .name("flowwatch_model_loaded")
+                .help("1 while the model is loaded and warmed up, else 0")
+                .register(registry);
+        // Zeros for every reason and severity, so rate() works from the first scrape.
+        for (DlqReason reason : DlqReason.values()) {
+            eventsInvalid.labelValues(reason.name());
+        }
+        for (Severity severity : Severity.values()) {
+            alerts.labelValues(severity.name());
+        }
+    }
+
+    public void eventIn() {
+        eventsIn.inc();
+    }
+
+    public void invalid(DlqReason reason) {
+        eventsInvalid.labelValues(reason.name()).inc();
+    }
+
+    public void alert(Severity severity) {
+        alerts.labelValues(severity.name()).inc();
+    }
+
+    /** One batch scored: its size, how full it was and how long the forward pass took. */
+    public void batch(int size, int maxSize, double inferenceSeconds) {
+        batchSize.observe(size);
+        batchFillRatio.observe((double) size / maxSize);
+        batchInferenceSeconds.observe(inferenceSeconds);
+    }
+
+    /** One event's score emitted. */
+    public void scored(double bitsPerDim, double endToEndSeconds) {
+        eventsScored.inc();
+        scoreBitsPerDim.observe(bitsPerDim);
+        // Producer clocks may run ahead of ours; a negative latency carries no information.
+        endToEndLatencySeconds.observe(Math.max(0, endToEndSeconds));
+    }
+
+    public void modelLoaded(String modelId, String modelVersion, String device) {
+        modelInfo.setLabelValues(modelId, modelVersion, device);
+        modelLoaded.set(1);
+    }
+
+    public void modelUnloaded() {
+        modelLoaded.set(0);
+    }
+}

@@ -1,0 +1,22 @@
+package dev.flowwatch.streams.topology;
+
+/**
+ * Why a record went to the dead-letter topic; the value of its {@code flowwatch.dlq.reason}
+ * header and the {@code reason} label of {@code flowwatch_events_invalid_total}.
+ */
+public enum DlqReason {
+    /** No value, or zero bytes. */
+    EMPTY_PAYLOAD,
+    /** More bytes than {@code max.payload.bytes}. */
+    OVERSIZE_PAYLOAD,
+    /** Not an ImageEvent in Avro single-object encoding; the detail names the decoding problem. */
+    MALFORMED_MESSAGE,
+    /** An ImageEvent written with a schema version this app does not know. */
+    UNKNOWN_SCHEMA,
+    /** The data is not in the encoding the event declares (e.g. JPEG bytes declared as PNG). */
+    BAD_ENCODING,
+    /** The data is in the declared encoding but cannot be decoded, or has the wrong length. */
+    BAD_IMAGE_BYTES,
+    /** The image is not of the model's width, height and channel kind. */
+    WRONG_SHAPE
+}

@@ -1,0 +1,41 @@
+package dev.flowwatch.streams;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import dev.flowwatch.flowpp.bundle.BundleWriter;
+import dev.flowwatch.flowpp.model.FlowConfig;
+import dev.flowwatch.flowpp.model.FlowPlusPlus;
+import dev.flowwatch.schemas.ImageEvents;
+import dev.flowwatch.schemas.ImageEvent;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Random;
+
+/** A real bundle of a tiny random-weight model for 28x28 grey images, and events for it. */
+public final class TestModels {
+
+    public static final int SIZE = 28;
+
+    private TestModels() {}
+
+    public static Path tinyBundle(Path parent) {
+        Path dir = parent.resolve("tiny-bundle");
+        try (NDManager manager = NDManager.newBaseManager()) {
+            FlowPlusPlus model = new FlowPlusPlus(FlowConfig.preset("tiny", 1, SIZE, SIZE));
+            model.initialize(manager, DataType.FLOAT32);
+            new BundleWriter(dir, "test-model").write(model);
+        }
+        return dir;
+    }
+
+    /** Pixels of a reproducible noise image. */
+    public static byte[] pixels(long seed) {
+        byte[] pixels = new byte[SIZE * SIZE];
+        new Random(seed).nextBytes(pixels);
+        return pixels;
+    }
+
+    public static ImageEvent event(String id, long seed) {
+        return ImageEvents.rawU8(id, "camera-1", Instant.parse("2026-01-01T00:00:00Z"), SIZE, SIZE, 1, pixels(seed));
+    }
+}

@@ -1,0 +1,105 @@
+package dev.flowwatch.streams.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AppConfigTest {
+
+    private static final Map<String, String> REQUIRED = Map.of(
+            "bootstrap.servers", "broker:9092", "model.dir", "/models/m", "threshold.bpd", "4.5");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void overridesBeatEnvironmentBeatFileBeatDefaults() throws IOException {
+        Path file = dir.resolve("app.properties");
+        Files.writeString(file, "bootstrap.servers=from-file:9092\nmodel.dir=/m\nthreshold.bpd=3\n"
+                + "batch.max.size=16\nbatch.max.delay.ms=20\niw.samples=4\n");
+        Map<String, String> env = Map.of("FLOWWATCH_BATCH_MAX_SIZE", "128", "FLOWWATCH_BATCH_MAX_DELAY_MS", "30",
+                "PATH", "/usr/bin");
+
+        AppConfig c = AppConfig.load(file, env, Map.of("batch.max.size", "256"));
+
+        assertEquals(256, c.batchMaxSize());
+        assertEquals(30, c.batchMaxDelayMs());
+        assertEquals(4, c.iwSamples());
+        assertEquals("from-file:9092", c.bootstrapServers());
+        assertEquals("flowwatch", c.applicationId());
+        assertEquals("images.dlq", c.topicDlq());
+        assertEquals(9400, c.metricsPort());
+        assertEquals("exactly_once_v2", c.processingGuarantee());
+    }
+
+    @Test
+    void missingRequiredSettingIsNamed() {
+        Map<String, String> settings = new HashMap<>(REQUIRED);
+        settings.remove("threshold.bpd");
+
+        InvalidConfigException e = assertThrows(InvalidConfigException.class,
+                () -> AppConfig.load(null, Map.of(), settings));
+
+        assertTrue(e.getMessage().contains("threshold.bpd"), e.getMessage());
+        assertTrue(e.getMessage().contains("FLOWWATCH_THRESHOLD_BPD"), e.getMessage());
+    }
+
+    @Test
+    void badNumberIsNamedWithItsValue() {
+        InvalidConfigException e = assertThrows(InvalidConfigException.class,
+                () -> AppConfig.load(null, Map.of("FLOWWATCH_BATCH_MAX_SIZE", "lots"), REQUIRED));
+        assertEquals("batch.max.size='lots': not a whole number", e.getMessage());
+
+        InvalidConfigException range = assertThrows(InvalidConfigException.class,
+                () -> AppConfig.load(null, Map.of(), with("metrics.port", "70000")));
+        assertTrue(range.getMessage().startsWith("metrics.port='70000'"), range.getMessage());
+
+        InvalidConfigException threshold = assertThrows(InvalidConfigException.class,
+                () -> AppConfig.load(null, Map.of(), with("threshold.bpd", "high")));
+        assertEquals("threshold.bpd='high': not a number", threshold.getMessage());
+    }
+
+    @Test
+    void unknownSettingIsRejected() {
+        InvalidConfigException e = assertThrows(InvalidConfigException.class,
+                () -> AppConfig.load(null, Map.of(), with("batch.max.sise", "8")));
+        assertTrue(e.getMessage().contains("batch.max.sise"), e.getMessage());
+    }
+
+    @Test
+    void kafkaSettingsPassThroughWithoutPrefix() {
+        AppConfig c = AppConfig.load(null,
+                Map.of("FLOWWATCH_KAFKA_SASL_MECHANISM", "PLAIN"),
+                with("kafka.security.protocol", "SASL_SSL"));
+
+        Properties p = c.streamsProperties();
+        assertEquals("SASL_SSL", p.getProperty("security.protocol"));
+        assertEquals("PLAIN", p.getProperty("sasl.mechanism"));
+        assertEquals("broker:9092", p.getProperty("bootstrap.servers"));
+        assertEquals("flowwatch", p.getProperty("application.id"));
+        assertEquals("exactly_once_v2", p.getProperty("processing.guarantee"));
+        assertEquals("SASL_SSL", c.clientProperties().getProperty("security.protocol"));
+    }
+
+    @Test
+    void settingOwnedHereCannotComeThroughKafkaPrefix() {
+        InvalidConfigException e = assertThrows(InvalidConfigException.class,
+                () -> AppConfig.load(null, Map.of(), with("kafka.application.id", "other")));
+        assertTrue(e.getMessage().contains("kafka.application.id"), e.getMessage());
+    }
+
+    private static Map<String, String> with(String key, String value) {
+        Map<String, String> m = new HashMap<>(REQUIRED);
+        m.put(key, value);
+        return m;
+    }
+}

@@ -1,0 +1,87 @@
+package dev.flowwatch.streams.topology;
+
+import dev.flowwatch.schemas.AnomalyAlert;
+import dev.flowwatch.schemas.AnomalyScore;
+import dev.flowwatch.schemas.FlowwatchSerdes;
+import dev.flowwatch.schemas.ImageEvent;
+import dev.flowwatch.streams.config.AppConfig;
+import dev.flowwatch.streams.engine.ScoringEngine;
+import dev.flowwatch.streams.metrics.FlowwatchMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/** The whole topology on a TopologyTestDriver, with the real model and real Avro bytes. */
+final class TopologyFixture implements AutoCloseable {
+
+    static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
+
+    final AppConfig config;
+    final PrometheusRegistry registry = new PrometheusRegistry();
+    final TopologyTestDriver driver;
+    final TestInputTopic<byte[], byte[]> images;
+    final TestOutputTopic<byte[], AnomalyScore> scores;
+    final TestOutputTopic<byte[], AnomalyAlert> alerts;
+    final TestOutputTopic<byte[], byte[]> dlq;
+
+    TopologyFixture(ScoringEngine engine, Path stateDir, Map<String, String> settings) {
+        Map<String, String> all = new HashMap<>(Map.of(
+                "bootstrap.servers", "unused:9092",
+                "model.dir", "unused",
+                "threshold.bpd", "100",
+                "state.dir", stateDir.toString(),
+                "topics.create", "false"));
+        all.putAll(settings);
+        config = AppConfig.load(null, Map.of(), all);
+        driver = new TopologyTestDriver(FlowwatchTopology.build(config, engine, new FlowwatchMetrics(registry)),
+                config.streamsProperties(), START);
+        images = driver.createInputTopic(config.topicImages(), new ByteArraySerializer(), new ByteArraySerializer());
+        scores = driver.createOutputTopic(config.topicScores(), new ByteArrayDeserializer(),
+                FlowwatchSerdes.anomalyScore().deserializer());
+        alerts = driver.createOutputTopic(config.topicAlerts(), new ByteArrayDeserializer(),
+                FlowwatchSerdes.anomalyAlert().deserializer());
+        dlq = driver.createOutputTopic(config.topicDlq(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    static byte[] bytes(ImageEvent event) {
+        return FlowwatchSerdes.imageEvent().serializer().serialize("images", event);
+    }
+
+    static byte[] key(String key) {
+        return key.getBytes(StandardCharsets.UTF_8);
+    }
+
+    void send(String key, ImageEvent event) {
+        images.pipeInput(key(key), bytes(event));
+    }
+
+    KeyValueStore<Bytes, byte[]> pendingStore() {
+        return driver.getKeyValueStore(BatchingProcessor.STORE);
+    }
+
+    long pendingCount() {
+        long n = 0;
+        try (var it = pendingStore().all()) {
+            while (it.hasNext()) {
+                it.next();
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public void close() {
+        driver.close();
+    }
+}

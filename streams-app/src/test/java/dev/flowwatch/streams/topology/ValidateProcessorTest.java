@@ -1,0 +1,133 @@
+package dev.flowwatch.streams.topology;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.flowwatch.schemas.ImageEncoding;
+import dev.flowwatch.schemas.ImageEvent;
+import dev.flowwatch.schemas.ImageEvents;
+import dev.flowwatch.streams.TestModels;
+import dev.flowwatch.streams.engine.ScoringEngine;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ValidateProcessorTest {
+
+    @TempDir
+    static Path bundles;
+    static ScoringEngine engine;
+
+    @TempDir
+    Path stateDir;
+
+    @BeforeAll
+    static void loadModel() {
+        engine = ScoringEngine.load(TestModels.tinyBundle(bundles), "cpu", 0, 1);
+    }
+
+    @AfterAll
+    static void closeModel() {
+        engine.close();
+    }
+
+    @Test
+    void malformedBytesGoToDlqWithReasonAndOriginalBytes() throws IOException {
+        byte[] valid = TopologyFixture.bytes(TestModels.event("e", 1));
+        byte[] unknownFingerprint = valid.clone();
+        unknownFingerprint[5] ^= 0x5A;
+        byte[] pngSignature = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 1, 2, 3, 4, 5};
+
+        Map<String, byte[]> records = new LinkedHashMap<>();
+        records.put("empty", new byte[0]);
+        records.put("garbage", "garbage, not Avro at all".getBytes(StandardCharsets.UTF_8));
+        records.put("truncated", Arrays.copyOf(valid, valid.length / 2));
+        records.put("fingerprint", unknownFingerprint);
+        records.put("narrow", TopologyFixture.bytes(ImageEvents.rawU8("e", "s", Instant.EPOCH, 27, 28, 1, new byte[27 * 28])));
+        records.put("colour", TopologyFixture.bytes(ImageEvents.rawU8("e", "s", Instant.EPOCH, 28, 28, 3, new byte[28 * 28 * 3])));
+        records.put("oversize", TopologyFixture.bytes(ImageEvents.rawU8("e", "s", Instant.EPOCH, 60, 60, 1, new byte[3600])));
+        records.put("short-raw", TopologyFixture.bytes(withData(TestModels.event("e", 1), ImageEncoding.RAW_U8, new byte[100])));
+        records.put("bad-png", TopologyFixture.bytes(withData(TestModels.event("e", 1), ImageEncoding.PNG, pngSignature)));
+        records.put("jpeg-as-png", TopologyFixture.bytes(withData(TestModels.event("e", 1), ImageEncoding.PNG,
+                encode(greyImage(TestModels.pixels(1)), "jpeg"))));
+        Map<String, String> expected = Map.of(
+                "empty", "EMPTY_PAYLOAD", "garbage", "MALFORMED_MESSAGE", "truncated", "MALFORMED_MESSAGE",
+                "fingerprint", "UNKNOWN_SCHEMA", "narrow", "WRONG_SHAPE", "colour", "WRONG_SHAPE",
+                "oversize", "OVERSIZE_PAYLOAD", "short-raw", "BAD_IMAGE_BYTES", "bad-png", "BAD_IMAGE_BYTES",
+                "jpeg-as-png", "BAD_ENCODING");
+
+        try (TopologyFixture f = new TopologyFixture(engine, stateDir, Map.of("max.payload.bytes", "3000"))) {
+            records.forEach((key, value) -> f.images.pipeInput(TopologyFixture.key(key), value));
+
+            List<TestRecord<byte[], byte[]>> dead = f.dlq.readRecordsToList();
+            assertEquals(records.size(), dead.size());
+            long offset = 0;
+            for (TestRecord<byte[], byte[]> r : dead) {
+                String key = new String(r.key(), StandardCharsets.UTF_8);
+                assertArrayEquals(records.get(key), r.value(), key + ": value bytes untouched");
+                assertEquals(expected.get(key), header(r, ValidateProcessor.HEADER_REASON), key);
+                assertFalse(header(r, ValidateProcessor.HEADER_DETAIL).isBlank(), key);
+                assertEquals("images", header(r, ValidateProcessor.HEADER_TOPIC));
+                assertEquals("0", header(r, ValidateProcessor.HEADER_PARTITION));
+                assertEquals(Long.toString(offset++), header(r, ValidateProcessor.HEADER_OFFSET));
+            }
+            assertTrue(header(dead.get(1), ValidateProcessor.HEADER_DETAIL).startsWith("BAD_MARKER"));
+            assertTrue(header(dead.get(2), ValidateProcessor.HEADER_DETAIL).startsWith("UNDECODABLE_BODY"));
+            assertTrue(f.scores.isEmpty());
+        }
+    }
+
+    @Test
+    void pngIsScoredLikeTheSameRawImage() throws IOException {
+        ImageEvent raw = TestModels.event("raw", 3);
+        ImageEvent png = withData(TestModels.event("png", 3), ImageEncoding.PNG,
+                encode(greyImage(TestModels.pixels(3)), "png"));
+        try (TopologyFixture f = new TopologyFixture(engine, stateDir, Map.of("batch.max.size", "1"))) {
+            f.send("a", raw);
+            f.send("b", png);
+
+            List<Double> scores = f.scores.readValuesToList().stream().map(s -> s.getScore()).toList();
+            assertEquals(2, scores.size());
+            assertEquals(scores.get(0), scores.get(1), 1e-9);
+            assertTrue(f.dlq.isEmpty());
+        }
+    }
+
+    private static ImageEvent withData(ImageEvent event, ImageEncoding encoding, byte[] data) {
+        return ImageEvent.newBuilder(event).setEncoding(encoding).setData(ByteBuffer.wrap(data)).build();
+    }
+
+    private static BufferedImage greyImage(byte[] pixels) {
+        BufferedImage image = new BufferedImage(TestModels.SIZE, TestModels.SIZE, BufferedImage.TYPE_BYTE_GRAY);
+        image.getRaster().setDataElements(0, 0, TestModels.SIZE, TestModels.SIZE, pixels);
+        return image;
+    }
+
+    private static byte[] encode(BufferedImage image, String format) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertTrue(ImageIO.write(image, format, out));
+        return out.toByteArray();
+    }
+
+    private static String header(TestRecord<byte[], byte[]> record, String name) {
+        Header h = record.headers().lastHeader(name);
+        return h == null ? "" : new String(h.value(), StandardCharsets.UTF_8);
+    }
+}
