@@ -6,6 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 jar=streams-app/target/flowpp-streams.jar
 if [[ ! -f $jar ]]; then
-  mvn -B -q -o package -pl streams-app -DskipTests
+  mvn -B -q -DskipTests package
 fi
 exec java -Dai.djl.offline=true -cp "$jar" dev.flowwatch.streams.bench.StreamsBenchmark "$@"

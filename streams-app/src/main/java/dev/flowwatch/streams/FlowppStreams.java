@@ -1,6 +1,7 @@
 package dev.flowwatch.streams;
 
 import dev.flowwatch.streams.demo.DemoCommand;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -12,19 +13,17 @@ import picocli.CommandLine.Spec;
  *
  * <p>Exit codes: 0 ok, 1 failure, 2 usage or configuration error.
  */
-@Command(name = "flowpp-streams",
+@Command(
+        name = "flowpp-streams",
         mixinStandardHelpOptions = true,
         versionProvider = FlowppStreams.Version.class,
-        description = "Scores image events from Kafka with a Flow++ model and emits anomaly scores and alerts.",
-        subcommands = {
-                RunCommand.class,
-                DemoCommand.class,
-                CommandLine.HelpCommand.class
-        })
+        description =
+                "Scores image events from Kafka with a Flow++ model and emits anomaly scores and"
+                    + " alerts.",
+        subcommands = {RunCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class FlowppStreams implements Runnable {
 
-    @Spec
-    private CommandSpec spec;
+    @Spec private CommandSpec spec;
 
     public static void main(String[] args) {
         // DJL must never download engines or models at run time: the natives are in the jar.

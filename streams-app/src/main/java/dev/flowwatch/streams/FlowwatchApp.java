@@ -6,15 +6,18 @@ import dev.flowwatch.streams.metrics.FlowwatchMetrics;
 import dev.flowwatch.streams.metrics.KafkaStreamsMetricsBridge;
 import dev.flowwatch.streams.metrics.MetricsServer;
 import dev.flowwatch.streams.topology.FlowwatchTopology;
+
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
+
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The running app: model, Kafka Streams client and metrics server, started together and closed in
@@ -23,6 +26,7 @@ import org.slf4j.LoggerFactory;
 public final class FlowwatchApp implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(FlowwatchApp.class);
+
     /** Long enough for a batch in flight and the final commit; short of Kubernetes' 30 s grace. */
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(20);
 
@@ -52,8 +56,12 @@ public final class FlowwatchApp implements AutoCloseable {
      */
     public static FlowwatchApp start(AppConfig config, PrometheusRegistry registry) {
         LOG.info("Loading model from {} on device {}", config.modelDir(), config.device());
-        ScoringEngine engine = ScoringEngine.load(config.modelDir(), config.device(), config.iwSamples(),
-                config.batchMaxSize());
+        ScoringEngine engine =
+                ScoringEngine.load(
+                        config.modelDir(),
+                        config.device(),
+                        config.iwSamples(),
+                        config.batchMaxSize());
         FlowwatchApp app = null;
         try {
             FlowwatchMetrics metrics = new FlowwatchMetrics(registry);
@@ -64,12 +72,22 @@ public final class FlowwatchApp implements AutoCloseable {
             }
             Topology topology = FlowwatchTopology.build(config, engine, metrics);
             LOG.info("Topology:\n{}", topology.describe());
-            app = new FlowwatchApp(engine, metrics, new KafkaStreams(topology, config.streamsProperties()));
-            // Serving first: a taken port fails before any Kafka work, and probes answer during start-up.
+            app =
+                    new FlowwatchApp(
+                            engine,
+                            metrics,
+                            new KafkaStreams(topology, config.streamsProperties()));
+            // Serving first: a taken port fails before any Kafka work, and probes answer during
+            // start-up.
             app.server = MetricsServer.start(config.metricsPort(), registry, app::isReady);
             app.startStreams(registry);
-            LOG.info("Started {} with model {} {} on {}; metrics on port {}", config.applicationId(),
-                    engine.modelId(), engine.modelVersion(), engine.device(), app.server.port());
+            LOG.info(
+                    "Started {} with model {} {} on {}; metrics on port {}",
+                    config.applicationId(),
+                    engine.modelId(),
+                    engine.modelVersion(),
+                    engine.device(),
+                    app.server.port());
             return app;
         } catch (RuntimeException e) {
             if (app != null) {
@@ -83,12 +101,13 @@ public final class FlowwatchApp implements AutoCloseable {
 
     private void startStreams(PrometheusRegistry registry) {
         streams.setUncaughtExceptionHandler(new UncaughtExceptionPolicy());
-        streams.setStateListener((now, before) -> {
-            LOG.info("Kafka Streams {} -> {}", before, now);
-            if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
-                stopped.complete(now);
-            }
-        });
+        streams.setStateListener(
+                (now, before) -> {
+                    LOG.info("Kafka Streams {} -> {}", before, now);
+                    if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
+                        stopped.complete(now);
+                    }
+                });
         registry.register(new KafkaStreamsMetricsBridge(streams::metrics));
         streams.start();
     }
@@ -112,8 +131,8 @@ public final class FlowwatchApp implements AutoCloseable {
     }
 
     /**
-     * Completes when Kafka Streams has stopped for good, by {@link #close()} (NOT_RUNNING) or after a
-     * fatal error (ERROR, e.g. the model failed).
+     * Completes when Kafka Streams has stopped for good, by {@link #close()} (NOT_RUNNING) or after
+     * a fatal error (ERROR, e.g. the model failed).
      */
     public CompletableFuture<KafkaStreams.State> stopped() {
         return stopped;
@@ -121,8 +140,8 @@ public final class FlowwatchApp implements AutoCloseable {
 
     /**
      * Stops consuming and commits (Kafka Streams first, so no batch is cut off mid-flight), then
-     * releases the model, then stops serving metrics. Idempotent: the shutdown hook and a fatal error
-     * may both close.
+     * releases the model, then stops serving metrics. Idempotent: the shutdown hook and a fatal
+     * error may both close.
      */
     @Override
     public void close() {

@@ -3,36 +3,49 @@ package dev.flowwatch.streams;
 import dev.flowwatch.flowpp.bundle.BundleException;
 import dev.flowwatch.streams.config.AppConfig;
 import dev.flowwatch.streams.config.InvalidConfigException;
+
+import org.apache.kafka.streams.KafkaStreams;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import org.apache.kafka.streams.KafkaStreams;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code run}: starts the app and keeps it running until SIGTERM (or a fatal error). */
-@Command(name = "run",
+@Command(
+        name = "run",
         mixinStandardHelpOptions = true,
         description = {
-                "Runs the scorer until SIGTERM.",
-                "Settings come from --config, FLOWWATCH_* environment variables and -D, the last winning.",
-                "See AppConfig for the keys; kafka.* keys go to the Kafka clients."})
+            "Runs the scorer until SIGTERM.",
+            "Settings come from --config, FLOWWATCH_* environment variables and -D, the last"
+                + " winning.",
+            "See AppConfig for the keys; kafka.* keys go to the Kafka clients."
+        })
 final class RunCommand implements Callable<Integer> {
 
-    @Option(names = "--config", paramLabel = "FILE", description = "Properties file with the settings.")
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
+            description = "Properties file with the settings.")
     private Path config;
 
-    @Option(names = "-D", paramLabel = "KEY=VALUE", mapFallbackValue = "",
-            description = "A setting, overriding the file and the environment (e.g. -Dbatch.max.size=128).")
+    @Option(
+            names = "-D",
+            paramLabel = "KEY=VALUE",
+            mapFallbackValue = "",
+            description =
+                    "A setting, overriding the file and the environment (e.g."
+                        + " -Dbatch.max.size=128).")
     private Map<String, String> overrides = new LinkedHashMap<>();
 
-    @Spec
-    private CommandSpec spec;
+    @Spec private CommandSpec spec;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -44,7 +57,8 @@ final class RunCommand implements Callable<Integer> {
             err.println("Invalid configuration: " + e.getMessage());
             return 2;
         }
-        // Avro allocates what a record declares before reading it; bound it by what may be read at all.
+        // Avro allocates what a record declares before reading it; bound it by what may be read at
+        // all.
         String limit = Integer.toString(appConfig.maxPayloadBytes());
         System.setProperty("org.apache.avro.limits.bytes.maxLength", limit);
         System.setProperty("org.apache.avro.limits.string.maxLength", limit);
@@ -57,10 +71,14 @@ final class RunCommand implements Callable<Integer> {
             return 1;
         }
         CountDownLatch closed = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            app.close();
-            closed.countDown();
-        }, "flowwatch-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(
+                        new Thread(
+                                () -> {
+                                    app.close();
+                                    closed.countDown();
+                                },
+                                "flowwatch-shutdown"));
         KafkaStreams.State end = app.stopped().join();
         if (end == KafkaStreams.State.ERROR) {
             err.println("Kafka Streams stopped after a fatal error; see the log above.");

@@ -2,6 +2,7 @@ package dev.flowwatch.streams;
 
 import dev.flowwatch.flowpp.bundle.BundleException;
 import dev.flowwatch.streams.engine.ScoringException;
+
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,11 +11,11 @@ import org.slf4j.LoggerFactory;
  * What a stream thread's death means.
  *
  * <ul>
- *   <li>Model or device failures ({@link ScoringException}, {@link BundleException}) and JVM
- *       {@link Error}s shut the client down: a new thread would fail on the same model, and the
- *       orchestrator should restart the process (the pending events wait in the changelog).</li>
- *   <li>Anything else (a broker or network fault, a fenced producer, a timeout) replaces the thread:
- *       its tasks restart from the last commit, so exactly-once still holds.</li>
+ *   <li>Model or device failures ({@link ScoringException}, {@link BundleException}) and JVM {@link
+ *       Error}s shut the client down: a new thread would fail on the same model, and the
+ *       orchestrator should restart the process (the pending events wait in the changelog).
+ *   <li>Anything else (a broker or network fault, a fenced producer, a timeout) replaces the
+ *       thread: its tasks restart from the last commit, so exactly-once still holds.
  * </ul>
  *
  * <p>Bad records never get here: they are decoded inside the topology and go to the dead-letter
@@ -37,7 +38,9 @@ final class UncaughtExceptionPolicy implements StreamsUncaughtExceptionHandler {
     /** Kafka Streams wraps what a processor throws; look at the whole chain. */
     static boolean isFatal(Throwable exception) {
         for (Throwable t = exception; t != null; t = t.getCause()) {
-            if (t instanceof ScoringException || t instanceof BundleException || t instanceof Error) {
+            if (t instanceof ScoringException
+                    || t instanceof BundleException
+                    || t instanceof Error) {
                 return true;
             }
         }

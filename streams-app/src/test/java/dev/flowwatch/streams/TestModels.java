@@ -2,11 +2,13 @@ package dev.flowwatch.streams;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+
 import dev.flowwatch.flowpp.bundle.BundleWriter;
 import dev.flowwatch.flowpp.model.FlowConfig;
 import dev.flowwatch.flowpp.model.FlowPlusPlus;
-import dev.flowwatch.schemas.ImageEvents;
 import dev.flowwatch.schemas.ImageEvent;
+import dev.flowwatch.schemas.ImageEvents;
+
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Random;
@@ -36,6 +38,7 @@ public final class TestModels {
     }
 
     public static ImageEvent event(String id, long seed) {
-        return ImageEvents.rawU8(id, "camera-1", Instant.parse("2026-01-01T00:00:00Z"), SIZE, SIZE, 1, pixels(seed));
+        return ImageEvents.rawU8(
+                id, "camera-1", Instant.parse("2026-01-01T00:00:00Z"), SIZE, SIZE, 1, pixels(seed));
     }
 }

@@ -2,6 +2,7 @@ package dev.flowwatch.streams.bench;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+
 import dev.flowwatch.flowpp.bundle.BundleWriter;
 import dev.flowwatch.flowpp.bundle.ModelBundle;
 import dev.flowwatch.flowpp.data.ImageSet;
@@ -19,6 +20,11 @@ import dev.flowwatch.streams.demo.TempDirs;
 import dev.flowwatch.streams.demo.TrafficKind;
 import dev.flowwatch.streams.demo.TrafficProducer;
 import dev.flowwatch.streams.embedded.EmbeddedKafka;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -26,36 +32,49 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /**
  * End-to-end figures of the app on the embedded broker: throughput of the full topology against the
  * scoring engine alone, the speed-up of batching, and latency at half the maximum rate. Prints
  * figures and targets; never fails on a timing.
  */
-@Command(name = "streams-benchmark", mixinStandardHelpOptions = true,
+@Command(
+        name = "streams-benchmark",
+        mixinStandardHelpOptions = true,
         description = "Measure the streams app's throughput and latency on an embedded broker.")
 public final class StreamsBenchmark implements Callable<Integer> {
 
     private static final int BATCH = 64;
     private static final long MAX_DELAY_MS = 50;
+
     /** A benchmark that cannot finish says so rather than waiting for ever. */
     private static final long READY_TIMEOUT_SECONDS = 120;
+
     private static final long DRAIN_TIMEOUT_SECONDS = 300;
 
-    @Option(names = "--model", defaultValue = "data/models/fashion-mnist-small",
-            description = "Model bundle; a tiny random one when absent (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--model",
+            defaultValue = "data/models/fashion-mnist-small",
+            description =
+                    "Model bundle; a tiny random one when absent (default: ${DEFAULT-VALUE}).")
     Path model;
 
-    @Option(names = "--data", defaultValue = "data", description = "Data directory (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--data",
+            defaultValue = "data",
+            description = "Data directory (default: ${DEFAULT-VALUE}).")
     Path data;
 
-    @Option(names = "--events", defaultValue = "1280", description = "Events for the throughput run (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--events",
+            defaultValue = "1280",
+            description = "Events for the throughput run (default: ${DEFAULT-VALUE}).")
     int events;
 
-    @Option(names = "--latency-seconds", defaultValue = "20", description = "Length of the latency run (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--latency-seconds",
+            defaultValue = "20",
+            description = "Length of the latency run (default: ${DEFAULT-VALUE}).")
     int latencySeconds;
 
     public static void main(String[] args) {
@@ -79,46 +98,75 @@ public final class StreamsBenchmark implements Callable<Integer> {
         double engineBatch = engineEventsPerSecond(bundle, images.replay(), BATCH);
         double engineSingle = engineEventsPerSecond(bundle, images.replay(), 1);
         double batchSeconds = BATCH / engineBatch;
-        System.out.printf(Locale.ROOT, "engine alone: batch %d %.1f ev/s (%.1f ms per batch), batch 1 %.1f ev/s; "
-                + "speed-up of batching %.2fx%n", BATCH, engineBatch, 1000 * batchSeconds, engineSingle,
+        System.out.printf(
+                Locale.ROOT,
+                "engine alone: batch %d %.1f ev/s (%.1f ms per batch), batch 1 %.1f ev/s; "
+                        + "speed-up of batching %.2fx%n",
+                BATCH,
+                engineBatch,
+                1000 * batchSeconds,
+                engineSingle,
                 engineBatch / engineSingle);
 
         try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"))) {
-            AppConfig config = AppConfig.load(null, Map.of(), Map.of(
-                    "bootstrap.servers", kafka.bootstrapServers(),
-                    "application.id", "flowwatch-bench",
-                    "model.dir", bundle.toString(),
-                    "threshold.bpd", "1e9",
-                    "metrics.port", "0",
-                    "state.dir", work.resolve("state").toString(),
-                    "batch.max.size", Integer.toString(BATCH),
-                    "batch.max.delay.ms", Long.toString(MAX_DELAY_MS)));
+            AppConfig config =
+                    AppConfig.load(
+                            null,
+                            Map.of(),
+                            Map.of(
+                                    "bootstrap.servers", kafka.bootstrapServers(),
+                                    "application.id", "flowwatch-bench",
+                                    "model.dir", bundle.toString(),
+                                    "threshold.bpd", "1e9",
+                                    "metrics.port", "0",
+                                    "state.dir", work.resolve("state").toString(),
+                                    "batch.max.size", Integer.toString(BATCH),
+                                    "batch.max.delay.ms", Long.toString(MAX_DELAY_MS)));
             DemoStats stats = new DemoStats();
-            DemoTraffic traffic = new DemoTraffic(images.replay(), images.digits(), new DemoTraffic.Mix(0, 0), 1,
-                    Clock.systemUTC());
+            DemoTraffic traffic =
+                    new DemoTraffic(
+                            images.replay(),
+                            images.digits(),
+                            new DemoTraffic.Mix(0, 0),
+                            1,
+                            Clock.systemUTC());
             try (FlowwatchApp app = FlowwatchApp.start(config);
                     OutputMonitor monitor = awaitReadyThenMonitor(app, kafka, config, stats);
-                    TrafficProducer producer = new TrafficProducer(kafka.bootstrapServers(), config.topicImages())) {
+                    TrafficProducer producer =
+                            new TrafficProducer(kafka.bootstrapServers(), config.topicImages())) {
                 // throughput: a backlog the app drains as fast as it can
                 for (int i = 0; i < events; i++) {
                     producer.send(traffic.next(TrafficKind.NORMAL));
                 }
                 producer.flush();
                 double topology = drainRate(stats, events);
-                System.out.printf(Locale.ROOT, "full topology: batch %d %.1f ev/s = %.2f of the engine alone (target >= 0.9)%n",
-                        BATCH, topology, topology / engineBatch);
+                System.out.printf(
+                        Locale.ROOT,
+                        "full topology: batch %d %.1f ev/s = %.2f of the engine alone (target >="
+                            + " 0.9)%n",
+                        BATCH,
+                        topology,
+                        topology / engineBatch);
 
                 // latency: a steady half of the maximum rate
                 double rate = topology / 2;
                 stats.snapshot();
-                try (PacedReplay replay = new PacedReplay(traffic, producer, rate, stats::onSent).start()) {
+                try (PacedReplay replay =
+                        new PacedReplay(traffic, producer, rate, stats::onSent).start()) {
                     Thread.sleep(TimeUnit.SECONDS.toMillis(latencySeconds));
                 }
                 Thread.sleep(2 * MAX_DELAY_MS + 1000);
                 DemoStats.Snapshot s = stats.snapshot();
-                System.out.printf(Locale.ROOT, "latency at %.1f ev/s: p50 %d ms, p99 %d ms (target p99 <= %d + 2 x %.1f = "
-                        + "%.1f ms)%n", rate, s.latencyP50Millis(), s.latencyP99Millis(), MAX_DELAY_MS,
-                        1000 * batchSeconds, MAX_DELAY_MS + 2000 * batchSeconds);
+                System.out.printf(
+                        Locale.ROOT,
+                        "latency at %.1f ev/s: p50 %d ms, p99 %d ms (target p99 <= %d + 2 x %.1f = "
+                                + "%.1f ms)%n",
+                        rate,
+                        s.latencyP50Millis(),
+                        s.latencyP99Millis(),
+                        MAX_DELAY_MS,
+                        1000 * batchSeconds,
+                        MAX_DELAY_MS + 2000 * batchSeconds);
             }
         }
         return 0;
@@ -126,7 +174,12 @@ public final class StreamsBenchmark implements Callable<Integer> {
 
     private Path modelOrTiny(Path work) {
         if (Files.isRegularFile(model.resolve(ModelBundle.MANIFEST))) {
-            System.out.println("model: " + model + " (" + ModelBundle.readManifest(model).config().preset() + ")");
+            System.out.println(
+                    "model: "
+                            + model
+                            + " ("
+                            + ModelBundle.readManifest(model).config().preset()
+                            + ")");
             return model;
         }
         Path tiny = work.resolve("tiny-model");
@@ -135,15 +188,19 @@ public final class StreamsBenchmark implements Callable<Integer> {
             m.initialize(manager, DataType.FLOAT32);
             new BundleWriter(tiny, "bench-tiny-random").write(m);
         }
-        System.out.println("model: " + model + " not found; a tiny random-weight model (figures are not those of "
-                + "the small model)");
+        System.out.println(
+                "model: "
+                        + model
+                        + " not found; a tiny random-weight model (figures are not those of "
+                        + "the small model)");
         return tiny;
     }
 
     /** Images per second of the scorer alone on full batches, after a warm-up batch. */
     private static double engineEventsPerSecond(Path bundle, ImageSet images, int batch) {
         try (NDManager manager = NDManager.newBaseManager()) {
-            LikelihoodScorer scorer = new LikelihoodScorer(ModelBundle.load(bundle, manager).model(), manager, 1);
+            LikelihoodScorer scorer =
+                    new LikelihoodScorer(ModelBundle.load(bundle, manager).model(), manager, 1);
             scorer.score(images.toFloats(0, batch), batch, 0);
             int repeats = Math.max(3, 256 / batch);
             long start = System.nanoTime();
@@ -155,21 +212,32 @@ public final class StreamsBenchmark implements Callable<Integer> {
         }
     }
 
-    private static OutputMonitor awaitReadyThenMonitor(FlowwatchApp app, EmbeddedKafka kafka, AppConfig config,
-            DemoStats stats) throws InterruptedException {
+    private static OutputMonitor awaitReadyThenMonitor(
+            FlowwatchApp app, EmbeddedKafka kafka, AppConfig config, DemoStats stats)
+            throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(READY_TIMEOUT_SECONDS);
         while (!app.isReady()) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the app did not become ready within " + READY_TIMEOUT_SECONDS
-                        + " s (state " + app.state() + ")");
+                throw new IllegalStateException(
+                        "the app did not become ready within "
+                                + READY_TIMEOUT_SECONDS
+                                + " s (state "
+                                + app.state()
+                                + ")");
             }
             Thread.sleep(50);
         }
-        return new OutputMonitor(kafka.bootstrapServers(), config.topicScores(), config.topicAlerts(),
-                config.topicDlq(), stats);
+        return new OutputMonitor(
+                kafka.bootstrapServers(),
+                config.topicScores(),
+                config.topicAlerts(),
+                config.topicDlq(),
+                stats);
     }
 
-    /** Events per second from the first score to the last of {@code total}, batch start-up excluded. */
+    /**
+     * Events per second from the first score to the last of {@code total}, batch start-up excluded.
+     */
     private static double drainRate(DemoStats stats, int total) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DRAIN_TIMEOUT_SECONDS);
         long first = 0;
@@ -178,8 +246,14 @@ public final class StreamsBenchmark implements Callable<Integer> {
             long scored = stats.snapshot().scored();
             long now = System.nanoTime();
             if (now > deadline) {
-                throw new IllegalStateException("only " + scored + " of " + total + " events scored within "
-                        + DRAIN_TIMEOUT_SECONDS + " s");
+                throw new IllegalStateException(
+                        "only "
+                                + scored
+                                + " of "
+                                + total
+                                + " events scored within "
+                                + DRAIN_TIMEOUT_SECONDS
+                                + " s");
             }
             if (first == 0 && scored > 0) {
                 first = now;

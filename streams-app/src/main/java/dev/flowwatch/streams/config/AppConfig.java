@@ -1,5 +1,8 @@
 package dev.flowwatch.streams.config;
 
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.streams.StreamsConfig;
+
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -12,47 +15,47 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
-import org.apache.kafka.clients.CommonClientConfigs;
-import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * The settings of the streams app, read once at start and validated so that a bad or missing
  * setting fails with a message naming its key.
  *
  * <p>Keys (defaults in brackets):
+ *
  * <ul>
- *   <li>{@code bootstrap.servers} (required) Kafka brokers, host:port[,host:port...]</li>
+ *   <li>{@code bootstrap.servers} (required) Kafka brokers, host:port[,host:port...]
  *   <li>{@code application.id} [flowwatch] Kafka Streams application id: consumer group, prefix of
- *       internal topics and of the batching topic</li>
- *   <li>{@code topic.images} [images], {@code topic.scores} [anomaly-scores],
- *       {@code topic.alerts} [anomaly-alerts], {@code topic.dlq} [images.dlq]</li>
- *   <li>{@code model.dir} (required) directory of the model bundle</li>
- *   <li>{@code device} [auto] auto, cpu, gpu or gpu:N</li>
- *   <li>{@code batch.max.size} [64] a batch is scored as soon as this many events are pending</li>
+ *       internal topics and of the batching topic
+ *   <li>{@code topic.images} [images], {@code topic.scores} [anomaly-scores], {@code topic.alerts}
+ *       [anomaly-alerts], {@code topic.dlq} [images.dlq]
+ *   <li>{@code model.dir} (required) directory of the model bundle
+ *   <li>{@code device} [auto] auto, cpu, gpu or gpu:N
+ *   <li>{@code batch.max.size} [64] (1..1024) a batch is scored as soon as this many events are
+ *       pending
  *   <li>{@code batch.max.delay.ms} [50] ... or when the oldest pending event waited this long
- *       (wall-clock)</li>
+ *       (wall-clock)
  *   <li>{@code batching.partitions} [0] 0 batches per input partition; N &gt; 0 first routes valid
  *       events through the topic {@code <application.id>-batching} with N partitions, so that few
- *       batching tasks each see many events when the input topic has many partitions</li>
- *   <li>{@code iw.samples} [0] importance samples for the IW bound; 0 skips it</li>
- *   <li>{@code threshold.bpd} (required) an event whose bits/dim exceed this is an anomaly</li>
- *   <li>{@code max.payload.bytes} [1048576] larger records go to the dead-letter topic</li>
- *   <li>{@code metrics.port} [9400] port of /metrics, /healthz and /ready; 0 picks a free one</li>
- *   <li>{@code state.dir} [${java.io.tmpdir}/flowwatch-streams] Kafka Streams state directory</li>
- *   <li>{@code num.stream.threads} [1]</li>
- *   <li>{@code processing.guarantee} [exactly_once_v2] or at_least_once</li>
- *   <li>{@code topics.create} [true] create missing topics at start, with
- *       {@code topics.partitions} [1] partitions and replication {@code topics.replication} [1]</li>
- *   <li>{@code kafka.*} passed to every Kafka client with the prefix stripped, e.g.
- *       {@code kafka.security.protocol=SASL_SSL}</li>
+ *       batching tasks each see many events when the input topic has many partitions
+ *   <li>{@code iw.samples} [0] importance samples for the IW bound; 0 skips it
+ *   <li>{@code threshold.bpd} (required) an event whose bits/dim exceed this is an anomaly
+ *   <li>{@code max.payload.bytes} [1048576] larger records go to the dead-letter topic
+ *   <li>{@code metrics.port} [9400] port of /metrics, /healthz and /ready; 0 picks a free one
+ *   <li>{@code state.dir} [${java.io.tmpdir}/flowwatch-streams] Kafka Streams state directory
+ *   <li>{@code num.stream.threads} [1]
+ *   <li>{@code processing.guarantee} [exactly_once_v2] or at_least_once
+ *   <li>{@code topics.create} [true] create missing topics at start, with {@code topics.partitions}
+ *       [1] partitions and replication {@code topics.replication} [1]
+ *   <li>{@code kafka.*} passed to every Kafka client with the prefix stripped, e.g. {@code
+ *       kafka.security.protocol=SASL_SSL}
  * </ul>
  *
  * <p>Sources, strongest first: explicit overrides (command line), the environment, the properties
- * file, the defaults. An environment variable {@code FLOWWATCH_BATCH_MAX_SIZE} sets
- * {@code batch.max.size}: the name after {@code FLOWWATCH_} is lower-cased and its underscores
- * become dots ({@code FLOWWATCH_KAFKA_SASL_MECHANISM} sets {@code kafka.sasl.mechanism}). Unknown
- * keys in the file or the overrides fail; unknown {@code FLOWWATCH_} variables are ignored, since
- * the environment is shared with other tools.
+ * file, the defaults. An environment variable {@code FLOWWATCH_BATCH_MAX_SIZE} sets {@code
+ * batch.max.size}: the name after {@code FLOWWATCH_} is lower-cased and its underscores become dots
+ * ({@code FLOWWATCH_KAFKA_SASL_MECHANISM} sets {@code kafka.sasl.mechanism}). Unknown keys in the
+ * file or the overrides fail; unknown {@code FLOWWATCH_} variables are ignored, since the
+ * environment is shared with other tools.
  */
 public record AppConfig(
         String bootstrapServers,
@@ -84,10 +87,13 @@ public record AppConfig(
     private static final Map<String, String> DEFAULTS = defaults();
 
     /** Kafka settings this config owns; setting them again under kafka.* would be ambiguous. */
-    private static final Set<String> OWNED_KAFKA_KEYS = Set.of(
-            StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, StreamsConfig.APPLICATION_ID_CONFIG,
-            StreamsConfig.STATE_DIR_CONFIG, StreamsConfig.NUM_STREAM_THREADS_CONFIG,
-            StreamsConfig.PROCESSING_GUARANTEE_CONFIG);
+    private static final Set<String> OWNED_KAFKA_KEYS =
+            Set.of(
+                    StreamsConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    StreamsConfig.APPLICATION_ID_CONFIG,
+                    StreamsConfig.STATE_DIR_CONFIG,
+                    StreamsConfig.NUM_STREAM_THREADS_CONFIG,
+                    StreamsConfig.PROCESSING_GUARANTEE_CONFIG);
 
     public AppConfig {
         kafka = Collections.unmodifiableMap(new TreeMap<>(kafka));
@@ -110,7 +116,9 @@ public record AppConfig(
         d.put("threshold.bpd", null);
         d.put("max.payload.bytes", "1048576");
         d.put("metrics.port", "9400");
-        d.put("state.dir", Path.of(System.getProperty("java.io.tmpdir"), "flowwatch-streams").toString());
+        d.put(
+                "state.dir",
+                Path.of(System.getProperty("java.io.tmpdir"), "flowwatch-streams").toString());
         d.put("num.stream.threads", "1");
         d.put("processing.guarantee", StreamsConfig.EXACTLY_ONCE_V2);
         d.put("topics.create", "true");
@@ -125,7 +133,9 @@ public record AppConfig(
      *
      * @throws InvalidConfigException naming the key of the first missing or bad setting
      */
-    public static AppConfig load(Path propertiesFileOrNull, Map<String, String> environment,
+    public static AppConfig load(
+            Path propertiesFileOrNull,
+            Map<String, String> environment,
             Map<String, String> overrides) {
         Map<String, String> merged = new LinkedHashMap<>(DEFAULTS);
         if (propertiesFileOrNull != null) {
@@ -136,7 +146,9 @@ public record AppConfig(
         return fromMap(merged);
     }
 
-    /** The batching topic when {@code batching.partitions > 0}: {@code <application.id>-batching}. */
+    /**
+     * The batching topic when {@code batching.partitions > 0}: {@code <application.id>-batching}.
+     */
     public String batchingTopic() {
         return applicationId + "-batching";
     }
@@ -156,7 +168,9 @@ public record AppConfig(
         return p;
     }
 
-    /** The configuration of a plain client (the Admin creating topics): pass-through and brokers. */
+    /**
+     * The configuration of a plain client (the Admin creating topics): pass-through and brokers.
+     */
     public Properties clientProperties() {
         Properties p = new Properties();
         p.putAll(kafka);
@@ -176,55 +190,75 @@ public record AppConfig(
         return m;
     }
 
-    private static void putKnown(Map<String, String> target, Map<String, String> source, String where) {
-        source.forEach((key, value) -> {
-            if (!DEFAULTS.containsKey(key) && !key.startsWith(KAFKA_PREFIX)) {
-                throw new InvalidConfigException("unknown setting '" + key + "' " + where);
-            }
-            target.put(key, value);
-        });
+    private static void putKnown(
+            Map<String, String> target, Map<String, String> source, String where) {
+        source.forEach(
+                (key, value) -> {
+                    if (!DEFAULTS.containsKey(key) && !key.startsWith(KAFKA_PREFIX)) {
+                        throw new InvalidConfigException("unknown setting '" + key + "' " + where);
+                    }
+                    target.put(key, value);
+                });
     }
 
     private static Map<String, String> fromEnvironment(Map<String, String> environment) {
         Map<String, String> m = new LinkedHashMap<>();
-        environment.forEach((name, value) -> {
-            if (name.startsWith(ENV_PREFIX) && name.length() > ENV_PREFIX.length()) {
-                String key = name.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
-                if (DEFAULTS.containsKey(key) || key.startsWith(KAFKA_PREFIX)) {
-                    m.put(key, value);
-                }
-            }
-        });
+        environment.forEach(
+                (name, value) -> {
+                    if (name.startsWith(ENV_PREFIX) && name.length() > ENV_PREFIX.length()) {
+                        String key =
+                                name.substring(ENV_PREFIX.length())
+                                        .toLowerCase(Locale.ROOT)
+                                        .replace('_', '.');
+                        if (DEFAULTS.containsKey(key) || key.startsWith(KAFKA_PREFIX)) {
+                            m.put(key, value);
+                        }
+                    }
+                });
         return m;
     }
 
     private static AppConfig fromMap(Map<String, String> m) {
         Map<String, String> kafka = new TreeMap<>();
-        m.forEach((key, value) -> {
-            if (key.startsWith(KAFKA_PREFIX)) {
-                String kafkaKey = key.substring(KAFKA_PREFIX.length());
-                if (kafkaKey.isEmpty()) {
-                    throw new InvalidConfigException("setting '" + key + "' has no Kafka key after the prefix");
-                }
-                if (OWNED_KAFKA_KEYS.contains(kafkaKey)) {
-                    throw new InvalidConfigException("setting '" + key + "': set '" + kafkaKey
-                            + "' directly, without the kafka. prefix");
-                }
-                kafka.put(kafkaKey, value);
-            }
-        });
+        m.forEach(
+                (key, value) -> {
+                    if (key.startsWith(KAFKA_PREFIX)) {
+                        String kafkaKey = key.substring(KAFKA_PREFIX.length());
+                        if (kafkaKey.isEmpty()) {
+                            throw new InvalidConfigException(
+                                    "setting '" + key + "' has no Kafka key after the prefix");
+                        }
+                        if (OWNED_KAFKA_KEYS.contains(kafkaKey)) {
+                            throw new InvalidConfigException(
+                                    "setting '"
+                                            + key
+                                            + "': set '"
+                                            + kafkaKey
+                                            + "' directly, without the kafka. prefix");
+                        }
+                        kafka.put(kafkaKey, value);
+                    }
+                });
         String guarantee = string(m, "processing.guarantee");
-        if (!guarantee.equals(StreamsConfig.EXACTLY_ONCE_V2) && !guarantee.equals(StreamsConfig.AT_LEAST_ONCE)) {
-            throw new InvalidConfigException("processing.guarantee='" + guarantee + "': expected "
-                    + StreamsConfig.EXACTLY_ONCE_V2 + " or " + StreamsConfig.AT_LEAST_ONCE);
+        if (!guarantee.equals(StreamsConfig.EXACTLY_ONCE_V2)
+                && !guarantee.equals(StreamsConfig.AT_LEAST_ONCE)) {
+            throw new InvalidConfigException(
+                    "processing.guarantee='"
+                            + guarantee
+                            + "': expected "
+                            + StreamsConfig.EXACTLY_ONCE_V2
+                            + " or "
+                            + StreamsConfig.AT_LEAST_ONCE);
         }
         double threshold = number(m, "threshold.bpd");
         if (!Double.isFinite(threshold)) {
-            throw new InvalidConfigException("threshold.bpd='" + m.get("threshold.bpd") + "': must be a finite number");
+            throw new InvalidConfigException(
+                    "threshold.bpd='" + m.get("threshold.bpd") + "': must be a finite number");
         }
         String device = string(m, "device").toLowerCase(Locale.ROOT);
         if (!device.matches("auto|cpu|gpu(:\\d+)?")) {
-            throw new InvalidConfigException("device='" + device + "': expected auto, cpu, gpu or gpu:N");
+            throw new InvalidConfigException(
+                    "device='" + device + "': expected auto, cpu, gpu or gpu:N");
         }
         int replication = integer(m, "topics.replication", 1, Short.MAX_VALUE);
         return new AppConfig(
@@ -236,7 +270,7 @@ public record AppConfig(
                 string(m, "topic.dlq"),
                 Path.of(string(m, "model.dir")),
                 device,
-                integer(m, "batch.max.size", 1, 4096),
+                integer(m, "batch.max.size", 1, 1024),
                 integer(m, "batch.max.delay.ms", 1, Integer.MAX_VALUE),
                 integer(m, "batching.partitions", 0, 100_000),
                 integer(m, "iw.samples", 0, 10_000),
@@ -255,8 +289,15 @@ public record AppConfig(
     private static String string(Map<String, String> m, String key) {
         String v = m.get(key);
         if (v == null || v.isBlank()) {
-            throw new InvalidConfigException("missing required setting '" + key + "' (set it in the config file, as "
-                    + ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_') + " or with -D" + key + "=...)");
+            throw new InvalidConfigException(
+                    "missing required setting '"
+                            + key
+                            + "' (set it in the config file, as "
+                            + ENV_PREFIX
+                            + key.toUpperCase(Locale.ROOT).replace('.', '_')
+                            + " or with -D"
+                            + key
+                            + "=...)");
         }
         return v.trim();
     }
@@ -270,7 +311,8 @@ public record AppConfig(
             throw new InvalidConfigException(key + "='" + v + "': not a whole number");
         }
         if (n < min || n > max) {
-            throw new InvalidConfigException(key + "='" + v + "': must be between " + min + " and " + max);
+            throw new InvalidConfigException(
+                    key + "='" + v + "': must be between " + min + " and " + max);
         }
         return n;
     }

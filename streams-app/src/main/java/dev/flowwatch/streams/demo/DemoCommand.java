@@ -1,10 +1,15 @@
 package dev.flowwatch.streams.demo;
 
 import ai.djl.ndarray.NDManager;
+
 import dev.flowwatch.flowpp.bundle.ModelBundle;
 import dev.flowwatch.streams.FlowwatchApp;
 import dev.flowwatch.streams.config.AppConfig;
 import dev.flowwatch.streams.embedded.EmbeddedKafka;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Files;
@@ -18,64 +23,101 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /**
  * {@code demo}: the whole pipeline on one machine with nothing installed. Starts a Kafka broker in
  * this JVM (unless given one), finds or trains a model, calibrates the threshold, runs the app and
  * replays Fashion-MNIST with injected anomalies, printing what happens every two seconds.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Run the app on an embedded Kafka broker against replayed Fashion-MNIST with injected anomalies.")
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description =
+                "Run the app on an embedded Kafka broker against replayed Fashion-MNIST with"
+                    + " injected anomalies.")
 public final class DemoCommand implements Callable<Integer> {
 
     private static final double THRESHOLD_QUANTILE = 0.99;
     private static final long SUMMARY_EVERY_MS = 2000;
     private static final String BATCH_SIZE_HISTOGRAM = "flowwatch_batch_size";
 
-    @Option(names = "--model", defaultValue = "data/models/fashion-mnist-small",
-            description = "Model bundle directory; when absent a small model is trained (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--model",
+            defaultValue = "data/models/fashion-mnist-small",
+            description =
+                    "Model bundle directory; when absent a small model is trained (default:"
+                        + " ${DEFAULT-VALUE}).")
     Path model;
 
-    @Option(names = "--train-minutes", defaultValue = "5",
+    @Option(
+            names = "--train-minutes",
+            defaultValue = "5",
             description = "Training time when no model exists (default: ${DEFAULT-VALUE}).")
     double trainMinutes;
 
-    @Option(names = "--train-into", defaultValue = "runs/demo-model",
-            description = "Where a model trained by the demo goes, and is reused from (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--train-into",
+            defaultValue = "runs/demo-model",
+            description =
+                    "Where a model trained by the demo goes, and is reused from (default:"
+                        + " ${DEFAULT-VALUE}).")
     Path trainInto;
 
-    @Option(names = "--data", defaultValue = "data", description = "Data directory (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--data",
+            defaultValue = "data",
+            description = "Data directory (default: ${DEFAULT-VALUE}).")
     Path data;
 
-    @Option(names = "--threshold", description = "Anomaly threshold in ELBO bits/dim; default: calibrated as the "
-            + "99th percentile over 500 held-out normal images.")
+    @Option(
+            names = "--threshold",
+            description =
+                    "Anomaly threshold in ELBO bits/dim; default: calibrated as the "
+                            + "99th percentile over 500 held-out normal images.")
     Double threshold;
 
-    // about 60% of what the full pipeline sustains with the small model on 2 cores (scripts/bench-streams.sh)
-    @Option(names = "--rate", defaultValue = "100", description = "Events per second (default: ${DEFAULT-VALUE}).")
+    // about 60% of what the full pipeline sustains with the small model on 2 cores
+    // (scripts/bench-streams.sh)
+    @Option(
+            names = "--rate",
+            defaultValue = "100",
+            description = "Events per second (default: ${DEFAULT-VALUE}).")
     double rate;
 
-    @Option(names = "--anomaly-rate", defaultValue = "0.05",
+    @Option(
+            names = "--anomaly-rate",
+            defaultValue = "0.05",
             description = "Fraction of injected anomalies (default: ${DEFAULT-VALUE}).")
     double anomalyRate;
 
-    @Option(names = "--malformed-rate", defaultValue = "0.01",
+    @Option(
+            names = "--malformed-rate",
+            defaultValue = "0.01",
             description = "Fraction of malformed records (default: ${DEFAULT-VALUE}).")
     double malformedRate;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Seed of the traffic (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--seed",
+            defaultValue = "42",
+            description = "Seed of the traffic (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--duration", description = "Stop after this many seconds (default: run until Ctrl-C).")
+    @Option(
+            names = "--duration",
+            description = "Stop after this many seconds (default: run until Ctrl-C).")
     Long durationSeconds;
 
-    @Option(names = "--metrics-port", defaultValue = "9400",
-            description = "Port of the app's /metrics endpoint, 0 for any free one (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--metrics-port",
+            defaultValue = "9400",
+            description =
+                    "Port of the app's /metrics endpoint, 0 for any free one (default:"
+                        + " ${DEFAULT-VALUE}).")
     int metricsPort;
 
-    @Option(names = "--bootstrap-servers", description = "Use this Kafka cluster instead of an embedded broker.")
+    @Option(
+            names = "--bootstrap-servers",
+            description = "Use this Kafka cluster instead of an embedded broker.")
     String bootstrapServers;
 
     @Override
@@ -88,10 +130,13 @@ public final class DemoCommand implements Callable<Integer> {
 
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            stop.countDown();
-            awaitQuietly(stopped);
-        }, "flowwatch-demo-shutdown");
+        Thread hook =
+                new Thread(
+                        () -> {
+                            stop.countDown();
+                            awaitQuietly(stopped);
+                        },
+                        "flowwatch-demo-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
 
         EmbeddedKafka kafka = null;
@@ -106,23 +151,43 @@ public final class DemoCommand implements Callable<Integer> {
                 kafka = EmbeddedKafka.start();
             }
             String bootstrap = kafka != null ? kafka.bootstrapServers() : bootstrapServers;
-            AppConfig config = AppConfig.load(null, System.getenv(), appSettings(bootstrap, modelDir, bpdThreshold,
-                    stateDir));
+            AppConfig config =
+                    AppConfig.load(
+                            null,
+                            System.getenv(),
+                            appSettings(bootstrap, modelDir, bpdThreshold, stateDir));
             out.printf("starting flowwatch on %s ...%n", bootstrap);
             app = FlowwatchApp.start(config);
             awaitReady(app);
             String metricsUrl = "http://localhost:" + app.metricsPort() + "/metrics";
             DemoStats stats = new DemoStats();
-            monitor = new OutputMonitor(bootstrap, config.topicScores(), config.topicAlerts(), config.topicDlq(),
-                    stats);
+            monitor =
+                    new OutputMonitor(
+                            bootstrap,
+                            config.topicScores(),
+                            config.topicAlerts(),
+                            config.topicDlq(),
+                            stats);
             producer = new TrafficProducer(bootstrap, config.topicImages());
-            DemoTraffic traffic = new DemoTraffic(images.replay(), images.digits(), mix, seed, Clock.systemUTC());
+            DemoTraffic traffic =
+                    new DemoTraffic(images.replay(), images.digits(), mix, seed, Clock.systemUTC());
             replay = new PacedReplay(traffic, producer, rate, stats::onSent).start();
-            out.printf(Locale.ROOT, "replaying at %.0f events/s (%.0f%% anomalies, %.0f%% malformed); threshold %.4f "
-                    + "bits/dim; metrics at %s (probes /ready, /healthz)%s%n", rate, 100 * anomalyRate, 100 * malformedRate, bpdThreshold,
-                    metricsUrl, durationSeconds == null ? "; Ctrl-C stops" : "");
-            report(stop, stats, new LiveSummary(metricsUrl, config.batchMaxSize(), bpdThreshold),
-                    new MetricsProbe(URI.create(metricsUrl), BATCH_SIZE_HISTOGRAM), out);
+            out.printf(
+                    Locale.ROOT,
+                    "replaying at %.0f events/s (%.0f%% anomalies, %.0f%% malformed); threshold"
+                        + " %.4f bits/dim; metrics at %s (probes /ready, /healthz)%s%n",
+                    rate,
+                    100 * anomalyRate,
+                    100 * malformedRate,
+                    bpdThreshold,
+                    metricsUrl,
+                    durationSeconds == null ? "; Ctrl-C stops" : "");
+            report(
+                    stop,
+                    stats,
+                    new LiveSummary(metricsUrl, config.batchMaxSize(), bpdThreshold),
+                    new MetricsProbe(URI.create(metricsUrl), BATCH_SIZE_HISTOGRAM),
+                    out);
             return 0;
         } finally {
             out.println("stopping: producer, app, consumers, broker ...");
@@ -142,7 +207,8 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private Map<String, String> appSettings(String bootstrap, Path modelDir, double bpdThreshold, Path stateDir) {
+    private Map<String, String> appSettings(
+            String bootstrap, Path modelDir, double bpdThreshold, Path stateDir) {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("bootstrap.servers", bootstrap);
         settings.put("application.id", "flowwatch-demo");
@@ -157,23 +223,43 @@ public final class DemoCommand implements Callable<Integer> {
     private static double calibrate(Path modelDir, DemoData images, PrintStream out) {
         try (NDManager manager = NDManager.newBaseManager()) {
             ModelBundle bundle = ModelBundle.load(modelDir, manager);
-            double t = ThresholdCalibrator.calibrate(bundle.model(), manager, images.calibration(), THRESHOLD_QUANTILE);
-            out.printf(Locale.ROOT, "threshold: %.4f bits/dim (the %.0fth percentile of ELBO bits/dim over %d held-out "
-                    + "normal images, model %s)%n", t, 100 * THRESHOLD_QUANTILE, images.calibration().size(),
+            double t =
+                    ThresholdCalibrator.calibrate(
+                            bundle.model(), manager, images.calibration(), THRESHOLD_QUANTILE);
+            out.printf(
+                    Locale.ROOT,
+                    "threshold: %.4f bits/dim (the %.0fth percentile of ELBO bits/dim over %d"
+                        + " held-out normal images, model %s)%n",
+                    t,
+                    100 * THRESHOLD_QUANTILE,
+                    images.calibration().size(),
                     bundle.manifest().modelId());
             return t;
         }
     }
 
-    /** Prints a summary every two seconds until stopped by Ctrl-C or the duration, then a final one. */
-    private void report(CountDownLatch stop, DemoStats stats, LiveSummary summary, MetricsProbe probe, PrintStream out)
+    /**
+     * Prints a summary every two seconds until stopped by Ctrl-C or the duration, then a final one.
+     */
+    private void report(
+            CountDownLatch stop,
+            DemoStats stats,
+            LiveSummary summary,
+            MetricsProbe probe,
+            PrintStream out)
             throws InterruptedException {
         long start = System.nanoTime();
-        long end = durationSeconds == null ? Long.MAX_VALUE : start + TimeUnit.SECONDS.toNanos(durationSeconds);
+        long end =
+                durationSeconds == null
+                        ? Long.MAX_VALUE
+                        : start + TimeUnit.SECONDS.toNanos(durationSeconds);
         stats.snapshot();
         probe.intervalMean();
         while (true) {
-            long wait = Math.min(SUMMARY_EVERY_MS, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()));
+            long wait =
+                    Math.min(
+                            SUMMARY_EVERY_MS,
+                            TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()));
             boolean stopped = wait <= 0 || stop.await(wait, TimeUnit.MILLISECONDS);
             double elapsed = (System.nanoTime() - start) / 1e9;
             DemoStats.Snapshot snapshot = stats.snapshot();
@@ -189,7 +275,10 @@ public final class DemoCommand implements Callable<Integer> {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
         while (!app.isReady()) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the app did not become ready within 2 minutes (state " + app.state() + ")");
+                throw new IllegalStateException(
+                        "the app did not become ready within 2 minutes (state "
+                                + app.state()
+                                + ")");
             }
             Thread.sleep(100);
         }

@@ -11,4 +11,5 @@ import java.time.Instant;
  * @param kind what the record is
  * @param eventTime the event's capture time
  */
-public record DemoRecord(String key, byte[] value, String eventId, TrafficKind kind, Instant eventTime) {}
+public record DemoRecord(
+        String key, byte[] value, String eventId, TrafficKind kind, Instant eventTime) {}

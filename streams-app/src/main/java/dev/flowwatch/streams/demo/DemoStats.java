@@ -2,6 +2,7 @@ package dev.flowwatch.streams.demo;
 
 import dev.flowwatch.schemas.AnomalyAlert;
 import dev.flowwatch.schemas.AnomalyScore;
+
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.EnumMap;
@@ -18,7 +19,9 @@ public final class DemoStats {
     private static final int RECENT_ALERTS = 5;
     private static final int LATENCY_CEILING_MS = 120_000;
 
-    /** How many scored events of a kind the model flagged, and the sum of their scores (bits/dim). */
+    /**
+     * How many scored events of a kind the model flagged, and the sum of their scores (bits/dim).
+     */
     public record Detection(long scored, long flagged, double scoreSum) {
 
         /** Mean score in bits/dim; NaN before the first score. */
@@ -28,7 +31,8 @@ public final class DemoStats {
     }
 
     /** One alert as the summary shows it. */
-    public record AlertLine(String eventId, String kind, boolean injected, double score, double threshold) {}
+    public record AlertLine(
+            String eventId, String kind, boolean injected, double score, double threshold) {}
 
     /**
      * The state at one moment, with the rates and latencies of the interval since the previous one.
@@ -36,10 +40,20 @@ public final class DemoStats {
      * @param intervalSeconds length of that interval
      * @param latencyP50Millis -1 when nothing was scored in the interval
      */
-    public record Snapshot(double intervalSeconds, long sentInInterval, long scoredInInterval,
-            long latencyP50Millis, long latencyP99Millis, long sent, long scored,
-            long overallP50Millis, long overallP99Millis, Map<TrafficKind, Detection> detections,
-            Map<String, Long> deadLetters, long alerts, List<AlertLine> recentAlerts) {
+    public record Snapshot(
+            double intervalSeconds,
+            long sentInInterval,
+            long scoredInInterval,
+            long latencyP50Millis,
+            long latencyP99Millis,
+            long sent,
+            long scored,
+            long overallP50Millis,
+            long overallP99Millis,
+            Map<TrafficKind, Detection> detections,
+            Map<String, Long> deadLetters,
+            long alerts,
+            List<AlertLine> recentAlerts) {
 
         public double sentPerSecond() {
             return intervalSeconds > 0 ? sentInInterval / intervalSeconds : 0;
@@ -66,24 +80,38 @@ public final class DemoStats {
         sent++;
     }
 
-    /** A score arrived at {@code receivedMillis} (epoch ms); its latency counts from the event time. */
+    /**
+     * A score arrived at {@code receivedMillis} (epoch ms); its latency counts from the event time.
+     */
     public synchronized void onScore(AnomalyScore score, long receivedMillis) {
         scored++;
         long latency = receivedMillis - score.getEventTime().toEpochMilli();
         intervalLatency.record(latency);
         overallLatency.record(latency);
-        TrafficKind.ofEventId(score.getEventId()).ifPresent(kind -> detections.merge(kind,
-                new Detection(1, score.getIsAnomaly() ? 1 : 0, score.getScore()),
-                (a, b) -> new Detection(a.scored() + b.scored(), a.flagged() + b.flagged(),
-                        a.scoreSum() + b.scoreSum())));
+        TrafficKind.ofEventId(score.getEventId())
+                .ifPresent(
+                        kind ->
+                                detections.merge(
+                                        kind,
+                                        new Detection(
+                                                1, score.getIsAnomaly() ? 1 : 0, score.getScore()),
+                                        (a, b) ->
+                                                new Detection(
+                                                        a.scored() + b.scored(),
+                                                        a.flagged() + b.flagged(),
+                                                        a.scoreSum() + b.scoreSum())));
     }
 
     public synchronized void onAlert(AnomalyAlert alert) {
         alerts++;
         var kind = TrafficKind.ofEventId(alert.getEventId());
-        recentAlerts.addFirst(new AlertLine(alert.getEventId(), kind.map(TrafficKind::label).orElse("unknown"),
-                kind.map(k -> k.category() == TrafficKind.Category.ANOMALY).orElse(false),
-                alert.getScore(), alert.getThreshold()));
+        recentAlerts.addFirst(
+                new AlertLine(
+                        alert.getEventId(),
+                        kind.map(TrafficKind::label).orElse("unknown"),
+                        kind.map(k -> k.category() == TrafficKind.Category.ANOMALY).orElse(false),
+                        alert.getScore(),
+                        alert.getThreshold()));
         while (recentAlerts.size() > RECENT_ALERTS) {
             recentAlerts.removeLast();
         }
@@ -97,10 +125,21 @@ public final class DemoStats {
     public synchronized Snapshot snapshot() {
         long now = System.nanoTime();
         Map<TrafficKind, Detection> byKind = new EnumMap<>(detections);
-        Snapshot s = new Snapshot((now - lastSnapshotNanos) / 1e9, sent - sentAtLastSnapshot,
-                scored - scoredAtLastSnapshot, intervalLatency.percentile(0.5), intervalLatency.percentile(0.99),
-                sent, scored, overallLatency.percentile(0.5), overallLatency.percentile(0.99), byKind,
-                new TreeMap<>(deadLetters), alerts, List.copyOf(recentAlerts));
+        Snapshot s =
+                new Snapshot(
+                        (now - lastSnapshotNanos) / 1e9,
+                        sent - sentAtLastSnapshot,
+                        scored - scoredAtLastSnapshot,
+                        intervalLatency.percentile(0.5),
+                        intervalLatency.percentile(0.99),
+                        sent,
+                        scored,
+                        overallLatency.percentile(0.5),
+                        overallLatency.percentile(0.99),
+                        byKind,
+                        new TreeMap<>(deadLetters),
+                        alerts,
+                        List.copyOf(recentAlerts));
         intervalLatency.reset();
         sentAtLastSnapshot = sent;
         scoredAtLastSnapshot = scored;

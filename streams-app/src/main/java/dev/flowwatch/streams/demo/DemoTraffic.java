@@ -4,12 +4,14 @@ import dev.flowwatch.flowpp.data.ImageSet;
 import dev.flowwatch.schemas.FlowwatchSerdes;
 import dev.flowwatch.schemas.ImageEvent;
 import dev.flowwatch.schemas.ImageEvents;
+
+import org.apache.kafka.common.serialization.Serializer;
+
 import java.time.Clock;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * An endless, seeded sequence of demo records: normal images (cycling through a set in order) with
@@ -24,16 +26,25 @@ public final class DemoTraffic implements Iterator<DemoRecord> {
 
         public Mix {
             if (anomalyRate < 0 || malformedRate < 0 || anomalyRate + malformedRate > 1) {
-                throw new IllegalArgumentException("anomaly and malformed rates must be >= 0 and sum to at most 1, got "
-                        + anomalyRate + " and " + malformedRate);
+                throw new IllegalArgumentException(
+                        "anomaly and malformed rates must be >= 0 and sum to at most 1, got "
+                                + anomalyRate
+                                + " and "
+                                + malformedRate);
             }
         }
     }
 
-    private static final List<TrafficKind> ANOMALIES = List.of(TrafficKind.MNIST, TrafficKind.NOISE,
-            TrafficKind.INVERTED, TrafficKind.OCCLUDED, TrafficKind.BLURRED);
+    private static final List<TrafficKind> ANOMALIES =
+            List.of(
+                    TrafficKind.MNIST,
+                    TrafficKind.NOISE,
+                    TrafficKind.INVERTED,
+                    TrafficKind.OCCLUDED,
+                    TrafficKind.BLURRED);
     private static final int SOURCES = 4;
-    // Avro single-object encoding starts with these two bytes; garbage that carries them gets as far as the schema lookup
+    // Avro single-object encoding starts with these two bytes; garbage that carries them gets as
+    // far as the schema lookup
     private static final byte[] SINGLE_OBJECT_MARKER = {(byte) 0xC3, 0x01};
 
     private final ImageSet normals;
@@ -51,12 +62,14 @@ public final class DemoTraffic implements Iterator<DemoRecord> {
      */
     public DemoTraffic(ImageSet normals, ImageSet digits, Mix mix, long seed, Clock clock) {
         if (normals.size() == 0 || digits.size() == 0) {
-            throw new IllegalArgumentException("demo traffic needs at least one normal and one digit image");
+            throw new IllegalArgumentException(
+                    "demo traffic needs at least one normal and one digit image");
         }
-        if (normals.channels() != digits.channels() || normals.height() != digits.height()
+        if (normals.channels() != digits.channels()
+                || normals.height() != digits.height()
                 || normals.width() != digits.width()) {
-            throw new IllegalArgumentException("normal images (" + normals + ") and digits (" + digits
-                    + ") differ in shape");
+            throw new IllegalArgumentException(
+                    "normal images (" + normals + ") and digits (" + digits + ") differ in shape");
         }
         this.normals = normals;
         this.digits = digits;
@@ -91,29 +104,34 @@ public final class DemoTraffic implements Iterator<DemoRecord> {
         int w = normals.width();
         int h = normals.height();
         int c = normals.channels();
-        int image = kind == TrafficKind.MNIST ? random.nextInt(digits.size()) : nextNormalIndex(kind);
+        int image =
+                kind == TrafficKind.MNIST ? random.nextInt(digits.size()) : nextNormalIndex(kind);
         String id = String.format("%s-%05d#%d", kind.prefix(), image, seq);
         var time = clock.instant();
         if (kind == TrafficKind.GARBAGE) {
             return new DemoRecord(source, garbage(), id, kind, time);
         }
-        byte[] pixels = switch (kind) {
-            case NORMAL -> hwc(normals, image);
-            case MNIST -> hwc(digits, image);
-            case NOISE -> ImageCorruptions.uniformNoise(w * h * c, random);
-            case INVERTED -> ImageCorruptions.invert(hwc(normals, image));
-            case OCCLUDED -> ImageCorruptions.occlude(hwc(normals, image), w, h, c, random);
-            case BLURRED -> ImageCorruptions.blur(hwc(normals, image), w, h, c);
-            // a plausible image with three channels where the model takes one (or one where it takes three)
-            case WRONG_SHAPE -> ImageCorruptions.uniformNoise(w * h * wrongChannels(c), random);
-            case GARBAGE -> throw new AssertionError("handled above");
-        };
+        byte[] pixels =
+                switch (kind) {
+                    case NORMAL -> hwc(normals, image);
+                    case MNIST -> hwc(digits, image);
+                    case NOISE -> ImageCorruptions.uniformNoise(w * h * c, random);
+                    case INVERTED -> ImageCorruptions.invert(hwc(normals, image));
+                    case OCCLUDED -> ImageCorruptions.occlude(hwc(normals, image), w, h, c, random);
+                    case BLURRED -> ImageCorruptions.blur(hwc(normals, image), w, h, c);
+                    // a plausible image with three channels where the model takes one (or one where
+                    // it takes three)
+                    case WRONG_SHAPE ->
+                            ImageCorruptions.uniformNoise(w * h * wrongChannels(c), random);
+                    case GARBAGE -> throw new AssertionError("handled above");
+                };
         int channels = kind == TrafficKind.WRONG_SHAPE ? wrongChannels(c) : c;
         ImageEvent event = ImageEvents.rawU8(id, source, time, w, h, channels, pixels);
         if (kind != TrafficKind.NORMAL) {
             event.setAttributes(Map.of("injected", kind.label()));
         }
-        return new DemoRecord(source, serializer.serialize(null, event), id, kind, event.getEventTime());
+        return new DemoRecord(
+                source, serializer.serialize(null, event), id, kind, event.getEventTime());
     }
 
     /** Normal events walk the set in order; corrupted ones take a random normal image. */

@@ -43,8 +43,12 @@ final class ImageCorruptions {
                 for (int c = 0; c < channels; c++) {
                     int sum = 0;
                     int count = 0;
-                    for (int yy = Math.max(0, y - BLUR_RADIUS); yy <= Math.min(height - 1, y + BLUR_RADIUS); yy++) {
-                        for (int xx = Math.max(0, x - BLUR_RADIUS); xx <= Math.min(width - 1, x + BLUR_RADIUS); xx++) {
+                    for (int yy = Math.max(0, y - BLUR_RADIUS);
+                            yy <= Math.min(height - 1, y + BLUR_RADIUS);
+                            yy++) {
+                        for (int xx = Math.max(0, x - BLUR_RADIUS);
+                                xx <= Math.min(width - 1, x + BLUR_RADIUS);
+                                xx++) {
                             sum += pixels[(yy * width + xx) * channels + c] & 0xFF;
                             count++;
                         }

@@ -25,7 +25,10 @@ final class LatencyHistogram {
         return total;
     }
 
-    /** The smallest latency with at least {@code quantile} of the recorded ones at or below it; -1 when empty. */
+    /**
+     * The smallest latency with at least {@code quantile} of the recorded ones at or below it; -1
+     * when empty.
+     */
     long percentile(double quantile) {
         if (total == 0) {
             return -1;

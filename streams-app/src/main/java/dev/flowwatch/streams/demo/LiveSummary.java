@@ -6,14 +6,19 @@ import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.StringJoiner;
 
-/** Renders a {@link DemoStats.Snapshot} as the few lines the demo prints every couple of seconds. */
+/**
+ * Renders a {@link DemoStats.Snapshot} as the few lines the demo prints every couple of seconds.
+ */
 final class LiveSummary {
 
     private final String metricsUrl;
     private final int batchMaxSize;
     private final double threshold;
 
-    /** @param threshold the app's anomaly threshold in bits/dim, shown next to the mean score of each kind */
+    /**
+     * @param threshold the app's anomaly threshold in bits/dim, shown next to the mean score of
+     *     each kind
+     */
     LiveSummary(String metricsUrl, int batchMaxSize, double threshold) {
         this.metricsUrl = metricsUrl;
         this.batchMaxSize = batchMaxSize;
@@ -24,45 +29,75 @@ final class LiveSummary {
         long deadLetters = s.deadLetters().values().stream().mapToLong(Long::longValue).sum();
         StringBuilder out = new StringBuilder();
         // every record sent ends as a score or a dead letter; what is neither is still on its way
-        out.append(String.format(Locale.ROOT, "[%6.1fs] in %6.1f ev/s  scored %6.1f ev/s  backlog %d  "
-                + "(sent %d, scored %d, DLQ %d)%n", elapsedSeconds, s.sentPerSecond(), s.scoredPerSecond(),
-                s.sent() - s.scored() - deadLetters, s.sent(), s.scored(), deadLetters));
-        out.append(String.format(Locale.ROOT, "  batch fill %s   latency p50/p99 %s (interval), %s (overall)%n",
-                meanBatchSize.isPresent()
-                        ? String.format(Locale.ROOT, "%.1f/%d (%.0f%%)", meanBatchSize.getAsDouble(), batchMaxSize,
-                                100 * meanBatchSize.getAsDouble() / batchMaxSize)
-                        : "n/a",
-                latency(s.latencyP50Millis(), s.latencyP99Millis()),
-                latency(s.overallP50Millis(), s.overallP99Millis())));
+        out.append(
+                String.format(
+                        Locale.ROOT,
+                        "[%6.1fs] in %6.1f ev/s  scored %6.1f ev/s  backlog %d  "
+                                + "(sent %d, scored %d, DLQ %d)%n",
+                        elapsedSeconds,
+                        s.sentPerSecond(),
+                        s.scoredPerSecond(),
+                        s.sent() - s.scored() - deadLetters,
+                        s.sent(),
+                        s.scored(),
+                        deadLetters));
+        out.append(
+                String.format(
+                        Locale.ROOT,
+                        "  batch fill %s   latency p50/p99 %s (interval), %s (overall)%n",
+                        meanBatchSize.isPresent()
+                                ? String.format(
+                                        Locale.ROOT,
+                                        "%.1f/%d (%.0f%%)",
+                                        meanBatchSize.getAsDouble(),
+                                        batchMaxSize,
+                                        100 * meanBatchSize.getAsDouble() / batchMaxSize)
+                                : "n/a",
+                        latency(s.latencyP50Millis(), s.latencyP99Millis()),
+                        latency(s.overallP50Millis(), s.overallP99Millis())));
         out.append("  detected  ").append(detections(s.detections())).append('\n');
         out.append("  normal    ").append(falseAlarms(s.detections())).append('\n');
         out.append("  DLQ       ").append(deadLetters(s.deadLetters())).append('\n');
         out.append("  alerts    ").append(s.alerts()).append(" total");
         for (DemoStats.AlertLine a : s.recentAlerts()) {
-            out.append(String.format(Locale.ROOT, "%n            %-32s %s score %.3f > %.3f", a.eventId(),
-                    a.injected() ? "injected " + a.kind() : "NOT injected (" + a.kind() + ")", a.score(),
-                    a.threshold()));
+            out.append(
+                    String.format(
+                            Locale.ROOT,
+                            "%n            %-32s %s score %.3f > %.3f",
+                            a.eventId(),
+                            a.injected()
+                                    ? "injected " + a.kind()
+                                    : "NOT injected (" + a.kind() + ")",
+                            a.score(),
+                            a.threshold()));
         }
         out.append('\n').append("  metrics   ").append(metricsUrl).append('\n');
         return out.toString();
     }
 
     /**
-     * What the final figures mean for the injected kinds the model cannot flag: those whose mean score
-     * is below the threshold. Empty when there are none.
+     * What the final figures mean for the injected kinds the model cannot flag: those whose mean
+     * score is below the threshold. Empty when there are none.
      */
     String limits(DemoStats.Snapshot s) {
-        List<String> below = s.detections().entrySet().stream()
-                .filter(e -> e.getKey().category() == TrafficKind.Category.ANOMALY)
-                .filter(e -> e.getValue().meanScore() < threshold)
-                .map(e -> e.getKey().label()).toList();
+        List<String> below =
+                s.detections().entrySet().stream()
+                        .filter(e -> e.getKey().category() == TrafficKind.Category.ANOMALY)
+                        .filter(e -> e.getValue().meanScore() < threshold)
+                        .map(e -> e.getKey().label())
+                        .toList();
         if (below.isEmpty()) {
             return "";
         }
-        return String.format(Locale.ROOT, "note: %s score below the threshold of %.3f bits/dim on average: the model "
-                + "finds them at least as likely as normal images (simpler images get lower bits/dim), so raw "
-                + "likelihood does not flag them. That is a known limit of likelihood-based out-of-distribution "
-                + "detection, not a fault of the pipeline.%n", String.join(", ", below), threshold);
+        return String.format(
+                Locale.ROOT,
+                "note: %s score below the threshold of %.3f bits/dim on average: the model finds"
+                    + " them at least as likely as normal images (simpler images get lower"
+                    + " bits/dim), so raw likelihood does not flag them. That is a known limit of"
+                    + " likelihood-based out-of-distribution detection, not a fault of the"
+                    + " pipeline.%n",
+                String.join(", ", below),
+                threshold);
     }
 
     /** Per injected kind "alerted/scored (mean bits/dim)". */
@@ -77,7 +112,10 @@ final class LiveSummary {
     }
 
     private String falseAlarms(Map<TrafficKind, DemoStats.Detection> byKind) {
-        return String.format(Locale.ROOT, "%s false alarms; threshold %.3f bits/dim", tally(byKind.get(TrafficKind.NORMAL)),
+        return String.format(
+                Locale.ROOT,
+                "%s false alarms; threshold %.3f bits/dim",
+                tally(byKind.get(TrafficKind.NORMAL)),
                 threshold);
     }
 

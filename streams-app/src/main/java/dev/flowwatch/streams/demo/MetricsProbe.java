@@ -14,7 +14,8 @@ import java.util.OptionalDouble;
  */
 final class MetricsProbe {
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     private final URI uri;
     private final String histogram;
     private double lastSum;
@@ -29,8 +30,14 @@ final class MetricsProbe {
     OptionalDouble intervalMean() {
         String text;
         try {
-            text = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(1)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+            text =
+                    http.send(
+                                    HttpRequest.newBuilder(uri)
+                                            .timeout(Duration.ofSeconds(1))
+                                            .GET()
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString())
+                            .body();
         } catch (IOException e) {
             return OptionalDouble.empty();
         } catch (InterruptedException e) {

@@ -3,12 +3,7 @@ package dev.flowwatch.streams.demo;
 import dev.flowwatch.schemas.AnomalyAlert;
 import dev.flowwatch.schemas.AnomalyScore;
 import dev.flowwatch.schemas.FlowwatchSerdes;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
+
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -17,6 +12,13 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Follows the app's outputs (scores, alerts, dead letters) from the moment it starts and reports
@@ -38,14 +40,25 @@ public final class OutputMonitor implements AutoCloseable {
     private volatile boolean running = true;
 
     /** Positions at the end of the three topics, which must exist, before returning. */
-    public OutputMonitor(String bootstrapServers, String scoresTopic, String alertsTopic, String dlqTopic,
+    public OutputMonitor(
+            String bootstrapServers,
+            String scoresTopic,
+            String alertsTopic,
+            String dlqTopic,
             DemoStats stats) {
-        this.consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.CLIENT_ID_CONFIG, "flowwatch-demo-monitor"),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.consumer =
+                new KafkaConsumer<>(
+                        Map.of(
+                                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                bootstrapServers,
+                                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                                "read_committed",
+                                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                                false,
+                                ConsumerConfig.CLIENT_ID_CONFIG,
+                                "flowwatch-demo-monitor"),
+                        new ByteArrayDeserializer(),
+                        new ByteArrayDeserializer());
         this.scoresTopic = scoresTopic;
         this.alertsTopic = alertsTopic;
         this.stats = stats;
@@ -54,7 +67,8 @@ public final class OutputMonitor implements AutoCloseable {
             consumer.partitionsFor(topic, Duration.ofSeconds(30))
                     .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
         }
-        // assigned rather than subscribed: no group rebalance to wait for, and nothing before now is counted
+        // assigned rather than subscribed: no group rebalance to wait for, and nothing before now
+        // is counted
         consumer.assign(partitions);
         consumer.seekToEnd(partitions);
         partitions.forEach(consumer::position);
@@ -74,8 +88,10 @@ public final class OutputMonitor implements AutoCloseable {
                         stats.onAlert(alerts.deserialize(r.topic(), r.value()));
                     } else {
                         Header reason = r.headers().lastHeader(DLQ_REASON);
-                        stats.onDeadLetter(reason == null ? "(no reason header)"
-                                : new String(reason.value(), StandardCharsets.UTF_8));
+                        stats.onDeadLetter(
+                                reason == null
+                                        ? "(no reason header)"
+                                        : new String(reason.value(), StandardCharsets.UTF_8));
                     }
                 }
             }

@@ -17,8 +17,13 @@ public final class PacedReplay implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    /** @param onSent told of every record handed to the producer */
-    public PacedReplay(DemoTraffic traffic, TrafficProducer producer, double eventsPerSecond,
+    /**
+     * @param onSent told of every record handed to the producer
+     */
+    public PacedReplay(
+            DemoTraffic traffic,
+            TrafficProducer producer,
+            double eventsPerSecond,
             Consumer<DemoRecord> onSent) {
         if (!(eventsPerSecond > 0)) {
             throw new IllegalArgumentException("rate must be > 0 events/s, got " + eventsPerSecond);

@@ -1,15 +1,18 @@
 package dev.flowwatch.streams.demo;
 
 import ai.djl.ndarray.NDManager;
+
 import dev.flowwatch.flowpp.data.ImageSet;
 import dev.flowwatch.flowpp.model.FlowPlusPlus;
 import dev.flowwatch.flowpp.model.LikelihoodScorer;
-import java.util.Arrays;
+
 import me.tongfei.progressbar.ProgressBar;
 
+import java.util.Arrays;
+
 /**
- * Picks the anomaly threshold from held-out normal images: a quantile of their ELBO bits/dim, so that
- * about (1 − quantile) of normal traffic raises an alert.
+ * Picks the anomaly threshold from held-out normal images: a quantile of their ELBO bits/dim, so
+ * that about (1 − quantile) of normal traffic raises an alert.
  */
 public final class ThresholdCalibrator {
 
@@ -18,11 +21,18 @@ public final class ThresholdCalibrator {
 
     private ThresholdCalibrator() {}
 
-    /** The {@code quantile} (e.g. 0.99) of the images' negative-ELBO bits/dim, by linear interpolation. */
-    public static double calibrate(FlowPlusPlus model, NDManager manager, ImageSet normals, double quantile) {
+    /**
+     * The {@code quantile} (e.g. 0.99) of the images' negative-ELBO bits/dim, by linear
+     * interpolation.
+     */
+    public static double calibrate(
+            FlowPlusPlus model, NDManager manager, ImageSet normals, double quantile) {
         double[] bpd;
         try (ProgressBar bar = new ProgressBar("calibrating threshold", normals.size())) {
-            bpd = new LikelihoodScorer(model, manager, SEED).scoreAll(normals, BATCH, 0, bar::stepTo).elboBitsPerDim();
+            bpd =
+                    new LikelihoodScorer(model, manager, SEED)
+                            .scoreAll(normals, BATCH, 0, bar::stepTo)
+                            .elboBitsPerDim();
         }
         return quantile(bpd, quantile);
     }

@@ -4,8 +4,8 @@ import java.util.Arrays;
 import java.util.Optional;
 
 /**
- * What a demo event is. The event id starts with the kind's prefix, so anything downstream that sees
- * only an id (a score, an alert) can tell whether it was an injected anomaly.
+ * What a demo event is. The event id starts with the kind's prefix, so anything downstream that
+ * sees only an id (a score, an alert) can tell whether it was an injected anomaly.
  */
 public enum TrafficKind {
     NORMAL("fmnist", Category.NORMAL),
@@ -17,8 +17,14 @@ public enum TrafficKind {
     GARBAGE("malformed-garbage", Category.MALFORMED),
     WRONG_SHAPE("malformed-wrong-shape", Category.MALFORMED);
 
-    /** Normal traffic, an injected anomaly the model should flag, or a record the app must reject. */
-    public enum Category { NORMAL, ANOMALY, MALFORMED }
+    /**
+     * Normal traffic, an injected anomaly the model should flag, or a record the app must reject.
+     */
+    public enum Category {
+        NORMAL,
+        ANOMALY,
+        MALFORMED
+    }
 
     private final String prefix;
     private final Category category;

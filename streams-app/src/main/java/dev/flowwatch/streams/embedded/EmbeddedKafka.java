@@ -1,11 +1,5 @@
 package dev.flowwatch.streams.embedded;
 
-import java.nio.file.Path;
-import java.util.Collection;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
@@ -14,30 +8,39 @@ import org.apache.kafka.metadata.bootstrap.BootstrapMetadata;
 import org.apache.kafka.server.common.Feature;
 import org.apache.kafka.server.common.MetadataVersion;
 
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Collectors;
+
 /**
- * A real single-node KRaft cluster (one combined broker + controller) inside this JVM, for the demo,
- * the benchmark and integration tests. {@link #close()} stops it and deletes its data.
+ * A real single-node KRaft cluster (one combined broker + controller) inside this JVM, for the
+ * demo, the benchmark and integration tests. {@link #close()} stops it and deletes its data.
  *
- * <p>Built on Kafka's own test kit, which uses broker internals: the Kafka version is pinned once in
- * the parent pom.
+ * <p>Built on Kafka's own test kit, which uses broker internals: the Kafka version is pinned once
+ * in the parent pom.
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
     /**
-     * Without replication factor 1 for the internal topics a single broker cannot create them: consumers
-     * then silently read nothing and transactions (exactly-once) never start.
+     * Without replication factor 1 for the internal topics a single broker cannot create them:
+     * consumers then silently read nothing and transactions (exactly-once) never start.
      */
-    private static final Map<String, String> SINGLE_NODE = Map.of(
-            "offsets.topic.replication.factor", "1",
-            "offsets.topic.num.partitions", "1",
-            "transaction.state.log.replication.factor", "1",
-            "transaction.state.log.min.isr", "1",
-            "transaction.state.log.num.partitions", "1",
-            "min.insync.replicas", "1",
-            "group.initial.rebalance.delay.ms", "0",
-            // the test kit enables versions still under development; a long-running demo wants what ships
-            "unstable.api.versions.enable", "false",
-            "unstable.feature.versions.enable", "false");
+    private static final Map<String, String> SINGLE_NODE =
+            Map.of(
+                    "offsets.topic.replication.factor", "1",
+                    "offsets.topic.num.partitions", "1",
+                    "transaction.state.log.replication.factor", "1",
+                    "transaction.state.log.min.isr", "1",
+                    "transaction.state.log.num.partitions", "1",
+                    "min.insync.replicas", "1",
+                    "group.initial.rebalance.delay.ms", "0",
+                    // the test kit enables versions still under development; a long-running demo
+                    // wants what ships
+                    "unstable.api.versions.enable", "false",
+                    "unstable.feature.versions.enable", "false");
 
     private final KafkaClusterTestKit cluster;
 
@@ -45,23 +48,30 @@ public final class EmbeddedKafka implements AutoCloseable {
         this.cluster = cluster;
     }
 
-    /** Formats and starts a broker with its data under a fresh directory in {@code java.io.tmpdir}. */
+    /**
+     * Formats and starts a broker with its data under a fresh directory in {@code java.io.tmpdir}.
+     */
     public static EmbeddedKafka start() {
         return start(null);
     }
 
-    /** Formats and starts a broker with its data under {@code baseDirectory} (null: a temporary one). */
+    /**
+     * Formats and starts a broker with its data under {@code baseDirectory} (null: a temporary
+     * one).
+     */
     public static EmbeddedKafka start(Path baseDirectory) {
-        TestKitNodes.Builder nodes = new TestKitNodes.Builder(productionMetadata())
-                .setCombined(true)
-                .setNumBrokerNodes(1)
-                .setNumControllerNodes(1);
+        TestKitNodes.Builder nodes =
+                new TestKitNodes.Builder(productionMetadata())
+                        .setCombined(true)
+                        .setNumBrokerNodes(1)
+                        .setNumControllerNodes(1);
         if (baseDirectory != null) {
             nodes.setBaseDirectory(baseDirectory);
         }
         KafkaClusterTestKit cluster = null;
         try {
-            KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes.build()).setDeleteOnClose(true);
+            KafkaClusterTestKit.Builder builder =
+                    new KafkaClusterTestKit.Builder(nodes.build()).setDeleteOnClose(true);
             SINGLE_NODE.forEach(builder::setConfigProp);
             cluster = builder.build();
             cluster.format();
@@ -73,15 +83,22 @@ public final class EmbeddedKafka implements AutoCloseable {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            throw new IllegalStateException("embedded Kafka broker did not start: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "embedded Kafka broker did not start: " + e.getMessage(), e);
         }
     }
 
-    /** The metadata version and feature levels a production broker of this Kafka version formats with. */
+    /**
+     * The metadata version and feature levels a production broker of this Kafka version formats
+     * with.
+     */
     private static BootstrapMetadata productionMetadata() {
         MetadataVersion version = MetadataVersion.latestProduction();
-        Map<String, Short> features = Feature.PRODUCTION_FEATURES.stream()
-                .collect(Collectors.toMap(Feature::featureName, f -> f.defaultLevel(version)));
+        Map<String, Short> features =
+                Feature.PRODUCTION_FEATURES.stream()
+                        .collect(
+                                Collectors.toMap(
+                                        Feature::featureName, f -> f.defaultLevel(version)));
         return BootstrapMetadata.fromVersions(version, features, "flowwatch embedded broker");
     }
 
@@ -91,11 +108,13 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Creates topics with replication factor 1 and waits until they exist. */
     public void createTopics(int partitions, Collection<String> names) {
-        List<NewTopic> topics = names.stream().map(n -> new NewTopic(n, partitions, (short) 1)).toList();
+        List<NewTopic> topics =
+                names.stream().map(n -> new NewTopic(n, partitions, (short) 1)).toList();
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
             admin.createTopics(topics).all().get();
         } catch (ExecutionException e) {
-            throw new IllegalStateException("creating topics " + names + ": " + e.getCause().getMessage(), e);
+            throw new IllegalStateException(
+                    "creating topics " + names + ": " + e.getCause().getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics " + names, e);
@@ -108,7 +127,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         try {
             cluster.close();
         } catch (Exception e) {
-            throw new IllegalStateException("embedded Kafka broker did not stop cleanly: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "embedded Kafka broker did not stop cleanly: " + e.getMessage(), e);
         }
     }
 

@@ -18,8 +18,19 @@ final class Pixels {
         for (int n = 0; n < imagesHWC.size(); n++) {
             byte[] image = imagesHWC.get(n);
             if (image.length != size) {
-                throw new IllegalArgumentException("image " + n + " has " + image.length + " bytes; "
-                        + channels + "x" + height + "x" + width + " (CxHxW) needs " + size);
+                throw new IllegalArgumentException(
+                        "image "
+                                + n
+                                + " has "
+                                + image.length
+                                + " bytes; "
+                                + channels
+                                + "x"
+                                + height
+                                + "x"
+                                + width
+                                + " (CxHxW) needs "
+                                + size);
             }
             int base = n * size;
             for (int p = 0; p < plane; p++) {

@@ -2,10 +2,12 @@ package dev.flowwatch.streams.engine;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
+
 import dev.flowwatch.flowpp.bundle.ModelBundle;
 import dev.flowwatch.flowpp.model.Devices;
 import dev.flowwatch.flowpp.model.FlowConfig;
 import dev.flowwatch.flowpp.model.LikelihoodScorer;
+
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
@@ -16,8 +18,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Thread-safe: DJL models are not, and the scorer seeds the engine-wide random generator before
  * each batch, so every batch runs under one JVM-wide lock; a batch's scores then depend only on its
- * images. Each batch's intermediate arrays live in an {@code NDScope} inside
- * {@link LikelihoodScorer#score}, so native memory is released per batch and does not grow.
+ * images. Each batch's intermediate arrays live in an {@code NDScope} inside {@link
+ * LikelihoodScorer#score}, so native memory is released per batch and does not grow.
  */
 public final class ScoringEngine implements AutoCloseable {
 
@@ -43,15 +45,17 @@ public final class ScoringEngine implements AutoCloseable {
     }
 
     /**
-     * Loads the bundle onto the device and warms the model up with one batch of
-     * {@code warmUpBatchSize} blank images, so that the first real batch does not pay for
-     * allocator and kernel start-up.
+     * Loads the bundle onto the device and warms the model up with one batch of {@code
+     * warmUpBatchSize} blank images, so that the first real batch does not pay for allocator and
+     * kernel start-up, and so that a batch size too large for the device's memory fails here, at
+     * start, rather than mid-stream.
      *
      * @param device auto, cpu, gpu or gpu:N
      * @param iwSamples importance samples for the IW bound; 0 skips it
      * @throws dev.flowwatch.flowpp.bundle.BundleException if the bundle is missing or broken
      */
-    public static ScoringEngine load(Path bundleDir, String device, int iwSamples, int warmUpBatchSize) {
+    public static ScoringEngine load(
+            Path bundleDir, String device, int iwSamples, int warmUpBatchSize) {
         Device d = Devices.parse(device);
         NDManager manager = NDManager.newBaseManager(d);
         try {
@@ -103,8 +107,8 @@ public final class ScoringEngine implements AutoCloseable {
     }
 
     /**
-     * Scores images given as unsigned 8-bit pixels, row-major with channels interleaved (HWC),
-     * each exactly {@code channels * height * width} bytes, in one forward pass.
+     * Scores images given as unsigned 8-bit pixels, row-major with channels interleaved (HWC), each
+     * exactly {@code channels * height * width} bytes, in one forward pass.
      *
      * @throws IllegalArgumentException if an image has the wrong size
      * @throws ScoringException if the engine is closed or the model fails
@@ -120,8 +124,18 @@ public final class ScoringEngine implements AutoCloseable {
                 return scorer.score(pixels, imagesHWC.size(), iwSamples);
             }
         } catch (RuntimeException e) {
-            throw new ScoringException("model " + modelId() + " " + modelVersion() + " failed to score a batch of "
-                    + imagesHWC.size() + " on " + deviceName + ": " + e.getMessage(), e);
+            throw new ScoringException(
+                    "model "
+                            + modelId()
+                            + " "
+                            + modelVersion()
+                            + " failed to score a batch of "
+                            + imagesHWC.size()
+                            + " on "
+                            + deviceName
+                            + ": "
+                            + e.getMessage(),
+                    e);
         } finally {
             LOCK.unlock();
         }

@@ -2,6 +2,7 @@ package dev.flowwatch.streams.metrics;
 
 import dev.flowwatch.schemas.Severity;
 import dev.flowwatch.streams.topology.DlqReason;
+
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -30,65 +31,79 @@ public final class FlowwatchMetrics {
     private final Gauge modelLoaded;
 
     public FlowwatchMetrics(PrometheusRegistry registry) {
-        eventsIn = Counter.builder()
-                .name("flowwatch_events_in_total")
-                .help("Records read from the images topic, valid or not")
-                .register(registry);
-        eventsScored = Counter.builder()
-                .name("flowwatch_events_scored_total")
-                .help("Events scored and emitted to the scores topic")
-                .register(registry);
-        eventsInvalid = Counter.builder()
-                .name("flowwatch_events_invalid_total")
-                .help("Records sent to the dead-letter topic, by reason")
-                .labelNames("reason")
-                .register(registry);
-        alerts = Counter.builder()
-                .name("flowwatch_alerts_total")
-                .help("Alerts emitted, by severity")
-                .labelNames("severity")
-                .register(registry);
-        batchSize = Histogram.builder()
-                .name("flowwatch_batch_size")
-                .help("Events per scored batch")
-                .classicOnly()
-                .classicExponentialUpperBounds(1, 2, 10)
-                .register(registry);
-        batchFillRatio = Histogram.builder()
-                .name("flowwatch_batch_fill_ratio")
-                .help("Events per scored batch divided by batch.max.size")
-                .classicOnly()
-                .classicLinearUpperBounds(0.1, 0.1, 10)
-                .register(registry);
-        batchInferenceSeconds = Histogram.builder()
-                .name("flowwatch_batch_inference_seconds")
-                .help("Time of one batched forward pass, including waiting for the device")
-                .unit(Unit.SECONDS)
-                .classicOnly()
-                .classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
-                .register(registry);
-        endToEndLatencySeconds = Histogram.builder()
-                .name("flowwatch_end_to_end_latency_seconds")
-                .help("From the event time of an image to the emission of its score")
-                .unit(Unit.SECONDS)
-                .classicOnly()
-                .classicUpperBounds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
-                .register(registry);
-        scoreBitsPerDim = Histogram.builder()
-                .name("flowwatch_score_bits_per_dim")
-                .help("Scores of the events, negative ELBO in bits/dim")
-                .classicOnly()
-                .classicLinearUpperBounds(0.5, 0.5, 32)
-                .register(registry);
-        modelInfo = Info.builder()
-                .name("flowwatch_model_info")
-                .help("The model that scores: id, version and device")
-                .labelNames("model_id", "model_version", "device")
-                .register(registry);
-        modelLoaded = Gauge.builder()
-                .name("flowwatch_model_loaded")
-                .help("1 while the model is loaded and warmed up, else 0")
-                .register(registry);
+        eventsIn =
+                Counter.builder()
+                        .name("flowwatch_events_in_total")
+                        .help("Records read from the images topic, valid or not")
+                        .register(registry);
+        eventsScored =
+                Counter.builder()
+                        .name("flowwatch_events_scored_total")
+                        .help("Events scored and emitted to the scores topic")
+                        .register(registry);
+        eventsInvalid =
+                Counter.builder()
+                        .name("flowwatch_events_invalid_total")
+                        .help("Records sent to the dead-letter topic, by reason")
+                        .labelNames("reason")
+                        .register(registry);
+        alerts =
+                Counter.builder()
+                        .name("flowwatch_alerts_total")
+                        .help("Alerts emitted, by severity")
+                        .labelNames("severity")
+                        .register(registry);
+        batchSize =
+                Histogram.builder()
+                        .name("flowwatch_batch_size")
+                        .help("Events per scored batch")
+                        .classicOnly()
+                        .classicExponentialUpperBounds(1, 2, 10)
+                        .register(registry);
+        batchFillRatio =
+                Histogram.builder()
+                        .name("flowwatch_batch_fill_ratio")
+                        .help("Events per scored batch divided by batch.max.size")
+                        .classicOnly()
+                        .classicLinearUpperBounds(0.1, 0.1, 10)
+                        .register(registry);
+        batchInferenceSeconds =
+                Histogram.builder()
+                        .name("flowwatch_batch_inference_seconds")
+                        .help("Time of one batched forward pass, including waiting for the device")
+                        .unit(Unit.SECONDS)
+                        .classicOnly()
+                        .classicUpperBounds(
+                                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
+                                10)
+                        .register(registry);
+        endToEndLatencySeconds =
+                Histogram.builder()
+                        .name("flowwatch_end_to_end_latency_seconds")
+                        .help("From the event time of an image to the emission of its score")
+                        .unit(Unit.SECONDS)
+                        .classicOnly()
+                        .classicUpperBounds(
+                                0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
+                        .register(registry);
+        scoreBitsPerDim =
+                Histogram.builder()
+                        .name("flowwatch_score_bits_per_dim")
+                        .help("Scores of the events, negative ELBO in bits/dim")
+                        .classicOnly()
+                        .classicLinearUpperBounds(0.5, 0.5, 32)
+                        .register(registry);
+        modelInfo =
+                Info.builder()
+                        .name("flowwatch_model_info")
+                        .help("The model that scores: id, version and device")
+                        .labelNames("model_id", "model_version", "device")
+                        .register(registry);
+        modelLoaded =
+                Gauge.builder()
+                        .name("flowwatch_model_loaded")
+                        .help("1 while the model is loaded and warmed up, else 0")
+                        .register(registry);
         // Zeros for every reason and severity, so rate() works from the first scrape.
         for (DlqReason reason : DlqReason.values()) {
             eventsInvalid.labelValues(reason.name());

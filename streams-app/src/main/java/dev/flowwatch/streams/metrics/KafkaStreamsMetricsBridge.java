@@ -5,6 +5,10 @@ import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -12,14 +16,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
-import org.apache.kafka.common.Metric;
-import org.apache.kafka.common.MetricName;
 
 /**
  * Exposes the Kafka Streams client's own metrics (consumer lag, commit rate, poll and process
- * rates, producer and state-store metrics...) as gauges named
- * {@code kafka_streams_<group>_<name>}, with the metric's tags (client-id, thread-id, task-id,
- * topic, partition...) as labels.
+ * rates, producer and state-store metrics...) as gauges named {@code kafka_streams_<group>_<name>},
+ * with the metric's tags (client-id, thread-id, task-id, topic, partition...) as labels.
  *
  * <p>Read at scrape time from {@code KafkaStreams#metrics()}, so metrics of threads and tasks that
  * come and go appear and disappear with them. Kafka's cumulative "-total" metrics become gauges as
@@ -31,7 +32,9 @@ public final class KafkaStreamsMetricsBridge implements MultiCollector {
 
     private final Supplier<Map<MetricName, ? extends Metric>> metrics;
 
-    /** @param metrics e.g. {@code kafkaStreams::metrics} */
+    /**
+     * @param metrics e.g. {@code kafkaStreams::metrics}
+     */
     public KafkaStreamsMetricsBridge(Supplier<Map<MetricName, ? extends Metric>> metrics) {
         this.metrics = metrics;
     }
@@ -47,15 +50,18 @@ public final class KafkaStreamsMetricsBridge implements MultiCollector {
             MetricName name = e.getKey();
             String family = prometheusName(name.group(), name.name());
             Labels labels = labels(name.tags());
-            // Two Kafka names may sanitise to one; keep the first rather than fail the whole scrape.
+            // Two Kafka names may sanitise to one; keep the first rather than fail the whole
+            // scrape.
             if (!seen.computeIfAbsent(family, k -> new HashSet<>()).add(labels)) {
                 continue;
             }
-            families.computeIfAbsent(family, f -> GaugeSnapshot.builder().name(f).help(name.description()))
-                    .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder()
-                            .value(value.doubleValue())
-                            .labels(labels)
-                            .build());
+            families.computeIfAbsent(
+                            family, f -> GaugeSnapshot.builder().name(f).help(name.description()))
+                    .dataPoint(
+                            GaugeSnapshot.GaugeDataPointSnapshot.builder()
+                                    .value(value.doubleValue())
+                                    .labels(labels)
+                                    .build());
         }
         List<MetricSnapshot> snapshots = new ArrayList<>(families.size());
         families.values().forEach(b -> snapshots.add(b.build()));
@@ -63,7 +69,8 @@ public final class KafkaStreamsMetricsBridge implements MultiCollector {
     }
 
     static String prometheusName(String group, String name) {
-        // Classic names only: client_java 1.4 keeps dots and dashes (UTF-8 names) and escapes them only
+        // Classic names only: client_java 1.4 keeps dots and dashes (UTF-8 names) and escapes them
+        // only
         // when writing, which would hide a reserved suffix from the check below.
         String n = legacy(PREFIX + group + "_" + name);
         // Reserved for the samples of other metric types.

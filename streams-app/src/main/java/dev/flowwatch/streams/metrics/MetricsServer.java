@@ -1,8 +1,10 @@
 package dev.flowwatch.streams.metrics;
 
 import com.sun.net.httpserver.HttpExchange;
+
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -10,9 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
 
 /**
- * Serves {@code /metrics} (Prometheus text or OpenMetrics, by content negotiation), {@code /healthz}
- * (200 while the process is up: for a liveness probe) and {@code /ready} (200 when the app can
- * score, else 503: for a readiness probe).
+ * Serves {@code /metrics} (Prometheus text or OpenMetrics, by content negotiation), {@code
+ * /healthz} (200 while the process is up: for a liveness probe) and {@code /ready} (200 when the
+ * app can score, else 503: for a readiness probe).
  *
  * <p>The client library's HTTPServer hosts /metrics and takes one default handler for every other
  * path; the two probes are served there.
@@ -28,16 +30,22 @@ public final class MetricsServer implements AutoCloseable {
         this.server = server;
     }
 
-    /** @param port 0 picks a free port; see {@link #port()} */
-    public static MetricsServer start(int port, PrometheusRegistry registry, BooleanSupplier ready) {
+    /**
+     * @param port 0 picks a free port; see {@link #port()}
+     */
+    public static MetricsServer start(
+            int port, PrometheusRegistry registry, BooleanSupplier ready) {
         try {
-            return new MetricsServer(HTTPServer.builder()
-                    .port(port)
-                    .registry(registry)
-                    .defaultHandler(exchange -> probe(exchange, ready))
-                    .buildAndStart());
+            return new MetricsServer(
+                    HTTPServer.builder()
+                            .port(port)
+                            .registry(registry)
+                            .defaultHandler(exchange -> probe(exchange, ready))
+                            .buildAndStart());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot serve metrics on port " + port + " (metrics.port): " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "cannot serve metrics on port " + port + " (metrics.port): " + e.getMessage(),
+                    e);
         }
     }
 

@@ -5,6 +5,7 @@ import dev.flowwatch.schemas.AnomalyAlert;
 import dev.flowwatch.schemas.AnomalyScore;
 import dev.flowwatch.schemas.ImageEvent;
 import dev.flowwatch.schemas.Severity;
+
 import java.time.Instant;
 
 /**
@@ -42,46 +43,62 @@ public final class AnomalyDecider {
      * @param iwSamples the importance samples behind the IW bound, 0 when there is none
      * @param now when the score is emitted
      */
-    public Decision decide(ImageEvent event, LikelihoodScorer.Scores scores, int index, int iwSamples, Instant now) {
+    public Decision decide(
+            ImageEvent event,
+            LikelihoodScorer.Scores scores,
+            int index,
+            int iwSamples,
+            Instant now) {
         double bpd = scores.elboBitsPerDim()[index];
         boolean anomaly = bpd > thresholdBpd;
-        AnomalyScore score = AnomalyScore.newBuilder()
-                .setEventId(event.getId())
-                .setSource(event.getSource())
-                .setEventTime(event.getEventTime())
-                .setScoredTime(now)
-                .setModelId(modelId)
-                .setModelVersion(modelVersion)
-                // the scorer reports the ELBO itself; the record carries its negation, a code length
-                .setElboNats(-scores.elboNats()[index])
-                .setElboBpd(bpd)
-                .setIwBpd(scores.iwBitsPerDim() == null ? null : scores.iwBitsPerDim()[index])
-                .setIwSamples(scores.iwBitsPerDim() == null ? null : iwSamples)
-                .setScore(bpd)
-                .setScoreKind(SCORE_KIND)
-                .setThreshold(thresholdBpd)
-                .setPValue(null)
-                .setIsAnomaly(anomaly)
-                .build();
+        AnomalyScore score =
+                AnomalyScore.newBuilder()
+                        .setEventId(event.getId())
+                        .setSource(event.getSource())
+                        .setEventTime(event.getEventTime())
+                        .setScoredTime(now)
+                        .setModelId(modelId)
+                        .setModelVersion(modelVersion)
+                        // the scorer reports the ELBO itself; the record carries its negation, a
+                        // code length
+                        .setElboNats(-scores.elboNats()[index])
+                        .setElboBpd(bpd)
+                        .setIwBpd(
+                                scores.iwBitsPerDim() == null ? null : scores.iwBitsPerDim()[index])
+                        .setIwSamples(scores.iwBitsPerDim() == null ? null : iwSamples)
+                        .setScore(bpd)
+                        .setScoreKind(SCORE_KIND)
+                        .setThreshold(thresholdBpd)
+                        .setPValue(null)
+                        .setIsAnomaly(anomaly)
+                        .build();
         if (!anomaly) {
             return new Decision(score, null);
         }
         Severity severity = severity(bpd - thresholdBpd);
-        AnomalyAlert alert = AnomalyAlert.newBuilder()
-                .setEventId(event.getId())
-                .setSource(event.getSource())
-                .setScore(bpd)
-                .setScoreKind(SCORE_KIND)
-                .setThreshold(thresholdBpd)
-                .setPValue(null)
-                .setSeverity(severity)
-                .setModelId(modelId)
-                .setModelVersion(modelVersion)
-                .setEventTime(event.getEventTime())
-                .setAlertTime(now)
-                .setReason(String.format("score %.3f bits/dim is %.3f above the threshold %.3f (model %s %s)",
-                        bpd, bpd - thresholdBpd, thresholdBpd, modelId, modelVersion))
-                .build();
+        AnomalyAlert alert =
+                AnomalyAlert.newBuilder()
+                        .setEventId(event.getId())
+                        .setSource(event.getSource())
+                        .setScore(bpd)
+                        .setScoreKind(SCORE_KIND)
+                        .setThreshold(thresholdBpd)
+                        .setPValue(null)
+                        .setSeverity(severity)
+                        .setModelId(modelId)
+                        .setModelVersion(modelVersion)
+                        .setEventTime(event.getEventTime())
+                        .setAlertTime(now)
+                        .setReason(
+                                String.format(
+                                        "score %.3f bits/dim is %.3f above the threshold %.3f"
+                                            + " (model %s %s)",
+                                        bpd,
+                                        bpd - thresholdBpd,
+                                        thresholdBpd,
+                                        modelId,
+                                        modelVersion))
+                        .build();
         return new Decision(score, alert);
     }
 

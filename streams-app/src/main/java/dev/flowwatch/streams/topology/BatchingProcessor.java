@@ -4,13 +4,7 @@ import dev.flowwatch.flowpp.model.LikelihoodScorer;
 import dev.flowwatch.schemas.ImageEvent;
 import dev.flowwatch.streams.engine.ScoringEngine;
 import dev.flowwatch.streams.metrics.FlowwatchMetrics;
-import java.nio.ByteBuffer;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
+
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
@@ -25,6 +19,14 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
 /**
  * Holds valid events until a batch is worth a forward pass, scores the batch in one engine call and
  * emits each event's score (and alert, for anomalies) under the event's own key.
@@ -33,12 +35,13 @@ import org.apache.kafka.streams.state.Stores;
  * punctuation once the oldest pending event has waited {@code batch.max.delay.ms}.
  *
  * <p>Pending events live in a persistent, changelogged store, not in memory: under exactly-once the
- * store's changelog, the consumed offsets and the emitted scores commit together, so an event either
- * is still pending after a crash (restored and scored after restart) or has its score committed, and
- * never both. Keys are 8-byte big-endian sequence numbers, which the store orders like the events
- * arrived; the sequence resumes after the largest restored key.
+ * store's changelog, the consumed offsets and the emitted scores commit together, so an event
+ * either is still pending after a crash (restored and scored after restart) or has its score
+ * committed, and never both. Keys are 8-byte big-endian sequence numbers, which the store orders
+ * like the events arrived; the sequence resumes after the largest restored key.
  */
-public final class BatchingProcessor implements Processor<byte[], ImageEvent, byte[], SpecificRecord> {
+public final class BatchingProcessor
+        implements Processor<byte[], ImageEvent, byte[], SpecificRecord> {
 
     public static final String STORE = "pending-batch";
 
@@ -55,20 +58,29 @@ public final class BatchingProcessor implements Processor<byte[], ImageEvent, by
     private KeyValueStore<Bytes, byte[]> store;
     private long nextSequence;
     private int pending;
+
     /** Wall-clock enqueue time of the oldest pending event; meaningless while none is pending. */
     private long oldestEnqueuedAtMs;
+
     /**
-     * When the last batch finished scoring, on the task's wall clock. Kafka Streams gives every record
-     * of one processing loop the time the loop started, and that clock stands still while a batch is
-     * scored: without this correction the events after a flush look older by the scoring time, and
-     * the next punctuation flushes them half-empty, which under load halves the batch fill. The
-     * correction never runs ahead of the real clock: the scoring time is a lower bound of the time
-     * that passed since the reading.
+     * When the last batch finished scoring, on the task's wall clock. Kafka Streams gives every
+     * record of one processing loop the time the loop started, and that clock stands still while a
+     * batch is scored: without this correction the events after a flush look older by the scoring
+     * time, and the next punctuation flushes them half-empty, which under load halves the batch
+     * fill. The correction never runs ahead of the real clock: the scoring time is a lower bound of
+     * the time that passed since the reading.
      */
     private long lastScoredAtMs = Long.MIN_VALUE;
 
-    BatchingProcessor(ScoringEngine engine, AnomalyDecider decider, FlowwatchMetrics metrics, int maxSize,
-            long maxDelayMs, long punctuationMs, String scoresChild, String alertsChild) {
+    BatchingProcessor(
+            ScoringEngine engine,
+            AnomalyDecider decider,
+            FlowwatchMetrics metrics,
+            int maxSize,
+            long maxDelayMs,
+            long punctuationMs,
+            String scoresChild,
+            String alertsChild) {
         this.engine = engine;
         this.decider = decider;
         this.metrics = metrics;
@@ -80,20 +92,36 @@ public final class BatchingProcessor implements Processor<byte[], ImageEvent, by
     }
 
     /** The batching step with its store; one processor, hence one store, per task. */
-    public static ProcessorSupplier<byte[], ImageEvent, byte[], SpecificRecord> supplier(ScoringEngine engine,
-            AnomalyDecider decider, FlowwatchMetrics metrics, int maxSize, long maxDelayMs, long punctuationMs,
-            String scoresChild, String alertsChild) {
+    public static ProcessorSupplier<byte[], ImageEvent, byte[], SpecificRecord> supplier(
+            ScoringEngine engine,
+            AnomalyDecider decider,
+            FlowwatchMetrics metrics,
+            int maxSize,
+            long maxDelayMs,
+            long punctuationMs,
+            String scoresChild,
+            String alertsChild) {
         return new ProcessorSupplier<>() {
             @Override
             public Processor<byte[], ImageEvent, byte[], SpecificRecord> get() {
-                return new BatchingProcessor(engine, decider, metrics, maxSize, maxDelayMs, punctuationMs,
-                        scoresChild, alertsChild);
+                return new BatchingProcessor(
+                        engine,
+                        decider,
+                        metrics,
+                        maxSize,
+                        maxDelayMs,
+                        punctuationMs,
+                        scoresChild,
+                        alertsChild);
             }
 
             @Override
             public Set<StoreBuilder<?>> stores() {
-                return Set.of(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE),
-                        Serdes.Bytes(), Serdes.ByteArray()));
+                return Set.of(
+                        Stores.keyValueStoreBuilder(
+                                Stores.persistentKeyValueStore(STORE),
+                                Serdes.Bytes(),
+                                Serdes.ByteArray()));
             }
         };
     }
@@ -103,10 +131,15 @@ public final class BatchingProcessor implements Processor<byte[], ImageEvent, by
         this.context = context;
         this.store = context.getStateStore(STORE);
         restore();
-        context.schedule(Duration.ofMillis(punctuationMs), PunctuationType.WALL_CLOCK_TIME, now -> flushDue(now));
+        context.schedule(
+                Duration.ofMillis(punctuationMs),
+                PunctuationType.WALL_CLOCK_TIME,
+                now -> flushDue(now));
     }
 
-    /** Rebuilds the in-memory view (count, oldest, next sequence) of what the changelog restored. */
+    /**
+     * Rebuilds the in-memory view (count, oldest, next sequence) of what the changelog restored.
+     */
     private void restore() {
         pending = 0;
         nextSequence = 0;
@@ -125,7 +158,8 @@ public final class BatchingProcessor implements Processor<byte[], ImageEvent, by
     @Override
     public void process(Record<byte[], ImageEvent> record) {
         long now = now(context.currentSystemTimeMs());
-        PendingEvent event = new PendingEvent(record.key(), record.timestamp(), now, record.value());
+        PendingEvent event =
+                new PendingEvent(record.key(), record.timestamp(), now, record.value());
         store.put(sequenceKey(nextSequence++), event.toBytes());
         if (pending++ == 0) {
             oldestEnqueuedAtMs = now;
@@ -142,7 +176,8 @@ public final class BatchingProcessor implements Processor<byte[], ImageEvent, by
 
     /** Scores full batches, then a partial one if its oldest event has waited long enough. */
     private void flushDue(long taskClockMs) {
-        while (pending >= maxSize || (pending > 0 && now(taskClockMs) - oldestEnqueuedAtMs >= maxDelayMs)) {
+        while (pending >= maxSize
+                || (pending > 0 && now(taskClockMs) - oldestEnqueuedAtMs >= maxDelayMs)) {
             flushOldest(Math.min(pending, maxSize), now(taskClockMs));
         }
     }
@@ -171,14 +206,20 @@ public final class BatchingProcessor implements Processor<byte[], ImageEvent, by
         Instant now = Instant.ofEpochMilli(nowMs);
         for (int i = 0; i < batch.size(); i++) {
             PendingEvent e = batch.get(i);
-            AnomalyDecider.Decision d = decider.decide(e.event(), scores, i, engine.iwSamples(), now);
-            context.forward(new Record<byte[], SpecificRecord>(e.key(), d.score(), e.recordTimestamp()), scoresChild);
+            AnomalyDecider.Decision d =
+                    decider.decide(e.event(), scores, i, engine.iwSamples(), now);
+            context.forward(
+                    new Record<byte[], SpecificRecord>(e.key(), d.score(), e.recordTimestamp()),
+                    scoresChild);
             if (d.alert() != null) {
-                context.forward(new Record<byte[], SpecificRecord>(e.key(), d.alert(), e.recordTimestamp()),
+                context.forward(
+                        new Record<byte[], SpecificRecord>(e.key(), d.alert(), e.recordTimestamp()),
                         alertsChild);
                 metrics.alert(d.alert().getSeverity());
             }
-            metrics.scored(d.score().getScore(), (nowMs - e.event().getEventTime().toEpochMilli()) / 1000.0);
+            metrics.scored(
+                    d.score().getScore(),
+                    (nowMs - e.event().getEventTime().toEpochMilli()) / 1000.0);
         }
         for (Bytes key : keys) {
             store.delete(key);

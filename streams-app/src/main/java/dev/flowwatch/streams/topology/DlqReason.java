@@ -1,8 +1,8 @@
 package dev.flowwatch.streams.topology;
 
 /**
- * Why a record went to the dead-letter topic; the value of its {@code flowwatch.dlq.reason}
- * header and the {@code reason} label of {@code flowwatch_events_invalid_total}.
+ * Why a record went to the dead-letter topic; the value of its {@code flowwatch.dlq.reason} header
+ * and the {@code reason} label of {@code flowwatch_events_invalid_total}.
  */
 public enum DlqReason {
     /** No value, or zero bytes. */

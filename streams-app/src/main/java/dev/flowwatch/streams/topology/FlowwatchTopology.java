@@ -4,14 +4,15 @@ import dev.flowwatch.schemas.FlowwatchSerdes;
 import dev.flowwatch.streams.config.AppConfig;
 import dev.flowwatch.streams.engine.ScoringEngine;
 import dev.flowwatch.streams.metrics.FlowwatchMetrics;
+
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.Topology;
 
 /**
- * The way of an image through the app:
- * {@code images → validate → (batching topic →) batch and score → anomaly-scores, anomaly-alerts},
- * with invalid records branching from validate to the dead-letter topic.
+ * The way of an image through the app: {@code images → validate → (batching topic →) batch and
+ * score → anomaly-scores, anomaly-alerts}, with invalid records branching from validate to the
+ * dead-letter topic.
  *
  * <p>Keys stay bytes from source to sinks, so scores, alerts and dead letters carry the input key
  * exactly, and the dead-letter value is the input value untouched.
@@ -30,32 +31,76 @@ public final class FlowwatchTopology {
     private FlowwatchTopology() {}
 
     public static Topology build(AppConfig config, ScoringEngine engine, FlowwatchMetrics metrics) {
-        ImageValidator validator = new ImageValidator(engine.channels(), engine.height(), engine.width(),
-                config.maxPayloadBytes());
-        AnomalyDecider decider = new AnomalyDecider(config.thresholdBpd(), engine.modelId(), engine.modelVersion());
+        ImageValidator validator =
+                new ImageValidator(
+                        engine.channels(),
+                        engine.height(),
+                        engine.width(),
+                        config.maxPayloadBytes());
+        AnomalyDecider decider =
+                new AnomalyDecider(config.thresholdBpd(), engine.modelId(), engine.modelVersion());
         boolean repartition = config.batchingPartitions() > 0;
 
         Topology topology = new Topology();
-        topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), config.topicImages());
-        topology.addProcessor(VALIDATE,
-                () -> new ValidateProcessor(validator, metrics, repartition ? TO_BATCHING : BATCH, DLQ_SINK), SOURCE);
-        topology.addSink(DLQ_SINK, config.topicDlq(), new ByteArraySerializer(), new ByteArraySerializer(), VALIDATE);
+        topology.addSource(
+                SOURCE,
+                new ByteArrayDeserializer(),
+                new ByteArrayDeserializer(),
+                config.topicImages());
+        topology.addProcessor(
+                VALIDATE,
+                () ->
+                        new ValidateProcessor(
+                                validator, metrics, repartition ? TO_BATCHING : BATCH, DLQ_SINK),
+                SOURCE);
+        topology.addSink(
+                DLQ_SINK,
+                config.topicDlq(),
+                new ByteArraySerializer(),
+                new ByteArraySerializer(),
+                VALIDATE);
 
         String batchParent = VALIDATE;
         if (repartition) {
-            // Gathers the events of many input partitions onto fewer batching tasks, so batches fill up.
-            topology.addSink(TO_BATCHING, config.batchingTopic(), new ByteArraySerializer(),
-                    FlowwatchSerdes.imageEvent().serializer(), VALIDATE);
-            topology.addSource(FROM_BATCHING, new ByteArrayDeserializer(), FlowwatchSerdes.imageEvent().deserializer(),
+            // Gathers the events of many input partitions onto fewer batching tasks, so batches
+            // fill up.
+            topology.addSink(
+                    TO_BATCHING,
+                    config.batchingTopic(),
+                    new ByteArraySerializer(),
+                    FlowwatchSerdes.imageEvent().serializer(),
+                    VALIDATE);
+            topology.addSource(
+                    FROM_BATCHING,
+                    new ByteArrayDeserializer(),
+                    FlowwatchSerdes.imageEvent().deserializer(),
                     config.batchingTopic());
             batchParent = FROM_BATCHING;
         }
-        topology.addProcessor(BATCH, BatchingProcessor.supplier(engine, decider, metrics, config.batchMaxSize(),
-                config.batchMaxDelayMs(), config.batchPunctuationMs(), SCORES_SINK, ALERTS_SINK), batchParent);
-        topology.addSink(SCORES_SINK, config.topicScores(), new ByteArraySerializer(),
-                FlowwatchSerdes.anomalyScore().serializer(), BATCH);
-        topology.addSink(ALERTS_SINK, config.topicAlerts(), new ByteArraySerializer(),
-                FlowwatchSerdes.anomalyAlert().serializer(), BATCH);
+        topology.addProcessor(
+                BATCH,
+                BatchingProcessor.supplier(
+                        engine,
+                        decider,
+                        metrics,
+                        config.batchMaxSize(),
+                        config.batchMaxDelayMs(),
+                        config.batchPunctuationMs(),
+                        SCORES_SINK,
+                        ALERTS_SINK),
+                batchParent);
+        topology.addSink(
+                SCORES_SINK,
+                config.topicScores(),
+                new ByteArraySerializer(),
+                FlowwatchSerdes.anomalyScore().serializer(),
+                BATCH);
+        topology.addSink(
+                ALERTS_SINK,
+                config.topicAlerts(),
+                new ByteArraySerializer(),
+                FlowwatchSerdes.anomalyAlert().serializer(),
+                BATCH);
         return topology;
     }
 }

@@ -4,14 +4,17 @@ import dev.flowwatch.schemas.FlowwatchSerdes;
 import dev.flowwatch.schemas.ImageEncoding;
 import dev.flowwatch.schemas.ImageEvent;
 import dev.flowwatch.schemas.MessageDecodingException;
+
+import org.apache.kafka.common.serialization.Deserializer;
+
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+
 import javax.imageio.ImageIO;
-import org.apache.kafka.common.serialization.Deserializer;
 
 /**
  * Turns the bytes of a record into an event the model can score, or says why it cannot.
@@ -23,14 +26,17 @@ import org.apache.kafka.common.serialization.Deserializer;
  */
 public final class ImageValidator {
 
-    private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+    private static final byte[] PNG_SIGNATURE = {
+        (byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'
+    };
     private static final byte[] JPEG_SIGNATURE = {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF};
 
     private final int channels;
     private final int height;
     private final int width;
     private final int maxPayloadBytes;
-    private final Deserializer<ImageEvent> deserializer = FlowwatchSerdes.imageEvent().deserializer();
+    private final Deserializer<ImageEvent> deserializer =
+            FlowwatchSerdes.imageEvent().deserializer();
 
     /** Validates against a model of {@code channels x height x width} (CxHxW) images. */
     public ImageValidator(int channels, int height, int width, int maxPayloadBytes) {
@@ -49,16 +55,22 @@ public final class ImageValidator {
             throw new InvalidEventException(DlqReason.EMPTY_PAYLOAD, "The record has no value.");
         }
         if (value.length > maxPayloadBytes) {
-            throw new InvalidEventException(DlqReason.OVERSIZE_PAYLOAD, "The record has " + value.length
-                    + " bytes, more than max.payload.bytes=" + maxPayloadBytes + ".");
+            throw new InvalidEventException(
+                    DlqReason.OVERSIZE_PAYLOAD,
+                    "The record has "
+                            + value.length
+                            + " bytes, more than max.payload.bytes="
+                            + maxPayloadBytes
+                            + ".");
         }
         ImageEvent event = decode(topic, value);
         byte[] data = bytes(event.getData());
-        byte[] pixels = switch (event.getEncoding()) {
-            case RAW_U8 -> checkRaw(event, data);
-            case PNG -> decodeCompressed(event, data, PNG_SIGNATURE);
-            case JPEG -> decodeCompressed(event, data, JPEG_SIGNATURE);
-        };
+        byte[] pixels =
+                switch (event.getEncoding()) {
+                    case RAW_U8 -> checkRaw(event, data);
+                    case PNG -> decodeCompressed(event, data, PNG_SIGNATURE);
+                    case JPEG -> decodeCompressed(event, data, JPEG_SIGNATURE);
+                };
         return ImageEvent.newBuilder(event)
                 .setWidth(width)
                 .setHeight(height)
@@ -72,62 +84,100 @@ public final class ImageValidator {
         try {
             return deserializer.deserialize(topic, value);
         } catch (MessageDecodingException e) {
-            DlqReason reason = e.problem() == MessageDecodingException.Problem.UNKNOWN_FINGERPRINT
-                    ? DlqReason.UNKNOWN_SCHEMA
-                    : DlqReason.MALFORMED_MESSAGE;
+            DlqReason reason =
+                    e.problem() == MessageDecodingException.Problem.UNKNOWN_FINGERPRINT
+                            ? DlqReason.UNKNOWN_SCHEMA
+                            : DlqReason.MALFORMED_MESSAGE;
             throw new InvalidEventException(reason, e.problem() + ": " + e.getMessage());
         }
     }
 
     private byte[] checkRaw(ImageEvent event, byte[] data) throws InvalidEventException {
         long expected = (long) event.getWidth() * event.getHeight() * event.getChannels();
-        if (event.getWidth() <= 0 || event.getHeight() <= 0 || event.getChannels() <= 0 || data.length != expected) {
-            throw new InvalidEventException(DlqReason.BAD_IMAGE_BYTES, String.format(
-                    "RAW_U8 image of width=%d height=%d channels=%d needs %d bytes, the event has %d.",
-                    event.getWidth(), event.getHeight(), event.getChannels(), expected, data.length));
+        if (event.getWidth() <= 0
+                || event.getHeight() <= 0
+                || event.getChannels() <= 0
+                || data.length != expected) {
+            throw new InvalidEventException(
+                    DlqReason.BAD_IMAGE_BYTES,
+                    String.format(
+                            "RAW_U8 image of width=%d height=%d channels=%d needs %d bytes, the"
+                                + " event has %d.",
+                            event.getWidth(),
+                            event.getHeight(),
+                            event.getChannels(),
+                            expected,
+                            data.length));
         }
         requireModelShape(event.getWidth(), event.getHeight(), event.getChannels(), "RAW_U8 image");
         return data;
     }
 
-    private byte[] decodeCompressed(ImageEvent event, byte[] data, byte[] signature) throws InvalidEventException {
+    private byte[] decodeCompressed(ImageEvent event, byte[] data, byte[] signature)
+            throws InvalidEventException {
         String format = event.getEncoding().name();
         if (!startsWith(data, signature)) {
-            throw new InvalidEventException(DlqReason.BAD_ENCODING,
-                    "The event declares " + format + " but its data does not start with the " + format + " signature.");
+            throw new InvalidEventException(
+                    DlqReason.BAD_ENCODING,
+                    "The event declares "
+                            + format
+                            + " but its data does not start with the "
+                            + format
+                            + " signature.");
         }
         BufferedImage image;
         try {
             image = ImageIO.read(new ByteArrayInputStream(data));
         } catch (IOException | RuntimeException e) {
-            // ImageIO's decoders report corrupt streams with IIOException and, at times, runtime exceptions
-            throw new InvalidEventException(DlqReason.BAD_IMAGE_BYTES,
+            // ImageIO's decoders report corrupt streams with IIOException and, at times, runtime
+            // exceptions
+            throw new InvalidEventException(
+                    DlqReason.BAD_IMAGE_BYTES,
                     "The " + format + " data cannot be decoded: " + e.getMessage());
         }
         if (image == null) {
-            throw new InvalidEventException(DlqReason.BAD_IMAGE_BYTES, "No decoder reads the " + format + " data.");
+            throw new InvalidEventException(
+                    DlqReason.BAD_IMAGE_BYTES, "No decoder reads the " + format + " data.");
         }
         ColorModel colours = image.getColorModel();
         int imageChannels = colours.getNumColorComponents();
         if (colours.hasAlpha() || (imageChannels != 1 && imageChannels != 3)) {
-            throw new InvalidEventException(DlqReason.WRONG_SHAPE, String.format(
-                    "The %s image has %d colour components%s; the model takes %s images.", format, imageChannels,
-                    colours.hasAlpha() ? " and alpha" : "", kind(channels)));
+            throw new InvalidEventException(
+                    DlqReason.WRONG_SHAPE,
+                    String.format(
+                            "The %s image has %d colour components%s; the model takes %s images.",
+                            format,
+                            imageChannels,
+                            colours.hasAlpha() ? " and alpha" : "",
+                            kind(channels)));
         }
         requireModelShape(image.getWidth(), image.getHeight(), imageChannels, format + " image");
-        if (event.getWidth() != width || event.getHeight() != height || event.getChannels() != channels) {
-            throw new InvalidEventException(DlqReason.BAD_IMAGE_BYTES, String.format(
-                    "The event says width=%d height=%d channels=%d but its %s image is %dx%dx%d.",
-                    event.getWidth(), event.getHeight(), event.getChannels(), format, width, height, channels));
+        if (event.getWidth() != width
+                || event.getHeight() != height
+                || event.getChannels() != channels) {
+            throw new InvalidEventException(
+                    DlqReason.BAD_IMAGE_BYTES,
+                    String.format(
+                            "The event says width=%d height=%d channels=%d but its %s image is"
+                                + " %dx%dx%d.",
+                            event.getWidth(),
+                            event.getHeight(),
+                            event.getChannels(),
+                            format,
+                            width,
+                            height,
+                            channels));
         }
         return channels == 1 ? grey(image) : rgb(image);
     }
 
     private void requireModelShape(int w, int h, int c, String what) throws InvalidEventException {
         if (w != width || h != height || c != channels) {
-            throw new InvalidEventException(DlqReason.WRONG_SHAPE, String.format(
-                    "The %s is %dx%d with %d channel(s); the model takes %dx%d %s images.",
-                    what, w, h, c, width, height, kind(channels)));
+            throw new InvalidEventException(
+                    DlqReason.WRONG_SHAPE,
+                    String.format(
+                            "The %s is %dx%d with %d channel(s); the model takes %dx%d %s images.",
+                            what, w, h, c, width, height, kind(channels)));
         }
     }
 

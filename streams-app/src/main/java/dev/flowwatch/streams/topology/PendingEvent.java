@@ -2,9 +2,11 @@ package dev.flowwatch.streams.topology;
 
 import dev.flowwatch.schemas.FlowwatchSerdes;
 import dev.flowwatch.schemas.ImageEvent;
-import java.nio.ByteBuffer;
+
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
+
+import java.nio.ByteBuffer;
 
 /**
  * A validated event waiting in the batching store, with what is needed to emit its score as if it
@@ -19,17 +21,20 @@ record PendingEvent(byte[] key, long recordTimestamp, long enqueuedAtMs, ImageEv
 
     private static final byte VERSION = 1;
     private static final int HEADER = 1 + 8 + 8 + 4;
-    private static final Serializer<ImageEvent> SERIALIZER = FlowwatchSerdes.imageEvent().serializer();
-    private static final Deserializer<ImageEvent> DESERIALIZER = FlowwatchSerdes.imageEvent().deserializer();
+    private static final Serializer<ImageEvent> SERIALIZER =
+            FlowwatchSerdes.imageEvent().serializer();
+    private static final Deserializer<ImageEvent> DESERIALIZER =
+            FlowwatchSerdes.imageEvent().deserializer();
 
     byte[] toBytes() {
         byte[] body = SERIALIZER.serialize(null, event);
         int keyLength = key == null ? 0 : key.length;
-        ByteBuffer out = ByteBuffer.allocate(HEADER + keyLength + body.length)
-                .put(VERSION)
-                .putLong(enqueuedAtMs)
-                .putLong(recordTimestamp)
-                .putInt(key == null ? -1 : key.length);
+        ByteBuffer out =
+                ByteBuffer.allocate(HEADER + keyLength + body.length)
+                        .put(VERSION)
+                        .putLong(enqueuedAtMs)
+                        .putLong(recordTimestamp)
+                        .putInt(key == null ? -1 : key.length);
         if (key != null) {
             out.put(key);
         }
@@ -40,7 +45,8 @@ record PendingEvent(byte[] key, long recordTimestamp, long enqueuedAtMs, ImageEv
         ByteBuffer in = ByteBuffer.wrap(bytes);
         byte version = in.get();
         if (version != VERSION) {
-            throw new IllegalStateException("pending event stored in format " + version + ", this app reads " + VERSION);
+            throw new IllegalStateException(
+                    "pending event stored in format " + version + ", this app reads " + VERSION);
         }
         long enqueuedAt = in.getLong();
         long timestamp = in.getLong();

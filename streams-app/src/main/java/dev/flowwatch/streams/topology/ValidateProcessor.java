@@ -2,13 +2,15 @@ package dev.flowwatch.streams.topology;
 
 import dev.flowwatch.schemas.ImageEvent;
 import dev.flowwatch.streams.metrics.FlowwatchMetrics;
-import java.nio.charset.StandardCharsets;
+
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
+
+import java.nio.charset.StandardCharsets;
 
 /**
  * Decodes and validates each record of the images topic: valid events go on to batching, the rest
@@ -35,7 +37,11 @@ public final class ValidateProcessor implements Processor<byte[], byte[], byte[]
      * @param validChild the node that takes valid events (ImageEvent values)
      * @param dlqChild the dead-letter sink (byte[] values)
      */
-    public ValidateProcessor(ImageValidator validator, FlowwatchMetrics metrics, String validChild, String dlqChild) {
+    public ValidateProcessor(
+            ImageValidator validator,
+            FlowwatchMetrics metrics,
+            String validChild,
+            String dlqChild) {
         this.validator = validator;
         this.metrics = metrics;
         this.validChild = validChild;
@@ -66,11 +72,13 @@ public final class ValidateProcessor implements Processor<byte[], byte[], byte[]
         Headers headers = new RecordHeaders(record.headers().toArray());
         put(headers, HEADER_REASON, e.reason().name());
         put(headers, HEADER_DETAIL, e.detail());
-        context.recordMetadata().ifPresent(m -> {
-            put(headers, HEADER_TOPIC, m.topic());
-            put(headers, HEADER_PARTITION, Integer.toString(m.partition()));
-            put(headers, HEADER_OFFSET, Long.toString(m.offset()));
-        });
+        context.recordMetadata()
+                .ifPresent(
+                        m -> {
+                            put(headers, HEADER_TOPIC, m.topic());
+                            put(headers, HEADER_PARTITION, Integer.toString(m.partition()));
+                            put(headers, HEADER_OFFSET, Long.toString(m.offset()));
+                        });
         return headers;
     }
 

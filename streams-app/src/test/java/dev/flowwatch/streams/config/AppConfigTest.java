@@ -4,30 +4,44 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class AppConfigTest {
 
-    private static final Map<String, String> REQUIRED = Map.of(
-            "bootstrap.servers", "broker:9092", "model.dir", "/models/m", "threshold.bpd", "4.5");
+    private static final Map<String, String> REQUIRED =
+            Map.of(
+                    "bootstrap.servers",
+                    "broker:9092",
+                    "model.dir",
+                    "/models/m",
+                    "threshold.bpd",
+                    "4.5");
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void overridesBeatEnvironmentBeatFileBeatDefaults() throws IOException {
         Path file = dir.resolve("app.properties");
-        Files.writeString(file, "bootstrap.servers=from-file:9092\nmodel.dir=/m\nthreshold.bpd=3\n"
-                + "batch.max.size=16\nbatch.max.delay.ms=20\niw.samples=4\n");
-        Map<String, String> env = Map.of("FLOWWATCH_BATCH_MAX_SIZE", "128", "FLOWWATCH_BATCH_MAX_DELAY_MS", "30",
-                "PATH", "/usr/bin");
+        Files.writeString(
+                file,
+                "bootstrap.servers=from-file:9092\nmodel.dir=/m\nthreshold.bpd=3\n"
+                        + "batch.max.size=16\nbatch.max.delay.ms=20\niw.samples=4\n");
+        Map<String, String> env =
+                Map.of(
+                        "FLOWWATCH_BATCH_MAX_SIZE",
+                        "128",
+                        "FLOWWATCH_BATCH_MAX_DELAY_MS",
+                        "30",
+                        "PATH",
+                        "/usr/bin");
 
         AppConfig c = AppConfig.load(file, env, Map.of("batch.max.size", "256"));
 
@@ -46,8 +60,10 @@ class AppConfigTest {
         Map<String, String> settings = new HashMap<>(REQUIRED);
         settings.remove("threshold.bpd");
 
-        InvalidConfigException e = assertThrows(InvalidConfigException.class,
-                () -> AppConfig.load(null, Map.of(), settings));
+        InvalidConfigException e =
+                assertThrows(
+                        InvalidConfigException.class,
+                        () -> AppConfig.load(null, Map.of(), settings));
 
         assertTrue(e.getMessage().contains("threshold.bpd"), e.getMessage());
         assertTrue(e.getMessage().contains("FLOWWATCH_THRESHOLD_BPD"), e.getMessage());
@@ -55,31 +71,45 @@ class AppConfigTest {
 
     @Test
     void badNumberIsNamedWithItsValue() {
-        InvalidConfigException e = assertThrows(InvalidConfigException.class,
-                () -> AppConfig.load(null, Map.of("FLOWWATCH_BATCH_MAX_SIZE", "lots"), REQUIRED));
+        InvalidConfigException e =
+                assertThrows(
+                        InvalidConfigException.class,
+                        () ->
+                                AppConfig.load(
+                                        null,
+                                        Map.of("FLOWWATCH_BATCH_MAX_SIZE", "lots"),
+                                        REQUIRED));
         assertEquals("batch.max.size='lots': not a whole number", e.getMessage());
 
-        InvalidConfigException range = assertThrows(InvalidConfigException.class,
-                () -> AppConfig.load(null, Map.of(), with("metrics.port", "70000")));
+        InvalidConfigException range =
+                assertThrows(
+                        InvalidConfigException.class,
+                        () -> AppConfig.load(null, Map.of(), with("metrics.port", "70000")));
         assertTrue(range.getMessage().startsWith("metrics.port='70000'"), range.getMessage());
 
-        InvalidConfigException threshold = assertThrows(InvalidConfigException.class,
-                () -> AppConfig.load(null, Map.of(), with("threshold.bpd", "high")));
+        InvalidConfigException threshold =
+                assertThrows(
+                        InvalidConfigException.class,
+                        () -> AppConfig.load(null, Map.of(), with("threshold.bpd", "high")));
         assertEquals("threshold.bpd='high': not a number", threshold.getMessage());
     }
 
     @Test
     void unknownSettingIsRejected() {
-        InvalidConfigException e = assertThrows(InvalidConfigException.class,
-                () -> AppConfig.load(null, Map.of(), with("batch.max.sise", "8")));
+        InvalidConfigException e =
+                assertThrows(
+                        InvalidConfigException.class,
+                        () -> AppConfig.load(null, Map.of(), with("batch.max.sise", "8")));
         assertTrue(e.getMessage().contains("batch.max.sise"), e.getMessage());
     }
 
     @Test
     void kafkaSettingsPassThroughWithoutPrefix() {
-        AppConfig c = AppConfig.load(null,
-                Map.of("FLOWWATCH_KAFKA_SASL_MECHANISM", "PLAIN"),
-                with("kafka.security.protocol", "SASL_SSL"));
+        AppConfig c =
+                AppConfig.load(
+                        null,
+                        Map.of("FLOWWATCH_KAFKA_SASL_MECHANISM", "PLAIN"),
+                        with("kafka.security.protocol", "SASL_SSL"));
 
         Properties p = c.streamsProperties();
         assertEquals("SASL_SSL", p.getProperty("security.protocol"));
@@ -92,8 +122,12 @@ class AppConfigTest {
 
     @Test
     void settingOwnedHereCannotComeThroughKafkaPrefix() {
-        InvalidConfigException e = assertThrows(InvalidConfigException.class,
-                () -> AppConfig.load(null, Map.of(), with("kafka.application.id", "other")));
+        InvalidConfigException e =
+                assertThrows(
+                        InvalidConfigException.class,
+                        () ->
+                                AppConfig.load(
+                                        null, Map.of(), with("kafka.application.id", "other")));
         assertTrue(e.getMessage().contains("kafka.application.id"), e.getMessage());
     }
 

@@ -7,17 +7,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.flowwatch.flowpp.data.ImageSet;
 import dev.flowwatch.schemas.FlowwatchSerdes;
 import dev.flowwatch.schemas.ImageEvent;
+
+import org.junit.jupiter.api.Test;
+
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.Test;
 
 class DemoTrafficTest {
 
-    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
+    private static final Clock CLOCK =
+            Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
 
     private static ImageSet images(int n, long seed) {
         byte[] pixels = new byte[n * 28 * 28];
@@ -26,7 +29,8 @@ class DemoTrafficTest {
     }
 
     private static DemoTraffic traffic(long seed) {
-        return new DemoTraffic(images(20, 1), images(10, 2), new DemoTraffic.Mix(0.2, 0.1), seed, CLOCK);
+        return new DemoTraffic(
+                images(20, 1), images(10, 2), new DemoTraffic.Mix(0.2, 0.1), seed, CLOCK);
     }
 
     @Test
@@ -54,7 +58,9 @@ class DemoTrafficTest {
             }
             ImageEvent event = deserializer.deserialize("images", r.value());
             assertEquals(r.eventId(), event.getId());
-            assertEquals(kind == TrafficKind.NORMAL ? null : kind.label(), event.getAttributes().get("injected"));
+            assertEquals(
+                    kind == TrafficKind.NORMAL ? null : kind.label(),
+                    event.getAttributes().get("injected"));
             assertEquals(kind == TrafficKind.WRONG_SHAPE ? 3 : 1, event.getChannels());
         }
     }
@@ -73,7 +79,8 @@ class DemoTrafficTest {
 
     @Test
     void normalEventsReplayTheSetInOrder() {
-        DemoTraffic traffic = new DemoTraffic(images(3, 1), images(2, 2), new DemoTraffic.Mix(0, 0), 1, CLOCK);
+        DemoTraffic traffic =
+                new DemoTraffic(images(3, 1), images(2, 2), new DemoTraffic.Mix(0, 0), 1, CLOCK);
         for (int i = 0; i < 7; i++) {
             assertTrue(traffic.next().eventId().startsWith(String.format("fmnist-%05d#", i % 3)));
         }

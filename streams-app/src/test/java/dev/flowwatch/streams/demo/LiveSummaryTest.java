@@ -3,22 +3,38 @@ package dev.flowwatch.streams.demo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.junit.jupiter.api.Test;
+
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.TreeMap;
-import org.junit.jupiter.api.Test;
 
 class LiveSummaryTest {
 
-    private static final LiveSummary SUMMARY = new LiveSummary("http://localhost:9400/metrics", 64, 5.0);
+    private static final LiveSummary SUMMARY =
+            new LiveSummary("http://localhost:9400/metrics", 64, 5.0);
 
     private static DemoStats.Snapshot snapshot() {
-        return new DemoStats.Snapshot(2.0, 200, 190, 120, 300, 1000, 940, 110, 280,
-                Map.of(TrafficKind.NORMAL, new DemoStats.Detection(900, 9, 900 * 3.1),
-                        TrafficKind.NOISE, new DemoStats.Detection(20, 20, 20 * 8.8),
-                        TrafficKind.MNIST, new DemoStats.Detection(20, 0, 20 * 1.9)),
-                new TreeMap<>(Map.of("WRONG_SHAPE", 6L, "MALFORMED_MESSAGE", 4L)), 29,
+        return new DemoStats.Snapshot(
+                2.0,
+                200,
+                190,
+                120,
+                300,
+                1000,
+                940,
+                110,
+                280,
+                Map.of(
+                        TrafficKind.NORMAL,
+                        new DemoStats.Detection(900, 9, 900 * 3.1),
+                        TrafficKind.NOISE,
+                        new DemoStats.Detection(20, 20, 20 * 8.8),
+                        TrafficKind.MNIST,
+                        new DemoStats.Detection(20, 0, 20 * 1.9)),
+                new TreeMap<>(Map.of("WRONG_SHAPE", 6L, "MALFORMED_MESSAGE", 4L)),
+                29,
                 List.of(new DemoStats.AlertLine("anomaly-noise-00001#7", "noise", true, 8.8, 5.0)));
     }
 
@@ -28,11 +44,15 @@ class LiveSummaryTest {
 
         assertTrue(text.contains("backlog 50  (sent 1000, scored 940, DLQ 10)"), text);
         assertTrue(text.contains("batch fill 48.0/64 (75%)"), text);
-        assertTrue(text.contains("latency p50/p99 120/300 ms (interval), 110/280 ms (overall)"), text);
+        assertTrue(
+                text.contains("latency p50/p99 120/300 ms (interval), 110/280 ms (overall)"), text);
         assertTrue(text.contains("mnist 0/20 (1.90), noise 20/20 (8.80), inverted 0/0"), text);
         assertTrue(text.contains("9/900 (3.10) false alarms; threshold 5.000 bits/dim"), text);
         assertTrue(text.contains("DLQ       MALFORMED_MESSAGE 4, WRONG_SHAPE 6"), text);
-        assertTrue(text.contains("anomaly-noise-00001#7") && text.contains("injected noise score 8.800 > 5.000"), text);
+        assertTrue(
+                text.contains("anomaly-noise-00001#7")
+                        && text.contains("injected noise score 8.800 > 5.000"),
+                text);
         assertTrue(text.contains("http://localhost:9400/metrics"), text);
     }
 
@@ -41,7 +61,22 @@ class LiveSummaryTest {
         String note = SUMMARY.limits(snapshot());
 
         assertTrue(note.startsWith("note: mnist score below the threshold"), note);
-        assertEquals("", SUMMARY.limits(new DemoStats.Snapshot(2.0, 0, 0, -1, -1, 0, 0, -1, -1,
-                Map.of(TrafficKind.NOISE, new DemoStats.Detection(3, 3, 27)), Map.of(), 3, List.of())));
+        assertEquals(
+                "",
+                SUMMARY.limits(
+                        new DemoStats.Snapshot(
+                                2.0,
+                                0,
+                                0,
+                                -1,
+                                -1,
+                                0,
+                                0,
+                                -1,
+                                -1,
+                                Map.of(TrafficKind.NOISE, new DemoStats.Detection(3, 3, 27)),
+                                Map.of(),
+                                3,
+                                List.of())));
     }
 }

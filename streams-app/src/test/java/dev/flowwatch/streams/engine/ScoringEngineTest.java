@@ -8,19 +8,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flowwatch.flowpp.model.LikelihoodScorer;
 import dev.flowwatch.streams.TestModels;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class ScoringEngineTest {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void concurrentBatchesScoreAsSequentialOnes() throws Exception {
@@ -47,8 +48,10 @@ class ScoringEngineTest {
                 }
                 for (int b = 0; b < batches.size(); b++) {
                     LikelihoodScorer.Scores s = concurrent.get(b).get();
-                    assertArrayEquals(sequential.get(b).elboBitsPerDim(), s.elboBitsPerDim(), "batch " + b);
-                    assertArrayEquals(sequential.get(b).iwBitsPerDim(), s.iwBitsPerDim(), "batch " + b);
+                    assertArrayEquals(
+                            sequential.get(b).elboBitsPerDim(), s.elboBitsPerDim(), "batch " + b);
+                    assertArrayEquals(
+                            sequential.get(b).iwBitsPerDim(), s.iwBitsPerDim(), "batch " + b);
                 }
             } finally {
                 pool.shutdown();

@@ -1,32 +1,46 @@
 package dev.flowwatch.streams.it;
 
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
-/** Reads a topic from the start as a downstream consumer of an exactly-once app would: committed records only. */
+/**
+ * Reads a topic from the start as a downstream consumer of an exactly-once app would: committed
+ * records only.
+ */
 final class CommittedReader {
 
     private CommittedReader() {}
 
     /**
-     * Everything committed on the topic, reading until {@code expected} records arrived and then for
-     * {@code settle} more, so that duplicates arriving late are seen too; or until {@code timeout}.
+     * Everything committed on the topic, reading until {@code expected} records arrived and then
+     * for {@code settle} more, so that duplicates arriving late are seen too; or until {@code
+     * timeout}.
      */
-    static List<ConsumerRecord<byte[], byte[]>> read(String bootstrap, String topic, int expected, Duration settle,
-            Duration timeout) {
+    static List<ConsumerRecord<byte[], byte[]>> read(
+            String bootstrap, String topic, int expected, Duration settle, Duration timeout) {
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
-                "bootstrap.servers", bootstrap,
-                "group.id", "reader-" + UUID.randomUUID(),
-                "auto.offset.reset", "earliest",
-                "enable.auto.commit", false,
-                "isolation.level", "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (var consumer =
+                new KafkaConsumer<>(
+                        Map.<String, Object>of(
+                                "bootstrap.servers",
+                                bootstrap,
+                                "group.id",
+                                "reader-" + UUID.randomUUID(),
+                                "auto.offset.reset",
+                                "earliest",
+                                "enable.auto.commit",
+                                false,
+                                "isolation.level",
+                                "read_committed"),
+                        new ByteArrayDeserializer(),
+                        new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));
             long deadline = System.nanoTime() + timeout.toNanos();
             long settleUntil = Long.MAX_VALUE;

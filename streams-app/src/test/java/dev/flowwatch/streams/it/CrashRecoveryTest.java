@@ -12,6 +12,13 @@ import dev.flowwatch.streams.demo.DemoTraffic;
 import dev.flowwatch.streams.demo.TrafficKind;
 import dev.flowwatch.streams.demo.TrafficProducer;
 import dev.flowwatch.streams.embedded.EmbeddedKafka;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,11 +28,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The app is killed (SIGKILL) while a batch is pending: its events were consumed and their input
@@ -35,30 +37,37 @@ class CrashRecoveryTest {
 
     private static final String APP_ID = "crash-it";
     private static final int EVENTS = 30;
+
     /**
      * More than {@link #EVENTS}, so the batch never fills before the crash; and modest, since the
-     * engine warms up with a batch of this size and a forward pass holds all its intermediate arrays
-     * (a batch of 1000 took the child JVM past 20 GB of native memory).
+     * engine warms up with a batch of this size and a forward pass holds all its intermediate
+     * arrays (a batch of 1000 took the child JVM past 20 GB of native memory).
      */
     private static final int BATCH_SIZE = 64;
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void abruptCrashWithPendingBatchScoresEveryEventExactlyOnce() throws Exception {
         DemoData data = DemoData.load(Path.of("..", "data"));
         Path bundle = TinyBundle.write(dir.resolve("model"));
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
-            kafka.createTopics(1, List.of("images", "anomaly-scores", "anomaly-alerts", "images.dlq"));
+            kafka.createTopics(
+                    1, List.of("images", "anomaly-scores", "anomaly-alerts", "images.dlq"));
             // a batch that neither fills nor times out before the crash
             Process first = startApp(kafka, bundle, "first", BATCH_SIZE, 60_000);
             Process second = null;
             try {
-                DemoTraffic traffic = new DemoTraffic(data.replay(), data.digits(), new DemoTraffic.Mix(0, 0), 3,
-                        Clock.systemUTC());
+                DemoTraffic traffic =
+                        new DemoTraffic(
+                                data.replay(),
+                                data.digits(),
+                                new DemoTraffic.Mix(0, 0),
+                                3,
+                                Clock.systemUTC());
                 List<DemoRecord> sent = new ArrayList<>();
-                try (TrafficProducer producer = new TrafficProducer(kafka.bootstrapServers(), "images")) {
+                try (TrafficProducer producer =
+                        new TrafficProducer(kafka.bootstrapServers(), "images")) {
                     for (int i = 0; i < EVENTS; i++) {
                         DemoRecord r = traffic.next(TrafficKind.NORMAL);
                         producer.send(r);
@@ -67,17 +76,34 @@ class CrashRecoveryTest {
                     producer.flush();
                 }
                 awaitInputCommitted(kafka, EVENTS, first);
-                assertTrue(CommittedReader.read(kafka.bootstrapServers(), "anomaly-scores", 1, Duration.ZERO,
-                        Duration.ofSeconds(1)).isEmpty(), "the batch is still pending before the crash");
+                assertTrue(
+                        CommittedReader.read(
+                                        kafka.bootstrapServers(),
+                                        "anomaly-scores",
+                                        1,
+                                        Duration.ZERO,
+                                        Duration.ofSeconds(1))
+                                .isEmpty(),
+                        "the batch is still pending before the crash");
                 first.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
 
                 second = startApp(kafka, bundle, "second", BATCH_SIZE, 200);
                 var deserializer = FlowwatchSerdes.anomalyScore().deserializer();
-                List<String> scored = CommittedReader.read(kafka.bootstrapServers(), "anomaly-scores", EVENTS,
-                        Duration.ofSeconds(3), Duration.ofSeconds(90)).stream()
-                        .map(r -> deserializer.deserialize(r.topic(), r.value()))
-                        .map(AnomalyScore::getEventId).sorted().toList();
-                assertEquals(sent.stream().map(DemoRecord::eventId).sorted().toList(), scored,
+                List<String> scored =
+                        CommittedReader.read(
+                                        kafka.bootstrapServers(),
+                                        "anomaly-scores",
+                                        EVENTS,
+                                        Duration.ofSeconds(3),
+                                        Duration.ofSeconds(90))
+                                .stream()
+                                .map(r -> deserializer.deserialize(r.topic(), r.value()))
+                                .map(AnomalyScore::getEventId)
+                                .sorted()
+                                .toList();
+                assertEquals(
+                        sent.stream().map(DemoRecord::eventId).sorted().toList(),
+                        scored,
                         "each event scored exactly once; child log: " + dir.resolve("second.log"));
             } finally {
                 first.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
@@ -91,49 +117,70 @@ class CrashRecoveryTest {
         }
     }
 
-    private Process startApp(EmbeddedKafka kafka, Path bundle, String name, int batchSize, long delayMs)
+    private Process startApp(
+            EmbeddedKafka kafka, Path bundle, String name, int batchSize, long delayMs)
             throws IOException {
         Path config = dir.resolve(name + ".properties");
-        Files.writeString(config, String.join("\n",
-                "bootstrap.servers=" + kafka.bootstrapServers(),
-                "application.id=" + APP_ID,
-                "model.dir=" + bundle,
-                "state.dir=" + dir.resolve("state-" + name),
-                "metrics.port=0",
-                "threshold.bpd=1e9",
-                "batch.max.size=" + batchSize,
-                "batch.max.delay.ms=" + delayMs,
-                "topics.create=false",
-                // the killed member never leaves the group: the broker drops it after the session
-                // timeout (45 s by default, 6 s the broker's minimum) and only then hands its task on
-                "kafka.session.timeout.ms=6000"));
+        Files.writeString(
+                config,
+                String.join(
+                        "\n",
+                        "bootstrap.servers=" + kafka.bootstrapServers(),
+                        "application.id=" + APP_ID,
+                        "model.dir=" + bundle,
+                        "state.dir=" + dir.resolve("state-" + name),
+                        "metrics.port=0",
+                        "threshold.bpd=1e9",
+                        "batch.max.size=" + batchSize,
+                        "batch.max.delay.ms=" + delayMs,
+                        "topics.create=false",
+                        // the killed member never leaves the group: the broker drops it after the
+                        // session
+                        // timeout (45 s by default, 6 s the broker's minimum) and only then hands
+                        // its task on
+                        "kafka.session.timeout.ms=6000"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
-                FlowppStreams.class.getName(), "run", "--config", config.toString())
+        return new ProcessBuilder(
+                        java,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
+                        FlowppStreams.class.getName(),
+                        "run",
+                        "--config",
+                        config.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve(name + ".log").toFile())
                 .start();
     }
 
     /** Waits until the app's group has committed the input offsets past every event. */
-    private void awaitInputCommitted(EmbeddedKafka kafka, long events, Process app) throws Exception {
+    private void awaitInputCommitted(EmbeddedKafka kafka, long events, Process app)
+            throws Exception {
         TopicPartition input = new TopicPartition("images", 0);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
             while (System.nanoTime() < deadline) {
                 if (!app.isAlive()) {
-                    throw new AssertionError("the app exited with " + app.exitValue() + "; log: "
-                            + Files.readString(dir.resolve("first.log")));
+                    throw new AssertionError(
+                            "the app exited with "
+                                    + app.exitValue()
+                                    + "; log: "
+                                    + Files.readString(dir.resolve("first.log")));
                 }
-                OffsetAndMetadata committed = admin.listConsumerGroupOffsets(APP_ID).partitionsToOffsetAndMetadata()
-                        .get().get(input);
+                OffsetAndMetadata committed =
+                        admin.listConsumerGroupOffsets(APP_ID)
+                                .partitionsToOffsetAndMetadata()
+                                .get()
+                                .get(input);
                 if (committed != null && committed.offset() >= events) {
                     return;
                 }
                 Thread.sleep(200);
             }
         }
-        throw new AssertionError("input offsets never committed; log: " + Files.readString(dir.resolve("first.log")));
+        throw new AssertionError(
+                "input offsets never committed; log: "
+                        + Files.readString(dir.resolve("first.log")));
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
+
 import dev.flowwatch.flowpp.bundle.ModelBundle;
 import dev.flowwatch.flowpp.data.ImageSet;
 import dev.flowwatch.flowpp.model.LikelihoodScorer;
@@ -19,6 +20,13 @@ import dev.flowwatch.streams.demo.DemoTraffic;
 import dev.flowwatch.streams.demo.TrafficKind;
 import dev.flowwatch.streams.demo.TrafficProducer;
 import dev.flowwatch.streams.embedded.EmbeddedKafka;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -31,11 +39,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The app on a real broker, exactly-once: a tiny random-weight model where only the plumbing is
@@ -44,13 +47,17 @@ import org.junit.jupiter.api.io.TempDir;
 class ScoringPipelineTest {
 
     private static final Path DATA = Path.of("..", "data");
-    /** The committed `small` Flow++ bundle trained on Fashion-MNIST (test ELBO about 3.1 bits/dim). */
-    private static final Path TRAINED_MODEL = DATA.resolve(Path.of("models", "fashion-mnist-small"));
+
+    /**
+     * The committed `small` Flow++ bundle trained on Fashion-MNIST (test ELBO about 3.1 bits/dim).
+     */
+    private static final Path TRAINED_MODEL =
+            DATA.resolve(Path.of("models", "fashion-mnist-small"));
+
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final Duration SETTLE = Duration.ofSeconds(2);
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
     private EmbeddedKafka kafka;
     private Path tinyBundle;
     private DemoData data;
@@ -92,7 +99,8 @@ class ScoringPipelineTest {
     }
 
     private DemoTraffic traffic() {
-        return new DemoTraffic(data.replay(), data.digits(), new DemoTraffic.Mix(0, 0), 1, Clock.systemUTC());
+        return new DemoTraffic(
+                data.replay(), data.digits(), new DemoTraffic.Mix(0, 0), 1, Clock.systemUTC());
     }
 
     private List<DemoRecord> send(List<DemoRecord> records) {
@@ -105,8 +113,11 @@ class ScoringPipelineTest {
 
     private List<AnomalyScore> scores(int expected) {
         var deserializer = FlowwatchSerdes.anomalyScore().deserializer();
-        return CommittedReader.read(kafka.bootstrapServers(), "anomaly-scores", expected, SETTLE, TIMEOUT).stream()
-                .map(r -> deserializer.deserialize(r.topic(), r.value())).toList();
+        return CommittedReader.read(
+                        kafka.bootstrapServers(), "anomaly-scores", expected, SETTLE, TIMEOUT)
+                .stream()
+                .map(r -> deserializer.deserialize(r.topic(), r.value()))
+                .toList();
     }
 
     @Test
@@ -134,12 +145,19 @@ class ScoringPipelineTest {
         double threshold = thresholdBetweenNormalAndNoise(TRAINED_MODEL);
         try (FlowwatchApp app = startApp(TRAINED_MODEL, threshold)) {
             send(sent);
-            Map<String, Boolean> flagged = scores(sent.size()).stream()
-                    .collect(Collectors.toMap(AnomalyScore::getEventId, AnomalyScore::getIsAnomaly));
+            Map<String, Boolean> flagged =
+                    scores(sent.size()).stream()
+                            .collect(
+                                    Collectors.toMap(
+                                            AnomalyScore::getEventId, AnomalyScore::getIsAnomaly));
             var alertDeserializer = FlowwatchSerdes.anomalyAlert().deserializer();
-            Set<String> alerted = CommittedReader.read(kafka.bootstrapServers(), "anomaly-alerts", 10, SETTLE, TIMEOUT)
-                    .stream().map(r -> alertDeserializer.deserialize(r.topic(), r.value()))
-                    .map(AnomalyAlert::getEventId).collect(Collectors.toSet());
+            Set<String> alerted =
+                    CommittedReader.read(
+                                    kafka.bootstrapServers(), "anomaly-alerts", 10, SETTLE, TIMEOUT)
+                            .stream()
+                            .map(r -> alertDeserializer.deserialize(r.topic(), r.value()))
+                            .map(AnomalyAlert::getEventId)
+                            .collect(Collectors.toSet());
             for (DemoRecord r : sent) {
                 boolean noise = r.kind() == TrafficKind.NOISE;
                 assertEquals(noise, flagged.get(r.eventId()), r.eventId());
@@ -149,8 +167,8 @@ class ScoringPipelineTest {
     }
 
     /**
-     * Midway between the worst normal image and the best noise image, as this bundle scores them.
-     * A random-weight model need not separate them; the trained one must, by a wide margin.
+     * Midway between the worst normal image and the best noise image, as this bundle scores them. A
+     * random-weight model need not separate them; the trained one must, by a wide margin.
      */
     private double thresholdBetweenNormalAndNoise(Path bundle) {
         DemoTraffic traffic = traffic();
@@ -159,22 +177,32 @@ class ScoringPipelineTest {
         byte[] normal = new byte[n * 784];
         byte[] noise = new byte[n * 784];
         for (int i = 0; i < n; i++) {
-            events.deserialize("", traffic.next(TrafficKind.NORMAL).value()).getData().duplicate()
+            events.deserialize("", traffic.next(TrafficKind.NORMAL).value())
+                    .getData()
+                    .duplicate()
                     .get(normal, i * 784, 784);
-            events.deserialize("", traffic.next(TrafficKind.NOISE).value()).getData().duplicate()
+            events.deserialize("", traffic.next(TrafficKind.NOISE).value())
+                    .getData()
+                    .duplicate()
                     .get(noise, i * 784, 784);
         }
         try (NDManager manager = NDManager.newBaseManager()) {
             var model = ModelBundle.load(bundle, manager).model();
             LikelihoodScorer scorer = new LikelihoodScorer(model, manager, 1);
-            double[] normalBpd = scorer.scoreAll(ImageSet.of(normal, 1, 28, 28, null, "normal"), n, 0, i -> { })
-                    .elboBitsPerDim();
-            double[] noiseBpd = scorer.scoreAll(ImageSet.of(noise, 1, 28, 28, null, "noise"), n, 0, i -> { })
-                    .elboBitsPerDim();
+            double[] normalBpd =
+                    scorer.scoreAll(ImageSet.of(normal, 1, 28, 28, null, "normal"), n, 0, i -> {})
+                            .elboBitsPerDim();
+            double[] noiseBpd =
+                    scorer.scoreAll(ImageSet.of(noise, 1, 28, 28, null, "noise"), n, 0, i -> {})
+                            .elboBitsPerDim();
             double worstNormal = Arrays.stream(normalBpd).max().orElseThrow();
             double bestNoise = Arrays.stream(noiseBpd).min().orElseThrow();
-            assertTrue(worstNormal < bestNoise, "the bundle must separate noise from normal images: normal up to "
-                    + worstNormal + " bits/dim, noise from " + bestNoise);
+            assertTrue(
+                    worstNormal < bestNoise,
+                    "the bundle must separate noise from normal images: normal up to "
+                            + worstNormal
+                            + " bits/dim, noise from "
+                            + bestNoise);
             return (worstNormal + bestNoise) / 2;
         }
     }
@@ -195,7 +223,12 @@ class ScoringPipelineTest {
             send(garbage);
             send(valid);
             List<ConsumerRecord<byte[], byte[]>> dead =
-                    CommittedReader.read(kafka.bootstrapServers(), "images.dlq", garbage.size(), SETTLE, TIMEOUT);
+                    CommittedReader.read(
+                            kafka.bootstrapServers(),
+                            "images.dlq",
+                            garbage.size(),
+                            SETTLE,
+                            TIMEOUT);
             assertEquals(garbage.size(), dead.size());
             Set<String> reasons = new HashSet<>();
             for (ConsumerRecord<byte[], byte[]> d : dead) {
@@ -204,12 +237,22 @@ class ScoringPipelineTest {
                 reasons.add(new String(reason.value(), StandardCharsets.UTF_8));
             }
             for (DemoRecord g : garbage) {
-                assertTrue(dead.stream().anyMatch(d -> Arrays.equals(g.value(), d.value())
-                        && g.key().equals(new String(d.key(), StandardCharsets.UTF_8))),
+                assertTrue(
+                        dead.stream()
+                                .anyMatch(
+                                        d ->
+                                                Arrays.equals(g.value(), d.value())
+                                                        && g.key()
+                                                                .equals(
+                                                                        new String(
+                                                                                d.key(),
+                                                                                StandardCharsets
+                                                                                        .UTF_8))),
                         "the DLQ keeps the original key and bytes of " + g.eventId());
             }
             assertTrue(reasons.contains("WRONG_SHAPE"), reasons.toString());
-            List<String> scored = scores(valid.size()).stream().map(AnomalyScore::getEventId).sorted().toList();
+            List<String> scored =
+                    scores(valid.size()).stream().map(AnomalyScore::getEventId).sorted().toList();
             assertEquals(valid.stream().map(DemoRecord::eventId).sorted().toList(), scored);
             assertTrue(app.isReady(), "the app keeps running");
         }

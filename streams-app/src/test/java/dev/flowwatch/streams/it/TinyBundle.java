@@ -2,12 +2,17 @@ package dev.flowwatch.streams.it;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+
 import dev.flowwatch.flowpp.bundle.BundleWriter;
 import dev.flowwatch.flowpp.model.FlowConfig;
 import dev.flowwatch.flowpp.model.FlowPlusPlus;
+
 import java.nio.file.Path;
 
-/** A random-weight tiny Fashion-MNIST-shaped model: scores in milliseconds, enough to exercise the app. */
+/**
+ * A random-weight tiny Fashion-MNIST-shaped model: scores in milliseconds, enough to exercise the
+ * app.
+ */
 final class TinyBundle {
 
     private TinyBundle() {}

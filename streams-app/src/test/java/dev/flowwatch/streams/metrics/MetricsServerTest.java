@@ -3,6 +3,11 @@ package dev.flowwatch.streams.metrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.junit.jupiter.api.Test;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,9 +15,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.kafka.common.Metric;
-import org.apache.kafka.common.MetricName;
-import org.junit.jupiter.api.Test;
 
 class MetricsServerTest {
 
@@ -26,26 +28,56 @@ class MetricsServerTest {
         metrics.eventIn();
         metrics.batch(3, 4, 0.02);
         metrics.scored(5.25, 0.1);
-        registry.register(new KafkaStreamsMetricsBridge(() -> Map.of(
-                name("records-lag-max", "consumer-fetch-manager-metrics", Map.of("client-id", "c1")), metric(7),
-                name("commit-rate", "stream-thread-metrics", Map.of("thread-id", "t1")), metric(2.5),
-                name("commit-total", "stream-thread-metrics", Map.of("thread-id", "t1")), metric(10))));
+        registry.register(
+                new KafkaStreamsMetricsBridge(
+                        () ->
+                                Map.of(
+                                        name(
+                                                        "records-lag-max",
+                                                        "consumer-fetch-manager-metrics",
+                                                        Map.of("client-id", "c1")),
+                                                metric(7),
+                                        name(
+                                                        "commit-rate",
+                                                        "stream-thread-metrics",
+                                                        Map.of("thread-id", "t1")),
+                                                metric(2.5),
+                                        name(
+                                                        "commit-total",
+                                                        "stream-thread-metrics",
+                                                        Map.of("thread-id", "t1")),
+                                                metric(10))));
         AtomicBoolean ready = new AtomicBoolean();
 
         try (MetricsServer server = MetricsServer.start(0, registry, ready::get)) {
             String body = get(server, "/metrics").body();
             assertEquals(1, value(body, "flowwatch_events_in_total"), body);
-            assertEquals(0, value(body, "flowwatch_events_invalid_total{reason=\"WRONG_SHAPE\"}"), body);
+            assertEquals(
+                    0, value(body, "flowwatch_events_invalid_total{reason=\"WRONG_SHAPE\"}"), body);
             assertEquals(1, value(body, "flowwatch_batch_size_bucket{le=\"4.0\"}"), body);
             assertEquals(1, value(body, "flowwatch_batch_fill_ratio_count"), body);
             assertEquals(5.25, value(body, "flowwatch_score_bits_per_dim_sum"), body);
             assertEquals(1, value(body, "flowwatch_end_to_end_latency_seconds_count"), body);
-            assertEquals(1, value(body,
-                    "flowwatch_model_info{device=\"cpu()\",model_id=\"test-model\",model_version=\"v1\"}"), body);
+            assertEquals(
+                    1,
+                    value(
+                            body,
+                            "flowwatch_model_info{device=\"cpu()\",model_id=\"test-model\",model_version=\"v1\"}"),
+                    body);
             assertEquals(1, value(body, "flowwatch_model_loaded"), body);
-            assertEquals(7, value(body, "kafka_streams_consumer_fetch_manager_metrics_records_lag_max{client_id=\"c1\"}"));
-            assertEquals(2.5, value(body, "kafka_streams_stream_thread_metrics_commit_rate{thread_id=\"t1\"}"));
-            assertEquals(10, value(body, "kafka_streams_stream_thread_metrics_commit{thread_id=\"t1\"}"));
+            assertEquals(
+                    7,
+                    value(
+                            body,
+                            "kafka_streams_consumer_fetch_manager_metrics_records_lag_max{client_id=\"c1\"}"));
+            assertEquals(
+                    2.5,
+                    value(
+                            body,
+                            "kafka_streams_stream_thread_metrics_commit_rate{thread_id=\"t1\"}"));
+            assertEquals(
+                    10,
+                    value(body, "kafka_streams_stream_thread_metrics_commit{thread_id=\"t1\"}"));
 
             HttpResponse<String> health = get(server, "/healthz");
             assertEquals(200, health.statusCode());
@@ -57,8 +89,11 @@ class MetricsServerTest {
         }
     }
 
-    private HttpResponse<String> get(MetricsServer server, String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + server.port() + path)).build(),
+    private HttpResponse<String> get(MetricsServer server, String path)
+            throws IOException, InterruptedException {
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + server.port() + path))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -66,7 +101,10 @@ class MetricsServerTest {
     private static double value(String body, String series) {
         return body.lines()
                 .filter(line -> line.startsWith(series + " "))
-                .mapToDouble(line -> Double.parseDouble(line.substring(series.length() + 1).trim().split(" ")[0]))
+                .mapToDouble(
+                        line ->
+                                Double.parseDouble(
+                                        line.substring(series.length() + 1).trim().split(" ")[0]))
                 .findFirst()
                 .orElseThrow(() -> new AssertionError("no series " + series + " in\n" + body));
     }

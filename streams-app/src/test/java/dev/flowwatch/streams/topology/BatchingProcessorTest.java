@@ -12,17 +12,10 @@ import dev.flowwatch.schemas.Severity;
 import dev.flowwatch.streams.TestModels;
 import dev.flowwatch.streams.engine.ScoringEngine;
 import dev.flowwatch.streams.metrics.FlowwatchMetrics;
+
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
+
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
@@ -39,14 +32,22 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
 class BatchingProcessorTest {
 
-    @TempDir
-    static Path bundles;
+    @TempDir static Path bundles;
     static ScoringEngine engine;
 
-    @TempDir
-    Path stateDir;
+    @TempDir Path stateDir;
 
     @BeforeAll
     static void loadModel() {
@@ -60,8 +61,11 @@ class BatchingProcessorTest {
 
     @Test
     void batchingFlushesWhenBatchIsFull() {
-        try (TopologyFixture f = new TopologyFixture(engine, stateDir,
-                Map.of("batch.max.size", "4", "batch.max.delay.ms", "60000"))) {
+        try (TopologyFixture f =
+                new TopologyFixture(
+                        engine,
+                        stateDir,
+                        Map.of("batch.max.size", "4", "batch.max.delay.ms", "60000"))) {
             for (int i = 0; i < 3; i++) {
                 f.send("k" + i, TestModels.event("e" + i, i));
             }
@@ -78,8 +82,11 @@ class BatchingProcessorTest {
 
     @Test
     void batchingFlushesOldestAfterMaxDelay() {
-        try (TopologyFixture f = new TopologyFixture(engine, stateDir,
-                Map.of("batch.max.size", "64", "batch.max.delay.ms", "50"))) {
+        try (TopologyFixture f =
+                new TopologyFixture(
+                        engine,
+                        stateDir,
+                        Map.of("batch.max.size", "64", "batch.max.delay.ms", "50"))) {
             f.send("k0", TestModels.event("e0", 0));
             f.driver.advanceWallClockTime(Duration.ofMillis(20));
             f.send("k1", TestModels.event("e1", 1));
@@ -88,25 +95,37 @@ class BatchingProcessorTest {
 
             f.driver.advanceWallClockTime(Duration.ofMillis(20));
 
-            List<String> ids = f.scores.readValuesToList().stream().map(s -> s.getEventId().toString()).toList();
-            assertEquals(List.of("e0", "e1"), ids, "the due oldest takes the younger one along in its batch");
+            List<String> ids =
+                    f.scores.readValuesToList().stream()
+                            .map(s -> s.getEventId().toString())
+                            .toList();
+            assertEquals(
+                    List.of("e0", "e1"),
+                    ids,
+                    "the due oldest takes the younger one along in its batch");
             assertEquals(0, f.pendingCount());
         }
     }
 
     @Test
     void everyValidEventGetsExactlyOneScoreWithItsKey() {
-        try (TopologyFixture f = new TopologyFixture(engine, stateDir,
-                Map.of("batch.max.size", "8", "batch.max.delay.ms", "50"))) {
+        try (TopologyFixture f =
+                new TopologyFixture(
+                        engine,
+                        stateDir,
+                        Map.of("batch.max.size", "8", "batch.max.delay.ms", "50"))) {
             List<String> keys = new ArrayList<>();
             for (int i = 0; i < 21; i++) {
                 keys.add("key-" + i);
                 f.send("key-" + i, TestModels.event("event-" + i, i));
                 if (i % 5 == 0) {
-                    f.images.pipeInput(TopologyFixture.key("bad-" + i), "not an event".getBytes(StandardCharsets.UTF_8));
+                    f.images.pipeInput(
+                            TopologyFixture.key("bad-" + i),
+                            "not an event".getBytes(StandardCharsets.UTF_8));
                 }
             }
-            // The processor adds the real scoring time of each flush to the (here frozen) task clock;
+            // The processor adds the real scoring time of each flush to the (here frozen) task
+            // clock;
             // advance well past the delay plus that.
             f.driver.advanceWallClockTime(Duration.ofSeconds(60));
             f.driver.advanceWallClockTime(Duration.ofSeconds(60));
@@ -126,14 +145,25 @@ class BatchingProcessorTest {
 
     @Test
     void repartitionedEventsAreBatchedAndScoredOnce() {
-        try (TopologyFixture f = new TopologyFixture(engine, stateDir,
-                Map.of("batching.partitions", "2", "batch.max.size", "5", "batch.max.delay.ms", "60000"))) {
+        try (TopologyFixture f =
+                new TopologyFixture(
+                        engine,
+                        stateDir,
+                        Map.of(
+                                "batching.partitions",
+                                "2",
+                                "batch.max.size",
+                                "5",
+                                "batch.max.delay.ms",
+                                "60000"))) {
             for (int i = 0; i < 5; i++) {
                 f.send("k" + i, TestModels.event("e" + i, i));
             }
 
-            List<String> keys = f.scores.readKeyValuesToList().stream()
-                    .map(kv -> new String(kv.key, StandardCharsets.UTF_8)).toList();
+            List<String> keys =
+                    f.scores.readKeyValuesToList().stream()
+                            .map(kv -> new String(kv.key, StandardCharsets.UTF_8))
+                            .toList();
             assertEquals(List.of("k0", "k1", "k2", "k3", "k4"), keys);
             assertEquals(5.0, batchSizeSum(f.registry), "one full batch");
         }
@@ -144,8 +174,15 @@ class BatchingProcessorTest {
         ImageEvent event = TestModels.event("e", 7);
         double bpd = engine.score(List.of(TestModels.pixels(7))).elboBitsPerDim()[0];
 
-        try (TopologyFixture below = new TopologyFixture(engine, stateDir.resolve("below"),
-                Map.of("batch.max.size", "1", "threshold.bpd", Double.toString(bpd - 0.01)))) {
+        try (TopologyFixture below =
+                new TopologyFixture(
+                        engine,
+                        stateDir.resolve("below"),
+                        Map.of(
+                                "batch.max.size",
+                                "1",
+                                "threshold.bpd",
+                                Double.toString(bpd - 0.01)))) {
             below.send("k", event);
             AnomalyScore score = below.scores.readValue();
             assertEquals(bpd, score.getScore(), 1e-9);
@@ -155,8 +192,15 @@ class BatchingProcessorTest {
             assertEquals(Severity.LOW, alert.value().getSeverity());
             assertEquals("e", alert.value().getEventId().toString());
         }
-        try (TopologyFixture above = new TopologyFixture(engine, stateDir.resolve("above"),
-                Map.of("batch.max.size", "1", "threshold.bpd", Double.toString(bpd + 0.01)))) {
+        try (TopologyFixture above =
+                new TopologyFixture(
+                        engine,
+                        stateDir.resolve("above"),
+                        Map.of(
+                                "batch.max.size",
+                                "1",
+                                "threshold.bpd",
+                                Double.toString(bpd + 0.01)))) {
             above.send("k", event);
             assertFalse(above.scores.readValue().getIsAnomaly());
             assertTrue(above.alerts.isEmpty());
@@ -173,8 +217,11 @@ class BatchingProcessorTest {
 
     @Test
     void pendingEventsSurviveInTheStore() {
-        try (TopologyFixture f = new TopologyFixture(engine, stateDir,
-                Map.of("batch.max.size", "10", "batch.max.delay.ms", "1000"))) {
+        try (TopologyFixture f =
+                new TopologyFixture(
+                        engine,
+                        stateDir,
+                        Map.of("batch.max.size", "10", "batch.max.delay.ms", "1000"))) {
             for (int i = 0; i < 3; i++) {
                 f.send("k" + i, TestModels.event("e" + i, i));
             }
@@ -182,7 +229,8 @@ class BatchingProcessorTest {
             try (KeyValueIterator<Bytes, byte[]> it = f.pendingStore().all()) {
                 while (it.hasNext()) {
                     PendingEvent p = PendingEvent.fromBytes(it.next().value);
-                    stored.add(new String(p.key(), StandardCharsets.UTF_8) + "=" + p.event().getId());
+                    stored.add(
+                            new String(p.key(), StandardCharsets.UTF_8) + "=" + p.event().getId());
                 }
             }
             assertEquals(List.of("k0=e0", "k1=e1", "k2=e2"), stored, "in arrival order");
@@ -201,25 +249,34 @@ class BatchingProcessorTest {
         MockProcessorContext<byte[], SpecificRecord> context = new MockProcessorContext<>();
         KeyValueStore<Bytes, byte[]> store = pendingStore(context);
         for (long seq = 5; seq < 7; seq++) {
-            PendingEvent p = new PendingEvent(TopologyFixture.key("k" + seq), 0, 1_000, TestModels.event("e" + seq, seq));
+            PendingEvent p =
+                    new PendingEvent(
+                            TopologyFixture.key("k" + seq),
+                            0,
+                            1_000,
+                            TestModels.event("e" + seq, seq));
             store.put(Bytes.wrap(ByteBuffer.allocate(8).putLong(seq).array()), p.toBytes());
         }
         Processor<byte[], ImageEvent, byte[], SpecificRecord> processor = processor(10, 50);
         context.setCurrentSystemTimeMs(2_000);
         processor.init(context);
 
-        processor.process(new Record<>(
-                TopologyFixture.key("k7"), TestModels.event("e7", 7), 0));
+        processor.process(new Record<>(TopologyFixture.key("k7"), TestModels.event("e7", 7), 0));
         List<KeyValue<Bytes, byte[]>> keys = new ArrayList<>();
         try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
             it.forEachRemaining(keys::add);
         }
-        assertEquals(7, ByteBuffer.wrap(keys.get(2).key.get()).getLong(), "the sequence resumes after the restored keys");
+        assertEquals(
+                7,
+                ByteBuffer.wrap(keys.get(2).key.get()).getLong(),
+                "the sequence resumes after the restored keys");
 
         context.scheduledPunctuators().get(0).getPunctuator().punctuate(2_000);
 
-        List<String> ids = context.forwarded().stream()
-                .map(r -> ((AnomalyScore) r.record().value()).getEventId().toString()).toList();
+        List<String> ids =
+                context.forwarded().stream()
+                        .map(r -> ((AnomalyScore) r.record().value()).getEventId().toString())
+                        .toList();
         assertEquals(List.of("e5", "e6", "e7"), ids);
         try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
             assertFalse(it.hasNext(), "scored events leave the store");
@@ -227,8 +284,9 @@ class BatchingProcessorTest {
     }
 
     /**
-     * Kafka Streams reads the wall clock once per processing loop, and that clock stands still while a
-     * batch is scored: an event that arrives after a flush must not count the scoring time as waiting.
+     * Kafka Streams reads the wall clock once per processing loop, and that clock stands still
+     * while a batch is scored: an event that arrives after a flush must not count the scoring time
+     * as waiting.
      */
     @Test
     void eventsAfterAFlushDoNotCountTheScoringTimeAsWaiting() {
@@ -238,11 +296,13 @@ class BatchingProcessorTest {
         context.setCurrentSystemTimeMs(10_000);
         processor.init(context);
         for (int i = 0; i < 5; i++) {
-            processor.process(new Record<>(TopologyFixture.key("k" + i), TestModels.event("e" + i, i), 0));
+            processor.process(
+                    new Record<>(TopologyFixture.key("k" + i), TestModels.event("e" + i, i), 0));
         }
         assertEquals(4, context.forwarded().size(), "the full batch is scored at once");
 
-        // 50 ms after the loop's clock reading, but less than 50 ms after the batch finished scoring
+        // 50 ms after the loop's clock reading, but less than 50 ms after the batch finished
+        // scoring
         context.scheduledPunctuators().get(0).getPunctuator().punctuate(10_050);
         assertEquals(4, context.forwarded().size(), "the fifth event has not waited 50 ms yet");
 
@@ -250,24 +310,39 @@ class BatchingProcessorTest {
         assertEquals(5, context.forwarded().size());
     }
 
-    private static KeyValueStore<Bytes, byte[]> pendingStore(MockProcessorContext<byte[], SpecificRecord> context) {
-        KeyValueStore<Bytes, byte[]> store = Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(BatchingProcessor.STORE), Serdes.Bytes(), Serdes.ByteArray())
-                .withLoggingDisabled().build();
+    private static KeyValueStore<Bytes, byte[]> pendingStore(
+            MockProcessorContext<byte[], SpecificRecord> context) {
+        KeyValueStore<Bytes, byte[]> store =
+                Stores.keyValueStoreBuilder(
+                                Stores.inMemoryKeyValueStore(BatchingProcessor.STORE),
+                                Serdes.Bytes(),
+                                Serdes.ByteArray())
+                        .withLoggingDisabled()
+                        .build();
         store.init(context.getStateStoreContext(), store);
         context.addStateStore(store);
         return store;
     }
 
-    private static Processor<byte[], ImageEvent, byte[], SpecificRecord> processor(int maxSize, long maxDelayMs) {
-        return BatchingProcessor.supplier(engine, new AnomalyDecider(100, "m", "v"),
-                new FlowwatchMetrics(new PrometheusRegistry()), maxSize, maxDelayMs, 12, "scores", "alerts").get();
+    private static Processor<byte[], ImageEvent, byte[], SpecificRecord> processor(
+            int maxSize, long maxDelayMs) {
+        return BatchingProcessor.supplier(
+                        engine,
+                        new AnomalyDecider(100, "m", "v"),
+                        new FlowwatchMetrics(new PrometheusRegistry()),
+                        maxSize,
+                        maxDelayMs,
+                        12,
+                        "scores",
+                        "alerts")
+                .get();
     }
 
     private static double batchSizeSum(PrometheusRegistry registry) {
         return registry.scrape().stream()
                 .filter(s -> s.getMetadata().getName().equals("flowwatch_batch_size"))
                 .map(s -> ((HistogramSnapshot) s).getDataPoints().get(0).getSum())
-                .findFirst().orElseThrow();
+                .findFirst()
+                .orElseThrow();
     }
 }

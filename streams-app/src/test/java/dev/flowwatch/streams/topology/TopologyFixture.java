@@ -7,12 +7,9 @@ import dev.flowwatch.schemas.ImageEvent;
 import dev.flowwatch.streams.config.AppConfig;
 import dev.flowwatch.streams.engine.ScoringEngine;
 import dev.flowwatch.streams.metrics.FlowwatchMetrics;
+
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Instant;
-import java.util.HashMap;
-import java.util.Map;
+
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.utils.Bytes;
@@ -20,6 +17,12 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 
 /** The whole topology on a TopologyTestDriver, with the real model and real Avro bytes. */
 final class TopologyFixture implements AutoCloseable {
@@ -35,22 +38,39 @@ final class TopologyFixture implements AutoCloseable {
     final TestOutputTopic<byte[], byte[]> dlq;
 
     TopologyFixture(ScoringEngine engine, Path stateDir, Map<String, String> settings) {
-        Map<String, String> all = new HashMap<>(Map.of(
-                "bootstrap.servers", "unused:9092",
-                "model.dir", "unused",
-                "threshold.bpd", "100",
-                "state.dir", stateDir.toString(),
-                "topics.create", "false"));
+        Map<String, String> all =
+                new HashMap<>(
+                        Map.of(
+                                "bootstrap.servers", "unused:9092",
+                                "model.dir", "unused",
+                                "threshold.bpd", "100",
+                                "state.dir", stateDir.toString(),
+                                "topics.create", "false"));
         all.putAll(settings);
         config = AppConfig.load(null, Map.of(), all);
-        driver = new TopologyTestDriver(FlowwatchTopology.build(config, engine, new FlowwatchMetrics(registry)),
-                config.streamsProperties(), START);
-        images = driver.createInputTopic(config.topicImages(), new ByteArraySerializer(), new ByteArraySerializer());
-        scores = driver.createOutputTopic(config.topicScores(), new ByteArrayDeserializer(),
-                FlowwatchSerdes.anomalyScore().deserializer());
-        alerts = driver.createOutputTopic(config.topicAlerts(), new ByteArrayDeserializer(),
-                FlowwatchSerdes.anomalyAlert().deserializer());
-        dlq = driver.createOutputTopic(config.topicDlq(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        driver =
+                new TopologyTestDriver(
+                        FlowwatchTopology.build(config, engine, new FlowwatchMetrics(registry)),
+                        config.streamsProperties(),
+                        START);
+        images =
+                driver.createInputTopic(
+                        config.topicImages(), new ByteArraySerializer(), new ByteArraySerializer());
+        scores =
+                driver.createOutputTopic(
+                        config.topicScores(),
+                        new ByteArrayDeserializer(),
+                        FlowwatchSerdes.anomalyScore().deserializer());
+        alerts =
+                driver.createOutputTopic(
+                        config.topicAlerts(),
+                        new ByteArrayDeserializer(),
+                        FlowwatchSerdes.anomalyAlert().deserializer());
+        dlq =
+                driver.createOutputTopic(
+                        config.topicDlq(),
+                        new ByteArrayDeserializer(),
+                        new ByteArrayDeserializer());
     }
 
     static byte[] bytes(ImageEvent event) {

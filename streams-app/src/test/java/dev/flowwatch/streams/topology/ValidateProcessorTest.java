@@ -10,6 +10,14 @@ import dev.flowwatch.schemas.ImageEvent;
 import dev.flowwatch.schemas.ImageEvents;
 import dev.flowwatch.streams.TestModels;
 import dev.flowwatch.streams.engine.ScoringEngine;
+
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -21,22 +29,15 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+
 import javax.imageio.ImageIO;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.streams.test.TestRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class ValidateProcessorTest {
 
-    @TempDir
-    static Path bundles;
+    @TempDir static Path bundles;
     static ScoringEngine engine;
 
-    @TempDir
-    Path stateDir;
+    @TempDir Path stateDir;
 
     @BeforeAll
     static void loadModel() {
@@ -60,20 +61,59 @@ class ValidateProcessorTest {
         records.put("garbage", "garbage, not Avro at all".getBytes(StandardCharsets.UTF_8));
         records.put("truncated", Arrays.copyOf(valid, valid.length / 2));
         records.put("fingerprint", unknownFingerprint);
-        records.put("narrow", TopologyFixture.bytes(ImageEvents.rawU8("e", "s", Instant.EPOCH, 27, 28, 1, new byte[27 * 28])));
-        records.put("colour", TopologyFixture.bytes(ImageEvents.rawU8("e", "s", Instant.EPOCH, 28, 28, 3, new byte[28 * 28 * 3])));
-        records.put("oversize", TopologyFixture.bytes(ImageEvents.rawU8("e", "s", Instant.EPOCH, 60, 60, 1, new byte[3600])));
-        records.put("short-raw", TopologyFixture.bytes(withData(TestModels.event("e", 1), ImageEncoding.RAW_U8, new byte[100])));
-        records.put("bad-png", TopologyFixture.bytes(withData(TestModels.event("e", 1), ImageEncoding.PNG, pngSignature)));
-        records.put("jpeg-as-png", TopologyFixture.bytes(withData(TestModels.event("e", 1), ImageEncoding.PNG,
-                encode(greyImage(TestModels.pixels(1)), "jpeg"))));
-        Map<String, String> expected = Map.of(
-                "empty", "EMPTY_PAYLOAD", "garbage", "MALFORMED_MESSAGE", "truncated", "MALFORMED_MESSAGE",
-                "fingerprint", "UNKNOWN_SCHEMA", "narrow", "WRONG_SHAPE", "colour", "WRONG_SHAPE",
-                "oversize", "OVERSIZE_PAYLOAD", "short-raw", "BAD_IMAGE_BYTES", "bad-png", "BAD_IMAGE_BYTES",
-                "jpeg-as-png", "BAD_ENCODING");
+        records.put(
+                "narrow",
+                TopologyFixture.bytes(
+                        ImageEvents.rawU8("e", "s", Instant.EPOCH, 27, 28, 1, new byte[27 * 28])));
+        records.put(
+                "colour",
+                TopologyFixture.bytes(
+                        ImageEvents.rawU8(
+                                "e", "s", Instant.EPOCH, 28, 28, 3, new byte[28 * 28 * 3])));
+        records.put(
+                "oversize",
+                TopologyFixture.bytes(
+                        ImageEvents.rawU8("e", "s", Instant.EPOCH, 60, 60, 1, new byte[3600])));
+        records.put(
+                "short-raw",
+                TopologyFixture.bytes(
+                        withData(TestModels.event("e", 1), ImageEncoding.RAW_U8, new byte[100])));
+        records.put(
+                "bad-png",
+                TopologyFixture.bytes(
+                        withData(TestModels.event("e", 1), ImageEncoding.PNG, pngSignature)));
+        records.put(
+                "jpeg-as-png",
+                TopologyFixture.bytes(
+                        withData(
+                                TestModels.event("e", 1),
+                                ImageEncoding.PNG,
+                                encode(greyImage(TestModels.pixels(1)), "jpeg"))));
+        Map<String, String> expected =
+                Map.of(
+                        "empty",
+                        "EMPTY_PAYLOAD",
+                        "garbage",
+                        "MALFORMED_MESSAGE",
+                        "truncated",
+                        "MALFORMED_MESSAGE",
+                        "fingerprint",
+                        "UNKNOWN_SCHEMA",
+                        "narrow",
+                        "WRONG_SHAPE",
+                        "colour",
+                        "WRONG_SHAPE",
+                        "oversize",
+                        "OVERSIZE_PAYLOAD",
+                        "short-raw",
+                        "BAD_IMAGE_BYTES",
+                        "bad-png",
+                        "BAD_IMAGE_BYTES",
+                        "jpeg-as-png",
+                        "BAD_ENCODING");
 
-        try (TopologyFixture f = new TopologyFixture(engine, stateDir, Map.of("max.payload.bytes", "3000"))) {
+        try (TopologyFixture f =
+                new TopologyFixture(engine, stateDir, Map.of("max.payload.bytes", "3000"))) {
             records.forEach((key, value) -> f.images.pipeInput(TopologyFixture.key(key), value));
 
             List<TestRecord<byte[], byte[]>> dead = f.dlq.readRecordsToList();
@@ -88,8 +128,11 @@ class ValidateProcessorTest {
                 assertEquals("0", header(r, ValidateProcessor.HEADER_PARTITION));
                 assertEquals(Long.toString(offset++), header(r, ValidateProcessor.HEADER_OFFSET));
             }
-            assertTrue(header(dead.get(1), ValidateProcessor.HEADER_DETAIL).startsWith("BAD_MARKER"));
-            assertTrue(header(dead.get(2), ValidateProcessor.HEADER_DETAIL).startsWith("UNDECODABLE_BODY"));
+            assertTrue(
+                    header(dead.get(1), ValidateProcessor.HEADER_DETAIL).startsWith("BAD_MARKER"));
+            assertTrue(
+                    header(dead.get(2), ValidateProcessor.HEADER_DETAIL)
+                            .startsWith("UNDECODABLE_BODY"));
             assertTrue(f.scores.isEmpty());
         }
     }
@@ -97,13 +140,18 @@ class ValidateProcessorTest {
     @Test
     void pngIsScoredLikeTheSameRawImage() throws IOException {
         ImageEvent raw = TestModels.event("raw", 3);
-        ImageEvent png = withData(TestModels.event("png", 3), ImageEncoding.PNG,
-                encode(greyImage(TestModels.pixels(3)), "png"));
-        try (TopologyFixture f = new TopologyFixture(engine, stateDir, Map.of("batch.max.size", "1"))) {
+        ImageEvent png =
+                withData(
+                        TestModels.event("png", 3),
+                        ImageEncoding.PNG,
+                        encode(greyImage(TestModels.pixels(3)), "png"));
+        try (TopologyFixture f =
+                new TopologyFixture(engine, stateDir, Map.of("batch.max.size", "1"))) {
             f.send("a", raw);
             f.send("b", png);
 
-            List<Double> scores = f.scores.readValuesToList().stream().map(s -> s.getScore()).toList();
+            List<Double> scores =
+                    f.scores.readValuesToList().stream().map(s -> s.getScore()).toList();
             assertEquals(2, scores.size());
             assertEquals(scores.get(0), scores.get(1), 1e-9);
             assertTrue(f.dlq.isEmpty());
@@ -111,11 +159,15 @@ class ValidateProcessorTest {
     }
 
     private static ImageEvent withData(ImageEvent event, ImageEncoding encoding, byte[] data) {
-        return ImageEvent.newBuilder(event).setEncoding(encoding).setData(ByteBuffer.wrap(data)).build();
+        return ImageEvent.newBuilder(event)
+                .setEncoding(encoding)
+                .setData(ByteBuffer.wrap(data))
+                .build();
     }
 
     private static BufferedImage greyImage(byte[] pixels) {
-        BufferedImage image = new BufferedImage(TestModels.SIZE, TestModels.SIZE, BufferedImage.TYPE_BYTE_GRAY);
+        BufferedImage image =
+                new BufferedImage(TestModels.SIZE, TestModels.SIZE, BufferedImage.TYPE_BYTE_GRAY);
         image.getRaster().setDataElements(0, 0, TestModels.SIZE, TestModels.SIZE, pixels);
         return image;
     }

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# README command #1: the streaming demo on a fresh machine. Builds the jars once, then runs
+#   flowpp-streams demo: an embedded single-node KRaft broker, the bundled Fashion-MNIST model,
+#   Fashion-MNIST test images with injected anomalies replayed into `images`, the scoring topology,
+#   and a live summary. Ctrl-C stops it cleanly. Arguments go to the demo (try --help).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+JAR=streams-app/target/flowpp-streams.jar
+if [ ! -f "$JAR" ]; then
+  echo "building (first run only) ..." >&2
+  mvn -B -q -DskipTests package
+fi
+exec java -jar "$JAR" demo "$@"
