@@ -10,6 +10,9 @@ import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
 /**
  * Every metric of the scoring pipeline, registered in one place on the registry given.
  *
@@ -18,10 +21,22 @@ import io.prometheus.metrics.model.snapshots.Unit;
  */
 public final class FlowwatchMetrics {
 
+    /**
+     * Sources with a series of their own in {@code flowwatch_alerts_by_source_total}, per instance.
+     * A source is a string the producers choose: without a bound, a producer sending a new one per
+     * image would create a series per image.
+     */
+    public static final int MAX_ALERT_SOURCES = 100;
+
+    /** The source label of the alerts of every source past {@link #MAX_ALERT_SOURCES}. */
+    public static final String OTHER_SOURCES = "other";
+
     private final Counter eventsIn;
     private final Counter eventsScored;
     private final Counter eventsInvalid;
     private final Counter alerts;
+    private final Counter alertsBySource;
+    private final Set<String> alertSources = ConcurrentHashMap.newKeySet();
     private final Histogram batchSize;
     private final Histogram batchFillRatio;
     private final Histogram batchInferenceSeconds;
@@ -52,6 +67,17 @@ public final class FlowwatchMetrics {
                         .name("flowwatch_alerts_total")
                         .help("Alerts emitted, by severity")
                         .labelNames("severity")
+                        .register(registry);
+        alertsBySource =
+                Counter.builder()
+                        .name("flowwatch_alerts_by_source_total")
+                        .help(
+                                "Alerts emitted, by the source of the image: the first "
+                                        + MAX_ALERT_SOURCES
+                                        + " sources seen, the others as '"
+                                        + OTHER_SOURCES
+                                        + "'")
+                        .labelNames("source")
                         .register(registry);
         batchSize =
                 Histogram.builder()
@@ -121,8 +147,25 @@ public final class FlowwatchMetrics {
         eventsInvalid.labelValues(reason.name()).inc();
     }
 
-    public void alert(Severity severity) {
+    public void alert(Severity severity, String source) {
         alerts.labelValues(severity.name()).inc();
+        alertsBySource.labelValues(sourceLabel(source)).inc();
+    }
+
+    /**
+     * The source itself while fewer than {@link #MAX_ALERT_SOURCES} have a series, else "other".
+     */
+    private String sourceLabel(String source) {
+        if (alertSources.contains(source)) {
+            return source;
+        }
+        synchronized (alertSources) {
+            if (alertSources.size() < MAX_ALERT_SOURCES) {
+                alertSources.add(source);
+                return source;
+            }
+        }
+        return OTHER_SOURCES;
     }
 
     /** One batch scored: its size, how full it was and how long the forward pass took. */

@@ -215,7 +215,7 @@ public final class BatchingProcessor
                 context.forward(
                         new Record<byte[], SpecificRecord>(e.key(), d.alert(), e.recordTimestamp()),
                         alertsChild);
-                metrics.alert(d.alert().getSeverity());
+                metrics.alert(d.alert().getSeverity(), d.alert().getSource());
             }
             metrics.scored(
                     d.score().getScore(),

@@ -2,6 +2,7 @@ package dev.flowwatch.streams.deploy;
 
 import static dev.flowwatch.streams.deploy.Kustomize.map;
 import static dev.flowwatch.streams.deploy.Kustomize.maps;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -21,8 +22,8 @@ import java.util.stream.Collectors;
 /**
  * The Grafana dashboard as Grafana's dashboard model (schemaVersion 39) requires it. No Grafana
  * library is published to the registries this project uses, so the model's rules are checked here:
- * identity, a Prometheus datasource variable every query uses, panels of known types on the 24-column
- * grid without overlap, queries with unique refIds and only defined variables.
+ * identity, a Prometheus datasource variable every query uses, panels of known types on the
+ * 24-column grid without overlap, queries with unique refIds and only defined variables.
  */
 class DashboardTest {
 
@@ -46,7 +47,8 @@ class DashboardTest {
         assertEquals("prometheus", variables.get("datasource").get("query"));
         variables.values().stream()
                 .filter(v -> "query".equals(v.get("type")))
-                .forEach(v -> assertEquals(DATASOURCE, v.get("datasource"), (String) v.get("name")));
+                .forEach(
+                        v -> assertEquals(DATASOURCE, v.get("datasource"), (String) v.get("name")));
     }
 
     @Test
@@ -64,7 +66,8 @@ class DashboardTest {
             int h = (Integer) grid.get("h");
             assertTrue(x >= 0 && y >= 0 && w > 0 && h > 0 && x + w <= 24, title + " " + grid);
             for (int[] c : cells) {
-                boolean overlap = x < c[0] + c[2] && c[0] < x + w && y < c[1] + c[3] && c[1] < y + h;
+                boolean overlap =
+                        x < c[0] + c[2] && c[0] < x + w && y < c[1] + c[3] && c[1] < y + h;
                 assertFalse(overlap, title + " overlaps another panel");
             }
             cells.add(new int[] {x, y, w, h});

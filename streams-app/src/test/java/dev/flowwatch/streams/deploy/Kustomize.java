@@ -17,12 +17,12 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Renders a kustomization the way {@code kubectl kustomize} does, for the subset k8s/ uses:
- * {@code resources} (files and directories), {@code namespace}, {@code labels} (metadata only),
- * {@code configMapGenerator} (files, fixed names), strategic-merge {@code patches} and {@code
- * images}. Anything else in a kustomization fails rather than being ignored, so the manifests cannot
- * outgrow the renderer unnoticed; {@code ManifestsTest} compares it with the real kustomize where
- * kubectl is installed.
+ * Renders a kustomization the way {@code kubectl kustomize} does, for the subset k8s/ uses: {@code
+ * resources} (files and directories), {@code namespace}, {@code labels} (metadata only), {@code
+ * configMapGenerator} (files, fixed names), strategic-merge {@code patches} and {@code images}.
+ * Anything else in a kustomization fails rather than being ignored, so the manifests cannot outgrow
+ * the renderer unnoticed; {@code ManifestsTest} compares it with the real kustomize where kubectl
+ * is installed.
  */
 final class Kustomize {
 
@@ -125,8 +125,9 @@ final class Kustomize {
     /** Every non-empty document of a multi-document YAML file. */
     static List<Map<String, Object>> readObjects(Path file) {
         List<Map<String, Object>> docs = new ArrayList<>();
-        try (var it = YAML.readerFor(new TypeReference<Map<String, Object>>() {})
-                .<Map<String, Object>>readValues(file.toFile())) {
+        try (var it =
+                YAML.readerFor(new TypeReference<Map<String, Object>>() {})
+                        .<Map<String, Object>>readValues(file.toFile())) {
             while (it.hasNext()) {
                 Map<String, Object> doc = it.next();
                 if (doc != null && !doc.isEmpty()) {
@@ -185,7 +186,11 @@ final class Kustomize {
                             .orElseThrow(
                                     () ->
                                             new IllegalStateException(
-                                                    file + ": no " + p.get("kind") + " " + name(p)));
+                                                    file
+                                                            + ": no "
+                                                            + p.get("kind")
+                                                            + " "
+                                                            + name(p)));
             mergeInto(target, p);
         }
     }

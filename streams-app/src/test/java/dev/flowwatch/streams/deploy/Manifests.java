@@ -79,7 +79,10 @@ final class Manifests {
     static List<String> expressions() {
         List<String> exprs = new ArrayList<>();
         Map<String, Object> rule =
-                only(Kustomize.readObjects(K8S.resolve("base/prometheusrule.yaml")), "PrometheusRule", "flowwatch");
+                only(
+                        Kustomize.readObjects(K8S.resolve("base/prometheusrule.yaml")),
+                        "PrometheusRule",
+                        "flowwatch");
         for (Map<String, Object> group : maps(map(rule.get("spec")).get("groups"))) {
             for (Map<String, Object> r : maps(group.get("rules"))) {
                 exprs.add((String) r.get("expr"));

@@ -2,6 +2,7 @@ package dev.flowwatch.streams.deploy;
 
 import static dev.flowwatch.streams.deploy.Kustomize.map;
 import static dev.flowwatch.streams.deploy.Kustomize.maps;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -106,7 +107,9 @@ class ManifestsTest {
         Assumptions.assumeTrue(onPath("kubectl"), "kubectl is not installed");
         Process p =
                 new ProcessBuilder(
-                                "kubectl", "kustomize", Manifests.K8S.resolve(kustomization).toString())
+                                "kubectl",
+                                "kustomize",
+                                Manifests.K8S.resolve(kustomization).toString())
                         .redirectError(ProcessBuilder.Redirect.INHERIT)
                         .start();
         String yaml = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -115,7 +118,11 @@ class ManifestsTest {
         Path file = Files.createTempFile("kustomize", ".yaml");
         Files.writeString(file, yaml);
         List<String> differences = new ArrayList<>();
-        differences(byId(Kustomize.readObjects(file)), byId(Manifests.render(kustomization)), "", differences);
+        differences(
+                byId(Kustomize.readObjects(file)),
+                byId(Manifests.render(kustomization)),
+                "",
+                differences);
         assertEquals(List.of(), differences, "kubectl kustomize vs. this renderer");
     }
 
@@ -159,7 +166,8 @@ class ManifestsTest {
                 "/etc/flowwatch/flowwatch.properties",
                 mounts.get("config") + "/flowwatch.properties");
         assertTrue(
-                ((List<?>) scorer.get("args")).contains(mounts.get("config") + "/flowwatch.properties"));
+                ((List<?>) scorer.get("args"))
+                        .contains(mounts.get("config") + "/flowwatch.properties"));
     }
 
     @ParameterizedTest
@@ -167,7 +175,8 @@ class ManifestsTest {
     void autoscalingFollowsConsumerLagAndStopsAtThePartitionCount(String overlay) {
         List<Map<String, Object>> objects = Manifests.render(overlay);
         Properties app = Manifests.appProperties(objects);
-        Map<String, Object> spec = map(Manifests.only(objects, "ScaledObject", "flowwatch").get("spec"));
+        Map<String, Object> spec =
+                map(Manifests.only(objects, "ScaledObject", "flowwatch").get("spec"));
         Map<String, Object> target = map(spec.get("scaleTargetRef"));
         assertEquals("StatefulSet", target.get("kind"));
         assertEquals("flowwatch", target.get("name"));
@@ -189,8 +198,9 @@ class ManifestsTest {
         String auth = (String) map(trigger.get("authenticationRef")).get("name");
         Map<String, Object> secret = Manifests.only(objects, "Secret", "flowwatch-kafka");
         for (Map<String, Object> ref :
-                maps(map(Manifests.only(objects, "TriggerAuthentication", auth).get("spec"))
-                        .get("secretTargetRef"))) {
+                maps(
+                        map(Manifests.only(objects, "TriggerAuthentication", auth).get("spec"))
+                                .get("secretTargetRef"))) {
             assertEquals(Kustomize.name(secret), ref.get("name"));
             assertTrue(map(secret.get("stringData")).containsKey((String) ref.get("key")));
         }
@@ -235,17 +245,30 @@ class ManifestsTest {
         Container c = gpu.getContainers().get(0);
         assertEquals(new Quantity("1"), c.getResources().getLimits().get("nvidia.com/gpu"));
         assertEquals("true", gpu.getNodeSelector().get("nvidia.com/gpu.present"));
-        assertTrue(gpu.getTolerations().stream().anyMatch(t -> t.getKey().equals("nvidia.com/gpu")));
+        assertTrue(
+                gpu.getTolerations().stream().anyMatch(t -> t.getKey().equals("nvidia.com/gpu")));
         assertTrue(c.getImage().startsWith("flowwatch-gpu:"), c.getImage());
-        assertEquals("gpu", Manifests.literalEnv(Manifests.scorer(Manifests.render("overlays/gpu"))).get("FLOWWATCH_DEVICE"));
+        assertEquals(
+                "gpu",
+                Manifests.literalEnv(Manifests.scorer(Manifests.render("overlays/gpu")))
+                        .get("FLOWWATCH_DEVICE"));
         PodSpec cpu = scorerPod("overlays/cpu");
-        assertFalse(cpu.getContainers().get(0).getResources().getLimits().containsKey("nvidia.com/gpu"));
+        assertFalse(
+                cpu.getContainers()
+                        .get(0)
+                        .getResources()
+                        .getLimits()
+                        .containsKey("nvidia.com/gpu"));
         assertTrue(cpu.getContainers().get(0).getImage().startsWith("flowwatch-cpu:"));
     }
 
     @Test
     void trainerJobWritesTheVolumeTheAppReadsOnOneGpu() {
-        Job job = Serialization.unmarshal(json(Manifests.only(Manifests.render("trainer"), "Job", "flowwatch-train")));
+        Job job =
+                Serialization.unmarshal(
+                        json(
+                                Manifests.only(
+                                        Manifests.render("trainer"), "Job", "flowwatch-train")));
         PodSpec pod = job.getSpec().getTemplate().getSpec();
         Container trainer = pod.getContainers().get(0);
         assertEquals(new Quantity("1"), trainer.getResources().getLimits().get("nvidia.com/gpu"));
@@ -253,7 +276,8 @@ class ManifestsTest {
         String out = trainer.getArgs().get(trainer.getArgs().indexOf("--out") + 1);
         String claim = claimMountedAt(pod, trainer, out);
         PodSpec app = scorerPod("overlays/gpu");
-        String modelDir = Manifests.appProperties(Manifests.render("overlays/gpu")).getProperty("model.dir");
+        String modelDir =
+                Manifests.appProperties(Manifests.render("overlays/gpu")).getProperty("model.dir");
         assertEquals(claim, claimMountedAt(app, app.getContainers().get(0), modelDir));
         assertTrue(
                 app.getVolumes().stream()
@@ -267,21 +291,33 @@ class ManifestsTest {
     @Test
     void serviceMonitorScrapesTheMetricsPortOfTheScorerService() {
         List<Map<String, Object>> objects = Manifests.render("base");
-        ServiceMonitor monitor = Serialization.unmarshal(json(Manifests.only(objects, "ServiceMonitor", "flowwatch")));
+        ServiceMonitor monitor =
+                Serialization.unmarshal(
+                        json(Manifests.only(objects, "ServiceMonitor", "flowwatch")));
         Map<String, Object> service = Manifests.only(objects, "Service", "flowwatch");
         Map<String, Object> labels = map(Kustomize.metadata(service).get("labels"));
-        monitor.getSpec().getSelector().getMatchLabels().forEach((k, v) -> assertEquals(v, labels.get(k), k));
+        monitor.getSpec()
+                .getSelector()
+                .getMatchLabels()
+                .forEach((k, v) -> assertEquals(v, labels.get(k), k));
         assertEquals("/metrics", monitor.getSpec().getEndpoints().get(0).getPath());
         String port = monitor.getSpec().getEndpoints().get(0).getPort();
-        assertTrue(maps(map(service.get("spec")).get("ports")).stream().anyMatch(p -> port.equals(p.get("name"))));
+        assertTrue(
+                maps(map(service.get("spec")).get("ports")).stream()
+                        .anyMatch(p -> port.equals(p.get("name"))));
     }
 
     @Test
     void prometheusRuleHasTheFiveAlertsEachWithSeverityAndSummary() {
         PrometheusRule rule =
-                Serialization.unmarshal(json(Manifests.only(Manifests.render("base"), "PrometheusRule", "flowwatch")));
+                Serialization.unmarshal(
+                        json(
+                                Manifests.only(
+                                        Manifests.render("base"), "PrometheusRule", "flowwatch")));
         Map<String, Rule> alerts = new TreeMap<>();
-        rule.getSpec().getGroups().forEach(g -> g.getRules().forEach(r -> alerts.put(r.getAlert(), r)));
+        rule.getSpec()
+                .getGroups()
+                .forEach(g -> g.getRules().forEach(r -> alerts.put(r.getAlert(), r)));
         assertEquals(
                 Set.of(
                         "FlowwatchNoScores",
@@ -294,14 +330,20 @@ class ManifestsTest {
                 (name, r) -> {
                     assertFalse(r.getExpr().getStrVal().isBlank(), name);
                     assertNotNull(r.getFor(), name);
-                    assertTrue(Set.of("warning", "critical").contains(r.getLabels().get("severity")), name);
+                    assertTrue(
+                            Set.of("warning", "critical").contains(r.getLabels().get("severity")),
+                            name);
                     assertNotNull(r.getAnnotations().get("summary"), name);
                     assertFalse(PromQl.metricNames(r.getExpr().getStrVal()).isEmpty(), name);
                 });
     }
 
     private static PodSpec scorerPod(String overlay) {
-        StatefulSet s = Serialization.unmarshal(json(Manifests.only(Manifests.render(overlay), "StatefulSet", "flowwatch")));
+        StatefulSet s =
+                Serialization.unmarshal(
+                        json(
+                                Manifests.only(
+                                        Manifests.render(overlay), "StatefulSet", "flowwatch")));
         return s.getSpec().getTemplate().getSpec();
     }
 
@@ -341,7 +383,9 @@ class ManifestsTest {
             keys.addAll(e.keySet());
             keys.addAll(a.keySet());
             keys.forEach(k -> differences(e.get(k), a.get(k), path + "/" + k, out));
-        } else if (expected instanceof List<?> e && actual instanceof List<?> a && e.size() == a.size()) {
+        } else if (expected instanceof List<?> e
+                && actual instanceof List<?> a
+                && e.size() == a.size()) {
             for (int i = 0; i < e.size(); i++) {
                 differences(e.get(i), a.get(i), path + "/" + i, out);
             }

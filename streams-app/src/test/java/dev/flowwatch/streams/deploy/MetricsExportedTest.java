@@ -35,7 +35,8 @@ import java.util.TreeSet;
 class MetricsExportedTest {
 
     private static final Path DATA = Path.of("..", "data");
-    private static final Path TRAINED_MODEL = DATA.resolve(Path.of("models", "fashion-mnist-small"));
+    private static final Path TRAINED_MODEL =
+            DATA.resolve(Path.of("models", "fashion-mnist-small"));
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
 
     /**
@@ -68,7 +69,8 @@ class MetricsExportedTest {
                             1,
                             Clock.systemUTC());
             int valid = 0;
-            try (TrafficProducer producer = new TrafficProducer(kafka.bootstrapServers(), "images")) {
+            try (TrafficProducer producer =
+                    new TrafficProducer(kafka.bootstrapServers(), "images")) {
                 for (TrafficKind kind :
                         List.of(
                                 TrafficKind.NORMAL,
@@ -140,16 +142,23 @@ class MetricsExportedTest {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (true) {
             String text =
-                    http.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString())
+                    http.send(
+                                    HttpRequest.newBuilder(uri).GET().build(),
+                                    HttpResponse.BodyHandlers.ofString())
                             .body();
             Scrape scrape = new Scrape(text);
             boolean scored = text.contains("flowwatch_events_scored_total " + valid + ".0");
-            boolean lag = scrape.hasLabel("kafka_streams_consumer_fetch_manager_metrics_records_lag", "topic", "images");
+            boolean lag =
+                    scrape.hasLabel(
+                            "kafka_streams_consumer_fetch_manager_metrics_records_lag",
+                            "topic",
+                            "images");
             if (scored && lag) {
                 return scrape;
             }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("scored " + scored + ", lag reported " + lag + ":\n" + text);
+                throw new AssertionError(
+                        "scored " + scored + ", lag reported " + lag + ":\n" + text);
             }
             Thread.sleep(250);
         }

@@ -9,8 +9,8 @@ import java.util.regex.Pattern;
 
 /**
  * The metric names and equality label matchers a PromQL expression (or a Grafana query, with its
- * {@code $variables}) refers to. Not a parser: enough to read the expressions of k8s/, and proved on
- * their shapes by {@code PromQlTest}.
+ * {@code $variables}) refers to. Not a parser: enough to read the expressions of k8s/, and proved
+ * on their shapes by {@code PromQlTest}.
  */
 final class PromQl {
 
@@ -23,15 +23,27 @@ final class PromQl {
     private static final Pattern EQUALS =
             Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)\\s*=\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
     private static final Pattern GROUPING =
-            Pattern.compile(
-                    "\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)");
+            Pattern.compile("\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)");
     private static final Pattern IDENTIFIER = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
     private static final Pattern NUMBER =
             Pattern.compile("(?<![a-zA-Z_:])\\d+(\\.\\d+)?([eE][+-]?\\d+)?");
     private static final Set<String> KEYWORDS =
             Set.of(
-                    "and", "or", "unless", "bool", "offset", "by", "without", "on", "ignoring",
-                    "group_left", "group_right", "inf", "nan", "Inf", "NaN");
+                    "and",
+                    "or",
+                    "unless",
+                    "bool",
+                    "offset",
+                    "by",
+                    "without",
+                    "on",
+                    "ignoring",
+                    "group_left",
+                    "group_right",
+                    "inf",
+                    "nan",
+                    "Inf",
+                    "NaN");
 
     private PromQl() {}
 

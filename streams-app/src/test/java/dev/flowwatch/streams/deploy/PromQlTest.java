@@ -12,11 +12,11 @@ class PromQlTest {
     @Test
     void metricNamesSkipFunctionsAggregationsLabelsRangesAndVariables() {
         String expr =
-                "histogram_quantile(0.99, sum by (le) (rate(flowwatch_end_to_end_latency_seconds_bucket"
-                        + "{namespace=\"$namespace\", job=\"flowwatch\"}[$__rate_interval])))"
-                        + " / scalar(sum(rate(flowwatch_events_in_total[10m]))) > 3 * 1e-2"
-                        + " and max by (pod) (flowwatch_model_loaded{job=\"a b\"}) < 1"
-                        + " or vector(0)";
+                "histogram_quantile(0.99, sum by (le)"
+                    + " (rate(flowwatch_end_to_end_latency_seconds_bucket{namespace=\"$namespace\","
+                    + " job=\"flowwatch\"}[$__rate_interval]))) /"
+                    + " scalar(sum(rate(flowwatch_events_in_total[10m]))) > 3 * 1e-2 and max by"
+                    + " (pod) (flowwatch_model_loaded{job=\"a b\"}) < 1 or vector(0)";
         assertEquals(
                 Set.of(
                         "flowwatch_end_to_end_latency_seconds_bucket",

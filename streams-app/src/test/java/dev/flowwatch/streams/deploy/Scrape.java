@@ -9,12 +9,15 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** One /metrics response in the Prometheus text format: sample names, their labels, family types. */
+/**
+ * One /metrics response in the Prometheus text format: sample names, their labels, family types.
+ */
 final class Scrape {
 
     private static final Pattern SAMPLE =
             Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)})?\\s+(\\S+)");
-    private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
+    private static final Pattern LABEL =
+            Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
     /** Sample name → the label sets it was seen with. */
     final Map<String, List<Map<String, String>>> samples = new TreeMap<>();
@@ -56,7 +59,9 @@ final class Scrape {
             String family = name.substring(0, Math.max(0, name.length() - suffix.length()));
             if (name.endsWith(suffix) && types.containsKey(family)) {
                 Set<String> allowed =
-                        suffix.equals("_bucket") ? Set.of("histogram") : Set.of("histogram", "summary");
+                        suffix.equals("_bucket")
+                                ? Set.of("histogram")
+                                : Set.of("histogram", "summary");
                 return allowed.contains(types.get(family));
             }
         }
@@ -65,6 +70,7 @@ final class Scrape {
 
     /** Whether some sample of the name carries the label with the value. */
     boolean hasLabel(String name, String label, String value) {
-        return samples.getOrDefault(name, List.of()).stream().anyMatch(l -> value.equals(l.get(label)));
+        return samples.getOrDefault(name, List.of()).stream()
+                .anyMatch(l -> value.equals(l.get(label)));
     }
 }

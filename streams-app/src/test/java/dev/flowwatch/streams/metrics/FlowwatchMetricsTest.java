@@ -1,0 +1,41 @@
+package dev.flowwatch.streams.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.flowwatch.schemas.Severity;
+
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+class FlowwatchMetricsTest {
+
+    @Test
+    void alertsBySourceKeepTheFirstSourcesAndCountTheRestAsOther() {
+        PrometheusRegistry registry = new PrometheusRegistry();
+        FlowwatchMetrics metrics = new FlowwatchMetrics(registry);
+        int sources = FlowwatchMetrics.MAX_ALERT_SOURCES + 5;
+        for (int i = 0; i < sources; i++) {
+            metrics.alert(Severity.LOW, "camera-" + i);
+        }
+        metrics.alert(Severity.HIGH, "camera-0");
+
+        Map<String, Double> bySource = new TreeMap<>();
+        for (MetricSnapshot s : registry.scrape()) {
+            if (s.getMetadata().getName().equals("flowwatch_alerts_by_source")) {
+                for (CounterSnapshot.CounterDataPointSnapshot p :
+                        ((CounterSnapshot) s).getDataPoints()) {
+                    bySource.put(p.getLabels().get("source"), p.getValue());
+                }
+            }
+        }
+        assertEquals(FlowwatchMetrics.MAX_ALERT_SOURCES + 1, bySource.size());
+        assertEquals(2.0, bySource.get("camera-0"));
+        assertEquals(5.0, bySource.get(FlowwatchMetrics.OTHER_SOURCES));
+    }
+}
