@@ -2,6 +2,8 @@ package dev.flowwatch.trainer;
 
 import dev.flowwatch.flowpp.model.Dequantization;
 import dev.flowwatch.flowpp.model.FlowConfig;
+import dev.flowwatch.flowpp.score.InputComplexity;
+import dev.flowwatch.flowpp.score.ScoreKind;
 
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
@@ -96,6 +98,28 @@ final class Arguments {
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(
                         "expected variational or uniform, got '" + value + "'");
+            }
+        }
+    }
+
+    static final class ScoreKindName implements ITypeConverter<ScoreKind> {
+        @Override
+        public ScoreKind convert(String value) {
+            try {
+                return ScoreKind.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class CompressorName implements ITypeConverter<InputComplexity.Compressor> {
+        @Override
+        public InputComplexity.Compressor convert(String value) {
+            try {
+                return InputComplexity.Compressor.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
             }
         }
     }

@@ -24,6 +24,8 @@ import java.util.concurrent.Callable;
             TrainCommand.class,
             EvaluateCommand.class,
             ScoreCommand.class,
+            CalibrateCommand.class,
+            DetectionCommand.class,
             SampleCommand.class,
             CommandLine.HelpCommand.class
         })

@@ -72,6 +72,21 @@ final class ModelScoring {
 
     @Mixin private DeviceOption device;
 
+    /** The model bundle directory. */
+    Path bundle() {
+        return model;
+    }
+
+    /** The images' file or folder as given. */
+    Path data() {
+        return data;
+    }
+
+    /** K of the importance-weighted bound, 0 when it is not computed. */
+    int iwSamples() {
+        return iwSamples;
+    }
+
     /**
      * The scores of the images, in their order.
      *

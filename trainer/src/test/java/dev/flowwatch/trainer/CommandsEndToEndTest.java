@@ -7,6 +7,8 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 
 import dev.flowwatch.flowpp.bundle.ModelBundle;
+import dev.flowwatch.flowpp.score.Calibration;
+import dev.flowwatch.flowpp.score.ScoreKind;
 import dev.flowwatch.flowpp.train.TrainingProgress.CurvePoint;
 import dev.flowwatch.trainer.report.CurveCsv;
 
@@ -214,5 +216,66 @@ class CommandsEndToEndTest {
         assertTrue(run.err().contains(missing.toString()), run.err());
         assertEquals(
                 1, run.err().strip().lines().count(), "one line, no stack trace: " + run.err());
+    }
+
+    @Test
+    void calibrateStoresNullScoresKeepingTheModelsIdentity() throws IOException {
+        String versionBefore = ModelBundle.readManifest(bundle).modelVersion();
+        Cli calibrate =
+                Cli.run(
+                        "calibrate",
+                        "--model",
+                        bundle.toString(),
+                        "--data",
+                        data.toString(),
+                        "--score-kinds",
+                        "bpd,complexity",
+                        "--limit",
+                        "30");
+        assertEquals(0, calibrate.exitCode(), calibrate.toString());
+        Calibration calibration = Calibration.read(bundle);
+        assertEquals(30, calibration.images());
+        assertEquals(versionBefore, calibration.modelVersion());
+        assertEquals(versionBefore, ModelBundle.readManifest(bundle).modelVersion());
+        assertTrue(calibration.has(ScoreKind.COMPLEXITY) && !calibration.has(ScoreKind.BPD_IW));
+        assertTrue(calibration.data().contains(data.toAbsolutePath().toString()));
+        assertTrue(Files.isRegularFile(bundle.resolve("metrics.csv")), "other files kept");
+        assertTrue(calibrate.out().contains("none (a calibration of 30 images"), calibrate.out());
+    }
+
+    @Test
+    void calibratingTheImportanceWeightedBoundWithoutSamplesIsAUsageError() {
+        Cli calibrate =
+                Cli.run(
+                        "calibrate",
+                        "--model",
+                        bundle.toString(),
+                        "--data",
+                        data.toString(),
+                        "--score-kinds",
+                        "bpd_iw");
+        assertEquals(2, calibrate.exitCode(), calibrate.toString());
+        assertTrue(calibrate.err().contains("--iw-samples"), calibrate.err());
+    }
+
+    @Test
+    void detectionPrintsEveryScoreKindWithItsMetrics() throws IOException {
+        Path other = TinyData.write(dir, "other", 12, 99);
+        Cli detection =
+                Cli.run(
+                        "detection",
+                        "--model",
+                        bundle.toString(),
+                        "--normal",
+                        data.toString(),
+                        "--anomalous",
+                        other.toString(),
+                        "--alpha",
+                        "0.1");
+        assertEquals(0, detection.exitCode(), detection.toString());
+        for (String row : List.of("bpd ", "complexity (png)", "complexity (deflate)")) {
+            assertTrue(detection.out().contains(row), detection.out());
+        }
+        assertTrue(detection.out().contains("calibration 20, held out 20"), detection.out());
     }
 }

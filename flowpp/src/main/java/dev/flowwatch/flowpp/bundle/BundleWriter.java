@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Writes a bundle atomically: every file goes into a hidden sibling directory, is flushed to disk,
@@ -70,6 +71,50 @@ public final class BundleWriter {
                         sha,
                         parameters.length,
                         new LinkedHashMap<>(metrics));
+        install(
+                target,
+                parameters,
+                ModelBundle.GSON.toJson(manifest).getBytes(StandardCharsets.UTF_8),
+                files);
+        return manifest;
+    }
+
+    /**
+     * Rewrites the bundle in {@code bundleDir} with {@code added} files (new, or replacing files of
+     * the same path), keeping its weights, its {@code bundle.json} and its other files byte for
+     * byte: the model's identity and version do not change. Atomic as {@link #write}.
+     *
+     * @throws BundleException if the bundle is missing or its weights do not match the manifest
+     */
+    public static void addFiles(Path bundleDir, Map<String, byte[]> added) {
+        Path dir = bundleDir.toAbsolutePath().normalize();
+        BundleManifest manifest = ModelBundle.readManifest(dir);
+        byte[] parameters =
+                ModelBundle.readParameters(dir.resolve(ModelBundle.PARAMETERS), manifest);
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path file : (Iterable<Path>) walk.filter(Files::isRegularFile)::iterator) {
+                String relative = dir.relativize(file).toString().replace('\\', '/');
+                if (!relative.equals(ModelBundle.MANIFEST)
+                        && !relative.equals(ModelBundle.PARAMETERS)) {
+                    files.put(relative, Files.readAllBytes(file));
+                }
+            }
+            files.putAll(added);
+            install(dir, parameters, Files.readAllBytes(dir.resolve(ModelBundle.MANIFEST)), files);
+        } catch (IOException e) {
+            throw new UncheckedIOException(
+                    "rewriting model bundle " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void install(
+            Path target, byte[] parameters, byte[] manifestJson, Map<String, byte[]> files) {
+        for (String name : files.keySet()) {
+            if (name.equals(ModelBundle.MANIFEST) || name.equals(ModelBundle.PARAMETERS)) {
+                throw new IllegalArgumentException(name + " is written by the bundle itself");
+            }
+        }
         Path parent = target.getParent();
         Path staging = parent.resolve("." + target.getFileName() + ".writing");
         Path previous = parent.resolve("." + target.getFileName() + ".previous");
@@ -88,9 +133,7 @@ public final class BundleWriter {
                 writeDurably(path, f.getValue());
             }
             // the manifest last: a staging directory without one is never mistaken for a bundle
-            writeDurably(
-                    staging.resolve(ModelBundle.MANIFEST),
-                    ModelBundle.GSON.toJson(manifest).getBytes(StandardCharsets.UTF_8));
+            writeDurably(staging.resolve(ModelBundle.MANIFEST), manifestJson);
             deleteRecursively(previous);
             if (Files.exists(target)) {
                 move(target, previous);
@@ -101,7 +144,6 @@ public final class BundleWriter {
             throw new UncheckedIOException(
                     "writing model bundle " + target + ": " + e.getMessage(), e);
         }
-        return manifest;
     }
 
     private static void writeDurably(Path file, byte[] content) throws IOException {

@@ -172,7 +172,7 @@ public final class ModelBundle {
         return manifest;
     }
 
-    private static byte[] readParameters(Path file, BundleManifest manifest) {
+    static byte[] readParameters(Path file, BundleManifest manifest) {
         if (!Files.isRegularFile(file)) {
             throw new BundleException(file, "missing: the bundle has no weights");
         }

@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 
@@ -174,5 +175,36 @@ class ModelBundleTest {
         BundleException e =
                 assertThrows(BundleException.class, () -> ModelBundle.load(bundle, manager));
         assertTrue(e.getMessage().contains("interrupted"), e.getMessage());
+    }
+
+    @Test
+    void addedFilesKeepWeightsManifestAndOtherFiles() throws IOException {
+        byte[] manifestBefore = Files.readAllBytes(bundle.resolve(ModelBundle.MANIFEST));
+        byte[] weightsBefore = Files.readAllBytes(bundle.resolve(ModelBundle.PARAMETERS));
+
+        BundleWriter.addFiles(
+                bundle, Map.of("calibration.json", "{}".getBytes(StandardCharsets.UTF_8)));
+
+        assertArrayEquals(manifestBefore, Files.readAllBytes(bundle.resolve(ModelBundle.MANIFEST)));
+        assertArrayEquals(
+                weightsBefore, Files.readAllBytes(bundle.resolve(ModelBundle.PARAMETERS)));
+        assertArrayEquals(new byte[] {1, 2}, Files.readAllBytes(bundle.resolve("extra/notes.txt")));
+        assertEquals("{}", Files.readString(bundle.resolve("calibration.json")));
+        ModelBundle.load(bundle, manager);
+    }
+
+    @Test
+    void addingFilesToACorruptedBundleFailsAndLeavesItAsItWas() throws IOException {
+        Path weights = bundle.resolve(ModelBundle.PARAMETERS);
+        byte[] corrupted = Files.readAllBytes(weights);
+        corrupted[corrupted.length - 1] ^= 1;
+        Files.write(weights, corrupted);
+
+        BundleException e =
+                assertThrows(
+                        BundleException.class,
+                        () -> BundleWriter.addFiles(bundle, Map.of("x.json", new byte[0])));
+        assertTrue(e.getMessage().contains(ModelBundle.PARAMETERS), e.getMessage());
+        assertFalse(Files.exists(bundle.resolve("x.json")));
     }
 }

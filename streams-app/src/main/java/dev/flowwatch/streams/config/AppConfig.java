@@ -1,5 +1,7 @@
 package dev.flowwatch.streams.config;
 
+import dev.flowwatch.flowpp.score.ScoreKind;
+
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -12,6 +14,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
@@ -38,7 +41,15 @@ import java.util.TreeMap;
  *       events through the topic {@code <application.id>-batching} with N partitions, so that few
  *       batching tasks each see many events when the input topic has many partitions
  *   <li>{@code iw.samples} [0] importance samples for the IW bound; 0 skips it
- *   <li>{@code threshold.bpd} (required) an event whose bits/dim exceed this is an anomaly
+ *   <li>{@code score.kind} [bpd] the score decisions are taken on: bpd (negative ELBO, bits/dim),
+ *       bpd_iw (the importance-weighted bound; needs {@code iw.samples} &gt; 0) or complexity
+ *       (bits/dim minus the image's PNG/deflate complexity, Serrà et al. 2020)
+ *   <li>{@code alert.target-false-alarm-rate} [0.01] α, in (0, 1): when the bundle holds a
+ *       calibration ({@code calibration.json}) of {@code score.kind}, every score gets a conformal
+ *       p-value and an event is an anomaly when p &lt; α, which keeps the false-alarm rate on
+ *       normal images at most α
+ *   <li>{@code threshold.bpd} (required only for score.kind bpd on an uncalibrated bundle) an event
+ *       whose bits/dim exceed this is an anomaly; ignored when the bundle is calibrated for bpd
  *   <li>{@code max.payload.bytes} [1048576] larger records go to the dead-letter topic
  *   <li>{@code metrics.port} [9400] port of /metrics, /healthz and /ready; 0 picks a free one
  *   <li>{@code state.dir} [${java.io.tmpdir}/flowwatch-streams] Kafka Streams state directory
@@ -70,7 +81,9 @@ public record AppConfig(
         long batchMaxDelayMs,
         int batchingPartitions,
         int iwSamples,
-        double thresholdBpd,
+        ScoreKind scoreKind,
+        double alertTargetFalseAlarmRate,
+        OptionalDouble thresholdBpd,
         int maxPayloadBytes,
         int metricsPort,
         Path stateDir,
@@ -113,6 +126,8 @@ public record AppConfig(
         d.put("batch.max.delay.ms", "50");
         d.put("batching.partitions", "0");
         d.put("iw.samples", "0");
+        d.put("score.kind", ScoreKind.BPD.id());
+        d.put("alert.target-false-alarm-rate", "0.01");
         d.put("threshold.bpd", null);
         d.put("max.payload.bytes", "1048576");
         d.put("metrics.port", "9400");
@@ -250,10 +265,30 @@ public record AppConfig(
                             + " or "
                             + StreamsConfig.AT_LEAST_ONCE);
         }
-        double threshold = number(m, "threshold.bpd");
-        if (!Double.isFinite(threshold)) {
+        OptionalDouble threshold = OptionalDouble.empty();
+        if (m.get("threshold.bpd") != null && !m.get("threshold.bpd").isBlank()) {
+            threshold = OptionalDouble.of(number(m, "threshold.bpd"));
+            if (!Double.isFinite(threshold.getAsDouble())) {
+                throw new InvalidConfigException(
+                        "threshold.bpd='" + m.get("threshold.bpd") + "': must be a finite number");
+            }
+        }
+        ScoreKind scoreKind;
+        try {
+            scoreKind = ScoreKind.parse(string(m, "score.kind"));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException("score.kind: " + e.getMessage());
+        }
+        int iwSamples = integer(m, "iw.samples", 0, 10_000);
+        if (scoreKind == ScoreKind.BPD_IW && iwSamples == 0) {
+            throw new InvalidConfigException("score.kind=bpd_iw needs iw.samples > 0");
+        }
+        double alpha = number(m, "alert.target-false-alarm-rate");
+        if (!(alpha > 0 && alpha < 1)) {
             throw new InvalidConfigException(
-                    "threshold.bpd='" + m.get("threshold.bpd") + "': must be a finite number");
+                    "alert.target-false-alarm-rate='"
+                            + m.get("alert.target-false-alarm-rate")
+                            + "': must lie strictly between 0 and 1");
         }
         String device = string(m, "device").toLowerCase(Locale.ROOT);
         if (!device.matches("auto|cpu|gpu(:\\d+)?")) {
@@ -273,7 +308,9 @@ public record AppConfig(
                 integer(m, "batch.max.size", 1, 1024),
                 integer(m, "batch.max.delay.ms", 1, Integer.MAX_VALUE),
                 integer(m, "batching.partitions", 0, 100_000),
-                integer(m, "iw.samples", 0, 10_000),
+                iwSamples,
+                scoreKind,
+                alpha,
                 threshold,
                 integer(m, "max.payload.bytes", 1, Integer.MAX_VALUE),
                 integer(m, "metrics.port", 0, 65535),

@@ -3,12 +3,17 @@ package dev.flowwatch.streams.demo;
 import ai.djl.ndarray.NDManager;
 
 import dev.flowwatch.flowpp.bundle.ModelBundle;
+import dev.flowwatch.flowpp.score.Calibration;
+import dev.flowwatch.flowpp.score.ScoreKind;
 import dev.flowwatch.streams.FlowwatchApp;
 import dev.flowwatch.streams.config.AppConfig;
 import dev.flowwatch.streams.embedded.EmbeddedKafka;
+import dev.flowwatch.streams.topology.AnomalyDecider;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 import java.io.PrintStream;
 import java.net.URI;
@@ -73,8 +78,19 @@ public final class DemoCommand implements Callable<Integer> {
             names = "--threshold",
             description =
                     "Anomaly threshold in ELBO bits/dim; default: calibrated as the "
-                            + "99th percentile over 500 held-out normal images.")
+                            + "99th percentile over 500 held-out normal images. Unused when the"
+                            + " bundle holds a calibration of the score kind.")
     Double threshold;
+
+    @Option(
+            names = "--score-kind",
+            defaultValue = "bpd",
+            converter = ScoreKindName.class,
+            description =
+                    "bpd or complexity (default: ${DEFAULT-VALUE}). With the bundle's"
+                        + " calibration.json (flowpp-trainer calibrate) events get p-values and"
+                        + " alert at p < 0.01; without one only bpd works.")
+    ScoreKind scoreKind;
 
     // about 60% of what the full pipeline sustains with the small model on 2 cores
     // (scripts/bench-streams.sh)
@@ -126,7 +142,18 @@ public final class DemoCommand implements Callable<Integer> {
         DemoTraffic.Mix mix = new DemoTraffic.Mix(anomalyRate, malformedRate);
         DemoData images = DemoData.load(data);
         Path modelDir = DemoModel.resolve(model, trainInto, trainMinutes, images.train(), out);
-        double bpdThreshold = threshold != null ? threshold : calibrate(modelDir, images, out);
+        boolean calibrated = Calibration.find(modelDir).map(c -> c.has(scoreKind)).orElse(false);
+        if (!calibrated && scoreKind != ScoreKind.BPD) {
+            out.printf(
+                    "score kind %s needs the bundle's calibration, %s; run flowpp-trainer calibrate"
+                            + " --model %s --data HELD_OUT_NORMALS --score-kinds %s%n",
+                    scoreKind.id(), modelDir.resolve(Calibration.FILE), modelDir, scoreKind.id());
+            return 1;
+        }
+        Double bpdThreshold =
+                calibrated || scoreKind != ScoreKind.BPD
+                        ? null
+                        : threshold != null ? threshold : calibrate(modelDir, images, out);
 
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -156,6 +183,17 @@ public final class DemoCommand implements Callable<Integer> {
                             null,
                             System.getenv(),
                             appSettings(bootstrap, modelDir, bpdThreshold, stateDir));
+            // the app's own policy: the same threshold it will apply, or its message why none
+            double appThreshold = AnomalyDecider.forConfig(config, "", "").threshold();
+            if (calibrated) {
+                out.printf(
+                        Locale.ROOT,
+                        "threshold: %.4f (%s score with conformal p-value < %s, from %s)%n",
+                        appThreshold,
+                        scoreKind.id(),
+                        config.alertTargetFalseAlarmRate(),
+                        modelDir.resolve(Calibration.FILE));
+            }
             out.printf("starting flowwatch on %s ...%n", bootstrap);
             app = FlowwatchApp.start(config);
             awaitReady(app);
@@ -175,17 +213,18 @@ public final class DemoCommand implements Callable<Integer> {
             out.printf(
                     Locale.ROOT,
                     "replaying at %.0f events/s (%.0f%% anomalies, %.0f%% malformed); threshold"
-                        + " %.4f bits/dim; metrics at %s (probes /ready, /healthz)%s%n",
+                        + " %.4f bits/dim (%s); metrics at %s (probes /ready, /healthz)%s%n",
                     rate,
                     100 * anomalyRate,
                     100 * malformedRate,
-                    bpdThreshold,
+                    appThreshold,
+                    scoreKind.id(),
                     metricsUrl,
                     durationSeconds == null ? "; Ctrl-C stops" : "");
             report(
                     stop,
                     stats,
-                    new LiveSummary(metricsUrl, config.batchMaxSize(), bpdThreshold),
+                    new LiveSummary(metricsUrl, config.batchMaxSize(), appThreshold),
                     new MetricsProbe(URI.create(metricsUrl), BATCH_SIZE_HISTOGRAM),
                     out);
             return 0;
@@ -207,13 +246,19 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * @param bpdThreshold null when the bundle's calibration decides
+     */
     private Map<String, String> appSettings(
-            String bootstrap, Path modelDir, double bpdThreshold, Path stateDir) {
+            String bootstrap, Path modelDir, Double bpdThreshold, Path stateDir) {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("bootstrap.servers", bootstrap);
         settings.put("application.id", "flowwatch-demo");
         settings.put("model.dir", modelDir.toString());
-        settings.put("threshold.bpd", Double.toString(bpdThreshold));
+        settings.put("score.kind", scoreKind.id());
+        if (bpdThreshold != null) {
+            settings.put("threshold.bpd", Double.toString(bpdThreshold));
+        }
         settings.put("metrics.port", Integer.toString(metricsPort));
         settings.put("state.dir", stateDir.toString());
         settings.put("topics.create", "true");
@@ -300,6 +345,17 @@ public final class DemoCommand implements Callable<Integer> {
             latch.await(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    static final class ScoreKindName implements ITypeConverter<ScoreKind> {
+        @Override
+        public ScoreKind convert(String value) {
+            try {
+                return ScoreKind.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
         }
     }
 }

@@ -1,37 +1,147 @@
 package dev.flowwatch.streams.topology;
 
 import dev.flowwatch.flowpp.model.LikelihoodScorer;
+import dev.flowwatch.flowpp.score.Calibration;
+import dev.flowwatch.flowpp.score.InputComplexity;
+import dev.flowwatch.flowpp.score.ScoreKind;
 import dev.flowwatch.schemas.AnomalyAlert;
 import dev.flowwatch.schemas.AnomalyScore;
 import dev.flowwatch.schemas.ImageEvent;
 import dev.flowwatch.schemas.Severity;
+import dev.flowwatch.streams.config.AppConfig;
+import dev.flowwatch.streams.config.InvalidConfigException;
 
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Optional;
 
 /**
- * Turns the model's bounds for one event into its score and, above the threshold, an alert.
+ * Turns the model's bounds for one event into its score and, for an anomaly, an alert. Scores grow
+ * with how anomalous the event is, for every {@code score.kind}.
  *
- * <p>The score is the negative ELBO in bits/dim ({@code score_kind} "bpd"): higher means less
- * likely under the model, i.e. more anomalous. An event is an anomaly when its score is strictly
- * above {@code threshold.bpd}. No p-value yet: that needs a calibration set.
+ * <p>Policy, chosen once at start ({@link #forConfig}):
  *
- * <p>Severity grows with the margin above the threshold, in bits/dim: below +0.5 LOW, from +0.5
- * MEDIUM, from +1 HIGH, from +2 CRITICAL. One bit/dim more means the image is 2^D times less likely
- * (D = pixels x channels), so even LOW is a clear departure; the steps separate "unusual" from
- * "nothing like the training data".
+ * <ul>
+ *   <li><b>Calibrated</b>: the bundle holds a calibration of the score kind. Every score carries
+ *       its conformal p-value p = (1 + #{calibration scores &ge; s}) / (n + 1); the event is an
+ *       anomaly when p &lt; α ({@code alert.target-false-alarm-rate}), which holds the false-alarm
+ *       rate on normal images at α. {@code threshold} is the score above which p &lt; α. Severity
+ *       by p: below α/100 CRITICAL, below α/10 HIGH, else MEDIUM (p can get no lower than 1/(n+1),
+ *       so CRITICAL needs n &ge; 100/α calibration images).
+ *   <li><b>Fixed threshold</b>, only for kind bpd on an uncalibrated bundle: anomaly when the score
+ *       is strictly above {@code threshold.bpd}, no p-value. Severity by the margin, in bits/dim:
+ *       below +0.5 LOW, from +0.5 MEDIUM, from +1 HIGH, from +2 CRITICAL. One bit/dim more means
+ *       the image is 2^D times less likely (D = pixels x channels).
+ *   <li>Any other kind without a calibration fails at start, naming the missing file.
+ * </ul>
  */
 public final class AnomalyDecider {
 
-    public static final String SCORE_KIND = "bpd";
-
-    private final double thresholdBpd;
+    private final ScoreKind kind;
+    private final Calibration calibration;
+    private final double alpha;
+    private final double threshold;
     private final String modelId;
     private final String modelVersion;
 
-    public AnomalyDecider(double thresholdBpd, String modelId, String modelVersion) {
-        this.thresholdBpd = thresholdBpd;
+    private AnomalyDecider(
+            ScoreKind kind,
+            Calibration calibration,
+            double alpha,
+            double threshold,
+            String modelId,
+            String modelVersion) {
+        this.kind = kind;
+        this.calibration = calibration;
+        this.alpha = alpha;
+        this.threshold = threshold;
         this.modelId = modelId;
         this.modelVersion = modelVersion;
+    }
+
+    /** Anomaly above a fixed number of bits/dim; no p-values. */
+    public static AnomalyDecider fixedThreshold(
+            double thresholdBpd, String modelId, String modelVersion) {
+        return new AnomalyDecider(ScoreKind.BPD, null, 0, thresholdBpd, modelId, modelVersion);
+    }
+
+    /**
+     * Anomaly when the conformal p-value of the score is below {@code alpha}.
+     *
+     * @throws IllegalArgumentException if the calibration lacks the kind or is too small for alpha
+     */
+    public static AnomalyDecider calibrated(
+            ScoreKind kind,
+            Calibration calibration,
+            double alpha,
+            String modelId,
+            String modelVersion) {
+        return new AnomalyDecider(
+                kind,
+                calibration,
+                alpha,
+                calibration.threshold(kind, alpha),
+                modelId,
+                modelVersion);
+    }
+
+    /**
+     * The policy of the configuration for the bundle in {@code config.modelDir()}.
+     *
+     * @throws InvalidConfigException when neither a calibration nor threshold.bpd decides the kind
+     * @throws dev.flowwatch.flowpp.bundle.BundleException when the calibration file is broken or
+     *     made for other weights
+     */
+    public static AnomalyDecider forConfig(AppConfig config, String modelId, String modelVersion) {
+        ScoreKind kind = config.scoreKind();
+        Path file = config.modelDir().resolve(Calibration.FILE);
+        Optional<Calibration> calibration = Calibration.find(config.modelDir());
+        if (calibration.isPresent() && calibration.get().has(kind)) {
+            try {
+                return calibrated(
+                        kind,
+                        calibration.get(),
+                        config.alertTargetFalseAlarmRate(),
+                        modelId,
+                        modelVersion);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidConfigException(
+                        "alert.target-false-alarm-rate="
+                                + config.alertTargetFalseAlarmRate()
+                                + ": "
+                                + file
+                                + ": "
+                                + e.getMessage());
+            }
+        }
+        if (kind == ScoreKind.BPD && config.thresholdBpd().isPresent()) {
+            return fixedThreshold(config.thresholdBpd().getAsDouble(), modelId, modelVersion);
+        }
+        String missing =
+                calibration.isPresent()
+                        ? file + " has no calibration of " + kind.id()
+                        : file + " is missing";
+        String fix =
+                "run 'flowpp-trainer calibrate --model "
+                        + config.modelDir()
+                        + " --data HELD_OUT_NORMALS --score-kinds "
+                        + kind.id()
+                        + "'";
+        throw new InvalidConfigException(
+                kind == ScoreKind.BPD
+                        ? "threshold.bpd is not set and " + missing + ": set it, or " + fix
+                        : "score.kind="
+                                + kind.id()
+                                + " needs a calibration, but "
+                                + missing
+                                + ": "
+                                + fix);
+    }
+
+    /** The score at which an event becomes an anomaly, in the units of the score kind. */
+    public double threshold() {
+        return threshold;
     }
 
     /** The score of an event and, when it is an anomaly, its alert (else null). */
@@ -50,7 +160,11 @@ public final class AnomalyDecider {
             int iwSamples,
             Instant now) {
         double bpd = scores.elboBitsPerDim()[index];
-        boolean anomaly = bpd > thresholdBpd;
+        double value = score(event, scores, index, bpd);
+        Double pValue = calibration == null ? null : calibration.pValue(kind, value);
+        // with a calibration, p < alpha holds exactly when value > threshold
+        // (Calibration.threshold)
+        boolean anomaly = pValue == null ? value > threshold : pValue < alpha;
         AnomalyScore score =
                 AnomalyScore.newBuilder()
                         .setEventId(event.getId())
@@ -66,40 +180,82 @@ public final class AnomalyDecider {
                         .setIwBpd(
                                 scores.iwBitsPerDim() == null ? null : scores.iwBitsPerDim()[index])
                         .setIwSamples(scores.iwBitsPerDim() == null ? null : iwSamples)
-                        .setScore(bpd)
-                        .setScoreKind(SCORE_KIND)
-                        .setThreshold(thresholdBpd)
-                        .setPValue(null)
+                        .setScore(value)
+                        .setScoreKind(kind.id())
+                        .setThreshold(threshold)
+                        .setPValue(pValue)
                         .setIsAnomaly(anomaly)
                         .build();
         if (!anomaly) {
             return new Decision(score, null);
         }
-        Severity severity = severity(bpd - thresholdBpd);
         AnomalyAlert alert =
                 AnomalyAlert.newBuilder()
                         .setEventId(event.getId())
                         .setSource(event.getSource())
-                        .setScore(bpd)
-                        .setScoreKind(SCORE_KIND)
-                        .setThreshold(thresholdBpd)
-                        .setPValue(null)
-                        .setSeverity(severity)
+                        .setScore(value)
+                        .setScoreKind(kind.id())
+                        .setThreshold(threshold)
+                        .setPValue(pValue)
+                        .setSeverity(
+                                pValue == null
+                                        ? severity(value - threshold)
+                                        : severityOfPValue(pValue, alpha))
                         .setModelId(modelId)
                         .setModelVersion(modelVersion)
                         .setEventTime(event.getEventTime())
                         .setAlertTime(now)
-                        .setReason(
-                                String.format(
-                                        "score %.3f bits/dim is %.3f above the threshold %.3f"
-                                            + " (model %s %s)",
-                                        bpd,
-                                        bpd - thresholdBpd,
-                                        thresholdBpd,
-                                        modelId,
-                                        modelVersion))
+                        .setReason(reason(value, pValue))
                         .build();
         return new Decision(score, alert);
+    }
+
+    private double score(ImageEvent event, LikelihoodScorer.Scores scores, int index, double bpd) {
+        return switch (kind) {
+            case BPD -> bpd;
+            case BPD_IW -> scores.iwBitsPerDim()[index];
+            case COMPLEXITY ->
+                    bpd
+                            - InputComplexity.bitsPerDim(
+                                    calibration.compressor(),
+                                    planar(event),
+                                    event.getChannels(),
+                                    event.getHeight(),
+                                    event.getWidth());
+        };
+    }
+
+    private String reason(double value, Double pValue) {
+        if (pValue == null) {
+            return String.format(
+                    "score %.3f bits/dim is %.3f above the threshold %.3f (model %s %s)",
+                    value, value - threshold, threshold, modelId, modelVersion);
+        }
+        return String.format(
+                "%s score %.3f has p-value %.2g < alpha %s (threshold %.3f; calibrated on %d"
+                        + " images; model %s %s)",
+                kind.id(),
+                value,
+                pValue,
+                alpha,
+                threshold,
+                calibration.images(),
+                modelId,
+                modelVersion);
+    }
+
+    /** The event's pixels in C, H, W order, as compressors see an image; events carry H, W, C. */
+    private static byte[] planar(ImageEvent event) {
+        ByteBuffer data = event.getData().duplicate();
+        int channels = event.getChannels();
+        int plane = event.getHeight() * event.getWidth();
+        byte[] out = new byte[channels * plane];
+        for (int p = 0; p < plane; p++) {
+            for (int c = 0; c < channels; c++) {
+                out[c * plane + p] = data.get(data.position() + p * channels + c);
+            }
+        }
+        return out;
     }
 
     static Severity severity(double marginBpd) {
@@ -113,5 +269,15 @@ public final class AnomalyDecider {
             return Severity.MEDIUM;
         }
         return Severity.LOW;
+    }
+
+    static Severity severityOfPValue(double pValue, double alpha) {
+        if (pValue < alpha / 100) {
+            return Severity.CRITICAL;
+        }
+        if (pValue < alpha / 10) {
+            return Severity.HIGH;
+        }
+        return Severity.MEDIUM;
     }
 }

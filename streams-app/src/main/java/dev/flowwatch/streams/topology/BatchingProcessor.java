@@ -217,8 +217,9 @@ public final class BatchingProcessor
                         alertsChild);
                 metrics.alert(d.alert().getSeverity(), d.alert().getSource());
             }
+            // the metric is the model's bits/dim whatever score kind decides
             metrics.scored(
-                    d.score().getScore(),
+                    d.score().getElboBpd(),
                     (nowMs - e.event().getEventTime().toEpochMilli()) / 1000.0);
         }
         for (Bytes key : keys) {

@@ -38,7 +38,7 @@ public final class FlowwatchTopology {
                         engine.width(),
                         config.maxPayloadBytes());
         AnomalyDecider decider =
-                new AnomalyDecider(config.thresholdBpd(), engine.modelId(), engine.modelVersion());
+                AnomalyDecider.forConfig(config, engine.modelId(), engine.modelVersion());
         boolean repartition = config.batchingPartitions() > 0;
 
         Topology topology = new Topology();

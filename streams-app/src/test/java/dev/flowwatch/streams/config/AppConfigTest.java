@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flowwatch.flowpp.score.ScoreKind;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,15 +60,54 @@ class AppConfigTest {
     @Test
     void missingRequiredSettingIsNamed() {
         Map<String, String> settings = new HashMap<>(REQUIRED);
-        settings.remove("threshold.bpd");
+        settings.remove("model.dir");
 
         InvalidConfigException e =
                 assertThrows(
                         InvalidConfigException.class,
                         () -> AppConfig.load(null, Map.of(), settings));
 
-        assertTrue(e.getMessage().contains("threshold.bpd"), e.getMessage());
-        assertTrue(e.getMessage().contains("FLOWWATCH_THRESHOLD_BPD"), e.getMessage());
+        assertTrue(e.getMessage().contains("model.dir"), e.getMessage());
+        assertTrue(e.getMessage().contains("FLOWWATCH_MODEL_DIR"), e.getMessage());
+    }
+
+    @Test
+    void thresholdIsOptionalAndScoreKindDefaultsToBitsPerDim() {
+        Map<String, String> settings = new HashMap<>(REQUIRED);
+        settings.remove("threshold.bpd");
+
+        AppConfig c = AppConfig.load(null, Map.of(), settings);
+
+        assertTrue(c.thresholdBpd().isEmpty());
+        assertEquals(ScoreKind.BPD, c.scoreKind());
+        assertEquals(0.01, c.alertTargetFalseAlarmRate());
+        assertEquals(4.5, AppConfig.load(null, Map.of(), REQUIRED).thresholdBpd().getAsDouble());
+    }
+
+    @Test
+    void badScoreSettingsAreNamed() {
+        assertEquals(
+                "score.kind: unknown score kind 'llr'; known: bpd, bpd_iw, complexity",
+                assertThrows(
+                                InvalidConfigException.class,
+                                () -> AppConfig.load(null, Map.of(), with("score.kind", "llr")))
+                        .getMessage());
+        assertEquals(
+                "score.kind=bpd_iw needs iw.samples > 0",
+                assertThrows(
+                                InvalidConfigException.class,
+                                () -> AppConfig.load(null, Map.of(), with("score.kind", "bpd_iw")))
+                        .getMessage());
+        assertTrue(
+                assertThrows(
+                                InvalidConfigException.class,
+                                () ->
+                                        AppConfig.load(
+                                                null,
+                                                Map.of(),
+                                                with("alert.target-false-alarm-rate", "1")))
+                        .getMessage()
+                        .startsWith("alert.target-false-alarm-rate='1'"));
     }
 
     @Test

@@ -5,6 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flowwatch.flowpp.bundle.BundleWriter;
+import dev.flowwatch.flowpp.bundle.ModelBundle;
+import dev.flowwatch.flowpp.data.ImageSet;
+import dev.flowwatch.flowpp.score.AnomalyScores;
+import dev.flowwatch.flowpp.score.Calibration;
+import dev.flowwatch.flowpp.score.InputComplexity;
+import dev.flowwatch.flowpp.score.InputComplexity.Compressor;
+import dev.flowwatch.flowpp.score.ScoreKind;
 import dev.flowwatch.schemas.AnomalyAlert;
 import dev.flowwatch.schemas.AnomalyScore;
 import dev.flowwatch.schemas.ImageEvent;
@@ -32,8 +40,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -208,6 +218,70 @@ class BatchingProcessorTest {
     }
 
     @Test
+    void calibratedBundleGivesEveryScoreItsPValue() throws IOException {
+        Path bundle = bundles.resolve("tiny-bundle");
+        int n = 20;
+        List<byte[]> normals = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            normals.add(TestModels.pixels(100 + i));
+        }
+        ImageSet images =
+                ImageSet.of(concat(normals), 1, TestModels.SIZE, TestModels.SIZE, null, "noise");
+        double[] complexity =
+                new AnomalyScores(Compressor.PNG)
+                        .scores(ScoreKind.COMPLEXITY, engine.score(normals), images);
+        Calibration calibration =
+                Calibration.of(
+                        ModelBundle.readManifest(bundle),
+                        "noise",
+                        "2026-01-01T00:00:00Z",
+                        Compressor.PNG,
+                        Map.of(ScoreKind.COMPLEXITY, complexity));
+        BundleWriter.addFiles(bundle, Map.of(Calibration.FILE, calibration.toJson()));
+
+        try (TopologyFixture f =
+                new TopologyFixture(
+                        engine,
+                        stateDir,
+                        Map.of(
+                                "batch.max.size", "1",
+                                "model.dir", bundle.toString(),
+                                "score.kind", "complexity",
+                                "alert.target-false-alarm-rate", "0.1"))) {
+            f.send("k", TestModels.event("e", 7));
+            AnomalyScore score = f.scores.readValue();
+            double bpd = engine.score(List.of(TestModels.pixels(7))).elboBitsPerDim()[0];
+            double expected =
+                    bpd
+                            - InputComplexity.bitsPerDim(
+                                    Compressor.PNG,
+                                    TestModels.pixels(7),
+                                    1,
+                                    TestModels.SIZE,
+                                    TestModels.SIZE);
+            assertEquals("complexity", score.getScoreKind());
+            assertEquals(expected, score.getScore(), 1e-9);
+            assertEquals(
+                    calibration.pValue(ScoreKind.COMPLEXITY, score.getScore()),
+                    score.getPValue(),
+                    0.0);
+            assertEquals(calibration.threshold(ScoreKind.COMPLEXITY, 0.1), score.getThreshold());
+            assertEquals(score.getPValue() < 0.1, score.getIsAnomaly());
+        } finally {
+            // the other tests share the bundle and expect it uncalibrated
+            Files.delete(bundle.resolve(Calibration.FILE));
+        }
+    }
+
+    private static byte[] concat(List<byte[]> images) {
+        byte[] all = new byte[images.size() * images.get(0).length];
+        for (int i = 0; i < images.size(); i++) {
+            System.arraycopy(images.get(i), 0, all, i * images.get(0).length, images.get(0).length);
+        }
+        return all;
+    }
+
+    @Test
     void severityGrowsWithTheMarginAboveTheThreshold() {
         assertEquals(Severity.LOW, AnomalyDecider.severity(0.49));
         assertEquals(Severity.MEDIUM, AnomalyDecider.severity(0.5));
@@ -328,7 +402,7 @@ class BatchingProcessorTest {
             int maxSize, long maxDelayMs) {
         return BatchingProcessor.supplier(
                         engine,
-                        new AnomalyDecider(100, "m", "v"),
+                        AnomalyDecider.fixedThreshold(100, "m", "v"),
                         new FlowwatchMetrics(new PrometheusRegistry()),
                         maxSize,
                         maxDelayMs,

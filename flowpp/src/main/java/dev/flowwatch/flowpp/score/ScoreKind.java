@@ -1,0 +1,36 @@
+package dev.flowwatch.flowpp.score;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** What an anomaly score measures. Higher is more anomalous for every kind. */
+public enum ScoreKind {
+    /** Negative ELBO in bits/dim. */
+    BPD,
+    /** Negative importance-weighted bound in bits/dim; needs importance samples K &gt; 0. */
+    BPD_IW,
+    /** Negative ELBO in bits/dim minus the input complexity L(x)/D (Serrà et al., 2020). */
+    COMPLEXITY;
+
+    /** The name in configuration, files and {@code score_kind}: bpd, bpd_iw, complexity. */
+    public String id() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Parses {@link #id()}, case-insensitively; the message lists the known kinds. */
+    public static ScoreKind parse(String id) {
+        for (ScoreKind k : values()) {
+            if (k.id().equalsIgnoreCase(id.trim())) {
+                return k;
+            }
+        }
+        throw new IllegalArgumentException(
+                "unknown score kind '"
+                        + id
+                        + "'; known: "
+                        + Arrays.stream(values())
+                                .map(ScoreKind::id)
+                                .collect(Collectors.joining(", ")));
+    }
+}

@@ -1,0 +1,74 @@
+package dev.flowwatch.flowpp.score;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.flowwatch.flowpp.data.ImageSet;
+import dev.flowwatch.flowpp.model.LikelihoodScorer;
+import dev.flowwatch.flowpp.score.InputComplexity.Compressor;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+
+class AnomalyScoresTest {
+
+    private static final ImageSet IMAGES = twoImages();
+
+    private static ImageSet twoImages() {
+        byte[] pixels = new byte[2 * 64];
+        new Random(5).nextBytes(pixels);
+        java.util.Arrays.fill(pixels, 0, 64, (byte) 7);
+        return ImageSet.of(pixels, 1, 8, 8, null, "constant and noise");
+    }
+
+    private static final LikelihoodScorer.Scores SCORES =
+            new LikelihoodScorer.Scores(
+                    new double[] {-10, -20},
+                    new double[] {3.0, 5.0},
+                    new double[] {-9, -19},
+                    new double[] {2.9, 4.9});
+
+    @Test
+    void complexityScoreIsBitsPerDimMinusInputComplexityExactly() {
+        for (Compressor c : Compressor.values()) {
+            AnomalyScores scores = new AnomalyScores(c);
+            double[] s = scores.scores(ScoreKind.COMPLEXITY, SCORES, IMAGES);
+            for (int i = 0; i < 2; i++) {
+                double expected =
+                        SCORES.elboBitsPerDim()[i]
+                                - InputComplexity.bitsPerDim(c, IMAGES.pixels(i, i + 1), 1, 8, 8);
+                assertEquals(expected, s[i], 0.0);
+            }
+        }
+    }
+
+    @Test
+    void bitsPerDimKindsAreTheScorersBounds() {
+        AnomalyScores scores = new AnomalyScores(Compressor.PNG);
+        assertArrayEquals(
+                new double[] {3.0, 5.0}, scores.scores(ScoreKind.BPD, SCORES, IMAGES), 0.0);
+        assertArrayEquals(
+                new double[] {2.9, 4.9}, scores.scores(ScoreKind.BPD_IW, SCORES, IMAGES), 0.0);
+    }
+
+    @Test
+    void importanceWeightedKindNeedsTheImportanceWeightedBound() {
+        LikelihoodScorer.Scores elboOnly =
+                new LikelihoodScorer.Scores(SCORES.elboNats(), SCORES.elboBitsPerDim(), null, null);
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new AnomalyScores(Compressor.PNG).scores(ScoreKind.BPD_IW, elboOnly, IMAGES));
+    }
+
+    @Test
+    void scoreKindsParseByTheirIds() {
+        for (ScoreKind k : ScoreKind.values()) {
+            assertEquals(k, ScoreKind.parse(k.id().toUpperCase(java.util.Locale.ROOT)));
+        }
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> ScoreKind.parse("llr"));
+        assertEquals("unknown score kind 'llr'; known: bpd, bpd_iw, complexity", e.getMessage());
+    }
+}

@@ -1,0 +1,153 @@
+package dev.flowwatch.flowpp.score;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+
+import dev.flowwatch.flowpp.bundle.BundleException;
+import dev.flowwatch.flowpp.bundle.BundleManifest;
+import dev.flowwatch.flowpp.bundle.BundleWriter;
+import dev.flowwatch.flowpp.model.FlowConfig;
+import dev.flowwatch.flowpp.model.FlowPlusPlus;
+import dev.flowwatch.flowpp.score.InputComplexity.Compressor;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+class CalibrationTest {
+
+    /** 1, 2, ..., 99 shuffled: n = 99. */
+    private static double[] oneToNinetyNine() {
+        double[] s = new double[99];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = (i * 37) % 99 + 1;
+        }
+        return s;
+    }
+
+    private static final BundleManifest MODEL =
+            new BundleManifest("f", 1, "m", "v1", "t", null, "sha", 0, Map.of());
+
+    private static Calibration calibration() {
+        return Calibration.of(
+                MODEL,
+                "normals",
+                "2026-01-01T00:00:00Z",
+                Compressor.PNG,
+                Map.of(ScoreKind.BPD, oneToNinetyNine()));
+    }
+
+    @Test
+    void pValueOfTheCalibrationMaximumIsTwoOverNPlusOne() {
+        assertEquals(2.0 / 100, calibration().pValue(ScoreKind.BPD, 99), 0.0);
+    }
+
+    @Test
+    void pValueOfTheMinimumOrBelowIsOne() {
+        assertEquals(1.0, calibration().pValue(ScoreKind.BPD, 1), 0.0);
+        assertEquals(1.0, calibration().pValue(ScoreKind.BPD, -5), 0.0);
+    }
+
+    @Test
+    void pValueAboveEveryCalibrationScoreIsOneOverNPlusOne() {
+        assertEquals(1.0 / 100, calibration().pValue(ScoreKind.BPD, 1e9), 0.0);
+    }
+
+    @Test
+    void pValueFallsMonotonicallyWithTheScore() {
+        Calibration c = calibration();
+        double previous = 1;
+        for (double s = 0; s <= 100; s += 0.25) {
+            double p = c.pValue(ScoreKind.BPD, s);
+            assertTrue(p <= previous, "p(" + s + ") = " + p + " > " + previous);
+            previous = p;
+        }
+    }
+
+    @Test
+    void thresholdIsWhereThePValueCrossesAlpha() {
+        Calibration c = calibration();
+        // alpha (n+1) = 5: at most 3 calibration scores may be >= s, so s > 96
+        double t = c.threshold(ScoreKind.BPD, 0.05);
+        assertEquals(96, t, 0.0);
+        assertFalse(c.pValue(ScoreKind.BPD, t) < 0.05);
+        assertTrue(c.pValue(ScoreKind.BPD, Math.nextUp(t)) < 0.05);
+        for (double s = 0; s <= 100; s += 0.5) {
+            assertEquals(c.pValue(ScoreKind.BPD, s) < 0.05, s > t, "at " + s);
+        }
+    }
+
+    @Test
+    void tooFewCalibrationImagesForAlphaFailWithTheNumberNeeded() {
+        // n = 99: the smallest p-value is 1/100, never below 0.01
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> calibration().threshold(ScoreKind.BPD, 0.01));
+        assertTrue(e.getMessage().contains("at least 100 images"), e.getMessage());
+    }
+
+    @Test
+    void uncalibratedKindIsNamed() {
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> calibration().pValue(ScoreKind.COMPLEXITY, 1));
+        assertTrue(e.getMessage().contains("complexity"), e.getMessage());
+    }
+
+    @Test
+    void roundTripsThroughTheBundle(@TempDir Path dir) {
+        Path bundle = dir.resolve("model");
+        BundleManifest manifest;
+        try (NDManager manager = NDManager.newBaseManager()) {
+            FlowPlusPlus model = new FlowPlusPlus(FlowConfig.preset("tiny", 1, 8, 8));
+            model.initialize(manager, DataType.FLOAT32);
+            manifest = new BundleWriter(bundle, "test-model").write(model);
+        }
+        assertTrue(Calibration.find(bundle).isEmpty());
+        Calibration written =
+                Calibration.of(
+                        manifest,
+                        "normals.idx",
+                        "2026-01-01T00:00:00Z",
+                        Compressor.DEFLATE,
+                        Map.of(
+                                ScoreKind.BPD,
+                                oneToNinetyNine(),
+                                ScoreKind.COMPLEXITY,
+                                oneToNinetyNine()));
+        BundleWriter.addFiles(bundle, Map.of(Calibration.FILE, written.toJson()));
+
+        Calibration read = Calibration.read(bundle);
+        assertEquals(99, read.images());
+        assertEquals("normals.idx", read.data());
+        assertEquals(manifest.modelVersion(), read.modelVersion());
+        assertEquals(Compressor.DEFLATE, read.compressor());
+        for (double s = 0; s <= 100; s += 0.5) {
+            assertEquals(
+                    written.pValue(ScoreKind.COMPLEXITY, s), read.pValue(ScoreKind.COMPLEXITY, s));
+        }
+    }
+
+    @Test
+    void bundleWithoutCalibrationFailsNamingTheFile(@TempDir Path dir) {
+        Path bundle = dir.resolve("model");
+        try (NDManager manager = NDManager.newBaseManager()) {
+            FlowPlusPlus model = new FlowPlusPlus(FlowConfig.preset("tiny", 1, 8, 8));
+            model.initialize(manager, DataType.FLOAT32);
+            new BundleWriter(bundle, "test-model").write(model);
+        }
+        BundleException e = assertThrows(BundleException.class, () -> Calibration.read(bundle));
+        assertTrue(
+                e.getMessage().contains(bundle.resolve(Calibration.FILE).toString()),
+                e.getMessage());
+    }
+}

@@ -1,0 +1,111 @@
+package dev.flowwatch.trainer;
+
+import dev.flowwatch.flowpp.bundle.BundleWriter;
+import dev.flowwatch.flowpp.score.AnomalyScores;
+import dev.flowwatch.flowpp.score.Calibration;
+import dev.flowwatch.flowpp.score.InputComplexity;
+import dev.flowwatch.flowpp.score.ScoreKind;
+import dev.flowwatch.trainer.Arguments.CompressorName;
+import dev.flowwatch.trainer.Arguments.ScoreKindName;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code calibrate}: stores the null distribution of the scores of held-out normal images. */
+@Command(
+        name = "calibrate",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Scores held-out normal images and stores their sorted scores in the bundle as "
+                    + Calibration.FILE
+                    + ", so that every later score gets a conformal p-value.",
+            "The bundle keeps its weights, identity and other files; the write is atomic.",
+            "Use images the model was not trained on: training images score too well and make"
+                    + " the p-values too small."
+        })
+final class CalibrateCommand implements Callable<Integer> {
+
+    @Spec private CommandSpec spec;
+
+    @Mixin private ModelScoring scoring;
+
+    @Option(
+            names = "--score-kinds",
+            split = ",",
+            defaultValue = "bpd,complexity",
+            paramLabel = "KIND",
+            converter = ScoreKindName.class,
+            description =
+                    "Score kinds to calibrate: bpd, bpd_iw (needs --iw-samples), complexity"
+                            + " (default: ${DEFAULT-VALUE}).")
+    private List<ScoreKind> kinds;
+
+    @Option(
+            names = "--compressor",
+            defaultValue = "png",
+            paramLabel = "NAME",
+            converter = CompressorName.class,
+            description =
+                    "Compressor of the complexity score: png or deflate (default:"
+                            + " ${DEFAULT-VALUE}).")
+    private InputComplexity.Compressor compressor;
+
+    @Override
+    public Integer call() throws IOException {
+        if (kinds.contains(ScoreKind.BPD_IW) && scoring.iwSamples() == 0) {
+            throw new ParameterException(
+                    spec.commandLine(), "score kind bpd_iw needs --iw-samples K with K > 0");
+        }
+        ModelScoring.Scored scored = scoring.run();
+        AnomalyScores anomalyScores = new AnomalyScores(compressor);
+        Map<ScoreKind, double[]> byKind = new EnumMap<>(ScoreKind.class);
+        for (ScoreKind kind : kinds) {
+            byKind.put(kind, anomalyScores.scores(kind, scored.scores(), scored.images()));
+        }
+        Calibration calibration =
+                Calibration.of(
+                        scored.model(),
+                        scoring.data().toAbsolutePath()
+                                + " ("
+                                + scored.images().description()
+                                + ")",
+                        Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
+                        compressor,
+                        byKind);
+        BundleWriter.addFiles(scoring.bundle(), Map.of(Calibration.FILE, calibration.toJson()));
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf(
+                "calibrated %s on %d images; written to %s%n",
+                byKind.keySet().stream().map(ScoreKind::id).toList(),
+                calibration.images(),
+                scoring.bundle().resolve(Calibration.FILE));
+        for (ScoreKind kind : byKind.keySet()) {
+            out.printf(
+                    "  %-10s alert threshold at alpha 0.01: %s%n",
+                    kind.id(), threshold(calibration, kind));
+        }
+        return 0;
+    }
+
+    private static String threshold(Calibration calibration, ScoreKind kind) {
+        try {
+            return String.format("%.4f", calibration.threshold(kind, 0.01));
+        } catch (IllegalArgumentException tooFew) {
+            return "none (" + tooFew.getMessage() + ")";
+        }
+    }
+}

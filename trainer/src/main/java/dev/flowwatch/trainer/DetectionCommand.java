@@ -1,0 +1,210 @@
+package dev.flowwatch.trainer;
+
+import ai.djl.ndarray.NDManager;
+
+import dev.flowwatch.flowpp.bundle.ModelBundle;
+import dev.flowwatch.flowpp.data.ImageSet;
+import dev.flowwatch.flowpp.data.ImageSets;
+import dev.flowwatch.flowpp.model.LikelihoodScorer;
+import dev.flowwatch.flowpp.score.AnomalyScores;
+import dev.flowwatch.flowpp.score.Calibration;
+import dev.flowwatch.flowpp.score.DetectionMetrics;
+import dev.flowwatch.flowpp.score.InputComplexity.Compressor;
+import dev.flowwatch.flowpp.score.ScoreKind;
+import dev.flowwatch.trainer.Arguments.ExistingPath;
+import dev.flowwatch.trainer.Arguments.Fraction;
+import dev.flowwatch.trainer.Arguments.NonNegativeInt;
+import dev.flowwatch.trainer.Arguments.PositiveInt;
+
+import me.tongfei.progressbar.ProgressBar;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code detection}: how well each score kind separates normal from anomalous images, and the
+ * false-alarm rate that a calibration on one half of the normal images gives on the other half.
+ */
+@Command(
+        name = "detection",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Scores normal and anomalous images with every score kind and prints AUROC, AUPRC and"
+                    + " the FPR at 95% TPR (anomalies positive),",
+            "then calibrates on the first half of the normal images and prints the share of the"
+                    + " other half, and of the anomalies, with p < alpha."
+        })
+final class DetectionCommand implements Callable<Integer> {
+
+    /** Fixed, so that two runs print the same figures. */
+    private static final int NOISE_SEED = 1;
+
+    @Spec private CommandSpec spec;
+
+    @Option(
+            names = "--model",
+            required = true,
+            paramLabel = "DIR",
+            description = "The model bundle.")
+    private Path model;
+
+    @Option(
+            names = "--normal",
+            required = true,
+            paramLabel = "PATH",
+            converter = ExistingPath.class,
+            description = "Images of the model's own kind, not used in training.")
+    private Path normal;
+
+    @Option(
+            names = "--anomalous",
+            required = true,
+            paramLabel = "PATH",
+            converter = ExistingPath.class,
+            description = "Images of another kind.")
+    private Path anomalous;
+
+    @Option(
+            names = "--limit",
+            paramLabel = "N",
+            converter = PositiveInt.class,
+            description = "Use only the first N images of each set.")
+    private Integer limit;
+
+    @Option(
+            names = "--alpha",
+            defaultValue = "0.01",
+            paramLabel = "A",
+            converter = Fraction.class,
+            description =
+                    "Target false-alarm rate of the calibrated test (default: ${DEFAULT-VALUE}).")
+    private double alpha;
+
+    @Option(
+            names = "--iw-samples",
+            defaultValue = "0",
+            paramLabel = "K",
+            converter = NonNegativeInt.class,
+            description =
+                    "Also measure bpd_iw with K importance samples (default: ${DEFAULT-VALUE}).")
+    private int iwSamples;
+
+    @Option(
+            names = "--batch-size",
+            defaultValue = "64",
+            paramLabel = "N",
+            converter = PositiveInt.class,
+            description = "Images per batch (default: ${DEFAULT-VALUE}).")
+    private int batchSize;
+
+    @Mixin private DeviceOption device;
+
+    /** A score kind measured with one compressor where it has one. */
+    private record Variant(ScoreKind kind, Compressor compressor, String name) {}
+
+    @Override
+    public Integer call() throws IOException {
+        ImageSet normals = load(normal);
+        ImageSet anomalies = load(anomalous);
+        PrintWriter out = spec.commandLine().getOut();
+        try (NDManager manager = device.newManager()) {
+            ModelBundle bundle = ModelBundle.load(model, manager);
+            bundle.requireInputShape(normals.channels(), normals.height(), normals.width());
+            bundle.requireInputShape(anomalies.channels(), anomalies.height(), anomalies.width());
+            LikelihoodScorer scorer = new LikelihoodScorer(bundle.model(), manager, NOISE_SEED);
+            LikelihoodScorer.Scores normalScores = score(scorer, normals, "normal");
+            LikelihoodScorer.Scores anomalyScores = score(scorer, anomalies, "anomalous");
+            int half = normals.size() / 2;
+            out.printf(
+                    "model %s (%s)%nnormal    %s: %d images (calibration %d, held out %d)%n"
+                            + "anomalous %s: %d images%nalpha %s%n%n",
+                    bundle.manifest().modelId(),
+                    bundle.manifest().modelVersion(),
+                    normals.description(),
+                    normals.size(),
+                    half,
+                    normals.size() - half,
+                    anomalies.description(),
+                    anomalies.size(),
+                    alpha);
+            out.printf(
+                    "%-20s %8s %8s %8s %8s %8s | %12s %12s%n",
+                    "score",
+                    "mean N",
+                    "mean A",
+                    "AUROC",
+                    "AUPRC",
+                    "FPR@95",
+                    "false alarms",
+                    "detected");
+            for (Variant v : variants()) {
+                AnomalyScores kinds = new AnomalyScores(v.compressor());
+                double[] n = kinds.scores(v.kind(), normalScores, normals);
+                double[] a = kinds.scores(v.kind(), anomalyScores, anomalies);
+                Calibration calibration =
+                        Calibration.of(
+                                bundle.manifest(),
+                                normals.description() + "[0:" + half + "]",
+                                bundle.manifest().createdAt(),
+                                v.compressor(),
+                                Map.of(v.kind(), Arrays.copyOfRange(n, 0, half)));
+                double[] heldOut = Arrays.copyOfRange(n, half, n.length);
+                out.printf(
+                        "%-20s %8.3f %8.3f %8.3f %8.3f %8.3f | %12s %12s%n",
+                        v.name(),
+                        mean(n),
+                        mean(a),
+                        DetectionMetrics.auroc(n, a),
+                        DetectionMetrics.auprc(n, a),
+                        DetectionMetrics.fprAtTpr(n, a, 0.95),
+                        share(calibration, v.kind(), heldOut),
+                        share(calibration, v.kind(), a));
+            }
+        }
+        return 0;
+    }
+
+    private Variant[] variants() {
+        Variant bpd = new Variant(ScoreKind.BPD, AnomalyScores.DEFAULT_COMPRESSOR, "bpd");
+        Variant iw = new Variant(ScoreKind.BPD_IW, AnomalyScores.DEFAULT_COMPRESSOR, "bpd_iw");
+        Variant png = new Variant(ScoreKind.COMPLEXITY, Compressor.PNG, "complexity (png)");
+        Variant deflate =
+                new Variant(ScoreKind.COMPLEXITY, Compressor.DEFLATE, "complexity (deflate)");
+        return iwSamples > 0
+                ? new Variant[] {bpd, iw, png, deflate}
+                : new Variant[] {bpd, png, deflate};
+    }
+
+    /** The share of {@code scores} whose conformal p-value is below alpha. */
+    private String share(Calibration calibration, ScoreKind kind, double[] scores) {
+        long alerts =
+                Arrays.stream(scores).filter(s -> calibration.pValue(kind, s) < alpha).count();
+        return String.format("%.4f", (double) alerts / scores.length);
+    }
+
+    private ImageSet load(Path path) throws IOException {
+        ImageSet images = ImageSets.load(path);
+        return limit == null ? images : images.limit(limit);
+    }
+
+    private LikelihoodScorer.Scores score(LikelihoodScorer scorer, ImageSet images, String task) {
+        try (ProgressBar bar = ProgressBars.images(task, images.size())) {
+            return scorer.scoreAll(images, batchSize, iwSamples, bar::stepTo);
+        }
+    }
+
+    private static double mean(double[] x) {
+        return Arrays.stream(x).average().orElse(Double.NaN);
+    }
+}
