@@ -49,7 +49,7 @@ public final class MessageDecodingException extends SerializationException {
                     Problem.TOO_SHORT,
                     String.format(
                             "Cannot decode %s from topic %s: message has %d bytes, fewer than the"
-                                + " %d-byte single-object header",
+                                    + " %d-byte single-object header",
                             record, topic, data.length, HEADER_LENGTH),
                     null);
         }
@@ -57,7 +57,7 @@ public final class MessageDecodingException extends SerializationException {
                 Problem.BAD_MARKER,
                 String.format(
                         "Cannot decode %s from topic %s: missing single-object header, first bytes"
-                            + " are 0x%02X 0x%02X instead of 0xC3 0x01",
+                                + " are 0x%02X 0x%02X instead of 0xC3 0x01",
                         record, topic, data[0], data[1]),
                 null);
     }
@@ -68,7 +68,7 @@ public final class MessageDecodingException extends SerializationException {
                 Problem.UNKNOWN_FINGERPRINT,
                 String.format(
                         "Cannot decode %s from topic %s: unknown writer schema fingerprint 0x%016X;"
-                            + " the producer uses a schema version this reader does not know",
+                                + " the producer uses a schema version this reader does not know",
                         record, topic, fingerprint),
                 null);
     }
@@ -79,7 +79,7 @@ public final class MessageDecodingException extends SerializationException {
                 Problem.UNDECODABLE_BODY,
                 String.format(
                         "Cannot decode %s from topic %s: body of the %d-byte message is truncated"
-                            + " or corrupt (%s)",
+                                + " or corrupt (%s)",
                         record, topic, length, rootMessage(cause)),
                 cause);
     }
@@ -90,7 +90,7 @@ public final class MessageDecodingException extends SerializationException {
                 Problem.TRAILING_BYTES,
                 String.format(
                         "Cannot decode %s from topic %s: %d of the message's %d bytes are left"
-                            + " after the record",
+                                + " after the record",
                         record, topic, left, length),
                 null);
     }

@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
         versionProvider = FlowppStreams.Version.class,
         description =
                 "Scores image events from Kafka with a Flow++ model and emits anomaly scores and"
-                    + " alerts.",
+                        + " alerts.",
         subcommands = {RunCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class FlowppStreams implements Runnable {
 

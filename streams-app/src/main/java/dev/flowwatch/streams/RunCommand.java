@@ -25,7 +25,7 @@ import java.util.concurrent.CountDownLatch;
         description = {
             "Runs the scorer until SIGTERM.",
             "Settings come from --config, FLOWWATCH_* environment variables and -D, the last"
-                + " winning.",
+                    + " winning.",
             "See AppConfig for the keys; kafka.* keys go to the Kafka clients."
         })
 final class RunCommand implements Callable<Integer> {
@@ -42,7 +42,7 @@ final class RunCommand implements Callable<Integer> {
             mapFallbackValue = "",
             description =
                     "A setting, overriding the file and the environment (e.g."
-                        + " -Dbatch.max.size=128).")
+                            + " -Dbatch.max.size=128).")
     private Map<String, String> overrides = new LinkedHashMap<>();
 
     @Spec private CommandSpec spec;

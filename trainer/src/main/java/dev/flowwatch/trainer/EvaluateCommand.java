@@ -25,7 +25,7 @@ final class EvaluateCommand implements Callable<Integer> {
             names = "--json",
             description =
                     "Print one JSON object: images, bpd_elbo, bpd_iw, iw_samples,"
-                        + " images_per_second.")
+                            + " images_per_second.")
     private boolean json;
 
     @Override

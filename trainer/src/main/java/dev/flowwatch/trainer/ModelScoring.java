@@ -42,7 +42,7 @@ final class ModelScoring {
             converter = ExistingPath.class,
             description =
                     "Images: an IDX file (gzipped or not; labels are found beside it) or a folder"
-                        + " of PNG/JPEG files.")
+                            + " of PNG/JPEG files.")
     private Path data;
 
     @Option(

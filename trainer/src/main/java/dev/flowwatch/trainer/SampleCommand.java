@@ -28,7 +28,7 @@ import java.util.concurrent.Callable;
         sortOptions = false,
         description =
                 "Draws images from a model and writes them as a PNG grid, as near square as"
-                    + " possible.")
+                        + " possible.")
 final class SampleCommand implements Callable<Integer> {
 
     @Spec private CommandSpec spec;

@@ -47,7 +47,7 @@ import java.util.concurrent.Callable;
         description = {
             "Fits a Flow++ model to images; the image shape comes from the data.",
             "Every checkpoint is a model bundle in --out with metrics.csv, curve.png and"
-                + " samples.png, and can be continued with --resume."
+                    + " samples.png, and can be continued with --resume."
         })
 final class TrainCommand implements Callable<Integer> {
 
@@ -162,7 +162,7 @@ final class TrainCommand implements Callable<Integer> {
             converter = NonNegativeDouble.class,
             description =
                     "Clip the global gradient norm to this; 0: no clipping (default:"
-                        + " ${DEFAULT-VALUE}).")
+                            + " ${DEFAULT-VALUE}).")
     private double maxGradientNorm;
 
     @Option(
@@ -172,7 +172,7 @@ final class TrainCommand implements Callable<Integer> {
             converter = Decay.class,
             description =
                     "Decay of the weight average that is validated and saved (default:"
-                        + " ${DEFAULT-VALUE}).")
+                            + " ${DEFAULT-VALUE}).")
     private double averageDecay;
 
     @Option(
@@ -229,7 +229,7 @@ final class TrainCommand implements Callable<Integer> {
             paramLabel = "DIR",
             description =
                     "Continue the run saved in this checkpoint; --out defaults to the same"
-                        + " directory.")
+                            + " directory.")
     private Path resume;
 
     @Option(

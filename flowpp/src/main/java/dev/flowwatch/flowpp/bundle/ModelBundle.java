@@ -132,7 +132,7 @@ public final class ModelBundle {
                     directory,
                     Files.isDirectory(previous)
                             ? "missing: a bundle write was interrupted; the previous bundle is"
-                                  + " intact at "
+                                    + " intact at "
                                     + previous
                             : "no model bundle here (directory does not exist)");
         }

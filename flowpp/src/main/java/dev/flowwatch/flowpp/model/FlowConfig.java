@@ -61,7 +61,7 @@ public record FlowConfig(
                     String.format(
                             Locale.ROOT,
                             "%d level(s) need height and width divisible by %d, got %dx%d: use"
-                                + " fewer levels",
+                                    + " fewer levels",
                             levels.size(),
                             factor,
                             height,

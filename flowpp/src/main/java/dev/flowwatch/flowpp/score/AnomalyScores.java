@@ -48,7 +48,7 @@ public final class AnomalyScores {
                 if (scores.iwBitsPerDim() == null) {
                     throw new IllegalArgumentException(
                             "score kind bpd_iw needs the importance-weighted bound (IW samples >"
-                                + " 0)");
+                                    + " 0)");
                 }
                 yield scores.iwBitsPerDim().clone();
             }

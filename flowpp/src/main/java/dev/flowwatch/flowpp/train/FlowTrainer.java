@@ -229,8 +229,8 @@ public final class FlowTrainer {
             throw new TrainingAbortedException(
                     String.format(
                             "aborted at step %d: %d steps in a row had a NaN/Inf loss or gradient"
-                                + " (%d in total). Lower --lr, raise --warmup-steps or set"
-                                + " --max-grad-norm.",
+                                    + " (%d in total). Lower --lr, raise --warmup-steps or set"
+                                    + " --max-grad-norm.",
                             progress.step(), inRow, progress.nonFiniteSteps()));
         }
     }

@@ -43,7 +43,7 @@ public record TrainingProgress(
                     || split.chars().anyMatch(c -> ",\"\r\n".indexOf(c) >= 0)) {
                 throw new IllegalArgumentException(
                         "split must be a non-blank name without commas, quotes or line breaks, got"
-                            + " '"
+                                + " '"
                                 + split
                                 + "'");
             }

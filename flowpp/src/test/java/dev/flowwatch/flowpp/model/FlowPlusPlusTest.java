@@ -109,7 +109,8 @@ class FlowPlusPlusTest {
         double iw16 = model.importanceWeightedBound(pixels, 16, EXACT).mean().getDouble();
         // two independent means of the same estimator differ by sqrt(2)·SE; allow four of those
         double standardError = elbos.sub(elbo).square().mean().sqrt().getDouble() / Math.sqrt(64);
-        assertEquals(elbo, iw1, 4 * Math.sqrt(2) * standardError, "K = 1 is the ELBO in expectation");
+        assertEquals(
+                elbo, iw1, 4 * Math.sqrt(2) * standardError, "K = 1 is the ELBO in expectation");
         assertTrue(iw4 > elbo, "IW(4) " + iw4 + " must exceed the ELBO " + elbo);
         assertTrue(iw16 > iw4, "IW(16) " + iw16 + " must exceed IW(4) " + iw4);
     }

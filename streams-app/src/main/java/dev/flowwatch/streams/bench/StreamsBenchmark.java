@@ -143,7 +143,7 @@ public final class StreamsBenchmark implements Callable<Integer> {
                 System.out.printf(
                         Locale.ROOT,
                         "full topology: batch %d %.1f ev/s = %.2f of the engine alone (target >="
-                            + " 0.9)%n",
+                                + " 0.9)%n",
                         BATCH,
                         topology,
                         topology / engineBatch);

@@ -39,7 +39,7 @@ import java.util.concurrent.TimeUnit;
         mixinStandardHelpOptions = true,
         description =
                 "Run the app on an embedded Kafka broker against replayed Fashion-MNIST with"
-                    + " injected anomalies.")
+                        + " injected anomalies.")
 public final class DemoCommand implements Callable<Integer> {
 
     private static final double THRESHOLD_QUANTILE = 0.99;
@@ -51,7 +51,7 @@ public final class DemoCommand implements Callable<Integer> {
             defaultValue = "data/models/fashion-mnist-small",
             description =
                     "Model bundle directory; when absent a small model is trained (default:"
-                        + " ${DEFAULT-VALUE}).")
+                            + " ${DEFAULT-VALUE}).")
     Path model;
 
     @Option(
@@ -65,7 +65,7 @@ public final class DemoCommand implements Callable<Integer> {
             defaultValue = "runs/demo-model",
             description =
                     "Where a model trained by the demo goes, and is reused from (default:"
-                        + " ${DEFAULT-VALUE}).")
+                            + " ${DEFAULT-VALUE}).")
     Path trainInto;
 
     @Option(
@@ -88,8 +88,8 @@ public final class DemoCommand implements Callable<Integer> {
             converter = ScoreKindName.class,
             description =
                     "bpd or complexity (default: ${DEFAULT-VALUE}). With the bundle's"
-                        + " calibration.json (flowpp-trainer calibrate) events get p-values and"
-                        + " alert at p < 0.01; without one only bpd works.")
+                            + " calibration.json (flowpp-trainer calibrate) events get p-values and"
+                            + " alert at p < 0.01; without one only bpd works.")
     ScoreKind scoreKind;
 
     // about 60% of what the full pipeline sustains with the small model on 2 cores
@@ -128,7 +128,7 @@ public final class DemoCommand implements Callable<Integer> {
             defaultValue = "9400",
             description =
                     "Port of the app's /metrics endpoint, 0 for any free one (default:"
-                        + " ${DEFAULT-VALUE}).")
+                            + " ${DEFAULT-VALUE}).")
     int metricsPort;
 
     @Option(
@@ -213,7 +213,7 @@ public final class DemoCommand implements Callable<Integer> {
             out.printf(
                     Locale.ROOT,
                     "replaying at %.0f events/s (%.0f%% anomalies, %.0f%% malformed); threshold"
-                        + " %.4f bits/dim (%s); metrics at %s (probes /ready, /healthz)%s%n",
+                            + " %.4f bits/dim (%s); metrics at %s (probes /ready, /healthz)%s%n",
                     rate,
                     100 * anomalyRate,
                     100 * malformedRate,
@@ -274,7 +274,7 @@ public final class DemoCommand implements Callable<Integer> {
             out.printf(
                     Locale.ROOT,
                     "threshold: %.4f bits/dim (the %.0fth percentile of ELBO bits/dim over %d"
-                        + " held-out normal images, model %s)%n",
+                            + " held-out normal images, model %s)%n",
                     t,
                     100 * THRESHOLD_QUANTILE,
                     images.calibration().size(),

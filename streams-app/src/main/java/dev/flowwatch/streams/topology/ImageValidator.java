@@ -102,7 +102,7 @@ public final class ImageValidator {
                     DlqReason.BAD_IMAGE_BYTES,
                     String.format(
                             "RAW_U8 image of width=%d height=%d channels=%d needs %d bytes, the"
-                                + " event has %d.",
+                                    + " event has %d.",
                             event.getWidth(),
                             event.getHeight(),
                             event.getChannels(),
@@ -159,7 +159,7 @@ public final class ImageValidator {
                     DlqReason.BAD_IMAGE_BYTES,
                     String.format(
                             "The event says width=%d height=%d channels=%d but its %s image is"
-                                + " %dx%dx%d.",
+                                    + " %dx%dx%d.",
                             event.getWidth(),
                             event.getHeight(),
                             event.getChannels(),
