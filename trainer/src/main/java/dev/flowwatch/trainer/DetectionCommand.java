@@ -47,9 +47,6 @@ import java.util.concurrent.Callable;
         })
 final class DetectionCommand implements Callable<Integer> {
 
-    /** Fixed, so that two runs print the same figures. */
-    private static final int NOISE_SEED = 1;
-
     @Spec private CommandSpec spec;
 
     @Option(
@@ -122,7 +119,7 @@ final class DetectionCommand implements Callable<Integer> {
             ModelBundle bundle = ModelBundle.load(model, manager);
             bundle.requireInputShape(normals.channels(), normals.height(), normals.width());
             bundle.requireInputShape(anomalies.channels(), anomalies.height(), anomalies.width());
-            LikelihoodScorer scorer = new LikelihoodScorer(bundle.model(), manager, NOISE_SEED);
+            LikelihoodScorer scorer = new LikelihoodScorer(bundle.model(), manager, ModelScoring.NOISE_SEED);
             LikelihoodScorer.Scores normalScores = score(scorer, normals, "normal");
             LikelihoodScorer.Scores anomalyScores = score(scorer, anomalies, "anomalous");
             int half = normals.size() / 2;
