@@ -3,6 +3,7 @@ package dev.flowwatch.trainer;
 import ai.djl.ndarray.NDManager;
 
 import dev.flowwatch.flowpp.bundle.ModelBundle;
+import dev.flowwatch.flowpp.data.ImageCorruptions;
 import dev.flowwatch.flowpp.data.ImageSet;
 import dev.flowwatch.flowpp.data.ImageSets;
 import dev.flowwatch.flowpp.model.LikelihoodScorer;
@@ -18,6 +19,7 @@ import dev.flowwatch.trainer.Arguments.PositiveInt;
 
 import me.tongfei.progressbar.ProgressBar;
 
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -64,13 +66,26 @@ final class DetectionCommand implements Callable<Integer> {
             description = "Images of the model's own kind, not used in training.")
     private Path normal;
 
-    @Option(
-            names = "--anomalous",
-            required = true,
-            paramLabel = "PATH",
-            converter = ExistingPath.class,
-            description = "Images of another kind.")
-    private Path anomalous;
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    private Anomalies anomalies;
+
+    /** Where the anomalous images come from: a file, or corruptions of the held-out normals. */
+    static final class Anomalies {
+        @Option(
+                names = "--anomalous",
+                paramLabel = "PATH",
+                converter = ExistingPath.class,
+                description = "Images of another kind.")
+        private Path path;
+
+        @Option(
+                names = "--corrupt",
+                paramLabel = "KIND",
+                description =
+                        "Make the anomalies from the held-out half of the normal images instead:"
+                                + " ${COMPLETION-CANDIDATES}.")
+        private ImageCorruptions.Kind corruption;
+    }
 
     @Option(
             names = "--limit",
@@ -113,15 +128,22 @@ final class DetectionCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         ImageSet normals = load(normal);
-        ImageSet anomalies = load(anomalous);
+        ImageSet anomalous =
+                this.anomalies.path != null
+                        ? load(this.anomalies.path)
+                        : ImageCorruptions.apply(
+                                this.anomalies.corruption,
+                                normals.slice(normals.size() / 2, normals.size()),
+                                ModelScoring.NOISE_SEED);
         PrintWriter out = spec.commandLine().getOut();
         try (NDManager manager = device.newManager()) {
             ModelBundle bundle = ModelBundle.load(model, manager);
             bundle.requireInputShape(normals.channels(), normals.height(), normals.width());
-            bundle.requireInputShape(anomalies.channels(), anomalies.height(), anomalies.width());
-            LikelihoodScorer scorer = new LikelihoodScorer(bundle.model(), manager, ModelScoring.NOISE_SEED);
+            bundle.requireInputShape(anomalous.channels(), anomalous.height(), anomalous.width());
+            LikelihoodScorer scorer =
+                    new LikelihoodScorer(bundle.model(), manager, ModelScoring.NOISE_SEED);
             LikelihoodScorer.Scores normalScores = score(scorer, normals, "normal");
-            LikelihoodScorer.Scores anomalyScores = score(scorer, anomalies, "anomalous");
+            LikelihoodScorer.Scores anomalyScores = score(scorer, anomalous, "anomalous");
             int half = normals.size() / 2;
             out.printf(
                     "model %s (%s)%nnormal    %s: %d images (calibration %d, held out %d)%n"
@@ -132,8 +154,8 @@ final class DetectionCommand implements Callable<Integer> {
                     normals.size(),
                     half,
                     normals.size() - half,
-                    anomalies.description(),
-                    anomalies.size(),
+                    anomalous.description(),
+                    anomalous.size(),
                     alpha);
             out.printf(
                     "%-20s %8s %8s %8s %8s %8s | %12s %12s%n",
@@ -148,7 +170,7 @@ final class DetectionCommand implements Callable<Integer> {
             for (Variant v : variants()) {
                 AnomalyScores kinds = new AnomalyScores(v.compressor());
                 double[] n = kinds.scores(v.kind(), normalScores, normals);
-                double[] a = kinds.scores(v.kind(), anomalyScores, anomalies);
+                double[] a = kinds.scores(v.kind(), anomalyScores, anomalous);
                 Calibration calibration =
                         Calibration.of(
                                 bundle.manifest(),

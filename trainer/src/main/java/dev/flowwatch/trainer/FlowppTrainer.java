@@ -54,6 +54,7 @@ public final class FlowppTrainer implements Callable<Integer> {
     public static CommandLine commandLine() {
         FlowppTrainer trainer = new FlowppTrainer();
         return new CommandLine(trainer)
+                .setCaseInsensitiveEnumValuesAllowed(true)
                 .setParameterExceptionHandler(new UsageErrorReporter())
                 .setExecutionExceptionHandler(new FailureReporter(() -> trainer.verbose));
     }

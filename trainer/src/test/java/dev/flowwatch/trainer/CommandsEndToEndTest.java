@@ -278,4 +278,38 @@ class CommandsEndToEndTest {
         }
         assertTrue(detection.out().contains("calibration 20, held out 20"), detection.out());
     }
+
+    @Test
+    void detectionMakesAnomaliesFromTheHeldOutNormalsOnRequest() {
+        Cli detection =
+                Cli.run(
+                        "detection",
+                        "--model",
+                        bundle.toString(),
+                        "--normal",
+                        data.toString(),
+                        "--corrupt",
+                        "noise",
+                        "--alpha",
+                        "0.1");
+        assertEquals(0, detection.exitCode(), detection.toString());
+        assertTrue(detection.out().contains("anomalous noise("), detection.out());
+        assertTrue(detection.out().contains(": 20 images"), detection.out());
+    }
+
+    @Test
+    void detectionNeedsExactlyOneSourceOfAnomalies() {
+        Cli both =
+                Cli.run(
+                        "detection",
+                        "--model",
+                        bundle.toString(),
+                        "--normal",
+                        data.toString(),
+                        "--anomalous",
+                        data.toString(),
+                        "--corrupt",
+                        "noise");
+        assertEquals(2, both.exitCode(), both.toString());
+    }
 }

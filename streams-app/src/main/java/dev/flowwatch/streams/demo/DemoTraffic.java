@@ -1,5 +1,6 @@
 package dev.flowwatch.streams.demo;
 
+import dev.flowwatch.flowpp.data.ImageCorruptions;
 import dev.flowwatch.flowpp.data.ImageSet;
 import dev.flowwatch.schemas.FlowwatchSerdes;
 import dev.flowwatch.schemas.ImageEvent;
@@ -113,12 +114,15 @@ public final class DemoTraffic implements Iterator<DemoRecord> {
         }
         byte[] pixels =
                 switch (kind) {
-                    case NORMAL -> hwc(normals, image);
-                    case MNIST -> hwc(digits, image);
+                    case NORMAL -> ImageCorruptions.hwc(normals, image);
+                    case MNIST -> ImageCorruptions.hwc(digits, image);
                     case NOISE -> ImageCorruptions.uniformNoise(w * h * c, random);
-                    case INVERTED -> ImageCorruptions.invert(hwc(normals, image));
-                    case OCCLUDED -> ImageCorruptions.occlude(hwc(normals, image), w, h, c, random);
-                    case BLURRED -> ImageCorruptions.blur(hwc(normals, image), w, h, c);
+                    case INVERTED -> ImageCorruptions.invert(ImageCorruptions.hwc(normals, image));
+                    case OCCLUDED ->
+                            ImageCorruptions.occlude(
+                                    ImageCorruptions.hwc(normals, image), w, h, c, random);
+                    case BLURRED ->
+                            ImageCorruptions.blur(ImageCorruptions.hwc(normals, image), w, h, c);
                     // a plausible image with three channels where the model takes one (or one where
                     // it takes three)
                     case WRONG_SHAPE ->
@@ -158,22 +162,5 @@ public final class DemoTraffic implements Iterator<DemoRecord> {
 
     private static int wrongChannels(int channels) {
         return channels == 3 ? 1 : 3;
-    }
-
-    /** One image of a set (stored N, C, H, W) in the HWC order of a RAW_U8 event. */
-    private static byte[] hwc(ImageSet set, int index) {
-        byte[] chw = set.pixels(index, index + 1);
-        int c = set.channels();
-        int plane = set.height() * set.width();
-        if (c == 1) {
-            return chw;
-        }
-        byte[] out = new byte[chw.length];
-        for (int ch = 0; ch < c; ch++) {
-            for (int p = 0; p < plane; p++) {
-                out[p * c + ch] = chw[ch * plane + p];
-            }
-        }
-        return out;
     }
 }
