@@ -29,6 +29,4 @@ detection() {
   echo
 }
 detection --anomalous "$ANOMALOUS"
-for kind in ${CORRUPTIONS:-noise constant inverted occluded blurred}; do
-  detection --corrupt "$kind"
-done
+detection --corrupt "${CORRUPTIONS:-noise,constant,inverted,occluded,blurred}"

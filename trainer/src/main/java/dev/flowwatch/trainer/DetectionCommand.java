@@ -29,7 +29,9 @@ import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -81,10 +83,12 @@ final class DetectionCommand implements Callable<Integer> {
         @Option(
                 names = "--corrupt",
                 paramLabel = "KIND",
+                split = ",",
                 description =
                         "Make the anomalies from the held-out half of the normal images instead:"
-                                + " ${COMPLETION-CANDIDATES}.")
-        private ImageCorruptions.Kind corruption;
+                                + " ${COMPLETION-CANDIDATES}; several, comma-separated, share"
+                                + " one scoring of the normal images.")
+        private List<ImageCorruptions.Kind> corruptions;
     }
 
     @Option(
@@ -128,70 +132,87 @@ final class DetectionCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         ImageSet normals = load(normal);
-        ImageSet anomalous =
-                this.anomalies.path != null
-                        ? load(this.anomalies.path)
-                        : ImageCorruptions.apply(
-                                this.anomalies.corruption,
-                                normals.slice(normals.size() / 2, normals.size()),
-                                ModelScoring.NOISE_SEED);
+        int half = normals.size() / 2;
+        List<ImageSet> anomalous = new ArrayList<>();
+        if (anomalies.path != null) {
+            anomalous.add(load(anomalies.path));
+        } else {
+            for (ImageCorruptions.Kind kind : anomalies.corruptions) {
+                anomalous.add(
+                        ImageCorruptions.apply(
+                                kind,
+                                normals.slice(half, normals.size()),
+                                ModelScoring.NOISE_SEED));
+            }
+        }
         PrintWriter out = spec.commandLine().getOut();
         try (NDManager manager = device.newManager()) {
             ModelBundle bundle = ModelBundle.load(model, manager);
             bundle.requireInputShape(normals.channels(), normals.height(), normals.width());
-            bundle.requireInputShape(anomalous.channels(), anomalous.height(), anomalous.width());
             LikelihoodScorer scorer =
                     new LikelihoodScorer(bundle.model(), manager, ModelScoring.NOISE_SEED);
             LikelihoodScorer.Scores normalScores = score(scorer, normals, "normal");
-            LikelihoodScorer.Scores anomalyScores = score(scorer, anomalous, "anomalous");
-            int half = normals.size() / 2;
             out.printf(
                     "model %s (%s)%nnormal    %s: %d images (calibration %d, held out %d)%n"
-                            + "anomalous %s: %d images%nalpha %s%n%n",
+                            + "alpha %s%n",
                     bundle.manifest().modelId(),
                     bundle.manifest().modelVersion(),
                     normals.description(),
                     normals.size(),
                     half,
                     normals.size() - half,
-                    anomalous.description(),
-                    anomalous.size(),
                     alpha);
-            out.printf(
-                    "%-20s %8s %8s %8s %8s %8s | %12s %12s%n",
-                    "score",
-                    "mean N",
-                    "mean A",
-                    "AUROC",
-                    "AUPRC",
-                    "FPR@95",
-                    "false alarms",
-                    "detected");
-            for (Variant v : variants()) {
-                AnomalyScores kinds = new AnomalyScores(v.compressor());
-                double[] n = kinds.scores(v.kind(), normalScores, normals);
-                double[] a = kinds.scores(v.kind(), anomalyScores, anomalous);
-                Calibration calibration =
-                        Calibration.of(
-                                bundle.manifest(),
-                                normals.description() + "[0:" + half + "]",
-                                bundle.manifest().createdAt(),
-                                v.compressor(),
-                                Map.of(v.kind(), Arrays.copyOfRange(n, 0, half)));
-                double[] heldOut = Arrays.copyOfRange(n, half, n.length);
-                out.printf(
-                        "%-20s %8.3f %8.3f %8.3f %8.3f %8.3f | %12s %12s%n",
-                        v.name(),
-                        mean(n),
-                        mean(a),
-                        DetectionMetrics.auroc(n, a),
-                        DetectionMetrics.auprc(n, a),
-                        DetectionMetrics.fprAtTpr(n, a, 0.95),
-                        share(calibration, v.kind(), heldOut),
-                        share(calibration, v.kind(), a));
+            for (ImageSet set : anomalous) {
+                bundle.requireInputShape(set.channels(), set.height(), set.width());
+                LikelihoodScorer.Scores anomalyScores = score(scorer, set, "anomalous");
+                out.printf("%nanomalous %s: %d images%n", set.description(), set.size());
+                table(out, bundle, normals, normalScores, set, anomalyScores);
             }
         }
         return 0;
+    }
+
+    private void table(
+            PrintWriter out,
+            ModelBundle bundle,
+            ImageSet normals,
+            LikelihoodScorer.Scores normalScores,
+            ImageSet anomalous,
+            LikelihoodScorer.Scores anomalyScores) {
+        int half = normals.size() / 2;
+        out.printf(
+                "%-20s %8s %8s %8s %8s %8s | %12s %12s%n",
+                "score",
+                "mean N",
+                "mean A",
+                "AUROC",
+                "AUPRC",
+                "FPR@95",
+                "false alarms",
+                "detected");
+        for (Variant v : variants()) {
+            AnomalyScores kinds = new AnomalyScores(v.compressor());
+            double[] n = kinds.scores(v.kind(), normalScores, normals);
+            double[] a = kinds.scores(v.kind(), anomalyScores, anomalous);
+            Calibration calibration =
+                    Calibration.of(
+                            bundle.manifest(),
+                            normals.description() + "[0:" + half + "]",
+                            bundle.manifest().createdAt(),
+                            v.compressor(),
+                            Map.of(v.kind(), Arrays.copyOfRange(n, 0, half)));
+            double[] heldOut = Arrays.copyOfRange(n, half, n.length);
+            out.printf(
+                    "%-20s %8.3f %8.3f %8.3f %8.3f %8.3f | %12s %12s%n",
+                    v.name(),
+                    mean(n),
+                    mean(a),
+                    DetectionMetrics.auroc(n, a),
+                    DetectionMetrics.auprc(n, a),
+                    DetectionMetrics.fprAtTpr(n, a, 0.95),
+                    share(calibration, v.kind(), heldOut),
+                    share(calibration, v.kind(), a));
+        }
     }
 
     private Variant[] variants() {

@@ -258,20 +258,24 @@ class CommandsEndToEndTest {
         assertTrue(calibrate.err().contains("--iw-samples"), calibrate.err());
     }
 
+    /** {@code detection} of the tiny model on the tiny normal data, plus the given options. */
+    private Cli detection(String... options) {
+        List<String> args =
+                new java.util.ArrayList<>(
+                        List.of(
+                                "detection",
+                                "--model",
+                                bundle.toString(),
+                                "--normal",
+                                data.toString()));
+        args.addAll(List.of(options));
+        return Cli.run(args.toArray(String[]::new));
+    }
+
     @Test
     void detectionPrintsEveryScoreKindWithItsMetrics() throws IOException {
         Path other = TinyData.write(dir, "other", 12, 99);
-        Cli detection =
-                Cli.run(
-                        "detection",
-                        "--model",
-                        bundle.toString(),
-                        "--normal",
-                        data.toString(),
-                        "--anomalous",
-                        other.toString(),
-                        "--alpha",
-                        "0.1");
+        Cli detection = detection("--anomalous", other.toString(), "--alpha", "0.1");
         assertEquals(0, detection.exitCode(), detection.toString());
         for (String row : List.of("bpd ", "complexity (png)", "complexity (deflate)")) {
             assertTrue(detection.out().contains(row), detection.out());
@@ -281,17 +285,7 @@ class CommandsEndToEndTest {
 
     @Test
     void detectionMakesAnomaliesFromTheHeldOutNormalsOnRequest() {
-        Cli detection =
-                Cli.run(
-                        "detection",
-                        "--model",
-                        bundle.toString(),
-                        "--normal",
-                        data.toString(),
-                        "--corrupt",
-                        "noise",
-                        "--alpha",
-                        "0.1");
+        Cli detection = detection("--corrupt", "noise", "--alpha", "0.1");
         assertEquals(0, detection.exitCode(), detection.toString());
         assertTrue(detection.out().contains("anomalous noise("), detection.out());
         assertTrue(detection.out().contains(": 20 images"), detection.out());
@@ -299,17 +293,7 @@ class CommandsEndToEndTest {
 
     @Test
     void detectionNeedsExactlyOneSourceOfAnomalies() {
-        Cli both =
-                Cli.run(
-                        "detection",
-                        "--model",
-                        bundle.toString(),
-                        "--normal",
-                        data.toString(),
-                        "--anomalous",
-                        data.toString(),
-                        "--corrupt",
-                        "noise");
+        Cli both = detection("--anomalous", data.toString(), "--corrupt", "noise");
         assertEquals(2, both.exitCode(), both.toString());
     }
 }
