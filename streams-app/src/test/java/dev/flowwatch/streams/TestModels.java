@@ -3,6 +3,7 @@ package dev.flowwatch.streams;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 
+import dev.flowwatch.flowpp.bundle.BundleManifest;
 import dev.flowwatch.flowpp.bundle.BundleWriter;
 import dev.flowwatch.flowpp.model.FlowConfig;
 import dev.flowwatch.flowpp.model.FlowPlusPlus;
@@ -21,11 +22,30 @@ public final class TestModels {
     private TestModels() {}
 
     public static Path tinyBundle(Path parent) {
-        Path dir = parent.resolve("tiny-bundle");
+        return write(
+                parent.resolve("tiny-bundle"),
+                new BundleWriter(parent.resolve("tiny-bundle"), "test-model"),
+                FlowConfig.preset("tiny", 1, SIZE, SIZE));
+    }
+
+    /** A tiny model bundle with a tiny background model of other random weights attached. */
+    public static Path tinyBundleWithBackground(Path parent) {
+        Path bundle = tinyBundle(parent);
+        Path background = parent.resolve("tiny-background");
+        write(
+                background,
+                new BundleWriter(background, "test-background")
+                        .metric(BundleManifest.MUTATION_RATE, 0.2),
+                FlowConfig.preset("tiny", 1, SIZE, SIZE).withSeed(77));
+        BundleWriter.attachBackground(bundle, background);
+        return bundle;
+    }
+
+    private static Path write(Path dir, BundleWriter writer, FlowConfig config) {
         try (NDManager manager = NDManager.newBaseManager()) {
-            FlowPlusPlus model = new FlowPlusPlus(FlowConfig.preset("tiny", 1, SIZE, SIZE));
+            FlowPlusPlus model = new FlowPlusPlus(config);
             model.initialize(manager, DataType.FLOAT32);
-            new BundleWriter(dir, "test-model").write(model);
+            writer.write(model);
         }
         return dir;
     }

@@ -1,6 +1,7 @@
 package dev.flowwatch.trainer;
 
 import dev.flowwatch.flowpp.bundle.BundleWriter;
+import dev.flowwatch.flowpp.bundle.ModelBundle;
 import dev.flowwatch.flowpp.score.AnomalyScores;
 import dev.flowwatch.flowpp.score.Calibration;
 import dev.flowwatch.flowpp.score.InputComplexity;
@@ -19,6 +20,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -46,12 +48,12 @@ final class CalibrateCommand implements Callable<Integer> {
     @Option(
             names = "--score-kinds",
             split = ",",
-            defaultValue = "bpd,complexity",
             paramLabel = "KIND",
             converter = ScoreKindName.class,
             description =
-                    "Score kinds to calibrate: bpd, bpd_iw (needs --iw-samples), complexity"
-                            + " (default: ${DEFAULT-VALUE}).")
+                    "Score kinds to calibrate: bpd, bpd_iw (needs --iw-samples), complexity,"
+                            + " likelihood_ratio (needs a background model in the bundle)."
+                            + " Default: every kind the bundle and --iw-samples allow.")
     private List<ScoreKind> kinds;
 
     @Option(
@@ -66,19 +68,24 @@ final class CalibrateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (kinds.contains(ScoreKind.BPD_IW) && scoring.iwSamples() == 0) {
+        if (kinds != null && kinds.contains(ScoreKind.BPD_IW) && scoring.iwSamples() == 0) {
             throw new ParameterException(
                     spec.commandLine(), "score kind bpd_iw needs --iw-samples K with K > 0");
+        }
+        boolean hasBackground = ModelBundle.readBackgroundManifest(scoring.bundle()).isPresent();
+        if (kinds != null && kinds.contains(ScoreKind.LIKELIHOOD_RATIO) && !hasBackground) {
+            throw new ParameterException(spec.commandLine(), AnomalyScores.NO_BACKGROUND);
         }
         ModelScoring.Scored scored = scoring.run();
         AnomalyScores anomalyScores = new AnomalyScores(compressor);
         Map<ScoreKind, double[]> byKind = new EnumMap<>(ScoreKind.class);
-        for (ScoreKind kind : kinds) {
+        for (ScoreKind kind : kinds != null ? kinds : allowedKinds(hasBackground)) {
             byKind.put(kind, anomalyScores.scores(kind, scored.scores(), scored.images()));
         }
         Calibration calibration =
                 Calibration.of(
                         scored.model(),
+                        scored.background(),
                         scoring.data().toAbsolutePath()
                                 + " ("
                                 + scored.images().description()
@@ -95,10 +102,21 @@ final class CalibrateCommand implements Callable<Integer> {
                 scoring.bundle().resolve(Calibration.FILE));
         for (ScoreKind kind : byKind.keySet()) {
             out.printf(
-                    "  %-10s alert threshold at alpha 0.01: %s%n",
+                    "  %-16s alert threshold at alpha 0.01: %s%n",
                     kind.id(), threshold(calibration, kind));
         }
         return 0;
+    }
+
+    private List<ScoreKind> allowedKinds(boolean hasBackground) {
+        List<ScoreKind> all = new ArrayList<>(List.of(ScoreKind.BPD, ScoreKind.COMPLEXITY));
+        if (scoring.iwSamples() > 0) {
+            all.add(ScoreKind.BPD_IW);
+        }
+        if (hasBackground) {
+            all.add(ScoreKind.LIKELIHOOD_RATIO);
+        }
+        return all;
     }
 
     private static String threshold(Calibration calibration, ScoreKind kind) {

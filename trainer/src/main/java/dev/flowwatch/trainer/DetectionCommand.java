@@ -12,6 +12,7 @@ import dev.flowwatch.flowpp.score.Calibration;
 import dev.flowwatch.flowpp.score.DetectionMetrics;
 import dev.flowwatch.flowpp.score.InputComplexity.Compressor;
 import dev.flowwatch.flowpp.score.ScoreKind;
+import dev.flowwatch.flowpp.score.TypicalityTest;
 import dev.flowwatch.trainer.Arguments.ExistingPath;
 import dev.flowwatch.trainer.Arguments.Fraction;
 import dev.flowwatch.trainer.Arguments.NonNegativeInt;
@@ -33,7 +34,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.Callable;
+import java.util.function.DoubleUnaryOperator;
 
 /**
  * {@code detection}: how well each score kind separates normal from anomalous images, and the
@@ -124,7 +127,20 @@ final class DetectionCommand implements Callable<Integer> {
             description = "Images per batch (default: ${DEFAULT-VALUE}).")
     private int batchSize;
 
+    @Option(
+            names = "--typicality-window",
+            defaultValue = "0",
+            paramLabel = "M",
+            converter = NonNegativeInt.class,
+            description =
+                    "Also measure the typicality test on windows of M images (streams of"
+                            + " normal vs anomalous images); 0: skip (default: ${DEFAULT-VALUE}).")
+    private int typicalityWindow;
+
     @Mixin private DeviceOption device;
+
+    /** Windows drawn per set for the typicality rows. */
+    private static final int WINDOWS = 2000;
 
     /** A score kind measured with one compressor where it has one. */
     private record Variant(ScoreKind kind, Compressor compressor, String name) {}
@@ -149,8 +165,7 @@ final class DetectionCommand implements Callable<Integer> {
         try (NDManager manager = device.newManager()) {
             ModelBundle bundle = ModelBundle.load(model, manager);
             bundle.requireInputShape(normals.channels(), normals.height(), normals.width());
-            LikelihoodScorer scorer =
-                    new LikelihoodScorer(bundle.model(), manager, ModelScoring.NOISE_SEED);
+            LikelihoodScorer scorer = bundle.scorer(manager, ModelScoring.NOISE_SEED);
             LikelihoodScorer.Scores normalScores = score(scorer, normals, "normal");
             out.printf(
                     "model %s (%s)%nnormal    %s: %d images (calibration %d, held out %d)%n"
@@ -162,6 +177,12 @@ final class DetectionCommand implements Callable<Integer> {
                     half,
                     normals.size() - half,
                     alpha);
+            bundle.background()
+                    .ifPresent(
+                            b ->
+                                    out.printf(
+                                            "background %s (%s)%n",
+                                            b.manifest().modelId(), b.manifest().modelVersion()));
             for (ImageSet set : anomalous) {
                 bundle.requireInputShape(set.channels(), set.height(), set.width());
                 LikelihoodScorer.Scores anomalyScores = score(scorer, set, "anomalous");
@@ -190,46 +211,101 @@ final class DetectionCommand implements Callable<Integer> {
                 "FPR@95",
                 "false alarms",
                 "detected");
-        for (Variant v : variants()) {
+        for (Variant v : variants(bundle)) {
             AnomalyScores kinds = new AnomalyScores(v.compressor());
             double[] n = kinds.scores(v.kind(), normalScores, normals);
             double[] a = kinds.scores(v.kind(), anomalyScores, anomalous);
             Calibration calibration =
                     Calibration.of(
                             bundle.manifest(),
+                            bundle.background().map(ModelBundle::manifest).orElse(null),
                             normals.description() + "[0:" + half + "]",
                             bundle.manifest().createdAt(),
                             v.compressor(),
                             Map.of(v.kind(), Arrays.copyOfRange(n, 0, half)));
             double[] heldOut = Arrays.copyOfRange(n, half, n.length);
-            out.printf(
-                    "%-20s %8.3f %8.3f %8.3f %8.3f %8.3f | %12s %12s%n",
+            row(
+                    out,
                     v.name(),
-                    mean(n),
-                    mean(a),
-                    DetectionMetrics.auroc(n, a),
-                    DetectionMetrics.auprc(n, a),
-                    DetectionMetrics.fprAtTpr(n, a, 0.95),
-                    share(calibration, v.kind(), heldOut),
-                    share(calibration, v.kind(), a));
+                    n,
+                    a,
+                    share(s -> calibration.pValue(v.kind(), s), heldOut),
+                    share(s -> calibration.pValue(v.kind(), s), a));
+        }
+        if (typicalityWindow > 0) {
+            double[] bpd = normalScores.elboBitsPerDim();
+            TypicalityTest test =
+                    new TypicalityTest(Arrays.copyOfRange(bpd, 0, half), typicalityWindow);
+            double[] normalWindows = windows(test, Arrays.copyOfRange(bpd, half, bpd.length), 1);
+            double[] anomalousWindows = windows(test, anomalyScores.elboBitsPerDim(), 2);
+            row(
+                    out,
+                    "typicality (M=" + typicalityWindow + ")",
+                    normalWindows,
+                    anomalousWindows,
+                    share(test::pValue, normalWindows),
+                    share(test::pValue, anomalousWindows));
         }
     }
 
-    private Variant[] variants() {
-        Variant bpd = new Variant(ScoreKind.BPD, AnomalyScores.DEFAULT_COMPRESSOR, "bpd");
-        Variant iw = new Variant(ScoreKind.BPD_IW, AnomalyScores.DEFAULT_COMPRESSOR, "bpd_iw");
-        Variant png = new Variant(ScoreKind.COMPLEXITY, Compressor.PNG, "complexity (png)");
-        Variant deflate =
-                new Variant(ScoreKind.COMPLEXITY, Compressor.DEFLATE, "complexity (deflate)");
-        return iwSamples > 0
-                ? new Variant[] {bpd, iw, png, deflate}
-                : new Variant[] {bpd, png, deflate};
+    private static void row(
+            PrintWriter out,
+            String name,
+            double[] normal,
+            double[] anomalous,
+            String falseAlarms,
+            String detected) {
+        out.printf(
+                "%-20s %8.3f %8.3f %8.3f %8.3f %8.3f | %12s %12s%n",
+                name,
+                mean(normal),
+                mean(anomalous),
+                DetectionMetrics.auroc(normal, anomalous),
+                DetectionMetrics.auprc(normal, anomalous),
+                DetectionMetrics.fprAtTpr(normal, anomalous, 0.95),
+                falseAlarms,
+                detected);
     }
 
-    /** The share of {@code scores} whose conformal p-value is below alpha. */
-    private String share(Calibration calibration, ScoreKind kind, double[] scores) {
-        long alerts =
-                Arrays.stream(scores).filter(s -> calibration.pValue(kind, s) < alpha).count();
+    /**
+     * The typicality statistics of {@value #WINDOWS} windows of M images drawn with replacement
+     * from {@code bitsPerDim}, as a source sending such images would fill them.
+     */
+    private static double[] windows(TypicalityTest test, double[] bitsPerDim, long seed) {
+        Random random = new Random(seed);
+        double[] statistics = new double[WINDOWS];
+        for (int w = 0; w < WINDOWS; w++) {
+            double sum = 0;
+            for (int i = 0; i < test.window(); i++) {
+                sum += bitsPerDim[random.nextInt(bitsPerDim.length)];
+            }
+            statistics[w] = test.statistic(sum / test.window());
+        }
+        return statistics;
+    }
+
+    /**
+     * Every kind the bundle and the options allow: bpd_iw with --iw-samples, the ratio with a
+     * background.
+     */
+    private List<Variant> variants(ModelBundle bundle) {
+        Compressor none = AnomalyScores.DEFAULT_COMPRESSOR;
+        List<Variant> variants = new ArrayList<>();
+        variants.add(new Variant(ScoreKind.BPD, none, "bpd"));
+        if (iwSamples > 0) {
+            variants.add(new Variant(ScoreKind.BPD_IW, none, "bpd_iw"));
+        }
+        variants.add(new Variant(ScoreKind.COMPLEXITY, Compressor.PNG, "complexity (png)"));
+        variants.add(new Variant(ScoreKind.COMPLEXITY, Compressor.DEFLATE, "complexity (deflate)"));
+        if (bundle.background().isPresent()) {
+            variants.add(new Variant(ScoreKind.LIKELIHOOD_RATIO, none, "likelihood_ratio"));
+        }
+        return variants;
+    }
+
+    /** The share of {@code scores} whose p-value is below alpha. */
+    private String share(DoubleUnaryOperator pValue, double[] scores) {
+        long alerts = Arrays.stream(scores).filter(s -> pValue.applyAsDouble(s) < alpha).count();
         return String.format("%.4f", (double) alerts / scores.length);
     }
 

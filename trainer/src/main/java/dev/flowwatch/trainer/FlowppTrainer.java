@@ -25,6 +25,7 @@ import java.util.concurrent.Callable;
             EvaluateCommand.class,
             ScoreCommand.class,
             CalibrateCommand.class,
+            AttachBackgroundCommand.class,
             DetectionCommand.class,
             SampleCommand.class,
             CommandLine.HelpCommand.class

@@ -91,11 +91,13 @@ final class ModelScoring {
      * The scores of the images, in their order.
      *
      * @param model the manifest of the model that scored them
+     * @param background the manifest of its background model, or null when it has none
      * @param iwSamples K of the importance-weighted bound, 0 when it was not computed
      * @param seconds time spent scoring, without loading and one warm-up batch
      */
     record Scored(
             BundleManifest model,
+            BundleManifest background,
             ImageSet images,
             LikelihoodScorer.Scores scores,
             int iwSamples,
@@ -109,7 +111,7 @@ final class ModelScoring {
                 images = images.limit(limit);
             }
             bundle.requireInputShape(images.channels(), images.height(), images.width());
-            LikelihoodScorer scorer = new LikelihoodScorer(bundle.model(), manager, NOISE_SEED);
+            LikelihoodScorer scorer = bundle.scorer(manager, NOISE_SEED);
             // the first batch pays one-off native set-up (kernel selection): keep it out of the
             // timing
             int warmUp = Math.min(batchSize, images.size());
@@ -120,7 +122,13 @@ final class ModelScoring {
                 scores = scorer.scoreAll(images, batchSize, iwSamples, bar::stepTo);
             }
             double seconds = (System.nanoTime() - started) / 1e9;
-            return new Scored(bundle.manifest(), images, scores, iwSamples, seconds);
+            return new Scored(
+                    bundle.manifest(),
+                    bundle.background().map(ModelBundle::manifest).orElse(null),
+                    images,
+                    scores,
+                    iwSamples,
+                    seconds);
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.flowwatch.trainer;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 
+import dev.flowwatch.flowpp.bundle.BundleManifest;
 import dev.flowwatch.flowpp.bundle.BundleWriter;
 import dev.flowwatch.flowpp.bundle.ModelBundle;
 import dev.flowwatch.flowpp.data.ImageSet;
@@ -184,6 +185,29 @@ final class TrainCommand implements Callable<Integer> {
                             + " (default: ${DEFAULT-VALUE}).")
     private int seed;
 
+    @ArgGroup(exclusive = false)
+    private Background background;
+
+    /** A background model for the likelihood-ratio score: trained on mutated copies. */
+    static final class Background {
+        @Option(
+                names = "--background",
+                required = true,
+                description =
+                        "Train a background model: every batch has a share --mutation-rate of"
+                                + " its pixels replaced by uniform noise (Ren et al. 2019). Put it"
+                                + " into a model bundle with 'attach-background'.")
+        private boolean enabled;
+
+        @Option(
+                names = "--mutation-rate",
+                defaultValue = "0.2",
+                paramLabel = "RATE",
+                converter = Fraction.class,
+                description = "Share of pixels replaced, in (0, 1) (default: ${DEFAULT-VALUE}).")
+        private double rate;
+    }
+
     @Mixin private DeviceOption device;
 
     @Option(
@@ -258,7 +282,8 @@ final class TrainCommand implements Callable<Integer> {
                         validateEvery,
                         checkpointEvery,
                         validationImages,
-                        MAX_NON_FINITE_IN_ROW);
+                        MAX_NON_FINITE_IN_ROW,
+                        mutationRate());
         ImageSet.Split sets = trainingAndValidation();
         PrintWriter stdout = spec.commandLine().getOut();
         try (NDManager manager = device.newManager()) {
@@ -310,7 +335,8 @@ final class TrainCommand implements Callable<Integer> {
         if (resume == null) {
             return;
         }
-        for (String option : List.of("--preset", "--dequantization")) {
+        for (String option :
+                List.of("--preset", "--dequantization", "--background", "--mutation-rate")) {
             if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
                 throw new ParameterException(
                         spec.commandLine(),
@@ -319,6 +345,16 @@ final class TrainCommand implements Callable<Integer> {
                                 + " the checkpoint");
             }
         }
+    }
+
+    /** From the options on a fresh run; from the checkpoint on --resume, which must not change. */
+    private double mutationRate() {
+        if (resume != null) {
+            Object saved =
+                    ModelBundle.readManifest(resume).metrics().get(BundleManifest.MUTATION_RATE);
+            return saved == null ? 0 : ((Number) saved).doubleValue();
+        }
+        return background == null ? 0 : background.rate;
     }
 
     private ImageSet.Split trainingAndValidation() throws IOException {
@@ -354,7 +390,10 @@ final class TrainCommand implements Callable<Integer> {
         }
         String file = data.toAbsolutePath().normalize().getFileName().toString();
         int dot = file.indexOf('.');
-        return preset + "-" + (dot > 0 ? file.substring(0, dot) : file);
+        return preset
+                + "-"
+                + (dot > 0 ? file.substring(0, dot) : file)
+                + (background == null ? "" : "-background");
     }
 
     private static TrainingListener both(TrainingListener progress, TrainingListener reports) {

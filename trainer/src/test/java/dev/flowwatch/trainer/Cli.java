@@ -4,6 +4,9 @@ import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Runs the command line as {@code main} does, capturing what it prints. */
 record Cli(int exitCode, String out, String err) {
@@ -16,6 +19,32 @@ record Cli(int exitCode, String out, String err) {
         commandLine.setErr(new PrintWriter(err, true));
         int exitCode = commandLine.execute(args);
         return new Cli(exitCode, out.toString(), err.toString());
+    }
+
+    /** Two steps of the tiny preset on {@code data} into {@code out}, plus the given options. */
+    static Cli trainTiny(Path data, Path out, String... extra) {
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "train",
+                                "--data",
+                                data.toString(),
+                                "--preset",
+                                "tiny",
+                                "--batch-size",
+                                "8",
+                                "--max-steps",
+                                "2",
+                                "--validate-every",
+                                "1",
+                                "--warmup-steps",
+                                "1",
+                                "--validation-images",
+                                "8",
+                                "--out",
+                                out.toString()));
+        args.addAll(List.of(extra));
+        return run(args.toArray(String[]::new));
     }
 
     @Override

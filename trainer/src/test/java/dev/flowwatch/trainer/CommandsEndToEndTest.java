@@ -41,25 +41,7 @@ class CommandsEndToEndTest {
     static void trainATinyModel() throws IOException {
         data = TinyData.write(shared, "tiny", IMAGES, 7);
         bundle = shared.resolve("model");
-        training =
-                Cli.run(
-                        "train",
-                        "--data",
-                        data.toString(),
-                        "--preset",
-                        "tiny",
-                        "--batch-size",
-                        "8",
-                        "--max-steps",
-                        "2",
-                        "--validate-every",
-                        "1",
-                        "--warmup-steps",
-                        "1",
-                        "--validation-images",
-                        "8",
-                        "--out",
-                        bundle.toString());
+        training = Cli.trainTiny(data, bundle);
     }
 
     @Test

@@ -26,4 +26,11 @@ public record BundleManifest(
         FlowConfig config,
         String parametersSha256,
         long parametersBytes,
-        Map<String, Object> metrics) {}
+        Map<String, Object> metrics) {
+
+    /**
+     * The metric of a background model: the share of pixels replaced by noise in its training
+     * images.
+     */
+    public static final String MUTATION_RATE = "mutationRate";
+}

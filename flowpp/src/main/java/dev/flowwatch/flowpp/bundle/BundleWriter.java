@@ -108,6 +108,57 @@ public final class BundleWriter {
         }
     }
 
+    /**
+     * Puts the background model in {@code backgroundDir} into the bundle in {@code bundleDir} as
+     * its {@value ModelBundle#BACKGROUND}/ directory (manifest and weights only), replacing any
+     * background it had; atomic as {@link #addFiles}. The bytes written are the bytes verified.
+     *
+     * @return the background's manifest
+     * @throws BundleException if either bundle is missing or broken, the background was not trained
+     *     as one (no {@value BundleManifest#MUTATION_RATE} metric), or the image shapes differ
+     */
+    public static BundleManifest attachBackground(Path bundleDir, Path backgroundDir) {
+        BundleManifest main = ModelBundle.readManifest(bundleDir);
+        BundleManifest background = ModelBundle.readManifest(backgroundDir);
+        Path manifestFile = backgroundDir.resolve(ModelBundle.MANIFEST);
+        if (background.metrics() == null
+                || !background.metrics().containsKey(BundleManifest.MUTATION_RATE)) {
+            throw new BundleException(
+                    manifestFile,
+                    "not a background model: it was not trained with 'train --background' (no "
+                            + BundleManifest.MUTATION_RATE
+                            + " in its metrics)");
+        }
+        var m = main.config();
+        var b = background.config();
+        if (m.channels() != b.channels() || m.height() != b.height() || m.width() != b.width()) {
+            throw new BundleException(
+                    manifestFile,
+                    String.format(
+                            "the background model takes %dx%dx%d (CxHxW) images, the model in %s"
+                                    + " %dx%dx%d",
+                            b.channels(),
+                            b.height(),
+                            b.width(),
+                            bundleDir,
+                            m.channels(),
+                            m.height(),
+                            m.width()));
+        }
+        byte[] parameters =
+                ModelBundle.readParameters(
+                        backgroundDir.resolve(ModelBundle.PARAMETERS), background);
+        String dir = ModelBundle.BACKGROUND + "/";
+        addFiles(
+                bundleDir,
+                Map.of(
+                        dir + ModelBundle.MANIFEST,
+                        ModelBundle.GSON.toJson(background).getBytes(StandardCharsets.UTF_8),
+                        dir + ModelBundle.PARAMETERS,
+                        parameters));
+        return background;
+    }
+
     private static void install(
             Path target, byte[] parameters, byte[] manifestJson, Map<String, byte[]> files) {
         for (String name : files.keySet()) {

@@ -11,7 +11,9 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
 
+import dev.flowwatch.flowpp.model.FlowConfig;
 import dev.flowwatch.flowpp.model.FlowPlusPlus;
+import dev.flowwatch.flowpp.model.LikelihoodScorer;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -27,6 +29,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A model on disk: one directory with {@code bundle.json} (architecture, identity, metrics, the
@@ -43,6 +46,12 @@ public final class ModelBundle {
     public static final String MANIFEST = "bundle.json";
     public static final String PARAMETERS = "parameters.bin";
 
+    /**
+     * Sub-directory holding the background model of the likelihood-ratio score, itself a complete
+     * bundle (manifest and weights, no training state).
+     */
+    public static final String BACKGROUND = "background";
+
     static final Gson GSON =
             new GsonBuilder()
                     .setPrettyPrinting()
@@ -53,11 +62,14 @@ public final class ModelBundle {
     private final Path directory;
     private final BundleManifest manifest;
     private final FlowPlusPlus model;
+    private final ModelBundle background;
 
-    private ModelBundle(Path directory, BundleManifest manifest, FlowPlusPlus model) {
+    private ModelBundle(
+            Path directory, BundleManifest manifest, FlowPlusPlus model, ModelBundle background) {
         this.directory = directory;
         this.manifest = manifest;
         this.model = model;
+        this.background = background;
     }
 
     public Path directory() {
@@ -70,6 +82,29 @@ public final class ModelBundle {
 
     public FlowPlusPlus model() {
         return model;
+    }
+
+    /** The background model stored in {@value #BACKGROUND}/, if the bundle has one. */
+    public Optional<ModelBundle> background() {
+        return Optional.ofNullable(background);
+    }
+
+    /**
+     * A scorer of the model and, when the bundle has one, its background model.
+     *
+     * @param seed seed of the dequantization noise of every batch
+     */
+    public LikelihoodScorer scorer(NDManager manager, int seed) {
+        return new LikelihoodScorer(
+                model, background == null ? null : background.model, manager, seed);
+    }
+
+    /** The manifest of the background model in {@code directory}, without loading weights. */
+    public static Optional<BundleManifest> readBackgroundManifest(Path directory) {
+        Path dir = directory.resolve(BACKGROUND);
+        return Files.isRegularFile(dir.resolve(MANIFEST))
+                ? Optional.of(readManifest(dir))
+                : Optional.empty();
     }
 
     /** Fails unless the model takes images of this shape, naming both shapes. */
@@ -85,8 +120,36 @@ public final class ModelBundle {
         return this;
     }
 
-    /** Reads and verifies a bundle and builds its model on the manager's device. */
+    /**
+     * Reads and verifies a bundle and builds its model on the manager's device, with its background
+     * model when it has one.
+     */
     public static ModelBundle load(Path directory, NDManager manager) {
+        ModelBundle main = loadOne(directory, manager);
+        Path backgroundDir = directory.resolve(BACKGROUND);
+        if (!Files.isRegularFile(backgroundDir.resolve(MANIFEST))) {
+            return main;
+        }
+        ModelBundle background = loadOne(backgroundDir, manager);
+        FlowConfig m = main.manifest.config();
+        FlowConfig b = background.manifest.config();
+        if (m.channels() != b.channels() || m.height() != b.height() || m.width() != b.width()) {
+            throw new BundleException(
+                    backgroundDir.resolve(MANIFEST),
+                    String.format(
+                            "the background model takes %dx%dx%d (CxHxW) images, the model"
+                                    + " %dx%dx%d",
+                            b.channels(),
+                            b.height(),
+                            b.width(),
+                            m.channels(),
+                            m.height(),
+                            m.width()));
+        }
+        return new ModelBundle(directory, main.manifest, main.model, background);
+    }
+
+    private static ModelBundle loadOne(Path directory, NDManager manager) {
         BundleManifest manifest = readManifest(directory);
         Path parametersFile = directory.resolve(PARAMETERS);
         byte[] parameters = readParameters(parametersFile, manifest);
@@ -121,7 +184,7 @@ public final class ModelBundle {
                                 + expected.get(p.getKey()));
             }
         }
-        return new ModelBundle(directory, manifest, model);
+        return new ModelBundle(directory, manifest, model, null);
     }
 
     /** Reads and verifies only {@code bundle.json}. */

@@ -14,17 +14,28 @@ import java.util.function.IntConsumer;
 
 /**
  * Scores batches of images with a model: the ELBO and optionally the importance-weighted bound, per
- * image, in nats and bits/dim. Dequantization noise is drawn from a fixed seed per batch, so the
- * same batch always gets the same scores.
+ * image, in nats and bits/dim, and the ELBO of a background model when there is one, from the same
+ * batch tensor. Dequantization noise is drawn from a fixed seed per batch and model, so the same
+ * batch always gets the same scores.
  */
 public final class LikelihoodScorer {
 
     private final FlowPlusPlus model;
+    private final FlowPlusPlus background;
     private final NDManager manager;
     private final int seed;
 
     public LikelihoodScorer(FlowPlusPlus model, NDManager manager, int seed) {
+        this(model, null, manager, seed);
+    }
+
+    /**
+     * @param background the background model of the likelihood-ratio score, or null
+     */
+    public LikelihoodScorer(
+            FlowPlusPlus model, FlowPlusPlus background, NDManager manager, int seed) {
         this.model = model;
+        this.background = background;
         this.manager = manager;
         this.seed = seed;
     }
@@ -36,9 +47,15 @@ public final class LikelihoodScorer {
      * @param elboBitsPerDim negative ELBO in bits/dim
      * @param iwNats importance-weighted bound, or null when not requested
      * @param iwBitsPerDim its bits/dim, or null
+     * @param backgroundBitsPerDim negative ELBO of the background model in bits/dim, or null when
+     *     there is no background model
      */
     public record Scores(
-            double[] elboNats, double[] elboBitsPerDim, double[] iwNats, double[] iwBitsPerDim) {}
+            double[] elboNats,
+            double[] elboBitsPerDim,
+            double[] iwNats,
+            double[] iwBitsPerDim,
+            double[] backgroundBitsPerDim) {}
 
     /**
      * Scores {@code count} images given as 0..255 floats in N, C, H, W order.
@@ -60,7 +77,14 @@ public final class LikelihoodScorer {
                                     model.importanceWeightedBound(
                                             x, iwSamples, FlowContext.inference()))
                             : null;
-            return new Scores(elbo, bitsPerDim(elbo), iw, iw == null ? null : bitsPerDim(iw));
+            double[] backgroundBpd = null;
+            if (background != null) {
+                // noise of its own seed: the background's bound then does not depend on whether
+                // the IW bound was drawn first, and equals what a scorer of it alone gives
+                Engine.getInstance().setRandomSeed(backgroundSeed(seed));
+                backgroundBpd = bitsPerDim(toDoubles(background.elbo(x, FlowContext.inference())));
+            }
+            return scores(elbo, iw, backgroundBpd);
         }
     }
 
@@ -69,6 +93,7 @@ public final class LikelihoodScorer {
         int n = images.size();
         double[] elbo = new double[n];
         double[] iw = iwSamples > 0 ? new double[n] : null;
+        double[] backgroundBpd = background != null ? new double[n] : null;
         for (int from = 0; from < n; from += batchSize) {
             int to = Math.min(n, from + batchSize);
             Scores s = score(images.toFloats(from, to), to - from, iwSamples);
@@ -76,9 +101,17 @@ public final class LikelihoodScorer {
             if (iw != null) {
                 System.arraycopy(s.iwNats(), 0, iw, from, to - from);
             }
+            if (backgroundBpd != null) {
+                System.arraycopy(s.backgroundBitsPerDim(), 0, backgroundBpd, from, to - from);
+            }
             progress.accept(to);
         }
-        return new Scores(elbo, bitsPerDim(elbo), iw, iw == null ? null : bitsPerDim(iw));
+        return scores(elbo, iw, backgroundBpd);
+    }
+
+    private Scores scores(double[] elbo, double[] iw, double[] backgroundBpd) {
+        return new Scores(
+                elbo, bitsPerDim(elbo), iw, iw == null ? null : bitsPerDim(iw), backgroundBpd);
     }
 
     private double[] bitsPerDim(double[] nats) {
@@ -88,6 +121,13 @@ public final class LikelihoodScorer {
             bpd[i] = Likelihoods.bitsPerDim(nats[i], d);
         }
         return bpd;
+    }
+
+    /**
+     * The seed of the background model's dequantization noise in a scorer seeded with {@code seed}.
+     */
+    public static int backgroundSeed(int seed) {
+        return seed + 1;
     }
 
     private static double[] toDoubles(NDArray x) {

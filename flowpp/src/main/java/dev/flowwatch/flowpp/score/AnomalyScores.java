@@ -1,5 +1,6 @@
 package dev.flowwatch.flowpp.score;
 
+import dev.flowwatch.flowpp.bundle.ModelBundle;
 import dev.flowwatch.flowpp.data.ImageSet;
 import dev.flowwatch.flowpp.model.LikelihoodScorer;
 
@@ -9,6 +10,11 @@ import dev.flowwatch.flowpp.model.LikelihoodScorer;
  * <p>{@link ScoreKind#COMPLEXITY} is S(x) = bpd(x) − L(x)/D with bpd the negative ELBO: the ELBO is
  * what every scoring path computes, and the correction cancels the part of the code length that any
  * compressor would also pay for a simple or a complex image (Serrà et al., ICLR 2020, eq. 2).
+ *
+ * <p>{@link ScoreKind#LIKELIHOOD_RATIO} is S(x) = bpd(x) − bpd_background(x): the background model,
+ * trained on copies of the same data with random pixels replaced, learns the population-level
+ * statistics (smoothness, how much background) that dominate the likelihood, and subtracting its
+ * code length leaves what only the semantics explain (Ren et al., NeurIPS 2019).
  */
 public final class AnomalyScores {
 
@@ -18,6 +24,13 @@ public final class AnomalyScores {
      */
     public static final InputComplexity.Compressor DEFAULT_COMPRESSOR =
             InputComplexity.Compressor.PNG;
+
+    /** Why a likelihood-ratio score cannot be computed without a background model, and the fix. */
+    public static final String NO_BACKGROUND =
+            "score kind likelihood_ratio needs a background model in the bundle ("
+                    + ModelBundle.BACKGROUND
+                    + "/): train one with 'flowpp-trainer train --background' and add it with"
+                    + " 'flowpp-trainer attach-background'";
 
     private final InputComplexity.Compressor compressor;
 
@@ -34,7 +47,8 @@ public final class AnomalyScores {
      *
      * @param scores the scorer's output for exactly these images, in their order
      * @throws IllegalArgumentException for {@link ScoreKind#BPD_IW} when the scores have no IW
-     *     bound, or when the counts differ
+     *     bound, for {@link ScoreKind#LIKELIHOOD_RATIO} when they have no background bound, or when
+     *     the counts differ
      */
     public double[] scores(ScoreKind kind, LikelihoodScorer.Scores scores, ImageSet images) {
         if (scores.elboBitsPerDim().length != images.size()) {
@@ -59,7 +73,26 @@ public final class AnomalyScores {
                 }
                 yield s;
             }
+            case LIKELIHOOD_RATIO -> {
+                double[] s = new double[images.size()];
+                for (int i = 0; i < s.length; i++) {
+                    s[i] = likelihoodRatio(scores, i);
+                }
+                yield s;
+            }
         };
+    }
+
+    /**
+     * bpd(x) − bpd_background(x) of image {@code index}.
+     *
+     * @throws IllegalArgumentException when the scores have no background bound
+     */
+    public static double likelihoodRatio(LikelihoodScorer.Scores scores, int index) {
+        if (scores.backgroundBitsPerDim() == null) {
+            throw new IllegalArgumentException(NO_BACKGROUND);
+        }
+        return scores.elboBitsPerDim()[index] - scores.backgroundBitsPerDim()[index];
     }
 
     /** L(x)/D of image {@code index}, in bits per dimension. */

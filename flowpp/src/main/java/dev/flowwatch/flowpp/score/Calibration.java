@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -46,6 +47,8 @@ public final class Calibration {
      *
      * @param modelVersion the weights that produced the scores; a calibration of other weights is
      *     refused
+     * @param backgroundVersion the background model's weights behind the likelihood-ratio scores,
+     *     or null when there are none; with another background those scores are not used
      * @param data where the images came from (path and description)
      * @param images how many images were scored
      * @param compressor the compressor of the complexity score
@@ -56,6 +59,7 @@ public final class Calibration {
             int formatVersion,
             String modelId,
             String modelVersion,
+            String backgroundVersion,
             String createdAt,
             String data,
             int images,
@@ -64,25 +68,33 @@ public final class Calibration {
 
     private final Content content;
     private final Map<ScoreKind, double[]> sorted;
+    private final String staleBackground;
 
-    private Calibration(Content content, Map<ScoreKind, double[]> sorted) {
+    private Calibration(Content content, Map<ScoreKind, double[]> sorted, String staleBackground) {
         this.content = content;
         this.sorted = sorted;
+        this.staleBackground = staleBackground;
     }
 
     /**
      * A calibration from the scores of held-out normal images.
      *
+     * @param background the bundle's background model, or null when it has none
      * @param createdAt ISO-8601 instant
+     * @throws IllegalArgumentException for likelihood-ratio scores without a background model
      */
     public static Calibration of(
             BundleManifest model,
+            BundleManifest background,
             String data,
             String createdAt,
             InputComplexity.Compressor compressor,
             Map<ScoreKind, double[]> scores) {
         if (scores.isEmpty()) {
             throw new IllegalArgumentException("a calibration needs at least one score kind");
+        }
+        if (scores.containsKey(ScoreKind.LIKELIHOOD_RATIO) && background == null) {
+            throw new IllegalArgumentException(AnomalyScores.NO_BACKGROUND);
         }
         Map<ScoreKind, double[]> sorted = new EnumMap<>(ScoreKind.class);
         Map<String, double[]> byId = new LinkedHashMap<>();
@@ -104,12 +116,13 @@ public final class Calibration {
                         FORMAT_VERSION,
                         model.modelId(),
                         model.modelVersion(),
+                        background == null ? null : background.modelVersion(),
                         createdAt,
                         data,
                         images,
                         compressor.id(),
                         byId);
-        return new Calibration(content, sorted);
+        return new Calibration(content, sorted, null);
     }
 
     /**
@@ -168,7 +181,23 @@ public final class Calibration {
                 throw new BundleException(file, unknown.getMessage(), unknown);
             }
         }
-        return Optional.of(new Calibration(c, sorted));
+        String staleBackground = null;
+        if (sorted.containsKey(ScoreKind.LIKELIHOOD_RATIO)) {
+            String now =
+                    ModelBundle.readBackgroundManifest(bundleDir)
+                            .map(BundleManifest::modelVersion)
+                            .orElse(null);
+            if (!Objects.equals(now, c.backgroundVersion())) {
+                // the other kinds stay valid: only these scores involve the background's weights
+                sorted.remove(ScoreKind.LIKELIHOOD_RATIO);
+                staleBackground =
+                        String.format(
+                                "the likelihood_ratio calibration in %s was made with background"
+                                        + " model %s, but the bundle holds %s; calibrate again",
+                                file, c.backgroundVersion(), now == null ? "none" : now);
+            }
+        }
+        return Optional.of(new Calibration(c, sorted, staleBackground));
     }
 
     /** The file's bytes, to add to the bundle. */
@@ -203,44 +232,39 @@ public final class Calibration {
 
     /** The conformal p-value (1 + #{c_i &ge; s}) / (n + 1) of score {@code s}. */
     public double pValue(ScoreKind kind, double score) {
-        double[] c = scores(kind);
-        int atLeast = c.length - DetectionMetrics.lowerBound(c, score);
-        return (1.0 + atLeast) / (c.length + 1);
+        return ConformalPValues.pValue(scores(kind), score);
     }
 
     /**
      * The score t with p(s) &lt; α exactly when s &gt; t, for dashboards and plain comparisons.
      *
-     * <p>p(s) &lt; α ⟺ #{c_i &ge; s} &le; m with m = ⌈α(n+1)⌉ − 2, which holds exactly for s above
-     * the (m+1)-th largest calibration score.
-     *
      * @throws IllegalArgumentException when no score can reach p &lt; α, i.e. n + 1 &le; 1/α
+     * @see ConformalPValues#threshold
      */
     public double threshold(ScoreKind kind, double alpha) {
-        if (!(alpha > 0 && alpha < 1)) {
-            throw new IllegalArgumentException(
-                    "alpha must lie strictly between 0 and 1, got " + alpha);
+        return ConformalPValues.threshold(scores(kind), alpha);
+    }
+
+    /** The null scores of {@code kind}, ascending (a copy). */
+    public double[] nullScores(ScoreKind kind) {
+        return scores(kind).clone();
+    }
+
+    /** Why {@code kind} has no null distribution here, for messages. */
+    public String whyMissing(ScoreKind kind) {
+        if (kind == ScoreKind.LIKELIHOOD_RATIO && staleBackground != null) {
+            return staleBackground;
         }
-        double[] c = scores(kind);
-        int m = (int) Math.ceil(alpha * (c.length + 1) - 1e-12) - 2;
-        if (m < 0) {
-            throw new IllegalArgumentException(
-                    String.format(
-                            "a calibration of %d images cannot give p < %s (the smallest p-value"
-                                    + " is 1/(n+1)); calibrate on at least %d images",
-                            c.length, alpha, (int) Math.floor(1 / alpha)));
-        }
-        return c[c.length - 1 - m];
+        return "no calibration for score kind "
+                + kind.id()
+                + "; calibrated: "
+                + sorted.keySet().stream().map(ScoreKind::id).toList();
     }
 
     private double[] scores(ScoreKind kind) {
         double[] c = sorted.get(kind);
         if (c == null) {
-            throw new IllegalArgumentException(
-                    "no calibration for score kind "
-                            + kind.id()
-                            + "; calibrated: "
-                            + sorted.keySet().stream().map(ScoreKind::id).toList());
+            throw new IllegalArgumentException(whyMissing(kind));
         }
         return c;
     }

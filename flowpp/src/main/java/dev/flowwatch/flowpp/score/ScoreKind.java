@@ -11,17 +11,28 @@ public enum ScoreKind {
     /** Negative importance-weighted bound in bits/dim; needs importance samples K &gt; 0. */
     BPD_IW,
     /** Negative ELBO in bits/dim minus the input complexity L(x)/D (Serrà et al., 2020). */
-    COMPLEXITY;
+    COMPLEXITY,
+    /**
+     * Negative ELBO in bits/dim minus that of the bundle's background model: the log-likelihood
+     * ratio log p_background(x) − log p(x), per dimension in bits (Ren et al., 2019).
+     */
+    LIKELIHOOD_RATIO;
 
-    /** The name in configuration, files and {@code score_kind}: bpd, bpd_iw, complexity. */
+    /**
+     * The name in configuration, files and {@code score_kind}: bpd, bpd_iw, complexity,
+     * likelihood_ratio.
+     */
     public String id() {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** Parses {@link #id()}, case-insensitively; the message lists the known kinds. */
+    /**
+     * Parses {@link #id()}, case-insensitively and with '-' for '_'; the message lists the known
+     * kinds.
+     */
     public static ScoreKind parse(String id) {
         for (ScoreKind k : values()) {
-            if (k.id().equalsIgnoreCase(id.trim())) {
+            if (k.id().equalsIgnoreCase(id.trim().replace('-', '_'))) {
                 return k;
             }
         }

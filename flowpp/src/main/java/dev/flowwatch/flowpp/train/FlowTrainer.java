@@ -10,9 +10,11 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 
 import dev.flowwatch.flowpp.bundle.BundleException;
+import dev.flowwatch.flowpp.bundle.BundleManifest;
 import dev.flowwatch.flowpp.bundle.BundleWriter;
 import dev.flowwatch.flowpp.bundle.ModelBundle;
 import dev.flowwatch.flowpp.data.ImageSet;
+import dev.flowwatch.flowpp.data.PixelMutation;
 import dev.flowwatch.flowpp.flow.FlowContext;
 import dev.flowwatch.flowpp.model.FlowPlusPlus;
 import dev.flowwatch.flowpp.nn.Tensors;
@@ -40,6 +42,9 @@ public final class FlowTrainer {
     private static final double LN2 = Math.log(2);
     private static final int DATA_INIT_IMAGES = 512;
     private static final NDIndex ALL = new NDIndex("...");
+
+    /** One fixed mutation of the validation images, so that validations compare like with like. */
+    private static final long VALIDATION_MUTATION_SEED = -3;
 
     private final FlowPlusPlus model;
     private final NDManager manager;
@@ -124,6 +129,7 @@ public final class FlowTrainer {
                             + " images, fewer than one batch of "
                             + options.batchSize());
         }
+        ImageSet heldOut = mutated(validation, VALIDATION_MUTATION_SEED);
         if (resumed == null) {
             initializeFromData(train);
         }
@@ -148,7 +154,8 @@ public final class FlowTrainer {
         while (!finished(totalSteps)) {
             long started = System.nanoTime();
             int[] batch = batchIndices(train.size(), progress.epoch(), progress.batchInEpoch());
-            double bpd = step(train.select(batch), adam, average);
+            double bpd =
+                    step(mutated(train.select(batch), stepSeed(progress.step())), adam, average);
             boolean finite = Double.isFinite(bpd);
             if (finite) {
                 trainSum += bpd;
@@ -170,7 +177,7 @@ public final class FlowTrainer {
                 trainSum = 0;
                 trainCount = 0;
                 average.swapInto(weights);
-                double validationBpd = evaluate(validation);
+                double validationBpd = evaluate(heldOut);
                 average.swapInto(weights);
                 progress =
                         progress.withCurvePoint(
@@ -300,7 +307,8 @@ public final class FlowTrainer {
         int n = Math.min(train.size(), Math.max(options.batchSize(), DATA_INIT_IMAGES));
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            model.initializeFromData(toArray(train.select(batchIndices(train.size(), 0, 0, n))));
+            ImageSet first = train.select(batchIndices(train.size(), 0, 0, n));
+            model.initializeFromData(toArray(mutated(first, stepSeed(-2))));
         }
     }
 
@@ -333,6 +341,9 @@ public final class FlowTrainer {
                         .metric("trainingImages", train.size())
                         .metric("batchSize", options.batchSize())
                         .metric("learningRate", options.learningRate());
+        if (options.mutationRate() > 0) {
+            writer.metric(BundleManifest.MUTATION_RATE, options.mutationRate());
+        }
         average.swapInto(weights);
         try {
             // after the swap, so that reports such as samples show the weights being saved
@@ -341,6 +352,13 @@ public final class FlowTrainer {
         } finally {
             average.swapInto(weights);
         }
+    }
+
+    /** The images as the model is to see them: perturbed when fitting a background model. */
+    private ImageSet mutated(ImageSet images, long seed) {
+        return options.mutationRate() > 0
+                ? PixelMutation.apply(images, options.mutationRate(), seed)
+                : images;
     }
 
     private int[] batchIndices(int size, int epoch, int batchInEpoch) {

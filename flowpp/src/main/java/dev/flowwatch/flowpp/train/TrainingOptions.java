@@ -19,6 +19,8 @@ package dev.flowwatch.flowpp.train;
  * @param checkpointEvery steps between checkpoints (0: only at the end)
  * @param validationImages at most this many validation images per validation
  * @param maxNonFiniteInRow abort after this many consecutive steps with a NaN/Inf loss or gradient
+ * @param mutationRate share of training pixels replaced by uniform noise in every batch, fresh each
+ *     step; above 0 the run fits a background model for the likelihood-ratio score
  */
 public record TrainingOptions(
         int batchSize,
@@ -33,7 +35,8 @@ public record TrainingOptions(
         int validateEvery,
         int checkpointEvery,
         int validationImages,
-        int maxNonFiniteInRow) {
+        int maxNonFiniteInRow,
+        double mutationRate) {
 
     public TrainingOptions {
         require(batchSize >= 1, "batch size must be >= 1");
@@ -47,6 +50,7 @@ public record TrainingOptions(
         require(checkpointEvery >= 0, "checkpoint-every must be >= 0");
         require(validationImages >= 1, "validation images must be >= 1");
         require(maxNonFiniteInRow >= 1, "max non-finite steps in a row must be >= 1");
+        require(mutationRate >= 0 && mutationRate < 1, "mutation rate must be in [0, 1)");
     }
 
     private static void require(boolean condition, String message) {

@@ -207,4 +207,74 @@ class ModelBundleTest {
         assertTrue(e.getMessage().contains(ModelBundle.PARAMETERS), e.getMessage());
         assertFalse(Files.exists(bundle.resolve("x.json")));
     }
+
+    /**
+     * A background model of {@code size}×{@code size} images, as 'train --background' leaves it.
+     */
+    private Path backgroundBundle(String name, int size, int seed) {
+        FlowPlusPlus b = new FlowPlusPlus(FlowConfig.preset("tiny", 1, size, size).withSeed(seed));
+        b.initialize(manager, DataType.FLOAT32);
+        Path out = dir.resolve(name);
+        new BundleWriter(out, name).metric(BundleManifest.MUTATION_RATE, 0.2).write(b);
+        return out;
+    }
+
+    @Test
+    void attachedBackgroundLoadsWithTheModelAndIsScoredInTheSameBatch() {
+        Path background = backgroundBundle("bg", 8, 5);
+        BundleManifest attached = BundleWriter.attachBackground(bundle, background);
+
+        ModelBundle loaded = ModelBundle.load(bundle, manager);
+        assertEquals(
+                attached.modelVersion(),
+                loaded.background().orElseThrow().manifest().modelVersion());
+        assertEquals(
+                ModelBundle.readManifest(dir.resolve("model")).modelVersion(),
+                loaded.manifest().modelVersion(),
+                "attaching keeps the model's identity");
+        float[] images = pixels(6);
+        LikelihoodScorer.Scores both = loaded.scorer(manager, 9).score(images, 6, 2);
+        LikelihoodScorer.Scores alone =
+                new LikelihoodScorer(loaded.model(), manager, 9).score(images, 6, 2);
+        LikelihoodScorer.Scores backgroundAlone =
+                new LikelihoodScorer(
+                                ModelBundle.load(background, manager).model(),
+                                manager,
+                                LikelihoodScorer.backgroundSeed(9))
+                        .score(images, 6, 0);
+        assertArrayEquals(alone.elboBitsPerDim(), both.elboBitsPerDim(), 0.0);
+        assertArrayEquals(alone.iwBitsPerDim(), both.iwBitsPerDim(), 0.0);
+        assertArrayEquals(backgroundAlone.elboBitsPerDim(), both.backgroundBitsPerDim(), 1e-9);
+        assertTrue(alone.backgroundBitsPerDim() == null);
+    }
+
+    @Test
+    void backgroundMustBeABackgroundModelOfTheSameImageShape() {
+        BundleException notBackground =
+                assertThrows(
+                        BundleException.class,
+                        () -> BundleWriter.attachBackground(bundle, dir.resolve("model")));
+        assertTrue(
+                notBackground.getMessage().contains("train --background"),
+                notBackground.getMessage());
+
+        BundleException shape =
+                assertThrows(
+                        BundleException.class,
+                        () -> BundleWriter.attachBackground(bundle, backgroundBundle("bg4", 4, 5)));
+        assertTrue(shape.getMessage().contains("1x4x4"), shape.getMessage());
+        assertFalse(Files.exists(bundle.resolve(ModelBundle.BACKGROUND)));
+    }
+
+    @Test
+    void corruptedBackgroundFailsTheBundleNamingItsFile() throws IOException {
+        BundleWriter.attachBackground(bundle, backgroundBundle("bg", 8, 5));
+        Path weights = bundle.resolve(ModelBundle.BACKGROUND).resolve(ModelBundle.PARAMETERS);
+        byte[] bytes = Files.readAllBytes(weights);
+        bytes[bytes.length / 2] ^= 1;
+        Files.write(weights, bytes);
+        BundleException e =
+                assertThrows(BundleException.class, () -> ModelBundle.load(bundle, manager));
+        assertTrue(e.getMessage().contains(weights.toString()), e.getMessage());
+    }
 }

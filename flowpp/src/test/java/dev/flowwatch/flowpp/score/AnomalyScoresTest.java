@@ -3,6 +3,7 @@ package dev.flowwatch.flowpp.score;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flowwatch.flowpp.data.ImageSet;
 import dev.flowwatch.flowpp.model.LikelihoodScorer;
@@ -28,7 +29,8 @@ class AnomalyScoresTest {
                     new double[] {-10, -20},
                     new double[] {3.0, 5.0},
                     new double[] {-9, -19},
-                    new double[] {2.9, 4.9});
+                    new double[] {2.9, 4.9},
+                    new double[] {2.5, 5.5});
 
     @Test
     void complexityScoreIsBitsPerDimMinusInputComplexityExactly() {
@@ -56,7 +58,8 @@ class AnomalyScoresTest {
     @Test
     void importanceWeightedKindNeedsTheImportanceWeightedBound() {
         LikelihoodScorer.Scores elboOnly =
-                new LikelihoodScorer.Scores(SCORES.elboNats(), SCORES.elboBitsPerDim(), null, null);
+                new LikelihoodScorer.Scores(
+                        SCORES.elboNats(), SCORES.elboBitsPerDim(), null, null, null);
         assertThrows(
                 IllegalArgumentException.class,
                 () -> new AnomalyScores(Compressor.PNG).scores(ScoreKind.BPD_IW, elboOnly, IMAGES));
@@ -69,6 +72,33 @@ class AnomalyScoresTest {
         }
         IllegalArgumentException e =
                 assertThrows(IllegalArgumentException.class, () -> ScoreKind.parse("llr"));
-        assertEquals("unknown score kind 'llr'; known: bpd, bpd_iw, complexity", e.getMessage());
+        assertEquals(
+                "unknown score kind 'llr'; known: bpd, bpd_iw, complexity, likelihood_ratio",
+                e.getMessage());
+        assertEquals(ScoreKind.LIKELIHOOD_RATIO, ScoreKind.parse("likelihood-ratio"));
+    }
+
+    @Test
+    void likelihoodRatioIsBitsPerDimMinusTheBackgroundsExactly() {
+        assertArrayEquals(
+                new double[] {3.0 - 2.5, 5.0 - 5.5},
+                new AnomalyScores(Compressor.PNG)
+                        .scores(ScoreKind.LIKELIHOOD_RATIO, SCORES, IMAGES),
+                0.0);
+    }
+
+    @Test
+    void likelihoodRatioWithoutBackgroundSaysHowToGetOne() {
+        LikelihoodScorer.Scores noBackground =
+                new LikelihoodScorer.Scores(
+                        SCORES.elboNats(), SCORES.elboBitsPerDim(), null, null, null);
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () ->
+                                new AnomalyScores(Compressor.PNG)
+                                        .scores(ScoreKind.LIKELIHOOD_RATIO, noBackground, IMAGES));
+        assertTrue(e.getMessage().contains("train --background"), e.getMessage());
+        assertTrue(e.getMessage().contains("attach-background"), e.getMessage());
     }
 }

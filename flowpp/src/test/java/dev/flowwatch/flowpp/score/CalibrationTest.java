@@ -38,6 +38,7 @@ class CalibrationTest {
     private static Calibration calibration() {
         return Calibration.of(
                 MODEL,
+                null,
                 "normals",
                 "2026-01-01T00:00:00Z",
                 Compressor.PNG,
@@ -108,14 +109,13 @@ class CalibrationTest {
         Path bundle = dir.resolve("model");
         BundleManifest manifest;
         try (NDManager manager = NDManager.newBaseManager()) {
-            FlowPlusPlus model = new FlowPlusPlus(FlowConfig.preset("tiny", 1, 8, 8));
-            model.initialize(manager, DataType.FLOAT32);
-            manifest = new BundleWriter(bundle, "test-model").write(model);
+            manifest = tinyBundle(manager, bundle, 1, null);
         }
         assertTrue(Calibration.find(bundle).isEmpty());
         Calibration written =
                 Calibration.of(
                         manifest,
+                        null,
                         "normals.idx",
                         "2026-01-01T00:00:00Z",
                         Compressor.DEFLATE,
@@ -149,5 +149,72 @@ class CalibrationTest {
         assertTrue(
                 e.getMessage().contains(bundle.resolve(Calibration.FILE).toString()),
                 e.getMessage());
+    }
+
+    @Test
+    void likelihoodRatioCalibrationNeedsABackgroundModel() {
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () ->
+                                Calibration.of(
+                                        MODEL,
+                                        null,
+                                        "normals",
+                                        "2026-01-01T00:00:00Z",
+                                        Compressor.PNG,
+                                        Map.of(ScoreKind.LIKELIHOOD_RATIO, oneToNinetyNine())));
+        assertTrue(e.getMessage().contains("background"), e.getMessage());
+    }
+
+    /** Swapping the background invalidates only the scores that involve it. */
+    @Test
+    void likelihoodRatioCalibrationOfAnotherBackgroundIsNotUsed(@TempDir Path dir) {
+        Path bundle = dir.resolve("model");
+        BundleManifest manifest;
+        try (NDManager manager = NDManager.newBaseManager()) {
+            manifest = tinyBundle(manager, bundle, 1, null);
+            tinyBundle(manager, dir.resolve("bg1"), 2, 0.2);
+            tinyBundle(manager, dir.resolve("bg2"), 3, 0.2);
+        }
+        BundleManifest first = BundleWriter.attachBackground(bundle, dir.resolve("bg1"));
+        Calibration written =
+                Calibration.of(
+                        manifest,
+                        first,
+                        "normals",
+                        "2026-01-01T00:00:00Z",
+                        Compressor.PNG,
+                        Map.of(
+                                ScoreKind.BPD,
+                                oneToNinetyNine(),
+                                ScoreKind.LIKELIHOOD_RATIO,
+                                oneToNinetyNine()));
+        BundleWriter.addFiles(bundle, Map.of(Calibration.FILE, written.toJson()));
+        assertTrue(Calibration.read(bundle).has(ScoreKind.LIKELIHOOD_RATIO));
+
+        BundleWriter.attachBackground(bundle, dir.resolve("bg2"));
+        Calibration read = Calibration.read(bundle);
+        assertTrue(read.has(ScoreKind.BPD));
+        assertFalse(read.has(ScoreKind.LIKELIHOOD_RATIO));
+        assertTrue(
+                read.whyMissing(ScoreKind.LIKELIHOOD_RATIO).contains("calibrate again"),
+                read.whyMissing(ScoreKind.LIKELIHOOD_RATIO));
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> read.pValue(ScoreKind.LIKELIHOOD_RATIO, 1));
+        assertTrue(e.getMessage().contains(first.modelVersion()), e.getMessage());
+    }
+
+    private static BundleManifest tinyBundle(
+            NDManager manager, Path dir, long seed, Double mutationRate) {
+        FlowPlusPlus model = new FlowPlusPlus(FlowConfig.preset("tiny", 1, 8, 8).withSeed(seed));
+        model.initialize(manager, DataType.FLOAT32);
+        BundleWriter writer = new BundleWriter(dir, "m" + seed);
+        if (mutationRate != null) {
+            writer.metric(BundleManifest.MUTATION_RATE, mutationRate);
+        }
+        return writer.write(model);
     }
 }

@@ -1,7 +1,7 @@
 package dev.flowwatch.flowpp.train;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 
+import dev.flowwatch.flowpp.bundle.BundleManifest;
 import dev.flowwatch.flowpp.bundle.ModelBundle;
 import dev.flowwatch.flowpp.data.ImageSet;
 import dev.flowwatch.flowpp.model.FlowConfig;
@@ -66,8 +67,12 @@ class FlowTrainerTest {
     }
 
     private static TrainingOptions options(long maxSteps, int validateEvery) {
+        return options(maxSteps, validateEvery, 0);
+    }
+
+    private static TrainingOptions options(long maxSteps, int validateEvery, double mutation) {
         return new TrainingOptions(
-                32, 3e-3, 5, 100, 0.9, 1000, maxSteps, 0, 4, validateEvery, 0, 128, 3);
+                32, 3e-3, 5, 100, 0.9, 1000, maxSteps, 0, 4, validateEvery, 0, 128, 3, mutation);
     }
 
     @Test
@@ -95,29 +100,56 @@ class FlowTrainerTest {
                 "final checkpoint");
     }
 
+    /** A background run: the pixel mutations too must depend only on (seed, step). */
     @Test
     void resumedRunTakesExactlyTheStepsOfAnUninterruptedOne() {
         ImageSet train = bars(256, 1);
         ImageSet validation = bars(64, 2);
-        new FlowTrainer(tinyModel(), manager, options(6, 3))
+        new FlowTrainer(tinyModel(), manager, options(6, 3, 0.25))
                 .fit(train, validation, dir.resolve("straight"), "b", TrainingListener.NONE);
-        new FlowTrainer(tinyModel(), manager, options(3, 3))
+        new FlowTrainer(tinyModel(), manager, options(3, 3, 0.25))
                 .fit(train, validation, dir.resolve("split"), "b", TrainingListener.NONE);
-        FlowTrainer resumed = FlowTrainer.resume(dir.resolve("split"), manager, options(6, 3));
+        FlowTrainer resumed =
+                FlowTrainer.resume(dir.resolve("split"), manager, options(6, 3, 0.25));
         assertEquals(3, resumed.progress().step());
         resumed.fit(train, validation, dir.resolve("split"), "b", TrainingListener.NONE);
 
-        List<NDArray> straight =
-                Weights.trainable(ModelBundle.load(dir.resolve("straight"), manager).model());
-        List<NDArray> split =
-                Weights.trainable(ModelBundle.load(dir.resolve("split"), manager).model());
-        for (int i = 0; i < straight.size(); i++) {
-            assertArrayEquals(
-                    straight.get(i).toFloatArray(),
-                    split.get(i).toFloatArray(),
-                    1e-6f,
-                    "weight " + i);
+        assertWeightsEqual(dir.resolve("straight"), dir.resolve("split"), true);
+        assertEquals(
+                0.25,
+                ModelBundle.readManifest(dir.resolve("split"))
+                        .metrics()
+                        .get(BundleManifest.MUTATION_RATE));
+    }
+
+    @Test
+    void backgroundRunFitsMutatedImagesNotTheImagesThemselves() {
+        ImageSet train = bars(256, 1);
+        ImageSet validation = bars(64, 2);
+        new FlowTrainer(tinyModel(), manager, options(3, 3))
+                .fit(train, validation, dir.resolve("plain"), "p", TrainingListener.NONE);
+        new FlowTrainer(tinyModel(), manager, options(3, 3, 0.25))
+                .fit(train, validation, dir.resolve("mutated"), "m", TrainingListener.NONE);
+
+        assertWeightsEqual(dir.resolve("plain"), dir.resolve("mutated"), false);
+        assertFalse(
+                ModelBundle.readManifest(dir.resolve("plain"))
+                        .metrics()
+                        .containsKey(BundleManifest.MUTATION_RATE));
+    }
+
+    private void assertWeightsEqual(Path a, Path b, boolean equal) {
+        List<NDArray> first = Weights.trainable(ModelBundle.load(a, manager).model());
+        List<NDArray> second = Weights.trainable(ModelBundle.load(b, manager).model());
+        boolean same = true;
+        for (int i = 0; i < first.size(); i++) {
+            float[] x = first.get(i).toFloatArray();
+            float[] y = second.get(i).toFloatArray();
+            for (int j = 0; j < x.length; j++) {
+                same &= Math.abs(x[j] - y[j]) <= 1e-6f;
+            }
         }
+        assertEquals(equal, same, a + " vs " + b);
     }
 
     @Test

@@ -48,6 +48,12 @@ import java.util.TreeMap;
  *       calibration ({@code calibration.json}) of {@code score.kind}, every score gets a conformal
  *       p-value and an event is an anomaly when p &lt; α, which keeps the false-alarm rate on
  *       normal images at most α
+ *   <li>{@code alert.per-source.k} [1] and {@code alert.per-source.n} [1], 1 &le; k &le; n &le; 64:
+ *       an anomaly raises an alert only when at least k of the last n events of its source were
+ *       anomalous, and the source's window then starts afresh; 1 of 1 (the default) alerts on every
+ *       anomaly
+ *   <li>{@code typicality.window} [0] M &gt; 1 turns on the typicality test over each source's last
+ *       M events (needs a bpd calibration); 0 leaves it off
  *   <li>{@code threshold.bpd} (required only for score.kind bpd on an uncalibrated bundle) an event
  *       whose bits/dim exceed this is an anomaly; ignored when the bundle is calibrated for bpd
  *   <li>{@code max.payload.bytes} [1048576] larger records go to the dead-letter topic
@@ -83,6 +89,9 @@ public record AppConfig(
         int iwSamples,
         ScoreKind scoreKind,
         double alertTargetFalseAlarmRate,
+        int alertPerSourceK,
+        int alertPerSourceN,
+        int typicalityWindow,
         OptionalDouble thresholdBpd,
         int maxPayloadBytes,
         int metricsPort,
@@ -95,6 +104,10 @@ public record AppConfig(
         Map<String, String> kafka) {
 
     public static final String ENV_PREFIX = "FLOWWATCH_";
+
+    /** Largest typicality window: each source keeps this many doubles in the store. */
+    public static final int MAX_TYPICALITY_WINDOW = 1000;
+
     public static final String KAFKA_PREFIX = "kafka.";
 
     private static final Map<String, String> DEFAULTS = defaults();
@@ -128,6 +141,9 @@ public record AppConfig(
         d.put("iw.samples", "0");
         d.put("score.kind", ScoreKind.BPD.id());
         d.put("alert.target-false-alarm-rate", "0.01");
+        d.put("alert.per-source.k", "1");
+        d.put("alert.per-source.n", "1");
+        d.put("typicality.window", "0");
         d.put("threshold.bpd", null);
         d.put("max.payload.bytes", "1048576");
         d.put("metrics.port", "9400");
@@ -290,6 +306,22 @@ public record AppConfig(
                             + m.get("alert.target-false-alarm-rate")
                             + "': must lie strictly between 0 and 1");
         }
+        // the alerting step keeps each source's window in one 64-bit mask
+        int windowK = integer(m, "alert.per-source.k", 1, Long.SIZE);
+        int windowN = integer(m, "alert.per-source.n", 1, Long.SIZE);
+        if (windowK > windowN) {
+            throw new InvalidConfigException(
+                    "alert.per-source.k="
+                            + windowK
+                            + " exceeds alert.per-source.n="
+                            + windowN
+                            + ": k anomalies must fit in the last n events");
+        }
+        int typicalityWindow = integer(m, "typicality.window", 0, MAX_TYPICALITY_WINDOW);
+        if (typicalityWindow == 1) {
+            throw new InvalidConfigException(
+                    "typicality.window=1: a window needs at least 2 events (0 turns the test off)");
+        }
         String device = string(m, "device").toLowerCase(Locale.ROOT);
         if (!device.matches("auto|cpu|gpu(:\\d+)?")) {
             throw new InvalidConfigException(
@@ -311,6 +343,9 @@ public record AppConfig(
                 iwSamples,
                 scoreKind,
                 alpha,
+                windowK,
+                windowN,
+                typicalityWindow,
                 threshold,
                 integer(m, "max.payload.bytes", 1, Integer.MAX_VALUE),
                 integer(m, "metrics.port", 0, 65535),

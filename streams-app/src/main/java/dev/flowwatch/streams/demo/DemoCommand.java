@@ -87,7 +87,8 @@ public final class DemoCommand implements Callable<Integer> {
             defaultValue = "bpd",
             converter = ScoreKindName.class,
             description =
-                    "bpd or complexity (default: ${DEFAULT-VALUE}). With the bundle's"
+                    "bpd, complexity or likelihood_ratio (default: ${DEFAULT-VALUE}). With the"
+                            + " bundle's"
                             + " calibration.json (flowpp-trainer calibrate) events get p-values and"
                             + " alert at p < 0.01; without one only bpd works.")
     ScoreKind scoreKind;

@@ -3,10 +3,12 @@ package dev.flowwatch.streams.engine;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 
+import dev.flowwatch.flowpp.bundle.BundleException;
 import dev.flowwatch.flowpp.bundle.ModelBundle;
 import dev.flowwatch.flowpp.model.Devices;
 import dev.flowwatch.flowpp.model.FlowConfig;
 import dev.flowwatch.flowpp.model.LikelihoodScorer;
+import dev.flowwatch.flowpp.score.AnomalyScores;
 
 import java.nio.file.Path;
 import java.util.Collections;
@@ -14,7 +16,8 @@ import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Owns one model on one device and scores batches of images for every stream thread of the JVM.
+ * Owns one model (and its background model, when the likelihood ratio is scored) on one device and
+ * scores batches of images for every stream thread of the JVM.
  *
  * <p>Thread-safe: DJL models are not, and the scorer seeds the engine-wide random generator before
  * each batch, so every batch runs under one JVM-wide lock; a batch's scores then depend only on its
@@ -36,10 +39,15 @@ public final class ScoringEngine implements AutoCloseable {
     private final int iwSamples;
     private volatile boolean loaded;
 
-    private ScoringEngine(NDManager manager, ModelBundle bundle, String deviceName, int iwSamples) {
+    private ScoringEngine(
+            NDManager manager,
+            ModelBundle bundle,
+            LikelihoodScorer scorer,
+            String deviceName,
+            int iwSamples) {
         this.manager = manager;
         this.bundle = bundle;
-        this.scorer = new LikelihoodScorer(bundle.model(), manager, SEED);
+        this.scorer = scorer;
         this.deviceName = deviceName;
         this.iwSamples = iwSamples;
     }
@@ -52,15 +60,27 @@ public final class ScoringEngine implements AutoCloseable {
      *
      * @param device auto, cpu, gpu or gpu:N
      * @param iwSamples importance samples for the IW bound; 0 skips it
-     * @throws dev.flowwatch.flowpp.bundle.BundleException if the bundle is missing or broken
+     * @param background whether to score every batch with the bundle's background model too (for
+     *     the likelihood-ratio score); when false a background in the bundle costs nothing
+     * @throws dev.flowwatch.flowpp.bundle.BundleException if the bundle is missing or broken, or
+     *     has no background model when one is asked for
      */
     public static ScoringEngine load(
-            Path bundleDir, String device, int iwSamples, int warmUpBatchSize) {
+            Path bundleDir, String device, int iwSamples, boolean background, int warmUpBatchSize) {
         Device d = Devices.parse(device);
         NDManager manager = NDManager.newBaseManager(d);
         try {
             ModelBundle bundle = ModelBundle.load(bundleDir, manager);
-            ScoringEngine engine = new ScoringEngine(manager, bundle, d.toString(), iwSamples);
+            if (background && bundle.background().isEmpty()) {
+                throw new BundleException(
+                        bundleDir.resolve(ModelBundle.BACKGROUND), AnomalyScores.NO_BACKGROUND);
+            }
+            LikelihoodScorer scorer =
+                    background
+                            ? bundle.scorer(manager, SEED)
+                            : new LikelihoodScorer(bundle.model(), manager, SEED);
+            ScoringEngine engine =
+                    new ScoringEngine(manager, bundle, scorer, d.toString(), iwSamples);
             FlowConfig c = bundle.manifest().config();
             byte[] blank = new byte[c.channels() * c.height() * c.width()];
             engine.score(Collections.nCopies(Math.max(1, warmUpBatchSize), blank));

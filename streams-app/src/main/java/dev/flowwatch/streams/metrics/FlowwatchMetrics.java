@@ -36,6 +36,7 @@ public final class FlowwatchMetrics {
     private final Counter eventsInvalid;
     private final Counter alerts;
     private final Counter alertsBySource;
+    private final Counter alertsWithheld;
     private final Set<String> alertSources = ConcurrentHashMap.newKeySet();
     private final Histogram batchSize;
     private final Histogram batchFillRatio;
@@ -78,6 +79,14 @@ public final class FlowwatchMetrics {
                                         + OTHER_SOURCES
                                         + "'")
                         .labelNames("source")
+                        .register(registry);
+        alertsWithheld =
+                Counter.builder()
+                        .name("flowwatch_alerts_withheld_total")
+                        .help(
+                                "Anomalous events that raised no alert because fewer than k of the"
+                                        + " last n events of their source were anomalous"
+                                        + " (alert.per-source.k/n)")
                         .register(registry);
         batchSize =
                 Histogram.builder()
@@ -150,6 +159,11 @@ public final class FlowwatchMetrics {
     public void alert(Severity severity, String source) {
         alerts.labelValues(severity.name()).inc();
         alertsBySource.labelValues(sourceLabel(source)).inc();
+    }
+
+    /** An anomaly that raised no alert under the per-source k-of-n rule. */
+    public void alertWithheld() {
+        alertsWithheld.inc();
     }
 
     /**

@@ -1,6 +1,8 @@
 package dev.flowwatch.streams.topology;
 
+import dev.flowwatch.flowpp.bundle.ModelBundle;
 import dev.flowwatch.flowpp.model.LikelihoodScorer;
+import dev.flowwatch.flowpp.score.AnomalyScores;
 import dev.flowwatch.flowpp.score.Calibration;
 import dev.flowwatch.flowpp.score.InputComplexity;
 import dev.flowwatch.flowpp.score.ScoreKind;
@@ -95,6 +97,11 @@ public final class AnomalyDecider {
      */
     public static AnomalyDecider forConfig(AppConfig config, String modelId, String modelVersion) {
         ScoreKind kind = config.scoreKind();
+        if (kind == ScoreKind.LIKELIHOOD_RATIO
+                && ModelBundle.readBackgroundManifest(config.modelDir()).isEmpty()) {
+            throw new InvalidConfigException(
+                    "score.kind=" + kind.id() + ": " + AnomalyScores.NO_BACKGROUND);
+        }
         Path file = config.modelDir().resolve(Calibration.FILE);
         Optional<Calibration> calibration = Calibration.find(config.modelDir());
         if (calibration.isPresent() && calibration.get().has(kind)) {
@@ -120,7 +127,7 @@ public final class AnomalyDecider {
         }
         String missing =
                 calibration.isPresent()
-                        ? file + " has no calibration of " + kind.id()
+                        ? file + ": " + calibration.get().whyMissing(kind)
                         : file + " is missing";
         String fix =
                 "run 'flowpp-trainer calibrate --model "
@@ -144,16 +151,15 @@ public final class AnomalyDecider {
         return threshold;
     }
 
-    /** The score of an event and, when it is an anomaly, its alert (else null). */
-    public record Decision(AnomalyScore score, AnomalyAlert alert) {}
-
     /**
+     * The score of one event, with its p-value where calibrated and whether it is an anomaly.
+     *
      * @param scores the batch's bounds
      * @param index the event's position in the batch
      * @param iwSamples the importance samples behind the IW bound, 0 when there is none
      * @param now when the score is emitted
      */
-    public Decision decide(
+    public AnomalyScore score(
             ImageEvent event,
             LikelihoodScorer.Scores scores,
             int index,
@@ -165,55 +171,60 @@ public final class AnomalyDecider {
         // with a calibration, p < alpha holds exactly when value > threshold
         // (Calibration.threshold)
         boolean anomaly = pValue == null ? value > threshold : pValue < alpha;
-        AnomalyScore score =
-                AnomalyScore.newBuilder()
-                        .setEventId(event.getId())
-                        .setSource(event.getSource())
-                        .setEventTime(event.getEventTime())
-                        .setScoredTime(now)
-                        .setModelId(modelId)
-                        .setModelVersion(modelVersion)
-                        // the scorer reports the ELBO itself; the record carries its negation, a
-                        // code length
-                        .setElboNats(-scores.elboNats()[index])
-                        .setElboBpd(bpd)
-                        .setIwBpd(
-                                scores.iwBitsPerDim() == null ? null : scores.iwBitsPerDim()[index])
-                        .setIwSamples(scores.iwBitsPerDim() == null ? null : iwSamples)
-                        .setScore(value)
-                        .setScoreKind(kind.id())
-                        .setThreshold(threshold)
-                        .setPValue(pValue)
-                        .setIsAnomaly(anomaly)
-                        .build();
-        if (!anomaly) {
-            return new Decision(score, null);
-        }
-        AnomalyAlert alert =
-                AnomalyAlert.newBuilder()
-                        .setEventId(event.getId())
-                        .setSource(event.getSource())
-                        .setScore(value)
-                        .setScoreKind(kind.id())
-                        .setThreshold(threshold)
-                        .setPValue(pValue)
-                        .setSeverity(
-                                pValue == null
-                                        ? severity(value - threshold)
-                                        : severityOfPValue(pValue, alpha))
-                        .setModelId(modelId)
-                        .setModelVersion(modelVersion)
-                        .setEventTime(event.getEventTime())
-                        .setAlertTime(now)
-                        .setReason(reason(value, pValue))
-                        .build();
-        return new Decision(score, alert);
+        return AnomalyScore.newBuilder()
+                .setEventId(event.getId())
+                .setSource(event.getSource())
+                .setEventTime(event.getEventTime())
+                .setScoredTime(now)
+                .setModelId(modelId)
+                .setModelVersion(modelVersion)
+                // the scorer reports the ELBO itself; the record carries its negation, a code
+                // length
+                .setElboNats(-scores.elboNats()[index])
+                .setElboBpd(bpd)
+                .setIwBpd(scores.iwBitsPerDim() == null ? null : scores.iwBitsPerDim()[index])
+                .setIwSamples(scores.iwBitsPerDim() == null ? null : iwSamples)
+                .setScore(value)
+                .setScoreKind(kind.id())
+                .setThreshold(threshold)
+                .setPValue(pValue)
+                .setIsAnomaly(anomaly)
+                .build();
+    }
+
+    /**
+     * The alert of an anomalous score, raised when it was scored.
+     *
+     * @param context why the alert is raised now, appended to the reason; null for none
+     */
+    public AnomalyAlert alert(AnomalyScore score, String context) {
+        Double pValue = score.getPValue();
+        double value = score.getScore();
+        String reason = reason(value, pValue);
+        return AnomalyAlert.newBuilder()
+                .setEventId(score.getEventId())
+                .setSource(score.getSource())
+                .setScore(value)
+                .setScoreKind(score.getScoreKind())
+                .setThreshold(score.getThreshold())
+                .setPValue(pValue)
+                .setSeverity(
+                        pValue == null
+                                ? severity(value - threshold)
+                                : severityOfPValue(pValue, alpha))
+                .setModelId(score.getModelId())
+                .setModelVersion(score.getModelVersion())
+                .setEventTime(score.getEventTime())
+                .setAlertTime(score.getScoredTime())
+                .setReason(context == null ? reason : reason + "; " + context)
+                .build();
     }
 
     private double score(ImageEvent event, LikelihoodScorer.Scores scores, int index, double bpd) {
         return switch (kind) {
             case BPD -> bpd;
             case BPD_IW -> scores.iwBitsPerDim()[index];
+            case LIKELIHOOD_RATIO -> AnomalyScores.likelihoodRatio(scores, index);
             case COMPLEXITY ->
                     bpd
                             - InputComplexity.bitsPerDim(

@@ -1,11 +1,11 @@
 package dev.flowwatch.streams.topology;
 
 import dev.flowwatch.flowpp.model.LikelihoodScorer;
+import dev.flowwatch.schemas.AnomalyScore;
 import dev.flowwatch.schemas.ImageEvent;
 import dev.flowwatch.streams.engine.ScoringEngine;
 import dev.flowwatch.streams.metrics.FlowwatchMetrics;
 
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Holds valid events until a batch is worth a forward pass, scores the batch in one engine call and
- * emits each event's score (and alert, for anomalies) under the event's own key.
+ * emits each event's score under the event's own key, to the scores topic and the alerting step.
  *
  * <p>A batch is flushed as soon as {@code batch.max.size} events are pending, or by a wall-clock
  * punctuation once the oldest pending event has waited {@code batch.max.delay.ms}.
@@ -41,7 +41,7 @@ import java.util.concurrent.TimeUnit;
  * like the events arrived; the sequence resumes after the largest restored key.
  */
 public final class BatchingProcessor
-        implements Processor<byte[], ImageEvent, byte[], SpecificRecord> {
+        implements Processor<byte[], ImageEvent, byte[], AnomalyScore> {
 
     public static final String STORE = "pending-batch";
 
@@ -51,10 +51,8 @@ public final class BatchingProcessor
     private final int maxSize;
     private final long maxDelayMs;
     private final long punctuationMs;
-    private final String scoresChild;
-    private final String alertsChild;
 
-    private ProcessorContext<byte[], SpecificRecord> context;
+    private ProcessorContext<byte[], AnomalyScore> context;
     private KeyValueStore<Bytes, byte[]> store;
     private long nextSequence;
     private int pending;
@@ -78,41 +76,28 @@ public final class BatchingProcessor
             FlowwatchMetrics metrics,
             int maxSize,
             long maxDelayMs,
-            long punctuationMs,
-            String scoresChild,
-            String alertsChild) {
+            long punctuationMs) {
         this.engine = engine;
         this.decider = decider;
         this.metrics = metrics;
         this.maxSize = maxSize;
         this.maxDelayMs = maxDelayMs;
         this.punctuationMs = punctuationMs;
-        this.scoresChild = scoresChild;
-        this.alertsChild = alertsChild;
     }
 
     /** The batching step with its store; one processor, hence one store, per task. */
-    public static ProcessorSupplier<byte[], ImageEvent, byte[], SpecificRecord> supplier(
+    public static ProcessorSupplier<byte[], ImageEvent, byte[], AnomalyScore> supplier(
             ScoringEngine engine,
             AnomalyDecider decider,
             FlowwatchMetrics metrics,
             int maxSize,
             long maxDelayMs,
-            long punctuationMs,
-            String scoresChild,
-            String alertsChild) {
+            long punctuationMs) {
         return new ProcessorSupplier<>() {
             @Override
-            public Processor<byte[], ImageEvent, byte[], SpecificRecord> get() {
+            public Processor<byte[], ImageEvent, byte[], AnomalyScore> get() {
                 return new BatchingProcessor(
-                        engine,
-                        decider,
-                        metrics,
-                        maxSize,
-                        maxDelayMs,
-                        punctuationMs,
-                        scoresChild,
-                        alertsChild);
+                        engine, decider, metrics, maxSize, maxDelayMs, punctuationMs);
             }
 
             @Override
@@ -127,7 +112,7 @@ public final class BatchingProcessor
     }
 
     @Override
-    public void init(ProcessorContext<byte[], SpecificRecord> context) {
+    public void init(ProcessorContext<byte[], AnomalyScore> context) {
         this.context = context;
         this.store = context.getStateStore(STORE);
         restore();
@@ -206,21 +191,12 @@ public final class BatchingProcessor
         Instant now = Instant.ofEpochMilli(nowMs);
         for (int i = 0; i < batch.size(); i++) {
             PendingEvent e = batch.get(i);
-            AnomalyDecider.Decision d =
-                    decider.decide(e.event(), scores, i, engine.iwSamples(), now);
-            context.forward(
-                    new Record<byte[], SpecificRecord>(e.key(), d.score(), e.recordTimestamp()),
-                    scoresChild);
-            if (d.alert() != null) {
-                context.forward(
-                        new Record<byte[], SpecificRecord>(e.key(), d.alert(), e.recordTimestamp()),
-                        alertsChild);
-                metrics.alert(d.alert().getSeverity(), d.alert().getSource());
-            }
+            AnomalyScore score = decider.score(e.event(), scores, i, engine.iwSamples(), now);
+            // to every child: the scores topic and the alerting step
+            context.forward(new Record<>(e.key(), score, e.recordTimestamp()));
             // the metric is the model's bits/dim whatever score kind decides
             metrics.scored(
-                    d.score().getElboBpd(),
-                    (nowMs - e.event().getEventTime().toEpochMilli()) / 1000.0);
+                    score.getElboBpd(), (nowMs - e.event().getEventTime().toEpochMilli()) / 1000.0);
         }
         for (Bytes key : keys) {
             store.delete(key);

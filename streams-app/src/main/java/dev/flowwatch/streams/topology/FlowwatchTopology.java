@@ -1,7 +1,11 @@
 package dev.flowwatch.streams.topology;
 
+import dev.flowwatch.flowpp.score.Calibration;
+import dev.flowwatch.flowpp.score.ScoreKind;
+import dev.flowwatch.flowpp.score.TypicalityTest;
 import dev.flowwatch.schemas.FlowwatchSerdes;
 import dev.flowwatch.streams.config.AppConfig;
+import dev.flowwatch.streams.config.InvalidConfigException;
 import dev.flowwatch.streams.engine.ScoringEngine;
 import dev.flowwatch.streams.metrics.FlowwatchMetrics;
 
@@ -9,10 +13,12 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.Topology;
 
+import java.nio.file.Path;
+
 /**
  * The way of an image through the app: {@code images → validate → (batching topic →) batch and
- * score → anomaly-scores, anomaly-alerts}, with invalid records branching from validate to the
- * dead-letter topic.
+ * score → anomaly-scores, and → alert → anomaly-alerts}, with invalid records branching from
+ * validate to the dead-letter topic.
  *
  * <p>Keys stay bytes from source to sinks, so scores, alerts and dead letters carry the input key
  * exactly, and the dead-letter value is the input value untouched.
@@ -26,6 +32,8 @@ public final class FlowwatchTopology {
     public static final String FROM_BATCHING = "batching-source";
     public static final String BATCH = "batch-and-score";
     public static final String SCORES_SINK = "scores-sink";
+    public static final String ALERT = "alert";
+    public static final String TYPICALITY = "typicality";
     public static final String ALERTS_SINK = "alerts-sink";
 
     private FlowwatchTopology() {}
@@ -85,9 +93,7 @@ public final class FlowwatchTopology {
                         metrics,
                         config.batchMaxSize(),
                         config.batchMaxDelayMs(),
-                        config.batchPunctuationMs(),
-                        SCORES_SINK,
-                        ALERTS_SINK),
+                        config.batchPunctuationMs()),
                 batchParent);
         topology.addSink(
                 SCORES_SINK,
@@ -95,12 +101,56 @@ public final class FlowwatchTopology {
                 new ByteArraySerializer(),
                 FlowwatchSerdes.anomalyScore().serializer(),
                 BATCH);
+        topology.addProcessor(
+                ALERT,
+                AlertProcessor.supplier(
+                        decider, metrics, config.alertPerSourceK(), config.alertPerSourceN()),
+                BATCH);
+        String[] alertParents = {ALERT};
+        if (config.typicalityWindow() > 0) {
+            topology.addProcessor(
+                    TYPICALITY,
+                    TypicalityProcessor.supplier(
+                            typicalityTest(config), config.alertTargetFalseAlarmRate(), metrics),
+                    BATCH);
+            alertParents = new String[] {ALERT, TYPICALITY};
+        }
         topology.addSink(
                 ALERTS_SINK,
                 config.topicAlerts(),
                 new ByteArraySerializer(),
                 FlowwatchSerdes.anomalyAlert().serializer(),
-                BATCH);
+                alertParents);
         return topology;
+    }
+
+    /** The test of the bundle's bits/dim calibration, or why there is none. */
+    private static TypicalityTest typicalityTest(AppConfig config) {
+        Path file = config.modelDir().resolve(Calibration.FILE);
+        Calibration calibration =
+                Calibration.find(config.modelDir())
+                        .orElseThrow(
+                                () ->
+                                        new InvalidConfigException(
+                                                "typicality.window needs a bpd calibration, but "
+                                                        + file
+                                                        + " is missing: run 'flowpp-trainer"
+                                                        + " calibrate --model "
+                                                        + config.modelDir()
+                                                        + " --data HELD_OUT_NORMALS'"));
+        if (!calibration.has(ScoreKind.BPD)) {
+            throw new InvalidConfigException(
+                    "typicality.window needs a bpd calibration, but "
+                            + file
+                            + ": "
+                            + calibration.whyMissing(ScoreKind.BPD));
+        }
+        try {
+            TypicalityTest test = TypicalityTest.of(calibration, config.typicalityWindow());
+            test.threshold(config.alertTargetFalseAlarmRate());
+            return test;
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException("typicality.window: " + e.getMessage());
+        }
     }
 }

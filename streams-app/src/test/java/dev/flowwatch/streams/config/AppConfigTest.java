@@ -81,13 +81,16 @@ class AppConfigTest {
         assertTrue(c.thresholdBpd().isEmpty());
         assertEquals(ScoreKind.BPD, c.scoreKind());
         assertEquals(0.01, c.alertTargetFalseAlarmRate());
+        assertEquals(1, c.alertPerSourceK(), "the per-source rule is off: 1 of 1");
+        assertEquals(1, c.alertPerSourceN());
         assertEquals(4.5, AppConfig.load(null, Map.of(), REQUIRED).thresholdBpd().getAsDouble());
     }
 
     @Test
     void badScoreSettingsAreNamed() {
         assertEquals(
-                "score.kind: unknown score kind 'llr'; known: bpd, bpd_iw, complexity",
+                "score.kind: unknown score kind 'llr'; known: bpd, bpd_iw, complexity,"
+                        + " likelihood_ratio",
                 assertThrows(
                                 InvalidConfigException.class,
                                 () -> AppConfig.load(null, Map.of(), with("score.kind", "llr")))
@@ -108,6 +111,38 @@ class AppConfigTest {
                                                 with("alert.target-false-alarm-rate", "1")))
                         .getMessage()
                         .startsWith("alert.target-false-alarm-rate='1'"));
+    }
+
+    @Test
+    void perSourceRuleNeedsKAnomaliesToFitInTheWindow() {
+        Map<String, String> settings = with("alert.per-source.k", "3");
+        settings.put("alert.per-source.n", "2");
+        assertEquals(
+                "alert.per-source.k=3 exceeds alert.per-source.n=2: k anomalies must fit in the"
+                        + " last n events",
+                assertThrows(
+                                InvalidConfigException.class,
+                                () -> AppConfig.load(null, Map.of(), settings))
+                        .getMessage());
+        assertThrows(
+                InvalidConfigException.class,
+                () -> AppConfig.load(null, Map.of(), with("alert.per-source.n", "65")));
+    }
+
+    @Test
+    void typicalityWindowIsOffOrAtLeastTwoEvents() {
+        assertEquals(0, AppConfig.load(null, Map.of(), REQUIRED).typicalityWindow());
+        assertEquals(
+                16,
+                AppConfig.load(null, Map.of(), with("typicality.window", "16")).typicalityWindow());
+        assertTrue(
+                assertThrows(
+                                InvalidConfigException.class,
+                                () ->
+                                        AppConfig.load(
+                                                null, Map.of(), with("typicality.window", "1")))
+                        .getMessage()
+                        .startsWith("typicality.window=1"));
     }
 
     @Test

@@ -25,7 +25,8 @@ class ScoringEngineTest {
 
     @Test
     void concurrentBatchesScoreAsSequentialOnes() throws Exception {
-        try (ScoringEngine engine = ScoringEngine.load(TestModels.tinyBundle(dir), "cpu", 2, 4)) {
+        try (ScoringEngine engine =
+                ScoringEngine.load(TestModels.tinyBundle(dir), "cpu", 2, false, 4)) {
             assertTrue(engine.isLoaded());
             List<List<byte[]>> batches = new ArrayList<>();
             for (int b = 0; b < 8; b++) {
@@ -61,7 +62,7 @@ class ScoringEngineTest {
 
     @Test
     void closedEngineRefusesToScore() {
-        ScoringEngine engine = ScoringEngine.load(TestModels.tinyBundle(dir), "cpu", 0, 1);
+        ScoringEngine engine = ScoringEngine.load(TestModels.tinyBundle(dir), "cpu", 0, false, 1);
         engine.close();
 
         assertFalse(engine.isLoaded());

@@ -27,7 +27,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -143,7 +145,7 @@ class ScoringPipelineTest {
             sent.add(traffic.next(i % 4 == 0 ? TrafficKind.NOISE : TrafficKind.NORMAL));
         }
         double threshold = thresholdBetweenNormalAndNoise(TRAINED_MODEL);
-        try (FlowwatchApp app = startApp(TRAINED_MODEL, threshold)) {
+        try (FlowwatchApp app = startApp(uncalibrated(TRAINED_MODEL), threshold)) {
             send(sent);
             Map<String, Boolean> flagged =
                     scores(sent.size()).stream()
@@ -164,6 +166,18 @@ class ScoringPipelineTest {
                 assertEquals(noise, alerted.contains(r.eventId()), r.eventId());
             }
         }
+    }
+
+    /**
+     * The bundle's model alone: without its calibration.json the fixed threshold decides, as this
+     * test means it to.
+     */
+    private Path uncalibrated(Path bundle) throws IOException {
+        Path copy = Files.createDirectories(dir.resolve("uncalibrated"));
+        for (String file : List.of(ModelBundle.MANIFEST, ModelBundle.PARAMETERS)) {
+            Files.copy(bundle.resolve(file), copy.resolve(file));
+        }
+        return copy;
     }
 
     /**

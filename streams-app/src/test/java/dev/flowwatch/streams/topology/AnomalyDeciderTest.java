@@ -1,7 +1,7 @@
 package dev.flowwatch.streams.topology;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,6 +14,8 @@ import dev.flowwatch.flowpp.score.Calibration;
 import dev.flowwatch.flowpp.score.InputComplexity;
 import dev.flowwatch.flowpp.score.InputComplexity.Compressor;
 import dev.flowwatch.flowpp.score.ScoreKind;
+import dev.flowwatch.schemas.AnomalyAlert;
+import dev.flowwatch.schemas.AnomalyScore;
 import dev.flowwatch.schemas.ImageEvent;
 import dev.flowwatch.schemas.Severity;
 import dev.flowwatch.streams.TestModels;
@@ -41,6 +43,7 @@ class AnomalyDeciderTest {
         }
         return Calibration.of(
                 model,
+                null,
                 "normals",
                 "2026-01-01T00:00:00Z",
                 Compressor.PNG,
@@ -51,7 +54,8 @@ class AnomalyDeciderTest {
             calibration(new BundleManifest("f", 1, "m", "v", "t", null, "sha", 0, Map.of()));
 
     private static LikelihoodScorer.Scores bpd(double value) {
-        return new LikelihoodScorer.Scores(new double[] {-value}, new double[] {value}, null, null);
+        return new LikelihoodScorer.Scores(
+                new double[] {-value}, new double[] {value}, null, null, null);
     }
 
     @Test
@@ -61,18 +65,20 @@ class AnomalyDeciderTest {
         // alpha (n+1) = 10.01: at most 9 calibration scores may be >= s, so s > 991
         assertEquals(991, decider.threshold(), 0.0);
 
-        AnomalyDecider.Decision normal = decider.decide(EVENT, bpd(500), 0, 0, NOW);
-        assertEquals(502.0 / 1001, normal.score().getPValue(), 1e-15);
-        assertEquals("bpd", normal.score().getScoreKind());
-        assertEquals(991, normal.score().getThreshold(), 0.0);
-        assertNull(normal.alert());
+        AnomalyScore normal = decider.score(EVENT, bpd(500), 0, 0, NOW);
+        assertEquals(502.0 / 1001, normal.getPValue(), 1e-15);
+        assertEquals("bpd", normal.getScoreKind());
+        assertEquals(991, normal.getThreshold(), 0.0);
+        assertFalse(normal.getIsAnomaly());
 
-        AnomalyDecider.Decision anomaly = decider.decide(EVENT, bpd(995), 0, 0, NOW);
-        assertEquals(7.0 / 1001, anomaly.score().getPValue(), 1e-15);
-        assertTrue(anomaly.score().getIsAnomaly());
-        assertNotNull(anomaly.alert());
-        assertEquals(Severity.MEDIUM, anomaly.alert().getSeverity());
-        assertEquals(7.0 / 1001, anomaly.alert().getPValue(), 1e-15);
+        AnomalyScore anomaly = decider.score(EVENT, bpd(995), 0, 0, NOW);
+        assertEquals(7.0 / 1001, anomaly.getPValue(), 1e-15);
+        assertTrue(anomaly.getIsAnomaly());
+        AnomalyAlert alert = decider.alert(anomaly, "why now");
+        assertEquals(Severity.MEDIUM, alert.getSeverity());
+        assertEquals(7.0 / 1001, alert.getPValue(), 1e-15);
+        assertEquals(NOW, alert.getAlertTime());
+        assertTrue(alert.getReason().endsWith("; why now"), alert.getReason());
     }
 
     @Test
@@ -84,7 +90,8 @@ class AnomalyDeciderTest {
                 AnomalyDecider.calibrated(ScoreKind.BPD, CALIBRATION, 0.01, "m", "v");
         // above every calibration score: p = 1/1001 < alpha/10
         assertEquals(
-                Severity.HIGH, decider.decide(EVENT, bpd(5000), 0, 0, NOW).alert().getSeverity());
+                Severity.HIGH,
+                decider.alert(decider.score(EVENT, bpd(5000), 0, 0, NOW), null).getSeverity());
     }
 
     @Test
@@ -95,20 +102,21 @@ class AnomalyDeciderTest {
                 InputComplexity.bitsPerDim(
                         Compressor.PNG, TestModels.pixels(3), 1, TestModels.SIZE, TestModels.SIZE);
 
-        AnomalyDecider.Decision d = decider.decide(EVENT, bpd(600), 0, 0, NOW);
+        AnomalyScore s = decider.score(EVENT, bpd(600), 0, 0, NOW);
 
-        assertEquals(600 - complexity, d.score().getScore(), 0.0);
-        assertEquals(600, d.score().getElboBpd(), 0.0);
-        assertEquals("complexity", d.score().getScoreKind());
+        assertEquals(600 - complexity, s.getScore(), 0.0);
+        assertEquals(600, s.getElboBpd(), 0.0);
+        assertEquals("complexity", s.getScoreKind());
     }
 
     @Test
     void fixedThresholdKeepsTheMarginSeveritiesAndNoPValue() {
         AnomalyDecider decider = AnomalyDecider.fixedThreshold(5, "m", "v");
-        AnomalyDecider.Decision d = decider.decide(EVENT, bpd(6.2), 0, 0, NOW);
-        assertNull(d.score().getPValue());
-        assertEquals(Severity.HIGH, d.alert().getSeverity());
-        assertNull(decider.decide(EVENT, bpd(5), 0, 0, NOW).alert());
+        AnomalyScore s = decider.score(EVENT, bpd(6.2), 0, 0, NOW);
+        assertNull(s.getPValue());
+        assertTrue(s.getIsAnomaly());
+        assertEquals(Severity.HIGH, decider.alert(s, null).getSeverity());
+        assertFalse(decider.score(EVENT, bpd(5), 0, 0, NOW).getIsAnomaly());
     }
 
     private static AppConfig config(Path modelDir, String... settings) {

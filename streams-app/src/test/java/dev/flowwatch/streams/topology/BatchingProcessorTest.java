@@ -3,6 +3,7 @@ package dev.flowwatch.streams.topology;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flowwatch.flowpp.bundle.BundleWriter;
@@ -18,13 +19,13 @@ import dev.flowwatch.schemas.AnomalyScore;
 import dev.flowwatch.schemas.ImageEvent;
 import dev.flowwatch.schemas.Severity;
 import dev.flowwatch.streams.TestModels;
+import dev.flowwatch.streams.config.InvalidConfigException;
 import dev.flowwatch.streams.engine.ScoringEngine;
 import dev.flowwatch.streams.metrics.FlowwatchMetrics;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -61,7 +62,7 @@ class BatchingProcessorTest {
 
     @BeforeAll
     static void loadModel() {
-        engine = ScoringEngine.load(TestModels.tinyBundle(bundles), "cpu", 0, 1);
+        engine = ScoringEngine.load(TestModels.tinyBundle(bundles), "cpu", 0, false, 1);
     }
 
     @AfterAll
@@ -233,6 +234,7 @@ class BatchingProcessorTest {
         Calibration calibration =
                 Calibration.of(
                         ModelBundle.readManifest(bundle),
+                        null,
                         "noise",
                         "2026-01-01T00:00:00Z",
                         Compressor.PNG,
@@ -271,6 +273,51 @@ class BatchingProcessorTest {
             // the other tests share the bundle and expect it uncalibrated
             Files.delete(bundle.resolve(Calibration.FILE));
         }
+    }
+
+    @Test
+    void perSourceRuleSitsBetweenScoresAndAlerts() {
+        try (TopologyFixture f =
+                new TopologyFixture(
+                        engine,
+                        stateDir,
+                        Map.of(
+                                "batch.max.size", "1",
+                                "threshold.bpd", "0",
+                                "alert.per-source.k", "2",
+                                "alert.per-source.n", "2"))) {
+            for (int i = 0; i < 5; i++) {
+                f.send("k" + i, TestModels.event("e" + i, i));
+            }
+            assertEquals(5, f.scores.readValuesToList().size(), "every event is scored");
+            assertEquals(
+                    List.of("e1", "e3"),
+                    f.alerts.readValuesToList().stream()
+                            .map(a -> a.getEventId().toString())
+                            .toList(),
+                    "one alert per two anomalies of camera-1");
+            assertEquals(
+                    1L,
+                    f.driver.<String, Long>getKeyValueStore(AlertProcessor.STORE).get("camera-1"));
+        }
+    }
+
+    @Test
+    void typicalityNeedsABitsPerDimCalibrationAndSaysHowToMakeOne() {
+        InvalidConfigException e =
+                assertThrows(
+                        InvalidConfigException.class,
+                        () ->
+                                new TopologyFixture(
+                                        engine,
+                                        stateDir,
+                                        Map.of(
+                                                "model.dir",
+                                                bundles.resolve("tiny-bundle").toString(),
+                                                "typicality.window",
+                                                "8")));
+        assertTrue(e.getMessage().contains(Calibration.FILE), e.getMessage());
+        assertTrue(e.getMessage().contains("flowpp-trainer calibrate"), e.getMessage());
     }
 
     private static byte[] concat(List<byte[]> images) {
@@ -320,7 +367,7 @@ class BatchingProcessorTest {
     /** What a restarted task finds after the changelog restored its store: it scores it, once. */
     @Test
     void restoredPendingEventsAreScoredAfterRestart() {
-        MockProcessorContext<byte[], SpecificRecord> context = new MockProcessorContext<>();
+        MockProcessorContext<byte[], AnomalyScore> context = new MockProcessorContext<>();
         KeyValueStore<Bytes, byte[]> store = pendingStore(context);
         for (long seq = 5; seq < 7; seq++) {
             PendingEvent p =
@@ -331,7 +378,7 @@ class BatchingProcessorTest {
                             TestModels.event("e" + seq, seq));
             store.put(Bytes.wrap(ByteBuffer.allocate(8).putLong(seq).array()), p.toBytes());
         }
-        Processor<byte[], ImageEvent, byte[], SpecificRecord> processor = processor(10, 50);
+        Processor<byte[], ImageEvent, byte[], AnomalyScore> processor = processor(10, 50);
         context.setCurrentSystemTimeMs(2_000);
         processor.init(context);
 
@@ -364,9 +411,9 @@ class BatchingProcessorTest {
      */
     @Test
     void eventsAfterAFlushDoNotCountTheScoringTimeAsWaiting() {
-        MockProcessorContext<byte[], SpecificRecord> context = new MockProcessorContext<>();
+        MockProcessorContext<byte[], AnomalyScore> context = new MockProcessorContext<>();
         pendingStore(context);
-        Processor<byte[], ImageEvent, byte[], SpecificRecord> processor = processor(4, 50);
+        Processor<byte[], ImageEvent, byte[], AnomalyScore> processor = processor(4, 50);
         context.setCurrentSystemTimeMs(10_000);
         processor.init(context);
         for (int i = 0; i < 5; i++) {
@@ -386,7 +433,7 @@ class BatchingProcessorTest {
     }
 
     private static KeyValueStore<Bytes, byte[]> pendingStore(
-            MockProcessorContext<byte[], SpecificRecord> context) {
+            MockProcessorContext<byte[], AnomalyScore> context) {
         KeyValueStore<Bytes, byte[]> store =
                 Stores.keyValueStoreBuilder(
                                 Stores.inMemoryKeyValueStore(BatchingProcessor.STORE),
@@ -399,7 +446,7 @@ class BatchingProcessorTest {
         return store;
     }
 
-    private static Processor<byte[], ImageEvent, byte[], SpecificRecord> processor(
+    private static Processor<byte[], ImageEvent, byte[], AnomalyScore> processor(
             int maxSize, long maxDelayMs) {
         return BatchingProcessor.supplier(
                         engine,
@@ -407,9 +454,7 @@ class BatchingProcessorTest {
                         new FlowwatchMetrics(new PrometheusRegistry()),
                         maxSize,
                         maxDelayMs,
-                        12,
-                        "scores",
-                        "alerts")
+                        12)
                 .get();
     }
 

@@ -41,7 +41,7 @@ class ValidateProcessorTest {
 
     @BeforeAll
     static void loadModel() {
-        engine = ScoringEngine.load(TestModels.tinyBundle(bundles), "cpu", 0, 1);
+        engine = ScoringEngine.load(TestModels.tinyBundle(bundles), "cpu", 0, false, 1);
     }
 
     @AfterAll

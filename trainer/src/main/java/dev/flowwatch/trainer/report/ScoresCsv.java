@@ -2,6 +2,7 @@ package dev.flowwatch.trainer.report;
 
 import dev.flowwatch.flowpp.data.ImageSet;
 import dev.flowwatch.flowpp.model.LikelihoodScorer.Scores;
+import dev.flowwatch.flowpp.score.AnomalyScores;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -9,7 +10,8 @@ import java.nio.file.Path;
 
 /**
  * Writes per-image scores as CSV: {@code index,label,elbo_nats,elbo_bpd}, plus {@code
- * iw_nats,iw_bpd} when the importance-weighted bound was computed. The label is empty for
+ * iw_nats,iw_bpd} when the importance-weighted bound was computed, and {@code
+ * background_bpd,likelihood_ratio} when the bundle has a background model. The label is empty for
  * unlabelled data; values use {@link Double#toString}, so they read back exactly.
  */
 public final class ScoresCsv {
@@ -22,9 +24,11 @@ public final class ScoresCsv {
                     scores.elboNats().length + " scores for " + images.size() + " images");
         }
         boolean iw = scores.iwNats() != null;
+        boolean background = scores.backgroundBitsPerDim() != null;
         StringBuilder out =
                 new StringBuilder("index,label,elbo_nats,elbo_bpd")
-                        .append(iw ? ",iw_nats,iw_bpd" : "");
+                        .append(iw ? ",iw_nats,iw_bpd" : "")
+                        .append(background ? ",background_bpd,likelihood_ratio" : "");
         for (int i = 0; i < images.size(); i++) {
             out.append('\n').append(i).append(',');
             if (images.hasLabels()) {
@@ -39,6 +43,12 @@ public final class ScoresCsv {
                         .append(scores.iwNats()[i])
                         .append(',')
                         .append(scores.iwBitsPerDim()[i]);
+            }
+            if (background) {
+                out.append(',')
+                        .append(scores.backgroundBitsPerDim()[i])
+                        .append(',')
+                        .append(AnomalyScores.likelihoodRatio(scores, i));
             }
         }
         ReportFiles.write(csv, out.append('\n').toString().getBytes(StandardCharsets.UTF_8));

@@ -1,0 +1,138 @@
+package dev.flowwatch.streams.topology;
+
+import dev.flowwatch.schemas.AnomalyAlert;
+import dev.flowwatch.schemas.AnomalyScore;
+import dev.flowwatch.streams.metrics.FlowwatchMetrics;
+
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+import java.util.Set;
+
+/**
+ * Raises alerts from scores. By default every anomalous score raises one. With the per-source rule
+ * ({@code alert.per-source.k} of {@code alert.per-source.n}, n &gt; 1) an anomalous score raises an
+ * alert only when at least k of the last n events of its source were anomalous, counting itself;
+ * the source's window then starts afresh, so a run of anomalies raises one alert per k of them
+ * rather than one per event. Isolated false alarms of a source stay silent.
+ *
+ * <p>Each source's window is a bit mask (bit 0 the latest event) in a persistent, changelogged
+ * store: under exactly-once it commits with the consumed offsets and the emitted alerts, so a crash
+ * neither forgets nor double-counts an event. A source with no anomaly in its window has no entry,
+ * which keeps the store as small as the set of sources with recent anomalies. The windows are per
+ * task: the rule sees all of a source's events only when they share a partition, as they do when
+ * producers key events by source.
+ */
+public final class AlertProcessor implements Processor<byte[], AnomalyScore, byte[], AnomalyAlert> {
+
+    public static final String STORE = "source-alert-window";
+
+    /** Longest window: the store keeps one 64-bit mask per source. */
+    public static final int MAX_WINDOW = Long.SIZE;
+
+    private final AnomalyDecider decider;
+    private final FlowwatchMetrics metrics;
+    private final int k;
+    private final int n;
+
+    private ProcessorContext<byte[], AnomalyAlert> context;
+    private KeyValueStore<String, Long> windows;
+
+    private AlertProcessor(AnomalyDecider decider, FlowwatchMetrics metrics, int k, int n) {
+        this.decider = decider;
+        this.metrics = metrics;
+        this.k = k;
+        this.n = n;
+    }
+
+    /**
+     * The alerting step; a store only when the per-source rule needs one (n &gt; 1).
+     *
+     * @throws IllegalArgumentException unless 1 &le; k &le; n &le; {@value #MAX_WINDOW}
+     */
+    public static ProcessorSupplier<byte[], AnomalyScore, byte[], AnomalyAlert> supplier(
+            AnomalyDecider decider, FlowwatchMetrics metrics, int k, int n) {
+        if (!(1 <= k && k <= n && n <= MAX_WINDOW)) {
+            throw new IllegalArgumentException(
+                    "the per-source rule needs 1 <= k <= n <= "
+                            + MAX_WINDOW
+                            + ", got k="
+                            + k
+                            + " n="
+                            + n);
+        }
+        return new ProcessorSupplier<>() {
+            @Override
+            public Processor<byte[], AnomalyScore, byte[], AnomalyAlert> get() {
+                return new AlertProcessor(decider, metrics, k, n);
+            }
+
+            @Override
+            public Set<StoreBuilder<?>> stores() {
+                return n == 1
+                        ? null
+                        : Set.of(
+                                Stores.keyValueStoreBuilder(
+                                        Stores.persistentKeyValueStore(STORE),
+                                        Serdes.String(),
+                                        Serdes.Long()));
+            }
+        };
+    }
+
+    @Override
+    public void init(ProcessorContext<byte[], AnomalyAlert> context) {
+        this.context = context;
+        if (n > 1) {
+            windows = context.getStateStore(STORE);
+        }
+    }
+
+    @Override
+    public void process(Record<byte[], AnomalyScore> record) {
+        AnomalyScore score = record.value();
+        boolean anomaly = score.getIsAnomaly();
+        if (n == 1) {
+            if (anomaly) {
+                raise(record, null);
+            }
+            return;
+        }
+        String source = score.getSource();
+        Long previous = windows.get(source);
+        long window = (((previous == null ? 0L : previous) << 1) | (anomaly ? 1L : 0L)) & mask();
+        int count = Long.bitCount(window);
+        if (anomaly && count >= k) {
+            raise(
+                    record,
+                    String.format(
+                            "%d of the last %d events of source %s were anomalous (rule: %d of"
+                                    + " %d)",
+                            count, n, source, k, n));
+            window = 0;
+        } else if (anomaly) {
+            metrics.alertWithheld();
+        }
+        if (window == 0) {
+            windows.delete(source);
+        } else {
+            windows.put(source, window);
+        }
+    }
+
+    private long mask() {
+        return n == Long.SIZE ? -1L : (1L << n) - 1;
+    }
+
+    private void raise(Record<byte[], AnomalyScore> record, String context) {
+        AnomalyAlert alert = decider.alert(record.value(), context);
+        this.context.forward(record.withValue(alert));
+        metrics.alert(alert.getSeverity(), alert.getSource());
+    }
+}

@@ -1,0 +1,177 @@
+package dev.flowwatch.streams.topology;
+
+import dev.flowwatch.flowpp.score.TypicalityTest;
+import dev.flowwatch.schemas.AnomalyAlert;
+import dev.flowwatch.schemas.AnomalyScore;
+import dev.flowwatch.streams.metrics.FlowwatchMetrics;
+
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+import java.nio.ByteBuffer;
+import java.util.Set;
+
+/**
+ * The typicality test per source over a sliding window of its last M events ({@code
+ * typicality.window}): once a source has M events in its window, every new event tests the window
+ * (Nalisnick et al. 2019, see {@link TypicalityTest}) and an atypical window (p &lt; α) raises an
+ * alert of kind {@value #KIND} on the latest event. The window then starts afresh, so a run of
+ * anomalies raises one such alert per M events. It catches streams whose images are each
+ * unremarkable but together too likely or too unlikely, such as a camera that now sees digits.
+ *
+ * <p>Windows (the last M bits/dim of each source) live in a persistent, changelogged store that
+ * commits with offsets and outputs under exactly-once; like the per-source rule, they are per task.
+ */
+public final class TypicalityProcessor
+        implements Processor<byte[], AnomalyScore, byte[], AnomalyAlert> {
+
+    public static final String STORE = "source-typicality-window";
+    public static final String KIND = "typicality";
+
+    private final TypicalityTest test;
+    private final double alpha;
+    private final double threshold;
+    private final FlowwatchMetrics metrics;
+
+    private ProcessorContext<byte[], AnomalyAlert> context;
+    private KeyValueStore<String, byte[]> windows;
+
+    private TypicalityProcessor(TypicalityTest test, double alpha, FlowwatchMetrics metrics) {
+        this.test = test;
+        this.alpha = alpha;
+        this.threshold = test.threshold(alpha);
+        this.metrics = metrics;
+    }
+
+    /**
+     * The typicality step.
+     *
+     * @throws IllegalArgumentException when the test cannot reach p &lt; α
+     */
+    public static ProcessorSupplier<byte[], AnomalyScore, byte[], AnomalyAlert> supplier(
+            TypicalityTest test, double alpha, FlowwatchMetrics metrics) {
+        test.threshold(alpha);
+        return new ProcessorSupplier<>() {
+            @Override
+            public Processor<byte[], AnomalyScore, byte[], AnomalyAlert> get() {
+                return new TypicalityProcessor(test, alpha, metrics);
+            }
+
+            @Override
+            public Set<StoreBuilder<?>> stores() {
+                return Set.of(
+                        Stores.keyValueStoreBuilder(
+                                Stores.persistentKeyValueStore(STORE),
+                                Serdes.String(),
+                                Serdes.ByteArray()));
+            }
+        };
+    }
+
+    @Override
+    public void init(ProcessorContext<byte[], AnomalyAlert> context) {
+        this.context = context;
+        this.windows = context.getStateStore(STORE);
+    }
+
+    @Override
+    public void process(Record<byte[], AnomalyScore> record) {
+        AnomalyScore score = record.value();
+        String source = score.getSource();
+        Window window = Window.of(windows.get(source), test.window());
+        window.add(score.getElboBpd());
+        if (window.count < test.window()) {
+            windows.put(source, window.toBytes());
+            return;
+        }
+        double mean = window.mean();
+        double statistic = test.statistic(mean);
+        double p = test.pValue(statistic);
+        if (p >= alpha) {
+            windows.put(source, window.toBytes());
+            return;
+        }
+        windows.delete(source);
+        AnomalyAlert alert =
+                AnomalyAlert.newBuilder()
+                        .setEventId(score.getEventId())
+                        .setSource(source)
+                        .setScore(statistic)
+                        .setScoreKind(KIND)
+                        .setThreshold(threshold)
+                        .setPValue(p)
+                        .setSeverity(AnomalyDecider.severityOfPValue(p, alpha))
+                        .setModelId(score.getModelId())
+                        .setModelVersion(score.getModelVersion())
+                        .setEventTime(score.getEventTime())
+                        .setAlertTime(score.getScoredTime())
+                        .setReason(
+                                String.format(
+                                        "the last %d events of source %s average %.3f bits/dim,"
+                                                + " %s than normal images (%.3f): |difference|"
+                                                + " %.3f has p-value %.2g < alpha %s (threshold"
+                                                + " %.3f)",
+                                        test.window(),
+                                        source,
+                                        mean,
+                                        mean < test.entropy() ? "more likely" : "less likely",
+                                        test.entropy(),
+                                        statistic,
+                                        p,
+                                        alpha,
+                                        threshold))
+                        .build();
+        context.forward(record.withValue(alert));
+        metrics.alert(alert.getSeverity(), source);
+    }
+
+    /** The last bits/dim of a source, oldest overwritten first: count, next slot, M values. */
+    private static final class Window {
+        private final double[] values;
+        private int count;
+        private int next;
+
+        private Window(int size) {
+            values = new double[size];
+        }
+
+        static Window of(byte[] bytes, int size) {
+            Window w = new Window(size);
+            // a window saved under another typicality.window starts afresh
+            if (bytes != null && bytes.length == 2 * Integer.BYTES + size * Double.BYTES) {
+                ByteBuffer in = ByteBuffer.wrap(bytes);
+                w.count = in.getInt();
+                w.next = in.getInt();
+                in.asDoubleBuffer().get(w.values);
+            }
+            return w;
+        }
+
+        void add(double value) {
+            values[next] = value;
+            next = (next + 1) % values.length;
+            count = Math.min(values.length, count + 1);
+        }
+
+        double mean() {
+            double sum = 0;
+            for (double v : values) {
+                sum += v;
+            }
+            return sum / values.length;
+        }
+
+        byte[] toBytes() {
+            ByteBuffer out = ByteBuffer.allocate(2 * Integer.BYTES + values.length * Double.BYTES);
+            out.putInt(count).putInt(next);
+            out.asDoubleBuffer().put(values);
+            return out.array();
+        }
+    }
+}

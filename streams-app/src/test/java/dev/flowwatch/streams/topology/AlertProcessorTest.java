@@ -1,0 +1,166 @@
+package dev.flowwatch.streams.topology;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.flowwatch.flowpp.model.LikelihoodScorer;
+import dev.flowwatch.schemas.AnomalyAlert;
+import dev.flowwatch.schemas.AnomalyScore;
+import dev.flowwatch.schemas.ImageEvent;
+import dev.flowwatch.schemas.ImageEvents;
+import dev.flowwatch.streams.TestModels;
+import dev.flowwatch.streams.metrics.FlowwatchMetrics;
+
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+
+class AlertProcessorTest {
+
+    private static final Instant NOW = Instant.parse("2026-01-01T00:00:01Z");
+    private static final AnomalyDecider DECIDER = AnomalyDecider.fixedThreshold(5, "m", "v");
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final FlowwatchMetrics metrics = new FlowwatchMetrics(registry);
+    private final MockProcessorContext<byte[], AnomalyAlert> context = new MockProcessorContext<>();
+
+    /** A score of an event of {@code source}, anomalous or not under the threshold of 5. */
+    private static AnomalyScore score(String id, String source, boolean anomalous) {
+        ImageEvent event =
+                ImageEvents.rawU8(
+                        id,
+                        source,
+                        Instant.parse("2026-01-01T00:00:00Z"),
+                        TestModels.SIZE,
+                        TestModels.SIZE,
+                        1,
+                        TestModels.pixels(1));
+        double bpd = anomalous ? 6 : 4;
+        LikelihoodScorer.Scores bounds =
+                new LikelihoodScorer.Scores(
+                        new double[] {-bpd}, new double[] {bpd}, null, null, null);
+        return DECIDER.score(event, bounds, 0, 0, NOW);
+    }
+
+    private Processor<byte[], AnomalyScore, byte[], AnomalyAlert> processor(int k, int n) {
+        Processor<byte[], AnomalyScore, byte[], AnomalyAlert> p =
+                AlertProcessor.supplier(DECIDER, metrics, k, n).get();
+        p.init(context);
+        return p;
+    }
+
+    private KeyValueStore<String, Long> windowStore() {
+        KeyValueStore<String, Long> store =
+                Stores.keyValueStoreBuilder(
+                                Stores.inMemoryKeyValueStore(AlertProcessor.STORE),
+                                Serdes.String(),
+                                Serdes.Long())
+                        .withLoggingDisabled()
+                        .build();
+        store.init(context.getStateStoreContext(), store);
+        context.addStateStore(store);
+        return store;
+    }
+
+    /** Feeds "id:source:A" (anomalous) or "id:source:-" scores; returns the alerted ids. */
+    private List<String> feed(
+            Processor<byte[], AnomalyScore, byte[], AnomalyAlert> p, String... events) {
+        context.resetForwards();
+        for (String e : events) {
+            String[] part = e.split(":");
+            p.process(
+                    new Record<>(
+                            part[0].getBytes(), score(part[0], part[1], part[2].equals("A")), 0));
+        }
+        return context.forwarded().stream()
+                .map(f -> f.record().value().getEventId().toString())
+                .toList();
+    }
+
+    private double withheld() {
+        return registry.scrape().stream()
+                .filter(s -> s.getMetadata().getName().equals("flowwatch_alerts_withheld"))
+                .mapToDouble(
+                        s ->
+                                ((io.prometheus.metrics.model.snapshots.CounterSnapshot) s)
+                                        .getDataPoints()
+                                        .get(0)
+                                        .getValue())
+                .sum();
+    }
+
+    @Test
+    void withoutTheRuleEveryAnomalyAlertsAndNothingIsStored() {
+        ProcessorSupplier<byte[], AnomalyScore, byte[], AnomalyAlert> supplier =
+                AlertProcessor.supplier(DECIDER, metrics, 1, 1);
+        assertNull(supplier.stores(), "1 of 1 needs no state");
+        List<String> alerted = feed(processor(1, 1), "e1:cam:A", "e2:cam:-", "e3:cam:A");
+        assertEquals(List.of("e1", "e3"), alerted);
+    }
+
+    @Test
+    void alertsOnlyWhenKOfTheLastNEventsOfTheSourceWereAnomalousThenStartsAfresh() {
+        windowStore();
+        var p = processor(2, 3);
+        List<String> alerted =
+                feed(
+                        p,
+                        "a1:cam-a:A", // 1 of 3: withheld
+                        "b1:cam-b:A", // another source's window: withheld
+                        "a2:cam-a:-",
+                        "a3:cam-a:A", // a1, a3: 2 of the last 3 -> alert, window cleared
+                        "a4:cam-a:A", // 1 since the alert: withheld
+                        "a5:cam-a:-",
+                        "a6:cam-a:-",
+                        "a7:cam-a:A", // a4 has left the window of 3: withheld
+                        "b2:cam-b:A"); // b1, b2 -> alert
+        assertEquals(List.of("a3", "b2"), alerted);
+        assertEquals(4, withheld());
+        AnomalyAlert alert = context.forwarded().get(0).record().value();
+        assertTrue(
+                alert.getReason()
+                        .toString()
+                        .endsWith(
+                                "; 2 of the last 3 events of source cam-a were anomalous (rule: 2"
+                                        + " of 3)"),
+                alert.getReason());
+        assertEquals(NOW, alert.getAlertTime());
+    }
+
+    /** The window lives in the store: a task restored from its changelog continues it. */
+    @Test
+    void windowsLiveInAChangeloggedStoreSoARestoredTaskContinuesThem() {
+        StoreBuilder<?> builder =
+                AlertProcessor.supplier(DECIDER, metrics, 2, 3).stores().iterator().next();
+        assertTrue(builder.loggingEnabled(), "the windows must be changelogged");
+        assertTrue(builder.name().equals(AlertProcessor.STORE));
+
+        KeyValueStore<String, Long> store = windowStore();
+        assertEquals(List.of(), feed(processor(2, 3), "a1:cam:A"));
+        assertEquals(1L, store.get("cam"));
+        assertEquals(List.of("a2"), feed(processor(2, 3), "a2:cam:A"));
+        assertNull(store.get("cam"), "a source without anomalies in its window takes no space");
+    }
+
+    @Test
+    void ruleNeedsOneToKToNToSixtyFour() {
+        for (int[] kn : new int[][] {{0, 1}, {3, 2}, {1, 65}}) {
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () -> AlertProcessor.supplier(DECIDER, metrics, kn[0], kn[1]));
+        }
+    }
+}
