@@ -10,6 +10,7 @@
 # committed extracts in data/sample (4000 Fashion-MNIST test images, 1000 digits).
 #
 #   scripts/bench-scores.sh
+#   IW_SAMPLES=4 LIMIT=2000 CORRUPTIONS= scripts/bench-scores.sh     # bpd_iw, MNIST only
 #   ALPHA=0.05 LIMIT=1000 IW_SAMPLES=4 TYPICALITY=8 NORMAL=path/to/idx ANOMALOUS=path/to/idx scripts/bench-scores.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,4 +34,5 @@ detection() {
   echo
 }
 detection --anomalous "$ANOMALOUS"
-detection --corrupt "${CORRUPTIONS:-noise,constant,inverted,occluded,blurred}"
+CORRUPTIONS=${CORRUPTIONS-noise,constant,inverted,occluded,blurred}
+[ -z "$CORRUPTIONS" ] || detection --corrupt "$CORRUPTIONS"

@@ -58,7 +58,11 @@ public final class TestModels {
     }
 
     public static ImageEvent event(String id, long seed) {
+        return event(id, "camera-1", seed);
+    }
+
+    public static ImageEvent event(String id, String source, long seed) {
         return ImageEvents.rawU8(
-                id, "camera-1", Instant.parse("2026-01-01T00:00:00Z"), SIZE, SIZE, 1, pixels(seed));
+                id, source, Instant.parse("2026-01-01T00:00:00Z"), SIZE, SIZE, 1, pixels(seed));
     }
 }

@@ -84,13 +84,12 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(
             names = "--score-kind",
-            defaultValue = "bpd",
             converter = ScoreKindName.class,
             description =
-                    "bpd, complexity or likelihood_ratio (default: ${DEFAULT-VALUE}). With the"
-                            + " bundle's"
-                            + " calibration.json (flowpp-trainer calibrate) events get p-values and"
-                            + " alert at p < 0.01; without one only bpd works.")
+                    "bpd, complexity or likelihood_ratio (default: complexity when the bundle's"
+                            + " calibration.json covers it, as the bundled model's does, else"
+                            + " bpd). With a calibration events get conformal p-values and alert"
+                            + " at p < 0.01; without one only bpd works, on a threshold.")
     ScoreKind scoreKind;
 
     // about 60% of what the full pipeline sustains with the small model on 2 cores
@@ -143,6 +142,13 @@ public final class DemoCommand implements Callable<Integer> {
         DemoTraffic.Mix mix = new DemoTraffic.Mix(anomalyRate, malformedRate);
         DemoData images = DemoData.load(data);
         Path modelDir = DemoModel.resolve(model, trainInto, trainMinutes, images.train(), out);
+        if (scoreKind == null) {
+            // the best single-image score of scripts/bench-scores.sh, where the bundle allows it
+            scoreKind =
+                    Calibration.find(modelDir).map(c -> c.has(ScoreKind.COMPLEXITY)).orElse(false)
+                            ? ScoreKind.COMPLEXITY
+                            : ScoreKind.BPD;
+        }
         boolean calibrated = Calibration.find(modelDir).map(c -> c.has(scoreKind)).orElse(false);
         if (!calibrated && scoreKind != ScoreKind.BPD) {
             out.printf(
@@ -225,7 +231,7 @@ public final class DemoCommand implements Callable<Integer> {
             report(
                     stop,
                     stats,
-                    new LiveSummary(metricsUrl, config.batchMaxSize(), appThreshold),
+                    new LiveSummary(metricsUrl, config.batchMaxSize(), appThreshold, scoreKind),
                     new MetricsProbe(URI.create(metricsUrl), BATCH_SIZE_HISTOGRAM),
                     out);
             return 0;

@@ -1,5 +1,7 @@
 package dev.flowwatch.streams.demo;
 
+import dev.flowwatch.flowpp.score.ScoreKind;
+
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -14,15 +16,17 @@ final class LiveSummary {
     private final String metricsUrl;
     private final int batchMaxSize;
     private final double threshold;
+    private final ScoreKind kind;
 
     /**
-     * @param threshold the app's anomaly threshold in bits/dim, shown next to the mean score of
-     *     each kind
+     * @param threshold the app's anomaly threshold in the units of {@code kind}, shown next to the
+     *     mean score of each kind of traffic
      */
-    LiveSummary(String metricsUrl, int batchMaxSize, double threshold) {
+    LiveSummary(String metricsUrl, int batchMaxSize, double threshold, ScoreKind kind) {
         this.metricsUrl = metricsUrl;
         this.batchMaxSize = batchMaxSize;
         this.threshold = threshold;
+        this.kind = kind;
     }
 
     String render(DemoStats.Snapshot s, OptionalDouble meanBatchSize, double elapsedSeconds) {
@@ -89,6 +93,16 @@ final class LiveSummary {
         if (below.isEmpty()) {
             return "";
         }
+        if (kind != ScoreKind.BPD) {
+            return String.format(
+                    Locale.ROOT,
+                    "note: %s score below the %s threshold of %.3f on average: this score does not"
+                            + " separate them from normal images (README, \"Anomaly scores and"
+                            + " calibration\", says what each score catches).%n",
+                    String.join(", ", below),
+                    kind.id(),
+                    threshold);
+        }
         return String.format(
                 Locale.ROOT,
                 "note: %s score below the threshold of %.3f bits/dim on average: the model finds"
@@ -100,7 +114,7 @@ final class LiveSummary {
                 threshold);
     }
 
-    /** Per injected kind "alerted/scored (mean bits/dim)". */
+    /** Per injected kind "alerted/scored (mean score)". */
     static String detections(Map<TrafficKind, DemoStats.Detection> byKind) {
         StringJoiner line = new StringJoiner(", ");
         for (TrafficKind kind : TrafficKind.values()) {
@@ -108,13 +122,13 @@ final class LiveSummary {
                 line.add(kind.label() + " " + tally(byKind.get(kind)));
             }
         }
-        return line + "   alerted/scored (mean bits/dim)";
+        return line + "   alerted/scored (mean score)";
     }
 
     private String falseAlarms(Map<TrafficKind, DemoStats.Detection> byKind) {
         return String.format(
                 Locale.ROOT,
-                "%s false alarms; threshold %.3f bits/dim",
+                "%s false alarms; threshold %.3f (" + kind.id() + ")",
                 tally(byKind.get(TrafficKind.NORMAL)),
                 threshold);
     }

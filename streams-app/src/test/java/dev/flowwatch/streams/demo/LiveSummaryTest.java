@@ -3,6 +3,8 @@ package dev.flowwatch.streams.demo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flowwatch.flowpp.score.ScoreKind;
+
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -13,7 +15,7 @@ import java.util.TreeMap;
 class LiveSummaryTest {
 
     private static final LiveSummary SUMMARY =
-            new LiveSummary("http://localhost:9400/metrics", 64, 5.0);
+            new LiveSummary("http://localhost:9400/metrics", 64, 5.0, ScoreKind.BPD);
 
     private static DemoStats.Snapshot snapshot() {
         return new DemoStats.Snapshot(
@@ -47,7 +49,7 @@ class LiveSummaryTest {
         assertTrue(
                 text.contains("latency p50/p99 120/300 ms (interval), 110/280 ms (overall)"), text);
         assertTrue(text.contains("mnist 0/20 (1.90), noise 20/20 (8.80), inverted 0/0"), text);
-        assertTrue(text.contains("9/900 (3.10) false alarms; threshold 5.000 bits/dim"), text);
+        assertTrue(text.contains("9/900 (3.10) false alarms; threshold 5.000 (bpd)"), text);
         assertTrue(text.contains("DLQ       MALFORMED_MESSAGE 4, WRONG_SHAPE 6"), text);
         assertTrue(
                 text.contains("anomaly-noise-00001#7")
@@ -61,6 +63,13 @@ class LiveSummaryTest {
         String note = SUMMARY.limits(snapshot());
 
         assertTrue(note.startsWith("note: mnist score below the threshold"), note);
+        assertTrue(note.contains("raw likelihood"), note);
+        String complexity =
+                new LiveSummary("http://localhost:9400/metrics", 64, 5.0, ScoreKind.COMPLEXITY)
+                        .limits(snapshot());
+        assertTrue(
+                complexity.startsWith("note: mnist score below the complexity threshold"),
+                complexity);
         assertEquals(
                 "",
                 SUMMARY.limits(

@@ -5,12 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.flowwatch.flowpp.model.LikelihoodScorer;
 import dev.flowwatch.schemas.AnomalyAlert;
 import dev.flowwatch.schemas.AnomalyScore;
-import dev.flowwatch.schemas.ImageEvent;
-import dev.flowwatch.schemas.ImageEvents;
-import dev.flowwatch.streams.TestModels;
 import dev.flowwatch.streams.metrics.FlowwatchMetrics;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -39,20 +35,7 @@ class AlertProcessorTest {
 
     /** A score of an event of {@code source}, anomalous or not under the threshold of 5. */
     private static AnomalyScore score(String id, String source, boolean anomalous) {
-        ImageEvent event =
-                ImageEvents.rawU8(
-                        id,
-                        source,
-                        Instant.parse("2026-01-01T00:00:00Z"),
-                        TestModels.SIZE,
-                        TestModels.SIZE,
-                        1,
-                        TestModels.pixels(1));
-        double bpd = anomalous ? 6 : 4;
-        LikelihoodScorer.Scores bounds =
-                new LikelihoodScorer.Scores(
-                        new double[] {-bpd}, new double[] {bpd}, null, null, null);
-        return DECIDER.score(event, bounds, 0, 0, NOW);
+        return TestScores.score(DECIDER, id, source, anomalous ? 6 : 4, NOW);
     }
 
     private Processor<byte[], AnomalyScore, byte[], AnomalyAlert> processor(int k, int n) {

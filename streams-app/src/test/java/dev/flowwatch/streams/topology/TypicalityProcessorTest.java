@@ -3,12 +3,9 @@ package dev.flowwatch.streams.topology;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.flowwatch.flowpp.model.LikelihoodScorer;
 import dev.flowwatch.flowpp.score.TypicalityTest;
 import dev.flowwatch.schemas.AnomalyAlert;
 import dev.flowwatch.schemas.AnomalyScore;
-import dev.flowwatch.schemas.ImageEvents;
-import dev.flowwatch.streams.TestModels;
 import dev.flowwatch.streams.metrics.FlowwatchMetrics;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -70,22 +67,7 @@ class TypicalityProcessorTest {
     }
 
     private static AnomalyScore score(String id, String source, double bpd) {
-        LikelihoodScorer.Scores bounds =
-                new LikelihoodScorer.Scores(
-                        new double[] {-bpd}, new double[] {bpd}, null, null, null);
-        return DECIDER.score(
-                ImageEvents.rawU8(
-                        id,
-                        source,
-                        Instant.parse("2026-01-01T00:00:00Z"),
-                        TestModels.SIZE,
-                        TestModels.SIZE,
-                        1,
-                        TestModels.pixels(1)),
-                bounds,
-                0,
-                0,
-                NOW);
+        return TestScores.score(DECIDER, id, source, bpd, NOW);
     }
 
     /** Sends {@code count} events of one source at one bits/dim; returns the alerted ids. */

@@ -1,0 +1,22 @@
+package dev.flowwatch.streams.topology;
+
+import dev.flowwatch.flowpp.model.LikelihoodScorer;
+import dev.flowwatch.schemas.AnomalyScore;
+import dev.flowwatch.streams.TestModels;
+
+import java.time.Instant;
+
+/** Scores of events at chosen bits/dim, for the steps after scoring. */
+final class TestScores {
+
+    private TestScores() {}
+
+    /** The decider's score of an event of {@code source} whose ELBO costs {@code bpd} bits/dim. */
+    static AnomalyScore score(
+            AnomalyDecider decider, String id, String source, double bpd, Instant now) {
+        LikelihoodScorer.Scores bounds =
+                new LikelihoodScorer.Scores(
+                        new double[] {-bpd}, new double[] {bpd}, null, null, null);
+        return decider.score(TestModels.event(id, source, 1), bounds, 0, 0, now);
+    }
+}
