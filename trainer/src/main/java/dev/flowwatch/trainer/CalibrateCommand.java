@@ -86,7 +86,8 @@ final class CalibrateCommand implements Callable<Integer> {
                 Calibration.of(
                         scored.model(),
                         scored.background(),
-                        scoring.data().toAbsolutePath()
+                        // as given: an absolute path would tie a shipped bundle to this machine
+                        scoring.data().normalize()
                                 + " ("
                                 + scored.images().description()
                                 + ")",
