@@ -34,7 +34,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.function.DoubleUnaryOperator;
 
@@ -236,8 +235,10 @@ final class DetectionCommand implements Callable<Integer> {
             double[] bpd = normalScores.elboBitsPerDim();
             TypicalityTest test =
                     new TypicalityTest(Arrays.copyOfRange(bpd, 0, half), typicalityWindow);
-            double[] normalWindows = windows(test, Arrays.copyOfRange(bpd, half, bpd.length), 1);
-            double[] anomalousWindows = windows(test, anomalyScores.elboBitsPerDim(), 2);
+            double[] normalWindows =
+                    test.sampleStatistics(Arrays.copyOfRange(bpd, half, bpd.length), WINDOWS, 1);
+            double[] anomalousWindows =
+                    test.sampleStatistics(anomalyScores.elboBitsPerDim(), WINDOWS, 2);
             row(
                     out,
                     "typicality (M=" + typicalityWindow + ")",
@@ -265,23 +266,6 @@ final class DetectionCommand implements Callable<Integer> {
                 DetectionMetrics.fprAtTpr(normal, anomalous, 0.95),
                 falseAlarms,
                 detected);
-    }
-
-    /**
-     * The typicality statistics of {@value #WINDOWS} windows of M images drawn with replacement
-     * from {@code bitsPerDim}, as a source sending such images would fill them.
-     */
-    private static double[] windows(TypicalityTest test, double[] bitsPerDim, long seed) {
-        Random random = new Random(seed);
-        double[] statistics = new double[WINDOWS];
-        for (int w = 0; w < WINDOWS; w++) {
-            double sum = 0;
-            for (int i = 0; i < test.window(); i++) {
-                sum += bitsPerDim[random.nextInt(bitsPerDim.length)];
-            }
-            statistics[w] = test.statistic(sum / test.window());
-        }
-        return statistics;
     }
 
     /**

@@ -129,22 +129,7 @@ public final class BundleWriter {
                             + BundleManifest.MUTATION_RATE
                             + " in its metrics)");
         }
-        var m = main.config();
-        var b = background.config();
-        if (m.channels() != b.channels() || m.height() != b.height() || m.width() != b.width()) {
-            throw new BundleException(
-                    manifestFile,
-                    String.format(
-                            "the background model takes %dx%dx%d (CxHxW) images, the model in %s"
-                                    + " %dx%dx%d",
-                            b.channels(),
-                            b.height(),
-                            b.width(),
-                            bundleDir,
-                            m.channels(),
-                            m.height(),
-                            m.width()));
-        }
+        ModelBundle.requireSameImageShape(main, background, manifestFile);
         byte[] parameters =
                 ModelBundle.readParameters(
                         backgroundDir.resolve(ModelBundle.PARAMETERS), background);

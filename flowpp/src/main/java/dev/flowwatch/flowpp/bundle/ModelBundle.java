@@ -131,11 +131,21 @@ public final class ModelBundle {
             return main;
         }
         ModelBundle background = loadOne(backgroundDir, manager);
-        FlowConfig m = main.manifest.config();
-        FlowConfig b = background.manifest.config();
+        requireSameImageShape(main.manifest, background.manifest, backgroundDir.resolve(MANIFEST));
+        return new ModelBundle(directory, main.manifest, main.model, background);
+    }
+
+    /**
+     * Fails, naming {@code backgroundManifest}, unless the background model takes the images the
+     * model takes: the likelihood ratio compares both on the same batch.
+     */
+    static void requireSameImageShape(
+            BundleManifest model, BundleManifest background, Path backgroundManifest) {
+        FlowConfig m = model.config();
+        FlowConfig b = background.config();
         if (m.channels() != b.channels() || m.height() != b.height() || m.width() != b.width()) {
             throw new BundleException(
-                    backgroundDir.resolve(MANIFEST),
+                    backgroundManifest,
                     String.format(
                             "the background model takes %dx%dx%d (CxHxW) images, the model"
                                     + " %dx%dx%d",
@@ -146,7 +156,6 @@ public final class ModelBundle {
                             m.height(),
                             m.width()));
         }
-        return new ModelBundle(directory, main.manifest, main.model, background);
     }
 
     private static ModelBundle loadOne(Path directory, NDManager manager) {

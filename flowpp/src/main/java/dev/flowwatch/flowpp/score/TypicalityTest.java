@@ -45,15 +45,7 @@ public final class TypicalityTest {
         }
         this.window = window;
         this.entropy = Arrays.stream(normalBitsPerDim).average().orElseThrow();
-        Random random = new Random(SEED);
-        double[] statistics = new double[BOOTSTRAP_WINDOWS];
-        for (int b = 0; b < statistics.length; b++) {
-            double sum = 0;
-            for (int i = 0; i < window; i++) {
-                sum += normalBitsPerDim[random.nextInt(normalBitsPerDim.length)];
-            }
-            statistics[b] = statistic(sum / window);
-        }
+        double[] statistics = sampleStatistics(normalBitsPerDim, BOOTSTRAP_WINDOWS, SEED);
         Arrays.sort(statistics);
         this.nullStatistics = statistics;
     }
@@ -76,6 +68,23 @@ public final class TypicalityTest {
     /** T of a window whose images have mean bits/dim {@code meanBitsPerDim}. */
     public double statistic(double meanBitsPerDim) {
         return Math.abs(meanBitsPerDim - entropy);
+    }
+
+    /**
+     * T of {@code count} windows of M scores each drawn with replacement from {@code bitsPerDim},
+     * as a source sending such images would fill them; the same seed gives the same windows.
+     */
+    public double[] sampleStatistics(double[] bitsPerDim, int count, long seed) {
+        Random random = new Random(seed);
+        double[] statistics = new double[count];
+        for (int w = 0; w < count; w++) {
+            double sum = 0;
+            for (int i = 0; i < window; i++) {
+                sum += bitsPerDim[random.nextInt(bitsPerDim.length)];
+            }
+            statistics[w] = statistic(sum / window);
+        }
+        return statistics;
     }
 
     /** The conformal p-value of a window's statistic against the bootstrap windows. */

@@ -3,6 +3,8 @@ package dev.flowwatch.streams.topology;
 import dev.flowwatch.flowpp.score.Calibration;
 import dev.flowwatch.flowpp.score.ScoreKind;
 import dev.flowwatch.flowpp.score.TypicalityTest;
+import dev.flowwatch.schemas.AnomalyAlert;
+import dev.flowwatch.schemas.AnomalyScore;
 import dev.flowwatch.schemas.FlowwatchSerdes;
 import dev.flowwatch.streams.config.AppConfig;
 import dev.flowwatch.streams.config.InvalidConfigException;
@@ -12,6 +14,7 @@ import dev.flowwatch.streams.metrics.FlowwatchMetrics;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 
 import java.nio.file.Path;
 
@@ -108,11 +111,7 @@ public final class FlowwatchTopology {
                 BATCH);
         String[] alertParents = {ALERT};
         if (config.typicalityWindow() > 0) {
-            topology.addProcessor(
-                    TYPICALITY,
-                    TypicalityProcessor.supplier(
-                            typicalityTest(config), config.alertTargetFalseAlarmRate(), metrics),
-                    BATCH);
+            topology.addProcessor(TYPICALITY, typicalityStep(config, metrics), BATCH);
             alertParents = new String[] {ALERT, TYPICALITY};
         }
         topology.addSink(
@@ -124,8 +123,9 @@ public final class FlowwatchTopology {
         return topology;
     }
 
-    /** The test of the bundle's bits/dim calibration, or why there is none. */
-    private static TypicalityTest typicalityTest(AppConfig config) {
+    /** The typicality step on the bundle's bits/dim calibration, or why there can be none. */
+    private static ProcessorSupplier<byte[], AnomalyScore, byte[], AnomalyAlert> typicalityStep(
+            AppConfig config, FlowwatchMetrics metrics) {
         Path file = config.modelDir().resolve(Calibration.FILE);
         Calibration calibration =
                 Calibration.find(config.modelDir())
@@ -146,9 +146,10 @@ public final class FlowwatchTopology {
                             + calibration.whyMissing(ScoreKind.BPD));
         }
         try {
-            TypicalityTest test = TypicalityTest.of(calibration, config.typicalityWindow());
-            test.threshold(config.alertTargetFalseAlarmRate());
-            return test;
+            return TypicalityProcessor.supplier(
+                    TypicalityTest.of(calibration, config.typicalityWindow()),
+                    config.alertTargetFalseAlarmRate(),
+                    metrics);
         } catch (IllegalArgumentException e) {
             throw new InvalidConfigException("typicality.window: " + e.getMessage());
         }

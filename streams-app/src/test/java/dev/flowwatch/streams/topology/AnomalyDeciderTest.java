@@ -1,5 +1,7 @@
 package dev.flowwatch.streams.topology;
 
+import static dev.flowwatch.streams.topology.TestScores.bpd;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -9,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.flowwatch.flowpp.bundle.BundleManifest;
 import dev.flowwatch.flowpp.bundle.BundleWriter;
 import dev.flowwatch.flowpp.bundle.ModelBundle;
-import dev.flowwatch.flowpp.model.LikelihoodScorer;
 import dev.flowwatch.flowpp.score.Calibration;
 import dev.flowwatch.flowpp.score.InputComplexity;
 import dev.flowwatch.flowpp.score.InputComplexity.Compressor;
@@ -52,11 +53,6 @@ class AnomalyDeciderTest {
 
     private static final Calibration CALIBRATION =
             calibration(new BundleManifest("f", 1, "m", "v", "t", null, "sha", 0, Map.of()));
-
-    private static LikelihoodScorer.Scores bpd(double value) {
-        return new LikelihoodScorer.Scores(
-                new double[] {-value}, new double[] {value}, null, null, null);
-    }
 
     @Test
     void calibratedScoreCarriesItsPValueAndAlertsBelowAlpha() {

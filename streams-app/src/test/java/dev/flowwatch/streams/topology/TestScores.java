@@ -11,12 +11,15 @@ final class TestScores {
 
     private TestScores() {}
 
+    /** The bounds of a batch of one image whose ELBO costs {@code bpd} bits/dim. */
+    static LikelihoodScorer.Scores bpd(double bpd) {
+        return new LikelihoodScorer.Scores(
+                new double[] {-bpd}, new double[] {bpd}, null, null, null);
+    }
+
     /** The decider's score of an event of {@code source} whose ELBO costs {@code bpd} bits/dim. */
     static AnomalyScore score(
             AnomalyDecider decider, String id, String source, double bpd, Instant now) {
-        LikelihoodScorer.Scores bounds =
-                new LikelihoodScorer.Scores(
-                        new double[] {-bpd}, new double[] {bpd}, null, null, null);
-        return decider.score(TestModels.event(id, source, 1), bounds, 0, 0, now);
+        return decider.score(TestModels.event(id, source, 1), bpd(bpd), 0, 0, now);
     }
 }
