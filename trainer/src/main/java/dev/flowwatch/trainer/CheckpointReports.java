@@ -30,18 +30,31 @@ final class CheckpointReports implements TrainingListener {
     private final FlowPlusPlus model;
     private final NDManager manager;
     private final int seed;
+    private final int chunkSize;
 
-    CheckpointReports(FlowPlusPlus model, NDManager manager, int seed) {
+    /**
+     * @param chunkSize the most samples the model inverts at once (the training batch size: what
+     *     fits in training fits here with room to spare)
+     */
+    CheckpointReports(FlowPlusPlus model, NDManager manager, int seed, int chunkSize) {
         this.model = model;
         this.manager = manager;
         this.seed = seed;
+        this.chunkSize = chunkSize;
     }
 
     @Override
     public void beforeCheckpoint(TrainingProgress progress, BundleWriter writer) {
         ImageSet samples =
                 Sampler.sample(
-                        model, manager, SAMPLE_COUNT, 1.0, seed, Bisection.DEFAULT, drawn -> {});
+                        model,
+                        manager,
+                        SAMPLE_COUNT,
+                        1.0,
+                        seed,
+                        Bisection.DEFAULT,
+                        chunkSize,
+                        drawn -> {});
         writer.file(METRICS, CurveCsv.bytes(progress.curve()))
                 .file(CURVE, PLOT.png(Series.bySplit(progress.curve())))
                 .file(SAMPLES, ImageGrid.png(samples, ImageGrid.squareColumns(SAMPLE_COUNT), 1));

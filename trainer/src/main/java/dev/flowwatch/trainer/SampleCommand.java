@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import dev.flowwatch.flowpp.bundle.ModelBundle;
 import dev.flowwatch.flowpp.data.ImageSet;
 import dev.flowwatch.flowpp.flow.Bisection;
+import dev.flowwatch.trainer.Arguments.NonNegativeInt;
 import dev.flowwatch.trainer.Arguments.PositiveDouble;
 import dev.flowwatch.trainer.Arguments.PositiveInt;
 import dev.flowwatch.trainer.report.ImageGrid;
@@ -89,6 +90,16 @@ final class SampleCommand implements Callable<Integer> {
             description = "Bisection iterations at most (default: ${DEFAULT-VALUE}).")
     private int maxIterations;
 
+    @Option(
+            names = "--chunk-size",
+            defaultValue = "16",
+            paramLabel = "N",
+            converter = NonNegativeInt.class,
+            description =
+                    "Most images the inverse pass's networks hold at once; bounds memory, does not"
+                            + " change the samples; 0: 64 at once (default: ${DEFAULT-VALUE}).")
+    private int chunkSize;
+
     @Mixin private DeviceOption device;
 
     @Override
@@ -105,6 +116,7 @@ final class SampleCommand implements Callable<Integer> {
                                 temperature,
                                 seed,
                                 new Bisection(tolerance, maxIterations),
+                                chunkSize,
                                 bar::stepTo);
             }
         }

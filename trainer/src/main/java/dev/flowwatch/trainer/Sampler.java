@@ -16,7 +16,10 @@ import java.util.function.IntConsumer;
 /** Draws images from a model into an {@link ImageSet}, batch by batch. */
 final class Sampler {
 
-    /** Bounds the memory of the inverse pass, whose bisection keeps several copies of a batch. */
+    /**
+     * Images drawn per pass; fixed, so that the prior draws, and with them the samples, do not
+     * depend on the memory setting {@code chunkSize}.
+     */
     private static final int BATCH = 64;
 
     private Sampler() {}
@@ -25,6 +28,8 @@ final class Sampler {
      * Draws {@code count} images; the same seed gives the same images from the same weights, so the
      * samples of successive checkpoints differ only by training.
      *
+     * @param chunkSize the most images the inverse pass's conditioning networks see at once
+     *     ({@link FlowContext#chunkSize()}): bounds memory without changing the samples
      * @param progress receives the number of images drawn so far
      */
     static ImageSet sample(
@@ -34,9 +39,11 @@ final class Sampler {
             double temperature,
             int seed,
             Bisection bisection,
+            int chunkSize,
             IntConsumer progress) {
         FlowConfig config = model.config();
-        FlowContext context = FlowContext.inference().withBisection(bisection);
+        FlowContext context =
+                FlowContext.inference().withBisection(bisection).withChunkSize(chunkSize);
         float[] pixels = new float[count * config.dimensions()];
         Engine.getInstance().setRandomSeed(seed);
         for (int from = 0; from < count; from += BATCH) {

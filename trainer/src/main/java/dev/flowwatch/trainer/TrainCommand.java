@@ -236,6 +236,18 @@ final class TrainCommand implements Callable<Integer> {
     private int validationImages;
 
     @Option(
+            names = "--init-images",
+            defaultValue = "" + TrainingOptions.DEFAULT_INIT_IMAGES,
+            paramLabel = "N",
+            converter = PositiveInt.class,
+            description =
+                    "Images whose statistics set the data-dependent initial values (at least one"
+                            + " batch); they pass through the model one batch at a time, so a"
+                            + " large model on a CPU starts sooner with fewer (default:"
+                            + " ${DEFAULT-VALUE}).")
+    private int initImages;
+
+    @Option(
             names = "--max-train-images",
             paramLabel = "N",
             converter = PositiveInt.class,
@@ -283,7 +295,8 @@ final class TrainCommand implements Callable<Integer> {
                         checkpointEvery,
                         validationImages,
                         MAX_NON_FINITE_IN_ROW,
-                        mutationRate());
+                        mutationRate(),
+                        initImages);
         ImageSet.Split sets = trainingAndValidation();
         PrintWriter stdout = spec.commandLine().getOut();
         try (NDManager manager = device.newManager()) {
@@ -295,7 +308,7 @@ final class TrainCommand implements Callable<Integer> {
             TrainingProgress done;
             try (TrainingProgressBar bar = new TrainingProgressBar(startStep)) {
                 TrainingListener listener =
-                        both(bar, new CheckpointReports(trainer.model(), manager, seed));
+                        both(bar, new CheckpointReports(trainer.model(), manager, seed, batchSize));
                 done = trainer.fit(sets.train(), sets.validation(), bundle, modelName(), listener);
             }
             if (done.step() == startStep) {

@@ -10,28 +10,47 @@ import ai.djl.ndarray.NDArray;
  * @param training true while fitting: enables dropout
  * @param dataInit true for the one forward pass that sets data-dependent initial values (ActNorm)
  * @param bisection how inverses without a closed form (the mixture-logistic CDF) are solved
+ * @param chunkSize the most examples that a conditioning network sees at once (0: the whole
+ *     batch): bounds the memory of passes over many images, such as the data-dependent
+ *     initialisation, where the image-shaped tensors between flow steps are small but a network's
+ *     hidden activations and attention maps are not. Every example is computed alone, so the
+ *     results do not depend on it.
  */
 public record FlowContext(
-        NDArray conditioning, boolean training, boolean dataInit, Bisection bisection) {
+        NDArray conditioning,
+        boolean training,
+        boolean dataInit,
+        Bisection bisection,
+        int chunkSize) {
 
-    /** Scoring and sampling: no dropout, default bisection. */
+    public FlowContext {
+        if (chunkSize < 0) {
+            throw new IllegalArgumentException("chunk size must be >= 0, got " + chunkSize);
+        }
+    }
+
+    /** Scoring and sampling: no dropout, default bisection, the whole batch at once. */
     public static FlowContext inference() {
-        return new FlowContext(null, false, false, Bisection.DEFAULT);
+        return new FlowContext(null, false, false, Bisection.DEFAULT, 0);
     }
 
     public static FlowContext fitting() {
-        return new FlowContext(null, true, false, Bisection.DEFAULT);
+        return new FlowContext(null, true, false, Bisection.DEFAULT, 0);
     }
 
     public FlowContext withConditioning(NDArray features) {
-        return new FlowContext(features, training, dataInit, bisection);
+        return new FlowContext(features, training, dataInit, bisection, chunkSize);
     }
 
     public FlowContext withDataInit() {
-        return new FlowContext(conditioning, training, true, bisection);
+        return new FlowContext(conditioning, training, true, bisection, chunkSize);
     }
 
     public FlowContext withBisection(Bisection settings) {
-        return new FlowContext(conditioning, training, dataInit, settings);
+        return new FlowContext(conditioning, training, dataInit, settings, chunkSize);
+    }
+
+    public FlowContext withChunkSize(int size) {
+        return new FlowContext(conditioning, training, dataInit, bisection, size);
     }
 }

@@ -4,10 +4,15 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDScope;
 
+import dev.flowwatch.flowpp.nn.Chunks;
 import dev.flowwatch.flowpp.nn.CouplingNetwork;
 import dev.flowwatch.flowpp.nn.MixtureParameters;
 import dev.flowwatch.flowpp.nn.Module;
 import dev.flowwatch.flowpp.nn.Tensors;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.BiFunction;
 
 /**
  * The Flow++ coupling (Ho et al., 2019, eq. 8): each transformed element becomes y =
@@ -47,23 +52,56 @@ public final class MixtureLogisticCoupling extends Module implements Flow {
 
     @Override
     public FlowResult forward(NDArray x, FlowContext context) {
-        MixtureParameters p =
-                network.apply(partition.conditioner(x), context.conditioning(), context.training());
+        return chunked(x, context, this::forwardWhole);
+    }
+
+    @Override
+    public FlowResult inverse(NDArray y, FlowContext context) {
+        return chunked(y, context, this::inverseWhole);
+    }
+
+    private FlowResult forwardWhole(NDArray x, FlowContext context) {
+        MixtureParameters p = parameters(x, context);
         Terms terms = Terms.of(partition.active(x), p);
         NDArray y = terms.logit().mul(p.a().exp()).add(p.b());
         return new FlowResult(
                 partition.merge(x, y), partition.sumTransformed(terms.logDerivative(p)));
     }
 
-    @Override
-    public FlowResult inverse(NDArray y, FlowContext context) {
-        MixtureParameters p =
-                network.apply(partition.conditioner(y), context.conditioning(), context.training());
+    private FlowResult inverseWhole(NDArray y, FlowContext context) {
+        MixtureParameters p = parameters(y, context);
         NDArray target = partition.active(y).sub(p.b()).mul(p.a().neg().exp());
         NDArray x = solveLogit(target, p, context.bisection());
         Terms terms = Terms.of(x, p);
         return new FlowResult(
                 partition.merge(y, x), partition.sumTransformed(terms.logDerivative(p)).neg());
+    }
+
+    private MixtureParameters parameters(NDArray input, FlowContext context) {
+        return network.apply(
+                partition.conditioner(input), context.conditioning(), context.training());
+    }
+
+    /**
+     * The coupling on slices of {@code context.chunkSize()} examples: the conditioning network's
+     * hidden activations, attention maps and the K-component mixture terms are per-example and
+     * many times larger than the input, so they are what a large batch must not hold at once.
+     */
+    private static FlowResult chunked(
+            NDArray input,
+            FlowContext context,
+            BiFunction<NDArray, FlowContext, FlowResult> whole) {
+        List<NDArray> out =
+                Chunks.map(
+                        Arrays.asList(input, context.conditioning()),
+                        context.chunkSize(),
+                        slice -> {
+                            FlowResult r =
+                                    whole.apply(
+                                            slice.get(0), context.withConditioning(slice.get(1)));
+                            return List.of(r.output(), r.logDet());
+                        });
+        return new FlowResult(out.get(0), out.get(1));
     }
 
     /**

@@ -23,6 +23,7 @@ import dev.flowwatch.flowpp.flow.SequentialFlow;
 import dev.flowwatch.flowpp.flow.Squeeze;
 import dev.flowwatch.flowpp.nn.CouplingNetwork;
 import dev.flowwatch.flowpp.nn.Module;
+import dev.flowwatch.flowpp.nn.Scopes;
 import dev.flowwatch.flowpp.nn.Tensors;
 
 import java.util.ArrayList;
@@ -136,11 +137,14 @@ public final class FlowPlusPlus extends Module {
         if (samples < 1) {
             throw new IllegalArgumentException("importance samples must be >= 1, got " + samples);
         }
+        // one sample at a time, keeping only its per-image bound: memory does not grow with K
         NDList bounds = new NDList(samples);
         for (int k = 0; k < samples; k++) {
-            bounds.add(elbo(pixels, context));
+            bounds.add(Scopes.retain(() -> elbo(pixels, context), pixels));
         }
-        return Tensors.logSumExp(NDArrays.stack(bounds), 0).sub(Math.log(samples));
+        NDArray bound = Tensors.logSumExp(NDArrays.stack(bounds), 0).sub(Math.log(samples));
+        bounds.close();
+        return bound;
     }
 
     /** log p(v) of dequantized data v ∈ [0, 1)^D under logit, flow and prior. */
@@ -164,9 +168,12 @@ public final class FlowPlusPlus extends Module {
     /**
      * Sets data-dependent initial values (ActNorm) from one batch: every layer's output then has
      * zero mean and unit variance per channel on this batch. Call once, before training.
+     *
+     * @param chunkSize the most images a conditioning network sees at once ({@link
+     *     FlowContext#chunkSize()}); the statistics are still those of the whole batch
      */
-    public void initializeFromData(NDArray pixels) {
-        elbo(pixels, FlowContext.inference().withDataInit());
+    public void initializeFromData(NDArray pixels, int chunkSize) {
+        elbo(pixels, FlowContext.inference().withDataInit().withChunkSize(chunkSize));
     }
 
     /**

@@ -10,6 +10,7 @@ import dev.flowwatch.flowpp.flow.FlowResult;
 import dev.flowwatch.flowpp.flow.MixtureLogisticCoupling;
 import dev.flowwatch.flowpp.flow.SequentialFlow;
 import dev.flowwatch.flowpp.flow.SigmoidFlow;
+import dev.flowwatch.flowpp.nn.Chunks;
 import dev.flowwatch.flowpp.nn.ConvAttentionBlock;
 import dev.flowwatch.flowpp.nn.CouplingNetwork;
 import dev.flowwatch.flowpp.nn.Module;
@@ -60,13 +61,21 @@ public final class VariationalDequantizer extends Module implements Dequantizer 
         flow = child("flow", new SequentialFlow(steps));
     }
 
-    /** Image features that condition every coupling of the noise flow; pixels scaled to [−1, 1]. */
-    NDArray features(NDArray pixels, boolean training) {
-        NDArray h = featureIn.apply(pixels.div(127.5).sub(1));
-        for (ConvAttentionBlock block : featureBlocks) {
-            h = block.apply(h, null, training);
-        }
-        return h;
+    /**
+     * Image features that condition every coupling of the noise flow; pixels scaled to [−1, 1].
+     * Computed on slices of {@code context.chunkSize()} images.
+     */
+    NDArray features(NDArray pixels, FlowContext context) {
+        return Chunks.map(
+                        List.of(pixels),
+                        context.chunkSize(),
+                        slice -> {
+                            NDArray h = featureIn.apply(slice.get(0).div(127.5).sub(1));
+                            return List.of(
+                                    ConvAttentionBlock.applyAll(
+                                            featureBlocks, h, null, context.training()));
+                        })
+                .get(0);
     }
 
     /** The noise flow ε → u, to be run with the features of x as conditioning. */
@@ -80,7 +89,7 @@ public final class VariationalDequantizer extends Module implements Dequantizer 
                 pixels.getManager().randomNormal(0f, 1f, pixels.getShape(), pixels.getDataType());
         NDArray logNormal = eps.square().add(LOG_TWO_PI).mul(-0.5);
         FlowResult r =
-                flow.forward(eps, context.withConditioning(features(pixels, context.training())));
+                flow.forward(eps, context.withConditioning(features(pixels, context)));
         NDArray logQ = Tensors.sumPerExample(logNormal).sub(r.logDet());
         return new Noise(r.output(), logQ);
     }

@@ -57,11 +57,9 @@ public final class CouplingNetwork extends Module {
     }
 
     public MixtureParameters apply(NDArray x, NDArray conditioning, boolean training) {
-        NDArray h = in.apply(x);
-        for (ConvAttentionBlock block : blocks) {
-            h = block.apply(h, conditioning, training);
-        }
-        h = out.apply(h);
+        NDArray h =
+                out.apply(
+                        ConvAttentionBlock.applyAll(blocks, in.apply(x), conditioning, training));
         Shape s = h.getShape();
         long k = components;
         NDList parts =

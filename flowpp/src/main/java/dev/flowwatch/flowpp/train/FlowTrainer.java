@@ -40,7 +40,6 @@ public final class FlowTrainer {
     static final String RAW_WEIGHTS = "training/weights.bin";
     static final String OPTIMIZER = "training/optimizer.bin";
     private static final double LN2 = Math.log(2);
-    private static final int DATA_INIT_IMAGES = 512;
     private static final NDIndex ALL = new NDIndex("...");
 
     /** One fixed mutation of the validation images, so that validations compare like with like. */
@@ -304,11 +303,11 @@ public final class FlowTrainer {
 
     private void initializeFromData(ImageSet train) {
         Engine.getInstance().setRandomSeed(stepSeed(-2));
-        int n = Math.min(train.size(), Math.max(options.batchSize(), DATA_INIT_IMAGES));
+        int n = Math.min(train.size(), Math.max(options.batchSize(), options.initImages()));
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             ImageSet first = train.select(batchIndices(train.size(), 0, 0, n));
-            model.initializeFromData(toArray(mutated(first, stepSeed(-2))));
+            model.initializeFromData(toArray(mutated(first, stepSeed(-2))), options.batchSize());
         }
     }
 

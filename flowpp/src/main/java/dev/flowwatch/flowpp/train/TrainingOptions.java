@@ -21,6 +21,8 @@ package dev.flowwatch.flowpp.train;
  * @param maxNonFiniteInRow abort after this many consecutive steps with a NaN/Inf loss or gradient
  * @param mutationRate share of training pixels replaced by uniform noise in every batch, fresh each
  *     step; above 0 the run fits a background model for the likelihood-ratio score
+ * @param initImages images of the data-dependent initialisation (ActNorm statistics), at least one
+ *     batch; they pass through the model {@code batchSize} at a time, so only time grows with it
  */
 public record TrainingOptions(
         int batchSize,
@@ -36,7 +38,45 @@ public record TrainingOptions(
         int checkpointEvery,
         int validationImages,
         int maxNonFiniteInRow,
-        double mutationRate) {
+        double mutationRate,
+        int initImages) {
+
+    /** The initialisation's default: statistics of 512 images, or of one batch if larger. */
+    public static final int DEFAULT_INIT_IMAGES = 512;
+
+    /** Options with the default {@link #DEFAULT_INIT_IMAGES}. */
+    public TrainingOptions(
+            int batchSize,
+            double learningRate,
+            int warmupSteps,
+            double maxGradientNorm,
+            double averageDecay,
+            int epochs,
+            long maxSteps,
+            double maxMinutes,
+            long seed,
+            int validateEvery,
+            int checkpointEvery,
+            int validationImages,
+            int maxNonFiniteInRow,
+            double mutationRate) {
+        this(
+                batchSize,
+                learningRate,
+                warmupSteps,
+                maxGradientNorm,
+                averageDecay,
+                epochs,
+                maxSteps,
+                maxMinutes,
+                seed,
+                validateEvery,
+                checkpointEvery,
+                validationImages,
+                maxNonFiniteInRow,
+                mutationRate,
+                DEFAULT_INIT_IMAGES);
+    }
 
     public TrainingOptions {
         require(batchSize >= 1, "batch size must be >= 1");
@@ -51,6 +91,7 @@ public record TrainingOptions(
         require(validationImages >= 1, "validation images must be >= 1");
         require(maxNonFiniteInRow >= 1, "max non-finite steps in a row must be >= 1");
         require(mutationRate >= 0 && mutationRate < 1, "mutation rate must be in [0, 1)");
+        require(initImages >= 1, "init images must be >= 1");
     }
 
     private static void require(boolean condition, String message) {

@@ -75,7 +75,7 @@ class FlowPlusPlusTest {
         FlowPlusPlus model = randomTinyModel(1, 4, Dequantization.VARIATIONAL);
         VariationalDequantizer dequantizer = (VariationalDequantizer) model.dequantizer();
         NDArray pixels = randomPixels(1, 1, 4, DataType.FLOAT64);
-        FlowContext conditioned = EXACT.withConditioning(dequantizer.features(pixels, false));
+        FlowContext conditioned = EXACT.withConditioning(dequantizer.features(pixels, EXACT));
         NDArray eps = manager.randomNormal(0f, 1f, new Shape(1, 1, 4, 4), DataType.FLOAT64);
         FlowChecks.assertInvertible(dequantizer.noiseFlow(), eps, conditioned, 1e-7);
         FlowChecks.assertLogDetMatchesNumericalJacobian(

@@ -1,0 +1,235 @@
+package dev.flowwatch.trainer.bench;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.util.cuda.CudaUtils;
+
+import dev.flowwatch.flowpp.data.ImageSet;
+import dev.flowwatch.flowpp.data.ImageSets;
+import dev.flowwatch.flowpp.model.Devices;
+import dev.flowwatch.flowpp.model.FlowConfig;
+import dev.flowwatch.flowpp.model.FlowPlusPlus;
+import dev.flowwatch.flowpp.model.LikelihoodScorer;
+import dev.flowwatch.flowpp.train.FlowTrainer;
+import dev.flowwatch.flowpp.train.TrainingListener;
+import dev.flowwatch.flowpp.train.TrainingOptions;
+import dev.flowwatch.flowpp.train.TrainingProgress;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+
+/**
+ * One case of {@code scripts/bench-model.sh}: the memory and speed of one preset at one input
+ * shape, training or scoring, printed as one JSON line. Run each case in a fresh JVM: the peak
+ * resident memory it reports (the kernel's VmHWM, what {@code /usr/bin/time -f %M} prints) is a
+ * high-water mark of the whole process.
+ */
+@Command(
+        name = "model-benchmark",
+        mixinStandardHelpOptions = true,
+        description = "Peak memory and speed of one Flow++ preset, training or scoring.")
+public final class ModelBenchmark implements Callable<Integer> {
+
+    enum Mode {
+        train,
+        score
+    }
+
+    @Option(names = "--mode", required = true, description = "train or score.")
+    Mode mode;
+
+    @Option(names = "--preset", defaultValue = "paper", description = "Preset (default: paper).")
+    String preset;
+
+    @Option(
+            names = "--shape",
+            defaultValue = "1x28x28",
+            description = "Input CxHxW (default: ${DEFAULT-VALUE}).")
+    String shape;
+
+    @Option(names = "--batch-size", defaultValue = "4", description = "Images per step or pass.")
+    int batchSize;
+
+    @Option(
+            names = "--steps",
+            defaultValue = "3",
+            description = "Training steps; the first is reported apart (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(
+            names = "--images",
+            defaultValue = "512",
+            description = "Images scored, after one warm-up batch (default: ${DEFAULT-VALUE}).")
+    int images;
+
+    @Option(
+            names = "--data",
+            required = true,
+            description =
+                    "Fashion-MNIST images (IDX), resampled to the shape: speed and memory do not"
+                            + " depend on the content, but a finite first loss does.")
+    Path data;
+
+    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, gpu or gpu:N.")
+    String device;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new ModelBenchmark()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        int[] chw = parseShape(shape);
+        FlowConfig config = FlowConfig.preset(preset, chw[0], chw[1], chw[2]);
+        int needed = mode == Mode.train ? Math.max(batchSize * steps, batchSize) : images + batchSize;
+        ImageSet set = Resample.to(ImageSets.load(data), chw[0], chw[1], chw[2], needed);
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("case", mode.name());
+        line.put("preset", preset);
+        line.put("shape", shape);
+        line.put("batch_size", batchSize);
+        try (NDManager manager = NDManager.newBaseManager(Devices.parse(device))) {
+            FlowPlusPlus model = new FlowPlusPlus(config);
+            model.initialize(manager, DataType.FLOAT32);
+            line.put("parameters", model.getParameters().size() == 0 ? 0 : parameterCount(model));
+            line.put("device", manager.getDevice().toString());
+            if (mode == Mode.train) {
+                train(model, manager, set, line);
+            } else {
+                score(model, manager, set, line);
+            }
+            gpuMemory(manager.getDevice(), line);
+        }
+        line.put("peak_rss_mb", peakRssMegabytes());
+        line.put("peak_heap_mb", peakHeapMegabytes());
+        System.out.println(json(line));
+        return 0;
+    }
+
+    private void train(
+            FlowPlusPlus model, NDManager manager, ImageSet set, Map<String, Object> line)
+            throws IOException {
+        TrainingOptions options =
+                new TrainingOptions(
+                        batchSize, 1e-3, 200, 100, 0.999, 1000, steps, 0, 1, steps + 1, 0,
+                        batchSize, steps + 1, 0, batchSize);
+        List<Double> seconds = new ArrayList<>();
+        List<Double> losses = new ArrayList<>();
+        TrainingListener listener =
+                new TrainingListener() {
+                    private double before;
+
+                    @Override
+                    public void onStep(
+                            TrainingProgress progress, double bpd, double rate, long total) {
+                        seconds.add(progress.trainingSeconds() - before);
+                        before = progress.trainingSeconds();
+                        losses.add(bpd);
+                    }
+                };
+        Path out = Files.createTempDirectory("model-benchmark");
+        long started = System.nanoTime();
+        new FlowTrainer(model, manager, options).fit(set, set, out, "benchmark", listener);
+        line.put("total_seconds", round((System.nanoTime() - started) / 1e9));
+        line.put("first_step_bits_per_dim", round(losses.get(0)));
+        line.put("last_step_bits_per_dim", round(losses.get(losses.size() - 1)));
+        line.put("first_step_seconds", round(seconds.get(0)));
+        line.put(
+                "seconds_per_step",
+                round(seconds.stream().skip(1).mapToDouble(Double::doubleValue).average()
+                        .orElse(seconds.get(0))));
+    }
+
+    private void score(
+            FlowPlusPlus model, NDManager manager, ImageSet set, Map<String, Object> line) {
+        model.initializeFromData(
+                manager.create(
+                                set.toFloats(0, batchSize),
+                                new ai.djl.ndarray.types.Shape(
+                                        batchSize, set.channels(), set.height(), set.width()))
+                        .toType(DataType.FLOAT32, false),
+                batchSize);
+        LikelihoodScorer scorer = new LikelihoodScorer(model, manager, 1);
+        scorer.score(set.toFloats(0, batchSize), batchSize, 0);
+        long started = System.nanoTime();
+        double[] bpd =
+                scorer.scoreAll(set.slice(batchSize, batchSize + images), batchSize, 0, n -> {})
+                        .elboBitsPerDim();
+        double elapsed = (System.nanoTime() - started) / 1e9;
+        line.put("images", images);
+        line.put("images_per_second", round(images / elapsed));
+        line.put("ms_per_batch", round(1000 * elapsed / Math.ceil(images / (double) batchSize)));
+        line.put("mean_bits_per_dim", round(java.util.Arrays.stream(bpd).average().orElse(0)));
+    }
+
+    private static long parameterCount(FlowPlusPlus model) {
+        return model.getParameters().values().stream()
+                .mapToLong(p -> p.getArray().size())
+                .sum();
+    }
+
+    /** On a GPU, the device's memory in use now (CUDA's view, including PyTorch's cache). */
+    private static void gpuMemory(Device device, Map<String, Object> line) {
+        if (device.isGpu()) {
+            var usage = CudaUtils.getGpuMemory(device);
+            line.put("gpu_used_mb", usage.getCommitted() / (1 << 20));
+        }
+    }
+
+    /** The process's peak resident set (VmHWM), as {@code /usr/bin/time -f %M} reports it. */
+    private static long peakRssMegabytes() throws IOException {
+        for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (l.startsWith("VmHWM:")) {
+                return Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024;
+            }
+        }
+        return -1;
+    }
+
+    private static long peakHeapMegabytes() {
+        return ManagementFactory.getMemoryPoolMXBeans().stream()
+                        .filter(p -> p.getType() == java.lang.management.MemoryType.HEAP)
+                        .mapToLong(p -> p.getPeakUsage().getUsed())
+                        .sum()
+                / (1 << 20);
+    }
+
+    private static int[] parseShape(String text) {
+        String[] parts = text.toLowerCase(Locale.ROOT).split("x");
+        if (parts.length != 3) {
+            throw new IllegalArgumentException("shape must be CxHxW, got " + text);
+        }
+        return new int[] {
+            Integer.parseInt(parts[0]), Integer.parseInt(parts[1]), Integer.parseInt(parts[2])
+        };
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 1000) / 1000.0;
+    }
+
+    private static String json(Map<String, Object> fields) {
+        return fields.entrySet().stream()
+                .map(
+                        e ->
+                                "\"" + e.getKey() + "\": "
+                                        + (e.getValue() instanceof String s
+                                                ? "\"" + s + "\""
+                                                : String.valueOf(e.getValue())))
+                .collect(Collectors.joining(", ", "{", "}"));
+    }
+}
