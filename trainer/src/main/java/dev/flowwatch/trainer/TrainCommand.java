@@ -94,7 +94,9 @@ final class TrainCommand implements Callable<Integer> {
             defaultValue = "small",
             paramLabel = "NAME",
             converter = Preset.class,
-            description = "Architecture: tiny, small or paper (default: ${DEFAULT-VALUE}).")
+            description =
+                    "Architecture: tiny, small, paper (Flow++ CIFAR-10, up to 32x32) or large"
+                            + " (64x64 and up) (default: ${DEFAULT-VALUE}).")
     private String preset;
 
     @Option(

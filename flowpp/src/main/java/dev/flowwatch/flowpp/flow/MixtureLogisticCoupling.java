@@ -37,6 +37,11 @@ public final class MixtureLogisticCoupling extends Module implements Flow {
             int height,
             int width,
             CouplingNetwork.Spec spec) {
+        if (partition.networkWidth(width) != width && conditioningChannels > 0) {
+            throw new IllegalArgumentException(
+                    "a conditional coupling needs a partition that keeps the width of its"
+                            + " conditioning features");
+        }
         this.partition = partition;
         this.network =
                 child(
@@ -46,7 +51,7 @@ public final class MixtureLogisticCoupling extends Module implements Flow {
                                 partition.activeChannels(channels),
                                 conditioningChannels,
                                 height,
-                                width,
+                                partition.networkWidth(width),
                                 spec));
     }
 

@@ -30,4 +30,9 @@ public interface Partition {
     int conditionerChannels(int channels);
 
     int activeChannels(int channels);
+
+    /** The width of the conditioning network's input for an input of this width. */
+    default int networkWidth(int width) {
+        return width;
+    }
 }

@@ -21,6 +21,8 @@ import java.util.Locale;
  * @param dequantizerBlocks residual blocks in each of the dequantizer's networks
  * @param logitAlpha the α of the logit preprocessing logit(α/2 + (1 − α)·v)
  * @param seed seed of the initial weights
+ * @param checkerboard how the checkerboard couplings of the main flow split their input; absent
+ *     (null) in bundles made before it existed, which are {@link Checkerboard#MASKED}
  */
 public record FlowConfig(
         String preset,
@@ -37,12 +39,19 @@ public record FlowConfig(
         int dequantizerHidden,
         int dequantizerBlocks,
         double logitAlpha,
-        long seed) {
+        long seed,
+        Checkerboard checkerboard) {
 
-    public static final List<String> PRESETS = List.of("tiny", "small", "paper");
+    public static final List<String> PRESETS = List.of("tiny", "small", "paper", "large");
+
+    /** Above this resolution a level has no attention: its maps cost O((H·W)²) per image. */
+    private static final int ATTENTION_MAX_SIDE = 16;
 
     public FlowConfig {
         levels = List.copyOf(levels);
+        if (checkerboard == null) {
+            checkerboard = Checkerboard.MASKED;
+        }
         if (channels < 1 || height < 2 || width < 2) {
             throw new IllegalArgumentException(
                     "input shape must be at least 1x2x2, got "
@@ -100,7 +109,8 @@ public record FlowConfig(
                             8,
                             1,
                             0.05,
-                            1L);
+                            1L,
+                            Checkerboard.MASKED);
             // 28×28 data on 2 CPU cores: attention only at 14×14, where it is affordable
             case "small" ->
                     new FlowConfig(
@@ -118,7 +128,8 @@ public record FlowConfig(
                             16,
                             1,
                             0.05,
-                            1L);
+                            1L,
+                            Checkerboard.MASKED);
             // Flow++ CIFAR-10 (Ho et al., 2019, Table 5): 10 blocks, 96 filters, 32 components, 4
             // heads
             case "paper" ->
@@ -137,11 +148,41 @@ public record FlowConfig(
                             96,
                             5,
                             0.1,
-                            1L);
+                            1L,
+                            Checkerboard.PACKED);
+            // the paper's networks for 64×64 and larger: a level per halving down to 16×16, where
+            // the last level (and only it) has attention
+            case "large" ->
+                    new FlowConfig(
+                            "large",
+                            channels,
+                            height,
+                            width,
+                            largeLevels(Math.min(height, width)),
+                            96,
+                            10,
+                            32,
+                            0.2f,
+                            Dequantization.VARIATIONAL,
+                            4,
+                            96,
+                            5,
+                            0.1,
+                            1L,
+                            Checkerboard.PACKED);
             default ->
                     throw new IllegalArgumentException(
                             "unknown preset '" + name + "'; known: " + String.join(", ", PRESETS));
         };
+    }
+
+    private static List<Level> largeLevels(int side) {
+        List<Level> levels = new java.util.ArrayList<>();
+        for (int s = side; s > ATTENTION_MAX_SIDE; s /= 2) {
+            levels.add(new Level(4, 2, 0));
+        }
+        levels.add(new Level(3, 0, 4));
+        return levels;
     }
 
     public int dimensions() {
@@ -164,7 +205,8 @@ public record FlowConfig(
                 dequantizerHidden,
                 dequantizerBlocks,
                 logitAlpha,
-                seed);
+                seed,
+                checkerboard);
     }
 
     public FlowConfig withSeed(long newSeed) {
@@ -183,6 +225,7 @@ public record FlowConfig(
                 dequantizerHidden,
                 dequantizerBlocks,
                 logitAlpha,
-                newSeed);
+                newSeed,
+                checkerboard);
     }
 }

@@ -19,6 +19,8 @@ import dev.flowwatch.flowpp.flow.Inverted;
 import dev.flowwatch.flowpp.flow.InvertibleConv1x1;
 import dev.flowwatch.flowpp.flow.LogitTransform;
 import dev.flowwatch.flowpp.flow.MixtureLogisticCoupling;
+import dev.flowwatch.flowpp.flow.PackedCheckerboardPartition;
+import dev.flowwatch.flowpp.flow.Partition;
 import dev.flowwatch.flowpp.flow.SequentialFlow;
 import dev.flowwatch.flowpp.flow.Squeeze;
 import dev.flowwatch.flowpp.nn.CouplingNetwork;
@@ -79,8 +81,7 @@ public final class FlowPlusPlus extends Module {
             steps.add(new ActNorm(c));
             steps.add(new InvertibleConv1x1(c, seed + i));
             steps.add(
-                    new MixtureLogisticCoupling(
-                            new CheckerboardPartition(i % 2), c, 0, h, w, spec));
+                    new MixtureLogisticCoupling(checkerboard(i % 2), c, 0, h, w, spec));
         }
         Squeeze squeeze = new Squeeze();
         steps.add(squeeze);
@@ -98,6 +99,12 @@ public final class FlowPlusPlus extends Module {
         // back to the input's shape, so that the latent z has the image's shape
         steps.add(new Inverted(squeeze));
         return new SequentialFlow(steps);
+    }
+
+    private Partition checkerboard(int parity) {
+        return config.checkerboard() == Checkerboard.PACKED
+                ? new PackedCheckerboardPartition(parity)
+                : new CheckerboardPartition(parity);
     }
 
     public FlowConfig config() {

@@ -57,7 +57,8 @@ class MemoryReleaseTest {
                                 tiny.dequantizerHidden(),
                                 blocks,
                                 tiny.logitAlpha(),
-                                3));
+                                3,
+                                Checkerboard.PACKED));
         model.initialize(manager, DataType.FLOAT32);
         return model;
     }
