@@ -133,47 +133,43 @@ public record FlowConfig(
             // Flow++ CIFAR-10 (Ho et al., 2019, Table 5): 10 blocks, 96 filters, 32 components, 4
             // heads
             case "paper" ->
-                    new FlowConfig(
+                    paperNetworks(
                             "paper",
                             channels,
                             height,
                             width,
-                            List.of(new Level(4, 2, 4), new Level(3, 0, 4)),
-                            96,
-                            10,
-                            32,
-                            0.2f,
-                            Dequantization.VARIATIONAL,
-                            4,
-                            96,
-                            5,
-                            0.1,
-                            1L,
-                            Checkerboard.PACKED);
+                            List.of(new Level(4, 2, 4), new Level(3, 0, 4)));
             // the paper's networks for 64×64 and larger: a level per halving down to 16×16, where
             // the last level (and only it) has attention
             case "large" ->
-                    new FlowConfig(
-                            "large",
-                            channels,
-                            height,
-                            width,
-                            largeLevels(Math.min(height, width)),
-                            96,
-                            10,
-                            32,
-                            0.2f,
-                            Dequantization.VARIATIONAL,
-                            4,
-                            96,
-                            5,
-                            0.1,
-                            1L,
-                            Checkerboard.PACKED);
+                    paperNetworks(
+                            "large", channels, height, width, largeLevels(Math.min(height, width)));
             default ->
                     throw new IllegalArgumentException(
                             "unknown preset '" + name + "'; known: " + String.join(", ", PRESETS));
         };
+    }
+
+    /** The networks, mixtures and dequantizer of the paper's CIFAR-10 model on given levels. */
+    private static FlowConfig paperNetworks(
+            String name, int channels, int height, int width, List<Level> levels) {
+        return new FlowConfig(
+                name,
+                channels,
+                height,
+                width,
+                levels,
+                96,
+                10,
+                32,
+                0.2f,
+                Dequantization.VARIATIONAL,
+                4,
+                96,
+                5,
+                0.1,
+                1L,
+                Checkerboard.PACKED);
     }
 
     private static List<Level> largeLevels(int side) {

@@ -68,10 +68,9 @@ class PresetsFirstStepTest {
             double loss;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 NDArray bpd =
-                        model.elbo(x, FlowContext.fitting())
-                                .mean()
-                                .neg()
-                                .div(model.config().dimensions() * Math.log(2));
+                        Tensors.div(
+                                model.elbo(x, FlowContext.fitting()).mean().neg(),
+                                model.config().dimensions() * Math.log(2));
                 collector.backward(bpd);
                 loss = Tensors.scalar(bpd);
             }

@@ -84,7 +84,7 @@ class ScopesTest {
                     Scopes.retain(
                             () -> {
                                 squared.set(x.square());
-                                return squared.get().sin().mul(3);
+                                return Tensors.mul(squared.get().sin(), 3);
                             },
                             List::of,
                             x);
