@@ -10,10 +10,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-JAR=trainer/target/flowpp-trainer.jar
+JAR=${JAR:-trainer/target/flowpp-trainer.jar}
 DATA=${DATA:-data/sample/fashion-mnist-train-images-idx3-ubyte.gz}
 DEVICE=${DEVICE:-auto}
-HEAP=${HEAP:-2g}
+HEAP=${HEAP:-1g}
 [ -f "$JAR" ] || mvn -B -q -DskipTests package >&2
 
 declare -A CASE=(

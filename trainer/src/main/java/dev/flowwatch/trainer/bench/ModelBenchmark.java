@@ -139,6 +139,11 @@ public final class ModelBenchmark implements Callable<Integer> {
                         seconds.add(progress.trainingSeconds() - before);
                         before = progress.trainingSeconds();
                         losses.add(bpd);
+                        if (progress.step() == steps) {
+                            // before validation and the checkpoint's encoded weights, which
+                            // are the trainer's and not the step's
+                            line.put("peak_rss_mb_steps", peakRssMegabytes());
+                        }
                     }
                 };
         Path out = Files.createTempDirectory("model-benchmark");
@@ -191,11 +196,15 @@ public final class ModelBenchmark implements Callable<Integer> {
     }
 
     /** The process's peak resident set (VmHWM), as {@code /usr/bin/time -f %M} reports it. */
-    private static long peakRssMegabytes() throws IOException {
-        for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (l.startsWith("VmHWM:")) {
-                return Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024;
+    private static long peakRssMegabytes() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (l.startsWith("VmHWM:")) {
+                    return Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024;
+                }
             }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
         return -1;
     }
