@@ -62,7 +62,8 @@ import java.util.TreeMap;
  *   <li>{@code num.stream.threads} [1]
  *   <li>{@code processing.guarantee} [exactly_once_v2] or at_least_once
  *   <li>{@code topics.create} [true] create missing topics at start, with {@code topics.partitions}
- *       [1] partitions and replication {@code topics.replication} [1]
+ *       [1] partitions and replication {@code topics.replication} [1]; false waits until they
+ *       exist (so does true while the brokers cannot be reached)
  *   <li>{@code scoring.max-attempts} [3] (1..100) forward passes an event that fails to score gets
  *       (after its batch was split down to it) before it goes to the dead-letter topic as
  *       SCORING_FAILED; failures that a known-good image shares are not the event's and stop the
