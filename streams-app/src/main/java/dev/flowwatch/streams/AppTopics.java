@@ -6,6 +6,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
@@ -74,18 +75,28 @@ final class AppTopics {
      */
     void await() throws InterruptedException {
         Duration pause = FIRST_PAUSE;
-        try (Admin admin = Admin.create(config.clientProperties())) {
-            for (int attempt = 1; ; attempt++) {
-                String missing = attempt(admin);
-                if (missing == null) {
-                    return;
-                }
-                LOG.warn("Start waits {} s (attempt {}): {}", pause.toSeconds(), attempt, missing);
-                waitingFor.accept(missing);
-                Thread.sleep(pause.toMillis());
-                Duration doubled = pause.multipliedBy(2);
-                pause = doubled.compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE : doubled;
+        for (int attempt = 1; ; attempt++) {
+            String missing = attempt();
+            if (missing == null) {
+                return;
             }
+            LOG.warn("Start waits {} s (attempt {}): {}", pause.toSeconds(), attempt, missing);
+            waitingFor.accept(missing);
+            Thread.sleep(pause.toMillis());
+            Duration doubled = pause.multipliedBy(2);
+            pause = doubled.compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE : doubled;
+        }
+    }
+
+    /** One attempt with a client of its own: creating one fails too while no broker resolves. */
+    private String attempt() throws InterruptedException {
+        try (Admin admin = Admin.create(config.clientProperties())) {
+            return attempt(admin);
+        } catch (KafkaException e) {
+            return "cannot reach the brokers at "
+                    + config.bootstrapServers()
+                    + " (bootstrap.servers): "
+                    + e.getMessage();
         }
     }
 

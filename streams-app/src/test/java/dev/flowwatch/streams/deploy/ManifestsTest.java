@@ -375,7 +375,7 @@ class ManifestsTest {
     }
 
     @Test
-    void prometheusRuleHasTheFiveAlertsEachWithSeverityAndSummary() {
+    void prometheusRuleHasItsAlertsEachWithSeverityAndSummary() {
         PrometheusRule rule =
                 Serialization.unmarshal(
                         json(
@@ -391,7 +391,9 @@ class ManifestsTest {
                         "FlowwatchConsumerLagHigh",
                         "FlowwatchDeadLettersHigh",
                         "FlowwatchAnomalyRateSpike",
-                        "FlowwatchModelNotLoaded"),
+                        "FlowwatchModelNotLoaded",
+                        "FlowwatchScoringFailed",
+                        "FlowwatchStreamThreadsDying"),
                 alerts.keySet());
         alerts.forEach(
                 (name, r) -> {
