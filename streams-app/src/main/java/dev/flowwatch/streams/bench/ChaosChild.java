@@ -51,6 +51,9 @@ record ChaosChild(Process process, Path log) {
                         .redirectErrorStream(true)
                         .redirectOutput(log.toFile())
                         .start();
+        // a child outlives its parent unless told: a chaos run stopped early leaves no app behind
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(process::destroyForcibly, "chaos-child-reaper"));
         return new ChaosChild(process, log);
     }
 

@@ -92,11 +92,20 @@ final class ScoreWatcher {
         }
     }
 
+    /**
+     * Waits until {@code count} distinct events were scored, or no score came for the timeout:
+     * a drain of a long backlog takes as long as it takes while it goes on.
+     */
     void awaitDistinct(long count, ChaosChild app) throws InterruptedException {
+        long lastTotal = total();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (seen.size() < count && System.nanoTime() < deadline) {
             app.requireAlive();
             Thread.sleep(100);
+            if (total() > lastTotal) {
+                lastTotal = total();
+                deadline = System.nanoTime() + timeout.toNanos();
+            }
         }
     }
 

@@ -16,13 +16,16 @@ import java.util.List;
  * <p>A failure is blamed on the batch only while the model still scores a known-good image (a
  * blank one, as at warm-up): then the batch is split in halves and each is scored on its own,
  * recursively, so the good events of a batch with one bad event are still scored; a single event
- * that fails {@code maxAttempts} passes is given up. A failure the known-good image shares (engine
- * closed, device lost, model broken for every input) is systemic and is rethrown: retrying would
- * only turn every event into a dead letter, while a restart may bring the model back.
+ * that fails {@code maxAttempts} passes is given up. A failure the known-good image shares in
+ * {@code maxAttempts} tries (engine closed, device lost, model broken for every input) is systemic
+ * and is rethrown: retrying would only turn every event into a dead letter, while a restart may
+ * bring the model back.
  */
 public final class FaultIsolatingScorer {
 
     private static final Logger LOG = LoggerFactory.getLogger(FaultIsolatingScorer.class);
+
+    private static final long FIRST_PAUSE_MS = 100;
 
     /** What became of one event of the batch. */
     public sealed interface Outcome permits Scored, Failed {}
@@ -109,16 +112,40 @@ public final class FaultIsolatingScorer {
         }
     }
 
+    /**
+     * Returns once the model scores the known-good image, trying {@code maxAttempts} times with a
+     * pause doubling from {@value #FIRST_PAUSE_MS} ms, so that a passing hiccup of the device does
+     * not stop the client; else the failure is systemic.
+     */
     private void requireKnownGoodScores(ScoringException batchFailure) {
+        ScoringException last = null;
+        for (int attempt = 1; attempt <= maxAttempts; attempt++) {
+            try {
+                scorer.score(List.of(knownGood));
+                return;
+            } catch (ScoringException e) {
+                last = e;
+            }
+            if (attempt < maxAttempts) {
+                pause(FIRST_PAUSE_MS << (attempt - 1), batchFailure);
+            }
+        }
+        last.addSuppressed(batchFailure);
+        throw new ScoringException(
+                "the model fails on a blank image too ("
+                        + maxAttempts
+                        + " attempts), so the fault is the model's or the device's, not the"
+                        + " batch's: "
+                        + last.getMessage(),
+                last);
+    }
+
+    private static void pause(long millis, ScoringException batchFailure) {
         try {
-            scorer.score(List.of(knownGood));
-        } catch (ScoringException e) {
-            e.addSuppressed(batchFailure);
-            throw new ScoringException(
-                    "the model fails on a blank image too, so the fault is the model's or the"
-                            + " device's, not the batch's: "
-                            + e.getMessage(),
-                    e);
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ScoringException("interrupted while checking the model", batchFailure);
         }
     }
 }

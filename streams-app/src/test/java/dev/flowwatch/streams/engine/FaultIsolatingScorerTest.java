@@ -107,6 +107,25 @@ class FaultIsolatingScorerTest {
     }
 
     @Test
+    void aDeviceHiccupThatAlsoFailsTheBlankImageOnceStopsNothing() {
+        AtomicInteger passes = new AtomicInteger();
+        BatchScorer failsTwice =
+                images -> {
+                    if (passes.incrementAndGet() <= 2) {
+                        throw new ScoringException("CUDA error: an illegal memory access");
+                    }
+                    return engine.score(images);
+                };
+
+        FaultIsolatingScorer.Result result =
+                new FaultIsolatingScorer(failsTwice, IMAGE_BYTES, 3)
+                        .score(List.of(TestModels.pixels(1), TestModels.pixels(2)));
+
+        result.outcomes()
+                .forEach(o -> assertInstanceOf(FaultIsolatingScorer.Scored.class, o));
+    }
+
+    @Test
     void aFailureABlankImageSharesIsTheModelsAndIsRethrown() {
         ScoringEngine closed = ScoringEngine.load(TestModels.tinyBundle(dir), "cpu", 0, false, 1);
         closed.close();
