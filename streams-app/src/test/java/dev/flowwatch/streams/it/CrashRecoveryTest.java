@@ -123,7 +123,7 @@ class CrashRecoveryTest {
     @Test
     void repeatedKillsUnderSteadyInputScoreEveryEventExactlyOnce() throws Exception {
         ChaosRun.Figures figures =
-                ChaosRun.run(dir.resolve("chaos"), null, 3, 10, 1_500, 42, System.out);
+                ChaosRun.run(dir.resolve("chaos"), null, 3, 5, 1_500, 42, System.out);
 
         assertTrue(figures.eventsSent() > 0);
         assertEquals(0, figures.lost(), figures.json());
