@@ -114,8 +114,11 @@ public final class ChaosRun implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path work = Files.createTempDirectory("flowwatch-chaos");
+        // stdout carries the JSON lines only: what the broker's test kit prints goes to stderr
+        PrintStream json = System.out;
+        System.setOut(System.err);
         try {
-            Figures figures = run(work, model, kills, rate, maxExtraMs, seed, System.out);
+            Figures figures = run(work, model, kills, rate, maxExtraMs, seed, json);
             return figures.lost() == 0 && figures.duplicated() == 0 ? 0 : 1;
         } finally {
             TempDirs.deleteQuietly(work);
