@@ -8,4 +8,4 @@ jar=streams-app/target/flowpp-streams.jar
 if [[ ! -f $jar ]]; then
   mvn -B -q -DskipTests package
 fi
-exec java -Dai.djl.offline=true -cp "$jar" dev.flowwatch.streams.bench.StreamsBenchmark "$@"
+exec java -XX:+ExitOnOutOfMemoryError -Dai.djl.offline=true -cp "$jar" dev.flowwatch.streams.bench.StreamsBenchmark "$@"

@@ -10,4 +10,5 @@ if [ ! -f "$JAR" ]; then
   echo "building (first run only) ..." >&2
   mvn -B -q -DskipTests package
 fi
-exec java -jar "$JAR" demo "$@"
+# an OutOfMemoryError ends the JVM at once instead of leaving a half-dead process behind
+exec java -XX:+ExitOnOutOfMemoryError -jar "$JAR" demo "$@"

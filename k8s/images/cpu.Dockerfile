@@ -24,7 +24,7 @@ COPY --from=build /src/streams-app/target/flowpp-streams.jar /opt/flowwatch/flow
 COPY --from=build /src/trainer/target/flowpp-trainer.jar /opt/flowwatch/flowpp-trainer.jar
 # DJL must never download at run time: natives from the jar, cache on the /tmp volume.
 ENV DJL_CACHE_DIR=/tmp/djl \
-    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=70 -Djava.io.tmpdir=/tmp -Dai.djl.offline=true"
+    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=70 -XX:+ExitOnOutOfMemoryError -Djava.io.tmpdir=/tmp -Dai.djl.offline=true"
 USER 10001:10001
 EXPOSE 9400
 ENTRYPOINT ["java", "-jar", "/opt/flowwatch/flowpp-streams.jar"]

@@ -42,7 +42,7 @@ ENV JAVA_HOME=/opt/java/openjdk \
     PYTORCH_FLAVOR=cu128 \
     LD_LIBRARY_PATH=/opt/libtorch/lib:/usr/local/nvidia/lib:/usr/local/nvidia/lib64 \
     DJL_CACHE_DIR=/tmp/djl \
-    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=70 -Djava.io.tmpdir=/tmp -Dai.djl.offline=true"
+    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=70 -XX:+ExitOnOutOfMemoryError -Djava.io.tmpdir=/tmp -Dai.djl.offline=true"
 USER 10001:10001
 EXPOSE 9400
 ENTRYPOINT ["java", "-jar", "/opt/flowwatch/flowpp-streams.jar"]

@@ -6,6 +6,7 @@ import dev.flowwatch.streams.engine.ScoringEngine;
 import dev.flowwatch.streams.metrics.FlowwatchMetrics;
 import dev.flowwatch.streams.metrics.KafkaStreamsMetricsBridge;
 import dev.flowwatch.streams.metrics.MetricsServer;
+import dev.flowwatch.streams.metrics.ProbeStatus;
 import dev.flowwatch.streams.topology.FlowwatchTopology;
 
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
@@ -17,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -33,15 +35,28 @@ public final class FlowwatchApp implements AutoCloseable {
 
     private final ScoringEngine engine;
     private final FlowwatchMetrics metrics;
-    private final KafkaStreams streams;
+    private final ThreadReplacements replacements;
     private final CompletableFuture<KafkaStreams.State> stopped = new CompletableFuture<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private MetricsServer server;
 
-    private FlowwatchApp(ScoringEngine engine, FlowwatchMetrics metrics, KafkaStreams streams) {
+    /** Null until the brokers answered and every topic exists. */
+    private volatile KafkaStreams streams;
+
+    /** What the start waits for, while {@link #streams} is null. */
+    private volatile String waitingFor;
+
+    private FlowwatchApp(ScoringEngine engine, FlowwatchMetrics metrics, AppConfig config) {
         this.engine = engine;
         this.metrics = metrics;
-        this.streams = streams;
+        this.waitingFor =
+                "looking up the topics at "
+                        + config.bootstrapServers()
+                        + " (bootstrap.servers) for the first time";
+        this.replacements =
+                new ThreadReplacements(
+                        config.healthMaxThreadReplacements(),
+                        Duration.ofSeconds(config.healthWindowSeconds()));
     }
 
     /** Starts the app with its own metrics registry (JVM metrics included). */
@@ -50,10 +65,13 @@ public final class FlowwatchApp implements AutoCloseable {
     }
 
     /**
-     * Loads and warms up the model, creates missing topics (if {@code topics.create}), starts Kafka
-     * Streams and the metrics server. On failure, whatever was started is closed again.
+     * Loads and warms up the model, serves metrics and probes, waits for the brokers and the topics
+     * (creating missing ones if {@code topics.create}), and starts Kafka Streams. While it waits,
+     * {@code /ready} answers 503 with what it waits for. On failure, whatever was started is closed
+     * again.
      *
      * @param registry where all metrics of this app go; one per app, so that tests can run several
+     * @throws IllegalStateException if the start is interrupted while it waits
      */
     public static FlowwatchApp start(AppConfig config, PrometheusRegistry registry) {
         LOG.info("Loading model from {} on device {}", config.modelDir(), config.device());
@@ -69,20 +87,17 @@ public final class FlowwatchApp implements AutoCloseable {
             FlowwatchMetrics metrics = new FlowwatchMetrics(registry);
             metrics.modelLoaded(engine.modelId(), engine.modelVersion(), engine.device());
             JvmMetrics.builder().register(registry);
-            if (config.topicsCreate()) {
-                TopicCreator.createMissing(config);
-            }
+            // topology first: a bad setting it finds fails before any waiting
             Topology topology = FlowwatchTopology.build(config, engine, metrics);
             LOG.info("Topology:\n{}", topology.describe());
-            app =
-                    new FlowwatchApp(
-                            engine,
-                            metrics,
-                            new KafkaStreams(topology, config.streamsProperties()));
-            // Serving first: a taken port fails before any Kafka work, and probes answer during
-            // start-up.
-            app.server = MetricsServer.start(config.metricsPort(), registry, app::isReady);
-            app.startStreams(registry);
+            app = new FlowwatchApp(engine, metrics, config);
+            // Serving first: a taken port fails before any Kafka work, and probes answer while
+            // the start waits for the brokers.
+            app.server =
+                    MetricsServer.start(config.metricsPort(), registry, app::health, app::readiness);
+            FlowwatchApp starting = app;
+            new AppTopics(config, reason -> starting.waitingFor = reason).await();
+            app.startStreams(new KafkaStreams(topology, config.streamsProperties()), registry);
             LOG.info(
                     "Started {} with model {} {} on {}; metrics on port {}",
                     config.applicationId(),
@@ -91,36 +106,79 @@ public final class FlowwatchApp implements AutoCloseable {
                     engine.device(),
                     app.server.port());
             return app;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closeAfterFailedStart(app, engine);
+            throw new IllegalStateException("interrupted while waiting for the brokers", e);
         } catch (RuntimeException e) {
-            if (app != null) {
-                app.close();
-            } else {
-                engine.close();
-            }
+            closeAfterFailedStart(app, engine);
             throw e;
         }
     }
 
-    private void startStreams(PrometheusRegistry registry) {
-        streams.setUncaughtExceptionHandler(new UncaughtExceptionPolicy());
-        streams.setStateListener(
+    private static void closeAfterFailedStart(FlowwatchApp app, ScoringEngine engine) {
+        if (app != null) {
+            app.close();
+        } else {
+            engine.close();
+        }
+    }
+
+    private void startStreams(KafkaStreams created, PrometheusRegistry registry) {
+        created.setUncaughtExceptionHandler(
+                new UncaughtExceptionPolicy(
+                        () -> {
+                            metrics.threadReplaced();
+                            replacements.replaced(Instant.now());
+                        }));
+        created.setStateListener(
                 (now, before) -> {
                     LOG.info("Kafka Streams {} -> {}", before, now);
                     if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
                         stopped.complete(now);
                     }
                 });
-        registry.register(new KafkaStreamsMetricsBridge(streams::metrics));
-        streams.start();
+        registry.register(new KafkaStreamsMetricsBridge(created::metrics));
+        streams = created;
+        created.start();
     }
 
     /** True while Kafka Streams is RUNNING and the model is loaded: the app scores what arrives. */
     public boolean isReady() {
-        return streams.state() == KafkaStreams.State.RUNNING && engine.isLoaded();
+        return readiness().ok();
     }
 
+    /** {@code /ready}: whether the app scores what arrives, and if not, why. */
+    ProbeStatus readiness() {
+        KafkaStreams s = streams;
+        if (s == null) {
+            return ProbeStatus.failing("waiting for Kafka: " + waitingFor);
+        }
+        if (!engine.isLoaded()) {
+            return ProbeStatus.failing("the model is not loaded");
+        }
+        KafkaStreams.State state = s.state();
+        return state == KafkaStreams.State.RUNNING
+                ? ProbeStatus.OK
+                : ProbeStatus.failing("Kafka Streams is " + state);
+    }
+
+    /**
+     * {@code /healthz}: fails when stream threads keep dying, or Kafka Streams stopped on an error;
+     * a start that waits for the brokers is healthy (a restart would wait the same).
+     */
+    ProbeStatus health() {
+        KafkaStreams s = streams;
+        if (s != null && s.state() == KafkaStreams.State.ERROR) {
+            return ProbeStatus.failing("Kafka Streams stopped after a fatal error");
+        }
+        return replacements.health(Instant.now());
+    }
+
+    /** The Kafka Streams state; CREATED while the start waits for the brokers. */
     public KafkaStreams.State state() {
-        return streams.state();
+        KafkaStreams s = streams;
+        return s == null ? KafkaStreams.State.CREATED : s.state();
     }
 
     /** The port /metrics, /healthz and /ready are served on (the bound one when 0 was asked). */
@@ -150,7 +208,8 @@ public final class FlowwatchApp implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        if (!streams.close(CLOSE_TIMEOUT)) {
+        KafkaStreams s = streams;
+        if (s != null && !s.close(CLOSE_TIMEOUT)) {
             LOG.warn("Kafka Streams did not stop within {}", CLOSE_TIMEOUT);
         }
         metrics.modelUnloaded();
@@ -158,6 +217,6 @@ public final class FlowwatchApp implements AutoCloseable {
         if (server != null) {
             server.close();
         }
-        stopped.complete(streams.state());
+        stopped.complete(state());
     }
 }

@@ -250,16 +250,18 @@ public final class ModelBundle {
         }
         byte[] bytes;
         try {
+            // the size first: a file swapped for a huge one must not be read into memory whole
+            long size = Files.size(file);
+            if (size != manifest.parametersBytes()) {
+                throw new BundleException(
+                        file,
+                        String.format(
+                                "truncated or altered: %d bytes, the manifest says %d",
+                                size, manifest.parametersBytes()));
+            }
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
             throw new BundleException(file, "unreadable: " + e.getMessage(), e);
-        }
-        if (bytes.length != manifest.parametersBytes()) {
-            throw new BundleException(
-                    file,
-                    String.format(
-                            "truncated or altered: %d bytes, the manifest says %d",
-                            bytes.length, manifest.parametersBytes()));
         }
         String actual = sha256(bytes);
         if (!actual.equals(manifest.parametersSha256())) {

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,6 +101,23 @@ class ModelBundleTest {
         BundleException e =
                 assertThrows(BundleException.class, () -> ModelBundle.load(bundle, manager));
         assertTrue(e.getMessage().contains("parameters.bin: truncated"), e.getMessage());
+    }
+
+    /**
+     * A weights file swapped for one larger than any array (sparse, so it costs no disk) used to
+     * be read whole first: an OutOfMemoryError instead of a message naming the file.
+     */
+    @Test
+    void oversizedParametersAreReportedWithoutReadingThem() throws IOException {
+        Path params = bundle.resolve(ModelBundle.PARAMETERS);
+        try (RandomAccessFile file = new RandomAccessFile(params.toFile(), "rw")) {
+            file.setLength(3L << 30);
+        }
+        BundleException e =
+                assertThrows(BundleException.class, () -> ModelBundle.load(bundle, manager));
+        assertTrue(
+                e.getMessage().contains("parameters.bin: truncated or altered: 3221225472 bytes"),
+                e.getMessage());
     }
 
     @Test

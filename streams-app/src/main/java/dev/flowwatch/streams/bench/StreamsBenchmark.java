@@ -1,13 +1,9 @@
 package dev.flowwatch.streams.bench;
 
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 
-import dev.flowwatch.flowpp.bundle.BundleWriter;
 import dev.flowwatch.flowpp.bundle.ModelBundle;
 import dev.flowwatch.flowpp.data.ImageSet;
-import dev.flowwatch.flowpp.model.FlowConfig;
-import dev.flowwatch.flowpp.model.FlowPlusPlus;
 import dev.flowwatch.flowpp.model.LikelihoodScorer;
 import dev.flowwatch.streams.FlowwatchApp;
 import dev.flowwatch.streams.config.AppConfig;
@@ -182,12 +178,7 @@ public final class StreamsBenchmark implements Callable<Integer> {
                             + ")");
             return model;
         }
-        Path tiny = work.resolve("tiny-model");
-        try (NDManager manager = NDManager.newBaseManager()) {
-            FlowPlusPlus m = new FlowPlusPlus(FlowConfig.preset("tiny", 1, 28, 28));
-            m.initialize(manager, DataType.FLOAT32);
-            new BundleWriter(tiny, "bench-tiny-random").write(m);
-        }
+        Path tiny = TinyModel.write(work.resolve("tiny-model"), "bench-tiny-random");
         System.out.println(
                 "model: "
                         + model

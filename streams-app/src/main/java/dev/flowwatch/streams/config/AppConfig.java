@@ -62,7 +62,15 @@ import java.util.TreeMap;
  *   <li>{@code num.stream.threads} [1]
  *   <li>{@code processing.guarantee} [exactly_once_v2] or at_least_once
  *   <li>{@code topics.create} [true] create missing topics at start, with {@code topics.partitions}
- *       [1] partitions and replication {@code topics.replication} [1]
+ *       [1] partitions and replication {@code topics.replication} [1]; false waits until they
+ *       exist (so does true while the brokers cannot be reached)
+ *   <li>{@code scoring.max-attempts} [3] (1..100) forward passes an event that fails to score gets
+ *       (after its batch was split down to it) before it goes to the dead-letter topic as
+ *       SCORING_FAILED; failures that a known-good image shares are not the event's and stop the
+ *       client instead
+ *   <li>{@code health.max-thread-replacements} [5] and {@code health.window.seconds} [600]: /healthz
+ *       answers 503 once stream threads were replaced this many times within the window, so that
+ *       the orchestrator restarts a pod whose threads keep dying
  *   <li>{@code kafka.*} passed to every Kafka client with the prefix stripped, e.g. {@code
  *       kafka.security.protocol=SASL_SSL}
  * </ul>
@@ -101,6 +109,9 @@ public record AppConfig(
         boolean topicsCreate,
         int topicsPartitions,
         short topicsReplication,
+        int scoringMaxAttempts,
+        int healthMaxThreadReplacements,
+        int healthWindowSeconds,
         Map<String, String> kafka) {
 
     public static final String ENV_PREFIX = "FLOWWATCH_";
@@ -122,7 +133,7 @@ public record AppConfig(
                     StreamsConfig.PROCESSING_GUARANTEE_CONFIG);
 
     public AppConfig {
-        kafka = Collections.unmodifiableMap(new TreeMap<>(kafka));
+        kafka = Redacted.map(kafka);
     }
 
     private static Map<String, String> defaults() {
@@ -155,6 +166,9 @@ public record AppConfig(
         d.put("topics.create", "true");
         d.put("topics.partitions", "1");
         d.put("topics.replication", "1");
+        d.put("scoring.max-attempts", "3");
+        d.put("health.max-thread-replacements", "5");
+        d.put("health.window.seconds", "600");
         return Collections.unmodifiableMap(d);
     }
 
@@ -201,9 +215,10 @@ public record AppConfig(
 
     /**
      * The configuration of a plain client (the Admin creating topics): pass-through and brokers.
+     * Its toString hides passwords, as the record's does.
      */
     public Properties clientProperties() {
-        Properties p = new Properties();
+        Properties p = Redacted.properties();
         p.putAll(kafka);
         p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         return p;
@@ -355,6 +370,9 @@ public record AppConfig(
                 bool(m, "topics.create"),
                 integer(m, "topics.partitions", 1, 100_000),
                 (short) replication,
+                integer(m, "scoring.max-attempts", 1, 100),
+                integer(m, "health.max-thread-replacements", 1, 1_000_000),
+                integer(m, "health.window.seconds", 1, 86_400 * 7),
                 kafka);
     }
 

@@ -24,7 +24,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * images. Each batch's intermediate arrays live in an {@code NDScope} inside {@link
  * LikelihoodScorer#score}, so native memory is released per batch and does not grow.
  */
-public final class ScoringEngine implements AutoCloseable {
+public final class ScoringEngine implements BatchScorer, AutoCloseable {
 
     /** Engine-wide: two engines in one JVM (tests, a demo) share DJL's random generator. */
     private static final ReentrantLock LOCK = new ReentrantLock();
@@ -133,6 +133,7 @@ public final class ScoringEngine implements AutoCloseable {
      * @throws IllegalArgumentException if an image has the wrong size
      * @throws ScoringException if the engine is closed or the model fails
      */
+    @Override
     public LikelihoodScorer.Scores score(List<byte[]> imagesHWC) {
         if (imagesHWC.isEmpty()) {
             throw new IllegalArgumentException("a batch needs at least one image");

@@ -1,8 +1,9 @@
 package dev.flowwatch.streams.engine;
 
 /**
- * The model could not score a batch. Not a problem of one event (those are rejected before they
- * reach the engine), so the app treats it as fatal rather than retrying the same batch forever.
+ * The model could not score a batch. {@link FaultIsolatingScorer} tells whether the batch is to
+ * blame (its unscorable events go to the dead-letter topic) or the model and device (rethrown: the
+ * app stops rather than retrying forever).
  */
 public final class ScoringException extends RuntimeException {
 

@@ -37,6 +37,8 @@ public final class FlowwatchMetrics {
     private final Counter alerts;
     private final Counter alertsBySource;
     private final Counter alertsWithheld;
+    private final Counter scoringFailures;
+    private final Counter threadReplacements;
     private final Set<String> alertSources = ConcurrentHashMap.newKeySet();
     private final Histogram batchSize;
     private final Histogram batchFillRatio;
@@ -87,6 +89,22 @@ public final class FlowwatchMetrics {
                                 "Anomalous events that raised no alert because fewer than k of the"
                                         + " last n events of their source were anomalous"
                                         + " (alert.per-source.k/n)")
+                        .register(registry);
+        scoringFailures =
+                Counter.builder()
+                        .name("flowwatch_scoring_failures_total")
+                        .help(
+                                "Forward passes that failed while the model still scored a blank"
+                                        + " image: retried on halves of the batch, and events that"
+                                        + " fail scoring.max-attempts times go to the dead-letter"
+                                        + " topic as SCORING_FAILED")
+                        .register(registry);
+        threadReplacements =
+                Counter.builder()
+                        .name("flowwatch_stream_thread_replacements_total")
+                        .help(
+                                "Stream threads that died and were replaced; /healthz fails when"
+                                        + " too many die within health.window.seconds")
                         .register(registry);
         batchSize =
                 Histogram.builder()
@@ -187,6 +205,18 @@ public final class FlowwatchMetrics {
         batchSize.observe(size);
         batchFillRatio.observe((double) size / maxSize);
         batchInferenceSeconds.observe(inferenceSeconds);
+    }
+
+    /** Forward passes of one batch that failed and were retried on parts of it. */
+    public void scoringFailures(int failedPasses) {
+        if (failedPasses > 0) {
+            scoringFailures.inc(failedPasses);
+        }
+    }
+
+    /** A stream thread died and was replaced. */
+    public void threadReplaced() {
+        threadReplacements.inc();
     }
 
     /** One event's score emitted. */

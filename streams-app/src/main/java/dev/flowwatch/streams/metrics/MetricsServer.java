@@ -9,12 +9,12 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * Serves {@code /metrics} (Prometheus text or OpenMetrics, by content negotiation), {@code
- * /healthz} (200 while the process is up: for a liveness probe) and {@code /ready} (200 when the
- * app can score, else 503: for a readiness probe).
+ * /healthz} (200 while the app is not stuck, else 503: for a liveness probe) and {@code /ready}
+ * (200 when the app can score, else 503: for a readiness probe). A 503 body says why.
  *
  * <p>The client library's HTTPServer hosts /metrics and takes one default handler for every other
  * path; the two probes are served there.
@@ -34,13 +34,16 @@ public final class MetricsServer implements AutoCloseable {
      * @param port 0 picks a free port; see {@link #port()}
      */
     public static MetricsServer start(
-            int port, PrometheusRegistry registry, BooleanSupplier ready) {
+            int port,
+            PrometheusRegistry registry,
+            Supplier<ProbeStatus> health,
+            Supplier<ProbeStatus> ready) {
         try {
             return new MetricsServer(
                     HTTPServer.builder()
                             .port(port)
                             .registry(registry)
-                            .defaultHandler(exchange -> probe(exchange, ready))
+                            .defaultHandler(exchange -> probe(exchange, health, ready))
                             .buildAndStart());
         } catch (IOException e) {
             throw new UncheckedIOException(
@@ -53,17 +56,27 @@ public final class MetricsServer implements AutoCloseable {
         return server.getPort();
     }
 
-    private static void probe(HttpExchange exchange, BooleanSupplier ready) throws IOException {
+    private static void probe(
+            HttpExchange exchange, Supplier<ProbeStatus> health, Supplier<ProbeStatus> ready)
+            throws IOException {
         try (exchange) {
             String path = exchange.getRequestURI().getPath();
             if (path.equals(HEALTH_PATH)) {
-                respond(exchange, 200, "ok\n");
+                answer(exchange, health.get(), "ok", "unhealthy");
             } else if (path.equals(READY_PATH)) {
-                boolean isReady = ready.getAsBoolean();
-                respond(exchange, isReady ? 200 : 503, isReady ? "ready\n" : "not ready\n");
+                answer(exchange, ready.get(), "ready", "not ready");
             } else {
                 respond(exchange, 404, "not found; try /metrics, /healthz or /ready\n");
             }
+        }
+    }
+
+    private static void answer(HttpExchange exchange, ProbeStatus status, String ok, String failing)
+            throws IOException {
+        if (status.ok()) {
+            respond(exchange, 200, ok + "\n");
+        } else {
+            respond(exchange, 503, failing + ": " + status.reason() + "\n");
         }
     }
 

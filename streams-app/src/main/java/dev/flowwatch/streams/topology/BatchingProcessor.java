@@ -3,6 +3,8 @@ package dev.flowwatch.streams.topology;
 import dev.flowwatch.flowpp.model.LikelihoodScorer;
 import dev.flowwatch.schemas.AnomalyScore;
 import dev.flowwatch.schemas.ImageEvent;
+import dev.flowwatch.streams.engine.BatchScorer;
+import dev.flowwatch.streams.engine.FaultIsolatingScorer;
 import dev.flowwatch.streams.engine.ScoringEngine;
 import dev.flowwatch.streams.metrics.FlowwatchMetrics;
 
@@ -24,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -39,20 +42,47 @@ import java.util.concurrent.TimeUnit;
  * either is still pending after a crash (restored and scored after restart) or has its score
  * committed, and never both. Keys are 8-byte big-endian sequence numbers, which the store orders
  * like the events arrived; the sequence resumes after the largest restored key.
+ *
+ * <p>No pending event can stop the stream: one the model cannot score ({@link FaultIsolatingScorer}
+ * gives it {@code scoring.max-attempts} passes), one of another shape than the model's (restored
+ * after a rollout of a model of another shape) and one the store cannot give back as an event all
+ * leave the store as dead letters, in the same transaction as the scores of their batch.
  */
-public final class BatchingProcessor
-        implements Processor<byte[], ImageEvent, byte[], AnomalyScore> {
+public final class BatchingProcessor implements Processor<byte[], ImageEvent, byte[], Object> {
 
     public static final String STORE = "pending-batch";
 
+    /**
+     * When and how batches are scored.
+     *
+     * @param maxSize {@code batch.max.size}
+     * @param maxDelayMs {@code batch.max.delay.ms}
+     * @param punctuationMs how often the delay is checked
+     * @param maxScoringAttempts {@code scoring.max-attempts}
+     */
+    public record Policy(int maxSize, long maxDelayMs, long punctuationMs, int maxScoringAttempts) {}
+
+    /**
+     * Where results go: every score to each of {@code scores}, dead letters to {@code deadLetters}.
+     * Named, because the dead-letter sink takes bytes and the others take scores.
+     */
+    public record Children(List<String> scores, String deadLetters) {
+
+        public Children {
+            scores = List.copyOf(scores);
+            Objects.requireNonNull(deadLetters);
+        }
+    }
+
     private final ScoringEngine engine;
+    private final FaultIsolatingScorer scorer;
     private final AnomalyDecider decider;
     private final FlowwatchMetrics metrics;
-    private final int maxSize;
-    private final long maxDelayMs;
-    private final long punctuationMs;
+    private final Policy policy;
+    private final Children children;
+    private final int imageBytes;
 
-    private ProcessorContext<byte[], AnomalyScore> context;
+    private ProcessorContext<byte[], Object> context;
     private KeyValueStore<Bytes, byte[]> store;
     private long nextSequence;
     private int pending;
@@ -70,34 +100,40 @@ public final class BatchingProcessor
      */
     private long lastScoredAtMs = Long.MIN_VALUE;
 
-    BatchingProcessor(
+    private BatchingProcessor(
             ScoringEngine engine,
+            BatchScorer batchScorer,
             AnomalyDecider decider,
             FlowwatchMetrics metrics,
-            int maxSize,
-            long maxDelayMs,
-            long punctuationMs) {
+            Policy policy,
+            Children children) {
         this.engine = engine;
+        this.imageBytes = engine.channels() * engine.height() * engine.width();
+        this.scorer = new FaultIsolatingScorer(batchScorer, imageBytes, policy.maxScoringAttempts());
         this.decider = decider;
         this.metrics = metrics;
-        this.maxSize = maxSize;
-        this.maxDelayMs = maxDelayMs;
-        this.punctuationMs = punctuationMs;
+        this.policy = policy;
+        this.children = children;
     }
 
-    /** The batching step with its store; one processor, hence one store, per task. */
-    public static ProcessorSupplier<byte[], ImageEvent, byte[], AnomalyScore> supplier(
+    /**
+     * The batching step with its store; one processor, hence one store, per task.
+     *
+     * @param engine the model: its shape, its identity, and its IW setting
+     * @param batchScorer the forward pass (the engine itself, but for tests of failures)
+     */
+    public static ProcessorSupplier<byte[], ImageEvent, byte[], Object> supplier(
             ScoringEngine engine,
+            BatchScorer batchScorer,
             AnomalyDecider decider,
             FlowwatchMetrics metrics,
-            int maxSize,
-            long maxDelayMs,
-            long punctuationMs) {
+            Policy policy,
+            Children children) {
         return new ProcessorSupplier<>() {
             @Override
-            public Processor<byte[], ImageEvent, byte[], AnomalyScore> get() {
+            public Processor<byte[], ImageEvent, byte[], Object> get() {
                 return new BatchingProcessor(
-                        engine, decider, metrics, maxSize, maxDelayMs, punctuationMs);
+                        engine, batchScorer, decider, metrics, policy, children);
             }
 
             @Override
@@ -112,12 +148,12 @@ public final class BatchingProcessor
     }
 
     @Override
-    public void init(ProcessorContext<byte[], AnomalyScore> context) {
+    public void init(ProcessorContext<byte[], Object> context) {
         this.context = context;
         this.store = context.getStateStore(STORE);
         restore();
         context.schedule(
-                Duration.ofMillis(punctuationMs),
+                Duration.ofMillis(policy.punctuationMs()),
                 PunctuationType.WALL_CLOCK_TIME,
                 now -> flushDue(now));
     }
@@ -143,13 +179,15 @@ public final class BatchingProcessor
     @Override
     public void process(Record<byte[], ImageEvent> record) {
         long now = now(context.currentSystemTimeMs());
+        SourceRecord source =
+                SourceRecord.stamped(record.headers()).orElseGet(() -> SourceRecord.current(context));
         PendingEvent event =
-                new PendingEvent(record.key(), record.timestamp(), now, record.value());
+                new PendingEvent(record.key(), record.timestamp(), now, source, record.value());
         store.put(sequenceKey(nextSequence++), event.toBytes());
         if (pending++ == 0) {
             oldestEnqueuedAtMs = now;
         }
-        if (pending >= maxSize) {
+        if (pending >= policy.maxSize()) {
             flushDue(now);
         }
     }
@@ -161,52 +199,138 @@ public final class BatchingProcessor
 
     /** Scores full batches, then a partial one if its oldest event has waited long enough. */
     private void flushDue(long taskClockMs) {
-        while (pending >= maxSize
-                || (pending > 0 && now(taskClockMs) - oldestEnqueuedAtMs >= maxDelayMs)) {
-            flushOldest(Math.min(pending, maxSize), now(taskClockMs));
+        while (pending >= policy.maxSize()
+                || (pending > 0
+                        && now(taskClockMs) - oldestEnqueuedAtMs >= policy.maxDelayMs())) {
+            flushOldest(Math.min(pending, policy.maxSize()), now(taskClockMs));
         }
     }
 
+    /**
+     * Takes the {@code count} oldest entries out of the store: the scorable ones are scored as one
+     * batch, the rest become dead letters.
+     */
     private void flushOldest(int count, long startMs) {
         List<Bytes> keys = new ArrayList<>(count);
         List<PendingEvent> batch = new ArrayList<>(count);
         try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
-            while (batch.size() < count && it.hasNext()) {
+            while (keys.size() < count && it.hasNext()) {
                 KeyValue<Bytes, byte[]> entry = it.next();
                 keys.add(entry.key);
-                batch.add(PendingEvent.fromBytes(entry.value));
+                PendingEvent event = readOrDeadLetter(entry.value);
+                if (event != null && hasModelShape(event)) {
+                    batch.add(event);
+                }
             }
         }
+        if (!batch.isEmpty()) {
+            score(batch, startMs);
+        }
+        for (Bytes key : keys) {
+            store.delete(key);
+        }
+        pending -= keys.size();
+        if (pending > 0) {
+            try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
+                oldestEnqueuedAtMs = PendingEvent.enqueuedAtMs(it.next().value);
+            }
+        }
+    }
+
+    private void score(List<PendingEvent> batch, long startMs) {
         List<byte[]> images = new ArrayList<>(batch.size());
         for (PendingEvent e : batch) {
             images.add(pixels(e.event()));
         }
         long start = System.nanoTime();
-        LikelihoodScorer.Scores scores = engine.score(images);
+        FaultIsolatingScorer.Result result = scorer.score(images);
         long scoringNanos = System.nanoTime() - start;
-        metrics.batch(batch.size(), maxSize, scoringNanos / 1e9);
+        metrics.batch(batch.size(), policy.maxSize(), scoringNanos / 1e9);
+        metrics.scoringFailures(result.failedPasses());
 
         long nowMs = startMs + TimeUnit.NANOSECONDS.toMillis(scoringNanos);
         lastScoredAtMs = nowMs;
         Instant now = Instant.ofEpochMilli(nowMs);
         for (int i = 0; i < batch.size(); i++) {
             PendingEvent e = batch.get(i);
-            AnomalyScore score = decider.score(e.event(), scores, i, engine.iwSamples(), now);
-            // to every child: the scores topic and the alerting step
-            context.forward(new Record<>(e.key(), score, e.recordTimestamp()));
-            // the metric is the model's bits/dim whatever score kind decides
-            metrics.scored(
-                    score.getElboBpd(), (nowMs - e.event().getEventTime().toEpochMilli()) / 1000.0);
-        }
-        for (Bytes key : keys) {
-            store.delete(key);
-        }
-        pending -= batch.size();
-        if (pending > 0) {
-            try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
-                oldestEnqueuedAtMs = PendingEvent.enqueuedAtMs(it.next().value);
+            FaultIsolatingScorer.Outcome outcome = result.outcomes().get(i);
+            if (outcome instanceof FaultIsolatingScorer.Scored s) {
+                AnomalyScore score =
+                        decider.score(e.event(), s.scores(), s.index(), engine.iwSamples(), now);
+                Record<byte[], Object> out = new Record<>(e.key(), score, e.recordTimestamp());
+                // to every child that takes scores: the scores topic and the alerting steps
+                children.scores().forEach(child -> context.forward(out, child));
+                // the metric is the model's bits/dim whatever score kind decides
+                metrics.scored(
+                        score.getElboBpd(),
+                        (nowMs - e.event().getEventTime().toEpochMilli()) / 1000.0);
+            } else if (outcome instanceof FaultIsolatingScorer.Failed f) {
+                deadLetter(
+                        e,
+                        DlqReason.SCORING_FAILED,
+                        "The model failed to score the event in "
+                                + f.attempts()
+                                + " attempts: "
+                                + f.detail());
             }
         }
+    }
+
+    /** The stored event, or null after sending an entry that is none to the dead-letter topic. */
+    private PendingEvent readOrDeadLetter(byte[] stored) {
+        try {
+            return PendingEvent.fromBytes(stored);
+        } catch (RuntimeException e) {
+            metrics.invalid(DlqReason.MALFORMED_MESSAGE);
+            context.forward(
+                    DeadLetters.of(
+                            null,
+                            stored,
+                            context.currentSystemTimeMs(),
+                            DlqReason.MALFORMED_MESSAGE,
+                            "A pending event in the batching store cannot be read: " + e,
+                            SourceRecord.UNKNOWN),
+                    children.deadLetters());
+            return null;
+        }
+    }
+
+    /**
+     * Whether the event fits the model, else sends it to the dead-letter topic. Validation let in
+     * only the model's shape, but the store may have restored events validated for the model before
+     * a rollout.
+     */
+    private boolean hasModelShape(PendingEvent e) {
+        ImageEvent event = e.event();
+        boolean fits =
+                event.getChannels() == engine.channels()
+                        && event.getHeight() == engine.height()
+                        && event.getWidth() == engine.width()
+                        && event.getData().remaining() == imageBytes;
+        if (!fits) {
+            deadLetter(
+                    e,
+                    DlqReason.WRONG_SHAPE,
+                    String.format(
+                            "The pending event is %dx%d with %d channel(s) (%d bytes), queued"
+                                    + " before a rollout to a model of %dx%d with %d channel(s).",
+                            event.getWidth(),
+                            event.getHeight(),
+                            event.getChannels(),
+                            event.getData().remaining(),
+                            engine.width(),
+                            engine.height(),
+                            engine.channels()));
+        }
+        return fits;
+    }
+
+    private void deadLetter(PendingEvent e, DlqReason reason, String detail) {
+        metrics.invalid(reason);
+        context.forward(
+                DeadLetters.of(
+                        e.key(), e.eventBytes(), e.recordTimestamp(), reason, detail, e.source()),
+                children.deadLetters());
     }
 
     private static byte[] pixels(ImageEvent event) {

@@ -17,6 +17,15 @@ public enum DlqReason {
     BAD_ENCODING,
     /** The data is in the declared encoding but cannot be decoded, or has the wrong length. */
     BAD_IMAGE_BYTES,
-    /** The image is not of the model's width, height and channel kind. */
-    WRONG_SHAPE
+    /**
+     * The image is not of the model's width, height and channel kind; also an event that waited in
+     * the batching store while a model of another shape was rolled out.
+     */
+    WRONG_SHAPE,
+    /**
+     * The model failed to score the event on its own {@code scoring.max-attempts} times while it
+     * still scored a known-good image; the value is the event as validated (RAW_U8 of the model's
+     * shape, in Avro single-object encoding), which the images topic takes back for a replay.
+     */
+    SCORING_FAILED
 }

@@ -8,6 +8,7 @@ import dev.flowwatch.schemas.AnomalyScore;
 import dev.flowwatch.schemas.FlowwatchSerdes;
 import dev.flowwatch.streams.config.AppConfig;
 import dev.flowwatch.streams.config.InvalidConfigException;
+import dev.flowwatch.streams.engine.BatchScorer;
 import dev.flowwatch.streams.engine.ScoringEngine;
 import dev.flowwatch.streams.metrics.FlowwatchMetrics;
 
@@ -17,6 +18,8 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The way of an image through the app: {@code images → validate → (batching topic →) batch and
@@ -24,12 +27,15 @@ import java.nio.file.Path;
  * validate to the dead-letter topic.
  *
  * <p>Keys stay bytes from source to sinks, so scores, alerts and dead letters carry the input key
- * exactly, and the dead-letter value is the input value untouched.
+ * exactly. A dead letter of validation is the input value untouched; one of the batching step
+ * (SCORING_FAILED, or WRONG_SHAPE after a model rollout) is the event as validated, with the input
+ * record's topic, partition and offset in its headers.
  */
 public final class FlowwatchTopology {
 
     public static final String SOURCE = "images-source";
     public static final String VALIDATE = "validate";
+    public static final String STAMP_SOURCE = "stamp-source";
     public static final String DLQ_SINK = "dlq-sink";
     public static final String TO_BATCHING = "batching-sink";
     public static final String FROM_BATCHING = "batching-source";
@@ -42,6 +48,17 @@ public final class FlowwatchTopology {
     private FlowwatchTopology() {}
 
     public static Topology build(AppConfig config, ScoringEngine engine, FlowwatchMetrics metrics) {
+        return build(config, engine, engine, metrics);
+    }
+
+    /**
+     * The topology with another forward pass than the engine's: tests of failing passes use it.
+     */
+    static Topology build(
+            AppConfig config,
+            ScoringEngine engine,
+            BatchScorer batchScorer,
+            FlowwatchMetrics metrics) {
         ImageValidator validator =
                 new ImageValidator(
                         engine.channels(),
@@ -60,18 +77,12 @@ public final class FlowwatchTopology {
                 config.topicImages());
         topology.addProcessor(
                 VALIDATE,
-                () ->
-                        new ValidateProcessor(
-                                validator, metrics, repartition ? TO_BATCHING : BATCH, DLQ_SINK),
+                () -> new ValidateProcessor(validator, metrics, STAMP_SOURCE, DLQ_SINK),
                 SOURCE);
-        topology.addSink(
-                DLQ_SINK,
-                config.topicDlq(),
-                new ByteArraySerializer(),
-                new ByteArraySerializer(),
-                VALIDATE);
+        // where each event was read, for its dead letter should the batching step give it up
+        topology.addProcessor(STAMP_SOURCE, StampSourceProcessor::new, VALIDATE);
 
-        String batchParent = VALIDATE;
+        String batchParent = STAMP_SOURCE;
         if (repartition) {
             // Gathers the events of many input partitions onto fewer batching tasks, so batches
             // fill up.
@@ -80,7 +91,7 @@ public final class FlowwatchTopology {
                     config.batchingTopic(),
                     new ByteArraySerializer(),
                     FlowwatchSerdes.imageEvent().serializer(),
-                    VALIDATE);
+                    STAMP_SOURCE);
             topology.addSource(
                     FROM_BATCHING,
                     new ByteArrayDeserializer(),
@@ -88,16 +99,31 @@ public final class FlowwatchTopology {
                     config.batchingTopic());
             batchParent = FROM_BATCHING;
         }
+        List<String> scoreChildren = new ArrayList<>(List.of(SCORES_SINK, ALERT));
+        if (config.typicalityWindow() > 0) {
+            scoreChildren.add(TYPICALITY);
+        }
         topology.addProcessor(
                 BATCH,
                 BatchingProcessor.supplier(
                         engine,
+                        batchScorer,
                         decider,
                         metrics,
-                        config.batchMaxSize(),
-                        config.batchMaxDelayMs(),
-                        config.batchPunctuationMs()),
+                        new BatchingProcessor.Policy(
+                                config.batchMaxSize(),
+                                config.batchMaxDelayMs(),
+                                config.batchPunctuationMs(),
+                                config.scoringMaxAttempts()),
+                        new BatchingProcessor.Children(scoreChildren, DLQ_SINK)),
                 batchParent);
+        topology.addSink(
+                DLQ_SINK,
+                config.topicDlq(),
+                new ByteArraySerializer(),
+                new ByteArraySerializer(),
+                VALIDATE,
+                BATCH);
         topology.addSink(
                 SCORES_SINK,
                 config.topicScores(),

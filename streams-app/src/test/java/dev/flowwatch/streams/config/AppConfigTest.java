@@ -1,6 +1,7 @@
 package dev.flowwatch.streams.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -194,6 +195,45 @@ class AppConfigTest {
         assertEquals("flowwatch", p.getProperty("application.id"));
         assertEquals("exactly_once_v2", p.getProperty("processing.guarantee"));
         assertEquals("SASL_SSL", c.clientProperties().getProperty("security.protocol"));
+    }
+
+    @Test
+    void passwordsNeverShowInAnyStringForm() {
+        String jaas =
+                "org.apache.kafka.common.security.scram.ScramLoginModule required"
+                        + " username=\"flowwatch\" password=\"s3cret-jaas\";";
+        Map<String, String> settings = with("kafka.sasl.jaas.config", jaas);
+        settings.put("kafka.ssl.truststore.password", "s3cret-store");
+        settings.put("kafka.sasl.mechanism", "SCRAM-SHA-512");
+        AppConfig c = AppConfig.load(null, Map.of(), settings);
+
+        for (String shown :
+                new String[] {
+                    c.toString(),
+                    c.kafka().toString(),
+                    c.clientProperties().toString(),
+                    c.streamsProperties().toString()
+                }) {
+            assertFalse(shown.contains("s3cret"), shown);
+            assertTrue(shown.contains("sasl.jaas.config=[hidden]"), shown);
+            assertTrue(shown.contains("SCRAM-SHA-512"), "other settings still show: " + shown);
+        }
+        assertEquals(jaas, c.streamsProperties().getProperty("sasl.jaas.config"));
+        assertEquals("s3cret-store", c.kafka().get("ssl.truststore.password"));
+    }
+
+    @Test
+    void failureHandlingSettingsHaveDefaultsAndBounds() {
+        AppConfig c = AppConfig.load(null, Map.of(), REQUIRED);
+        assertEquals(3, c.scoringMaxAttempts());
+        assertEquals(5, c.healthMaxThreadReplacements());
+        assertEquals(600, c.healthWindowSeconds());
+
+        InvalidConfigException e =
+                assertThrows(
+                        InvalidConfigException.class,
+                        () -> AppConfig.load(null, Map.of(), with("scoring.max-attempts", "0")));
+        assertTrue(e.getMessage().contains("scoring.max-attempts"), e.getMessage());
     }
 
     @Test

@@ -63,11 +63,19 @@ class DockerfilesTest {
                         .get(2);
         assertTrue(dockerfile.contains("/src/trainer/target/flowpp-trainer.jar " + trainerJar));
         assertTrue(dockerfile.contains("-Dai.djl.offline=true"));
+        assertTrue(dockerfile.contains("-XX:+ExitOnOutOfMemoryError"), "no half-dead JVM");
         assertTrue(dockerfile.contains("DJL_CACHE_DIR=/tmp/djl"), "the cache on the /tmp volume");
         if (flavor.equals("gpu")) {
             assertTrue(dockerfile.contains("PYTORCH_FLAVOR=cu128"));
             assertTrue(dockerfile.contains("PYTORCH_VERSION=2.7.1"));
             assertTrue(dockerfile.contains("PYTORCH_LIBRARY_PATH=/opt/libtorch/lib"));
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"demo.sh", "bench-streams.sh"})
+    void scriptsThatRunTheAppExitOnOutOfMemory(String script) throws IOException {
+        String text = Files.readString(Manifests.K8S.resolveSibling("scripts").resolve(script));
+        assertTrue(text.contains("exec java -XX:+ExitOnOutOfMemoryError"), script);
     }
 }

@@ -19,6 +19,9 @@ final class Manifests {
     static final Path K8S = Path.of("..", "k8s");
     static final Path DASHBOARD = K8S.resolve("base/flowwatch-dashboard.json");
 
+    /** The Secret the app needs, as an example outside every kustomization. */
+    static final Path EXAMPLE_SECRET = K8S.resolve("examples/kafka-credentials.example.yaml");
+
     /** Every kustomization a user applies. */
     static final List<String> KUSTOMIZATIONS =
             List.of("base", "overlays/cpu", "overlays/gpu", "trainer");

@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.SecretKeySelector;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -43,6 +44,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
@@ -196,7 +198,7 @@ class ManifestsTest {
         assertEquals(app.getProperty("bootstrap.servers"), kafka.get("bootstrapServers"));
         assertEquals("false", kafka.get("allowIdleConsumers"));
         String auth = (String) map(trigger.get("authenticationRef")).get("name");
-        Map<String, Object> secret = Manifests.only(objects, "Secret", "flowwatch-kafka");
+        Map<String, Object> secret = Kustomize.readMap(Manifests.EXAMPLE_SECRET);
         for (Map<String, Object> ref :
                 maps(
                         map(Manifests.only(objects, "TriggerAuthentication", auth).get("spec"))
@@ -237,6 +239,71 @@ class ManifestsTest {
                 statefulSet.getSpec().getSelector().getMatchLabels(),
                 map(map(pdb.get("spec")).get("selector")).get("matchLabels"));
         Manifests.only(objects, "NetworkPolicy", "flowwatch");
+    }
+
+    /** Applying any kustomization must never replace the real credentials with placeholders. */
+    @ParameterizedTest
+    @FieldSource("kustomizations")
+    void noKustomizationCarriesASecret(String kustomization) {
+        assertTrue(
+                Manifests.render(kustomization).stream()
+                        .noneMatch(o -> "Secret".equals(o.get("kind"))),
+                kustomization);
+    }
+
+    @ParameterizedTest
+    @FieldSource("overlays")
+    void theExampleSecretHoldsEveryKeyThePodReads(String overlay) {
+        Map<String, Object> secret = Kustomize.readMap(Manifests.EXAMPLE_SECRET);
+        assertEquals("Secret", secret.get("kind"));
+        List<SecretKeySelector> refs =
+                scorerPod(overlay).getContainers().get(0).getEnv().stream()
+                        .filter(e -> e.getValueFrom() != null)
+                        .map(e -> e.getValueFrom().getSecretKeyRef())
+                        .filter(Objects::nonNull)
+                        .toList();
+        assertFalse(refs.isEmpty());
+        refs.forEach(ref -> assertEquals(Kustomize.name(secret), ref.getName()));
+        List<String> read = refs.stream().map(SecretKeySelector::getKey).toList();
+        assertTrue(map(secret.get("stringData")).keySet().containsAll(read), read.toString());
+    }
+
+    /** Out of the pod only DNS and the brokers: no egress rule without a destination. */
+    @Test
+    void everyEgressRuleNamesWhereItGoes() {
+        Map<String, Object> policy =
+                Manifests.only(Manifests.render("base"), "NetworkPolicy", "flowwatch");
+        List<Map<String, Object>> egress = maps(map(policy.get("spec")).get("egress"));
+        assertEquals(2, egress.size(), "DNS and Kafka");
+        for (Map<String, Object> rule : egress) {
+            List<Map<String, Object>> to = maps(rule.get("to"));
+            assertFalse(to.isEmpty(), "a rule without 'to' allows any address: " + rule);
+            for (Map<String, Object> peer : to) {
+                assertTrue(
+                        peer.containsKey("namespaceSelector") || peer.containsKey("ipBlock"),
+                        peer.toString());
+            }
+        }
+        Map<String, Object> kafka = egress.get(1);
+        assertTrue(maps(kafka.get("ports")).stream().anyMatch(p -> p.get("port").equals(9092)));
+    }
+
+    /** A JVM out of memory exits, so Kubernetes restarts it, instead of limping on half-dead. */
+    @ParameterizedTest
+    @FieldSource("kustomizations")
+    void everyJvmExitsOnOutOfMemory(String kustomization) {
+        List<Map<String, Object>> workloads =
+                Manifests.render(kustomization).stream()
+                        .filter(o -> List.of("StatefulSet", "Job").contains(o.get("kind")))
+                        .toList();
+        assertFalse(workloads.isEmpty());
+        for (Map<String, Object> workload : workloads) {
+            Map<String, Object> container =
+                    maps(Manifests.podSpec(workload).get("containers")).get(0);
+            String options = Manifests.literalEnv(container).get("JAVA_TOOL_OPTIONS");
+            assertNotNull(options, Kustomize.name(workload));
+            assertTrue(options.contains("-XX:+ExitOnOutOfMemoryError"), options);
+        }
     }
 
     @Test
@@ -308,7 +375,7 @@ class ManifestsTest {
     }
 
     @Test
-    void prometheusRuleHasTheFiveAlertsEachWithSeverityAndSummary() {
+    void prometheusRuleHasItsAlertsEachWithSeverityAndSummary() {
         PrometheusRule rule =
                 Serialization.unmarshal(
                         json(
@@ -324,7 +391,9 @@ class ManifestsTest {
                         "FlowwatchConsumerLagHigh",
                         "FlowwatchDeadLettersHigh",
                         "FlowwatchAnomalyRateSpike",
-                        "FlowwatchModelNotLoaded"),
+                        "FlowwatchModelNotLoaded",
+                        "FlowwatchScoringFailed",
+                        "FlowwatchStreamThreadsDying"),
                 alerts.keySet());
         alerts.forEach(
                 (name, r) -> {

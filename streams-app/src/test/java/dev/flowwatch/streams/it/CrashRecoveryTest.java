@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.flowwatch.schemas.AnomalyScore;
 import dev.flowwatch.schemas.FlowwatchSerdes;
 import dev.flowwatch.streams.FlowppStreams;
+import dev.flowwatch.streams.bench.ChaosRun;
 import dev.flowwatch.streams.demo.DemoData;
 import dev.flowwatch.streams.demo.DemoRecord;
 import dev.flowwatch.streams.demo.DemoTraffic;
@@ -32,6 +33,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The app is killed (SIGKILL) while a batch is pending: its events were consumed and their input
  * offsets committed, but none is scored yet. A restarted app must score each of them exactly once.
+ * And killed again and again at random moments under steady input, it still scores every event
+ * exactly once ({@link ChaosRun}; {@code scripts/chaos.sh} runs it with more kills).
  */
 class CrashRecoveryTest {
 
@@ -115,6 +118,18 @@ class CrashRecoveryTest {
                 }
             }
         }
+    }
+
+    @Test
+    void repeatedKillsUnderSteadyInputScoreEveryEventExactlyOnce() throws Exception {
+        ChaosRun.Figures figures =
+                ChaosRun.run(dir.resolve("chaos"), null, 3, 5, 1_500, 42, System.out);
+
+        assertTrue(figures.eventsSent() > 0);
+        assertEquals(0, figures.lost(), figures.json());
+        assertEquals(0, figures.duplicated(), figures.json());
+        assertEquals(figures.eventsSent(), figures.scored(), figures.json());
+        assertEquals(3, figures.recoverySeconds().size());
     }
 
     private Process startApp(

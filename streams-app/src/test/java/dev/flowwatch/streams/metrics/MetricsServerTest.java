@@ -14,7 +14,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 class MetricsServerTest {
 
@@ -47,9 +47,11 @@ class MetricsServerTest {
                                                         "stream-thread-metrics",
                                                         Map.of("thread-id", "t1")),
                                                 metric(10))));
-        AtomicBoolean ready = new AtomicBoolean();
+        AtomicReference<ProbeStatus> health = new AtomicReference<>(ProbeStatus.OK);
+        AtomicReference<ProbeStatus> ready =
+                new AtomicReference<>(ProbeStatus.failing("waiting for Kafka: brokers down"));
 
-        try (MetricsServer server = MetricsServer.start(0, registry, ready::get)) {
+        try (MetricsServer server = MetricsServer.start(0, registry, health::get, ready::get)) {
             String body = get(server, "/metrics").body();
             assertEquals(1, value(body, "flowwatch_events_in_total"), body);
             assertEquals(
@@ -79,12 +81,18 @@ class MetricsServerTest {
                     10,
                     value(body, "kafka_streams_stream_thread_metrics_commit{thread_id=\"t1\"}"));
 
-            HttpResponse<String> health = get(server, "/healthz");
-            assertEquals(200, health.statusCode());
-            assertEquals("ok\n", health.body());
-            assertEquals(503, get(server, "/ready").statusCode());
-            ready.set(true);
+            HttpResponse<String> healthz = get(server, "/healthz");
+            assertEquals(200, healthz.statusCode());
+            assertEquals("ok\n", healthz.body());
+            HttpResponse<String> notReady = get(server, "/ready");
+            assertEquals(503, notReady.statusCode());
+            assertEquals("not ready: waiting for Kafka: brokers down\n", notReady.body());
+            ready.set(ProbeStatus.OK);
             assertEquals(200, get(server, "/ready").statusCode());
+            health.set(ProbeStatus.failing("5 stream threads died"));
+            HttpResponse<String> unhealthy = get(server, "/healthz");
+            assertEquals(503, unhealthy.statusCode());
+            assertEquals("unhealthy: 5 stream threads died\n", unhealthy.body());
             assertEquals(404, get(server, "/elsewhere").statusCode());
         }
     }

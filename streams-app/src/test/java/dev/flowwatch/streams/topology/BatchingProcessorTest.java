@@ -367,7 +367,7 @@ class BatchingProcessorTest {
     /** What a restarted task finds after the changelog restored its store: it scores it, once. */
     @Test
     void restoredPendingEventsAreScoredAfterRestart() {
-        MockProcessorContext<byte[], AnomalyScore> context = new MockProcessorContext<>();
+        MockProcessorContext<byte[], Object> context = new MockProcessorContext<>();
         KeyValueStore<Bytes, byte[]> store = pendingStore(context);
         for (long seq = 5; seq < 7; seq++) {
             PendingEvent p =
@@ -375,10 +375,11 @@ class BatchingProcessorTest {
                             TopologyFixture.key("k" + seq),
                             0,
                             1_000,
+                            new SourceRecord("images", 0, seq),
                             TestModels.event("e" + seq, seq));
             store.put(Bytes.wrap(ByteBuffer.allocate(8).putLong(seq).array()), p.toBytes());
         }
-        Processor<byte[], ImageEvent, byte[], AnomalyScore> processor = processor(10, 50);
+        Processor<byte[], ImageEvent, byte[], Object> processor = processor(10, 50);
         context.setCurrentSystemTimeMs(2_000);
         processor.init(context);
 
@@ -411,9 +412,9 @@ class BatchingProcessorTest {
      */
     @Test
     void eventsAfterAFlushDoNotCountTheScoringTimeAsWaiting() {
-        MockProcessorContext<byte[], AnomalyScore> context = new MockProcessorContext<>();
+        MockProcessorContext<byte[], Object> context = new MockProcessorContext<>();
         pendingStore(context);
-        Processor<byte[], ImageEvent, byte[], AnomalyScore> processor = processor(4, 50);
+        Processor<byte[], ImageEvent, byte[], Object> processor = processor(4, 50);
         context.setCurrentSystemTimeMs(10_000);
         processor.init(context);
         for (int i = 0; i < 5; i++) {
@@ -433,7 +434,7 @@ class BatchingProcessorTest {
     }
 
     private static KeyValueStore<Bytes, byte[]> pendingStore(
-            MockProcessorContext<byte[], AnomalyScore> context) {
+            MockProcessorContext<byte[], Object> context) {
         KeyValueStore<Bytes, byte[]> store =
                 Stores.keyValueStoreBuilder(
                                 Stores.inMemoryKeyValueStore(BatchingProcessor.STORE),
@@ -446,15 +447,15 @@ class BatchingProcessorTest {
         return store;
     }
 
-    private static Processor<byte[], ImageEvent, byte[], AnomalyScore> processor(
+    private static Processor<byte[], ImageEvent, byte[], Object> processor(
             int maxSize, long maxDelayMs) {
         return BatchingProcessor.supplier(
                         engine,
+                        engine,
                         AnomalyDecider.fixedThreshold(100, "m", "v"),
                         new FlowwatchMetrics(new PrometheusRegistry()),
-                        maxSize,
-                        maxDelayMs,
-                        12)
+                        new BatchingProcessor.Policy(maxSize, maxDelayMs, 12, 3),
+                        new BatchingProcessor.Children(List.of("scores"), "dlq"))
                 .get();
     }
 

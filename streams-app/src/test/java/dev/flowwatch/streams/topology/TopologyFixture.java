@@ -5,6 +5,7 @@ import dev.flowwatch.schemas.AnomalyScore;
 import dev.flowwatch.schemas.FlowwatchSerdes;
 import dev.flowwatch.schemas.ImageEvent;
 import dev.flowwatch.streams.config.AppConfig;
+import dev.flowwatch.streams.engine.BatchScorer;
 import dev.flowwatch.streams.engine.ScoringEngine;
 import dev.flowwatch.streams.metrics.FlowwatchMetrics;
 
@@ -38,6 +39,15 @@ final class TopologyFixture implements AutoCloseable {
     final TestOutputTopic<byte[], byte[]> dlq;
 
     TopologyFixture(ScoringEngine engine, Path stateDir, Map<String, String> settings) {
+        this(engine, engine, stateDir, settings);
+    }
+
+    /** The topology whose forward passes go through {@code batchScorer} instead of the engine. */
+    TopologyFixture(
+            ScoringEngine engine,
+            BatchScorer batchScorer,
+            Path stateDir,
+            Map<String, String> settings) {
         Map<String, String> all =
                 new HashMap<>(
                         Map.of(
@@ -50,7 +60,8 @@ final class TopologyFixture implements AutoCloseable {
         config = AppConfig.load(null, Map.of(), all);
         driver =
                 new TopologyTestDriver(
-                        FlowwatchTopology.build(config, engine, new FlowwatchMetrics(registry)),
+                        FlowwatchTopology.build(
+                                config, engine, batchScorer, new FlowwatchMetrics(registry)),
                         config.streamsProperties(),
                         START);
         images =

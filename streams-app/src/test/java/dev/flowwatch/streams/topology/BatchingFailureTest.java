@@ -1,0 +1,331 @@
+package dev.flowwatch.streams.topology;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.flowwatch.schemas.AnomalyScore;
+import dev.flowwatch.schemas.FlowwatchSerdes;
+import dev.flowwatch.schemas.ImageEvent;
+import dev.flowwatch.schemas.ImageEvents;
+import dev.flowwatch.streams.TestModels;
+import dev.flowwatch.streams.engine.BatchScorer;
+import dev.flowwatch.streams.engine.ScoringEngine;
+import dev.flowwatch.streams.engine.ScoringException;
+import dev.flowwatch.streams.metrics.FlowwatchMetrics;
+
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.MockProcessorContext.CapturedForward;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Pending events that today would stop the stream (an event the model cannot score, one of another
+ * shape restored after a model rollout, a store entry that is no event) become dead letters, and
+ * the rest of their batch is scored.
+ */
+class BatchingFailureTest {
+
+    @TempDir static Path bundles;
+    static ScoringEngine engine;
+
+    @TempDir Path stateDir;
+
+    @BeforeAll
+    static void loadModel() {
+        engine = ScoringEngine.load(TestModels.tinyBundle(bundles), "cpu", 0, false, 1);
+    }
+
+    @AfterAll
+    static void closeModel() {
+        engine.close();
+    }
+
+    /** An all-white image, which {@link #failingOnWhite} cannot score. */
+    static ImageEvent white(String id) {
+        byte[] pixels = new byte[TestModels.SIZE * TestModels.SIZE];
+        Arrays.fill(pixels, (byte) 255);
+        return ImageEvents.rawU8(
+                id,
+                "camera-1",
+                Instant.parse("2026-01-01T00:00:00Z"),
+                TestModels.SIZE,
+                TestModels.SIZE,
+                1,
+                pixels);
+    }
+
+    /**
+     * The real model, except that a pass over a batch with an all-white image fails, as a model
+     * fails on an input it cannot handle (no real model fails on demand).
+     */
+    static BatchScorer failingOnWhite() {
+        return images -> {
+            byte[] white = new byte[TestModels.SIZE * TestModels.SIZE];
+            Arrays.fill(white, (byte) 255);
+            for (byte[] image : images) {
+                if (Arrays.equals(image, white)) {
+                    throw new ScoringException("non-finite log-determinant");
+                }
+            }
+            return engine.score(images);
+        };
+    }
+
+    @Test
+    void anEventTheModelCannotScoreGoesToTheDeadLetterTopicAndTheOthersAreScored() {
+        try (TopologyFixture f =
+                new TopologyFixture(
+                        engine,
+                        failingOnWhite(),
+                        stateDir,
+                        Map.of("batch.max.size", "8", "scoring.max-attempts", "2"))) {
+            for (int i = 0; i < 8; i++) {
+                ImageEvent event = i == 5 ? white("e5") : TestModels.event("e" + i, i);
+                Headers forged = new RecordHeaders();
+                forged.add(SourceRecord.HEADER_TOPIC, "forged".getBytes(StandardCharsets.UTF_8));
+                forged.add(SourceRecord.HEADER_PARTITION, "7".getBytes(StandardCharsets.UTF_8));
+                forged.add(SourceRecord.HEADER_OFFSET, "99".getBytes(StandardCharsets.UTF_8));
+                f.images.pipeInput(
+                        new TestRecord<>(
+                                TopologyFixture.key("k" + i),
+                                TopologyFixture.bytes(event),
+                                forged,
+                                Instant.EPOCH));
+            }
+
+            List<String> scored =
+                    f.scores.readValuesToList().stream()
+                            .map(s -> s.getEventId().toString())
+                            .toList();
+            assertEquals(List.of("e0", "e1", "e2", "e3", "e4", "e6", "e7"), scored);
+            TestRecord<byte[], byte[]> dead = f.dlq.readRecord();
+            assertTrue(f.dlq.isEmpty());
+            assertEquals("k5", new String(dead.key(), StandardCharsets.UTF_8));
+            assertEquals("SCORING_FAILED", header(dead, ValidateProcessor.HEADER_REASON));
+            String detail = header(dead, ValidateProcessor.HEADER_DETAIL);
+            assertTrue(detail.contains("2 attempts") && detail.contains("non-finite"), detail);
+            assertEquals("images", header(dead, ValidateProcessor.HEADER_TOPIC));
+            assertEquals("0", header(dead, ValidateProcessor.HEADER_PARTITION));
+            assertEquals("5", header(dead, ValidateProcessor.HEADER_OFFSET), "not the forged one");
+            assertEquals(
+                    "e5",
+                    FlowwatchSerdes.imageEvent()
+                            .deserializer()
+                            .deserialize("images", dead.value())
+                            .getId()
+                            .toString(),
+                    "the value is the event, which the images topic takes back");
+            assertEquals(1.0, invalid(f.registry, "SCORING_FAILED"));
+            assertEquals(0, f.pendingCount());
+        }
+    }
+
+    @Test
+    void aDeadLetterThroughTheBatchingTopicNamesTheInputRecord() {
+        try (TopologyFixture f =
+                new TopologyFixture(
+                        engine,
+                        failingOnWhite(),
+                        stateDir,
+                        Map.of("batching.partitions", "1", "batch.max.size", "2"))) {
+            f.send("k0", TestModels.event("e0", 0));
+            f.send("k1", white("e1"));
+
+            assertEquals(1, f.scores.getQueueSize());
+            TestRecord<byte[], byte[]> dead = f.dlq.readRecord();
+            assertEquals("images", header(dead, ValidateProcessor.HEADER_TOPIC));
+            assertEquals("1", header(dead, ValidateProcessor.HEADER_OFFSET));
+        }
+    }
+
+    @Test
+    void aFailureABlankImageSharesStopsTheStreamAndKeepsTheBatchPending() {
+        BatchScorer broken =
+                images -> {
+                    throw new ScoringException("CUDA error: device-side assert triggered");
+                };
+        try (TopologyFixture f =
+                new TopologyFixture(engine, broken, stateDir, Map.of("batch.max.size", "2"))) {
+            f.send("k0", TestModels.event("e0", 0));
+
+            RuntimeException e =
+                    assertThrows(
+                            RuntimeException.class,
+                            () -> f.send("k1", TestModels.event("e1", 1)));
+
+            assertTrue(causedByScoringException(e), "the client stops on it: " + e);
+            assertTrue(f.dlq.isEmpty(), "a systemic failure turns no event into a dead letter");
+            assertEquals(2, f.pendingCount(), "the batch waits for a restart");
+        }
+    }
+
+    /** After a rollout to a model of another shape, the changelog restores the old events. */
+    @Test
+    void restoredEventsOfAnotherShapeGoToTheDeadLetterTopic() {
+        MockProcessorContext<byte[], Object> context = new MockProcessorContext<>();
+        KeyValueStore<Bytes, byte[]> store = pendingStore(context);
+        ImageEvent small =
+                ImageEvents.rawU8(
+                        "old", "camera-1", Instant.EPOCH, 14, 14, 1, new byte[14 * 14]);
+        store.put(
+                sequenceKey(0),
+                new PendingEvent(
+                                TopologyFixture.key("k-old"),
+                                0,
+                                1_000,
+                                new SourceRecord("images", 3, 42),
+                                small)
+                        .toBytes());
+        store.put(
+                sequenceKey(1),
+                new PendingEvent(
+                                TopologyFixture.key("k-new"),
+                                0,
+                                1_000,
+                                new SourceRecord("images", 3, 43),
+                                TestModels.event("new", 1))
+                        .toBytes());
+        Processor<byte[], ImageEvent, byte[], Object> processor = processor();
+        context.setCurrentSystemTimeMs(2_000);
+        processor.init(context);
+
+        context.scheduledPunctuators().get(0).getPunctuator().punctuate(2_000);
+
+        List<CapturedForward<? extends byte[], ?>> out = context.forwarded();
+        assertEquals(2, out.size());
+        CapturedForward<? extends byte[], ?> dead = out.get(0);
+        assertEquals("dlq", dead.childName().orElseThrow());
+        assertEquals("WRONG_SHAPE", header(dead.record().headers(), ValidateProcessor.HEADER_REASON));
+        assertEquals("42", header(dead.record().headers(), ValidateProcessor.HEADER_OFFSET));
+        assertEquals("scores", out.get(1).childName().orElseThrow());
+        assertEquals("new", ((AnomalyScore) out.get(1).record().value()).getEventId().toString());
+        assertFalse(store.all().hasNext(), "both left the store");
+    }
+
+    @Test
+    void aStoreEntryThatIsNoEventGoesToTheDeadLetterTopic() {
+        MockProcessorContext<byte[], Object> context = new MockProcessorContext<>();
+        KeyValueStore<Bytes, byte[]> store = pendingStore(context);
+        store.put(sequenceKey(0), new byte[] {9, 1, 2});
+        Processor<byte[], ImageEvent, byte[], Object> processor = processor();
+        context.setCurrentSystemTimeMs(2_000);
+        processor.init(context);
+
+        context.scheduledPunctuators().get(0).getPunctuator().punctuate(2_000);
+
+        CapturedForward<? extends byte[], ?> dead = context.forwarded().get(0);
+        assertEquals("dlq", dead.childName().orElseThrow());
+        assertEquals(
+                "MALFORMED_MESSAGE", header(dead.record().headers(), ValidateProcessor.HEADER_REASON));
+        assertFalse(store.all().hasNext());
+    }
+
+    /** Changelogs written before the source was kept still restore, and are scored. */
+    @Test
+    void pendingEventsOfTheFormerStoreFormatAreScored() {
+        MockProcessorContext<byte[], Object> context = new MockProcessorContext<>();
+        KeyValueStore<Bytes, byte[]> store = pendingStore(context);
+        byte[] key = TopologyFixture.key("k-v1");
+        byte[] body = TopologyFixture.bytes(TestModels.event("v1", 1));
+        store.put(
+                sequenceKey(0),
+                ByteBuffer.allocate(1 + 8 + 8 + 4 + key.length + body.length)
+                        .put((byte) 1)
+                        .putLong(1_000)
+                        .putLong(0)
+                        .putInt(key.length)
+                        .put(key)
+                        .put(body)
+                        .array());
+        Processor<byte[], ImageEvent, byte[], Object> processor = processor();
+        context.setCurrentSystemTimeMs(2_000);
+        processor.init(context);
+
+        context.scheduledPunctuators().get(0).getPunctuator().punctuate(2_000);
+
+        assertEquals(
+                "v1",
+                ((AnomalyScore) context.forwarded().get(0).record().value())
+                        .getEventId()
+                        .toString());
+    }
+
+    private static Processor<byte[], ImageEvent, byte[], Object> processor() {
+        return BatchingProcessor.supplier(
+                        engine,
+                        engine,
+                        AnomalyDecider.fixedThreshold(100, "m", "v"),
+                        new FlowwatchMetrics(new PrometheusRegistry()),
+                        new BatchingProcessor.Policy(10, 50, 12, 3),
+                        new BatchingProcessor.Children(List.of("scores"), "dlq"))
+                .get();
+    }
+
+    private static KeyValueStore<Bytes, byte[]> pendingStore(
+            MockProcessorContext<byte[], Object> context) {
+        KeyValueStore<Bytes, byte[]> store =
+                Stores.keyValueStoreBuilder(
+                                Stores.inMemoryKeyValueStore(BatchingProcessor.STORE),
+                                Serdes.Bytes(),
+                                Serdes.ByteArray())
+                        .withLoggingDisabled()
+                        .build();
+        store.init(context.getStateStoreContext(), store);
+        context.addStateStore(store);
+        return store;
+    }
+
+    /** What the uncaught-exception policy stops the client on. */
+    private static boolean causedByScoringException(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ScoringException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Bytes sequenceKey(long sequence) {
+        return Bytes.wrap(ByteBuffer.allocate(8).putLong(sequence).array());
+    }
+
+    private static String header(TestRecord<byte[], byte[]> record, String name) {
+        return header(record.headers(), name);
+    }
+
+    private static String header(Headers headers, String name) {
+        return new String(headers.lastHeader(name).value(), StandardCharsets.UTF_8);
+    }
+
+    private static double invalid(PrometheusRegistry registry, String reason) {
+        return registry.scrape().stream()
+                .filter(s -> s.getMetadata().getName().equals("flowwatch_events_invalid"))
+                .flatMap(s -> ((CounterSnapshot) s).getDataPoints().stream())
+                .filter(d -> d.getLabels().get("reason").equals(reason))
+                .mapToDouble(CounterSnapshot.CounterDataPointSnapshot::getValue)
+                .sum();
+    }
+}
