@@ -1,6 +1,8 @@
 package dev.flowwatch.flowpp.flow;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 import dev.flowwatch.flowpp.nn.Tensors;
@@ -20,18 +22,17 @@ public final class CheckerboardPartition implements Partition {
         this.parity = parity;
     }
 
+    /**
+     * 1 where (i + j) % 2 == parity. Built by PyTorch ops rather than from a Java array: autograd
+     * keeps the mask for the backward pass, and an array over Java memory would not survive its
+     * handle being closed by the step's scope.
+     */
     private NDArray mask(NDArray like) {
         Shape s = like.getShape();
-        int h = (int) s.get(2), w = (int) s.get(3);
-        double[] values = new double[h * w];
-        for (int i = 0; i < h; i++) {
-            for (int j = 0; j < w; j++) {
-                values[i * w + j] = (i + j) % 2 == parity ? 1 : 0;
-            }
-        }
-        return like.getManager()
-                .create(values, new Shape(1, 1, h, w))
-                .toType(like.getDataType(), false);
+        NDManager m = like.getManager();
+        NDArray rows = m.arange(0, (int) s.get(2), 1, DataType.INT32).reshape(1, 1, -1, 1);
+        NDArray columns = m.arange(0, (int) s.get(3), 1, DataType.INT32).reshape(1, 1, 1, -1);
+        return rows.add(columns).mod(2).eq(parity).toType(like.getDataType(), false);
     }
 
     @Override

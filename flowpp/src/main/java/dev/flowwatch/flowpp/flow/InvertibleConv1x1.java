@@ -2,6 +2,7 @@ package dev.flowwatch.flowpp.flow;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 
@@ -59,14 +60,13 @@ public final class InvertibleConv1x1 extends Module implements Flow {
         return value(permutation).matMul(l).matMul(u);
     }
 
+    /**
+     * 1 strictly below the diagonal. Built by PyTorch ops rather than from a Java array: autograd
+     * keeps it for the backward pass, past the closing of the step's scope.
+     */
     private NDArray lowerMask(NDManager m) {
-        double[] mask = new double[channels * channels];
-        for (int i = 0; i < channels; i++) {
-            for (int j = 0; j < i; j++) {
-                mask[i * channels + j] = 1;
-            }
-        }
-        return m.create(mask, new Shape(channels, channels));
+        NDArray index = m.arange(0, channels, 1, DataType.INT32);
+        return index.reshape(-1, 1).gt(index.reshape(1, -1));
     }
 
     private static NDArray mix(NDArray w, NDArray x) {
