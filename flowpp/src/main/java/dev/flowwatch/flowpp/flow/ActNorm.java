@@ -7,6 +7,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.initializer.Initializer;
 
 import dev.flowwatch.flowpp.nn.Module;
+import dev.flowwatch.flowpp.nn.Tensors;
 
 /**
  * Per-channel affine normalisation y = (x + b)·exp(s) (Kingma &amp; Dhariwal, Glow, 2018), whose
@@ -44,7 +45,7 @@ public final class ActNorm extends Module implements Flow {
     private NDArray logDet(NDArray x) {
         Shape s = x.getShape();
         long pixels = s.get(2) * s.get(3);
-        return value(logScale).sum().mul(pixels).broadcast(new Shape(s.get(0)));
+        return Tensors.mul(value(logScale).sum(), pixels).broadcast(new Shape(s.get(0)));
     }
 
     private void initializeFrom(NDArray x) {

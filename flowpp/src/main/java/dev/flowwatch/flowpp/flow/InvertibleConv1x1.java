@@ -7,6 +7,7 @@ import ai.djl.nn.Parameter;
 
 import dev.flowwatch.flowpp.nn.ArrayInitializer;
 import dev.flowwatch.flowpp.nn.Module;
+import dev.flowwatch.flowpp.nn.Tensors;
 
 import java.util.Random;
 
@@ -75,9 +76,7 @@ public final class InvertibleConv1x1 extends Module implements Flow {
 
     private NDArray logDet(NDArray x, int direction) {
         Shape s = x.getShape();
-        return value(logS)
-                .sum()
-                .mul(direction * s.get(2) * s.get(3))
+        return Tensors.mul(value(logS).sum(), direction * s.get(2) * s.get(3))
                 .broadcast(new Shape(s.get(0)));
     }
 

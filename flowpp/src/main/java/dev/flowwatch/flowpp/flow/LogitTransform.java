@@ -26,7 +26,7 @@ public final class LogitTransform implements Flow {
 
     @Override
     public FlowResult forward(NDArray v, FlowContext context) {
-        NDArray p = v.mul(1 - alpha).add(alpha / 2);
+        NDArray p = Tensors.mul(v, 1 - alpha).add(alpha / 2);
         NDArray y = p.log().sub(p.neg().add(1).log());
         return new FlowResult(y, Tensors.sumPerExample(elementLogDet(y)));
     }

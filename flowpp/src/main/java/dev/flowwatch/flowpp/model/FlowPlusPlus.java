@@ -123,7 +123,7 @@ public final class FlowPlusPlus extends Module {
     public NDArray elbo(NDArray pixels, FlowContext context) {
         requireShape(pixels);
         Dequantizer.Noise noise = dequantizer.sample(pixels, context);
-        NDArray v = pixels.add(noise.u()).div(256);
+        NDArray v = Tensors.div(pixels.add(noise.u()), 256);
         return logDensity(v, context).sub(noise.logQ()).sub(config.dimensions() * LOG_256);
     }
 
@@ -148,7 +148,7 @@ public final class FlowPlusPlus extends Module {
         FlowResult logits = logit.forward(v, context);
         FlowResult latent = flow.forward(logits.output(), context);
         NDArray z = latent.output();
-        NDArray logPrior = Tensors.sumPerExample(z.square().add(LOG_TWO_PI).mul(-0.5));
+        NDArray logPrior = Tensors.sumPerExample(Tensors.mul(z.square().add(LOG_TWO_PI), -0.5));
         return logPrior.add(logits.logDet()).add(latent.logDet());
     }
 

@@ -71,7 +71,7 @@ public final class CouplingNetwork extends Module {
         NDArray a = parts.get(0).squeeze(1).tanh().mul(value(scaleOfA));
         NDArray b = parts.get(1).squeeze(1);
         // log-scales below −7 give no benefit and make the logistic pdf numerically explosive
-        NDArray logScales = parts.get(4).maximum(-7);
+        NDArray logScales = Tensors.maximum(parts.get(4), -7);
         return new MixtureParameters(a, b, parts.get(2), parts.get(3), logScales);
     }
 }

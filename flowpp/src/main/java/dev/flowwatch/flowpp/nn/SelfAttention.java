@@ -48,7 +48,7 @@ public final class SelfAttention extends Module {
         NDArray q = qkv.get(0).reshape(n * heads, headDim, h * w);
         NDArray k = qkv.get(1).reshape(n * heads, headDim, h * w);
         NDArray v = qkv.get(2).reshape(n * heads, headDim, h * w);
-        NDArray scores = q.transpose(0, 2, 1).matMul(k).div(Math.sqrt(headDim));
+        NDArray scores = Tensors.div(q.transpose(0, 2, 1).matMul(k), Math.sqrt(headDim));
         NDArray weights = scores.softmax(2);
         if (dropout > 0) {
             weights = Dropout.dropout(weights, dropout, training).singletonOrThrow();

@@ -251,10 +251,9 @@ public final class FlowTrainer {
             double bpd;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 NDArray loss =
-                        model.elbo(pixels, FlowContext.fitting())
-                                .mean()
-                                .neg()
-                                .div(batch.dimensions() * LN2);
+                        Tensors.div(
+                                model.elbo(pixels, FlowContext.fitting()).mean().neg(),
+                                batch.dimensions() * LN2);
                 collector.backward(loss);
                 bpd = Tensors.scalar(loss);
             }
