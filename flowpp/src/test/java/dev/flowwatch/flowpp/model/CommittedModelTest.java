@@ -31,12 +31,12 @@ class CommittedModelTest {
 
     /**
      * Mean negative ELBO of the first 128 test images of data/sample, dequantization noise drawn
-     * from engine seed 11 in batches of 64: 3.052478278379831, the figure this test printed when
-     * it was pinned (2026-11-26, DJL 0.36 / PyTorch 2.7.1 CPU, 2 threads; set the constant to NaN
-     * and run {@code mvn -pl flowpp verify -Dtest=CommittedModelTest} to print it again). Any
-     * change to the model's maths, the bundle's loading or the dequantization noise moves it by
-     * far more than the tolerance, which only absorbs the summation order of other CPUs and thread
-     * counts. (The README's 3.114 bits/dim is the mean over all 10 000 test images.)
+     * from engine seed 11 in batches of 64: 3.052478278379831, the figure this test printed when it
+     * was pinned (2026-11-26, DJL 0.36 / PyTorch 2.7.1 CPU, 2 threads; set the constant to NaN and
+     * run {@code mvn -pl flowpp verify -Dtest=CommittedModelTest} to print it again). Any change to
+     * the model's maths, the bundle's loading or the dequantization noise moves it by far more than
+     * the tolerance, which only absorbs the summation order of other CPUs and thread counts. (The
+     * README's 3.114 bits/dim is the mean over all 10 000 test images.)
      */
     private static final double PINNED_BITS_PER_DIM = 3.052478;
 

@@ -178,14 +178,15 @@ class FlowPlusPlusTest {
         NDArray u = noiseFlow(dequantizer, features, eps);
         assertEquals(0, u.sub(noise.u()).abs().max().getDouble(), 1e-12, "the same ε was drawn");
         double logQ =
-                logStandardNormal(eps) - FlowChecks.numericalLogAbsDet(
-                        batch -> noiseFlow(dequantizer, features, batch), eps);
+                logStandardNormal(eps)
+                        - FlowChecks.numericalLogAbsDet(
+                                batch -> noiseFlow(dequantizer, features, batch), eps);
         assertEquals(logQ, noise.logQ().getDouble(0), 1e-6 * Math.abs(logQ));
     }
 
     /**
-     * The whole bound by the change of variables, independently of every log-det the model
-     * reports: u = g(ε; x), v = (x + u)/256, y = logit(α/2 + (1 − α)v), z = flow(y), and
+     * The whole bound by the change of variables, independently of every log-det the model reports:
+     * u = g(ε; x), v = (x + u)/256, y = logit(α/2 + (1 − α)v), z = flow(y), and
      *
      * <pre>ELBO = log N(z) + log|det ∂z/∂v| − (log N(ε) − log|det ∂u/∂ε|) − D·log 256</pre>
      *
@@ -205,8 +206,9 @@ class FlowPlusPlusTest {
         NDArray features = dequantizer.features(pixels, false);
         NDArray u = noiseFlow(dequantizer, features, eps);
         double logQ =
-                logStandardNormal(eps) - FlowChecks.numericalLogAbsDet(
-                        batch -> noiseFlow(dequantizer, features, batch), eps);
+                logStandardNormal(eps)
+                        - FlowChecks.numericalLogAbsDet(
+                                batch -> noiseFlow(dequantizer, features, batch), eps);
         NDArray v = pixels.add(u).div(256);
         UnaryOperator<NDArray> toLatent =
                 batch -> {
@@ -215,8 +217,7 @@ class FlowPlusPlusTest {
                     return model.flow().forward(y, EXACT).output();
                 };
         double logP =
-                logStandardNormal(toLatent.apply(v))
-                        + FlowChecks.numericalLogAbsDet(toLatent, v);
+                logStandardNormal(toLatent.apply(v)) + FlowChecks.numericalLogAbsDet(toLatent, v);
         double expected = logP - logQ - 16 * Math.log(256);
         assertEquals(expected, elbo, 1e-6 * Math.abs(expected));
     }

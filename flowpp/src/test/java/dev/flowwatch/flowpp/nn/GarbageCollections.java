@@ -54,9 +54,9 @@ public final class GarbageCollections {
     }
 
     /**
-     * The cleaners that free direct memory run on their own thread after the collection, later
-     * the busier the machine: waits until the JVM's count of direct buffers has fallen below
-     * {@code before} and then held still, or a few seconds.
+     * The cleaners that free direct memory run on their own thread after the collection, later the
+     * busier the machine: waits until the JVM's count of direct buffers has fallen below {@code
+     * before} and then held still, or a few seconds.
      */
     private static void awaitCleaners(long before) throws InterruptedException {
         long deadline = System.nanoTime() + 5_000_000_000L;
