@@ -5,17 +5,17 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 
 /**
- * Numerically stable tensor functions that DJL does not provide, and arithmetic with constants
- * that is safe under autograd.
+ * Numerically stable tensor functions that DJL does not provide, and arithmetic with constants that
+ * is safe under autograd.
  *
  * <p>DJL's {@code x.mul(Number)}, {@code div(Number)} and {@code maximum(Number)} wrap the number
- * in a 0-dim tensor over a Java direct buffer ({@code torch::from_blob}, no copy) and close it right
- * after the call. PyTorch's autograd saves that tensor for the backward pass ({@code MulBackward0}
- * and {@code DivBackward0} keep {@code other}, {@code MaximumBackward0} both operands), but the
- * buffer is Java's: once a garbage collection runs between forward and backward, its memory is
- * freed and reused, and backward reads whatever lies there. Training then depended on GC timing:
- * two same-seed runs diverged under CPU load. In any computation that is differentiated, use
- * {@link #mul}, {@link #div} and {@link #maximum} below, whose constant PyTorch owns. ({@code
+ * in a 0-dim tensor over a Java direct buffer ({@code torch::from_blob}, no copy) and close it
+ * right after the call. PyTorch's autograd saves that tensor for the backward pass ({@code
+ * MulBackward0} and {@code DivBackward0} keep {@code other}, {@code MaximumBackward0} both
+ * operands), but the buffer is Java's: once a garbage collection runs between forward and backward,
+ * its memory is freed and reused, and backward reads whatever lies there. Training then depended on
+ * GC timing: two same-seed runs diverged under CPU load. In any computation that is differentiated,
+ * use {@link #mul}, {@link #div} and {@link #maximum} below, whose constant PyTorch owns. ({@code
  * add(Number)} and {@code sub(Number)} are safe: their backward keeps no operand.)
  */
 public final class Tensors {

@@ -14,6 +14,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 
 import java.util.Random;
+import java.util.function.UnaryOperator;
 
 /** Shared checks of the two properties every flow must have, in float64. */
 public final class FlowChecks {
@@ -56,10 +57,32 @@ public final class FlowChecks {
 
     /**
      * The reported log-det of a single example equals log|det J| of the Jacobian computed by
-     * central finite differences; all 2·D perturbed inputs go through the flow as one batch.
+     * central finite differences.
      */
     public static void assertLogDetMatchesNumericalJacobian(
             Flow flow, NDArray x, FlowContext context, double tolerance) {
+        double expected =
+                numericalLogAbsDet(
+                        batch -> {
+                            long copies = batch.getShape().get(0);
+                            FlowContext batchContext =
+                                    context.conditioning() == null
+                                            ? context
+                                            : context.withConditioning(
+                                                    context.conditioning().repeat(0, copies));
+                            return flow.forward(batch, batchContext).output();
+                        },
+                        x);
+        double reported = flow.forward(x, context).logDet().getDouble(0);
+        assertEquals(expected, reported, tolerance, "log|det J| numerical vs reported");
+    }
+
+    /**
+     * log|det ∂f/∂x| at a single example x (shape (1, ...)) by central finite differences in
+     * float64; f maps a batch to a batch of the same size and element count, and all 2·D perturbed
+     * inputs go through it as one batch.
+     */
+    public static double numericalLogAbsDet(UnaryOperator<NDArray> f, NDArray x) {
         Shape shape = x.getShape();
         assertEquals(1, shape.get(0), "Jacobian check takes one example");
         int d = (int) (shape.size());
@@ -70,24 +93,16 @@ public final class FlowChecks {
         NDArray batch =
                 NDArrays.concat(new NDList(flat.add(eye), flat.sub(eye)), 0)
                         .reshape(new Shape(2L * d).addAll(shape.slice(1)));
-        FlowContext batchContext =
-                context.conditioning() == null
-                        ? context
-                        : context.withConditioning(context.conditioning().repeat(0, 2L * d));
-        NDArray outputs = flow.forward(batch, batchContext).output().reshape(2L * d, d);
+        NDArray outputs = f.apply(batch).reshape(2L * d, d);
         double[] plus = outputs.get("0:" + d).toDoubleArray();
         double[] minus = outputs.get(d + ":").toDoubleArray();
         double[][] jacobian = new double[d][d];
-        for (int i = 0;
-                i < d;
-                i++) { // column i: derivative of every output with respect to input i
+        for (int i = 0; i < d; i++) { // column i: derivative of every output by input i
             for (int o = 0; o < d; o++) {
                 jacobian[o][i] = (plus[i * d + o] - minus[i * d + o]) / (2 * h);
             }
         }
-        double expected = logAbsDet(jacobian);
-        double reported = flow.forward(x, context).logDet().getDouble(0);
-        assertEquals(expected, reported, tolerance, "log|det J| numerical vs reported");
+        return logAbsDet(jacobian);
     }
 
     private static double logAbsDet(double[][] matrix) {

@@ -1,5 +1,6 @@
 package dev.flowwatch.flowpp.flow;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -25,11 +26,18 @@ class FlowLayersTest {
     private static final CouplingNetwork.Spec SPEC = new CouplingNetwork.Spec(8, 1, 3, 2, 0f);
     private static final int CONDITIONING_CHANNELS = 3;
 
+    /**
+     * Engine seed of each case's initial weights, input and conditioning, so that a failing case
+     * fails again on a rerun, alone or in the suite.
+     */
+    private static final int SEED = 23;
+
     private NDManager manager;
 
     @BeforeEach
     void open() {
         manager = NDManager.newBaseManager();
+        Engine.getInstance().setRandomSeed(SEED);
     }
 
     @AfterEach

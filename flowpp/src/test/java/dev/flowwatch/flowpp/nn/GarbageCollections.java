@@ -1,5 +1,7 @@
 package dev.flowwatch.flowpp.nn;
 
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayDeque;
@@ -14,6 +16,12 @@ import java.util.function.Supplier;
  */
 public final class GarbageCollections {
 
+    private static final BufferPoolMXBean DIRECT =
+            ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+                    .filter(pool -> pool.getName().equals("direct"))
+                    .findFirst()
+                    .orElseThrow();
+
     /** Direct buffers kept alive so that the memory they took over is not freed again at once. */
     private static final Deque<ByteBuffer> REUSED = new ArrayDeque<>();
 
@@ -23,10 +31,10 @@ public final class GarbageCollections {
 
     /** One collection, after which the freed direct memory holds NaN. */
     public static synchronized void collectAndReuseFreedMemory() {
+        long before = DIRECT.getCount();
         System.gc();
         try {
-            // the cleaners that free direct memory run on their own thread after the collection
-            Thread.sleep(50);
+            awaitCleaners(before);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;
@@ -42,6 +50,24 @@ public final class GarbageCollections {
         }
         while (REUSED.size() > 16 * BUFFERS_PER_COLLECTION) {
             REUSED.removeFirst();
+        }
+    }
+
+    /**
+     * The cleaners that free direct memory run on their own thread after the collection, later the
+     * busier the machine: waits until the JVM's count of direct buffers has fallen below {@code
+     * before} and then held still, or a few seconds.
+     */
+    private static void awaitCleaners(long before) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        long last = Long.MAX_VALUE;
+        while (System.nanoTime() < deadline) {
+            long now = DIRECT.getCount();
+            if (now < before && now == last) {
+                return;
+            }
+            last = now;
+            Thread.sleep(20);
         }
     }
 

@@ -23,10 +23,7 @@ class TensorsTest {
             x.setRequiresGradient(true);
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 NDArray y =
-                        Tensors.mul(x, 3)
-                                .add(Tensors.div(x, 4))
-                                .add(Tensors.maximum(x, 0.5))
-                                .sum();
+                        Tensors.mul(x, 3).add(Tensors.div(x, 4)).add(Tensors.maximum(x, 0.5)).sum();
                 GarbageCollections.collectAndReuseFreedMemory();
                 collector.backward(y);
             }

@@ -130,8 +130,8 @@ class FlowTrainerTest {
     /**
      * Training is a function of the seed alone, however busy the JVM: the second run has garbage
      * collected all the time, as a loaded machine does at moments nobody chooses. Before scalar
-     * constants were owned by PyTorch ({@code Tensors.mul}), that run read freed memory in
-     * backward and ended NaN or about one Adam step off.
+     * constants were owned by PyTorch ({@code Tensors.mul}), that run read freed memory in backward
+     * and ended NaN or about one Adam step off.
      */
     @Test
     void twoSameSeedRunsInOneJvmGiveIdenticalWeights() {
@@ -167,9 +167,7 @@ class FlowTrainerTest {
     }
 
     private static float[][] weights(FlowPlusPlus model) {
-        return Weights.trainable(model).stream()
-                .map(NDArray::toFloatArray)
-                .toArray(float[][]::new);
+        return Weights.trainable(model).stream().map(NDArray::toFloatArray).toArray(float[][]::new);
     }
 
     private static void assertWeightsIdentical(FlowTrainer a, FlowTrainer b) {
