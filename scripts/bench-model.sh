@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 JAR=${JAR:-trainer/target/flowpp-trainer.jar}
 DATA=${DATA:-data/sample/fashion-mnist-train-images-idx3-ubyte.gz}
 DEVICE=${DEVICE:-auto}
-HEAP=${HEAP:-1g}
+HEAP=${HEAP:-2g}
 [ -f "$JAR" ] || mvn -B -q -DskipTests package >&2
 
 declare -A CASE=(

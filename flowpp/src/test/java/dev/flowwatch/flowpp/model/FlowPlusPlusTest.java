@@ -174,7 +174,7 @@ class FlowPlusPlusTest {
         Engine.getInstance().setRandomSeed(NOISE_SEED);
         NDArray eps = manager.randomNormal(0f, 1f, pixels.getShape(), DataType.FLOAT64);
 
-        NDArray features = dequantizer.features(pixels, false);
+        NDArray features = dequantizer.features(pixels, EXACT);
         NDArray u = noiseFlow(dequantizer, features, eps);
         assertEquals(0, u.sub(noise.u()).abs().max().getDouble(), 1e-12, "the same ε was drawn");
         double logQ =
@@ -203,7 +203,7 @@ class FlowPlusPlusTest {
         Engine.getInstance().setRandomSeed(NOISE_SEED);
         NDArray eps = manager.randomNormal(0f, 1f, pixels.getShape(), DataType.FLOAT64);
 
-        NDArray features = dequantizer.features(pixels, false);
+        NDArray features = dequantizer.features(pixels, EXACT);
         NDArray u = noiseFlow(dequantizer, features, eps);
         double logQ =
                 logStandardNormal(eps)

@@ -28,7 +28,7 @@ import java.nio.file.Path;
 /**
  * A freshly initialised model of every preset, data-initialised on real images as the trainer
  * does, has a finite loss and finite gradients on its first step (the paper preset once started
- * with NaN). The images are the 16×16 centres of Fashion-MNIST clothes, so that the full-size
+ * with NaN). The images are the 8×8 centres of Fashion-MNIST clothes, so that the full-size
  * architectures run in seconds.
  */
 class PresetsFirstStepTest {
@@ -36,7 +36,7 @@ class PresetsFirstStepTest {
     private static final Path SAMPLE =
             Path.of("..", "data", "sample", "fashion-mnist-train-images-idx3-ubyte.gz");
 
-    private static final int SIDE = 16;
+    private static final int SIDE = 8;
 
     private NDManager manager;
 
