@@ -78,7 +78,9 @@ public final class FlowwatchApp implements AutoCloseable {
                     new FlowwatchApp(
                             engine,
                             metrics,
-                            new KafkaStreams(topology, config.streamsProperties()));
+                            new KafkaStreams(
+                                    topology,
+                                    FlowwatchTopology.streamsProperties(config, metrics)));
             // Serving first: a taken port fails before any Kafka work, and probes answer during
             // start-up.
             app.server = MetricsServer.start(config.metricsPort(), registry, app::isReady);

@@ -7,7 +7,10 @@ package dev.flowwatch.streams.topology;
 public enum DlqReason {
     /** No value, or zero bytes. */
     EMPTY_PAYLOAD,
-    /** More bytes than {@code max.payload.bytes}. */
+    /**
+     * A value of more bytes than {@code max.payload.bytes}, or a key and headers of more than
+     * {@link RecordLimits#MAX_KEY_AND_HEADERS_BYTES}.
+     */
     OVERSIZE_PAYLOAD,
     /** Not an ImageEvent in Avro single-object encoding; the detail names the decoding problem. */
     MALFORMED_MESSAGE,
@@ -18,5 +21,10 @@ public enum DlqReason {
     /** The data is in the declared encoding but cannot be decoded, or has the wrong length. */
     BAD_IMAGE_BYTES,
     /** The image is not of the model's width, height and channel kind. */
-    WRONG_SHAPE
+    WRONG_SHAPE,
+    /**
+     * Validating the record threw something no check expected (a decoder's error, a bug); the
+     * detail names it.
+     */
+    VALIDATION_FAILED
 }

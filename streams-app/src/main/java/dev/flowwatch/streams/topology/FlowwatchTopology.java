@@ -13,10 +13,12 @@ import dev.flowwatch.streams.metrics.FlowwatchMetrics;
 
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 
 import java.nio.file.Path;
+import java.util.Properties;
 
 /**
  * The way of an image through the app: {@code images → validate → (batching topic →) batch and
@@ -48,6 +50,8 @@ public final class FlowwatchTopology {
                         engine.height(),
                         engine.width(),
                         config.maxPayloadBytes());
+        RecordLimits.requireFit(config, engine.channels() * engine.height() * engine.width());
+        DeadLetters deadLetters = new DeadLetters(config.dlqMaxValueBytes());
         AnomalyDecider decider =
                 AnomalyDecider.forConfig(config, engine.modelId(), engine.modelVersion());
         boolean repartition = config.batchingPartitions() > 0;
@@ -62,7 +66,11 @@ public final class FlowwatchTopology {
                 VALIDATE,
                 () ->
                         new ValidateProcessor(
-                                validator, metrics, repartition ? TO_BATCHING : BATCH, DLQ_SINK),
+                                validator,
+                                deadLetters,
+                                metrics,
+                                repartition ? TO_BATCHING : BATCH,
+                                DLQ_SINK),
                 SOURCE);
         topology.addSink(
                 DLQ_SINK,
@@ -121,6 +129,26 @@ public final class FlowwatchTopology {
                 FlowwatchSerdes.anomalyAlert().serializer(),
                 alertParents);
         return topology;
+    }
+
+    /**
+     * The Kafka Streams configuration of the app: {@link AppConfig#streamsProperties()} and the
+     * exception handlers that turn bad records on the batching topic and dead letters that can
+     * never be written into dead letters and a metric instead of a dying thread.
+     */
+    public static Properties streamsProperties(AppConfig config, FlowwatchMetrics metrics) {
+        Properties p = config.streamsProperties();
+        p.put(
+                StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                DeadLetterDeserializationHandler.class);
+        p.put(
+                StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                DeadLetterProductionHandler.class);
+        p.put(
+                DeadLetterRoute.CONFIG,
+                new DeadLetterRoute(
+                        config.topicDlq(), new DeadLetters(config.dlqMaxValueBytes()), metrics));
+        return p;
     }
 
     /** The typicality step on the bundle's bits/dim calibration, or why there can be none. */

@@ -48,10 +48,11 @@ final class TopologyFixture implements AutoCloseable {
                                 "topics.create", "false"));
         all.putAll(settings);
         config = AppConfig.load(null, Map.of(), all);
+        FlowwatchMetrics metrics = new FlowwatchMetrics(registry);
         driver =
                 new TopologyTestDriver(
-                        FlowwatchTopology.build(config, engine, new FlowwatchMetrics(registry)),
-                        config.streamsProperties(),
+                        FlowwatchTopology.build(config, engine, metrics),
+                        FlowwatchTopology.streamsProperties(config, metrics),
                         START);
         images =
                 driver.createInputTopic(
