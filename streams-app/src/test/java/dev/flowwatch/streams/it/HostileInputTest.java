@@ -254,7 +254,7 @@ class HostileInputTest {
         settings.put("state.dir", dir.resolve("state").toString());
         settings.put("metrics.port", "0");
         settings.put("threshold.bpd", "1e9");
-        settings.put("batch.max.size", "32");
+        settings.put("batch.max.size", "64");
         settings.put("batch.max.delay.ms", "50");
         settings.put("batching.partitions", "1");
         settings.put("topics.partitions", "2");

@@ -110,7 +110,7 @@ final class HostileRecords {
 
     /**
      * {@code count} records: every kind at least once (the large ones {@code largeEach} times),
-     * then the small kinds round-robin, a valid raw event after every three others.
+     * then small kinds drawn at random, valid ones among them.
      */
     List<Hostile> generate(int count, int largeEach) {
         List<Kind> kinds = new ArrayList<>();
@@ -120,8 +120,8 @@ final class HostileRecords {
             }
         }
         List<Kind> small = Arrays.stream(Kind.values()).filter(k -> !k.large()).toList();
-        for (int i = 0; kinds.size() < count; i++) {
-            kinds.add(i % 4 == 3 ? Kind.VALID_RAW : small.get(random.nextInt(small.size())));
+        while (kinds.size() < count) {
+            kinds.add(small.get(random.nextInt(small.size())));
         }
         List<Hostile> out = new ArrayList<>();
         for (int i = 0; i < kinds.size(); i++) {
