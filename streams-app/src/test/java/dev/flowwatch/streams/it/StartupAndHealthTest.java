@@ -13,6 +13,8 @@ import dev.flowwatch.streams.demo.TrafficKind;
 import dev.flowwatch.streams.demo.TrafficProducer;
 import dev.flowwatch.streams.embedded.EmbeddedKafka;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -107,8 +109,9 @@ class StartupAndHealthTest {
     }
 
     /**
-     * Stream threads that die on every record (here: a producer that can write no record) used to
-     * be replaced forever behind a healthy {@code /healthz}.
+     * Stream threads that die on every record (here: a scores topic that takes no record, which
+     * fails the task since a score is never skipped) used to be replaced forever behind a healthy
+     * {@code /healthz}.
      */
     @Test
     void threadsThatKeepDyingTurnHealthzUnhealthy() throws Exception {
@@ -119,8 +122,15 @@ class StartupAndHealthTest {
         settings.put("topic.alerts", "alerts-d");
         settings.put("topic.dlq", "dlq-d");
         settings.put("batch.max.size", "1");
-        settings.put("kafka.producer.max.request.size", "64");
         settings.put("health.max-thread-replacements", "2");
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            admin.createTopics(
+                            List.of(
+                                    new NewTopic("scores-d", 1, (short) 1)
+                                            .configs(Map.of("max.message.bytes", "128"))))
+                    .all()
+                    .get();
+        }
         try (FlowwatchApp app =
                 startInBackground(settings).app().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
             assertEquals(200, get(port, "/healthz").statusCode());
