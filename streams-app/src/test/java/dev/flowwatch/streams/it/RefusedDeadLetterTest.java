@@ -1,6 +1,7 @@
 package dev.flowwatch.streams.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flowwatch.schemas.AnomalyScore;
@@ -8,6 +9,7 @@ import dev.flowwatch.schemas.FlowwatchSerdes;
 import dev.flowwatch.streams.FlowwatchApp;
 import dev.flowwatch.streams.TestModels;
 import dev.flowwatch.streams.config.AppConfig;
+import dev.flowwatch.streams.config.InvalidConfigException;
 import dev.flowwatch.streams.embedded.EmbeddedKafka;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -30,9 +32,10 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * A dead-letter topic whose broker limit is below what the app writes: the refused dead letter is
- * skipped and counted, and the events after it are scored. Before the handler, Kafka's default
- * failed the task, the thread was replaced, read the same record and failed again, forever.
+ * A dead-letter topic whose broker limit is below what the app writes: at least once, the refused
+ * dead letter is skipped and counted, and the events after it are scored. Before the handler,
+ * Kafka's default failed the task, the thread was replaced, read the same record and failed again,
+ * forever. Under exactly-once no handler can save the transaction, so the start refuses the topic.
  */
 class RefusedDeadLetterTest {
 
@@ -43,17 +46,10 @@ class RefusedDeadLetterTest {
     @Test
     void deadLetterTheBrokerRefusesIsSkippedCountedAndScoringGoesOn() throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
-            try (Admin admin =
-                    Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-                admin.createTopics(
-                                List.of(
-                                        new NewTopic("images.dlq", 1, (short) 1)
-                                                .configs(Map.of("max.message.bytes", "2048"))))
-                        .all()
-                        .get();
-            }
+            createSmallDeadLetterTopic(kafka);
             PrometheusRegistry registry = new PrometheusRegistry();
-            try (FlowwatchApp app = FlowwatchApp.start(config(kafka), registry)) {
+            try (FlowwatchApp app =
+                    FlowwatchApp.start(config(kafka, "at_least_once"), registry)) {
                 awaitReady(app);
                 byte[] garbage = new byte[4000];
                 new Random(7).nextBytes(garbage);
@@ -93,11 +89,37 @@ class RefusedDeadLetterTest {
         }
     }
 
+    @Test
+    void exactlyOnceStartFailsOnDeadLetterTopicSmallerThanProducerLimit() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
+            createSmallDeadLetterTopic(kafka);
+            InvalidConfigException e =
+                    assertThrows(
+                            InvalidConfigException.class,
+                            () -> FlowwatchApp.start(config(kafka, "exactly_once_v2")));
+            assertTrue(
+                    e.getMessage().contains("topic images.dlq has max.message.bytes=2048")
+                            && e.getMessage().contains("max.request.size=1048576"),
+                    e.getMessage());
+        }
+    }
+
+    private static void createSmallDeadLetterTopic(EmbeddedKafka kafka) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            admin.createTopics(
+                            List.of(
+                                    new NewTopic("images.dlq", 1, (short) 1)
+                                            .configs(Map.of("max.message.bytes", "2048"))))
+                    .all()
+                    .get();
+        }
+    }
+
     /**
-     * At least once: under exactly-once the producer aborts the whole transaction after a refused
-     * record, whatever the handler answers (README, "Dead letters").
+     * Under exactly-once the producer aborts the whole transaction after a refused record, whatever
+     * the handler answers (README, "Dead letters").
      */
-    private AppConfig config(EmbeddedKafka kafka) {
+    private AppConfig config(EmbeddedKafka kafka, String processingGuarantee) {
         Map<String, String> settings = new HashMap<>();
         settings.put("bootstrap.servers", kafka.bootstrapServers());
         settings.put("application.id", "refused-" + System.nanoTime());
@@ -106,7 +128,7 @@ class RefusedDeadLetterTest {
         settings.put("metrics.port", "0");
         settings.put("threshold.bpd", "1e9");
         settings.put("batch.max.size", "5");
-        settings.put("processing.guarantee", "at_least_once");
+        settings.put("processing.guarantee", processingGuarantee);
         return AppConfig.load(null, Map.of(), settings);
     }
 
