@@ -14,8 +14,6 @@ import dev.flowwatch.streams.it.HostileRecords.Kind;
 import dev.flowwatch.streams.topology.DeadLetters;
 import dev.flowwatch.streams.topology.DlqReason;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.header.Header;
@@ -65,7 +63,8 @@ class HostileInputTest {
             String appId = "fuzz-" + System.nanoTime();
             // The input takes records past every limit of the app, as a misconfigured producer's
             // compressed batches would bring them.
-            createImagesTopic(kafka, 16 << 20);
+            kafka.createTopic(
+                    "images", 2, Map.of("max.message.bytes", Integer.toString(16 << 20)));
             AppConfig config = config(kafka, appId);
             HostileRecords generator =
                     new HostileRecords(
@@ -259,21 +258,6 @@ class HostileInputTest {
         settings.put("batching.partitions", "1");
         settings.put("topics.partitions", "2");
         return AppConfig.load(null, Map.of(), settings);
-    }
-
-    private static void createImagesTopic(EmbeddedKafka kafka, int maxMessageBytes)
-            throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-            admin.createTopics(
-                            List.of(
-                                    new NewTopic("images", 2, (short) 1)
-                                            .configs(
-                                                    Map.of(
-                                                            "max.message.bytes",
-                                                            Integer.toString(maxMessageBytes)))))
-                    .all()
-                    .get();
-        }
     }
 
     private static void send(EmbeddedKafka kafka, List<Hostile> records) {

@@ -15,8 +15,6 @@ import dev.flowwatch.streams.embedded.EmbeddedKafka;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -46,7 +44,7 @@ class RefusedDeadLetterTest {
     @Test
     void deadLetterTheBrokerRefusesIsSkippedCountedAndScoringGoesOn() throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
-            createSmallDeadLetterTopic(kafka);
+            kafka.createTopic("images.dlq", 1, Map.of("max.message.bytes", "2048"));
             PrometheusRegistry registry = new PrometheusRegistry();
             try (FlowwatchApp app =
                     FlowwatchApp.start(config(kafka, "at_least_once"), registry)) {
@@ -92,7 +90,7 @@ class RefusedDeadLetterTest {
     @Test
     void exactlyOnceStartFailsOnDeadLetterTopicSmallerThanProducerLimit() throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
-            createSmallDeadLetterTopic(kafka);
+            kafka.createTopic("images.dlq", 1, Map.of("max.message.bytes", "2048"));
             InvalidConfigException e =
                     assertThrows(
                             InvalidConfigException.class,
@@ -101,17 +99,6 @@ class RefusedDeadLetterTest {
                     e.getMessage().contains("topic images.dlq has max.message.bytes=2048")
                             && e.getMessage().contains("max.request.size=1048576"),
                     e.getMessage());
-        }
-    }
-
-    private static void createSmallDeadLetterTopic(EmbeddedKafka kafka) throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-            admin.createTopics(
-                            List.of(
-                                    new NewTopic("images.dlq", 1, (short) 1)
-                                            .configs(Map.of("max.message.bytes", "2048"))))
-                    .all()
-                    .get();
         }
     }
 

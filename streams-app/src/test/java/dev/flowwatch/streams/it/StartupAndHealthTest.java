@@ -13,8 +13,6 @@ import dev.flowwatch.streams.demo.TrafficKind;
 import dev.flowwatch.streams.demo.TrafficProducer;
 import dev.flowwatch.streams.embedded.EmbeddedKafka;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -123,14 +121,7 @@ class StartupAndHealthTest {
         settings.put("topic.dlq", "dlq-d");
         settings.put("batch.max.size", "1");
         settings.put("health.max-thread-replacements", "2");
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-            admin.createTopics(
-                            List.of(
-                                    new NewTopic("scores-d", 1, (short) 1)
-                                            .configs(Map.of("max.message.bytes", "128"))))
-                    .all()
-                    .get();
-        }
+        kafka.createTopic("scores-d", 1, Map.of("max.message.bytes", "128"));
         try (FlowwatchApp app =
                 startInBackground(settings).app().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
             assertEquals(200, get(port, "/healthz").statusCode());
