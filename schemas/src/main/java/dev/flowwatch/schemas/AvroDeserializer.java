@@ -1,42 +1,51 @@
 package dev.flowwatch.schemas;
 
 import org.apache.avro.Schema;
-import org.apache.avro.message.BadHeaderException;
-import org.apache.avro.message.BinaryMessageDecoder;
-import org.apache.avro.message.MissingSchemaException;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.io.DatumReader;
+import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.message.SchemaStore;
 import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Deserializer;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Reads a record in Avro single-object encoding, resolving the writer schema named by the header's
  * fingerprint against the current (reader) schema.
  *
- * <p>Bad bytes never escape as anything but {@link MessageDecodingException}. Thread-safe: {@link
- * BinaryMessageDecoder} is documented as thread-safe.
+ * <p>Bad bytes never escape as anything but {@link MessageDecodingException}. Thread-safe: the
+ * datum readers are, and each call decodes with its own decoder.
  *
- * <p>Avro allocates a string, bytes or collection at the length the body declares before reading
- * it, up to about 2 GiB, so one corrupt length could exhaust the heap. Applications bound that with
- * Avro's JVM-wide system properties {@code org.apache.avro.limits.string.maxLength}, {@code
- * org.apache.avro.limits.bytes.maxLength} and {@code
- * org.apache.avro.limits.collectionItems.maxLength} (e.g. to the topic's {@code
- * max.message.bytes}); past them decoding fails as {@link
- * MessageDecodingException.Problem#UNDECODABLE_BODY}.
+ * <p>What a message declares is checked against what it holds before anything is allocated ({@link
+ * BoundedDecoder}): a string, bytes or collection longer than the rest of the message is {@link
+ * MessageDecodingException.Problem#UNDECODABLE_BODY}, in any JVM, whatever Avro's {@code
+ * org.apache.avro.limits.*} system properties say.
  */
 public final class AvroDeserializer<T extends SpecificRecord> implements Deserializer<T> {
 
+    private static final byte[] MARKER = {(byte) 0xC3, 0x01};
+
     private final String recordName;
-    private final BinaryMessageDecoder<T> decoder;
+    private final SpecificData model;
+    private final Schema readerSchema;
+    private final SchemaStore writerSchemas;
+    private final long readerFingerprint;
+    private final Map<Long, DatumReader<T>> readers = new ConcurrentHashMap<>();
 
     AvroDeserializer(Class<T> type, SchemaStore writerSchemas) {
-        SpecificData model = SpecificData.getForClass(type);
-        Schema readerSchema = model.getSchema(type);
+        this.model = SpecificData.getForClass(type);
+        this.readerSchema = model.getSchema(type);
         this.recordName = readerSchema.getName();
-        this.decoder = new BinaryMessageDecoder<>(model, readerSchema, writerSchemas);
+        this.writerSchemas = writerSchemas;
+        this.readerFingerprint = SchemaNormalization.parsingFingerprint64(readerSchema);
     }
 
     /** Returns null for null bytes, Kafka's tombstone. */
@@ -45,24 +54,56 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
         if (data == null) {
             return null;
         }
-        ByteArrayInputStream in = new ByteArrayInputStream(data);
+        if (data.length < MessageDecodingException.HEADER_LENGTH
+                || data[0] != MARKER[0]
+                || data[1] != MARKER[1]) {
+            throw MessageDecodingException.badHeader(recordName, topic, data);
+        }
+        long fingerprint = ByteBuffer.wrap(data, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        DatumReader<T> reader = readerFor(fingerprint);
+        if (reader == null) {
+            throw MessageDecodingException.unknownFingerprint(recordName, topic, data);
+        }
+        ByteArrayInputStream in =
+                new ByteArrayInputStream(
+                        data,
+                        MessageDecodingException.HEADER_LENGTH,
+                        data.length - MessageDecodingException.HEADER_LENGTH);
         T record;
         try {
-            record = decoder.decode(in, null);
-        } catch (BadHeaderException e) {
-            throw MessageDecodingException.badHeader(recordName, topic, data);
-        } catch (MissingSchemaException e) {
-            throw MessageDecodingException.unknownFingerprint(recordName, topic, data);
+            record =
+                    reader.read(
+                            null,
+                            new BoundedDecoder(
+                                    DecoderFactory.get().directBinaryDecoder(in, null), in));
         } catch (IOException | RuntimeException e) {
             // Corrupt bodies surface as whatever the datum reader trips on first: EOFException,
-            // AvroRuntimeException, an enum index out of bounds, a negative length...
+            // AvroRuntimeException, an enum index out of bounds, a length past the end...
             throw MessageDecodingException.undecodableBody(recordName, topic, data.length, e);
         }
-        // Avro decodes straight from the stream without read-ahead, so what is left was not read.
+        // The direct decoder reads without read-ahead, so what is left was not read.
         if (in.available() > 0) {
             throw MessageDecodingException.trailingBytes(
                     recordName, topic, data.length, in.available());
         }
         return record;
+    }
+
+    /** The reader from the writer schema of {@code fingerprint}, or null if none is known. */
+    private DatumReader<T> readerFor(long fingerprint) {
+        DatumReader<T> reader = readers.get(fingerprint);
+        if (reader != null) {
+            return reader;
+        }
+        Schema writer =
+                fingerprint == readerFingerprint
+                        ? readerSchema
+                        : writerSchemas.findByFingerprint(fingerprint);
+        if (writer == null) {
+            return null;
+        }
+        // Only known fingerprints are cached, so random headers cannot grow the map.
+        return readers.computeIfAbsent(
+                fingerprint, f -> new SpecificDatumReader<>(writer, readerSchema, model));
     }
 }

@@ -1,6 +1,7 @@
 package dev.flowwatch.schemas;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,7 +11,10 @@ import org.apache.avro.SchemaNormalization;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 class MalformedMessageTest {
@@ -86,5 +90,95 @@ class MalformedMessageTest {
     @Test
     void emptyMessageIsTooShort() {
         assertEquals(Problem.TOO_SHORT, decodingFails(new byte[0]).problem());
+    }
+
+    @Test
+    void stringClaimingTwoGibibytesFailsWithoutAllocatingItInAnyJvm() {
+        // The bound must come from the deserializer, not from Avro's JVM-wide properties.
+        assertNull(System.getProperty("org.apache.avro.limits.string.maxLength"));
+        byte[] fifteenBytes = body(out -> writeLong(out, Integer.MAX_VALUE - 15));
+        assertEquals(15, fifteenBytes.length);
+
+        MessageDecodingException e = decodingFailsAllocatingLittle(fifteenBytes);
+
+        assertEquals(Problem.UNDECODABLE_BODY, e.problem());
+        assertTrue(e.getMessage().contains("claims 2147483632 bytes"), e.getMessage());
+    }
+
+    @Test
+    void bytesClaimingTwoGibibytesFailWithoutAllocatingThem() {
+        assertNull(System.getProperty("org.apache.avro.limits.bytes.maxLength"));
+        byte[] bytes =
+                body(
+                        out -> {
+                            writeFieldsBeforeData(out);
+                            writeLong(out, Integer.MAX_VALUE - 8);
+                        });
+
+        assertEquals(Problem.UNDECODABLE_BODY, decodingFailsAllocatingLittle(bytes).problem());
+    }
+
+    @Test
+    void mapClaimingTwoBillionEntriesFailsWithoutAllocatingThem() {
+        assertNull(System.getProperty("org.apache.avro.limits.collectionItems.maxLength"));
+        byte[] bytes =
+                body(
+                        out -> {
+                            writeFieldsBeforeData(out);
+                            writeLong(out, 1);
+                            out.write(0);
+                            writeLong(out, Integer.MAX_VALUE - 8);
+                        });
+
+        MessageDecodingException e = decodingFailsAllocatingLittle(bytes);
+
+        assertEquals(Problem.UNDECODABLE_BODY, e.problem());
+        assertTrue(e.getMessage().contains("items"), e.getMessage());
+    }
+
+    /** Decoding fails having allocated less than 1 MiB on this thread. */
+    private MessageDecodingException decodingFailsAllocatingLittle(byte[] bytes) {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long thread = Thread.currentThread().getId();
+        long before = threads.getThreadAllocatedBytes(thread);
+        MessageDecodingException e = decodingFails(bytes);
+        long allocated = threads.getThreadAllocatedBytes(thread) - before;
+        assertTrue(allocated < (1 << 20), "decoding allocated " + allocated + " bytes");
+        return e;
+    }
+
+    /** The single-object header of the current ImageEvent schema, then the body written. */
+    private byte[] body(Body body) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(valid, 0, MessageDecodingException.HEADER_LENGTH);
+        body.write(out);
+        return out.toByteArray();
+    }
+
+    /** id, source, event_time, width, height, channels and encoding: all small and valid. */
+    private static void writeFieldsBeforeData(ByteArrayOutputStream out) {
+        for (String s : new String[] {"id", "cam"}) {
+            byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+            writeLong(out, utf8.length);
+            out.write(utf8, 0, utf8.length);
+        }
+        for (int i = 0; i < 5; i++) {
+            writeLong(out, 1);
+        }
+    }
+
+    /** Avro's long: zig-zag, then 7 bits a byte, least significant first. */
+    private static void writeLong(ByteArrayOutputStream out, long value) {
+        long n = (value << 1) ^ (value >> 63);
+        while ((n & ~0x7FL) != 0) {
+            out.write((int) ((n & 0x7F) | 0x80));
+            n >>>= 7;
+        }
+        out.write((int) n);
+    }
+
+    private interface Body {
+        void write(ByteArrayOutputStream out);
     }
 }

@@ -1,14 +1,21 @@
 package dev.flowwatch.streams;
 
 import dev.flowwatch.streams.config.AppConfig;
+import dev.flowwatch.streams.config.InvalidConfigException;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
+import org.apache.kafka.clients.admin.DescribeConfigsOptions;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +35,8 @@ import java.util.function.Consumer;
  * missing ones when {@code topics.create=true}. Kafka Streams itself would start without them and
  * then replace its threads forever (a missing output topic) or stop (a missing input topic);
  * exiting instead would crash-loop the pod while the brokers are down. So the start waits, with a
- * growing pause, and says why on {@code /ready} and in the log.
+ * growing pause, and says why on {@code /ready} and in the log. Under exactly-once it then checks
+ * that the dead-letter topic takes what the producer may send.
  */
 final class AppTopics {
 
@@ -72,6 +80,8 @@ final class AppTopics {
      * Returns once every topic exists; waits as long as it takes.
      *
      * @throws InterruptedException if the start is interrupted (SIGTERM, a test)
+     * @throws InvalidConfigException if the dead-letter topic's {@code max.message.bytes} is below
+     *     the producer's {@code max.request.size} under exactly-once
      */
     void await() throws InterruptedException {
         Duration pause = FIRST_PAUSE;
@@ -100,8 +110,62 @@ final class AppTopics {
         }
     }
 
-    /** One look (and creation): null when every topic exists, else what is missing. */
+    /** One look: null when every topic exists (and was checked), else what the start waits for. */
     private String attempt(Admin admin) throws InterruptedException {
+        String missing = missingTopics(admin);
+        boolean exactlyOnce = StreamsConfig.EXACTLY_ONCE_V2.equals(config.processingGuarantee());
+        if (missing != null || !exactlyOnce) {
+            return missing;
+        }
+        return checkDeadLetterTopic(admin);
+    }
+
+    /**
+     * Fails the start unless the dead-letter topic takes every record the producer may send: under
+     * exactly-once a dead letter the broker refuses aborts the transaction whatever the production
+     * handler answers, so the same input record would be read and refused again, forever.
+     *
+     * @return null once checked, else why the topic's configuration cannot be read yet
+     */
+    private String checkDeadLetterTopic(Admin admin) throws InterruptedException {
+        String topic = config.topicDlq();
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        Config topicConfig;
+        try {
+            topicConfig =
+                    admin.describeConfigs(
+                                    List.of(resource),
+                                    new DescribeConfigsOptions().timeoutMs(timeoutMs()))
+                            .all()
+                            .get(ATTEMPT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                            .get(resource);
+        } catch (ExecutionException | TimeoutException e) {
+            return "cannot read the configuration of topic "
+                    + topic
+                    + ": "
+                    + (e instanceof ExecutionException ? e.getCause() : e);
+        }
+        ConfigEntry entry = topicConfig.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+        long maxMessageBytes = Long.parseLong(entry.value());
+        int maxRequestSize = config.producerMaxRequestSize();
+        if (maxMessageBytes < maxRequestSize) {
+            throw new InvalidConfigException(
+                    String.format(
+                            "topic %s has max.message.bytes=%d, below the producer's"
+                                    + " max.request.size=%d (kafka.producer.max.request.size):"
+                                    + " under exactly-once a dead letter the broker refuses aborts"
+                                    + " the transaction and its input record is read again, forever;"
+                                    + " raise the topic's max.message.bytes to at least that, or"
+                                    + " lower max.request.size",
+                            topic,
+                            maxMessageBytes,
+                            maxRequestSize));
+        }
+        return null;
+    }
+
+    /** One look (and creation): null when every topic exists, else what is missing. */
+    private String missingTopics(Admin admin) throws InterruptedException {
         Set<String> existing;
         try {
             existing =

@@ -97,7 +97,10 @@ public final class FlowwatchApp implements AutoCloseable {
                     MetricsServer.start(config.metricsPort(), registry, app::health, app::readiness);
             FlowwatchApp starting = app;
             new AppTopics(config, reason -> starting.waitingFor = reason).await();
-            app.startStreams(new KafkaStreams(topology, config.streamsProperties()), registry);
+            app.startStreams(
+                    new KafkaStreams(
+                            topology, FlowwatchTopology.streamsProperties(config, metrics)),
+                    registry);
             LOG.info(
                     "Started {} with model {} {} on {}; metrics on port {}",
                     config.applicationId(),

@@ -57,12 +57,6 @@ final class RunCommand implements Callable<Integer> {
             err.println("Invalid configuration: " + e.getMessage());
             return 2;
         }
-        // Avro allocates what a record declares before reading it; bound it by what may be read at
-        // all.
-        String limit = Integer.toString(appConfig.maxPayloadBytes());
-        System.setProperty("org.apache.avro.limits.bytes.maxLength", limit);
-        System.setProperty("org.apache.avro.limits.string.maxLength", limit);
-
         FlowwatchApp app;
         try {
             app = FlowwatchApp.start(appConfig);

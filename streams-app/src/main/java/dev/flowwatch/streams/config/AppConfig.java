@@ -3,6 +3,7 @@ package dev.flowwatch.streams.config;
 import dev.flowwatch.flowpp.score.ScoreKind;
 
 import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
 import java.io.IOException;
@@ -56,7 +57,12 @@ import java.util.TreeMap;
  *       M events (needs a bpd calibration); 0 leaves it off
  *   <li>{@code threshold.bpd} (required only for score.kind bpd on an uncalibrated bundle) an event
  *       whose bits/dim exceed this is an anomaly; ignored when the bundle is calibrated for bpd
- *   <li>{@code max.payload.bytes} [1048576] larger records go to the dead-letter topic
+ *   <li>{@code max.payload.bytes} [983040] records with a larger value go to the dead-letter
+ *       topic; with the decoded pixels and 32 KiB for key, headers and framing it must fit the
+ *       producer's {@code max.request.size}
+ *   <li>{@code dlq.max.value.bytes} [983040] a dead letter carries at most this many bytes of the
+ *       original value, and the whole value's size and SHA-256 in headers when it is cut; with 32
+ *       KiB for key, headers and framing it must fit the producer's {@code max.request.size}
  *   <li>{@code metrics.port} [9400] port of /metrics, /healthz and /ready; 0 picks a free one
  *   <li>{@code state.dir} [${java.io.tmpdir}/flowwatch-streams] Kafka Streams state directory
  *   <li>{@code num.stream.threads} [1]
@@ -72,7 +78,10 @@ import java.util.TreeMap;
  *       answers 503 once stream threads were replaced this many times within the window, so that
  *       the orchestrator restarts a pod whose threads keep dying
  *   <li>{@code kafka.*} passed to every Kafka client with the prefix stripped, e.g. {@code
- *       kafka.security.protocol=SASL_SSL}
+ *       kafka.security.protocol=SASL_SSL}; the producer's {@code max.request.size} [1048576, the
+ *       broker's default max.message.bytes] and {@code compression.type} [lz4] are set explicitly
+ *       unless given here ({@code kafka.producer.max.request.size} or {@code
+ *       kafka.max.request.size})
  * </ul>
  *
  * <p>Sources, strongest first: explicit overrides (command line), the environment, the properties
@@ -102,6 +111,7 @@ public record AppConfig(
         int typicalityWindow,
         OptionalDouble thresholdBpd,
         int maxPayloadBytes,
+        int dlqMaxValueBytes,
         int metricsPort,
         Path stateDir,
         int numStreamThreads,
@@ -120,6 +130,11 @@ public record AppConfig(
     public static final int MAX_TYPICALITY_WINDOW = 1000;
 
     public static final String KAFKA_PREFIX = "kafka.";
+
+    /** Kafka's default, and what the broker's default max.message.bytes lets through. */
+    private static final int DEFAULT_MAX_REQUEST_SIZE = 1_048_576;
+
+    private static final String DEFAULT_COMPRESSION = "lz4";
 
     private static final Map<String, String> DEFAULTS = defaults();
 
@@ -156,7 +171,9 @@ public record AppConfig(
         d.put("alert.per-source.n", "1");
         d.put("typicality.window", "0");
         d.put("threshold.bpd", null);
-        d.put("max.payload.bytes", "1048576");
+        // 1 MiB less room for decoded pixels and the record envelope (RecordLimits)
+        d.put("max.payload.bytes", "983040");
+        d.put("dlq.max.value.bytes", "983040");
         d.put("metrics.port", "9400");
         d.put(
                 "state.dir",
@@ -210,7 +227,42 @@ public record AppConfig(
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(numStreamThreads));
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, processingGuarantee);
+        // Set explicitly, since what the app writes is sized against them (RecordLimits).
+        p.put(
+                StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
+                Integer.toString(producerMaxRequestSize()));
+        p.put(
+                StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG),
+                producerSetting(ProducerConfig.COMPRESSION_TYPE_CONFIG, DEFAULT_COMPRESSION));
         return p;
+    }
+
+    /**
+     * The producer's {@code max.request.size}: {@code kafka.producer.max.request.size}, else {@code
+     * kafka.max.request.size}, else 1048576.
+     */
+    public int producerMaxRequestSize() {
+        String v =
+                producerSetting(
+                        ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                        Integer.toString(DEFAULT_MAX_REQUEST_SIZE));
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below, naming the key
+        }
+        throw new InvalidConfigException(
+                "kafka.producer.max.request.size (or kafka.max.request.size)='"
+                        + v
+                        + "': must be a positive whole number");
+    }
+
+    private String producerSetting(String key, String otherwise) {
+        return kafka.getOrDefault(
+                StreamsConfig.producerPrefix(key), kafka.getOrDefault(key, otherwise));
     }
 
     /**
@@ -363,6 +415,7 @@ public record AppConfig(
                 typicalityWindow,
                 threshold,
                 integer(m, "max.payload.bytes", 1, Integer.MAX_VALUE),
+                integer(m, "dlq.max.value.bytes", 1, Integer.MAX_VALUE),
                 integer(m, "metrics.port", 0, 65535),
                 Path.of(string(m, "state.dir")),
                 integer(m, "num.stream.threads", 1, 1024),

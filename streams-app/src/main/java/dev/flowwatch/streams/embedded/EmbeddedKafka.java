@@ -108,8 +108,19 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Creates topics with replication factor 1 and waits until they exist. */
     public void createTopics(int partitions, Collection<String> names) {
-        List<NewTopic> topics =
-                names.stream().map(n -> new NewTopic(n, partitions, (short) 1)).toList();
+        create(names.stream().map(n -> new NewTopic(n, partitions, (short) 1)).toList());
+    }
+
+    /**
+     * Creates a topic with replication factor 1 and topic-level settings (e.g. {@code
+     * max.message.bytes}), and waits until it exists.
+     */
+    public void createTopic(String name, int partitions, Map<String, String> configs) {
+        create(List.of(new NewTopic(name, partitions, (short) 1).configs(configs)));
+    }
+
+    private void create(List<NewTopic> topics) {
+        List<String> names = topics.stream().map(NewTopic::name).toList();
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
             admin.createTopics(topics).all().get();
         } catch (ExecutionException e) {

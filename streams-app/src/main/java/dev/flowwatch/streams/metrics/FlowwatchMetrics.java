@@ -34,6 +34,7 @@ public final class FlowwatchMetrics {
     private final Counter eventsIn;
     private final Counter eventsScored;
     private final Counter eventsInvalid;
+    private final Counter deadLetterWriteFailures;
     private final Counter alerts;
     private final Counter alertsBySource;
     private final Counter alertsWithheld;
@@ -64,6 +65,13 @@ public final class FlowwatchMetrics {
                         .name("flowwatch_events_invalid_total")
                         .help("Records sent to the dead-letter topic, by reason")
                         .labelNames("reason")
+                        .register(registry);
+        deadLetterWriteFailures =
+                Counter.builder()
+                        .name("flowwatch_dlq_write_failures_total")
+                        .help(
+                                "Dead letters skipped because the producer or broker refused them"
+                                        + " for good (e.g. too large); the log names the record")
                         .register(registry);
         alerts =
                 Counter.builder()
@@ -172,6 +180,11 @@ public final class FlowwatchMetrics {
 
     public void invalid(DlqReason reason) {
         eventsInvalid.labelValues(reason.name()).inc();
+    }
+
+    /** A dead letter that could never be written, skipped. */
+    public void deadLetterWriteFailed() {
+        deadLetterWriteFailures.inc();
     }
 
     public void alert(Severity severity, String source) {

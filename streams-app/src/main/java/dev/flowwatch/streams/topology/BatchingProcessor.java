@@ -7,7 +7,9 @@ import dev.flowwatch.streams.engine.BatchScorer;
 import dev.flowwatch.streams.engine.FaultIsolatingScorer;
 import dev.flowwatch.streams.engine.ScoringEngine;
 import dev.flowwatch.streams.metrics.FlowwatchMetrics;
+import dev.flowwatch.streams.topology.DeadLetters.DeadLetter;
 
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -77,6 +79,7 @@ public final class BatchingProcessor implements Processor<byte[], ImageEvent, by
     private final ScoringEngine engine;
     private final FaultIsolatingScorer scorer;
     private final AnomalyDecider decider;
+    private final DeadLetters deadLetters;
     private final FlowwatchMetrics metrics;
     private final Policy policy;
     private final Children children;
@@ -104,6 +107,7 @@ public final class BatchingProcessor implements Processor<byte[], ImageEvent, by
             ScoringEngine engine,
             BatchScorer batchScorer,
             AnomalyDecider decider,
+            DeadLetters deadLetters,
             FlowwatchMetrics metrics,
             Policy policy,
             Children children) {
@@ -111,6 +115,7 @@ public final class BatchingProcessor implements Processor<byte[], ImageEvent, by
         this.imageBytes = engine.channels() * engine.height() * engine.width();
         this.scorer = new FaultIsolatingScorer(batchScorer, imageBytes, policy.maxScoringAttempts());
         this.decider = decider;
+        this.deadLetters = deadLetters;
         this.metrics = metrics;
         this.policy = policy;
         this.children = children;
@@ -121,11 +126,13 @@ public final class BatchingProcessor implements Processor<byte[], ImageEvent, by
      *
      * @param engine the model: its shape, its identity, and its IW setting
      * @param batchScorer the forward pass (the engine itself, but for tests of failures)
+     * @param deadLetters bounds the dead letters of pending events like those of validation
      */
     public static ProcessorSupplier<byte[], ImageEvent, byte[], Object> supplier(
             ScoringEngine engine,
             BatchScorer batchScorer,
             AnomalyDecider decider,
+            DeadLetters deadLetters,
             FlowwatchMetrics metrics,
             Policy policy,
             Children children) {
@@ -133,7 +140,7 @@ public final class BatchingProcessor implements Processor<byte[], ImageEvent, by
             @Override
             public Processor<byte[], ImageEvent, byte[], Object> get() {
                 return new BatchingProcessor(
-                        engine, batchScorer, decider, metrics, policy, children);
+                        engine, batchScorer, decider, deadLetters, metrics, policy, children);
             }
 
             @Override
@@ -281,16 +288,13 @@ public final class BatchingProcessor implements Processor<byte[], ImageEvent, by
         try {
             return PendingEvent.fromBytes(stored);
         } catch (RuntimeException e) {
-            metrics.invalid(DlqReason.MALFORMED_MESSAGE);
-            context.forward(
-                    DeadLetters.of(
-                            null,
-                            stored,
-                            context.currentSystemTimeMs(),
-                            DlqReason.MALFORMED_MESSAGE,
-                            "A pending event in the batching store cannot be read: " + e,
-                            SourceRecord.UNKNOWN),
-                    children.deadLetters());
+            deadLetter(
+                    null,
+                    stored,
+                    context.currentSystemTimeMs(),
+                    SourceRecord.UNKNOWN,
+                    DlqReason.MALFORMED_MESSAGE,
+                    "A pending event in the batching store cannot be read: " + e);
             return null;
         }
     }
@@ -326,10 +330,31 @@ public final class BatchingProcessor implements Processor<byte[], ImageEvent, by
     }
 
     private void deadLetter(PendingEvent e, DlqReason reason, String detail) {
+        deadLetter(e.key(), e.eventBytes(), e.recordTimestamp(), e.source(), reason, detail);
+    }
+
+    /** A pending event keeps no headers of its input record, so its dead letter has none. */
+    private void deadLetter(
+            byte[] key,
+            byte[] value,
+            long timestamp,
+            SourceRecord source,
+            DlqReason reason,
+            String detail) {
         metrics.invalid(reason);
+        DeadLetter letter =
+                deadLetters.of(
+                        key,
+                        value,
+                        new RecordHeaders(),
+                        reason,
+                        detail,
+                        source.topic(),
+                        source.partition(),
+                        source.offset());
         context.forward(
-                DeadLetters.of(
-                        e.key(), e.eventBytes(), e.recordTimestamp(), reason, detail, e.source()),
+                new Record<byte[], Object>(
+                        letter.key(), letter.value(), timestamp, letter.headers()),
                 children.deadLetters());
     }
 

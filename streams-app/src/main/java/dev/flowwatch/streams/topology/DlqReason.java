@@ -7,7 +7,10 @@ package dev.flowwatch.streams.topology;
 public enum DlqReason {
     /** No value, or zero bytes. */
     EMPTY_PAYLOAD,
-    /** More bytes than {@code max.payload.bytes}. */
+    /**
+     * A value of more bytes than {@code max.payload.bytes}, or a key and headers of more than
+     * {@link RecordLimits#MAX_KEY_AND_HEADERS_BYTES}.
+     */
     OVERSIZE_PAYLOAD,
     /** Not an ImageEvent in Avro single-object encoding; the detail names the decoding problem. */
     MALFORMED_MESSAGE,
@@ -22,6 +25,11 @@ public enum DlqReason {
      * the batching store while a model of another shape was rolled out.
      */
     WRONG_SHAPE,
+    /**
+     * Validating the record threw something no check expected (a decoder's error, a bug); the
+     * detail names it.
+     */
+    VALIDATION_FAILED,
     /**
      * The model failed to score the event on its own {@code scoring.max-attempts} times while it
      * still scored a known-good image; the value is the event as validated (RAW_U8 of the model's

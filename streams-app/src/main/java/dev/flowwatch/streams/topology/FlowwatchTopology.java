@@ -14,12 +14,14 @@ import dev.flowwatch.streams.metrics.FlowwatchMetrics;
 
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 
 /**
  * The way of an image through the app: {@code images → validate → (batching topic →) batch and
@@ -65,6 +67,8 @@ public final class FlowwatchTopology {
                         engine.height(),
                         engine.width(),
                         config.maxPayloadBytes());
+        RecordLimits.requireFit(config, engine.channels() * engine.height() * engine.width());
+        DeadLetters deadLetters = new DeadLetters(config.dlqMaxValueBytes());
         AnomalyDecider decider =
                 AnomalyDecider.forConfig(config, engine.modelId(), engine.modelVersion());
         boolean repartition = config.batchingPartitions() > 0;
@@ -77,7 +81,9 @@ public final class FlowwatchTopology {
                 config.topicImages());
         topology.addProcessor(
                 VALIDATE,
-                () -> new ValidateProcessor(validator, metrics, STAMP_SOURCE, DLQ_SINK),
+                () ->
+                        new ValidateProcessor(
+                                validator, deadLetters, metrics, STAMP_SOURCE, DLQ_SINK),
                 SOURCE);
         // where each event was read, for its dead letter should the batching step give it up
         topology.addProcessor(STAMP_SOURCE, StampSourceProcessor::new, VALIDATE);
@@ -109,6 +115,7 @@ public final class FlowwatchTopology {
                         engine,
                         batchScorer,
                         decider,
+                        deadLetters,
                         metrics,
                         new BatchingProcessor.Policy(
                                 config.batchMaxSize(),
@@ -147,6 +154,26 @@ public final class FlowwatchTopology {
                 FlowwatchSerdes.anomalyAlert().serializer(),
                 alertParents);
         return topology;
+    }
+
+    /**
+     * The Kafka Streams configuration of the app: {@link AppConfig#streamsProperties()} and the
+     * exception handlers that turn bad records on the batching topic and dead letters that can
+     * never be written into dead letters and a metric instead of a dying thread.
+     */
+    public static Properties streamsProperties(AppConfig config, FlowwatchMetrics metrics) {
+        Properties p = config.streamsProperties();
+        p.put(
+                StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                DeadLetterDeserializationHandler.class);
+        p.put(
+                StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                DeadLetterProductionHandler.class);
+        p.put(
+                DeadLetterRoute.CONFIG,
+                new DeadLetterRoute(
+                        config.topicDlq(), new DeadLetters(config.dlqMaxValueBytes()), metrics));
+        return p;
     }
 
     /** The typicality step on the bundle's bits/dim calibration, or why there can be none. */

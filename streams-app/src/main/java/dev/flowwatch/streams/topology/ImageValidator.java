@@ -11,10 +11,12 @@ import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Turns the bytes of a record into an event the model can score, or says why it cannot.
@@ -84,12 +86,15 @@ public final class ImageValidator {
         try {
             return deserializer.deserialize(topic, value);
         } catch (MessageDecodingException e) {
-            DlqReason reason =
-                    e.problem() == MessageDecodingException.Problem.UNKNOWN_FINGERPRINT
-                            ? DlqReason.UNKNOWN_SCHEMA
-                            : DlqReason.MALFORMED_MESSAGE;
-            throw new InvalidEventException(reason, e.problem() + ": " + e.getMessage());
+            throw new InvalidEventException(reasonFor(e), e.problem() + ": " + e.getMessage());
         }
+    }
+
+    /** UNKNOWN_SCHEMA for a writer schema this app does not know, else MALFORMED_MESSAGE. */
+    static DlqReason reasonFor(MessageDecodingException e) {
+        return e.problem() == MessageDecodingException.Problem.UNKNOWN_FINGERPRINT
+                ? DlqReason.UNKNOWN_SCHEMA
+                : DlqReason.MALFORMED_MESSAGE;
     }
 
     private byte[] checkRaw(ImageEvent event, byte[] data) throws InvalidEventException {
@@ -125,21 +130,43 @@ public final class ImageValidator {
                             + format
                             + " signature.");
         }
-        BufferedImage image;
+        ImageReader reader = ImageIO.getImageReadersByFormatName(format).next();
         try {
-            image = ImageIO.read(new ByteArrayInputStream(data));
-        } catch (IOException | RuntimeException e) {
-            // ImageIO's decoders report corrupt streams with IIOException and, at times, runtime
-            // exceptions
-            throw new InvalidEventException(
-                    DlqReason.BAD_IMAGE_BYTES,
-                    "The " + format + " data cannot be decoded: " + e.getMessage());
+            reader.setInput(
+                    new MemoryCacheImageInputStream(new ByteArrayInputStream(data)), true, true);
+            requireModelShape(reader, format);
+            checkDeclaredShape(event, format);
+            BufferedImage image = decodePixels(reader, format);
+            return channels == 1 ? grey(image) : rgb(image);
+        } finally {
+            reader.dispose();
         }
-        if (image == null) {
-            throw new InvalidEventException(
-                    DlqReason.BAD_IMAGE_BYTES, "No decoder reads the " + format + " data.");
+    }
+
+    /**
+     * Reads only the header (PNG's IHDR, JPEG's SOF): width, height and colour kind, and rejects
+     * any other shape than the model's before a pixel is decoded. Decoding first would let a
+     * 368-byte JPEG claiming 46340x46340 pixels, or a PNG of zeros that inflates to gigabytes,
+     * allocate what its header claims.
+     */
+    private void requireModelShape(ImageReader reader, String format)
+            throws InvalidEventException {
+        int w;
+        int h;
+        ImageTypeSpecifier type;
+        try {
+            w = reader.getWidth(0);
+            h = reader.getHeight(0);
+            type = reader.getRawImageType(0);
+        } catch (Exception | Error e) {
+            throw cannotDecode(format, "header", e);
         }
-        ColorModel colours = image.getColorModel();
+        if (type == null) {
+            throw new InvalidEventException(
+                    DlqReason.WRONG_SHAPE,
+                    "The " + format + " image has a colour space the decoder cannot convert.");
+        }
+        ColorModel colours = type.getColorModel();
         int imageChannels = colours.getNumColorComponents();
         if (colours.hasAlpha() || (imageChannels != 1 && imageChannels != 3)) {
             throw new InvalidEventException(
@@ -151,7 +178,28 @@ public final class ImageValidator {
                             colours.hasAlpha() ? " and alpha" : "",
                             kind(channels)));
         }
-        requireModelShape(image.getWidth(), image.getHeight(), imageChannels, format + " image");
+        requireModelShape(w, h, imageChannels, format + " image");
+    }
+
+    /** Decodes an image whose header says it has the model's shape: bounded by that shape. */
+    private static BufferedImage decodePixels(ImageReader reader, String format)
+            throws InvalidEventException {
+        try {
+            return reader.read(0);
+        } catch (Exception | Error e) {
+            // ImageIO's decoders report corrupt streams with IIOException and, at times, runtime
+            // exceptions or errors from native code; none of them may stop the stream.
+            throw cannotDecode(format, "data", e);
+        }
+    }
+
+    private static InvalidEventException cannotDecode(String format, String part, Throwable e) {
+        return new InvalidEventException(
+                DlqReason.BAD_IMAGE_BYTES,
+                "The " + format + " " + part + " cannot be decoded: " + e);
+    }
+
+    private void checkDeclaredShape(ImageEvent event, String format) throws InvalidEventException {
         if (event.getWidth() != width
                 || event.getHeight() != height
                 || event.getChannels() != channels) {
@@ -168,7 +216,6 @@ public final class ImageValidator {
                             height,
                             channels));
         }
-        return channels == 1 ? grey(image) : rgb(image);
     }
 
     private void requireModelShape(int w, int h, int c, String what) throws InvalidEventException {

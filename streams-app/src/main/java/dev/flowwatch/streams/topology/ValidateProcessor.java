@@ -2,15 +2,14 @@ package dev.flowwatch.streams.topology;
 
 import dev.flowwatch.schemas.ImageEvent;
 import dev.flowwatch.streams.metrics.FlowwatchMetrics;
+import dev.flowwatch.streams.topology.DeadLetters.DeadLetter;
 
-import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 
-import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 
 /**
  * Decodes and validates each record of the images topic: valid events go on to batching, the rest
@@ -18,16 +17,13 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Decoding here rather than in a source deserializer keeps bad bytes from ever reaching the
  * deserialization or uncaught exception handlers: a bad record costs one DLQ write, never a thread.
+ * Whatever validating one record throws, an {@link Error} from a decoder included, is that record's
+ * fault: it becomes a dead letter, since a thread that died on it would read it again.
  */
 public final class ValidateProcessor implements Processor<byte[], byte[], byte[], Object> {
 
-    public static final String HEADER_REASON = "flowwatch.dlq.reason";
-    public static final String HEADER_DETAIL = "flowwatch.dlq.detail";
-    public static final String HEADER_TOPIC = "flowwatch.dlq.topic";
-    public static final String HEADER_PARTITION = "flowwatch.dlq.partition";
-    public static final String HEADER_OFFSET = "flowwatch.dlq.offset";
-
     private final ImageValidator validator;
+    private final DeadLetters deadLetters;
     private final FlowwatchMetrics metrics;
     private final String validChild;
     private final String dlqChild;
@@ -39,10 +35,12 @@ public final class ValidateProcessor implements Processor<byte[], byte[], byte[]
      */
     public ValidateProcessor(
             ImageValidator validator,
+            DeadLetters deadLetters,
             FlowwatchMetrics metrics,
             String validChild,
             String dlqChild) {
         this.validator = validator;
+        this.deadLetters = deadLetters;
         this.metrics = metrics;
         this.validChild = validChild;
         this.dlqChild = dlqChild;
@@ -56,34 +54,59 @@ public final class ValidateProcessor implements Processor<byte[], byte[], byte[]
     @Override
     public void process(Record<byte[], byte[]> record) {
         metrics.eventIn();
-        String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("");
+        Optional<RecordMetadata> metadata = context.recordMetadata();
+        String topic = metadata.map(RecordMetadata::topic).orElse("");
         ImageEvent event;
         try {
+            requireSmallKeyAndHeaders(record);
             event = validator.validate(topic, record.value());
         } catch (InvalidEventException e) {
-            metrics.invalid(e.reason());
-            context.forward(record.withHeaders(dlqHeaders(record, e)), dlqChild);
+            deadLetter(record, metadata, e);
+            return;
+        } catch (RuntimeException | Error e) {
+            deadLetter(
+                    record,
+                    metadata,
+                    new InvalidEventException(
+                            DlqReason.VALIDATION_FAILED, "Validating the record threw " + e));
             return;
         }
         context.forward(record.withValue(event), validChild);
     }
 
-    private Headers dlqHeaders(Record<byte[], byte[]> record, InvalidEventException e) {
-        Headers headers = new RecordHeaders(record.headers().toArray());
-        put(headers, HEADER_REASON, e.reason().name());
-        put(headers, HEADER_DETAIL, e.detail());
-        context.recordMetadata()
-                .ifPresent(
-                        m -> {
-                            put(headers, HEADER_TOPIC, m.topic());
-                            put(headers, HEADER_PARTITION, Integer.toString(m.partition()));
-                            put(headers, HEADER_OFFSET, Long.toString(m.offset()));
-                        });
-        return headers;
+    /** Scores and batching records carry the key, and the batching topic the headers too. */
+    private static void requireSmallKeyAndHeaders(Record<byte[], byte[]> record)
+            throws InvalidEventException {
+        int size = RecordLimits.sizeOf(record.key(), record.headers());
+        if (size > RecordLimits.MAX_KEY_AND_HEADERS_BYTES) {
+            throw new InvalidEventException(
+                    DlqReason.OVERSIZE_PAYLOAD,
+                    "The record's key and headers have "
+                            + size
+                            + " bytes, more than the "
+                            + RecordLimits.MAX_KEY_AND_HEADERS_BYTES
+                            + " a record may carry besides its value.");
+        }
     }
 
-    private static void put(Headers headers, String name, String value) {
-        headers.remove(name);
-        headers.add(name, value.getBytes(StandardCharsets.UTF_8));
+    private void deadLetter(
+            Record<byte[], byte[]> record,
+            Optional<RecordMetadata> metadata,
+            InvalidEventException e) {
+        metrics.invalid(e.reason());
+        DeadLetter letter =
+                deadLetters.of(
+                        record.key(),
+                        record.value(),
+                        record.headers(),
+                        e.reason(),
+                        e.detail(),
+                        metadata.map(RecordMetadata::topic).orElse(null),
+                        metadata.map(RecordMetadata::partition).orElse(-1),
+                        metadata.map(RecordMetadata::offset).orElse(-1L));
+        context.forward(
+                new Record<byte[], Object>(
+                        letter.key(), letter.value(), record.timestamp(), letter.headers()),
+                dlqChild);
     }
 }

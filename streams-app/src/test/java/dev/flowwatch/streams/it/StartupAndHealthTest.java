@@ -107,8 +107,9 @@ class StartupAndHealthTest {
     }
 
     /**
-     * Stream threads that die on every record (here: a producer that can write no record) used to
-     * be replaced forever behind a healthy {@code /healthz}.
+     * Stream threads that die on every record (here: a scores topic that takes no record, which
+     * fails the task since a score is never skipped) used to be replaced forever behind a healthy
+     * {@code /healthz}.
      */
     @Test
     void threadsThatKeepDyingTurnHealthzUnhealthy() throws Exception {
@@ -119,8 +120,8 @@ class StartupAndHealthTest {
         settings.put("topic.alerts", "alerts-d");
         settings.put("topic.dlq", "dlq-d");
         settings.put("batch.max.size", "1");
-        settings.put("kafka.producer.max.request.size", "64");
         settings.put("health.max-thread-replacements", "2");
+        kafka.createTopic("scores-d", 1, Map.of("max.message.bytes", "128"));
         try (FlowwatchApp app =
                 startInBackground(settings).app().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
             assertEquals(200, get(port, "/healthz").statusCode());

@@ -1,5 +1,6 @@
 package dev.flowwatch.streams.topology;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -36,8 +37,10 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -124,12 +127,12 @@ class BatchingFailureTest {
             TestRecord<byte[], byte[]> dead = f.dlq.readRecord();
             assertTrue(f.dlq.isEmpty());
             assertEquals("k5", new String(dead.key(), StandardCharsets.UTF_8));
-            assertEquals("SCORING_FAILED", header(dead, ValidateProcessor.HEADER_REASON));
-            String detail = header(dead, ValidateProcessor.HEADER_DETAIL);
+            assertEquals("SCORING_FAILED", header(dead, DeadLetters.HEADER_REASON));
+            String detail = header(dead, DeadLetters.HEADER_DETAIL);
             assertTrue(detail.contains("2 attempts") && detail.contains("non-finite"), detail);
-            assertEquals("images", header(dead, ValidateProcessor.HEADER_TOPIC));
-            assertEquals("0", header(dead, ValidateProcessor.HEADER_PARTITION));
-            assertEquals("5", header(dead, ValidateProcessor.HEADER_OFFSET), "not the forged one");
+            assertEquals("images", header(dead, DeadLetters.HEADER_TOPIC));
+            assertEquals("0", header(dead, DeadLetters.HEADER_PARTITION));
+            assertEquals("5", header(dead, DeadLetters.HEADER_OFFSET), "not the forged one");
             assertEquals(
                     "e5",
                     FlowwatchSerdes.imageEvent()
@@ -156,8 +159,31 @@ class BatchingFailureTest {
 
             assertEquals(1, f.scores.getQueueSize());
             TestRecord<byte[], byte[]> dead = f.dlq.readRecord();
-            assertEquals("images", header(dead, ValidateProcessor.HEADER_TOPIC));
-            assertEquals("1", header(dead, ValidateProcessor.HEADER_OFFSET));
+            assertEquals("images", header(dead, DeadLetters.HEADER_TOPIC));
+            assertEquals("1", header(dead, DeadLetters.HEADER_OFFSET));
+        }
+    }
+
+    @Test
+    void aDeadLetterOfTheBatchingStepIsCutLikeThoseOfValidation() throws Exception {
+        try (TopologyFixture f =
+                new TopologyFixture(
+                        engine,
+                        failingOnWhite(),
+                        stateDir,
+                        Map.of("batch.max.size", "2", "dlq.max.value.bytes", "100"))) {
+            f.send("k0", TestModels.event("e0", 0));
+            f.send("k1", white("e1"));
+
+            byte[] whole = TopologyFixture.bytes(white("e1"));
+            TestRecord<byte[], byte[]> dead = f.dlq.readRecord();
+            assertEquals("SCORING_FAILED", header(dead, DeadLetters.HEADER_REASON));
+            assertArrayEquals(Arrays.copyOf(whole, 100), dead.value());
+            assertEquals(
+                    Integer.toString(whole.length), header(dead, DeadLetters.HEADER_ORIGINAL_SIZE));
+            assertEquals(
+                    HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(whole)),
+                    header(dead, DeadLetters.HEADER_ORIGINAL_SHA256));
         }
     }
 
@@ -218,8 +244,8 @@ class BatchingFailureTest {
         assertEquals(2, out.size());
         CapturedForward<? extends byte[], ?> dead = out.get(0);
         assertEquals("dlq", dead.childName().orElseThrow());
-        assertEquals("WRONG_SHAPE", header(dead.record().headers(), ValidateProcessor.HEADER_REASON));
-        assertEquals("42", header(dead.record().headers(), ValidateProcessor.HEADER_OFFSET));
+        assertEquals("WRONG_SHAPE", header(dead.record().headers(), DeadLetters.HEADER_REASON));
+        assertEquals("42", header(dead.record().headers(), DeadLetters.HEADER_OFFSET));
         assertEquals("scores", out.get(1).childName().orElseThrow());
         assertEquals("new", ((AnomalyScore) out.get(1).record().value()).getEventId().toString());
         assertFalse(store.all().hasNext(), "both left the store");
@@ -239,7 +265,7 @@ class BatchingFailureTest {
         CapturedForward<? extends byte[], ?> dead = context.forwarded().get(0);
         assertEquals("dlq", dead.childName().orElseThrow());
         assertEquals(
-                "MALFORMED_MESSAGE", header(dead.record().headers(), ValidateProcessor.HEADER_REASON));
+                "MALFORMED_MESSAGE", header(dead.record().headers(), DeadLetters.HEADER_REASON));
         assertFalse(store.all().hasNext());
     }
 
@@ -278,6 +304,7 @@ class BatchingFailureTest {
                         engine,
                         engine,
                         AnomalyDecider.fixedThreshold(100, "m", "v"),
+                        new DeadLetters(1 << 20),
                         new FlowwatchMetrics(new PrometheusRegistry()),
                         new BatchingProcessor.Policy(10, 50, 12, 3),
                         new BatchingProcessor.Children(List.of("scores"), "dlq"))

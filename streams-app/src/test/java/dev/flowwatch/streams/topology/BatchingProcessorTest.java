@@ -453,6 +453,7 @@ class BatchingProcessorTest {
                         engine,
                         engine,
                         AnomalyDecider.fixedThreshold(100, "m", "v"),
+                        new DeadLetters(1 << 20),
                         new FlowwatchMetrics(new PrometheusRegistry()),
                         new BatchingProcessor.Policy(maxSize, maxDelayMs, 12, 3),
                         new BatchingProcessor.Children(List.of("scores"), "dlq"))

@@ -58,11 +58,11 @@ final class TopologyFixture implements AutoCloseable {
                                 "topics.create", "false"));
         all.putAll(settings);
         config = AppConfig.load(null, Map.of(), all);
+        FlowwatchMetrics metrics = new FlowwatchMetrics(registry);
         driver =
                 new TopologyTestDriver(
-                        FlowwatchTopology.build(
-                                config, engine, batchScorer, new FlowwatchMetrics(registry)),
-                        config.streamsProperties(),
+                        FlowwatchTopology.build(config, engine, batchScorer, metrics),
+                        FlowwatchTopology.streamsProperties(config, metrics),
                         START);
         images =
                 driver.createInputTopic(

@@ -8,10 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.flowwatch.schemas.ImageEncoding;
 import dev.flowwatch.schemas.ImageEvent;
 import dev.flowwatch.schemas.ImageEvents;
+import dev.flowwatch.streams.Allocations;
+import dev.flowwatch.streams.HostileImages;
 import dev.flowwatch.streams.TestModels;
 import dev.flowwatch.streams.engine.ScoringEngine;
 
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,8 +27,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -122,16 +127,16 @@ class ValidateProcessorTest {
             for (TestRecord<byte[], byte[]> r : dead) {
                 String key = new String(r.key(), StandardCharsets.UTF_8);
                 assertArrayEquals(records.get(key), r.value(), key + ": value bytes untouched");
-                assertEquals(expected.get(key), header(r, ValidateProcessor.HEADER_REASON), key);
-                assertFalse(header(r, ValidateProcessor.HEADER_DETAIL).isBlank(), key);
-                assertEquals("images", header(r, ValidateProcessor.HEADER_TOPIC));
-                assertEquals("0", header(r, ValidateProcessor.HEADER_PARTITION));
-                assertEquals(Long.toString(offset++), header(r, ValidateProcessor.HEADER_OFFSET));
+                assertEquals(expected.get(key), header(r, DeadLetters.HEADER_REASON), key);
+                assertFalse(header(r, DeadLetters.HEADER_DETAIL).isBlank(), key);
+                assertEquals("images", header(r, DeadLetters.HEADER_TOPIC));
+                assertEquals("0", header(r, DeadLetters.HEADER_PARTITION));
+                assertEquals(Long.toString(offset++), header(r, DeadLetters.HEADER_OFFSET));
             }
             assertTrue(
-                    header(dead.get(1), ValidateProcessor.HEADER_DETAIL).startsWith("BAD_MARKER"));
+                    header(dead.get(1), DeadLetters.HEADER_DETAIL).startsWith("BAD_MARKER"));
             assertTrue(
-                    header(dead.get(2), ValidateProcessor.HEADER_DETAIL)
+                    header(dead.get(2), DeadLetters.HEADER_DETAIL)
                             .startsWith("UNDECODABLE_BODY"));
             assertTrue(f.scores.isEmpty());
         }
@@ -155,6 +160,120 @@ class ValidateProcessorTest {
             assertEquals(2, scores.size());
             assertEquals(scores.get(0), scores.get(1), 1e-9);
             assertTrue(f.dlq.isEmpty());
+        }
+    }
+
+    @Test
+    void imageBombsGoToDlqByTheirHeadersWithoutDecodingAPixel() {
+        int side = HostileImages.BOMB_SIDE;
+        Map<String, byte[]> bombs = new LinkedHashMap<>();
+        bombs.put(
+                "jpeg",
+                TopologyFixture.bytes(
+                        withData(
+                                TestModels.event("e", 1),
+                                ImageEncoding.JPEG,
+                                HostileImages.jpegClaiming(side, side))));
+        bombs.put(
+                "png",
+                TopologyFixture.bytes(
+                        withData(
+                                TestModels.event("e", 1),
+                                ImageEncoding.PNG,
+                                HostileImages.pngClaiming(side, side, 1 << 20))));
+        try (TopologyFixture f = new TopologyFixture(engine, stateDir, Map.of())) {
+            long allocated =
+                    Allocations.onThisThread(
+                            () ->
+                                    bombs.forEach(
+                                            (key, value) ->
+                                                    f.images.pipeInput(
+                                                            TopologyFixture.key(key), value)));
+
+            // decoding either would take 2 GiB: 46340 x 46340 grey pixels
+            assertTrue(allocated < 64 << 20, "validating the bombs allocated " + allocated);
+            List<TestRecord<byte[], byte[]>> dead = f.dlq.readRecordsToList();
+            assertEquals(2, dead.size());
+            for (TestRecord<byte[], byte[]> r : dead) {
+                assertEquals("WRONG_SHAPE", header(r, DeadLetters.HEADER_REASON));
+                String detail = header(r, DeadLetters.HEADER_DETAIL);
+                assertTrue(detail.contains(side + "x" + side), detail);
+            }
+        }
+    }
+
+    @Test
+    void deadLetterOfALongValueCarriesItsPrefixWithTheWholeSizeAndSha256() throws Exception {
+        byte[] wrongShape =
+                TopologyFixture.bytes(
+                        ImageEvents.rawU8("e", "s", Instant.EPOCH, 40, 40, 1, new byte[1600]));
+        try (TopologyFixture f =
+                new TopologyFixture(engine, stateDir, Map.of("dlq.max.value.bytes", "1000"))) {
+            f.images.pipeInput(TopologyFixture.key("k"), wrongShape);
+
+            TestRecord<byte[], byte[]> dead = f.dlq.readRecord();
+            assertArrayEquals(Arrays.copyOf(wrongShape, 1000), dead.value());
+            assertEquals("WRONG_SHAPE", header(dead, DeadLetters.HEADER_REASON));
+            assertEquals(
+                    Integer.toString(wrongShape.length),
+                    header(dead, DeadLetters.HEADER_ORIGINAL_SIZE));
+            assertEquals(
+                    HexFormat.of()
+                            .formatHex(MessageDigest.getInstance("SHA-256").digest(wrongShape)),
+                    header(dead, DeadLetters.HEADER_ORIGINAL_SHA256));
+        }
+    }
+
+    @Test
+    void keyAndHeadersLargerThanARecordMayCarryAreOversizeAndCutInTheDeadLetter() {
+        byte[] key = new byte[RecordLimits.MAX_KEY_AND_HEADERS_BYTES + 1];
+        byte[] valid = TopologyFixture.bytes(TestModels.event("e", 1));
+        try (TopologyFixture f = new TopologyFixture(engine, stateDir, Map.of())) {
+            f.images.pipeInput(key, valid);
+
+            TestRecord<byte[], byte[]> dead = f.dlq.readRecord();
+            assertEquals("OVERSIZE_PAYLOAD", header(dead, DeadLetters.HEADER_REASON));
+            assertEquals(RecordLimits.MAX_KEY_AND_HEADERS_BYTES, dead.key().length);
+            assertTrue(header(dead, DeadLetters.HEADER_DETAIL).contains("key is cut"));
+            assertArrayEquals(valid, dead.value());
+            assertTrue(f.scores.isEmpty());
+        }
+    }
+
+    @Test
+    void unreadableRecordOnTheBatchingTopicGoesToDlqAndScoringGoesOn() {
+        byte[] valid = TopologyFixture.bytes(TestModels.event("e", 1));
+        byte[] unknownFingerprint = valid.clone();
+        unknownFingerprint[5] ^= 0x5A;
+        try (TopologyFixture f =
+                new TopologyFixture(
+                        engine,
+                        stateDir,
+                        // The test driver drops the handler's dead letters under exactly-once;
+                        // HostileInputTest proves them on a real broker under exactly-once.
+                        Map.of(
+                                "batching.partitions",
+                                "1",
+                                "batch.max.size",
+                                "1",
+                                "processing.guarantee",
+                                "at_least_once"))) {
+            var batching =
+                    f.driver.createInputTopic(
+                            f.config.batchingTopic(),
+                            new ByteArraySerializer(),
+                            new ByteArraySerializer());
+            batching.pipeInput(TopologyFixture.key("garbage"), "not avro".getBytes());
+            batching.pipeInput(TopologyFixture.key("newer"), unknownFingerprint);
+            f.images.pipeInput(TopologyFixture.key("valid"), valid);
+
+            List<TestRecord<byte[], byte[]>> dead = f.dlq.readRecordsToList();
+            assertEquals(2, dead.size());
+            assertEquals("MALFORMED_MESSAGE", header(dead.get(0), DeadLetters.HEADER_REASON));
+            assertEquals("UNKNOWN_SCHEMA", header(dead.get(1), DeadLetters.HEADER_REASON));
+            assertEquals(f.config.batchingTopic(), header(dead.get(1), DeadLetters.HEADER_TOPIC));
+            assertArrayEquals(unknownFingerprint, dead.get(1).value());
+            assertEquals(1, f.scores.readValuesToList().size());
         }
     }
 

@@ -1,0 +1,82 @@
+package dev.flowwatch.streams.topology;
+
+import dev.flowwatch.streams.config.AppConfig;
+import dev.flowwatch.streams.config.InvalidConfigException;
+
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * What every record the app writes must fit in, and the check that the settings allow it.
+ *
+ * <p>The producer refuses a record larger than its {@code max.request.size} (before compression),
+ * and under exactly-once a refused record aborts the transaction: the input is read again and fails
+ * again. So each record the app writes must fit whatever it read: a dead letter carries at most
+ * {@code dlq.max.value.bytes} of value ({@link DeadLetters}), a valid event at most {@code
+ * max.payload.bytes} of input plus its decoded pixels, and either carries at most {@link
+ * #MAX_KEY_AND_HEADERS_BYTES} of key and headers; {@link #ENVELOPE_BYTES} covers the rest.
+ */
+public final class RecordLimits {
+
+    /** Key and headers a valid record may carry, and the most of them a dead letter keeps. */
+    public static final int MAX_KEY_AND_HEADERS_BYTES = 8 * 1024;
+
+    /**
+     * Room for everything but the value: the key and original headers (twice {@link
+     * #MAX_KEY_AND_HEADERS_BYTES}), the dead-letter headers (under 5 KB), and Kafka's record and
+     * batch framing (under 100 bytes).
+     */
+    public static final int ENVELOPE_BYTES = 32 * 1024;
+
+    private RecordLimits() {}
+
+    /** Bytes of the key and of the headers' names and values, as the producer counts them. */
+    public static int sizeOf(byte[] key, Headers headers) {
+        long size = key == null ? 0 : key.length;
+        for (Header h : headers) {
+            size += h.key().getBytes(StandardCharsets.UTF_8).length;
+            size += h.value() == null ? 0 : h.value().length;
+        }
+        return (int) Math.min(size, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Fails the start, naming the keys, unless every record the app may write fits in the
+     * producer's {@code max.request.size}.
+     *
+     * @param pixelBytes bytes of one decoded image of the model's shape (C*H*W)
+     */
+    public static void requireFit(AppConfig config, int pixelBytes) {
+        long limit = config.producerMaxRequestSize();
+        long event = (long) config.maxPayloadBytes() + pixelBytes + ENVELOPE_BYTES;
+        if (event > limit) {
+            throw new InvalidConfigException(
+                    String.format(
+                            "max.payload.bytes=%d: a valid event of that size, decoded to the"
+                                    + " model's %d pixel bytes, with %d bytes for key, headers and"
+                                    + " framing, would not fit the producer's max.request.size=%d"
+                                    + " (kafka.producer.max.request.size): lower max.payload.bytes"
+                                    + " to at most %d or raise max.request.size (and the topics'"
+                                    + " max.message.bytes)",
+                            config.maxPayloadBytes(),
+                            pixelBytes,
+                            ENVELOPE_BYTES,
+                            limit,
+                            limit - pixelBytes - ENVELOPE_BYTES));
+        }
+        if ((long) config.dlqMaxValueBytes() + ENVELOPE_BYTES > limit) {
+            throw new InvalidConfigException(
+                    String.format(
+                            "dlq.max.value.bytes=%d: with %d bytes for key, headers and framing a"
+                                    + " dead letter would not fit the producer's"
+                                    + " max.request.size=%d (kafka.producer.max.request.size):"
+                                    + " lower dlq.max.value.bytes to at most %d",
+                            config.dlqMaxValueBytes(),
+                            ENVELOPE_BYTES,
+                            limit,
+                            limit - ENVELOPE_BYTES));
+        }
+    }
+}
