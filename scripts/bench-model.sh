@@ -15,6 +15,8 @@ DATA=${DATA:-data/sample/fashion-mnist-train-images-idx3-ubyte.gz}
 DEVICE=${DEVICE:-auto}
 HEAP=${HEAP:-2g}
 [ -f "$JAR" ] || mvn -B -q -DskipTests package >&2
+# as the demo and the images: glibc keeps freed layer memory for the next layer (README)
+export MALLOC_ARENA_MAX=2 MALLOC_TRIM_THRESHOLD_=4000000000 MALLOC_MMAP_THRESHOLD_=4000000000
 
 declare -A CASE=(
   [train-28-b4]="--mode train --preset paper --shape 1x28x28 --batch-size 4 --steps 3"
