@@ -48,9 +48,10 @@ import java.util.concurrent.TimeUnit;
  * <p>No pending event can stop the stream: one the model cannot score ({@link FaultIsolatingScorer}
  * gives it {@code scoring.max-attempts} passes), one of another shape than the model's (restored
  * after a rollout of a model of another shape) and one the store cannot give back as an event all
- * leave the store as dead letters, in the same transaction as the scores of their batch.
+ * leave the store as dead letters, in the same transaction as the scores of their batch, each
+ * carrying the value its input record had.
  */
-public final class BatchingProcessor implements Processor<byte[], ImageEvent, byte[], Object> {
+public final class BatchingProcessor implements Processor<byte[], ValidatedEvent, byte[], Object> {
 
     public static final String STORE = "pending-batch";
 
@@ -128,7 +129,7 @@ public final class BatchingProcessor implements Processor<byte[], ImageEvent, by
      * @param batchScorer the forward pass (the engine itself, but for tests of failures)
      * @param deadLetters bounds the dead letters of pending events like those of validation
      */
-    public static ProcessorSupplier<byte[], ImageEvent, byte[], Object> supplier(
+    public static ProcessorSupplier<byte[], ValidatedEvent, byte[], Object> supplier(
             ScoringEngine engine,
             BatchScorer batchScorer,
             AnomalyDecider decider,
@@ -138,7 +139,7 @@ public final class BatchingProcessor implements Processor<byte[], ImageEvent, by
             Children children) {
         return new ProcessorSupplier<>() {
             @Override
-            public Processor<byte[], ImageEvent, byte[], Object> get() {
+            public Processor<byte[], ValidatedEvent, byte[], Object> get() {
                 return new BatchingProcessor(
                         engine, batchScorer, decider, deadLetters, metrics, policy, children);
             }
@@ -184,7 +185,7 @@ public final class BatchingProcessor implements Processor<byte[], ImageEvent, by
     }
 
     @Override
-    public void process(Record<byte[], ImageEvent> record) {
+    public void process(Record<byte[], ValidatedEvent> record) {
         long now = now(context.currentSystemTimeMs());
         SourceRecord source =
                 SourceRecord.stamped(record.headers()).orElseGet(() -> SourceRecord.current(context));
@@ -330,7 +331,8 @@ public final class BatchingProcessor implements Processor<byte[], ImageEvent, by
     }
 
     private void deadLetter(PendingEvent e, DlqReason reason, String detail) {
-        deadLetter(e.key(), e.eventBytes(), e.recordTimestamp(), e.source(), reason, detail);
+        deadLetter(
+                e.key(), e.validated().original(), e.recordTimestamp(), e.source(), reason, detail);
     }
 
     /** A pending event keeps no headers of its input record, so its dead letter has none. */

@@ -16,8 +16,8 @@ import java.util.Map;
  * dead-letter records, written in the task's transaction), with the same headers as the dead
  * letters of {@link ValidateProcessor}.
  *
- * <p>The images source reads bytes and never fails; the batching topic's source decodes {@code
- * ImageEvent}s, and a record there that this version cannot read (another producer's, or one
+ * <p>The images source reads bytes and never fails; the batching topic's source decodes {@link
+ * ValidatedEvent}s, and a record there that this version cannot read (another producer's, or one
  * written with a newer schema during a rolling upgrade) would otherwise stop the thread on every
  * restart.
  */

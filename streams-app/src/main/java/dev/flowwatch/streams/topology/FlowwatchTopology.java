@@ -29,9 +29,9 @@ import java.util.Properties;
  * validate to the dead-letter topic.
  *
  * <p>Keys stay bytes from source to sinks, so scores, alerts and dead letters carry the input key
- * exactly. A dead letter of validation is the input value untouched; one of the batching step
- * (SCORING_FAILED, or WRONG_SHAPE after a model rollout) is the event as validated, with the input
- * record's topic, partition and offset in its headers.
+ * exactly. Every dead letter carries the input value as it was read: one of validation with the
+ * input record's headers, one of the batching step (SCORING_FAILED, or WRONG_SHAPE after a model
+ * rollout) with the input record's topic, partition and offset in its headers.
  */
 public final class FlowwatchTopology {
 
@@ -96,12 +96,12 @@ public final class FlowwatchTopology {
                     TO_BATCHING,
                     config.batchingTopic(),
                     new ByteArraySerializer(),
-                    FlowwatchSerdes.imageEvent().serializer(),
+                    ValidatedEvent.serializer(),
                     STAMP_SOURCE);
             topology.addSource(
                     FROM_BATCHING,
                     new ByteArrayDeserializer(),
-                    FlowwatchSerdes.imageEvent().deserializer(),
+                    ValidatedEvent.deserializer(),
                     config.batchingTopic());
             batchParent = FROM_BATCHING;
         }

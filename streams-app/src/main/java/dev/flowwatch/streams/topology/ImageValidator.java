@@ -12,6 +12,7 @@ import java.awt.image.ColorModel;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
@@ -66,6 +67,7 @@ public final class ImageValidator {
                             + ".");
         }
         ImageEvent event = decode(topic, value);
+        requireSmallFields(event);
         byte[] data = bytes(event.getData());
         byte[] pixels =
                 switch (event.getEncoding()) {
@@ -95,6 +97,31 @@ public final class ImageValidator {
         return e.problem() == MessageDecodingException.Problem.UNKNOWN_FINGERPRINT
                 ? DlqReason.UNKNOWN_SCHEMA
                 : DlqReason.MALFORMED_MESSAGE;
+    }
+
+    /**
+     * A valid event travels to its batch as its decoded image plus the value it came in (the
+     * original for its dead letter), so fields beside the image are carried twice; bounding them
+     * keeps that record within what {@link RecordLimits} lets the producer write.
+     */
+    private static void requireSmallFields(ImageEvent event) throws InvalidEventException {
+        long size = utf8Length(event.getId()) + utf8Length(event.getSource());
+        for (var attribute : event.getAttributes().entrySet()) {
+            size += utf8Length(attribute.getKey()) + utf8Length(attribute.getValue());
+        }
+        if (size > RecordLimits.MAX_EVENT_FIELDS_BYTES) {
+            throw new InvalidEventException(
+                    DlqReason.OVERSIZE_PAYLOAD,
+                    "The event's id, source and attributes have "
+                            + size
+                            + " bytes, more than the "
+                            + RecordLimits.MAX_EVENT_FIELDS_BYTES
+                            + " an event may carry besides its image.");
+        }
+    }
+
+    private static long utf8Length(CharSequence text) {
+        return text == null ? 0 : text.toString().getBytes(StandardCharsets.UTF_8).length;
     }
 
     private byte[] checkRaw(ImageEvent event, byte[] data) throws InvalidEventException {

@@ -1,10 +1,6 @@
 package dev.flowwatch.streams.topology;
 
-import dev.flowwatch.schemas.FlowwatchSerdes;
 import dev.flowwatch.schemas.ImageEvent;
-
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.Serializer;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -16,27 +12,25 @@ import java.nio.charset.StandardCharsets;
  * survives a restart in the store's changelog; and where it was read, which its dead letter names
  * if it cannot be scored.
  *
- * <p>Stored as: version byte (2), enqueued-at millis, record timestamp, key length (-1 for none),
- * key, source topic length, source topic (UTF-8), source partition, source offset, the event in
- * Avro single-object encoding. Version 1, which changelogs written before the source was kept
- * still hold, lacks the four source fields and reads as {@link SourceRecord#UNKNOWN}.
+ * <p>Stored as: version byte (3), enqueued-at millis, record timestamp, key length (-1 for none),
+ * key, source topic length, source topic (UTF-8), source partition, source offset, the {@link
+ * ValidatedEvent}. Changelogs written by earlier versions still hold version 2, whose event is a bare
+ * single-object event (which {@link ValidatedEvent} reads as its own original), and version 1, which
+ * lacks the four source fields too and reads as {@link SourceRecord#UNKNOWN}.
  */
 record PendingEvent(
         byte[] key,
         long recordTimestamp,
         long enqueuedAtMs,
         SourceRecord source,
-        ImageEvent event) {
+        ValidatedEvent validated) {
 
     private static final byte VERSION_WITHOUT_SOURCE = 1;
-    private static final byte VERSION = 2;
-    private static final Serializer<ImageEvent> SERIALIZER =
-            FlowwatchSerdes.imageEvent().serializer();
-    private static final Deserializer<ImageEvent> DESERIALIZER =
-            FlowwatchSerdes.imageEvent().deserializer();
+    private static final byte VERSION_WITHOUT_ORIGINAL = 2;
+    private static final byte VERSION = 3;
 
     byte[] toBytes() {
-        byte[] body = eventBytes();
+        byte[] body = validated.toBytes();
         byte[] topic = source.topic().getBytes(StandardCharsets.UTF_8);
         int keyLength = key == null ? 0 : key.length;
         ByteBuffer out =
@@ -57,9 +51,8 @@ record PendingEvent(
                 .array();
     }
 
-    /** The event in Avro single-object encoding, as the images topic takes it. */
-    byte[] eventBytes() {
-        return SERIALIZER.serialize(null, event);
+    ImageEvent event() {
+        return validated.event();
     }
 
     /**
@@ -69,13 +62,13 @@ record PendingEvent(
     static PendingEvent fromBytes(byte[] bytes) {
         ByteBuffer in = ByteBuffer.wrap(bytes);
         byte version = in.get();
-        if (version != VERSION && version != VERSION_WITHOUT_SOURCE) {
+        if (version < VERSION_WITHOUT_SOURCE || version > VERSION) {
             throw new IllegalStateException(
                     "pending event stored in format "
                             + version
                             + ", this app reads "
                             + VERSION_WITHOUT_SOURCE
-                            + " and "
+                            + " to "
                             + VERSION);
         }
         long enqueuedAt = in.getLong();
@@ -87,7 +80,7 @@ record PendingEvent(
             in.get(key);
         }
         SourceRecord source = SourceRecord.UNKNOWN;
-        if (version == VERSION) {
+        if (version >= VERSION_WITHOUT_ORIGINAL) {
             byte[] topic = new byte[in.getInt()];
             in.get(topic);
             source =
@@ -97,7 +90,7 @@ record PendingEvent(
         byte[] body = new byte[in.remaining()];
         in.get(body);
         return new PendingEvent(
-                key, timestamp, enqueuedAt, source, DESERIALIZER.deserialize(null, body));
+                key, timestamp, enqueuedAt, source, ValidatedEvent.fromBytes(BatchingProcessor.STORE, body));
     }
 
     /**

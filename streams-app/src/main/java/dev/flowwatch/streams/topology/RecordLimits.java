@@ -14,8 +14,9 @@ import java.nio.charset.StandardCharsets;
  * <p>The producer refuses a record larger than its {@code max.request.size} (before compression),
  * and under exactly-once a refused record aborts the transaction: the input is read again and fails
  * again. So each record the app writes must fit whatever it read: a dead letter carries at most
- * {@code dlq.max.value.bytes} of value ({@link DeadLetters}), a valid event at most {@code
- * max.payload.bytes} of input plus its decoded pixels, and either carries at most {@link
+ * {@code dlq.max.value.bytes} of value ({@link DeadLetters}), a valid event on its way to a batch
+ * ({@link ValidatedEvent}) at most {@code max.payload.bytes} of input plus its decoded pixels and
+ * {@link #MAX_EVENT_FIELDS_BYTES} of its other fields, and either carries at most {@link
  * #MAX_KEY_AND_HEADERS_BYTES} of key and headers; {@link #ENVELOPE_BYTES} covers the rest.
  */
 public final class RecordLimits {
@@ -23,10 +24,14 @@ public final class RecordLimits {
     /** Key and headers a valid record may carry, and the most of them a dead letter keeps. */
     public static final int MAX_KEY_AND_HEADERS_BYTES = 8 * 1024;
 
+    /** Id, source and attributes an event may carry besides its image (UTF-8 bytes). */
+    public static final int MAX_EVENT_FIELDS_BYTES = 8 * 1024;
+
     /**
-     * Room for everything but the value: the key and original headers (twice {@link
-     * #MAX_KEY_AND_HEADERS_BYTES}), the dead-letter headers (under 5 KB), and Kafka's record and
-     * batch framing (under 100 bytes).
+     * Room for everything but the input value and the pixels: the key and original headers
+     * (twice {@link #MAX_KEY_AND_HEADERS_BYTES}), the dead-letter headers (under 5 KB), a valid
+     * event's fields besides its image ({@link #MAX_EVENT_FIELDS_BYTES}, with Avro's length
+     * prefixes), and Kafka's record and batch framing (under 100 bytes).
      */
     public static final int ENVELOPE_BYTES = 32 * 1024;
 

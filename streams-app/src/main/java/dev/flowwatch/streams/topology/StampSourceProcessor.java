@@ -1,7 +1,5 @@
 package dev.flowwatch.streams.topology;
 
-import dev.flowwatch.schemas.ImageEvent;
-
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -13,17 +11,17 @@ import org.apache.kafka.streams.processor.api.Record;
  * batching topic, the record's own metadata no longer names the input record a dead letter must
  * point to. Headers a producer sent under the same names are replaced, never trusted.
  */
-final class StampSourceProcessor implements Processor<byte[], ImageEvent, byte[], ImageEvent> {
+final class StampSourceProcessor implements Processor<byte[], ValidatedEvent, byte[], ValidatedEvent> {
 
-    private ProcessorContext<byte[], ImageEvent> context;
+    private ProcessorContext<byte[], ValidatedEvent> context;
 
     @Override
-    public void init(ProcessorContext<byte[], ImageEvent> context) {
+    public void init(ProcessorContext<byte[], ValidatedEvent> context) {
         this.context = context;
     }
 
     @Override
-    public void process(Record<byte[], ImageEvent> record) {
+    public void process(Record<byte[], ValidatedEvent> record) {
         Headers headers = new RecordHeaders(record.headers().toArray());
         SourceRecord.current(context).stamp(headers);
         context.forward(record.withHeaders(headers));

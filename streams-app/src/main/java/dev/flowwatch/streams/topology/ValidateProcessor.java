@@ -30,7 +30,7 @@ public final class ValidateProcessor implements Processor<byte[], byte[], byte[]
     private ProcessorContext<byte[], Object> context;
 
     /**
-     * @param validChild the node that takes valid events (ImageEvent values)
+     * @param validChild the node that takes valid events ({@link ValidatedEvent} values)
      * @param dlqChild the dead-letter sink (byte[] values)
      */
     public ValidateProcessor(
@@ -71,7 +71,7 @@ public final class ValidateProcessor implements Processor<byte[], byte[], byte[]
                             DlqReason.VALIDATION_FAILED, "Validating the record threw " + e));
             return;
         }
-        context.forward(record.withValue(event), validChild);
+        context.forward(record.withValue(new ValidatedEvent(event, record.value())), validChild);
     }
 
     /** Scores and batching records carry the key, and the batching topic the headers too. */

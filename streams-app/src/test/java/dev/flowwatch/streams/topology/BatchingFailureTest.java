@@ -7,9 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flowwatch.schemas.AnomalyScore;
-import dev.flowwatch.schemas.FlowwatchSerdes;
+import dev.flowwatch.schemas.ImageEncoding;
 import dev.flowwatch.schemas.ImageEvent;
 import dev.flowwatch.schemas.ImageEvents;
+import dev.flowwatch.streams.HostileImages;
 import dev.flowwatch.streams.TestModels;
 import dev.flowwatch.streams.engine.BatchScorer;
 import dev.flowwatch.streams.engine.ScoringEngine;
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.awt.image.BufferedImage;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -81,6 +83,22 @@ class BatchingFailureTest {
     }
 
     /**
+     * {@link #white} as its producer may send it, a PNG: what the batching step scores (pixels)
+     * then differs from the value the input record had.
+     */
+    static ImageEvent whitePng(String id) {
+        BufferedImage image =
+                new BufferedImage(TestModels.SIZE, TestModels.SIZE, BufferedImage.TYPE_BYTE_GRAY);
+        image.getRaster()
+                .setDataElements(
+                        0, 0, TestModels.SIZE, TestModels.SIZE, white(id).getData().array());
+        return ImageEvent.newBuilder(white(id))
+                .setEncoding(ImageEncoding.PNG)
+                .setData(ByteBuffer.wrap(HostileImages.encode(image, "png")))
+                .build();
+    }
+
+    /**
      * The real model, except that a pass over a batch with an all-white image fails, as a model
      * fails on an input it cannot handle (no real model fails on demand).
      */
@@ -106,7 +124,7 @@ class BatchingFailureTest {
                         stateDir,
                         Map.of("batch.max.size", "8", "scoring.max-attempts", "2"))) {
             for (int i = 0; i < 8; i++) {
-                ImageEvent event = i == 5 ? white("e5") : TestModels.event("e" + i, i);
+                ImageEvent event = i == 5 ? whitePng("e5") : TestModels.event("e" + i, i);
                 Headers forged = new RecordHeaders();
                 forged.add(SourceRecord.HEADER_TOPIC, "forged".getBytes(StandardCharsets.UTF_8));
                 forged.add(SourceRecord.HEADER_PARTITION, "7".getBytes(StandardCharsets.UTF_8));
@@ -133,14 +151,10 @@ class BatchingFailureTest {
             assertEquals("images", header(dead, DeadLetters.HEADER_TOPIC));
             assertEquals("0", header(dead, DeadLetters.HEADER_PARTITION));
             assertEquals("5", header(dead, DeadLetters.HEADER_OFFSET), "not the forged one");
-            assertEquals(
-                    "e5",
-                    FlowwatchSerdes.imageEvent()
-                            .deserializer()
-                            .deserialize("images", dead.value())
-                            .getId()
-                            .toString(),
-                    "the value is the event, which the images topic takes back");
+            assertArrayEquals(
+                    TopologyFixture.bytes(whitePng("e5")),
+                    dead.value(),
+                    "the value is the input record's, PNG and all");
             assertEquals(1.0, invalid(f.registry, "SCORING_FAILED"));
             assertEquals(0, f.pendingCount());
         }
@@ -155,12 +169,13 @@ class BatchingFailureTest {
                         stateDir,
                         Map.of("batching.partitions", "1", "batch.max.size", "2"))) {
             f.send("k0", TestModels.event("e0", 0));
-            f.send("k1", white("e1"));
+            f.send("k1", whitePng("e1"));
 
             assertEquals(1, f.scores.getQueueSize());
             TestRecord<byte[], byte[]> dead = f.dlq.readRecord();
             assertEquals("images", header(dead, DeadLetters.HEADER_TOPIC));
             assertEquals("1", header(dead, DeadLetters.HEADER_OFFSET));
+            assertArrayEquals(TopologyFixture.bytes(whitePng("e1")), dead.value());
         }
     }
 
@@ -212,29 +227,29 @@ class BatchingFailureTest {
     @Test
     void restoredEventsOfAnotherShapeGoToTheDeadLetterTopic() {
         MockProcessorContext<byte[], Object> context = new MockProcessorContext<>();
-        KeyValueStore<Bytes, byte[]> store = pendingStore(context);
+        KeyValueStore<Bytes, byte[]> store = BatchingStep.pendingStore(context);
         ImageEvent small =
                 ImageEvents.rawU8(
                         "old", "camera-1", Instant.EPOCH, 14, 14, 1, new byte[14 * 14]);
         store.put(
-                sequenceKey(0),
+                BatchingStep.sequenceKey(0),
                 new PendingEvent(
                                 TopologyFixture.key("k-old"),
                                 0,
                                 1_000,
                                 new SourceRecord("images", 3, 42),
-                                small)
+                                BatchingStep.validated(small))
                         .toBytes());
         store.put(
-                sequenceKey(1),
+                BatchingStep.sequenceKey(1),
                 new PendingEvent(
                                 TopologyFixture.key("k-new"),
                                 0,
                                 1_000,
                                 new SourceRecord("images", 3, 43),
-                                TestModels.event("new", 1))
+                                BatchingStep.validated(TestModels.event("new", 1)))
                         .toBytes());
-        Processor<byte[], ImageEvent, byte[], Object> processor = processor();
+        Processor<byte[], ValidatedEvent, byte[], Object> processor = BatchingStep.processor(engine, 10, 50);
         context.setCurrentSystemTimeMs(2_000);
         processor.init(context);
 
@@ -254,9 +269,9 @@ class BatchingFailureTest {
     @Test
     void aStoreEntryThatIsNoEventGoesToTheDeadLetterTopic() {
         MockProcessorContext<byte[], Object> context = new MockProcessorContext<>();
-        KeyValueStore<Bytes, byte[]> store = pendingStore(context);
-        store.put(sequenceKey(0), new byte[] {9, 1, 2});
-        Processor<byte[], ImageEvent, byte[], Object> processor = processor();
+        KeyValueStore<Bytes, byte[]> store = BatchingStep.pendingStore(context);
+        store.put(BatchingStep.sequenceKey(0), new byte[] {9, 1, 2});
+        Processor<byte[], ValidatedEvent, byte[], Object> processor = BatchingStep.processor(engine, 10, 50);
         context.setCurrentSystemTimeMs(2_000);
         processor.init(context);
 
@@ -273,11 +288,11 @@ class BatchingFailureTest {
     @Test
     void pendingEventsOfTheFormerStoreFormatAreScored() {
         MockProcessorContext<byte[], Object> context = new MockProcessorContext<>();
-        KeyValueStore<Bytes, byte[]> store = pendingStore(context);
+        KeyValueStore<Bytes, byte[]> store = BatchingStep.pendingStore(context);
         byte[] key = TopologyFixture.key("k-v1");
         byte[] body = TopologyFixture.bytes(TestModels.event("v1", 1));
         store.put(
-                sequenceKey(0),
+                BatchingStep.sequenceKey(0),
                 ByteBuffer.allocate(1 + 8 + 8 + 4 + key.length + body.length)
                         .put((byte) 1)
                         .putLong(1_000)
@@ -286,7 +301,7 @@ class BatchingFailureTest {
                         .put(key)
                         .put(body)
                         .array());
-        Processor<byte[], ImageEvent, byte[], Object> processor = processor();
+        Processor<byte[], ValidatedEvent, byte[], Object> processor = BatchingStep.processor(engine, 10, 50);
         context.setCurrentSystemTimeMs(2_000);
         processor.init(context);
 
@@ -299,32 +314,6 @@ class BatchingFailureTest {
                         .toString());
     }
 
-    private static Processor<byte[], ImageEvent, byte[], Object> processor() {
-        return BatchingProcessor.supplier(
-                        engine,
-                        engine,
-                        AnomalyDecider.fixedThreshold(100, "m", "v"),
-                        new DeadLetters(1 << 20),
-                        new FlowwatchMetrics(new PrometheusRegistry()),
-                        new BatchingProcessor.Policy(10, 50, 12, 3),
-                        new BatchingProcessor.Children(List.of("scores"), "dlq"))
-                .get();
-    }
-
-    private static KeyValueStore<Bytes, byte[]> pendingStore(
-            MockProcessorContext<byte[], Object> context) {
-        KeyValueStore<Bytes, byte[]> store =
-                Stores.keyValueStoreBuilder(
-                                Stores.inMemoryKeyValueStore(BatchingProcessor.STORE),
-                                Serdes.Bytes(),
-                                Serdes.ByteArray())
-                        .withLoggingDisabled()
-                        .build();
-        store.init(context.getStateStoreContext(), store);
-        context.addStateStore(store);
-        return store;
-    }
-
     /** What the uncaught-exception policy stops the client on. */
     private static boolean causedByScoringException(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
@@ -333,10 +322,6 @@ class BatchingFailureTest {
             }
         }
         return false;
-    }
-
-    private static Bytes sequenceKey(long sequence) {
-        return Bytes.wrap(ByteBuffer.allocate(8).putLong(sequence).array());
     }
 
     private static String header(TestRecord<byte[], byte[]> record, String name) {

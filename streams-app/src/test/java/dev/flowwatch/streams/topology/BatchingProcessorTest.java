@@ -368,7 +368,7 @@ class BatchingProcessorTest {
     @Test
     void restoredPendingEventsAreScoredAfterRestart() {
         MockProcessorContext<byte[], Object> context = new MockProcessorContext<>();
-        KeyValueStore<Bytes, byte[]> store = pendingStore(context);
+        KeyValueStore<Bytes, byte[]> store = BatchingStep.pendingStore(context);
         for (long seq = 5; seq < 7; seq++) {
             PendingEvent p =
                     new PendingEvent(
@@ -376,14 +376,17 @@ class BatchingProcessorTest {
                             0,
                             1_000,
                             new SourceRecord("images", 0, seq),
-                            TestModels.event("e" + seq, seq));
-            store.put(Bytes.wrap(ByteBuffer.allocate(8).putLong(seq).array()), p.toBytes());
+                            BatchingStep.validated(TestModels.event("e" + seq, seq)));
+            store.put(BatchingStep.sequenceKey(seq), p.toBytes());
         }
-        Processor<byte[], ImageEvent, byte[], Object> processor = processor(10, 50);
+        Processor<byte[], ValidatedEvent, byte[], Object> processor = BatchingStep.processor(engine, 10, 50);
         context.setCurrentSystemTimeMs(2_000);
         processor.init(context);
 
-        processor.process(new Record<>(TopologyFixture.key("k7"), TestModels.event("e7", 7), 0));
+        processor.process(new Record<>(
+                        TopologyFixture.key("k7"),
+                        BatchingStep.validated(TestModels.event("e7", 7)),
+                        0));
         List<KeyValue<Bytes, byte[]>> keys = new ArrayList<>();
         try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
             it.forEachRemaining(keys::add);
@@ -413,13 +416,16 @@ class BatchingProcessorTest {
     @Test
     void eventsAfterAFlushDoNotCountTheScoringTimeAsWaiting() {
         MockProcessorContext<byte[], Object> context = new MockProcessorContext<>();
-        pendingStore(context);
-        Processor<byte[], ImageEvent, byte[], Object> processor = processor(4, 50);
+        BatchingStep.pendingStore(context);
+        Processor<byte[], ValidatedEvent, byte[], Object> processor = BatchingStep.processor(engine, 4, 50);
         context.setCurrentSystemTimeMs(10_000);
         processor.init(context);
         for (int i = 0; i < 5; i++) {
             processor.process(
-                    new Record<>(TopologyFixture.key("k" + i), TestModels.event("e" + i, i), 0));
+                    new Record<>(
+                            TopologyFixture.key("k" + i),
+                            BatchingStep.validated(TestModels.event("e" + i, i)),
+                            0));
         }
         assertEquals(4, context.forwarded().size(), "the full batch is scored at once");
 
@@ -431,33 +437,6 @@ class BatchingProcessorTest {
         // a minute later, whatever the scoring took on a loaded machine
         context.scheduledPunctuators().get(0).getPunctuator().punctuate(70_000);
         assertEquals(5, context.forwarded().size());
-    }
-
-    private static KeyValueStore<Bytes, byte[]> pendingStore(
-            MockProcessorContext<byte[], Object> context) {
-        KeyValueStore<Bytes, byte[]> store =
-                Stores.keyValueStoreBuilder(
-                                Stores.inMemoryKeyValueStore(BatchingProcessor.STORE),
-                                Serdes.Bytes(),
-                                Serdes.ByteArray())
-                        .withLoggingDisabled()
-                        .build();
-        store.init(context.getStateStoreContext(), store);
-        context.addStateStore(store);
-        return store;
-    }
-
-    private static Processor<byte[], ImageEvent, byte[], Object> processor(
-            int maxSize, long maxDelayMs) {
-        return BatchingProcessor.supplier(
-                        engine,
-                        engine,
-                        AnomalyDecider.fixedThreshold(100, "m", "v"),
-                        new DeadLetters(1 << 20),
-                        new FlowwatchMetrics(new PrometheusRegistry()),
-                        new BatchingProcessor.Policy(maxSize, maxDelayMs, 12, 3),
-                        new BatchingProcessor.Children(List.of("scores"), "dlq"))
-                .get();
     }
 
     private static double batchSizeSum(PrometheusRegistry registry) {

@@ -240,6 +240,31 @@ class ValidateProcessorTest {
         }
     }
 
+    /** A valid event's fields beside its image travel twice to the batch: they are bounded. */
+    @Test
+    void attributesLargerThanAnEventMayCarryAreOversize() {
+        ImageEvent bulky =
+                ImageEvent.newBuilder(TestModels.event("bulky", 1))
+                        .setAttributes(
+                                Map.of("notes", "x".repeat(RecordLimits.MAX_EVENT_FIELDS_BYTES)))
+                        .build();
+        ImageEvent fitting =
+                ImageEvent.newBuilder(TestModels.event("fitting", 1))
+                        .setAttributes(Map.of("notes", "x".repeat(4000)))
+                        .build();
+        try (TopologyFixture f =
+                new TopologyFixture(engine, stateDir, Map.of("batch.max.size", "1"))) {
+            f.send("a", bulky);
+            f.send("b", fitting);
+
+            TestRecord<byte[], byte[]> dead = f.dlq.readRecord();
+            assertEquals("OVERSIZE_PAYLOAD", header(dead, DeadLetters.HEADER_REASON));
+            assertTrue(header(dead, DeadLetters.HEADER_DETAIL).contains("attributes"));
+            assertTrue(f.dlq.isEmpty());
+            assertEquals("fitting", f.scores.readValue().getEventId().toString());
+        }
+    }
+
     @Test
     void unreadableRecordOnTheBatchingTopicGoesToDlqAndScoringGoesOn() {
         byte[] valid = TopologyFixture.bytes(TestModels.event("e", 1));

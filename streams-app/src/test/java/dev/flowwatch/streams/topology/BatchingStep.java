@@ -1,0 +1,63 @@
+package dev.flowwatch.streams.topology;
+
+import dev.flowwatch.schemas.ImageEvent;
+import dev.flowwatch.streams.engine.ScoringEngine;
+import dev.flowwatch.streams.metrics.FlowwatchMetrics;
+
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/**
+ * The batching step alone on a {@link MockProcessorContext}, for what a whole topology cannot
+ * set up: a store restored with given entries, a clock moved by hand.
+ */
+final class BatchingStep {
+
+    private BatchingStep() {}
+
+    /** The step on the real model, scoring to child "scores" and dead letters to child "dlq". */
+    static Processor<byte[], ValidatedEvent, byte[], Object> processor(
+            ScoringEngine engine, int maxSize, long maxDelayMs) {
+        return BatchingProcessor.supplier(
+                        engine,
+                        engine,
+                        AnomalyDecider.fixedThreshold(100, "m", "v"),
+                        new DeadLetters(1 << 20),
+                        new FlowwatchMetrics(new PrometheusRegistry()),
+                        new BatchingProcessor.Policy(maxSize, maxDelayMs, 12, 3),
+                        new BatchingProcessor.Children(List.of("scores"), "dlq"))
+                .get();
+    }
+
+    /** The step's store, in memory, registered with {@code context}. */
+    static KeyValueStore<Bytes, byte[]> pendingStore(MockProcessorContext<byte[], Object> context) {
+        KeyValueStore<Bytes, byte[]> store =
+                Stores.keyValueStoreBuilder(
+                                Stores.inMemoryKeyValueStore(BatchingProcessor.STORE),
+                                Serdes.Bytes(),
+                                Serdes.ByteArray())
+                        .withLoggingDisabled()
+                        .build();
+        store.init(context.getStateStoreContext(), store);
+        context.addStateStore(store);
+        return store;
+    }
+
+    static Bytes sequenceKey(long sequence) {
+        return Bytes.wrap(ByteBuffer.allocate(Long.BYTES).putLong(sequence).array());
+    }
+
+    /** A RAW_U8 event as validation passes it on: it is its own decoded form. */
+    static ValidatedEvent validated(ImageEvent event) {
+        return new ValidatedEvent(event, TopologyFixture.bytes(event));
+    }
+}
