@@ -54,6 +54,19 @@ public final class HostileImages {
         return png.toByteArray();
     }
 
+    /**
+     * {@code png} with a private ancillary chunk of {@code bytes} zeros before its IEND: decoders
+     * skip it, so the image stays what it was and only its size grows.
+     */
+    public static byte[] padded(byte[] png, int bytes) {
+        int iend = png.length - 12;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(png, 0, iend);
+        chunk(out, "flPd", new byte[bytes]);
+        out.write(png, iend, 12);
+        return out.toByteArray();
+    }
+
     public static byte[] encode(BufferedImage image, String format) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {

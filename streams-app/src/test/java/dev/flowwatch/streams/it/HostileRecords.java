@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 
 /**
  * Records meant to break the scorer, interleaved with valid ones, each tagged with what must become
@@ -50,6 +51,7 @@ final class HostileRecords {
         VALID_NULL_KEY(Fate.SCORED),
         VALID_ODD_HEADERS(Fate.SCORED),
         VALID_AT_PAYLOAD_LIMIT(Fate.SCORED),
+        ATTRIBUTES_AT_PAYLOAD_LIMIT(Fate.DEAD, DlqReason.OVERSIZE_PAYLOAD),
         VALID_KEY_AT_LIMIT(Fate.SCORED),
         RANDOM_BYTES(Fate.DEAD),
         TRUNCATED(Fate.DEAD, DlqReason.MALFORMED_MESSAGE, DlqReason.EMPTY_PAYLOAD),
@@ -156,7 +158,8 @@ final class HostileRecords {
                 headers.add("\u0000\uFFFF", new byte[] {(byte) 0xFF, 0});
                 value = valid;
             }
-            case VALID_AT_PAYLOAD_LIMIT -> value = padded(id, maxPayloadBytes);
+            case VALID_AT_PAYLOAD_LIMIT -> value = paddedPng(id, maxPayloadBytes);
+            case ATTRIBUTES_AT_PAYLOAD_LIMIT -> value = paddedAttributes(id, maxPayloadBytes);
             case VALID_KEY_AT_LIMIT -> {
                 key = key(id, RecordLimits.MAX_KEY_AND_HEADERS_BYTES);
                 value = valid;
@@ -282,12 +285,14 @@ final class HostileRecords {
     }
 
     private byte[] encoded(String id, ImageEncoding encoding, byte[] data) {
-        return EVENTS.serialize(
-                images,
-                ImageEvent.newBuilder(TestModels.event(id, 0))
-                        .setEncoding(encoding)
-                        .setData(ByteBuffer.wrap(data))
-                        .build());
+        return EVENTS.serialize(images, event(id, encoding, data));
+    }
+
+    private static ImageEvent event(String id, ImageEncoding encoding, byte[] data) {
+        return ImageEvent.newBuilder(TestModels.event(id, 0))
+                .setEncoding(encoding)
+                .setData(ByteBuffer.wrap(data))
+                .build();
     }
 
     private byte[] raw(String id, int width, int height, int channels, byte[] data) {
@@ -301,16 +306,31 @@ final class HostileRecords {
                         .build());
     }
 
-    /** A valid event padded with an attribute to exactly {@code size} bytes. */
-    private byte[] padded(String id, int size) {
+    /** A valid PNG event, its image padded with an ancillary chunk to exactly {@code size} bytes. */
+    private byte[] paddedPng(String id, int size) {
+        byte[] image = png(random.nextLong());
+        return padded(
+                size, pad -> event(id, ImageEncoding.PNG, HostileImages.padded(image, pad)));
+    }
+
+    /** An event whose attributes take it to exactly {@code size} bytes: far more than allowed. */
+    private byte[] paddedAttributes(String id, int size) {
         ImageEvent event = TestModels.event(id, random.nextLong());
-        int pad = size - EVENTS.serialize(images, event).length;
-        byte[] bytes = null;
-        // the attribute's length prefix grows with the attribute: settle on the exact length
+        return padded(
+                size,
+                pad -> {
+                    event.getAttributes().put("pad", "p".repeat(pad));
+                    return event;
+                });
+    }
+
+    /** The event {@code padding} makes of a pad length, at exactly {@code size} bytes. */
+    private byte[] padded(int size, IntFunction<ImageEvent> padding) {
+        int pad = 0;
+        // length prefixes grow with the pad: settle on the exact length
         for (int tries = 0; tries < 4; tries++) {
-            event.getAttributes().put("pad", "p".repeat(Math.max(0, pad)));
-            bytes = EVENTS.serialize(images, event);
-            pad -= bytes.length - size;
+            byte[] bytes = EVENTS.serialize(images, padding.apply(pad));
+            pad = Math.max(0, pad + size - bytes.length);
             if (bytes.length == size) {
                 return bytes;
             }
