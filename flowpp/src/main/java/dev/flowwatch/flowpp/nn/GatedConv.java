@@ -2,7 +2,6 @@ package dev.flowwatch.flowpp.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
-import ai.djl.nn.norm.Dropout;
 
 /**
  * The gated convolution of a Flow++ residual block: concat-ELU, 3×3 conv, optional conditioning
@@ -41,9 +40,7 @@ public final class GatedConv extends Module {
             h = h.add(conditioningConv.apply(Tensors.concatElu(conditioning)));
         }
         h = Tensors.concatElu(h);
-        if (dropout > 0) {
-            h = Dropout.dropout(h, dropout, training).singletonOrThrow();
-        }
+        h = Tensors.dropout(h, dropout, training);
         h = gate.apply(h);
         long c = h.getShape().get(1) / 2;
         ai.djl.ndarray.NDList halves = h.split(new long[] {c}, 1);

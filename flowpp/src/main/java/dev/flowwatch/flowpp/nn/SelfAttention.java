@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.norm.Dropout;
 import ai.djl.training.initializer.NormalInitializer;
 
 /**
@@ -50,9 +49,7 @@ public final class SelfAttention extends Module {
         NDArray v = qkv.get(2).reshape(n * heads, headDim, h * w);
         NDArray scores = Tensors.div(q.transpose(0, 2, 1).matMul(k), Math.sqrt(headDim));
         NDArray weights = scores.softmax(2);
-        if (dropout > 0) {
-            weights = Dropout.dropout(weights, dropout, training).singletonOrThrow();
-        }
+        weights = Tensors.dropout(weights, dropout, training);
         NDArray attended = v.matMul(weights.transpose(0, 2, 1)).reshape(n, channels, h, w);
         NDList halves = gate.apply(attended).split(2, 1);
         return halves.get(0).mul(Activation.sigmoid(halves.get(1)));

@@ -74,6 +74,28 @@ public final class Tensors {
         return x.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
     }
 
+    /**
+     * Inverted dropout whose backward keeps a one-byte mask per element. DJL's {@code
+     * Dropout.dropout} runs {@code torch::dropout}, which on a CPU multiplies by a float noise
+     * tensor that autograd saves: four bytes per element, and in an attention layer that is an
+     * (H·W)² map per head and image. A product with a boolean mask saves the mask as it is.
+     */
+    public static NDArray dropout(NDArray x, float rate, boolean training) {
+        if (!training || rate == 0) {
+            return x;
+        }
+        NDArray keep;
+        try (NDArray uniform =
+                x.getManager().randomUniform(0f, 1f, x.getShape(), x.getDataType())) {
+            keep = uniform.gte(rate);
+        }
+        // the handles go, not the arrays: autograd holds what its backward needs
+        try (keep;
+                NDArray kept = x.mul(keep)) {
+            return mul(kept, 1.0 / (1 - rate));
+        }
+    }
+
     /** elu(concat(x, −x)) over channels: keeps both signs' information through the nonlinearity. */
     public static NDArray concatElu(NDArray x) {
         return Activation.elu(x.concat(x.neg(), 1), 1f);
