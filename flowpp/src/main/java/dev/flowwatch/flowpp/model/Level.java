@@ -1,5 +1,7 @@
 package dev.flowwatch.flowpp.model;
 
+import java.util.Locale;
+
 /**
  * One scale of the multi-scale flow: checkerboard couplings at the level's resolution, a squeeze,
  * channel couplings at half the resolution, then (except at the last level) half of the channels
@@ -14,7 +16,15 @@ public record Level(int checkerboardCouplings, int channelCouplings, int attenti
 
     public Level {
         if (checkerboardCouplings < 0 || channelCouplings < 0 || attentionHeads < 0) {
-            throw new IllegalArgumentException("level counts must be >= 0: " + this);
+            // the parameters, not this: a compact constructor assigns the fields after its body
+            throw new IllegalArgumentException(
+                    String.format(
+                            Locale.ROOT,
+                            "level counts must be >= 0, got %d checkerboard coupling(s), %d"
+                                    + " channel coupling(s), %d attention head(s)",
+                            checkerboardCouplings,
+                            channelCouplings,
+                            attentionHeads));
         }
     }
 }
