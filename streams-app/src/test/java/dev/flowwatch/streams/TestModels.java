@@ -36,7 +36,7 @@ public final class TestModels {
                 background,
                 new BundleWriter(background, "test-background")
                         .metric(BundleManifest.MUTATION_RATE, 0.2),
-                FlowConfig.preset("tiny", 1, SIZE, SIZE).withSeed(77));
+                FlowConfig.presetBuilder("tiny", 1, SIZE, SIZE).optSeed(77).build());
         BundleWriter.attachBackground(bundle, background);
         return bundle;
     }

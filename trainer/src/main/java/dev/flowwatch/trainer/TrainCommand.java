@@ -54,9 +54,6 @@ final class TrainCommand implements Callable<Integer> {
 
     private static final double DEFAULT_VALIDATION_SPLIT = 0.1;
 
-    /** Skipped steps in a row before giving up: a few are noise, a long run means divergence. */
-    private static final int MAX_NON_FINITE_IN_ROW = 20;
-
     @Spec private CommandSpec spec;
 
     @Option(
@@ -283,22 +280,22 @@ final class TrainCommand implements Callable<Integer> {
         Path bundle = bundleDirectory();
         requireNoArchitectureOnResume();
         TrainingOptions options =
-                new TrainingOptions(
-                        batchSize,
-                        learningRate,
-                        warmupSteps,
-                        maxGradientNorm,
-                        averageDecay,
-                        epochs,
-                        maxSteps,
-                        maxMinutes,
-                        seed,
-                        validateEvery,
-                        checkpointEvery,
-                        validationImages,
-                        MAX_NON_FINITE_IN_ROW,
-                        mutationRate(),
-                        initImages);
+                TrainingOptions.builder()
+                        .setBatchSize(batchSize)
+                        .setEpochs(epochs)
+                        .optLearningRate(learningRate)
+                        .optWarmupSteps(warmupSteps)
+                        .optMaxGradientNorm(maxGradientNorm)
+                        .optAverageDecay(averageDecay)
+                        .optMaxSteps(maxSteps)
+                        .optMaxMinutes(maxMinutes)
+                        .optSeed(seed)
+                        .optValidateEvery(validateEvery)
+                        .optCheckpointEvery(checkpointEvery)
+                        .optValidationImages(validationImages)
+                        .optMutationRate(mutationRate())
+                        .optInitImages(initImages)
+                        .build();
         ImageSet.Split sets = trainingAndValidation();
         PrintWriter stdout = spec.commandLine().getOut();
         try (NDManager manager = device.newManager()) {
@@ -388,9 +385,10 @@ final class TrainCommand implements Callable<Integer> {
 
     private FlowPlusPlus newModel(ImageSet train, NDManager manager) {
         FlowConfig config =
-                FlowConfig.preset(preset, train.channels(), train.height(), train.width())
-                        .withDequantization(dequantization)
-                        .withSeed(seed);
+                FlowConfig.presetBuilder(preset, train.channels(), train.height(), train.width())
+                        .optDequantization(dequantization)
+                        .optSeed(seed)
+                        .build();
         FlowPlusPlus model = new FlowPlusPlus(config);
         model.initialize(manager, DataType.FLOAT32);
         return model;

@@ -1,102 +1,270 @@
 package dev.flowwatch.flowpp.train;
 
 /**
- * How to fit a model.
- *
- * @param batchSize images per step
- * @param learningRate Adam's peak learning rate
- * @param warmupSteps steps of linear learning-rate warm-up from 0 (Flow++ warms up; flows diverge
- *     without)
- * @param maxGradientNorm global gradient-norm clipping threshold; 0 disables clipping
- * @param averageDecay decay of the Polyak (EMA) average of the weights used for evaluation and
- *     saving
- * @param epochs stop after this many passes over the training set
- * @param maxSteps stop after this many steps in total (0: no limit)
- * @param maxMinutes stop after this much training time in total, across resumes (0: no limit)
- * @param seed seed of shuffling, dequantization noise and dropout; a resumed run continues the same
- *     sequence
- * @param validateEvery steps between validations (and points of the training curve)
- * @param checkpointEvery steps between checkpoints (0: only at the end)
- * @param validationImages at most this many validation images per validation
- * @param maxNonFiniteInRow abort after this many consecutive steps with a NaN/Inf loss or gradient
- * @param mutationRate share of training pixels replaced by uniform noise in every batch, fresh each
- *     step; above 0 the run fits a background model for the likelihood-ratio score
- * @param initImages images of the data-dependent initialisation (ActNorm statistics), at least one
- *     batch; they pass through the model {@code batchSize} at a time, so only time grows with it
+ * How to fit a model. Build with {@link #builder()}: {@code setX} for what has no default, {@code
+ * optX} for what has one; the defaults are Flow++'s recipe (Adam with warm-up, gradient clipping and
+ * an EMA of the weights).
  */
-public record TrainingOptions(
-        int batchSize,
-        double learningRate,
-        int warmupSteps,
-        double maxGradientNorm,
-        double averageDecay,
-        int epochs,
-        long maxSteps,
-        double maxMinutes,
-        long seed,
-        int validateEvery,
-        int checkpointEvery,
-        int validationImages,
-        int maxNonFiniteInRow,
-        double mutationRate,
-        int initImages) {
+public final class TrainingOptions {
 
     /** The initialisation's default: statistics of 512 images, or of one batch if larger. */
     public static final int DEFAULT_INIT_IMAGES = 512;
 
-    /** Options with the default {@link #DEFAULT_INIT_IMAGES}. */
-    public TrainingOptions(
-            int batchSize,
-            double learningRate,
-            int warmupSteps,
-            double maxGradientNorm,
-            double averageDecay,
-            int epochs,
-            long maxSteps,
-            double maxMinutes,
-            long seed,
-            int validateEvery,
-            int checkpointEvery,
-            int validationImages,
-            int maxNonFiniteInRow,
-            double mutationRate) {
-        this(
-                batchSize,
-                learningRate,
-                warmupSteps,
-                maxGradientNorm,
-                averageDecay,
-                epochs,
-                maxSteps,
-                maxMinutes,
-                seed,
-                validateEvery,
-                checkpointEvery,
-                validationImages,
-                maxNonFiniteInRow,
-                mutationRate,
-                DEFAULT_INIT_IMAGES);
+    private final int batchSize;
+    private final double learningRate;
+    private final int warmupSteps;
+    private final double maxGradientNorm;
+    private final double averageDecay;
+    private final int epochs;
+    private final long maxSteps;
+    private final double maxMinutes;
+    private final long seed;
+    private final int validateEvery;
+    private final int checkpointEvery;
+    private final int validationImages;
+    private final int maxNonFiniteInRow;
+    private final double mutationRate;
+    private final int initImages;
+
+    private TrainingOptions(Builder b) {
+        this.batchSize = b.batchSize;
+        this.learningRate = b.learningRate;
+        this.warmupSteps = b.warmupSteps;
+        this.maxGradientNorm = b.maxGradientNorm;
+        this.averageDecay = b.averageDecay;
+        this.epochs = b.epochs;
+        this.maxSteps = b.maxSteps;
+        this.maxMinutes = b.maxMinutes;
+        this.seed = b.seed;
+        this.validateEvery = b.validateEvery;
+        this.checkpointEvery = b.checkpointEvery;
+        this.validationImages = b.validationImages;
+        this.maxNonFiniteInRow = b.maxNonFiniteInRow;
+        this.mutationRate = b.mutationRate;
+        this.initImages = b.initImages;
     }
 
-    public TrainingOptions {
-        require(batchSize >= 1, "batch size must be >= 1");
-        require(learningRate > 0, "learning rate must be > 0");
-        require(warmupSteps >= 0, "warm-up steps must be >= 0");
-        require(maxGradientNorm >= 0, "max gradient norm must be >= 0");
-        require(averageDecay >= 0 && averageDecay < 1, "EMA decay must be in [0, 1)");
-        require(epochs >= 1, "epochs must be >= 1");
-        require(maxSteps >= 0 && maxMinutes >= 0, "step and time limits must be >= 0");
-        require(validateEvery >= 1, "validate-every must be >= 1");
-        require(checkpointEvery >= 0, "checkpoint-every must be >= 0");
-        require(validationImages >= 1, "validation images must be >= 1");
-        require(maxNonFiniteInRow >= 1, "max non-finite steps in a row must be >= 1");
-        require(mutationRate >= 0 && mutationRate < 1, "mutation rate must be in [0, 1)");
-        require(initImages >= 1, "init images must be >= 1");
+    public static Builder builder() {
+        return new Builder();
     }
 
-    private static void require(boolean condition, String message) {
-        if (!condition) {
-            throw new IllegalArgumentException(message);
+    /** Images per step. */
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /** Adam's peak learning rate. */
+    public double learningRate() {
+        return learningRate;
+    }
+
+    /** Steps of linear learning-rate warm-up from 0 (Flow++ warms up; flows diverge without). */
+    public int warmupSteps() {
+        return warmupSteps;
+    }
+
+    /** Global gradient-norm clipping threshold; 0 disables clipping. */
+    public double maxGradientNorm() {
+        return maxGradientNorm;
+    }
+
+    /** Decay of the Polyak (EMA) average of the weights used for evaluation and saving. */
+    public double averageDecay() {
+        return averageDecay;
+    }
+
+    /** Stop after this many passes over the training set. */
+    public int epochs() {
+        return epochs;
+    }
+
+    /** Stop after this many steps in total (0: no limit). */
+    public long maxSteps() {
+        return maxSteps;
+    }
+
+    /** Stop after this much training time in total, across resumes (0: no limit). */
+    public double maxMinutes() {
+        return maxMinutes;
+    }
+
+    /**
+     * Seed of shuffling, dequantization noise and dropout; a resumed run continues the same
+     * sequence.
+     */
+    public long seed() {
+        return seed;
+    }
+
+    /** Steps between validations (and points of the training curve). */
+    public int validateEvery() {
+        return validateEvery;
+    }
+
+    /** Steps between checkpoints (0: only at the end). */
+    public int checkpointEvery() {
+        return checkpointEvery;
+    }
+
+    /** At most this many validation images per validation. */
+    public int validationImages() {
+        return validationImages;
+    }
+
+    /** Abort after this many consecutive steps with a NaN/Inf loss or gradient. */
+    public int maxNonFiniteInRow() {
+        return maxNonFiniteInRow;
+    }
+
+    /**
+     * Share of training pixels replaced by uniform noise in every batch, fresh each step; above 0
+     * the run fits a background model for the likelihood-ratio score.
+     */
+    public double mutationRate() {
+        return mutationRate;
+    }
+
+    /**
+     * Images of the data-dependent initialisation (ActNorm statistics), at least one batch; they
+     * pass through the model {@link #batchSize} at a time, so only time grows with it.
+     */
+    public int initImages() {
+        return initImages;
+    }
+
+    /** Named training options; {@link #build()} checks them. */
+    public static final class Builder {
+        private int batchSize;
+        private int epochs;
+        private double learningRate = 1e-3;
+        private int warmupSteps = 200;
+        private double maxGradientNorm = 100;
+        private double averageDecay = 0.999;
+        private long maxSteps;
+        private double maxMinutes;
+        private long seed = 1;
+        private int validateEvery = 200;
+        private int checkpointEvery;
+        private int validationImages = 1000;
+        // a few skipped steps are noise, a long run of them means divergence
+        private int maxNonFiniteInRow = 20;
+        private double mutationRate;
+        private int initImages = DEFAULT_INIT_IMAGES;
+
+        private Builder() {}
+
+        /** Images per step. */
+        public Builder setBatchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /** Passes over the training set at most. */
+        public Builder setEpochs(int epochs) {
+            this.epochs = epochs;
+            return this;
+        }
+
+        /** Adam's peak learning rate (default: 1e-3). */
+        public Builder optLearningRate(double learningRate) {
+            this.learningRate = learningRate;
+            return this;
+        }
+
+        /** Steps of linear learning-rate warm-up (default: 200). */
+        public Builder optWarmupSteps(int warmupSteps) {
+            this.warmupSteps = warmupSteps;
+            return this;
+        }
+
+        /** Global gradient-norm clipping threshold, 0 for none (default: 100). */
+        public Builder optMaxGradientNorm(double maxGradientNorm) {
+            this.maxGradientNorm = maxGradientNorm;
+            return this;
+        }
+
+        /** Decay of the EMA of the weights (default: 0.999). */
+        public Builder optAverageDecay(double averageDecay) {
+            this.averageDecay = averageDecay;
+            return this;
+        }
+
+        /** Steps in total at most, 0 for no limit (default: 0). */
+        public Builder optMaxSteps(long maxSteps) {
+            this.maxSteps = maxSteps;
+            return this;
+        }
+
+        /** Training minutes in total at most, across resumes; 0 for no limit (default: 0). */
+        public Builder optMaxMinutes(double maxMinutes) {
+            this.maxMinutes = maxMinutes;
+            return this;
+        }
+
+        /** Seed of shuffling, dequantization noise and dropout (default: 1). */
+        public Builder optSeed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** Steps between validations (default: 200). */
+        public Builder optValidateEvery(int validateEvery) {
+            this.validateEvery = validateEvery;
+            return this;
+        }
+
+        /** Steps between checkpoints, 0 for only at the end (default: 0). */
+        public Builder optCheckpointEvery(int checkpointEvery) {
+            this.checkpointEvery = checkpointEvery;
+            return this;
+        }
+
+        /** Validation images per validation at most (default: 1000). */
+        public Builder optValidationImages(int validationImages) {
+            this.validationImages = validationImages;
+            return this;
+        }
+
+        /** Consecutive non-finite steps before the run aborts (default: 20). */
+        public Builder optMaxNonFiniteInRow(int maxNonFiniteInRow) {
+            this.maxNonFiniteInRow = maxNonFiniteInRow;
+            return this;
+        }
+
+        /** Share of pixels replaced by noise, above 0 for a background model (default: 0). */
+        public Builder optMutationRate(double mutationRate) {
+            this.mutationRate = mutationRate;
+            return this;
+        }
+
+        /** Images of the data-dependent initialisation (default: {@value TrainingOptions#DEFAULT_INIT_IMAGES}). */
+        public Builder optInitImages(int initImages) {
+            this.initImages = initImages;
+            return this;
+        }
+
+        /** The options; fails with a message naming the first value out of range. */
+        public TrainingOptions build() {
+            require(batchSize >= 1, "batch size must be >= 1 (setBatchSize)");
+            require(epochs >= 1, "epochs must be >= 1 (setEpochs)");
+            require(learningRate > 0, "learning rate must be > 0");
+            require(warmupSteps >= 0, "warm-up steps must be >= 0");
+            require(maxGradientNorm >= 0, "max gradient norm must be >= 0");
+            require(averageDecay >= 0 && averageDecay < 1, "EMA decay must be in [0, 1)");
+            require(maxSteps >= 0 && maxMinutes >= 0, "step and time limits must be >= 0");
+            require(validateEvery >= 1, "validate-every must be >= 1");
+            require(checkpointEvery >= 0, "checkpoint-every must be >= 0");
+            require(validationImages >= 1, "validation images must be >= 1");
+            require(maxNonFiniteInRow >= 1, "max non-finite steps in a row must be >= 1");
+            require(mutationRate >= 0 && mutationRate < 1, "mutation rate must be in [0, 1)");
+            require(initImages >= 1, "init images must be >= 1");
+            return new TrainingOptions(this);
+        }
+
+        private static void require(boolean condition, String message) {
+            if (!condition) {
+                throw new IllegalArgumentException(message);
+            }
         }
     }
 }

@@ -230,7 +230,7 @@ class ModelBundleTest {
      * A background model of {@code size}×{@code size} images, as 'train --background' leaves it.
      */
     private Path backgroundBundle(String name, int size, int seed) {
-        FlowPlusPlus b = new FlowPlusPlus(FlowConfig.preset("tiny", 1, size, size).withSeed(seed));
+        FlowPlusPlus b = new FlowPlusPlus(FlowConfig.presetBuilder("tiny", 1, size, size).optSeed(seed).build());
         b.initialize(manager, DataType.FLOAT32);
         Path out = dir.resolve(name);
         new BundleWriter(out, name).metric(BundleManifest.MUTATION_RATE, 0.2).write(b);

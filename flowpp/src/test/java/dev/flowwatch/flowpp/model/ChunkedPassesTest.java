@@ -37,7 +37,7 @@ class ChunkedPassesTest {
     }
 
     private FlowPlusPlus freshModel() {
-        FlowPlusPlus model = new FlowPlusPlus(FlowConfig.preset("tiny", 1, 8, 8).withSeed(4));
+        FlowPlusPlus model = new FlowPlusPlus(FlowConfig.presetBuilder("tiny", 1, 8, 8).optSeed(4).build());
         model.initialize(manager, DataType.FLOAT32);
         return model;
     }

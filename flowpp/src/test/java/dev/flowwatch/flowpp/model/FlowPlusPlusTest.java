@@ -50,8 +50,9 @@ class FlowPlusPlusTest {
     private FlowPlusPlus randomTinyModel(int channels, int size, Dequantization dequantization) {
         FlowPlusPlus model =
                 new FlowPlusPlus(
-                        FlowConfig.preset("tiny", channels, size, size)
-                                .withDequantization(dequantization));
+                        FlowConfig.presetBuilder("tiny", channels, size, size)
+                                .optDequantization(dequantization)
+                                .build());
         FlowChecks.initializeRandomly(model, manager, new Shape(1, channels, size, size), 3);
         return model;
     }

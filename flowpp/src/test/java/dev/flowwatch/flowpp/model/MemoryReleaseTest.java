@@ -39,26 +39,16 @@ class MemoryReleaseTest {
     }
 
     private FlowPlusPlus model(int blocks) {
-        FlowConfig tiny = FlowConfig.preset("tiny", 1, 8, 8);
         FlowPlusPlus model =
                 new FlowPlusPlus(
-                        new FlowConfig(
-                                "tiny",
-                                1,
-                                8,
-                                8,
-                                List.of(new Level(2, 2, 2), new Level(2, 0, 2)),
-                                tiny.hidden(),
-                                blocks,
-                                tiny.components(),
-                                0.1f,
-                                Dequantization.VARIATIONAL,
-                                2,
-                                tiny.dequantizerHidden(),
-                                blocks,
-                                tiny.logitAlpha(),
-                                3,
-                                Checkerboard.PACKED));
+                        FlowConfig.presetBuilder("tiny", 1, 8, 8)
+                                .setLevels(List.of(new Level(2, 2, 2), new Level(2, 0, 2)))
+                                .setBlocks(blocks)
+                                .optDropout(0.1f)
+                                .setDequantizerBlocks(blocks)
+                                .optSeed(3)
+                                .optCheckerboard(Checkerboard.PACKED)
+                                .build());
         model.initialize(manager, DataType.FLOAT32);
         return model;
     }

@@ -209,7 +209,7 @@ class CalibrationTest {
 
     private static BundleManifest tinyBundle(
             NDManager manager, Path dir, long seed, Double mutationRate) {
-        FlowPlusPlus model = new FlowPlusPlus(FlowConfig.preset("tiny", 1, 8, 8).withSeed(seed));
+        FlowPlusPlus model = new FlowPlusPlus(FlowConfig.presetBuilder("tiny", 1, 8, 8).optSeed(seed).build());
         model.initialize(manager, DataType.FLOAT32);
         BundleWriter writer = new BundleWriter(dir, "m" + seed);
         if (mutationRate != null) {

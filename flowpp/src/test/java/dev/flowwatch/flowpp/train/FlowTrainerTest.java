@@ -74,8 +74,19 @@ class FlowTrainerTest {
     }
 
     private static TrainingOptions options(long maxSteps, int validateEvery, double mutation) {
-        return new TrainingOptions(
-                32, 3e-3, 5, 100, 0.9, 1000, maxSteps, 0, 4, validateEvery, 0, 128, 3, mutation);
+        return TrainingOptions.builder()
+                .setBatchSize(32)
+                .setEpochs(1000)
+                .optLearningRate(3e-3)
+                .optWarmupSteps(5)
+                .optAverageDecay(0.9)
+                .optMaxSteps(maxSteps)
+                .optSeed(4)
+                .optValidateEvery(validateEvery)
+                .optValidationImages(128)
+                .optMaxNonFiniteInRow(3)
+                .optMutationRate(mutation)
+                .build();
     }
 
     @Test

@@ -51,8 +51,12 @@ final class DemoModel {
     private static void train(Path out, double minutes, ImageSet images) {
         // Flow++'s recipe, scaled down: Adam with warm-up, clipping and an EMA of the weights
         TrainingOptions options =
-                new TrainingOptions(
-                        64, 1e-3, 200, 100.0, 0.999, 1000, 0, minutes, 1L, 200, 0, 500, 20, 0);
+                TrainingOptions.builder()
+                        .setBatchSize(64)
+                        .setEpochs(1000)
+                        .optMaxMinutes(minutes)
+                        .optValidationImages(500)
+                        .build();
         ImageSet.Split split = images.split(VALIDATION_FRACTION, 1L);
         try (NDManager manager = NDManager.newBaseManager();
                 ProgressBar bar = new ProgressBar("training (s)", Math.round(minutes * 60))) {

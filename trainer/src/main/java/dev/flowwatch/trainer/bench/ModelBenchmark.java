@@ -123,10 +123,18 @@ public final class ModelBenchmark implements Callable<Integer> {
     private void train(
             FlowPlusPlus model, NDManager manager, ImageSet set, Map<String, Object> line)
             throws IOException {
+        // only the steps are measured: no validation and no abort within them, an initialisation
+        // from one batch
         TrainingOptions options =
-                new TrainingOptions(
-                        batchSize, 1e-3, 200, 100, 0.999, 1000, steps, 0, 1, steps + 1, 0,
-                        batchSize, steps + 1, 0, batchSize);
+                TrainingOptions.builder()
+                        .setBatchSize(batchSize)
+                        .setEpochs(1000)
+                        .optMaxSteps(steps)
+                        .optValidateEvery(steps + 1)
+                        .optValidationImages(batchSize)
+                        .optMaxNonFiniteInRow(steps + 1)
+                        .optInitImages(batchSize)
+                        .build();
         List<Double> seconds = new ArrayList<>();
         List<Double> losses = new ArrayList<>();
         TrainingListener listener =
