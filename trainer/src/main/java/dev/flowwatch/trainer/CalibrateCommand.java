@@ -43,7 +43,13 @@ final class CalibrateCommand implements Callable<Integer> {
 
     @Spec private CommandSpec spec;
 
-    @Mixin private ModelScoring scoring;
+    @Mixin private ModelOption model;
+
+    @Mixin private DataOption data;
+
+    @Mixin private ScoringOptions scoring;
+
+    @Mixin private DeviceOption device;
 
     @Option(
             names = "--score-kinds",
@@ -72,11 +78,13 @@ final class CalibrateCommand implements Callable<Integer> {
             throw new ParameterException(
                     spec.commandLine(), "score kind bpd_iw needs --iw-samples K with K > 0");
         }
-        boolean hasBackground = ModelBundle.readBackgroundManifest(scoring.bundle()).isPresent();
+        boolean hasBackground = ModelBundle.readBackgroundManifest(model.bundle()).isPresent();
         if (kinds != null && kinds.contains(ScoreKind.LIKELIHOOD_RATIO) && !hasBackground) {
             throw new ParameterException(spec.commandLine(), AnomalyScores.NO_BACKGROUND);
         }
-        ModelScoring.Scored scored = scoring.run();
+        ModelScoring.Scored scored =
+                new ModelScoring(scoring)
+                        .scoreDataSet(model.bundle(), data.path(), device::newManager);
         AnomalyScores anomalyScores = new AnomalyScores(compressor);
         Map<ScoreKind, double[]> byKind = new EnumMap<>(ScoreKind.class);
         for (ScoreKind kind : kinds != null ? kinds : allowedKinds(hasBackground)) {
@@ -87,20 +95,20 @@ final class CalibrateCommand implements Callable<Integer> {
                         scored.model(),
                         scored.background(),
                         // as given: an absolute path would tie a shipped bundle to this machine
-                        scoring.data().normalize()
+                        data.path().normalize()
                                 + " ("
                                 + scored.images().description()
                                 + ")",
                         Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
                         compressor,
                         byKind);
-        BundleWriter.addFiles(scoring.bundle(), Map.of(Calibration.FILE, calibration.toJson()));
+        BundleWriter.addFiles(model.bundle(), Map.of(Calibration.FILE, calibration.toJson()));
         PrintWriter out = spec.commandLine().getOut();
         out.printf(
                 "calibrated %s on %d images; written to %s%n",
                 byKind.keySet().stream().map(ScoreKind::id).toList(),
                 calibration.images(),
-                scoring.bundle().resolve(Calibration.FILE));
+                model.bundle().resolve(Calibration.FILE));
         for (ScoreKind kind : byKind.keySet()) {
             out.printf(
                     "  %-16s alert threshold at alpha 0.01: %s%n",

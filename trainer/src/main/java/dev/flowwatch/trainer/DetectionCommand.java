@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import dev.flowwatch.flowpp.bundle.ModelBundle;
 import dev.flowwatch.flowpp.data.ImageCorruptions;
 import dev.flowwatch.flowpp.data.ImageSet;
-import dev.flowwatch.flowpp.data.ImageSets;
 import dev.flowwatch.flowpp.model.LikelihoodScorer;
 import dev.flowwatch.flowpp.score.AnomalyScores;
 import dev.flowwatch.flowpp.score.Calibration;
@@ -16,9 +15,6 @@ import dev.flowwatch.flowpp.score.TypicalityTest;
 import dev.flowwatch.trainer.Arguments.ExistingPath;
 import dev.flowwatch.trainer.Arguments.Fraction;
 import dev.flowwatch.trainer.Arguments.NonNegativeInt;
-import dev.flowwatch.trainer.Arguments.PositiveInt;
-
-import me.tongfei.progressbar.ProgressBar;
 
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -47,7 +43,7 @@ import java.util.function.DoubleUnaryOperator;
         sortOptions = false,
         description = {
             "Scores normal and anomalous images with every score kind and prints AUROC, AUPRC and"
-                    + " the FPR at 95% TPR (anomalies positive),",
+                    + " the FPR at 95%% TPR (anomalies positive),",
             "then calibrates on the first half of the normal images and prints the share of the"
                     + " other half, and of the anomalies, with p < alpha."
         })
@@ -55,12 +51,7 @@ final class DetectionCommand implements Callable<Integer> {
 
     @Spec private CommandSpec spec;
 
-    @Option(
-            names = "--model",
-            required = true,
-            paramLabel = "DIR",
-            description = "The model bundle.")
-    private Path model;
+    @Mixin private ModelOption model;
 
     @Option(
             names = "--normal",
@@ -94,13 +85,6 @@ final class DetectionCommand implements Callable<Integer> {
     }
 
     @Option(
-            names = "--limit",
-            paramLabel = "N",
-            converter = PositiveInt.class,
-            description = "Use only the first N images of each set.")
-    private Integer limit;
-
-    @Option(
             names = "--alpha",
             defaultValue = "0.01",
             paramLabel = "A",
@@ -108,23 +92,6 @@ final class DetectionCommand implements Callable<Integer> {
             description =
                     "Target false-alarm rate of the calibrated test (default: ${DEFAULT-VALUE}).")
     private double alpha;
-
-    @Option(
-            names = "--iw-samples",
-            defaultValue = "0",
-            paramLabel = "K",
-            converter = NonNegativeInt.class,
-            description =
-                    "Also measure bpd_iw with K importance samples (default: ${DEFAULT-VALUE}).")
-    private int iwSamples;
-
-    @Option(
-            names = "--batch-size",
-            defaultValue = "64",
-            paramLabel = "N",
-            converter = PositiveInt.class,
-            description = "Images per batch (default: ${DEFAULT-VALUE}).")
-    private int batchSize;
 
     @Option(
             names = "--typicality-window",
@@ -136,6 +103,8 @@ final class DetectionCommand implements Callable<Integer> {
                             + " normal vs anomalous images); 0: skip (default: ${DEFAULT-VALUE}).")
     private int typicalityWindow;
 
+    @Mixin private ScoringOptions scoringOptions;
+
     @Mixin private DeviceOption device;
 
     /** Windows drawn per set for the typicality rows. */
@@ -146,11 +115,12 @@ final class DetectionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        ImageSet normals = load(normal);
+        ModelScoring scoring = new ModelScoring(scoringOptions);
+        ImageSet normals = scoring.load(normal);
         int half = normals.size() / 2;
         List<ImageSet> anomalous = new ArrayList<>();
         if (anomalies.path != null) {
-            anomalous.add(load(anomalies.path));
+            anomalous.add(scoring.load(anomalies.path));
         } else {
             for (ImageCorruptions.Kind kind : anomalies.corruptions) {
                 anomalous.add(
@@ -162,10 +132,10 @@ final class DetectionCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         try (NDManager manager = device.newManager()) {
-            ModelBundle bundle = ModelBundle.load(model, manager);
+            ModelBundle bundle = ModelBundle.load(model.bundle(), manager);
             bundle.requireInputShape(normals.channels(), normals.height(), normals.width());
             LikelihoodScorer scorer = bundle.scorer(manager, ModelScoring.NOISE_SEED);
-            LikelihoodScorer.Scores normalScores = score(scorer, normals, "normal");
+            LikelihoodScorer.Scores normalScores = scoring.score(scorer, normals, "normal");
             out.printf(
                     "model %s (%s)%nnormal    %s: %d images (calibration %d, held out %d)%n"
                             + "alpha %s%n",
@@ -184,7 +154,7 @@ final class DetectionCommand implements Callable<Integer> {
                                             b.manifest().modelId(), b.manifest().modelVersion()));
             for (ImageSet set : anomalous) {
                 bundle.requireInputShape(set.channels(), set.height(), set.width());
-                LikelihoodScorer.Scores anomalyScores = score(scorer, set, "anomalous");
+                LikelihoodScorer.Scores anomalyScores = scoring.score(scorer, set, "anomalous");
                 out.printf("%nanomalous %s: %d images%n", set.description(), set.size());
                 table(out, bundle, normals, normalScores, set, anomalyScores);
             }
@@ -276,7 +246,7 @@ final class DetectionCommand implements Callable<Integer> {
         Compressor none = AnomalyScores.DEFAULT_COMPRESSOR;
         List<Variant> variants = new ArrayList<>();
         variants.add(new Variant(ScoreKind.BPD, none, "bpd"));
-        if (iwSamples > 0) {
+        if (scoringOptions.iwSamples() > 0) {
             variants.add(new Variant(ScoreKind.BPD_IW, none, "bpd_iw"));
         }
         variants.add(new Variant(ScoreKind.COMPLEXITY, Compressor.PNG, "complexity (png)"));
@@ -291,17 +261,6 @@ final class DetectionCommand implements Callable<Integer> {
     private String share(DoubleUnaryOperator pValue, double[] scores) {
         long alerts = Arrays.stream(scores).filter(s -> pValue.applyAsDouble(s) < alpha).count();
         return String.format("%.4f", (double) alerts / scores.length);
-    }
-
-    private ImageSet load(Path path) throws IOException {
-        ImageSet images = ImageSets.load(path);
-        return limit == null ? images : images.limit(limit);
-    }
-
-    private LikelihoodScorer.Scores score(LikelihoodScorer scorer, ImageSet images, String task) {
-        try (ProgressBar bar = ProgressBars.images(task, images.size())) {
-            return scorer.scoreAll(images, batchSize, iwSamples, bar::stepTo);
-        }
     }
 
     private static double mean(double[] x) {

@@ -10,8 +10,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** The {@code --device} option of every command that runs a model. */
-final class DeviceOption {
+/** The {@code --device} option of every command that runs a model, benchmarks included. */
+public final class DeviceOption {
 
     @Spec(Spec.Target.MIXEE)
     private CommandSpec command;
@@ -26,7 +26,7 @@ final class DeviceOption {
     private String name;
 
     /** A new manager on the chosen device; the caller closes it. */
-    NDManager newManager() {
+    public NDManager newManager() {
         Device device;
         try {
             device = Devices.parse(name);

@@ -19,7 +19,13 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Spec private CommandSpec spec;
 
-    @Mixin private ModelScoring scoring;
+    @Mixin private ModelOption model;
+
+    @Mixin private DataOption data;
+
+    @Mixin private ScoringOptions scoring;
+
+    @Mixin private DeviceOption device;
 
     @Option(
             names = "--json",
@@ -30,7 +36,9 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        ModelScoring.Scored scored = scoring.run();
+        ModelScoring.Scored scored =
+                new ModelScoring(scoring)
+                        .scoreDataSet(model.bundle(), data.path(), device::newManager);
         Evaluation evaluation = Evaluation.of(scored);
         if (json) {
             spec.commandLine().getOut().println(evaluation.toJson());

@@ -7,84 +7,23 @@ import dev.flowwatch.flowpp.bundle.ModelBundle;
 import dev.flowwatch.flowpp.data.ImageSet;
 import dev.flowwatch.flowpp.data.ImageSets;
 import dev.flowwatch.flowpp.model.LikelihoodScorer;
-import dev.flowwatch.trainer.Arguments.ExistingPath;
-import dev.flowwatch.trainer.Arguments.NonNegativeInt;
-import dev.flowwatch.trainer.Arguments.PositiveInt;
 
 import me.tongfei.progressbar.ProgressBar;
 
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.function.Supplier;
 
-/**
- * Scores every image of a data set with a model bundle: the options and the work of evaluate and
- * score.
- */
+/** Scores images with a model bundle as the {@link ScoringOptions} say: the work of the commands. */
 final class ModelScoring {
 
     /** Fixed, so that scoring the same images twice (in any command) gives the same numbers. */
     static final int NOISE_SEED = 1;
 
-    @Option(
-            names = "--model",
-            required = true,
-            paramLabel = "DIR",
-            description = "The model bundle.")
-    private Path model;
+    private final ScoringOptions options;
 
-    @Option(
-            names = "--data",
-            required = true,
-            paramLabel = "PATH",
-            converter = ExistingPath.class,
-            description =
-                    "Images: an IDX file (gzipped or not; labels are found beside it) or a folder"
-                            + " of PNG/JPEG files.")
-    private Path data;
-
-    @Option(
-            names = "--iw-samples",
-            defaultValue = "0",
-            paramLabel = "K",
-            converter = NonNegativeInt.class,
-            description =
-                    "Dequantization samples of the importance-weighted bound, tighter than the ELBO"
-                            + " and K times slower; 0: ELBO only (default: ${DEFAULT-VALUE}).")
-    private int iwSamples;
-
-    @Option(
-            names = "--batch-size",
-            defaultValue = "64",
-            paramLabel = "N",
-            converter = PositiveInt.class,
-            description = "Images per batch (default: ${DEFAULT-VALUE}).")
-    private int batchSize;
-
-    @Option(
-            names = "--limit",
-            paramLabel = "N",
-            converter = PositiveInt.class,
-            description = "Score only the first N images.")
-    private Integer limit;
-
-    @Mixin private DeviceOption device;
-
-    /** The model bundle directory. */
-    Path bundle() {
-        return model;
-    }
-
-    /** The images' file or folder as given. */
-    Path data() {
-        return data;
-    }
-
-    /** K of the importance-weighted bound, 0 when it is not computed. */
-    int iwSamples() {
-        return iwSamples;
+    ModelScoring(ScoringOptions options) {
+        this.options = options;
     }
 
     /**
@@ -103,31 +42,39 @@ final class ModelScoring {
             int iwSamples,
             double seconds) {}
 
-    Scored run() throws IOException {
-        try (NDManager manager = device.newManager()) {
+    /** The images of a file or folder, cut to the first {@code --limit}. */
+    ImageSet load(Path data) throws IOException {
+        ImageSet images = ImageSets.load(data);
+        return options.limit() == null ? images : images.limit(options.limit());
+    }
+
+    /** Every image's scores, with a progress bar named {@code task}. */
+    LikelihoodScorer.Scores score(LikelihoodScorer scorer, ImageSet images, String task) {
+        try (ProgressBar bar = ProgressBars.images(task, images.size())) {
+            return scorer.scoreAll(images, options.batchSize(), options.iwSamples(), bar::stepTo);
+        }
+    }
+
+    /** Loads the bundle and the images, and scores them all on a manager from {@code devices}. */
+    Scored scoreDataSet(Path model, Path data, Supplier<NDManager> devices) throws IOException {
+        try (NDManager manager = devices.get()) {
             ModelBundle bundle = ModelBundle.load(model, manager);
-            ImageSet images = ImageSets.load(data);
-            if (limit != null) {
-                images = images.limit(limit);
-            }
+            ImageSet images = load(data);
             bundle.requireInputShape(images.channels(), images.height(), images.width());
             LikelihoodScorer scorer = bundle.scorer(manager, NOISE_SEED);
             // the first batch pays one-off native set-up (kernel selection): keep it out of the
             // timing
-            int warmUp = Math.min(batchSize, images.size());
-            scorer.score(images.toFloats(0, warmUp), warmUp, iwSamples);
+            int warmUp = Math.min(options.batchSize(), images.size());
+            scorer.score(images.toFloats(0, warmUp), warmUp, options.iwSamples());
             long started = System.nanoTime();
-            LikelihoodScorer.Scores scores;
-            try (ProgressBar bar = ProgressBars.images("score", images.size())) {
-                scores = scorer.scoreAll(images, batchSize, iwSamples, bar::stepTo);
-            }
+            LikelihoodScorer.Scores scores = score(scorer, images, "score");
             double seconds = (System.nanoTime() - started) / 1e9;
             return new Scored(
                     bundle.manifest(),
                     bundle.background().map(ModelBundle::manifest).orElse(null),
                     images,
                     scores,
-                    iwSamples,
+                    options.iwSamples(),
                     seconds);
         }
     }

@@ -34,12 +34,7 @@ final class SampleCommand implements Callable<Integer> {
 
     @Spec private CommandSpec spec;
 
-    @Option(
-            names = "--model",
-            required = true,
-            paramLabel = "DIR",
-            description = "The model bundle.")
-    private Path model;
+    @Mixin private ModelOption model;
 
     @Option(
             names = {"-n", "--n"},
@@ -106,7 +101,7 @@ final class SampleCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         ImageSet samples;
         try (NDManager manager = device.newManager()) {
-            ModelBundle bundle = ModelBundle.load(model, manager);
+            ModelBundle bundle = ModelBundle.load(model.bundle(), manager);
             try (ProgressBar bar = ProgressBars.images("sample", count)) {
                 samples =
                         Sampler.sample(

@@ -25,7 +25,13 @@ final class ScoreCommand implements Callable<Integer> {
 
     @Spec private CommandSpec spec;
 
-    @Mixin private ModelScoring scoring;
+    @Mixin private ModelOption model;
+
+    @Mixin private DataOption data;
+
+    @Mixin private ScoringOptions scoring;
+
+    @Mixin private DeviceOption device;
 
     @Option(
             names = "--out",
@@ -36,7 +42,9 @@ final class ScoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        ModelScoring.Scored scored = scoring.run();
+        ModelScoring.Scored scored =
+                new ModelScoring(scoring)
+                        .scoreDataSet(model.bundle(), data.path(), device::newManager);
         ScoresCsv.write(out, scored.images(), scored.scores());
         spec.commandLine()
                 .getOut()

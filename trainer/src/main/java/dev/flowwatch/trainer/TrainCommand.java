@@ -56,15 +56,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Spec private CommandSpec spec;
 
-    @Option(
-            names = "--data",
-            required = true,
-            paramLabel = "PATH",
-            converter = ExistingPath.class,
-            description =
-                    "Training images: an IDX file (gzipped or not; labels are found beside it)"
-                            + " or a folder of PNG/JPEG files.")
-    private Path data;
+    @Mixin private DataOption data;
 
     @ArgGroup(exclusive = true)
     private ValidationSource validation;
@@ -370,7 +362,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private ImageSet.Split trainingAndValidation() throws IOException {
-        ImageSet images = ImageSets.load(data);
+        ImageSet images = ImageSets.load(data.path());
         ImageSet.Split sets;
         if (validation != null && validation.data != null) {
             sets = new ImageSet.Split(images, ImageSets.load(validation.data));
@@ -401,7 +393,7 @@ final class TrainCommand implements Callable<Integer> {
         if (resume != null) {
             return ModelBundle.readManifest(resume).modelId();
         }
-        String file = data.toAbsolutePath().normalize().getFileName().toString();
+        String file = data.path().toAbsolutePath().normalize().getFileName().toString();
         int dot = file.indexOf('.');
         return preset
                 + "-"

@@ -7,7 +7,6 @@ import ai.djl.util.cuda.CudaUtils;
 
 import dev.flowwatch.flowpp.data.ImageSet;
 import dev.flowwatch.flowpp.data.ImageSets;
-import dev.flowwatch.flowpp.model.Devices;
 import dev.flowwatch.flowpp.model.FlowConfig;
 import dev.flowwatch.flowpp.model.FlowPlusPlus;
 import dev.flowwatch.flowpp.model.LikelihoodScorer;
@@ -15,9 +14,11 @@ import dev.flowwatch.flowpp.train.FlowTrainer;
 import dev.flowwatch.flowpp.train.TrainingListener;
 import dev.flowwatch.flowpp.train.TrainingOptions;
 import dev.flowwatch.flowpp.train.TrainingProgress;
+import dev.flowwatch.trainer.DeviceOption;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -84,8 +85,7 @@ public final class ModelBenchmark implements Callable<Integer> {
                             + " depend on the content, but a finite first loss does.")
     Path data;
 
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, gpu or gpu:N.")
-    String device;
+    @Mixin DeviceOption device;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new ModelBenchmark()).execute(args));
@@ -102,7 +102,7 @@ public final class ModelBenchmark implements Callable<Integer> {
         line.put("preset", preset);
         line.put("shape", shape);
         line.put("batch_size", batchSize);
-        try (NDManager manager = NDManager.newBaseManager(Devices.parse(device))) {
+        try (NDManager manager = device.newManager()) {
             FlowPlusPlus model = new FlowPlusPlus(config);
             model.initialize(manager, DataType.FLOAT32);
             line.put("parameters", model.getParameters().size() == 0 ? 0 : parameterCount(model));

@@ -1,0 +1,50 @@
+package dev.flowwatch.trainer;
+
+import dev.flowwatch.trainer.Arguments.NonNegativeInt;
+import dev.flowwatch.trainer.Arguments.PositiveInt;
+
+import picocli.CommandLine.Option;
+
+/** How the commands that score images with a model do it: batches, bound and how many images. */
+final class ScoringOptions {
+
+    @Option(
+            names = "--iw-samples",
+            defaultValue = "0",
+            paramLabel = "K",
+            converter = NonNegativeInt.class,
+            description =
+                    "Dequantization samples of the importance-weighted bound (bpd_iw), tighter than"
+                            + " the ELBO and K times slower; 0: ELBO only (default:"
+                            + " ${DEFAULT-VALUE}).")
+    private int iwSamples;
+
+    @Option(
+            names = "--batch-size",
+            defaultValue = "64",
+            paramLabel = "N",
+            converter = PositiveInt.class,
+            description = "Images per batch (default: ${DEFAULT-VALUE}).")
+    private int batchSize;
+
+    @Option(
+            names = "--limit",
+            paramLabel = "N",
+            converter = PositiveInt.class,
+            description = "Use only the first N images of each data set.")
+    private Integer limit;
+
+    /** K of the importance-weighted bound, 0 when it is not computed. */
+    int iwSamples() {
+        return iwSamples;
+    }
+
+    int batchSize() {
+        return batchSize;
+    }
+
+    /** The most images to use of each set, or null for all. */
+    Integer limit() {
+        return limit;
+    }
+}
