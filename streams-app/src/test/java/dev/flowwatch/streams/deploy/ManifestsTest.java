@@ -25,6 +25,7 @@ import io.fabric8.openshift.api.model.monitoring.v1.Rule;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
 
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -71,6 +72,16 @@ class ManifestsTest {
     static final List<String> kustomizations = Manifests.KUSTOMIZATIONS;
     static final List<String> overlays = Manifests.APP_OVERLAYS;
 
+    /** Surefire's console counts skipped tests but does not say why: say it once here. */
+    @BeforeAll
+    static void sayWhyTheKubectlComparisonIsSkipped() {
+        String whyNot = Kubectl.whyUnusable();
+        if (whyNot != null) {
+            System.err.println(
+                    "ManifestsTest skips rendererAgreesWithKubectlKustomize: " + whyNot);
+        }
+    }
+
     @ParameterizedTest
     @FieldSource("kustomizations")
     void everyRenderedObjectIsAValidKubernetesObject(String kustomization) {
@@ -106,7 +117,8 @@ class ManifestsTest {
     @ParameterizedTest
     @FieldSource("kustomizations")
     void rendererAgreesWithKubectlKustomize(String kustomization) throws Exception {
-        Assumptions.assumeTrue(onPath("kubectl"), "kubectl is not installed");
+        String whyNot = Kubectl.whyUnusable();
+        Assumptions.assumeTrue(whyNot == null, whyNot);
         Process p =
                 new ProcessBuilder(
                                 "kubectl",
@@ -466,13 +478,6 @@ class ManifestsTest {
     private static String abbreviate(Object o) {
         String s = String.valueOf(o);
         return s.length() > 120 ? s.substring(0, 120) + "..." : s;
-    }
-
-    private static boolean onPath(String command) {
-        String path = System.getenv("PATH");
-        return path != null
-                && java.util.Arrays.stream(path.split(java.io.File.pathSeparator))
-                        .anyMatch(d -> Files.isExecutable(Path.of(d, command)));
     }
 
     /**
