@@ -3,12 +3,16 @@ package dev.flowwatch.streams.demo;
 import ai.djl.ndarray.NDManager;
 
 import dev.flowwatch.flowpp.bundle.ModelBundle;
+import dev.flowwatch.flowpp.data.ImageCorruptions;
+import dev.flowwatch.flowpp.data.ImageSet;
 import dev.flowwatch.flowpp.score.Calibration;
 import dev.flowwatch.flowpp.score.ScoreKind;
 import dev.flowwatch.streams.FlowwatchApp;
 import dev.flowwatch.streams.config.AppConfig;
 import dev.flowwatch.streams.embedded.EmbeddedKafka;
 import dev.flowwatch.streams.topology.AnomalyDecider;
+
+import org.apache.kafka.streams.StreamsConfig;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -45,6 +49,12 @@ public final class DemoCommand implements Callable<Integer> {
     private static final double THRESHOLD_QUANTILE = 0.99;
     private static final long SUMMARY_EVERY_MS = 2000;
     private static final String BATCH_SIZE_HISTOGRAM = "flowwatch_batch_size";
+
+    /**
+     * Parent of the app's state directory: beside the demo's trained model rather than in the OS
+     * temp directory, which the OS may clear under a running app (Kafka Streams warns of it).
+     */
+    private static final Path STATE_PARENT = Path.of("runs");
 
     @Option(
             names = "--model",
@@ -92,13 +102,12 @@ public final class DemoCommand implements Callable<Integer> {
                             + " at p < 0.01; without one only bpd works, on a threshold.")
     ScoreKind scoreKind;
 
-    // about 60% of what the full pipeline sustains with the small model on 2 cores
-    // (scripts/bench-streams.sh)
     @Option(
             names = "--rate",
-            defaultValue = "100",
-            description = "Events per second (default: ${DEFAULT-VALUE}).")
-    double rate;
+            description =
+                    "Events per second (default: 60%% of what the app's scoring engine manages on"
+                            + " demo images, measured for a few seconds before the replay).")
+    Double rate;
 
     @Option(
             names = "--anomaly-rate",
@@ -178,7 +187,8 @@ public final class DemoCommand implements Callable<Integer> {
         OutputMonitor monitor = null;
         TrafficProducer producer = null;
         PacedReplay replay = null;
-        Path stateDir = Files.createTempDirectory("flowwatch-demo-state");
+        Path stateDir =
+                Files.createTempDirectory(Files.createDirectories(STATE_PARENT), "demo-state-");
         try {
             if (bootstrapServers == null) {
                 out.println("starting embedded Kafka broker ...");
@@ -204,6 +214,10 @@ public final class DemoCommand implements Callable<Integer> {
             out.printf("starting flowwatch on %s ...%n", bootstrap);
             app = FlowwatchApp.start(config);
             awaitReady(app);
+            ReplayRate replayRate =
+                    rate != null
+                            ? ReplayRate.given(rate)
+                            : measureRate(app, images, config.batchMaxSize(), out);
             String metricsUrl = "http://localhost:" + app.metricsPort() + "/metrics";
             DemoStats stats = new DemoStats();
             monitor =
@@ -216,12 +230,15 @@ public final class DemoCommand implements Callable<Integer> {
             producer = new TrafficProducer(bootstrap, config.topicImages());
             DemoTraffic traffic =
                     new DemoTraffic(images.replay(), images.digits(), mix, seed, Clock.systemUTC());
-            replay = new PacedReplay(traffic, producer, rate, stats::onSent).start();
+            replay =
+                    new PacedReplay(traffic, producer, replayRate.eventsPerSecond(), stats::onSent)
+                            .start();
             out.printf(
                     Locale.ROOT,
-                    "replaying at %.0f events/s (%.0f%% anomalies, %.0f%% malformed); threshold"
+                    "replaying at %.1f events/s (%s; %.0f%% anomalies, %.0f%% malformed); threshold"
                             + " %.4f bits/dim (%s); metrics at %s (probes /ready, /healthz)%s%n",
-                    rate,
+                    replayRate.eventsPerSecond(),
+                    replayRate.reason(),
                     100 * anomalyRate,
                     100 * malformedRate,
                     appThreshold,
@@ -268,8 +285,30 @@ public final class DemoCommand implements Callable<Integer> {
         }
         settings.put("metrics.port", Integer.toString(metricsPort));
         settings.put("state.dir", stateDir.toString());
+        // The app has no global stores; enabling the handler for them is what Kafka Streams 5 will
+        // do anyway, and quiets its warning at every start. The main consumer needs it too: its
+        // partition assignor builds a StreamsConfig of its own from the consumer's settings.
+        for (String prefix : List.of("", StreamsConfig.MAIN_CONSUMER_PREFIX)) {
+            settings.put(
+                    AppConfig.KAFKA_PREFIX
+                            + prefix
+                            + StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG,
+                    "true");
+        }
         settings.put("topics.create", "true");
         return settings;
+    }
+
+    /** The app's engine, idle until the replay starts, scores batches of demo images. */
+    private static ReplayRate measureRate(
+            FlowwatchApp app, DemoData images, int batchSize, PrintStream out) {
+        ImageSet normals = images.replay();
+        List<byte[]> batch = new ArrayList<>();
+        for (int i = 0; i < Math.min(batchSize, normals.size()); i++) {
+            batch.add(ImageCorruptions.hwc(normals, i));
+        }
+        out.printf("measuring the scoring engine on batches of %d images ...%n", batch.size());
+        return ReplayRate.measured(app.engine(), batch, System::nanoTime);
     }
 
     private static double calibrate(Path modelDir, DemoData images, PrintStream out) {

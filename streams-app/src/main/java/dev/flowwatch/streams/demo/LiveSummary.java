@@ -9,7 +9,8 @@ import java.util.OptionalDouble;
 import java.util.StringJoiner;
 
 /**
- * Renders a {@link DemoStats.Snapshot} as the few lines the demo prints every couple of seconds.
+ * Renders a {@link DemoStats.Snapshot} as the few lines the demo prints every couple of seconds,
+ * with a warning while the backlog keeps growing; call {@link #render} once per interval.
  */
 final class LiveSummary {
 
@@ -17,6 +18,7 @@ final class LiveSummary {
     private final int batchMaxSize;
     private final double threshold;
     private final ScoreKind kind;
+    private final BacklogTrend backlog = new BacklogTrend();
 
     /**
      * @param threshold the app's anomaly threshold in the units of {@code kind}, shown next to the
@@ -31,8 +33,9 @@ final class LiveSummary {
 
     String render(DemoStats.Snapshot s, OptionalDouble meanBatchSize, double elapsedSeconds) {
         long deadLetters = s.deadLetters().values().stream().mapToLong(Long::longValue).sum();
-        StringBuilder out = new StringBuilder();
         // every record sent ends as a score or a dead letter; what is neither is still on its way
+        long pending = s.sent() - s.scored() - deadLetters;
+        StringBuilder out = new StringBuilder();
         out.append(
                 String.format(
                         Locale.ROOT,
@@ -41,10 +44,22 @@ final class LiveSummary {
                         elapsedSeconds,
                         s.sentPerSecond(),
                         s.scoredPerSecond(),
-                        s.sent() - s.scored() - deadLetters,
+                        pending,
                         s.sent(),
                         s.scored(),
                         deadLetters));
+        int growing = backlog.observe(pending);
+        if (growing > BacklogTrend.FEW) {
+            out.append(
+                    String.format(
+                            Locale.ROOT,
+                            "  WARNING   the backlog has grown %d intervals in a row: %.1f ev/s in,"
+                                    + " %.1f ev/s scored, so latencies keep rising; replay slower"
+                                    + " with --rate%n",
+                            growing,
+                            s.sentPerSecond(),
+                            s.scoredPerSecond()));
+        }
         out.append(
                 String.format(
                         Locale.ROOT,

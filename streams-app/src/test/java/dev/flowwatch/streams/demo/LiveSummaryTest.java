@@ -1,6 +1,7 @@
 package dev.flowwatch.streams.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flowwatch.flowpp.score.ScoreKind;
@@ -87,5 +88,31 @@ class LiveSummaryTest {
                                 Map.of(),
                                 3,
                                 List.of())));
+    }
+
+    private static DemoStats.Snapshot backlogOf(long sent, long scored) {
+        return new DemoStats.Snapshot(
+                2.0, 200, 150, 100, 200, sent, scored, 100, 200, Map.of(), Map.of(), 0, List.of());
+    }
+
+    @Test
+    void warnsWhenTheBacklogHasGrownForMoreThanAFewIntervalsInARow() {
+        LiveSummary summary =
+                new LiveSummary("http://localhost:9400/metrics", 64, 5.0, ScoreKind.BPD);
+        for (int interval = 0; interval <= BacklogTrend.FEW; interval++) {
+            String text =
+                    summary.render(
+                            backlogOf(400L * (interval + 1), 300L * (interval + 1)),
+                            OptionalDouble.empty(),
+                            2.0 * interval);
+            assertFalse(text.contains("WARNING"), "interval " + interval + ": " + text);
+        }
+        String text = summary.render(backlogOf(2000, 1500), OptionalDouble.empty(), 10.0);
+        assertTrue(
+                text.contains(
+                        "WARNING   the backlog has grown 4 intervals in a row: 100.0 ev/s in, 75.0"
+                                + " ev/s scored, so latencies keep rising; replay slower with"
+                                + " --rate"),
+                text);
     }
 }
