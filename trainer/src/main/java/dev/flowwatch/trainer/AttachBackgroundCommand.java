@@ -5,6 +5,7 @@ import dev.flowwatch.flowpp.bundle.BundleWriter;
 import dev.flowwatch.flowpp.bundle.ModelBundle;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -31,12 +32,7 @@ final class AttachBackgroundCommand implements Callable<Integer> {
 
     @Spec private CommandSpec spec;
 
-    @Option(
-            names = "--model",
-            required = true,
-            paramLabel = "DIR",
-            description = "The model bundle that gets the background model.")
-    private Path model;
+    @Mixin private ModelOption model;
 
     @Option(
             names = "--background",
@@ -47,7 +43,7 @@ final class AttachBackgroundCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        BundleManifest attached = BundleWriter.attachBackground(model, background);
+        BundleManifest attached = BundleWriter.attachBackground(model.bundle(), background);
         spec.commandLine()
                 .getOut()
                 .printf(
@@ -55,7 +51,7 @@ final class AttachBackgroundCommand implements Callable<Integer> {
                         attached.modelId(),
                         attached.modelVersion(),
                         attached.metrics().get(BundleManifest.MUTATION_RATE),
-                        model.resolve(ModelBundle.BACKGROUND));
+                        model.bundle().resolve(ModelBundle.BACKGROUND));
         return 0;
     }
 }
