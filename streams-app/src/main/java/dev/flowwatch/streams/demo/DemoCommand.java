@@ -235,10 +235,14 @@ public final class DemoCommand implements Callable<Integer> {
                             .start();
             out.printf(
                     Locale.ROOT,
-                    "replaying at %.1f events/s (%s; %.0f%% anomalies, %.0f%% malformed); threshold"
+                    "replay rate %.1f events/s: %s%n",
+                    replayRate.eventsPerSecond(),
+                    replayRate.reason());
+            out.printf(
+                    Locale.ROOT,
+                    "replaying at %.1f events/s (%.0f%% anomalies, %.0f%% malformed); threshold"
                             + " %.4f bits/dim (%s); metrics at %s (probes /ready, /healthz)%s%n",
                     replayRate.eventsPerSecond(),
-                    replayRate.reason(),
                     100 * anomalyRate,
                     100 * malformedRate,
                     appThreshold,

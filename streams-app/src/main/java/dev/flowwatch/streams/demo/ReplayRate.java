@@ -57,7 +57,7 @@ record ReplayRate(double eventsPerSecond, String reason) {
                 String.format(
                         Locale.ROOT,
                         "%.0f%% of the %.1f images/s the scoring engine managed on %d batches of"
-                                + " %d just now; --rate overrides",
+                                + " %d just now (--rate overrides)",
                         100 * SUSTAINABLE_SHARE,
                         imagesPerSecond,
                         batches,

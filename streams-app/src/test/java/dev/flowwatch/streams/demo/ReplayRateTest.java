@@ -39,8 +39,8 @@ class ReplayRateTest {
         ReplayRate rate = ReplayRate.measured(engine, BATCH, () -> engine.now);
         assertEquals(0.6 * 53, rate.eventsPerSecond(), 1e-6);
         assertEquals(
-                "60% of the 53.0 images/s the scoring engine managed on 3 batches of 64 just now;"
-                        + " --rate overrides",
+                "60% of the 53.0 images/s the scoring engine managed on 3 batches of 64 just now"
+                        + " (--rate overrides)",
                 rate.reason());
     }
 
