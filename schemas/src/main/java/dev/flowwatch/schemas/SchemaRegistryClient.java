@@ -31,6 +31,19 @@ public final class SchemaRegistryClient {
 
     /** What the client reports, for metrics. */
     public interface Listener {
+        /** Reports nowhere: for clients whose look-ups are no one's metric. */
+        Listener NONE =
+                new Listener() {
+                    @Override
+                    public void lookup() {}
+
+                    @Override
+                    public void cacheHit() {}
+
+                    @Override
+                    public void failure(Failure failure) {}
+                };
+
         /** A schema was asked of the registry. */
         void lookup();
 
@@ -172,9 +185,7 @@ public final class SchemaRegistryClient {
                                 "Subject '%s' does not hold the schema of %s, and the registry"
                                         + " forbids this client to register it (403: %s); register"
                                         + " it there, or give these credentials the right to",
-                                subject,
-                                schema.getFullName(),
-                                RegistryHttp.shorten(r.body())));
+                                subject, schema.getFullName(), RegistryHttp.shorten(r.body())));
             }
             r = found;
         }

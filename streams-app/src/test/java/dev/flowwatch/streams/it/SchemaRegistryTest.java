@@ -101,7 +101,9 @@ class SchemaRegistryTest {
             }
             Thread.sleep(50);
         }
-        client = new SchemaRegistryClient(config.schemaRegistry().orElseThrow(), new NoEvents());
+        client =
+                new SchemaRegistryClient(
+                        config.schemaRegistry().orElseThrow(), SchemaRegistryClient.Listener.NONE);
     }
 
     @AfterAll
@@ -417,17 +419,5 @@ class SchemaRegistryTest {
 
     private static List<String> sorted(List<String> values) {
         return values.stream().sorted().toList();
-    }
-
-    /** The test's own client registers schemas; its events are not the app's metrics. */
-    private static final class NoEvents implements SchemaRegistryClient.Listener {
-        @Override
-        public void lookup() {}
-
-        @Override
-        public void cacheHit() {}
-
-        @Override
-        public void failure(SchemaRegistryClient.Failure failure) {}
     }
 }
