@@ -181,19 +181,7 @@ class SchemaRegistryClientTest {
     @Test
     void basicAuthenticationIsSentWithEveryRequest() {
         stub.answer("/schemas/ids/7", 200, confluentSchema(ImageEvent.getClassSchema()));
-        SchemaRegistrySettings d = SchemaRegistrySettings.of(stub.url());
-        new SchemaRegistryClient(
-                        new SchemaRegistrySettings(
-                                d.url(),
-                                Optional.of("flowwatch"),
-                                Optional.of("s3cret"),
-                                d.trustStore(),
-                                d.requestTimeout(),
-                                d.retryBudget(),
-                                d.cacheSize(),
-                                d.unknownIdTtl()),
-                        counts)
-                .schema(SCHEMA_7);
+        new SchemaRegistryClient(withBasicAuth("flowwatch", "s3cret"), counts).schema(SCHEMA_7);
 
         String expected =
                 "Basic "
@@ -205,17 +193,7 @@ class SchemaRegistryClientTest {
 
     @Test
     void settingsNeverShowThePassword() {
-        SchemaRegistrySettings d = SchemaRegistrySettings.of(stub.url());
-        SchemaRegistrySettings s =
-                new SchemaRegistrySettings(
-                        d.url(),
-                        Optional.of("flowwatch"),
-                        Optional.of("s3cret"),
-                        d.trustStore(),
-                        d.requestTimeout(),
-                        d.retryBudget(),
-                        d.cacheSize(),
-                        d.unknownIdTtl());
+        SchemaRegistrySettings s = withBasicAuth("flowwatch", "s3cret");
 
         assertTrue(
                 !s.toString().contains("s3cret") && s.toString().contains("[hidden]"),
@@ -274,6 +252,19 @@ class SchemaRegistryClientTest {
                                                 "anomaly-alerts-value",
                                                 AnomalyAlert.getClassSchema()));
         assertTrue(e.getMessage().contains("'anomaly-alerts-value'"), e.getMessage());
+    }
+
+    private SchemaRegistrySettings withBasicAuth(String user, String password) {
+        SchemaRegistrySettings d = SchemaRegistrySettings.of(stub.url());
+        return new SchemaRegistrySettings(
+                d.url(),
+                Optional.of(user),
+                Optional.of(password),
+                d.trustStore(),
+                d.requestTimeout(),
+                d.retryBudget(),
+                d.cacheSize(),
+                d.unknownIdTtl());
     }
 
     private static String schemaField(String json) {
