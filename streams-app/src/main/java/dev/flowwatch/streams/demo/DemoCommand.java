@@ -242,6 +242,12 @@ public final class DemoCommand implements Callable<Integer> {
                             stats,
                             registry);
             producer = new TrafficProducer(bootstrap, config.topicImages());
+            registry.ifPresent(
+                    r ->
+                            out.printf(
+                                    "schema registry %s: events in its Confluent frame (subject"
+                                            + " %s-value), scores and alerts too%n",
+                                    schemaRegistry, config.topicImages()));
             Serializer<ImageEvent> events =
                     registry.<Serializer<ImageEvent>>map(
                                     r ->
