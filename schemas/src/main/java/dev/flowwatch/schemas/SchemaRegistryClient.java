@@ -134,6 +134,10 @@ public final class SchemaRegistryClient {
     }
 
     private Optional<Schema> fetch(RegistryId id) {
+        if (id.value() < 1) {
+            // registries count from 1; a message's bytes may say anything
+            return Optional.empty();
+        }
         URI uri =
                 switch (id.kind()) {
                     case SCHEMA_ID -> resolve(confluentBase, "/schemas/ids/" + id.value());
@@ -141,7 +145,7 @@ public final class SchemaRegistryClient {
                     case CONTENT_ID -> resolve(apicurioBase, "/ids/contentIds/" + id.value());
                 };
         RegistryHttp.Response r = http.get(uri);
-        if (isNotFound(r)) {
+        if (isUnknownId(id, r)) {
             return Optional.empty();
         }
         requireOk(r, "GET " + uri);
@@ -200,6 +204,18 @@ public final class SchemaRegistryClient {
         }
         requireOk(r, "registering under subject '" + subject + "' at " + versions);
         return field(json(r), "id", r).asInt();
+    }
+
+    /**
+     * Whether the registry says it has no schema under the id. 400 and 422 refuse the id itself. A
+     * 404 of the Confluent API must carry its error code, else the URL is wrong and every id would
+     * look unknown; Apicurio's API is asked only for ids of Apicurio's framings, which a registry
+     * without that API (Confluent, Karapace) cannot know, so any 404 there is the id's.
+     */
+    private static boolean isUnknownId(RegistryId id, RegistryHttp.Response r) {
+        return r.status() == 400
+                || r.status() == 422
+                || (r.status() == 404 && (id.kind() != RegistryId.Kind.SCHEMA_ID || isNotFound(r)));
     }
 
     private static boolean isNotFound(RegistryHttp.Response r) {

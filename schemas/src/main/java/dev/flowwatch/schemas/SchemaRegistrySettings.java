@@ -16,8 +16,8 @@ import java.util.Optional;
  * @param trustStore a trust store for an {@code https} registry whose certificate the JVM's default
  *     trust store does not vouch for
  * @param requestTimeout the longest one HTTP request may take
- * @param retryBudget how long a request is retried while the registry is unreachable or answers
- *     5xx before {@link SchemaRegistryUnavailableException}
+ * @param retryBudget how long a request is retried while the registry is unreachable or answers 5xx
+ *     before {@link SchemaRegistryUnavailableException}
  * @param cacheSize the most schemas (and ids the registry does not know) kept
  * @param unknownIdTtl how long an id the registry does not know is answered from memory
  */
@@ -39,6 +39,15 @@ public record SchemaRegistrySettings(
         }
     }
 
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(2);
+
+    /** Below Kafka Streams' 10 s transaction timeout under exactly-once, which a wait holds up. */
+    public static final Duration DEFAULT_RETRY_BUDGET = Duration.ofSeconds(5);
+
+    public static final int DEFAULT_CACHE_SIZE = 1000;
+
+    public static final Duration DEFAULT_UNKNOWN_ID_TTL = Duration.ofSeconds(5);
+
     public SchemaRegistrySettings {
         Objects.requireNonNull(url, "url");
         if (username.isPresent() != password.isPresent()) {
@@ -57,10 +66,10 @@ public record SchemaRegistrySettings(
                 Optional.empty(),
                 Optional.empty(),
                 Optional.empty(),
-                Duration.ofSeconds(2),
-                Duration.ofSeconds(5),
-                1000,
-                Duration.ofSeconds(5));
+                DEFAULT_REQUEST_TIMEOUT,
+                DEFAULT_RETRY_BUDGET,
+                DEFAULT_CACHE_SIZE,
+                DEFAULT_UNKNOWN_ID_TTL);
     }
 
     /** Hides the password: settings end up in logs and exception messages. */

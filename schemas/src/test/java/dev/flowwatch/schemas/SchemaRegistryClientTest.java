@@ -179,6 +179,25 @@ class SchemaRegistryClientTest {
     }
 
     @Test
+    void aRegistryWithoutApicuriosApiKnowsNoneOfItsIds() {
+        // Confluent answers a path it does not serve with a plain 404
+        stub.answer("/apis/registry/v2/ids/globalIds/5", 404, "{\"error_code\":404}");
+
+        assertEquals(Optional.empty(), client().schema(new RegistryId(Kind.GLOBAL_ID, 5)));
+    }
+
+    @Test
+    void idsBelowOneAndIdsTheRegistryRefusesAreUnknownNeverAFailedTask() {
+        stub.answer("/apis/registry/v2/ids/globalIds/7", 400, "{\"error_code\":400}");
+        SchemaRegistryClient client = client();
+
+        assertEquals(Optional.empty(), client.schema(new RegistryId(Kind.GLOBAL_ID, -3)));
+        assertEquals(Optional.empty(), client.schema(new RegistryId(Kind.SCHEMA_ID, 0)));
+        assertEquals(Optional.empty(), client.schema(new RegistryId(Kind.GLOBAL_ID, 7)));
+        assertEquals(1, stub.requests().size(), "only the id that may exist was asked for");
+    }
+
+    @Test
     void basicAuthenticationIsSentWithEveryRequest() {
         stub.answer("/schemas/ids/7", 200, confluentSchema(ImageEvent.getClassSchema()));
         new SchemaRegistryClient(withBasicAuth("flowwatch", "s3cret"), counts).schema(SCHEMA_7);

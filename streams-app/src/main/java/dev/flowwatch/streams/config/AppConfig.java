@@ -224,10 +224,14 @@ public record AppConfig(
         d.put(REGISTRY + "ssl.truststore.location", null);
         d.put(REGISTRY + "ssl.truststore.password", null);
         d.put(REGISTRY + "ssl.truststore.type", "PKCS12");
-        d.put(REGISTRY + "request.timeout.ms", "2000");
-        d.put(REGISTRY + "retry.max.ms", "5000");
-        d.put(REGISTRY + "cache.size", "1000");
-        d.put(REGISTRY + "negative.cache.ms", "5000");
+        d.put(
+                REGISTRY + "request.timeout.ms",
+                millis(SchemaRegistrySettings.DEFAULT_REQUEST_TIMEOUT));
+        d.put(REGISTRY + "retry.max.ms", millis(SchemaRegistrySettings.DEFAULT_RETRY_BUDGET));
+        d.put(REGISTRY + "cache.size", Integer.toString(SchemaRegistrySettings.DEFAULT_CACHE_SIZE));
+        d.put(
+                REGISTRY + "negative.cache.ms",
+                millis(SchemaRegistrySettings.DEFAULT_UNKNOWN_ID_TTL));
         d.put("output.format", OutputFormat.SINGLE_OBJECT.id());
         return Collections.unmodifiableMap(d);
     }
@@ -522,6 +526,10 @@ public record AppConfig(
                         millis(m, REGISTRY + "retry.max.ms"),
                         integer(m, REGISTRY + "cache.size", 1, 1_000_000),
                         millis(m, REGISTRY + "negative.cache.ms")));
+    }
+
+    private static String millis(Duration d) {
+        return Long.toString(d.toMillis());
     }
 
     private static Duration millis(Map<String, String> m, String key) {
