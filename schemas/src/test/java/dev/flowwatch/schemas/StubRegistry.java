@@ -1,6 +1,8 @@
 package dev.flowwatch.schemas;
 
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -13,6 +15,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
+
+import javax.net.ssl.SSLContext;
 
 /**
  * An HTTP server answering what a test scripts per path, and remembering what was asked: a
@@ -31,7 +35,18 @@ final class StubRegistry implements AutoCloseable {
     private final List<Request> requests = new CopyOnWriteArrayList<>();
 
     StubRegistry() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        this(HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0));
+    }
+
+    /** Over https, with the server's key and certificate from {@code tls}. */
+    static StubRegistry https(SSLContext tls) throws IOException {
+        HttpsServer server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setHttpsConfigurator(new HttpsConfigurator(tls));
+        return new StubRegistry(server);
+    }
+
+    private StubRegistry(HttpServer server) {
+        this.server = server;
         server.createContext(
                 "/",
                 exchange -> {
@@ -67,7 +82,8 @@ final class StubRegistry implements AutoCloseable {
 
     /** The registry's base URL, as a Confluent-style client is given it. */
     URI url() {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        String scheme = server instanceof HttpsServer ? "https" : "http";
+        return URI.create(scheme + "://127.0.0.1:" + server.getAddress().getPort());
     }
 
     StubRegistry answer(String path, int status, String body) {
