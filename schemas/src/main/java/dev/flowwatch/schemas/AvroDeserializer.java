@@ -3,15 +3,12 @@ package dev.flowwatch.schemas;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.io.DatumReader;
-import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.message.SchemaStore;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Deserializer;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Map;
@@ -64,29 +61,8 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
         if (reader == null) {
             throw MessageDecodingException.unknownFingerprint(recordName, topic, data);
         }
-        ByteArrayInputStream in =
-                new ByteArrayInputStream(
-                        data,
-                        MessageDecodingException.HEADER_LENGTH,
-                        data.length - MessageDecodingException.HEADER_LENGTH);
-        T record;
-        try {
-            record =
-                    reader.read(
-                            null,
-                            new BoundedDecoder(
-                                    DecoderFactory.get().directBinaryDecoder(in, null), in));
-        } catch (IOException | RuntimeException e) {
-            // Corrupt bodies surface as whatever the datum reader trips on first: EOFException,
-            // AvroRuntimeException, an enum index out of bounds, a length past the end...
-            throw MessageDecodingException.undecodableBody(recordName, topic, data.length, e);
-        }
-        // The direct decoder reads without read-ahead, so what is left was not read.
-        if (in.available() > 0) {
-            throw MessageDecodingException.trailingBytes(
-                    recordName, topic, data.length, in.available());
-        }
-        return record;
+        return AvroBody.read(
+                reader, recordName, topic, data, MessageDecodingException.HEADER_LENGTH);
     }
 
     /** The reader from the writer schema of {@code fingerprint}, or null if none is known. */

@@ -39,20 +39,19 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
         try {
             encoder.encode(record, out);
         } catch (IOException | RuntimeException e) {
-            // Avro reports a missing required field as NullPointerException and a wrong union
-            // branch
-            // as UnresolvedUnionException; Kafka hands only SerializationException to the
-            // producer's
-            // exception handler, so translate all of them.
-            throw new SerializationException(
-                    "Cannot serialize "
-                            + recordName
-                            + " for topic "
-                            + topic
-                            + ": "
-                            + e.getMessage(),
-                    e);
+            throw cannotSerialize(recordName, topic, e);
         }
         return out.toByteArray();
+    }
+
+    /**
+     * Avro reports a missing required field as NullPointerException and a wrong union branch as
+     * UnresolvedUnionException; Kafka hands only SerializationException to the producer's
+     * exception handler, so all of them are translated.
+     */
+    static SerializationException cannotSerialize(String recordName, String topic, Exception e) {
+        return new SerializationException(
+                "Cannot serialize " + recordName + " for topic " + topic + ": " + e.getMessage(),
+                e);
     }
 }

@@ -6,7 +6,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * Bytes on a topic that are not a flowwatch record in Avro single-object encoding.
+ * Bytes on a topic that are not a flowwatch record in Avro single-object encoding or a schema
+ * registry's frame.
  *
  * <p>It extends Kafka's {@link SerializationException} so that a Kafka Streams deserialization
  * exception handler sees it like any other bad record; {@link #problem()} lets such a handler label
@@ -18,10 +19,18 @@ public final class MessageDecodingException extends SerializationException {
     public enum Problem {
         /** Fewer bytes than the single-object header needs. */
         TOO_SHORT,
-        /** The first two bytes are not the single-object marker {@code C3 01}. */
+        /**
+         * The bytes start with neither the single-object marker {@code C3 01} nor, where a
+         * registry is configured, a registry frame's {@code 00}; or the headers name an encoding
+         * other than Avro binary.
+         */
         BAD_MARKER,
         /** The header names a writer schema this reader was not given. */
         UNKNOWN_FINGERPRINT,
+        /** The frame or headers name a registry id under which the registry holds no Avro schema. */
+        UNKNOWN_SCHEMA_ID,
+        /** The registry's writer schema cannot be read as this record (e.g. a field removed). */
+        INCOMPATIBLE_SCHEMA,
         /** The body does not decode with the writer schema the header names. */
         UNDECODABLE_BODY,
         /** The body decoded but bytes were left over. */
@@ -57,8 +66,59 @@ public final class MessageDecodingException extends SerializationException {
                 Problem.BAD_MARKER,
                 String.format(
                         "Cannot decode %s from topic %s: missing single-object header, first bytes"
-                                + " are 0x%02X 0x%02X instead of 0xC3 0x01",
-                        record, topic, data[0], data[1]),
+                                + " are 0x%02X 0x%02X instead of 0xC3 0x01%s",
+                        record,
+                        topic,
+                        data[0],
+                        data[1],
+                        data[0] == 0
+                                ? " (0x00 starts a schema registry's frame, which needs a registry"
+                                        + " to read: schema.registry.url)"
+                                : ""),
+                null);
+    }
+
+    /** A registry frame with fewer bytes than its id takes. */
+    static MessageDecodingException shortFrame(String record, String topic, byte[] data) {
+        return new MessageDecodingException(
+                Problem.TOO_SHORT,
+                String.format(
+                        "Cannot decode %s from topic %s: message has %d bytes, fewer than a"
+                                + " registry frame's marker and id",
+                        record, topic, data.length),
+                null);
+    }
+
+    /** Apicurio's headers say the body is not Avro binary (e.g. JSON). */
+    static MessageDecodingException unsupportedEncoding(
+            String record, String topic, String encoding) {
+        return new MessageDecodingException(
+                Problem.BAD_MARKER,
+                String.format(
+                        "Cannot decode %s from topic %s: the headers say the body is %s; only"
+                                + " Avro binary is read",
+                        record, topic, encoding),
+                null);
+    }
+
+    static MessageDecodingException unknownSchemaId(String record, String topic, RegistryId id) {
+        return new MessageDecodingException(
+                Problem.UNKNOWN_SCHEMA_ID,
+                String.format(
+                        "Cannot decode %s from topic %s: the schema registry holds no Avro schema"
+                                + " under %s",
+                        record, topic, id),
+                null);
+    }
+
+    static MessageDecodingException incompatibleSchema(
+            String record, String topic, RegistryId id, String why) {
+        return new MessageDecodingException(
+                Problem.INCOMPATIBLE_SCHEMA,
+                String.format(
+                        "Cannot decode %s from topic %s: the writer schema %s cannot be read as"
+                                + " this version of %s: %s",
+                        record, topic, id, record, why),
                 null);
     }
 

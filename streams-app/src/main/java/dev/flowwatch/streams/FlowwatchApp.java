@@ -8,6 +8,7 @@ import dev.flowwatch.streams.metrics.KafkaStreamsMetricsBridge;
 import dev.flowwatch.streams.metrics.MetricsServer;
 import dev.flowwatch.streams.metrics.ProbeStatus;
 import dev.flowwatch.streams.topology.FlowwatchTopology;
+import dev.flowwatch.streams.topology.WireFormat;
 
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -87,8 +88,10 @@ public final class FlowwatchApp implements AutoCloseable {
             FlowwatchMetrics metrics = new FlowwatchMetrics(registry);
             metrics.modelLoaded(engine.modelId(), engine.modelVersion(), engine.device());
             JvmMetrics.builder().register(registry);
-            // topology first: a bad setting it finds fails before any waiting
-            Topology topology = FlowwatchTopology.build(config, engine, metrics);
+            // The output schemas are registered before the topology is built, and both before any
+            // waiting: a refused schema or a bad setting fails the start at once.
+            WireFormat wire = WireFormat.of(config, metrics.schemaRegistryEvents());
+            Topology topology = FlowwatchTopology.build(config, engine, wire, metrics);
             LOG.info("Topology:\n{}", topology.describe());
             app = new FlowwatchApp(engine, metrics, config);
             // Serving first: a taken port fails before any Kafka work, and probes answer while

@@ -1,6 +1,8 @@
 package dev.flowwatch.streams;
 
 import dev.flowwatch.flowpp.bundle.BundleException;
+import dev.flowwatch.schemas.SchemaRegistryException;
+import dev.flowwatch.schemas.SchemaRegistryUnavailableException;
 import dev.flowwatch.streams.config.AppConfig;
 import dev.flowwatch.streams.config.InvalidConfigException;
 
@@ -60,7 +62,12 @@ final class RunCommand implements Callable<Integer> {
         FlowwatchApp app;
         try {
             app = FlowwatchApp.start(appConfig);
-        } catch (BundleException | IllegalArgumentException | IllegalStateException e) {
+        } catch (BundleException
+                | IllegalArgumentException
+                | IllegalStateException
+                | SchemaRegistryException
+                | SchemaRegistryUnavailableException e) {
+            // a registry that refuses or cannot take the output schemas: the message names it
             err.println("Cannot start: " + e.getMessage());
             return 1;
         }

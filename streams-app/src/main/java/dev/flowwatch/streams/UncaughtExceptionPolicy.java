@@ -14,10 +14,10 @@ import org.slf4j.LoggerFactory;
  *   <li>Model or device failures ({@link ScoringException}, {@link BundleException}) and JVM {@link
  *       Error}s shut the client down: a new thread would fail on the same model, and the
  *       orchestrator should restart the process (the pending events wait in the changelog).
- *   <li>Anything else (a broker or network fault, a fenced producer, a timeout) replaces the
- *       thread: its tasks restart from the last commit, so exactly-once still holds. Each
- *       replacement is reported, and {@link ThreadReplacements} fails {@code /healthz} when they
- *       keep coming.
+ *   <li>Anything else (a broker or network fault, a fenced producer, a timeout, a schema registry
+ *       that cannot answer) replaces the thread: its tasks restart from the last commit, so
+ *       exactly-once still holds. Each replacement is reported, and {@link ThreadReplacements}
+ *       fails {@code /healthz} when they keep coming.
  * </ul>
  *
  * <p>Bad records never get here: they are decoded inside the topology and go to the dead-letter

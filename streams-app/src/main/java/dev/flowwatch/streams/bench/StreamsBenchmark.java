@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
@@ -223,7 +224,8 @@ public final class StreamsBenchmark implements Callable<Integer> {
                 config.topicScores(),
                 config.topicAlerts(),
                 config.topicDlq(),
-                stats);
+                stats,
+                Optional.empty());
     }
 
     /**

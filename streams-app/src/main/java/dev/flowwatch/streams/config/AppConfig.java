@@ -1,6 +1,7 @@
 package dev.flowwatch.streams.config;
 
 import dev.flowwatch.flowpp.score.ScoreKind;
+import dev.flowwatch.schemas.SchemaRegistrySettings;
 
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -8,13 +9,17 @@ import org.apache.kafka.streams.StreamsConfig;
 
 import java.io.IOException;
 import java.io.Reader;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Properties;
 import java.util.Set;
@@ -77,6 +82,29 @@ import java.util.TreeMap;
  *   <li>{@code health.max-thread-replacements} [5] and {@code health.window.seconds} [600]: /healthz
  *       answers 503 once stream threads were replaced this many times within the window, so that
  *       the orchestrator restarts a pod whose threads keep dying
+ *   <li>{@code schema.registry.url} (none) a schema registry's Confluent-compatible base URL
+ *       ({@code http://host:8081} for Confluent or Karapace, {@code
+ *       http://host:8080/apis/ccompat/v7} for Apicurio, whose {@code /apis/registry/v2} URL works
+ *       too): images in a registry's framing are read with their writer schema from it; without one
+ *       only Avro single-object encoding is read
+ *   <li>{@code schema.registry.basic.auth.username} and {@code schema.registry.basic.auth.password}
+ *       (none) HTTP basic authentication, both or neither
+ *   <li>{@code schema.registry.ssl.truststore.location}, {@code
+ *       schema.registry.ssl.truststore.password} (none) and {@code
+ *       schema.registry.ssl.truststore.type} [PKCS12] the certificates an https registry is trusted
+ *       by, when the JVM's own do not vouch for it
+ *   <li>{@code schema.registry.request.timeout.ms} [2000] the longest one request may take
+ *   <li>{@code schema.registry.retry.max.ms} [5000] how long a look-up retries an unreachable
+ *       registry or one answering 5xx before it fails the task (never a dead letter: the task reads
+ *       the record again when restarted); kept below Kafka Streams' transaction timeout
+ *   <li>{@code schema.registry.cache.size} [1000] schemas kept (ids never change, so without
+ *       expiry), and as many ids the registry did not know
+ *   <li>{@code schema.registry.negative.cache.ms} [5000] how long an id the registry did not know
+ *       is answered as unknown without asking again
+ *   <li>{@code output.format} [single-object] single-object, or registry: scores and alerts in the
+ *       Confluent frame of the schemas registered (or, where registering is forbidden, looked up)
+ *       at start under {@code <topic.scores>-value} and {@code <topic.alerts>-value}; needs {@code
+ *       schema.registry.url}
  *   <li>{@code kafka.*} passed to every Kafka client with the prefix stripped, e.g. {@code
  *       kafka.security.protocol=SASL_SSL}; the producer's {@code max.request.size} [1048576, the
  *       broker's default max.message.bytes] and {@code compression.type} [lz4] are set explicitly
@@ -122,6 +150,8 @@ public record AppConfig(
         int scoringMaxAttempts,
         int healthMaxThreadReplacements,
         int healthWindowSeconds,
+        Optional<SchemaRegistrySettings> schemaRegistry,
+        OutputFormat outputFormat,
         Map<String, String> kafka) {
 
     public static final String ENV_PREFIX = "FLOWWATCH_";
@@ -130,6 +160,8 @@ public record AppConfig(
     public static final int MAX_TYPICALITY_WINDOW = 1000;
 
     public static final String KAFKA_PREFIX = "kafka.";
+
+    private static final String REGISTRY = "schema.registry.";
 
     /** Kafka's default, and what the broker's default max.message.bytes lets through. */
     private static final int DEFAULT_MAX_REQUEST_SIZE = 1_048_576;
@@ -186,6 +218,21 @@ public record AppConfig(
         d.put("scoring.max-attempts", "3");
         d.put("health.max-thread-replacements", "5");
         d.put("health.window.seconds", "600");
+        d.put(REGISTRY + "url", null);
+        d.put(REGISTRY + "basic.auth.username", null);
+        d.put(REGISTRY + "basic.auth.password", null);
+        d.put(REGISTRY + "ssl.truststore.location", null);
+        d.put(REGISTRY + "ssl.truststore.password", null);
+        d.put(REGISTRY + "ssl.truststore.type", "PKCS12");
+        d.put(
+                REGISTRY + "request.timeout.ms",
+                millis(SchemaRegistrySettings.DEFAULT_REQUEST_TIMEOUT));
+        d.put(REGISTRY + "retry.max.ms", millis(SchemaRegistrySettings.DEFAULT_RETRY_BUDGET));
+        d.put(REGISTRY + "cache.size", Integer.toString(SchemaRegistrySettings.DEFAULT_CACHE_SIZE));
+        d.put(
+                REGISTRY + "negative.cache.ms",
+                millis(SchemaRegistrySettings.DEFAULT_UNKNOWN_ID_TTL));
+        d.put("output.format", OutputFormat.SINGLE_OBJECT.id());
         return Collections.unmodifiableMap(d);
     }
 
@@ -395,6 +442,11 @@ public record AppConfig(
                     "device='" + device + "': expected auto, cpu, gpu or gpu:N");
         }
         int replication = integer(m, "topics.replication", 1, Short.MAX_VALUE);
+        Optional<SchemaRegistrySettings> registry = schemaRegistry(m);
+        OutputFormat outputFormat = OutputFormat.parse(string(m, "output.format"));
+        if (outputFormat == OutputFormat.REGISTRY && registry.isEmpty()) {
+            throw new InvalidConfigException("output.format=registry needs schema.registry.url");
+        }
         return new AppConfig(
                 string(m, "bootstrap.servers"),
                 string(m, "application.id"),
@@ -426,7 +478,68 @@ public record AppConfig(
                 integer(m, "scoring.max-attempts", 1, 100),
                 integer(m, "health.max-thread-replacements", 1, 1_000_000),
                 integer(m, "health.window.seconds", 1, 86_400 * 7),
+                registry,
+                outputFormat,
                 kafka);
+    }
+
+    private static Optional<SchemaRegistrySettings> schemaRegistry(Map<String, String> m) {
+        Optional<String> url = optional(m, REGISTRY + "url");
+        if (url.isEmpty()) {
+            return Optional.empty();
+        }
+        URI uri;
+        try {
+            uri = new URI(url.get());
+        } catch (URISyntaxException e) {
+            throw new InvalidConfigException(
+                    REGISTRY + "url='" + url.get() + "': not a URL (" + e.getMessage() + ")");
+        }
+        if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+            throw new InvalidConfigException(
+                    REGISTRY + "url='" + url.get() + "': expected an http:// or https:// URL");
+        }
+        Optional<String> username = optional(m, REGISTRY + "basic.auth.username");
+        Optional<String> password = optional(m, REGISTRY + "basic.auth.password");
+        if (username.isPresent() != password.isPresent()) {
+            throw new InvalidConfigException(
+                    REGISTRY
+                            + "basic.auth.username and "
+                            + REGISTRY
+                            + "basic.auth.password: set both or neither");
+        }
+        Optional<SchemaRegistrySettings.TrustStore> trustStore =
+                optional(m, REGISTRY + "ssl.truststore.location")
+                        .map(
+                                location ->
+                                        new SchemaRegistrySettings.TrustStore(
+                                                Path.of(location),
+                                                optional(m, REGISTRY + "ssl.truststore.password"),
+                                                string(m, REGISTRY + "ssl.truststore.type")));
+        return Optional.of(
+                new SchemaRegistrySettings(
+                        uri,
+                        username,
+                        password,
+                        trustStore,
+                        millis(m, REGISTRY + "request.timeout.ms"),
+                        millis(m, REGISTRY + "retry.max.ms"),
+                        integer(m, REGISTRY + "cache.size", 1, 1_000_000),
+                        millis(m, REGISTRY + "negative.cache.ms")));
+    }
+
+    private static String millis(Duration d) {
+        return Long.toString(d.toMillis());
+    }
+
+    private static Duration millis(Map<String, String> m, String key) {
+        return Duration.ofMillis(integer(m, key, 1, Integer.MAX_VALUE));
+    }
+
+    /** A setting without default that may be left out. */
+    private static Optional<String> optional(Map<String, String> m, String key) {
+        String v = m.get(key);
+        return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.trim());
     }
 
     private static String string(Map<String, String> m, String key) {

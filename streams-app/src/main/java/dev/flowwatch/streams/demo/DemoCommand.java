@@ -7,11 +7,17 @@ import dev.flowwatch.flowpp.data.ImageCorruptions;
 import dev.flowwatch.flowpp.data.ImageSet;
 import dev.flowwatch.flowpp.score.Calibration;
 import dev.flowwatch.flowpp.score.ScoreKind;
+import dev.flowwatch.schemas.FlowwatchSerdes;
+import dev.flowwatch.schemas.ImageEvent;
+import dev.flowwatch.schemas.RegistryAvroSerializer;
+import dev.flowwatch.schemas.SchemaRegistryClient;
 import dev.flowwatch.streams.FlowwatchApp;
 import dev.flowwatch.streams.config.AppConfig;
+import dev.flowwatch.streams.config.OutputFormat;
 import dev.flowwatch.streams.embedded.EmbeddedKafka;
 import dev.flowwatch.streams.topology.AnomalyDecider;
 
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.StreamsConfig;
 
 import picocli.CommandLine.Command;
@@ -29,6 +35,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -145,6 +152,19 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Use this Kafka cluster instead of an embedded broker.")
     String bootstrapServers;
 
+    @Option(
+            names = "--schema-registry",
+            paramLabel = "URL",
+            description =
+                    "A schema registry's Confluent-compatible URL (Confluent or Karapace:"
+                            + " http://host:8081; Apicurio: http://host:8080/apis/ccompat/v7):"
+                            + " events are produced in its frame (0x00, the id of the ImageEvent"
+                            + " schema registered under <images topic>-value, Avro), the app reads"
+                            + " them through it and writes scores and alerts in the same frame"
+                            + " (output.format=registry). Default: Avro single-object encoding,"
+                            + " no registry.")
+    String schemaRegistry;
+
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
@@ -220,16 +240,38 @@ public final class DemoCommand implements Callable<Integer> {
                             : measureRate(app, images, config.batchMaxSize(), out);
             String metricsUrl = "http://localhost:" + app.metricsPort() + "/metrics";
             DemoStats stats = new DemoStats();
+            Optional<SchemaRegistryClient> registry =
+                    config.schemaRegistry()
+                            .map(
+                                    r ->
+                                            new SchemaRegistryClient(
+                                                    r, SchemaRegistryClient.Listener.NONE));
             monitor =
                     new OutputMonitor(
                             bootstrap,
                             config.topicScores(),
                             config.topicAlerts(),
                             config.topicDlq(),
-                            stats);
+                            stats,
+                            registry);
             producer = new TrafficProducer(bootstrap, config.topicImages());
+            registry.ifPresent(
+                    r ->
+                            out.printf(
+                                    "schema registry %s: events in its Confluent frame (subject"
+                                            + " %s-value), scores and alerts too%n",
+                                    schemaRegistry, config.topicImages()));
+            Serializer<ImageEvent> events =
+                    registry.<Serializer<ImageEvent>>map(
+                                    r ->
+                                            RegistryAvroSerializer.register(
+                                                    ImageEvent.class,
+                                                    r,
+                                                    config.topicImages() + "-value"))
+                            .orElseGet(() -> FlowwatchSerdes.imageEvent().serializer());
             DemoTraffic traffic =
-                    new DemoTraffic(images.replay(), images.digits(), mix, seed, Clock.systemUTC());
+                    new DemoTraffic(
+                            images.replay(), images.digits(), mix, seed, Clock.systemUTC(), events);
             replay =
                     new PacedReplay(traffic, producer, replayRate.eventsPerSecond(), stats::onSent)
                             .start();
@@ -300,6 +342,10 @@ public final class DemoCommand implements Callable<Integer> {
                     "true");
         }
         settings.put("topics.create", "true");
+        if (schemaRegistry != null) {
+            settings.put("schema.registry.url", schemaRegistry);
+            settings.put("output.format", OutputFormat.REGISTRY.id());
+        }
         return settings;
     }
 

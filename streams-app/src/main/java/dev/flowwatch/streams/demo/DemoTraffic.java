@@ -53,7 +53,7 @@ public final class DemoTraffic implements Iterator<DemoRecord> {
     private final Mix mix;
     private final Random random;
     private final Clock clock;
-    private final Serializer<ImageEvent> serializer = FlowwatchSerdes.imageEvent().serializer();
+    private final Serializer<ImageEvent> serializer;
     private long sequence;
     private int nextNormal;
 
@@ -62,6 +62,20 @@ public final class DemoTraffic implements Iterator<DemoRecord> {
      * @param digits out-of-distribution images of the same shape (MNIST digits)
      */
     public DemoTraffic(ImageSet normals, ImageSet digits, Mix mix, long seed, Clock clock) {
+        this(normals, digits, mix, seed, clock, FlowwatchSerdes.imageEvent().serializer());
+    }
+
+    /**
+     * @param serializer writes the events: in single-object encoding above, or e.g. in a schema
+     *     registry's frame
+     */
+    public DemoTraffic(
+            ImageSet normals,
+            ImageSet digits,
+            Mix mix,
+            long seed,
+            Clock clock,
+            Serializer<ImageEvent> serializer) {
         if (normals.size() == 0 || digits.size() == 0) {
             throw new IllegalArgumentException(
                     "demo traffic needs at least one normal and one digit image");
@@ -77,6 +91,7 @@ public final class DemoTraffic implements Iterator<DemoRecord> {
         this.mix = mix;
         this.random = new Random(seed);
         this.clock = clock;
+        this.serializer = serializer;
     }
 
     @Override

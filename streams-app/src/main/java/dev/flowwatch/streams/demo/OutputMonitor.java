@@ -2,8 +2,10 @@ package dev.flowwatch.streams.demo;
 
 import dev.flowwatch.schemas.AnomalyAlert;
 import dev.flowwatch.schemas.AnomalyScore;
-import dev.flowwatch.schemas.FlowwatchSerdes;
+import dev.flowwatch.schemas.FramedAvroDeserializer;
+import dev.flowwatch.schemas.SchemaRegistryClient;
 
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -18,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,18 +37,26 @@ public final class OutputMonitor implements AutoCloseable {
     private final String scoresTopic;
     private final String alertsTopic;
     private final DemoStats stats;
-    private final Deserializer<AnomalyScore> scores = FlowwatchSerdes.anomalyScore().deserializer();
-    private final Deserializer<AnomalyAlert> alerts = FlowwatchSerdes.anomalyAlert().deserializer();
+    private final Deserializer<AnomalyScore> scores;
+    private final Deserializer<AnomalyAlert> alerts;
     private final Thread thread;
     private volatile boolean running = true;
 
-    /** Positions at the end of the three topics, which must exist, before returning. */
+    /**
+     * Positions at the end of the three topics, which must exist, before returning.
+     *
+     * @param registry where the app writes scores and alerts in a registry's frame; empty: Avro
+     *     single-object encoding
+     */
     public OutputMonitor(
             String bootstrapServers,
             String scoresTopic,
             String alertsTopic,
             String dlqTopic,
-            DemoStats stats) {
+            DemoStats stats,
+            Optional<SchemaRegistryClient> registry) {
+        this.scores = reader(AnomalyScore.class, registry);
+        this.alerts = reader(AnomalyAlert.class, registry);
         this.consumer =
                 new KafkaConsumer<>(
                         Map.of(
@@ -77,15 +88,22 @@ public final class OutputMonitor implements AutoCloseable {
         this.thread.start();
     }
 
+    private static <T extends SpecificRecord> Deserializer<T> reader(
+            Class<T> type, Optional<SchemaRegistryClient> registry) {
+        return registry.map(r -> FramedAvroDeserializer.withRegistry(type, r))
+                .orElseGet(() -> FramedAvroDeserializer.withoutRegistry(type));
+    }
+
     private void run() {
         try {
             while (running) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     long received = System.currentTimeMillis();
                     if (r.topic().equals(scoresTopic)) {
-                        stats.onScore(scores.deserialize(r.topic(), r.value()), received);
+                        stats.onScore(
+                                scores.deserialize(r.topic(), r.headers(), r.value()), received);
                     } else if (r.topic().equals(alertsTopic)) {
-                        stats.onAlert(alerts.deserialize(r.topic(), r.value()));
+                        stats.onAlert(alerts.deserialize(r.topic(), r.headers(), r.value()));
                     } else {
                         Header reason = r.headers().lastHeader(DLQ_REASON);
                         stats.onDeadLetter(

@@ -1,5 +1,6 @@
 package dev.flowwatch.streams.metrics;
 
+import dev.flowwatch.schemas.SchemaRegistryClient;
 import dev.flowwatch.schemas.Severity;
 import dev.flowwatch.streams.topology.DlqReason;
 
@@ -10,6 +11,7 @@ import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
 
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -40,6 +42,9 @@ public final class FlowwatchMetrics {
     private final Counter alertsWithheld;
     private final Counter scoringFailures;
     private final Counter threadReplacements;
+    private final Counter registryLookups;
+    private final Counter registryCacheHits;
+    private final Counter registryFailures;
     private final Set<String> alertSources = ConcurrentHashMap.newKeySet();
     private final Histogram batchSize;
     private final Histogram batchFillRatio;
@@ -114,6 +119,27 @@ public final class FlowwatchMetrics {
                                 "Stream threads that died and were replaced; /healthz fails when"
                                         + " too many die within health.window.seconds")
                         .register(registry);
+        registryLookups =
+                Counter.builder()
+                        .name("flowwatch_schema_registry_lookups_total")
+                        .help("Writer schemas asked of the schema registry by id")
+                        .register(registry);
+        registryCacheHits =
+                Counter.builder()
+                        .name("flowwatch_schema_registry_cache_hits_total")
+                        .help(
+                                "Schema ids answered from memory: known schemas, and ids the"
+                                        + " registry did not know a moment ago")
+                        .register(registry);
+        registryFailures =
+                Counter.builder()
+                        .name("flowwatch_schema_registry_failures_total")
+                        .help(
+                                "Look-ups of ids the registry does not know (reason unknown_id:"
+                                        + " UNKNOWN_SCHEMA dead letters), and requests that failed"
+                                        + " (reason unavailable: retried, then the task fails)")
+                        .labelNames("reason")
+                        .register(registry);
         batchSize =
                 Histogram.builder()
                         .name("flowwatch_batch_size")
@@ -172,6 +198,33 @@ public final class FlowwatchMetrics {
         for (Severity severity : Severity.values()) {
             alerts.labelValues(severity.name());
         }
+        for (SchemaRegistryClient.Failure failure : SchemaRegistryClient.Failure.values()) {
+            registryFailures.labelValues(label(failure));
+        }
+    }
+
+    /** Where the schema registry client reports its look-ups, cache hits and failures. */
+    public SchemaRegistryClient.Listener schemaRegistryEvents() {
+        return new SchemaRegistryClient.Listener() {
+            @Override
+            public void lookup() {
+                registryLookups.inc();
+            }
+
+            @Override
+            public void cacheHit() {
+                registryCacheHits.inc();
+            }
+
+            @Override
+            public void failure(SchemaRegistryClient.Failure failure) {
+                registryFailures.labelValues(label(failure)).inc();
+            }
+        };
+    }
+
+    private static String label(SchemaRegistryClient.Failure failure) {
+        return failure.name().toLowerCase(Locale.ROOT);
     }
 
     public void eventIn() {

@@ -5,7 +5,6 @@ import dev.flowwatch.flowpp.score.ScoreKind;
 import dev.flowwatch.flowpp.score.TypicalityTest;
 import dev.flowwatch.schemas.AnomalyAlert;
 import dev.flowwatch.schemas.AnomalyScore;
-import dev.flowwatch.schemas.FlowwatchSerdes;
 import dev.flowwatch.streams.config.AppConfig;
 import dev.flowwatch.streams.config.InvalidConfigException;
 import dev.flowwatch.streams.engine.BatchScorer;
@@ -49,8 +48,9 @@ public final class FlowwatchTopology {
 
     private FlowwatchTopology() {}
 
-    public static Topology build(AppConfig config, ScoringEngine engine, FlowwatchMetrics metrics) {
-        return build(config, engine, engine, metrics);
+    public static Topology build(
+            AppConfig config, ScoringEngine engine, WireFormat wire, FlowwatchMetrics metrics) {
+        return build(config, engine, engine, wire, metrics);
     }
 
     /**
@@ -60,13 +60,15 @@ public final class FlowwatchTopology {
             AppConfig config,
             ScoringEngine engine,
             BatchScorer batchScorer,
+            WireFormat wire,
             FlowwatchMetrics metrics) {
         ImageValidator validator =
                 new ImageValidator(
                         engine.channels(),
                         engine.height(),
                         engine.width(),
-                        config.maxPayloadBytes());
+                        config.maxPayloadBytes(),
+                        wire.images());
         RecordLimits.requireFit(config, engine.channels() * engine.height() * engine.width());
         DeadLetters deadLetters = new DeadLetters(config.dlqMaxValueBytes());
         AnomalyDecider decider =
@@ -132,11 +134,7 @@ public final class FlowwatchTopology {
                 VALIDATE,
                 BATCH);
         topology.addSink(
-                SCORES_SINK,
-                config.topicScores(),
-                new ByteArraySerializer(),
-                FlowwatchSerdes.anomalyScore().serializer(),
-                BATCH);
+                SCORES_SINK, config.topicScores(), new ByteArraySerializer(), wire.scores(), BATCH);
         topology.addProcessor(
                 ALERT,
                 AlertProcessor.supplier(
@@ -151,7 +149,7 @@ public final class FlowwatchTopology {
                 ALERTS_SINK,
                 config.topicAlerts(),
                 new ByteArraySerializer(),
-                FlowwatchSerdes.anomalyAlert().serializer(),
+                wire.alerts(),
                 alertParents);
         return topology;
     }

@@ -1,10 +1,10 @@
 package dev.flowwatch.streams.topology;
 
-import dev.flowwatch.schemas.FlowwatchSerdes;
 import dev.flowwatch.schemas.ImageEncoding;
 import dev.flowwatch.schemas.ImageEvent;
 import dev.flowwatch.schemas.MessageDecodingException;
 
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Deserializer;
 
 import java.awt.image.BufferedImage;
@@ -38,22 +38,35 @@ public final class ImageValidator {
     private final int height;
     private final int width;
     private final int maxPayloadBytes;
-    private final Deserializer<ImageEvent> deserializer =
-            FlowwatchSerdes.imageEvent().deserializer();
+    private final Deserializer<ImageEvent> deserializer;
 
-    /** Validates against a model of {@code channels x height x width} (CxHxW) images. */
-    public ImageValidator(int channels, int height, int width, int maxPayloadBytes) {
+    /**
+     * Validates against a model of {@code channels x height x width} (CxHxW) images.
+     *
+     * @param deserializer reads the records' bytes in the wire format the app is configured for
+     */
+    public ImageValidator(
+            int channels,
+            int height,
+            int width,
+            int maxPayloadBytes,
+            Deserializer<ImageEvent> deserializer) {
         this.channels = channels;
         this.height = height;
         this.width = width;
         this.maxPayloadBytes = maxPayloadBytes;
+        this.deserializer = deserializer;
     }
 
     /**
      * @param topic where the bytes were read, for messages
+     * @param headers the record's headers, which may name the writer schema in a registry
      * @return the event with its image as RAW_U8 (HWC) of the model's shape
+     * @throws dev.flowwatch.schemas.SchemaRegistryUnavailableException if the registry cannot say
+     *     what the bytes are: the record's fate is undecided, so it must be read again
      */
-    public ImageEvent validate(String topic, byte[] value) throws InvalidEventException {
+    public ImageEvent validate(String topic, Headers headers, byte[] value)
+            throws InvalidEventException {
         if (value == null || value.length == 0) {
             throw new InvalidEventException(DlqReason.EMPTY_PAYLOAD, "The record has no value.");
         }
@@ -66,7 +79,7 @@ public final class ImageValidator {
                             + maxPayloadBytes
                             + ".");
         }
-        ImageEvent event = decode(topic, value);
+        ImageEvent event = decode(topic, headers, value);
         requireSmallFields(event);
         byte[] data = bytes(event.getData());
         byte[] pixels =
@@ -84,19 +97,25 @@ public final class ImageValidator {
                 .build();
     }
 
-    private ImageEvent decode(String topic, byte[] value) throws InvalidEventException {
+    private ImageEvent decode(String topic, Headers headers, byte[] value)
+            throws InvalidEventException {
         try {
-            return deserializer.deserialize(topic, value);
+            return deserializer.deserialize(topic, headers, value);
         } catch (MessageDecodingException e) {
             throw new InvalidEventException(reasonFor(e), e.problem() + ": " + e.getMessage());
         }
     }
 
-    /** UNKNOWN_SCHEMA for a writer schema this app does not know, else MALFORMED_MESSAGE. */
+    /**
+     * UNKNOWN_SCHEMA for a writer schema this app does not know or cannot read, else
+     * MALFORMED_MESSAGE.
+     */
     static DlqReason reasonFor(MessageDecodingException e) {
-        return e.problem() == MessageDecodingException.Problem.UNKNOWN_FINGERPRINT
-                ? DlqReason.UNKNOWN_SCHEMA
-                : DlqReason.MALFORMED_MESSAGE;
+        return switch (e.problem()) {
+            case UNKNOWN_FINGERPRINT, UNKNOWN_SCHEMA_ID, INCOMPATIBLE_SCHEMA ->
+                    DlqReason.UNKNOWN_SCHEMA;
+            default -> DlqReason.MALFORMED_MESSAGE;
+        };
     }
 
     /**

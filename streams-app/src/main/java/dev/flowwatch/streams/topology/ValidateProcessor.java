@@ -1,6 +1,7 @@
 package dev.flowwatch.streams.topology;
 
 import dev.flowwatch.schemas.ImageEvent;
+import dev.flowwatch.schemas.SchemaRegistryUnavailableException;
 import dev.flowwatch.streams.metrics.FlowwatchMetrics;
 import dev.flowwatch.streams.topology.DeadLetters.DeadLetter;
 
@@ -18,7 +19,9 @@ import java.util.Optional;
  * <p>Decoding here rather than in a source deserializer keeps bad bytes from ever reaching the
  * deserialization or uncaught exception handlers: a bad record costs one DLQ write, never a thread.
  * Whatever validating one record throws, an {@link Error} from a decoder included, is that record's
- * fault: it becomes a dead letter, since a thread that died on it would read it again.
+ * fault: it becomes a dead letter, since a thread that died on it would read it again. Only a
+ * schema registry that cannot answer fails the task instead: whether the record is good is not
+ * known yet, and an outage must not turn all traffic into dead letters.
  */
 public final class ValidateProcessor implements Processor<byte[], byte[], byte[], Object> {
 
@@ -59,10 +62,13 @@ public final class ValidateProcessor implements Processor<byte[], byte[], byte[]
         ImageEvent event;
         try {
             requireSmallKeyAndHeaders(record);
-            event = validator.validate(topic, record.value());
+            event = validator.validate(topic, record.headers(), record.value());
         } catch (InvalidEventException e) {
             deadLetter(record, metadata, e);
             return;
+        } catch (SchemaRegistryUnavailableException e) {
+            // An outage is no fault of the record: failing the task reads it again once restarted.
+            throw e;
         } catch (RuntimeException | Error e) {
             deadLetter(
                     record,

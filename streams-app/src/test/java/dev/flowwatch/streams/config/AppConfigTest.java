@@ -11,8 +11,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -205,6 +207,11 @@ class AppConfigTest {
         Map<String, String> settings = with("kafka.sasl.jaas.config", jaas);
         settings.put("kafka.ssl.truststore.password", "s3cret-store");
         settings.put("kafka.sasl.mechanism", "SCRAM-SHA-512");
+        settings.put("schema.registry.url", "https://registry:8081");
+        settings.put("schema.registry.basic.auth.username", "flowwatch");
+        settings.put("schema.registry.basic.auth.password", "s3cret-registry");
+        settings.put("schema.registry.ssl.truststore.location", "/etc/registry.p12");
+        settings.put("schema.registry.ssl.truststore.password", "s3cret-registry-store");
         AppConfig c = AppConfig.load(null, Map.of(), settings);
 
         for (String shown :
@@ -220,6 +227,51 @@ class AppConfigTest {
         }
         assertEquals(jaas, c.streamsProperties().getProperty("sasl.jaas.config"));
         assertEquals("s3cret-store", c.kafka().get("ssl.truststore.password"));
+        var registry = c.schemaRegistry().orElseThrow();
+        assertEquals("s3cret-registry", registry.password().orElseThrow());
+        assertEquals(
+                "s3cret-registry-store",
+                registry.trustStore().orElseThrow().password().orElseThrow());
+    }
+
+    @Test
+    void schemaRegistrySettingsAreReadWithDefaults() {
+        Map<String, String> settings =
+                with("schema.registry.url", "http://registry:8080/apis/ccompat/v7");
+        settings.put("output.format", "registry");
+        settings.put("schema.registry.retry.max.ms", "3000");
+        AppConfig c = AppConfig.load(null, Map.of(), settings);
+
+        var registry = c.schemaRegistry().orElseThrow();
+        assertEquals(URI.create("http://registry:8080/apis/ccompat/v7"), registry.url());
+        assertEquals(Duration.ofSeconds(3), registry.retryBudget());
+        assertEquals(Duration.ofSeconds(2), registry.requestTimeout());
+        assertEquals(1000, registry.cacheSize());
+        assertEquals(Duration.ofSeconds(5), registry.unknownIdTtl());
+        assertTrue(registry.username().isEmpty() && registry.trustStore().isEmpty());
+        assertEquals(OutputFormat.REGISTRY, c.outputFormat());
+
+        AppConfig plain = AppConfig.load(null, Map.of(), REQUIRED);
+        assertTrue(plain.schemaRegistry().isEmpty());
+        assertEquals(OutputFormat.SINGLE_OBJECT, plain.outputFormat());
+    }
+
+    @Test
+    void badRegistrySettingsNameTheirKey() {
+        assertFailsNaming("output.format", with("output.format", "registry"));
+        assertFailsNaming("output.format", with("output.format", "confluent"));
+        assertFailsNaming("schema.registry.url", with("schema.registry.url", "registry:8081"));
+        Map<String, String> userOnly = with("schema.registry.url", "http://registry:8081");
+        userOnly.put("schema.registry.basic.auth.username", "flowwatch");
+        assertFailsNaming("schema.registry.basic.auth.password", userOnly);
+    }
+
+    private static void assertFailsNaming(String key, Map<String, String> settings) {
+        InvalidConfigException e =
+                assertThrows(
+                        InvalidConfigException.class,
+                        () -> AppConfig.load(null, Map.of(), settings));
+        assertTrue(e.getMessage().contains(key), e.getMessage());
     }
 
     @Test

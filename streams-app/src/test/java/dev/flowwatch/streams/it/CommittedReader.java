@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Predicate;
 
 /**
  * Reads a topic from the start as a downstream consumer of an exactly-once app would: committed
@@ -25,6 +26,20 @@ final class CommittedReader {
      */
     static List<ConsumerRecord<byte[], byte[]>> read(
             String bootstrap, String topic, int expected, Duration settle, Duration timeout) {
+        return read(bootstrap, topic, r -> true, expected, settle, timeout);
+    }
+
+    /**
+     * The committed records on the topic that {@code wanted} accepts, read as above until {@code
+     * expected} of them arrived: for tests that share a topic.
+     */
+    static List<ConsumerRecord<byte[], byte[]>> read(
+            String bootstrap,
+            String topic,
+            Predicate<ConsumerRecord<byte[], byte[]>> wanted,
+            int expected,
+            Duration settle,
+            Duration timeout) {
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
         try (var consumer =
                 new KafkaConsumer<>(
@@ -45,7 +60,13 @@ final class CommittedReader {
             long deadline = System.nanoTime() + timeout.toNanos();
             long settleUntil = Long.MAX_VALUE;
             while (System.nanoTime() < Math.min(deadline, settleUntil)) {
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+                consumer.poll(Duration.ofMillis(200))
+                        .forEach(
+                                r -> {
+                                    if (wanted.test(r)) {
+                                        records.add(r);
+                                    }
+                                });
                 if (records.size() >= expected && settleUntil == Long.MAX_VALUE) {
                     settleUntil = System.nanoTime() + settle.toNanos();
                 }

@@ -61,7 +61,8 @@ final class TopologyFixture implements AutoCloseable {
         FlowwatchMetrics metrics = new FlowwatchMetrics(registry);
         driver =
                 new TopologyTestDriver(
-                        FlowwatchTopology.build(config, engine, batchScorer, metrics),
+                        FlowwatchTopology.build(
+                                config, engine, batchScorer, WireFormat.singleObject(), metrics),
                         FlowwatchTopology.streamsProperties(config, metrics),
                         START);
         images =

@@ -1,0 +1,174 @@
+package dev.flowwatch.schemas;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.flowwatch.schemas.MessageDecodingException.Problem;
+
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+
+class FramedAvroDeserializerTest {
+
+    private static final String TOPIC = "images";
+
+    private final StubRegistry stub = new StubRegistry();
+    private final SchemaRegistryClient registry =
+            new SchemaRegistryClient(
+                    SchemaRegistryClientTest.settings(
+                            stub.url(), Duration.ofMillis(300), Duration.ofSeconds(5)),
+                    new SchemaRegistryClientTest.Counting());
+    private final FramedAvroDeserializer<ImageEvent> deserializer =
+            FramedAvroDeserializer.withRegistry(ImageEvent.class, registry);
+
+    FramedAvroDeserializerTest() throws IOException {}
+
+    @AfterEach
+    void stop() {
+        stub.close();
+    }
+
+    /** The sample event's Avro body as a producer with one more optional field writes it. */
+    private static byte[] v2Body() throws IOException {
+        byte[] singleObject = SchemaEvolutionTest.v2Bytes();
+        return Arrays.copyOfRange(
+                singleObject, MessageDecodingException.HEADER_LENGTH, singleObject.length);
+    }
+
+    private static Schema v2() {
+        return SchemaEvolutionTest.withOptionalDouble(ImageEvent.getClassSchema(), "exposure_ms");
+    }
+
+    private static byte[] frame(byte[] id, byte[] body) {
+        return ByteBuffer.allocate(1 + id.length + body.length)
+                .put((byte) 0)
+                .put(id)
+                .put(body)
+                .array();
+    }
+
+    @Test
+    void aConfluentFrameIsReadWithTheWriterSchemaResolvedAgainstTheReaders() throws IOException {
+        stub.answer("/schemas/ids/7", 200, SchemaRegistryClientTest.confluentSchema(v2()));
+        byte[] value = frame(ByteBuffer.allocate(4).putInt(7).array(), v2Body());
+
+        assertEquals(
+                Samples.imageEvent(), deserializer.deserialize(TOPIC, new RecordHeaders(), value));
+    }
+
+    @Test
+    void anEightByteGlobalIdIsReadWhenTheFirstFourIdBytesAreZero() throws IOException {
+        stub.answer("/apis/registry/v2/ids/globalIds/3", 200, v2().toString());
+        byte[] value = frame(ByteBuffer.allocate(8).putLong(3).array(), v2Body());
+
+        assertEquals(
+                Samples.imageEvent(), deserializer.deserialize(TOPIC, new RecordHeaders(), value));
+    }
+
+    @Test
+    void apicurioHeadersNameTheSchemaOfABareBody() throws IOException {
+        stub.answer("/apis/registry/v2/ids/globalIds/5", 200, v2().toString());
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(
+                FramedAvroDeserializer.GLOBAL_ID_HEADER, ByteBuffer.allocate(8).putLong(5).array());
+        headers.add(
+                FramedAvroDeserializer.ENCODING_HEADER, "BINARY".getBytes(StandardCharsets.UTF_8));
+
+        assertEquals(Samples.imageEvent(), deserializer.deserialize(TOPIC, headers, v2Body()));
+    }
+
+    @Test
+    void singleObjectEncodingIsStillReadBesideTheRegistry() {
+        byte[] value =
+                FlowwatchSerdes.imageEvent().serializer().serialize(TOPIC, Samples.imageEvent());
+
+        assertEquals(
+                Samples.imageEvent(), deserializer.deserialize(TOPIC, new RecordHeaders(), value));
+    }
+
+    @Test
+    void anIdTheRegistryDoesNotKnowIsAnUnknownSchemaId() throws IOException {
+        stub.answer("/schemas/ids/99", 404, SchemaRegistryClientTest.UNKNOWN_ID);
+        byte[] value = frame(ByteBuffer.allocate(4).putInt(99).array(), v2Body());
+
+        MessageDecodingException e =
+                assertThrows(
+                        MessageDecodingException.class,
+                        () -> deserializer.deserialize(TOPIC, new RecordHeaders(), value));
+        assertEquals(Problem.UNKNOWN_SCHEMA_ID, e.problem());
+        assertTrue(e.getMessage().contains("schema id 99"), e.getMessage());
+    }
+
+    @Test
+    void aWriterSchemaThatCannotBeReadAsThisRecordIsIncompatible() {
+        Schema other =
+                SchemaBuilder.record("ImageEvent")
+                        .namespace("dev.flowwatch.schemas")
+                        .fields()
+                        .requiredString("id")
+                        .endRecord();
+        stub.answer("/schemas/ids/8", 200, SchemaRegistryClientTest.confluentSchema(other));
+        byte[] value = frame(ByteBuffer.allocate(4).putInt(8).array(), new byte[] {2, 'x'});
+
+        MessageDecodingException e =
+                assertThrows(
+                        MessageDecodingException.class,
+                        () -> deserializer.deserialize(TOPIC, new RecordHeaders(), value));
+        assertEquals(Problem.INCOMPATIBLE_SCHEMA, e.problem());
+    }
+
+    @Test
+    void aRegistryOutageIsNoFaultOfTheMessage() throws IOException {
+        stub.answer("/schemas/ids/7", 503, "{}");
+        byte[] value = frame(ByteBuffer.allocate(4).putInt(7).array(), v2Body());
+
+        assertThrows(
+                SchemaRegistryUnavailableException.class,
+                () -> deserializer.deserialize(TOPIC, new RecordHeaders(), value));
+    }
+
+    @Test
+    void withoutARegistryAFrameIsABadMarkerThatNamesTheSetting() throws IOException {
+        byte[] value = frame(ByteBuffer.allocate(4).putInt(7).array(), v2Body());
+
+        MessageDecodingException e =
+                assertThrows(
+                        MessageDecodingException.class,
+                        () ->
+                                FramedAvroDeserializer.withoutRegistry(ImageEvent.class)
+                                        .deserialize(TOPIC, new RecordHeaders(), value));
+        assertEquals(Problem.BAD_MARKER, e.problem());
+        assertTrue(e.getMessage().contains("schema.registry.url"), e.getMessage());
+    }
+
+    @Test
+    void theSerializerWritesTheConfluentFrameOfTheRegisteredId() {
+        stub.answer("/subjects/anomaly-scores-value/versions", 200, "{\"id\":12}");
+        stub.answer(
+                "/schemas/ids/12",
+                200,
+                SchemaRegistryClientTest.confluentSchema(AnomalyScore.getClassSchema()));
+
+        byte[] value =
+                RegistryAvroSerializer.register(
+                                AnomalyScore.class, registry, "anomaly-scores-value")
+                        .serialize("anomaly-scores", Samples.anomalyScore());
+
+        assertArrayEquals(new byte[] {0, 0, 0, 0, 12}, Arrays.copyOf(value, 5));
+        assertEquals(
+                Samples.anomalyScore(),
+                FramedAvroDeserializer.withRegistry(AnomalyScore.class, registry)
+                        .deserialize("anomaly-scores", new RecordHeaders(), value));
+    }
+}

@@ -1,0 +1,40 @@
+package dev.flowwatch.streams.config;
+
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/** How the app writes scores and alerts: {@code output.format}. */
+public enum OutputFormat {
+    /** Avro single-object encoding: {@code C3 01}, the schema's fingerprint, the body. */
+    SINGLE_OBJECT("single-object"),
+    /**
+     * The Confluent frame of a schema registry: {@code 00}, the 4-byte id of the schema registered
+     * under {@code <topic>-value}, the body; what stock registry-aware consumers read.
+     */
+    REGISTRY("registry");
+
+    private final String id;
+
+    OutputFormat(String id) {
+        this.id = id;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    static OutputFormat parse(String value) {
+        for (OutputFormat f : values()) {
+            if (f.id.equals(value)) {
+                return f;
+            }
+        }
+        throw new InvalidConfigException(
+                "output.format='"
+                        + value
+                        + "': expected "
+                        + Arrays.stream(values())
+                                .map(OutputFormat::id)
+                                .collect(Collectors.joining(" or ")));
+    }
+}
