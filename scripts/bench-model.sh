@@ -21,6 +21,7 @@ export MALLOC_ARENA_MAX=2 MALLOC_TRIM_THRESHOLD_=4000000000 MALLOC_MMAP_THRESHOL
 declare -A CASE=(
   [train-28-b4]="--mode train --preset paper --shape 1x28x28 --batch-size 4 --steps 3"
   [train-28-b16]="--mode train --preset paper --shape 1x28x28 --batch-size 16 --steps 2"
+  [train-28-b16-m4]="--mode train --preset paper --shape 1x28x28 --batch-size 16 --micro-batch-size 4 --steps 2"
   [train-32rgb-b4]="--mode train --preset paper --shape 3x32x32 --batch-size 4 --steps 2"
   [score-16-b16]="--mode score --preset paper --shape 1x16x16 --batch-size 16 --images 256"
   [score-16-b64]="--mode score --preset paper --shape 1x16x16 --batch-size 64 --images 512"
@@ -31,7 +32,7 @@ declare -A CASE=(
   [small-score-28-b64]="--mode score --preset small --shape 1x28x28 --batch-size 64 --images 512"
 )
 ORDER="small-score-28-b64 score-16-b16 score-16-b64 score-16-b64-4096 score-32rgb-b16 score-64rgb-b16
-train-28-b4 train-28-b16 train-32rgb-b4"
+train-28-b4 train-28-b16 train-28-b16-m4 train-32rgb-b4"
 CASES=${CASES:-$ORDER}
 
 echo "{\"nproc\": $(nproc), \"device\": \"$DEVICE\", \"date\": \"$(date -u +%FT%TZ)\"}"

@@ -239,6 +239,16 @@ final class TrainCommand implements Callable<Integer> {
     private int initImages;
 
     @Option(
+            names = "--micro-batch-size",
+            defaultValue = "0",
+            paramLabel = "N",
+            description =
+                    "Images per forward and backward pass within a step; their gradients add up to"
+                            + " the batch's one update, so memory is that of N images, not of the"
+                            + " batch (0: the whole batch; default: ${DEFAULT-VALUE}).")
+    private int microBatchSize;
+
+    @Option(
             names = "--max-train-images",
             paramLabel = "N",
             converter = PositiveInt.class,
@@ -287,6 +297,7 @@ final class TrainCommand implements Callable<Integer> {
                         .optValidationImages(validationImages)
                         .optMutationRate(mutationRate())
                         .optInitImages(initImages)
+                        .optMicroBatchSize(microBatchSize)
                         .build();
         ImageSet.Split sets = trainingAndValidation();
         PrintWriter stdout = spec.commandLine().getOut();

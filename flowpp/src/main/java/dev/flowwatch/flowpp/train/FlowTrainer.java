@@ -246,15 +246,26 @@ public final class FlowTrainer {
         Engine.getInstance().setRandomSeed(stepSeed(progress.step()));
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            NDArray pixels = toArray(batch);
-            double bpd;
+            double bpd = 0;
+            int slice = options.microBatchSize() > 0 ? options.microBatchSize() : batch.size();
+            double scale = batch.size() * (double) batch.dimensions() * LN2;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDArray loss =
-                        Tensors.div(
-                                model.elbo(pixels, FlowContext.fitting()).mean().neg(),
-                                batch.dimensions() * LN2);
-                collector.backward(loss);
-                bpd = Tensors.scalar(loss);
+                for (int from = 0; from < batch.size(); from += slice) {
+                    // a slice's backward frees its graph and its scope the arrays that remain, so
+                    // the next slice starts from the memory of none
+                    try (NDScope sliceScope = new NDScope()) {
+                        sliceScope.suppressNotUsedWarning();
+                        ImageSet images = batch.slice(from, Math.min(batch.size(), from + slice));
+                        NDArray loss =
+                                Tensors.div(
+                                        model.elbo(toArray(images), FlowContext.fitting())
+                                                .sum()
+                                                .neg(),
+                                        scale);
+                        collector.backward(loss);
+                        bpd += Tensors.scalar(loss);
+                    }
+                }
             }
             List<NDArray> gradients = weights.stream().map(NDArray::getGradient).toList();
             double norm = 0;

@@ -25,6 +25,7 @@ public final class TrainingOptions {
     private final int maxNonFiniteInRow;
     private final double mutationRate;
     private final int initImages;
+    private final int microBatchSize;
 
     private TrainingOptions(Builder b) {
         this.batchSize = b.batchSize;
@@ -42,6 +43,7 @@ public final class TrainingOptions {
         this.maxNonFiniteInRow = b.maxNonFiniteInRow;
         this.mutationRate = b.mutationRate;
         this.initImages = b.initImages;
+        this.microBatchSize = b.microBatchSize;
     }
 
     public static Builder builder() {
@@ -132,6 +134,16 @@ public final class TrainingOptions {
         return initImages;
     }
 
+    /**
+     * Images per forward and backward pass within a step, 0 for the whole batch: each slice's
+     * gradients add up before the one update of the step, so a step needs the activations of one
+     * slice, not of the batch (gradient accumulation). The update is the batch's, but for the
+     * dequantization noise and dropout drawn per slice.
+     */
+    public int microBatchSize() {
+        return microBatchSize;
+    }
+
     /** Named training options; {@link #build()} checks them. */
     public static final class Builder {
         private int batchSize;
@@ -150,6 +162,7 @@ public final class TrainingOptions {
         private int maxNonFiniteInRow = 20;
         private double mutationRate;
         private int initImages = DEFAULT_INIT_IMAGES;
+        private int microBatchSize;
 
         private Builder() {}
 
@@ -243,6 +256,12 @@ public final class TrainingOptions {
             return this;
         }
 
+        /** Images per pass within a step, 0 for the whole batch (default: 0). */
+        public Builder optMicroBatchSize(int microBatchSize) {
+            this.microBatchSize = microBatchSize;
+            return this;
+        }
+
         /** The options; fails with a message naming the first value out of range. */
         public TrainingOptions build() {
             require(batchSize >= 1, "batch size must be >= 1 (setBatchSize)");
@@ -258,6 +277,7 @@ public final class TrainingOptions {
             require(maxNonFiniteInRow >= 1, "max non-finite steps in a row must be >= 1");
             require(mutationRate >= 0 && mutationRate < 1, "mutation rate must be in [0, 1)");
             require(initImages >= 1, "init images must be >= 1");
+            require(microBatchSize >= 0, "micro-batch size must be >= 0");
             return new TrainingOptions(this);
         }
 

@@ -74,6 +74,11 @@ class FlowTrainerTest {
     }
 
     private static TrainingOptions options(long maxSteps, int validateEvery, double mutation) {
+        return optionsBuilder(maxSteps, validateEvery, mutation).build();
+    }
+
+    private static TrainingOptions.Builder optionsBuilder(
+            long maxSteps, int validateEvery, double mutation) {
         return TrainingOptions.builder()
                 .setBatchSize(32)
                 .setEpochs(1000)
@@ -85,8 +90,7 @@ class FlowTrainerTest {
                 .optValidateEvery(validateEvery)
                 .optValidationImages(128)
                 .optMaxNonFiniteInRow(3)
-                .optMutationRate(mutation)
-                .build();
+                .optMutationRate(mutation);
     }
 
     @Test
@@ -170,9 +174,30 @@ class FlowTrainerTest {
                         .containsKey(BundleManifest.MUTATION_RATE));
     }
 
+    /**
+     * Gradient accumulation: the slices of a batch add up to the update of the whole batch. The
+     * tiny preset has no dropout, and slices draw the batch's dequantization noise in the same
+     * order, so only the order of float sums differs.
+     */
+    @Test
+    void microBatchesGiveTheUpdateOfTheWholeBatch() {
+        FlowTrainer whole = trainSmall("whole", optionsBuilder(3, 100, 0).build());
+        FlowTrainer sliced =
+                trainSmall("sliced", optionsBuilder(3, 100, 0).optMicroBatchSize(6).build());
+        float[][] expected = weights(whole.model());
+        float[][] actual = weights(sliced.model());
+        for (int i = 0; i < expected.length; i++) {
+            assertArrayEquals(expected[i], actual[i], 2e-5f, "weight array " + i);
+        }
+    }
+
     /** A few steps of the tiny preset on 64 bars, checkpointed into {@code name}. */
     private FlowTrainer trainSmall(String name, long steps, double mutation) {
-        FlowTrainer trainer = new FlowTrainer(tinyModel(), manager, options(steps, 100, mutation));
+        return trainSmall(name, options(steps, 100, mutation));
+    }
+
+    private FlowTrainer trainSmall(String name, TrainingOptions options) {
+        FlowTrainer trainer = new FlowTrainer(tinyModel(), manager, options);
         trainer.fit(bars(64, 1), bars(16, 2), dir.resolve(name), name, TrainingListener.NONE);
         return trainer;
     }

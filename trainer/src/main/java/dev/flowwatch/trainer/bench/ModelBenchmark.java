@@ -66,6 +66,12 @@ public final class ModelBenchmark implements Callable<Integer> {
     int batchSize;
 
     @Option(
+            names = "--micro-batch-size",
+            defaultValue = "0",
+            description = "Images per pass within a training step, 0 for the batch (default: 0).")
+    int microBatchSize;
+
+    @Option(
             names = "--steps",
             defaultValue = "3",
             description = "Training steps; the first is reported apart (default: ${DEFAULT-VALUE}).")
@@ -102,6 +108,9 @@ public final class ModelBenchmark implements Callable<Integer> {
         line.put("preset", preset);
         line.put("shape", shape);
         line.put("batch_size", batchSize);
+        if (microBatchSize > 0) {
+            line.put("micro_batch_size", microBatchSize);
+        }
         try (NDManager manager = device.newManager()) {
             FlowPlusPlus model = new FlowPlusPlus(config);
             model.initialize(manager, DataType.FLOAT32);
@@ -134,6 +143,7 @@ public final class ModelBenchmark implements Callable<Integer> {
                         .optValidationImages(batchSize)
                         .optMaxNonFiniteInRow(steps + 1)
                         .optInitImages(batchSize)
+                        .optMicroBatchSize(microBatchSize)
                         .build();
         List<Double> seconds = new ArrayList<>();
         List<Double> losses = new ArrayList<>();
