@@ -18,7 +18,6 @@ import dev.flowwatch.streams.embedded.EmbeddedKafka;
 import dev.flowwatch.streams.topology.AnomalyDecider;
 
 import org.apache.kafka.common.serialization.Serializer;
-import org.apache.kafka.streams.StreamsConfig;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -331,16 +330,6 @@ public final class DemoCommand implements Callable<Integer> {
         }
         settings.put("metrics.port", Integer.toString(metricsPort));
         settings.put("state.dir", stateDir.toString());
-        // The app has no global stores; enabling the handler for them is what Kafka Streams 5 will
-        // do anyway, and quiets its warning at every start. The main consumer needs it too: its
-        // partition assignor builds a StreamsConfig of its own from the consumer's settings.
-        for (String prefix : List.of("", StreamsConfig.MAIN_CONSUMER_PREFIX)) {
-            settings.put(
-                    AppConfig.KAFKA_PREFIX
-                            + prefix
-                            + StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG,
-                    "true");
-        }
         settings.put("topics.create", "true");
         if (schemaRegistry != null) {
             settings.put("schema.registry.url", schemaRegistry);

@@ -167,6 +167,14 @@ public final class FlowwatchTopology {
         p.put(
                 StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
                 DeadLetterProductionHandler.class);
+        // The app has no global stores; enabling the handler for them is what Kafka Streams 5 will
+        // do anyway, and quiets its warning at every start. The main consumer needs it too: its
+        // partition assignor builds a StreamsConfig of its own from the consumer's settings.
+        for (String prefix : List.of("", StreamsConfig.MAIN_CONSUMER_PREFIX)) {
+            p.putIfAbsent(
+                    prefix + StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG,
+                    "true");
+        }
         p.put(
                 DeadLetterRoute.CONFIG,
                 new DeadLetterRoute(
