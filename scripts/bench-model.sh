@@ -15,8 +15,9 @@ DATA=${DATA:-data/sample/fashion-mnist-train-images-idx3-ubyte.gz}
 DEVICE=${DEVICE:-auto}
 HEAP=${HEAP:-2g}
 [ -f "$JAR" ] || mvn -B -q -DskipTests package >&2
-# as the demo and the images: glibc keeps freed layer memory for the next layer (README)
-export MALLOC_ARENA_MAX=2 MALLOC_TRIM_THRESHOLD_=4000000000 MALLOC_MMAP_THRESHOLD_=4000000000
+# Scoring runs as the demo and the images do: glibc keeps freed layer memory for the next layer.
+# Training runs with glibc's defaults: there the same settings fragment the heap (README, Memory).
+SCORING_MALLOC="MALLOC_ARENA_MAX=2 MALLOC_TRIM_THRESHOLD_=4000000000 MALLOC_MMAP_THRESHOLD_=4000000000"
 
 declare -A CASE=(
   [train-28-b4]="--mode train --preset paper --shape 1x28x28 --batch-size 4 --steps 3"
@@ -40,11 +41,13 @@ for name in $CASES; do
   [ -n "${CASE[$name]:-}" ] || { echo "unknown case $name; known: $ORDER" >&2; exit 2; }
   log=$(mktemp)
   # /usr/bin/time's %M is the same VmHWM the case reports itself; printed as a cross-check
-  if /usr/bin/time -f 'time_peak_rss_kb=%M' -o "$log.time" \
+  malloc=$SCORING_MALLOC
+  [[ $name == train-* ]] && malloc=
+  if env $malloc /usr/bin/time -f 'time_peak_rss_kb=%M' -o "$log.time" \
       java -Xmx"$HEAP" -Dai.djl.offline=true -cp "$JAR" dev.flowwatch.trainer.bench.ModelBenchmark \
       --data "$DATA" --device "$DEVICE" ${CASE[$name]} > "$log" 2> "$log.err"; then
     kb=$(sed -n 's/^time_peak_rss_kb=//p' "$log.time")
-    sed "s/^{/{\"name\": \"$name\", \"time_peak_rss_mb\": $((kb / 1024)), /" "$log"
+    sed "s/^{/{\"name\": \"$name\", \"glibc\": \"${malloc:-default}\", \"time_peak_rss_mb\": $((kb / 1024)), /" "$log"
   else
     echo "{\"name\": \"$name\", \"error\": \"exit $?, see $log.err\"}"
   fi
