@@ -28,7 +28,8 @@ import java.util.concurrent.CountDownLatch;
             "Runs the scorer until SIGTERM.",
             "Settings come from --config, FLOWWATCH_* environment variables and -D, the last"
                     + " winning.",
-            "See AppConfig for the keys; kafka.* keys go to the Kafka clients."
+            "See the README's Configuration table for the keys; kafka.* keys go to the Kafka"
+                    + " clients."
         })
 final class RunCommand implements Callable<Integer> {
 

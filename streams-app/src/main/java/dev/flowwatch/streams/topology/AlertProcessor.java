@@ -2,6 +2,7 @@ package dev.flowwatch.streams.topology;
 
 import dev.flowwatch.schemas.AnomalyAlert;
 import dev.flowwatch.schemas.AnomalyScore;
+import dev.flowwatch.streams.config.PerSourceRule;
 import dev.flowwatch.streams.metrics.FlowwatchMetrics;
 
 import org.apache.kafka.common.serialization.Serdes;
@@ -33,9 +34,6 @@ public final class AlertProcessor implements Processor<byte[], AnomalyScore, byt
 
     public static final String STORE = "source-alert-window";
 
-    /** Longest window: the store keeps one 64-bit mask per source. */
-    public static final int MAX_WINDOW = Long.SIZE;
-
     private final AnomalyDecider decider;
     private final FlowwatchMetrics metrics;
     private final int k;
@@ -51,22 +49,11 @@ public final class AlertProcessor implements Processor<byte[], AnomalyScore, byt
         this.n = n;
     }
 
-    /**
-     * The alerting step; a store only when the per-source rule needs one (n &gt; 1).
-     *
-     * @throws IllegalArgumentException unless 1 &le; k &le; n &le; {@value #MAX_WINDOW}
-     */
+    /** The alerting step; a store only when the per-source rule needs one (n &gt; 1). */
     public static ProcessorSupplier<byte[], AnomalyScore, byte[], AnomalyAlert> supplier(
-            AnomalyDecider decider, FlowwatchMetrics metrics, int k, int n) {
-        if (!(1 <= k && k <= n && n <= MAX_WINDOW)) {
-            throw new IllegalArgumentException(
-                    "the per-source rule needs 1 <= k <= n <= "
-                            + MAX_WINDOW
-                            + ", got k="
-                            + k
-                            + " n="
-                            + n);
-        }
+            AnomalyDecider decider, FlowwatchMetrics metrics, PerSourceRule rule) {
+        int k = rule.k();
+        int n = rule.n();
         return new ProcessorSupplier<>() {
             @Override
             public Processor<byte[], AnomalyScore, byte[], AnomalyAlert> get() {

@@ -137,8 +137,7 @@ public final class FlowwatchTopology {
                 SCORES_SINK, config.topicScores(), new ByteArraySerializer(), wire.scores(), BATCH);
         topology.addProcessor(
                 ALERT,
-                AlertProcessor.supplier(
-                        decider, metrics, config.alertPerSourceK(), config.alertPerSourceN()),
+                AlertProcessor.supplier(decider, metrics, config.alertPerSource()),
                 BATCH);
         String[] alertParents = {ALERT};
         if (config.typicalityWindow() > 0) {

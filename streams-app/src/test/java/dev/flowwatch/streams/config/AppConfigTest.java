@@ -92,14 +92,15 @@ class AppConfigTest {
     @Test
     void badScoreSettingsAreNamed() {
         assertEquals(
-                "score.kind: unknown score kind 'llr'; known: bpd, bpd_iw, complexity,"
-                        + " likelihood_ratio",
+                "score.kind='llr': must be bpd, bpd_iw, complexity or likelihood_ratio (from"
+                        + " -Dscore.kind)",
                 assertThrows(
                                 InvalidConfigException.class,
                                 () -> AppConfig.load(null, Map.of(), with("score.kind", "llr")))
                         .getMessage());
         assertEquals(
-                "score.kind=bpd_iw needs iw.samples > 0",
+                "score.kind=bpd_iw needs iw.samples > 0 (score.kind from -Dscore.kind, iw.samples"
+                        + " by default)",
                 assertThrows(
                                 InvalidConfigException.class,
                                 () -> AppConfig.load(null, Map.of(), with("score.kind", "bpd_iw")))
@@ -122,7 +123,8 @@ class AppConfigTest {
         settings.put("alert.per-source.n", "2");
         assertEquals(
                 "alert.per-source.k=3 exceeds alert.per-source.n=2: k anomalies must fit in the"
-                        + " last n events",
+                        + " last n events (alert.per-source.k from -Dalert.per-source.k,"
+                        + " alert.per-source.n from -Dalert.per-source.n)",
                 assertThrows(
                                 InvalidConfigException.class,
                                 () -> AppConfig.load(null, Map.of(), settings))
@@ -145,7 +147,7 @@ class AppConfigTest {
                                         AppConfig.load(
                                                 null, Map.of(), with("typicality.window", "1")))
                         .getMessage()
-                        .startsWith("typicality.window=1"));
+                        .startsWith("typicality.window='1': must be 0 (off) or between 2 and"));
     }
 
     @Test
@@ -158,7 +160,9 @@ class AppConfigTest {
                                         null,
                                         Map.of("FLOWWATCH_BATCH_MAX_SIZE", "lots"),
                                         REQUIRED));
-        assertEquals("batch.max.size='lots': not a whole number", e.getMessage());
+        assertEquals(
+                "batch.max.size='lots': not a whole number (from FLOWWATCH_BATCH_MAX_SIZE)",
+                e.getMessage());
 
         InvalidConfigException range =
                 assertThrows(
@@ -170,7 +174,38 @@ class AppConfigTest {
                 assertThrows(
                         InvalidConfigException.class,
                         () -> AppConfig.load(null, Map.of(), with("threshold.bpd", "high")));
-        assertEquals("threshold.bpd='high': not a number", threshold.getMessage());
+        assertEquals(
+                "threshold.bpd='high': not a number (from -Dthreshold.bpd)",
+                threshold.getMessage());
+    }
+
+    @Test
+    void badValueNamesTheFileItCameFromAndWhatIsAllowed() throws IOException {
+        Path file = dir.resolve("app.properties");
+        Files.writeString(file, "device=tpu\n");
+
+        InvalidConfigException e =
+                assertThrows(
+                        InvalidConfigException.class,
+                        () -> AppConfig.load(file, Map.of(), REQUIRED));
+
+        assertEquals(
+                "device='tpu': must be auto, cpu, gpu or gpu:N (in " + file + ")", e.getMessage());
+    }
+
+    @Test
+    void emptySettingWithADefaultSaysHowToGetTheDefault() {
+        InvalidConfigException e =
+                assertThrows(
+                        InvalidConfigException.class,
+                        () ->
+                                AppConfig.load(
+                                        null, Map.of("FLOWWATCH_METRICS_PORT", " "), REQUIRED));
+
+        assertEquals(
+                "setting 'metrics.port' is empty (from FLOWWATCH_METRICS_PORT): give it a value,"
+                        + " or leave it out for the default 9400",
+                e.getMessage());
     }
 
     @Test

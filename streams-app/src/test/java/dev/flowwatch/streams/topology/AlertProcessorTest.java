@@ -2,11 +2,11 @@ package dev.flowwatch.streams.topology;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flowwatch.schemas.AnomalyAlert;
 import dev.flowwatch.schemas.AnomalyScore;
+import dev.flowwatch.streams.config.PerSourceRule;
 import dev.flowwatch.streams.metrics.FlowwatchMetrics;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -40,7 +40,7 @@ class AlertProcessorTest {
 
     private Processor<byte[], AnomalyScore, byte[], AnomalyAlert> processor(int k, int n) {
         Processor<byte[], AnomalyScore, byte[], AnomalyAlert> p =
-                AlertProcessor.supplier(DECIDER, metrics, k, n).get();
+                AlertProcessor.supplier(DECIDER, metrics, new PerSourceRule(k, n)).get();
         p.init(context);
         return p;
     }
@@ -88,7 +88,7 @@ class AlertProcessorTest {
     @Test
     void withoutTheRuleEveryAnomalyAlertsAndNothingIsStored() {
         ProcessorSupplier<byte[], AnomalyScore, byte[], AnomalyAlert> supplier =
-                AlertProcessor.supplier(DECIDER, metrics, 1, 1);
+                AlertProcessor.supplier(DECIDER, metrics, new PerSourceRule(1, 1));
         assertNull(supplier.stores(), "1 of 1 needs no state");
         List<String> alerted = feed(processor(1, 1), "e1:cam:A", "e2:cam:-", "e3:cam:A");
         assertEquals(List.of("e1", "e3"), alerted);
@@ -127,7 +127,10 @@ class AlertProcessorTest {
     @Test
     void windowsLiveInAChangeloggedStoreSoARestoredTaskContinuesThem() {
         StoreBuilder<?> builder =
-                AlertProcessor.supplier(DECIDER, metrics, 2, 3).stores().iterator().next();
+                AlertProcessor.supplier(DECIDER, metrics, new PerSourceRule(2, 3))
+                        .stores()
+                        .iterator()
+                        .next();
         assertTrue(builder.loggingEnabled(), "the windows must be changelogged");
         assertTrue(builder.name().equals(AlertProcessor.STORE));
 
@@ -136,14 +139,5 @@ class AlertProcessorTest {
         assertEquals(1L, store.get("cam"));
         assertEquals(List.of("a2"), feed(processor(2, 3), "a2:cam:A"));
         assertNull(store.get("cam"), "a source without anomalies in its window takes no space");
-    }
-
-    @Test
-    void ruleNeedsOneToKToNToSixtyFour() {
-        for (int[] kn : new int[][] {{0, 1}, {3, 2}, {1, 65}}) {
-            assertThrows(
-                    IllegalArgumentException.class,
-                    () -> AlertProcessor.supplier(DECIDER, metrics, kn[0], kn[1]));
-        }
     }
 }
