@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flowwatch.streams.FlowwatchApp;
+import dev.flowwatch.streams.ReadyApps;
 import dev.flowwatch.streams.config.AppConfig;
 import dev.flowwatch.streams.demo.DemoData;
 import dev.flowwatch.streams.demo.DemoTraffic;
@@ -124,14 +125,7 @@ class MetricsExportedTest {
                                         "threshold.bpd", "5",
                                         "batch.max.size", "4",
                                         "batch.max.delay.ms", "50")));
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!app.isReady()) {
-            if (System.nanoTime() > deadline) {
-                app.close();
-                throw new AssertionError("app not ready: " + app.state());
-            }
-            Thread.sleep(50);
-        }
+        ReadyApps.awaitReady(app, TIMEOUT);
         return app;
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flowwatch.schemas.FlowwatchSerdes;
 import dev.flowwatch.streams.FlowwatchApp;
+import dev.flowwatch.streams.ReadyApps;
 import dev.flowwatch.streams.TestModels;
 import dev.flowwatch.streams.config.AppConfig;
 import dev.flowwatch.streams.embedded.EmbeddedKafka;
@@ -80,7 +81,7 @@ class HostileInputTest {
             oldGen.resetPeakUsage();
             long started = System.nanoTime();
             try (FlowwatchApp app = FlowwatchApp.start(config)) {
-                awaitReady(app);
+                ReadyApps.awaitReady(app, TIMEOUT);
                 Set<Thread> streamThreads = streamThreads(appId);
                 send(kafka, records);
                 double sentAt = (System.nanoTime() - started) / 1e9;
@@ -279,15 +280,6 @@ class HostileInputTest {
         }
     }
 
-    private static void awaitReady(FlowwatchApp app) throws InterruptedException {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!app.isReady()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("app not ready: " + app.state());
-            }
-            Thread.sleep(50);
-        }
-    }
 
     /** The live stream threads of the app: a replaced thread is a new Thread object. */
     private static Set<Thread> streamThreads(String appId) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.flowwatch.schemas.AnomalyScore;
 import dev.flowwatch.schemas.FlowwatchSerdes;
 import dev.flowwatch.streams.FlowwatchApp;
+import dev.flowwatch.streams.ReadyApps;
 import dev.flowwatch.streams.TestModels;
 import dev.flowwatch.streams.config.AppConfig;
 import dev.flowwatch.streams.config.InvalidConfigException;
@@ -48,7 +49,7 @@ class RefusedDeadLetterTest {
             PrometheusRegistry registry = new PrometheusRegistry();
             try (FlowwatchApp app =
                     FlowwatchApp.start(config(kafka, "at_least_once"), registry)) {
-                awaitReady(app);
+                ReadyApps.awaitReady(app, TIMEOUT);
                 byte[] garbage = new byte[4000];
                 new Random(7).nextBytes(garbage);
                 var events = FlowwatchSerdes.imageEvent().serializer();
@@ -131,13 +132,4 @@ class RefusedDeadLetterTest {
                 .orElseThrow();
     }
 
-    private static void awaitReady(FlowwatchApp app) throws InterruptedException {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!app.isReady()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("app not ready: " + app.state());
-            }
-            Thread.sleep(50);
-        }
-    }
 }

@@ -10,6 +10,7 @@ import dev.flowwatch.schemas.ImageEvent;
 import dev.flowwatch.schemas.SchemaRegistryClient;
 import dev.flowwatch.schemas.SchemaRegistryException;
 import dev.flowwatch.streams.FlowwatchApp;
+import dev.flowwatch.streams.ReadyApps;
 import dev.flowwatch.streams.TestModels;
 import dev.flowwatch.streams.config.AppConfig;
 import dev.flowwatch.streams.embedded.EmbeddedKafka;
@@ -94,13 +95,7 @@ class SchemaRegistryTest {
         config = AppConfig.load(null, Map.of(), settings("anomaly-scores"));
         metrics = new PrometheusRegistry();
         app = FlowwatchApp.start(config, metrics);
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!app.isReady()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("app not ready: " + app.state());
-            }
-            Thread.sleep(50);
-        }
+        ReadyApps.awaitReady(app, TIMEOUT);
         client =
                 new SchemaRegistryClient(
                         config.schemaRegistry().orElseThrow(), SchemaRegistryClient.Listener.NONE);

@@ -13,6 +13,7 @@ import dev.flowwatch.schemas.AnomalyAlert;
 import dev.flowwatch.schemas.AnomalyScore;
 import dev.flowwatch.schemas.FlowwatchSerdes;
 import dev.flowwatch.streams.FlowwatchApp;
+import dev.flowwatch.streams.ReadyApps;
 import dev.flowwatch.streams.config.AppConfig;
 import dev.flowwatch.streams.demo.DemoData;
 import dev.flowwatch.streams.demo.DemoRecord;
@@ -89,14 +90,7 @@ class ScoringPipelineTest {
         settings.put("topics.create", "true");
         settings.put("topics.partitions", "2");
         FlowwatchApp app = FlowwatchApp.start(AppConfig.load(null, Map.of(), settings));
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!app.isReady()) {
-            if (System.nanoTime() > deadline) {
-                app.close();
-                throw new AssertionError("app not ready: " + app.state());
-            }
-            Thread.sleep(50);
-        }
+        ReadyApps.awaitReady(app, TIMEOUT);
         return app;
     }
 
