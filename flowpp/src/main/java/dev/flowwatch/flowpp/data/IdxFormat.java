@@ -195,7 +195,8 @@ public final class IdxFormat {
         }
     }
 
-    private static InputStream open(Path file) throws IOException {
+    /** The file's bytes, buffered, decompressed when they start with the gzip magic bytes. */
+    static InputStream open(Path file) throws IOException {
         BufferedInputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
         in.mark(2);
         boolean gzipped = in.read() == GZIP_MAGIC_FIRST && in.read() == GZIP_MAGIC_SECOND;

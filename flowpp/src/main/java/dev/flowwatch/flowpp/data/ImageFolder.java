@@ -128,9 +128,14 @@ public final class ImageFolder {
     }
 
     /** One image's pixels in C, H, W order with 1 (gray) or 3 (RGB) channels. */
-    private record Decoded(Path file, int channels, int height, int width, byte[] pixels) {}
+    record Decoded(Path file, int channels, int height, int width, byte[] pixels) {}
 
-    private static Decoded decode(Path file) throws IOException {
+    /**
+     * One PNG or JPEG image: grey as stored, anything else as sRGB without alpha.
+     *
+     * @throws IOException naming the file when it cannot be decoded
+     */
+    static Decoded decode(Path file) throws IOException {
         BufferedImage image;
         try {
             image = ImageIO.read(file.toFile());
