@@ -32,13 +32,17 @@ public final class PhotoCrops {
      * with the index in {@code photos} of the photograph each comes from.
      *
      * @throws IOException naming the file when a photograph cannot be read
-     * @throws IllegalArgumentException when a photograph is smaller than {@code side}, or when
-     *     there are no photographs
+     * @throws IllegalArgumentException when a photograph is smaller than {@code side}, when there
+     *     are no photographs, or when count or side is below 1
      */
     public static ImageSet read(List<Path> photos, int count, int side, long seed)
             throws IOException {
         if (photos.isEmpty()) {
             throw new IllegalArgumentException("no photographs to crop");
+        }
+        if (count < 1 || side < 1) {
+            throw new IllegalArgumentException(
+                    "count and side must be at least 1, got %d and %d".formatted(count, side));
         }
         List<Grey> greys = new ArrayList<>(photos.size());
         for (Path file : photos) {
