@@ -16,11 +16,11 @@ import dev.flowwatch.trainer.Arguments.ExistingPath;
 import dev.flowwatch.trainer.Arguments.Fraction;
 import dev.flowwatch.trainer.Arguments.NonNegativeInt;
 
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
@@ -28,8 +28,11 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.DoubleUnaryOperator;
 
@@ -61,28 +64,35 @@ final class DetectionCommand implements Callable<Integer> {
             description = "Images of the model's own kind, not used in training.")
     private Path normal;
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
-    private Anomalies anomalies;
+    @Option(
+            names = "--anomalous",
+            paramLabel = "PATH",
+            converter = ExistingPath.class,
+            description =
+                    "Images of another kind; repeat for several sets. The set's name in the report"
+                            + " is the file's (mnist for mnist-images-idx3-ubyte.gz).")
+    private List<Path> anomalousPaths = new ArrayList<>();
 
-    /** Where the anomalous images come from: a file, or corruptions of the held-out normals. */
-    static final class Anomalies {
-        @Option(
-                names = "--anomalous",
-                paramLabel = "PATH",
-                converter = ExistingPath.class,
-                description = "Images of another kind.")
-        private Path path;
+    @Option(
+            names = "--corrupt",
+            paramLabel = "KIND",
+            split = ",",
+            description =
+                    "Also make anomalies from the held-out half of the normal images:"
+                            + " ${COMPLETION-CANDIDATES}; several, comma-separated.")
+    private List<ImageCorruptions.Kind> corruptions = new ArrayList<>();
 
-        @Option(
-                names = "--corrupt",
-                paramLabel = "KIND",
-                split = ",",
-                description =
-                        "Make the anomalies from the held-out half of the normal images instead:"
-                                + " ${COMPLETION-CANDIDATES}; several, comma-separated, share"
-                                + " one scoring of the normal images.")
-        private List<ImageCorruptions.Kind> corruptions;
-    }
+    @Option(
+            names = "--corrupt-all",
+            description = "Make anomalies of every kind --corrupt knows.")
+    private boolean corruptAll;
+
+    @Option(
+            names = "--json",
+            description =
+                    "Print one JSON object per line instead of tables: one per anomaly set and"
+                            + " score, then per score its worst kind (lowest AUROC).")
+    private boolean json;
 
     @Option(
             names = "--alpha",
@@ -113,73 +123,75 @@ final class DetectionCommand implements Callable<Integer> {
     /** A score kind measured with one compressor where it has one. */
     private record Variant(ScoreKind kind, Compressor compressor, String name) {}
 
+    /** Anomalous images and the short name they go by in the report. */
+    private record AnomalySet(String name, ImageSet images) {}
+
     @Override
     public Integer call() throws IOException {
+        if (anomalousPaths.isEmpty() && corruptions.isEmpty() && !corruptAll) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "No anomalies: give --anomalous PATH, --corrupt KIND or --corrupt-all");
+        }
         ModelScoring scoring = new ModelScoring(scoringOptions);
         ImageSet normals = scoring.load(normal);
         int half = normals.size() / 2;
-        List<ImageSet> anomalous = new ArrayList<>();
-        if (anomalies.path != null) {
-            anomalous.add(scoring.load(anomalies.path));
-        } else {
-            for (ImageCorruptions.Kind kind : anomalies.corruptions) {
-                anomalous.add(
-                        ImageCorruptions.apply(
-                                kind,
-                                normals.slice(half, normals.size()),
-                                ModelScoring.NOISE_SEED));
-            }
+        List<AnomalySet> anomalous = new ArrayList<>();
+        for (Path path : anomalousPaths) {
+            anomalous.add(new AnomalySet(setName(path), scoring.load(path)));
+        }
+        Set<ImageCorruptions.Kind> kinds =
+                corruptAll
+                        ? EnumSet.allOf(ImageCorruptions.Kind.class)
+                        : new LinkedHashSet<>(corruptions);
+        for (ImageCorruptions.Kind kind : kinds) {
+            anomalous.add(
+                    new AnomalySet(
+                            kind.id(),
+                            ImageCorruptions.apply(
+                                    kind,
+                                    normals.slice(half, normals.size()),
+                                    ModelScoring.NOISE_SEED)));
         }
         PrintWriter out = spec.commandLine().getOut();
+        DetectionReport report = json ? DetectionReport.json(out, alpha) : DetectionReport.text(out);
         try (NDManager manager = device.newManager()) {
             ModelBundle bundle = ModelBundle.load(model.bundle(), manager);
             bundle.requireInputShape(normals.channels(), normals.height(), normals.width());
             LikelihoodScorer scorer = bundle.scorer(manager, ModelScoring.NOISE_SEED);
             LikelihoodScorer.Scores normalScores = scoring.score(scorer, normals, "normal");
-            out.printf(
-                    "model %s (%s)%nnormal    %s: %d images (calibration %d, held out %d)%n"
-                            + "alpha %s%n",
-                    bundle.manifest().modelId(),
-                    bundle.manifest().modelVersion(),
-                    normals.description(),
-                    normals.size(),
-                    half,
-                    normals.size() - half,
-                    alpha);
-            bundle.background()
-                    .ifPresent(
-                            b ->
-                                    out.printf(
-                                            "background %s (%s)%n",
-                                            b.manifest().modelId(), b.manifest().modelVersion()));
-            for (ImageSet set : anomalous) {
-                bundle.requireInputShape(set.channels(), set.height(), set.width());
-                LikelihoodScorer.Scores anomalyScores = scoring.score(scorer, set, "anomalous");
-                out.printf("%nanomalous %s: %d images%n", set.description(), set.size());
-                table(out, bundle, normals, normalScores, set, anomalyScores);
+            report.start(bundle, normals, half, alpha);
+            for (AnomalySet set : anomalous) {
+                ImageSet images = set.images();
+                bundle.requireInputShape(images.channels(), images.height(), images.width());
+                LikelihoodScorer.Scores anomalyScores = scoring.score(scorer, images, set.name());
+                report.anomalies(set.name(), images);
+                table(report, set.name(), bundle, normals, normalScores, images, anomalyScores);
             }
+            report.finish();
         }
         return 0;
     }
 
+    /**
+     * A set's name from its path: the file or folder name less an IDX images suffix ({@code mnist}
+     * for {@code mnist-images-idx3-ubyte.gz}).
+     */
+    static String setName(Path path) {
+        String file = path.getFileName().toString();
+        String name = file.replaceFirst("(-?images)?(-idx3-ubyte)?(\\.gz)?$", "");
+        return name.isEmpty() ? file : name;
+    }
+
     private void table(
-            PrintWriter out,
+            DetectionReport report,
+            String anomalies,
             ModelBundle bundle,
             ImageSet normals,
             LikelihoodScorer.Scores normalScores,
             ImageSet anomalous,
             LikelihoodScorer.Scores anomalyScores) {
         int half = normals.size() / 2;
-        out.printf(
-                "%-20s %8s %8s %8s %8s %8s | %12s %12s%n",
-                "score",
-                "mean N",
-                "mean A",
-                "AUROC",
-                "AUPRC",
-                "FPR@95",
-                "false alarms",
-                "detected");
         for (Variant v : variants(bundle)) {
             AnomalyScores kinds = new AnomalyScores(v.compressor());
             double[] n = kinds.scores(v.kind(), normalScores, normals);
@@ -194,7 +206,8 @@ final class DetectionCommand implements Callable<Integer> {
                             Map.of(v.kind(), Arrays.copyOfRange(n, 0, half)));
             double[] heldOut = Arrays.copyOfRange(n, half, n.length);
             row(
-                    out,
+                    report,
+                    anomalies,
                     v.name(),
                     n,
                     a,
@@ -210,7 +223,8 @@ final class DetectionCommand implements Callable<Integer> {
             double[] anomalousWindows =
                     test.sampleStatistics(anomalyScores.elboBitsPerDim(), WINDOWS, 2);
             row(
-                    out,
+                    report,
+                    anomalies,
                     "typicality (M=" + typicalityWindow + ")",
                     normalWindows,
                     anomalousWindows,
@@ -220,22 +234,26 @@ final class DetectionCommand implements Callable<Integer> {
     }
 
     private static void row(
-            PrintWriter out,
-            String name,
+            DetectionReport report,
+            String anomalies,
+            String score,
             double[] normal,
             double[] anomalous,
-            String falseAlarms,
-            String detected) {
-        out.printf(
-                "%-20s %8.3f %8.3f %8.3f %8.3f %8.3f | %12s %12s%n",
-                name,
-                mean(normal),
-                mean(anomalous),
-                DetectionMetrics.auroc(normal, anomalous),
-                DetectionMetrics.auprc(normal, anomalous),
-                DetectionMetrics.fprAtTpr(normal, anomalous, 0.95),
-                falseAlarms,
-                detected);
+            double falseAlarms,
+            double flagged) {
+        report.row(
+                new DetectionReport.Row(
+                        anomalies,
+                        score,
+                        mean(normal),
+                        mean(anomalous),
+                        DetectionMetrics.auroc(normal, anomalous),
+                        DetectionMetrics.auprc(normal, anomalous),
+                        DetectionMetrics.fprAtTpr(normal, anomalous, 0.95),
+                        falseAlarms,
+                        flagged,
+                        normal.length,
+                        anomalous.length));
     }
 
     /**
@@ -258,9 +276,9 @@ final class DetectionCommand implements Callable<Integer> {
     }
 
     /** The share of {@code scores} whose p-value is below alpha. */
-    private String share(DoubleUnaryOperator pValue, double[] scores) {
+    private double share(DoubleUnaryOperator pValue, double[] scores) {
         long alerts = Arrays.stream(scores).filter(s -> pValue.applyAsDouble(s) < alpha).count();
-        return String.format("%.4f", (double) alerts / scores.length);
+        return (double) alerts / scores.length;
     }
 
     private static double mean(double[] x) {

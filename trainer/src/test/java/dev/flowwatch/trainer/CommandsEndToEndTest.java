@@ -7,6 +7,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 
 import dev.flowwatch.flowpp.bundle.ModelBundle;
+import dev.flowwatch.flowpp.data.ImageCorruptions;
 import dev.flowwatch.flowpp.score.Calibration;
 import dev.flowwatch.flowpp.score.ScoreKind;
 import dev.flowwatch.flowpp.train.TrainingProgress.CurvePoint;
@@ -20,6 +21,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 
 import javax.imageio.ImageIO;
@@ -274,8 +276,79 @@ class CommandsEndToEndTest {
     }
 
     @Test
-    void detectionNeedsExactlyOneSourceOfAnomalies() {
-        Cli both = detection("--anomalous", data.toString(), "--corrupt", "noise");
-        assertEquals(2, both.exitCode(), both.toString());
+    void detectionWithoutAnomaliesIsAUsageError() {
+        Cli none = detection("--alpha", "0.1");
+        assertEquals(2, none.exitCode(), none.toString());
+        assertTrue(none.err().contains("--corrupt-all"), none.err());
+    }
+
+    @Test
+    void detectionJsonHasALinePerSetAndScoreThenEachScoresWorstKind() throws IOException {
+        Path other = TinyData.write(dir, "other", 12, 99);
+        Cli detection =
+                detection(
+                        "--anomalous", other.toString(),
+                        "--corrupt", "noise,inverted",
+                        "--alpha", "0.1",
+                        "--json");
+        assertEquals(0, detection.exitCode(), detection.toString());
+        List<JsonObject> lines =
+                detection.out()
+                        .lines()
+                        .map(line -> JsonParser.parseString(line).getAsJsonObject())
+                        .toList();
+        List<String> scores = List.of("bpd", "complexity (png)", "complexity (deflate)");
+        List<JsonObject> rows = lines.stream().filter(l -> l.has("anomalies")).toList();
+        List<JsonObject> worst = lines.stream().filter(l -> l.has("worst")).toList();
+        assertEquals(3 * scores.size(), rows.size(), detection.out());
+        assertEquals(rows.size() + worst.size(), lines.size(), detection.out());
+        assertEquals(
+                List.of("other", "noise", "inverted"),
+                rows.stream().map(r -> r.get("anomalies").getAsString()).distinct().toList());
+        for (JsonObject row : rows) {
+            for (String field : List.of("auroc", "auprc", "fpr95", "flagged", "false_alarms")) {
+                double value = row.get(field).getAsDouble();
+                assertTrue(value >= 0 && value <= 1, field + " of " + row);
+            }
+            assertEquals(40, row.get("n_normal").getAsInt(), row.toString());
+            int anomalous = row.get("anomalies").getAsString().equals("other") ? 12 : 20;
+            assertEquals(anomalous, row.get("n_anomalous").getAsInt(), row.toString());
+        }
+        assertEquals(scores, worst.stream().map(w -> w.get("score").getAsString()).toList());
+        for (JsonObject line : worst) {
+            String score = line.get("score").getAsString();
+            JsonObject lowest =
+                    rows.stream()
+                            .filter(r -> r.get("score").getAsString().equals(score))
+                            .min(Comparator.comparingDouble(r -> r.get("auroc").getAsDouble()))
+                            .orElseThrow();
+            assertEquals(lowest.get("anomalies"), line.get("worst"), line.toString());
+            assertEquals(lowest.get("auroc"), line.get("auroc"), line.toString());
+            assertEquals(3, line.get("kinds").getAsInt());
+        }
+    }
+
+    @Test
+    void detectionOfEveryCorruptionEndsWithTheWorstKindPerScore() {
+        Cli detection = detection("--corrupt-all", "--alpha", "0.1");
+        assertEquals(0, detection.exitCode(), detection.toString());
+        for (ImageCorruptions.Kind kind : ImageCorruptions.Kind.values()) {
+            assertTrue(
+                    detection.out().contains("anomalous " + kind.id() + "("), kind + " missing");
+        }
+        assertTrue(
+                detection.out().contains(
+                        "worst of " + ImageCorruptions.Kind.values().length + " kinds per score"),
+                detection.out());
+    }
+
+    @Test
+    void setsAreNamedAfterTheirFiles() {
+        assertEquals("mnist", DetectionCommand.setName(Path.of("data/mnist-images-idx3-ubyte.gz")));
+        assertEquals(
+                "photo-crops", DetectionCommand.setName(Path.of("photo-crops-images-idx3-ubyte")));
+        assertEquals("folder", DetectionCommand.setName(Path.of("some/folder")));
+        assertEquals(
+                "images-idx3-ubyte.gz", DetectionCommand.setName(Path.of("images-idx3-ubyte.gz")));
     }
 }
