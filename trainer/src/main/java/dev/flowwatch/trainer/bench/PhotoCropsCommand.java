@@ -3,6 +3,7 @@ package dev.flowwatch.trainer.bench;
 import dev.flowwatch.flowpp.data.PhotoCrops;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -47,21 +48,14 @@ final class PhotoCropsCommand implements Callable<Integer> {
             description = "Seed of the draws (default: ${DEFAULT-VALUE}).")
     private long seed;
 
-    @Option(
-            names = "--out",
-            required = true,
-            paramLabel = "FILE",
-            description =
-                    "The images file to write, gzipped IDX, its name containing 'images'; the"
-                            + " labels go beside it ('labels', idx1).")
-    private Path out;
+    @Mixin private IdxOutputOption out;
 
     @Parameters(arity = "1..*", paramLabel = "PHOTO", description = "The photographs.")
     private List<Path> photos;
 
     @Override
     public Integer call() throws IOException {
-        BenchmarkData.write(out, PhotoCrops.read(photos, count, side, seed), spec.commandLine().getOut());
+        BenchmarkData.write(out.images(), PhotoCrops.read(photos, count, side, seed), spec.commandLine().getOut());
         return 0;
     }
 }

@@ -3,6 +3,7 @@ package dev.flowwatch.trainer.bench;
 import dev.flowwatch.flowpp.data.UciDigits;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -31,18 +32,11 @@ final class UciDigitsCommand implements Callable<Integer> {
             description = "digits.csv or digits.csv.gz.")
     private Path csv;
 
-    @Option(
-            names = "--out",
-            required = true,
-            paramLabel = "FILE",
-            description =
-                    "The images file to write, gzipped IDX, its name containing 'images'; the"
-                            + " labels go beside it ('labels', idx1).")
-    private Path out;
+    @Mixin private IdxOutputOption out;
 
     @Override
     public Integer call() throws IOException {
-        BenchmarkData.write(out, UciDigits.read(csv), spec.commandLine().getOut());
+        BenchmarkData.write(out.images(), UciDigits.read(csv), spec.commandLine().getOut());
         return 0;
     }
 }
