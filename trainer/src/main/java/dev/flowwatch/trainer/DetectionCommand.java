@@ -9,7 +9,10 @@ import dev.flowwatch.flowpp.model.LikelihoodScorer;
 import dev.flowwatch.flowpp.score.AnomalyScores;
 import dev.flowwatch.flowpp.score.Calibration;
 import dev.flowwatch.flowpp.score.DetectionMetrics;
+import dev.flowwatch.flowpp.score.DoseFit;
+import dev.flowwatch.flowpp.score.DoseStatistics;
 import dev.flowwatch.flowpp.score.InputComplexity.Compressor;
+import dev.flowwatch.flowpp.score.KernelDensity;
 import dev.flowwatch.flowpp.score.ScoreKind;
 import dev.flowwatch.flowpp.score.TypicalityTest;
 import dev.flowwatch.trainer.Arguments.ExistingPath;
@@ -28,6 +31,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -110,8 +114,17 @@ final class DetectionCommand implements Callable<Integer> {
     /** Windows drawn per set for the typicality rows. */
     private static final int WINDOWS = 2000;
 
-    /** A score kind measured with one compressor where it has one. */
-    private record Variant(ScoreKind kind, Compressor compressor, String name) {}
+    /**
+     * A score kind measured with one compressor where it has one, and for dose with or without the
+     * background's bits/dim among its statistics.
+     */
+    private record Variant(
+            ScoreKind kind, Compressor compressor, boolean doseBackground, String name) {
+
+        Variant(ScoreKind kind, Compressor compressor, String name) {
+            this(kind, compressor, false, name);
+        }
+    }
 
     @Override
     public Integer call() throws IOException {
@@ -180,9 +193,32 @@ final class DetectionCommand implements Callable<Integer> {
                 "FPR@95",
                 "false alarms",
                 "detected");
+        ImageSet calibrationHalf = normals.slice(0, half);
+        LikelihoodScorer.Scores calibrationScores = normalScores.slice(0, half);
         for (Variant v : variants(bundle)) {
+            Map<ScoreKind, double[]> nulls = new EnumMap<>(ScoreKind.class);
+            KernelDensity density = null;
             AnomalyScores kinds = new AnomalyScores(v.compressor());
-            double[] n = kinds.scores(v.kind(), normalScores, normals);
+            if (v.kind() == ScoreKind.DOSE) {
+                List<String> statistics =
+                        DoseStatistics.names(
+                                normalScores.terms(), v.compressor(), v.doseBackground());
+                DoseFit fit =
+                        DoseFit.of(
+                                statistics,
+                                kinds.statistics(statistics, calibrationScores, calibrationHalf));
+                density = fit.density();
+                kinds = new AnomalyScores(v.compressor(), density);
+                nulls.put(v.kind(), fit.nullScores());
+            } else {
+                nulls.put(v.kind(), kinds.scores(v.kind(), calibrationScores, calibrationHalf));
+            }
+            // the held-out half only: the dose density has seen half of the calibration images
+            double[] heldOut =
+                    kinds.scores(
+                            v.kind(),
+                            normalScores.slice(half, normals.size()),
+                            normals.slice(half, normals.size()));
             double[] a = kinds.scores(v.kind(), anomalyScores, anomalous);
             Calibration calibration =
                     Calibration.of(
@@ -191,12 +227,13 @@ final class DetectionCommand implements Callable<Integer> {
                             normals.description() + "[0:" + half + "]",
                             bundle.manifest().createdAt(),
                             v.compressor(),
-                            Map.of(v.kind(), Arrays.copyOfRange(n, 0, half)));
-            double[] heldOut = Arrays.copyOfRange(n, half, n.length);
+                            half,
+                            nulls,
+                            density);
             row(
                     out,
                     v.name(),
-                    n,
+                    heldOut,
                     a,
                     share(s -> calibration.pValue(v.kind(), s), heldOut),
                     share(s -> calibration.pValue(v.kind(), s), a));
@@ -253,6 +290,10 @@ final class DetectionCommand implements Callable<Integer> {
         variants.add(new Variant(ScoreKind.COMPLEXITY, Compressor.DEFLATE, "complexity (deflate)"));
         if (bundle.background().isPresent()) {
             variants.add(new Variant(ScoreKind.LIKELIHOOD_RATIO, none, "likelihood_ratio"));
+        }
+        variants.add(new Variant(ScoreKind.DOSE, Compressor.PNG, "dose"));
+        if (bundle.background().isPresent()) {
+            variants.add(new Variant(ScoreKind.DOSE, Compressor.PNG, true, "dose (+background)"));
         }
         return variants;
     }

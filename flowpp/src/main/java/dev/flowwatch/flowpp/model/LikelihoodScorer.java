@@ -13,6 +13,7 @@ import dev.flowwatch.flowpp.flow.FlowContext;
 import dev.flowwatch.flowpp.flow.TermRecorder;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.IntConsumer;
 
@@ -73,6 +74,21 @@ public final class LikelihoodScorer {
                 double[] iwBitsPerDim,
                 double[] backgroundBitsPerDim) {
             this(elboNats, elboBitsPerDim, iwNats, iwBitsPerDim, backgroundBitsPerDim, null);
+        }
+
+        /** The scores of images [from, to). */
+        public Scores slice(int from, int to) {
+            return new Scores(
+                    range(elboNats, from, to),
+                    range(elboBitsPerDim, from, to),
+                    range(iwNats, from, to),
+                    range(iwBitsPerDim, from, to),
+                    range(backgroundBitsPerDim, from, to),
+                    terms == null ? null : terms.slice(from, to));
+        }
+
+        private static double[] range(double[] x, int from, int to) {
+            return x == null ? null : Arrays.copyOfRange(x, from, to);
         }
     }
 

@@ -1,0 +1,323 @@
+package dev.flowwatch.flowpp.score;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A Gaussian kernel density over vectors of per-image statistics, the density of the {@link
+ * ScoreKind#DOSE} score (density of states, Morningstar et al., AISTATS 2021).
+ *
+ * <p>The statistics have different units and ranges (a scale's log-determinant varies by tenths of
+ * a bit/dim, the compressed size by bits), and several of them move together (the scales' terms
+ * trade off against each other). So each vector is first standardised robustly, per statistic, by
+ * the median and the scaled median absolute deviation (a few odd calibration images cannot stretch
+ * the scale), then whitened by the Cholesky factor of the covariance of the vectors that lie within
+ * {@value #TRIM} robust deviations of the median: in those coordinates one isotropic kernel suits
+ * every direction. The bandwidth h maximises the likelihood of one half of the points under the
+ * density of the other half, over a log-spaced grid, and is then scaled to the whole set by Scott's
+ * rate n^(−1/(d+4)). A KDE rather than a mixture: nothing to initialise, and its tails follow the
+ * data instead of a chosen number of components; scoring costs O(n·d) per image.
+ */
+public final class KernelDensity {
+
+    /** Robust deviations beyond which a vector does not enter the covariance. */
+    static final double TRIM = 6;
+
+    private static final double MAD_TO_SD = 1.4826;
+    private static final double RIDGE = 1e-6;
+    private static final int GRID = 40;
+    private static final double MIN_BANDWIDTH = 0.02;
+    private static final double MAX_BANDWIDTH = 5;
+
+    /**
+     * The fitted density, as stored in a calibration.
+     *
+     * @param statistics what each coordinate is
+     * @param center per statistic, the median
+     * @param scale per statistic, the robust standard deviation
+     * @param whitening lower-triangular L⁻¹ with LLᵀ the covariance of the standardised vectors
+     * @param bandwidth the kernel's standard deviation in whitened coordinates
+     * @param points the fitted vectors in whitened coordinates
+     */
+    public record State(
+            List<String> statistics,
+            double[] center,
+            double[] scale,
+            double[][] whitening,
+            double bandwidth,
+            double[][] points) {}
+
+    private final State state;
+    private final int d;
+
+    private KernelDensity(State state) {
+        this.state = state;
+        this.d = state.statistics().size();
+    }
+
+    /**
+     * A density restored from its state.
+     *
+     * @throws IllegalArgumentException when the state is inconsistent
+     */
+    public static KernelDensity of(State state) {
+        int d = state.statistics() == null ? 0 : state.statistics().size();
+        boolean consistent =
+                d > 0
+                        && state.center() != null
+                        && state.center().length == d
+                        && state.scale() != null
+                        && state.scale().length == d
+                        && state.whitening() != null
+                        && state.whitening().length == d
+                        && Arrays.stream(state.whitening()).allMatch(r -> r != null && r.length == d)
+                        && state.points() != null
+                        && state.points().length > 0
+                        && Arrays.stream(state.points()).allMatch(p -> p != null && p.length == d)
+                        && state.bandwidth() > 0;
+        if (!consistent) {
+            throw new IllegalArgumentException(
+                    "inconsistent density: every statistic needs a center, a scale, a row of the"
+                            + " whitening, a coordinate of every point, and the bandwidth must be"
+                            + " > 0");
+        }
+        return new KernelDensity(state);
+    }
+
+    /**
+     * Fits a density to {@code vectors} ({@code vectors[i]} one image's statistics, named by
+     * {@code statistics}).
+     *
+     * @throws IllegalArgumentException with fewer than 4 vectors, or a non-finite statistic
+     */
+    public static KernelDensity fit(List<String> statistics, double[][] vectors) {
+        int d = statistics.size();
+        int n = vectors.length;
+        if (n < 4) {
+            throw new IllegalArgumentException("a density needs at least 4 images, got " + n);
+        }
+        for (double[] v : vectors) {
+            if (v.length != d || !Arrays.stream(v).allMatch(Double::isFinite)) {
+                throw new IllegalArgumentException(
+                        "every vector needs " + d + " finite statistics " + statistics);
+            }
+        }
+        double[] center = new double[d];
+        double[] scale = new double[d];
+        for (int j = 0; j < d; j++) {
+            int column = j;
+            double[] x = Arrays.stream(vectors).mapToDouble(v -> v[column]).toArray();
+            center[j] = median(x);
+            double[] deviations = Arrays.stream(x).map(v -> Math.abs(v - center[column])).toArray();
+            double mad = MAD_TO_SD * median(deviations);
+            scale[j] = mad > 0 ? mad : fallbackScale(x);
+        }
+        double[][] standard = new double[n][];
+        for (int i = 0; i < n; i++) {
+            standard[i] = standardise(vectors[i], center, scale);
+        }
+        double[][] whitening = invertLower(cholesky(trimmedCovariance(standard)));
+        double[][] points = new double[n][];
+        for (int i = 0; i < n; i++) {
+            points[i] = multiplyLower(whitening, standard[i]);
+        }
+        double bandwidth = bandwidth(points);
+        return new KernelDensity(
+                new State(List.copyOf(statistics), center, scale, whitening, bandwidth, points));
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public List<String> statistics() {
+        return state.statistics();
+    }
+
+    /**
+     * −log of the density at {@code vector}, in whitened coordinates: higher is less typical. A
+     * vector with a non-finite statistic scores +∞, the most anomalous.
+     */
+    public double negativeLogDensity(double[] vector) {
+        if (vector.length != d) {
+            throw new IllegalArgumentException(
+                    vector.length + " statistics given, the density has " + d);
+        }
+        if (!Arrays.stream(vector).allMatch(Double::isFinite)) {
+            return Double.POSITIVE_INFINITY;
+        }
+        double[] y = multiplyLower(state.whitening(), standardise(vector, state.center(), state.scale()));
+        return -logDensity(y, state.points(), state.bandwidth());
+    }
+
+    /** log of (1/n) Σ N(y; p_i, h²I) over the points, by log-sum-exp. */
+    private static double logDensity(double[] y, double[][] points, double h) {
+        int d = y.length;
+        double[] exponents = new double[points.length];
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < points.length; i++) {
+            double sq = 0;
+            double[] p = points[i];
+            for (int j = 0; j < d; j++) {
+                double diff = y[j] - p[j];
+                sq += diff * diff;
+            }
+            exponents[i] = -sq / (2 * h * h);
+            max = Math.max(max, exponents[i]);
+        }
+        double sum = 0;
+        for (double e : exponents) {
+            sum += Math.exp(e - max);
+        }
+        return max + Math.log(sum) - Math.log(points.length) - 0.5 * d * Math.log(2 * Math.PI * h * h);
+    }
+
+    /**
+     * The h of the grid under which the odd-indexed points are likeliest under the density of the
+     * even-indexed ones, scaled from that half to all n points by Scott's rate.
+     */
+    private static double bandwidth(double[][] points) {
+        int d = points[0].length;
+        double[][][] halves = alternate(points);
+        double[][] fit = halves[0];
+        double[][] held = halves[1];
+        int half = fit.length;
+        double best = Double.NEGATIVE_INFINITY;
+        double bestH = 1;
+        for (int g = 0; g < GRID; g++) {
+            double h =
+                    MIN_BANDWIDTH
+                            * Math.pow(MAX_BANDWIDTH / MIN_BANDWIDTH, g / (double) (GRID - 1));
+            double total = 0;
+            for (double[] y : held) {
+                total += logDensity(y, fit, h);
+            }
+            if (total > best) {
+                best = total;
+                bestH = h;
+            }
+        }
+        return bestH * Math.pow((double) half / points.length, 1.0 / (d + 4));
+    }
+
+    /** The even-indexed and the odd-indexed rows, in order. */
+    static double[][][] alternate(double[][] rows) {
+        double[][] even = new double[(rows.length + 1) / 2][];
+        double[][] odd = new double[rows.length / 2][];
+        for (int i = 0; i < rows.length; i++) {
+            (i % 2 == 0 ? even : odd)[i / 2] = rows[i];
+        }
+        return new double[][][] {even, odd};
+    }
+
+    private static double[] standardise(double[] v, double[] center, double[] scale) {
+        double[] out = new double[v.length];
+        for (int j = 0; j < v.length; j++) {
+            out[j] = (v[j] - center[j]) / scale[j];
+        }
+        return out;
+    }
+
+    /**
+     * Covariance of the standardised vectors within {@link #TRIM} of the median on every
+     * statistic (all of them when fewer than d + 1 are), plus a small ridge.
+     */
+    private static double[][] trimmedCovariance(double[][] standard) {
+        int d = standard[0].length;
+        List<double[]> kept =
+                Arrays.stream(standard)
+                        .filter(v -> Arrays.stream(v).allMatch(x -> Math.abs(x) <= TRIM))
+                        .toList();
+        if (kept.size() <= d) {
+            kept = Arrays.asList(standard);
+        }
+        double[] mean = new double[d];
+        for (double[] v : kept) {
+            for (int j = 0; j < d; j++) {
+                mean[j] += v[j] / kept.size();
+            }
+        }
+        double[][] c = new double[d][d];
+        for (double[] v : kept) {
+            for (int a = 0; a < d; a++) {
+                for (int b = 0; b <= a; b++) {
+                    c[a][b] += (v[a] - mean[a]) * (v[b] - mean[b]) / (kept.size() - 1);
+                }
+            }
+        }
+        for (int a = 0; a < d; a++) {
+            c[a][a] += RIDGE;
+            for (int b = 0; b < a; b++) {
+                c[b][a] = c[a][b];
+            }
+        }
+        return c;
+    }
+
+    /** L with LLᵀ = c, for symmetric positive definite c. */
+    static double[][] cholesky(double[][] c) {
+        int d = c.length;
+        double[][] l = new double[d][d];
+        for (int i = 0; i < d; i++) {
+            for (int j = 0; j <= i; j++) {
+                double sum = c[i][j];
+                for (int k = 0; k < j; k++) {
+                    sum -= l[i][k] * l[j][k];
+                }
+                if (i == j) {
+                    if (sum <= 0) {
+                        throw new IllegalArgumentException(
+                                "the statistics' covariance is not positive definite");
+                    }
+                    l[i][i] = Math.sqrt(sum);
+                } else {
+                    l[i][j] = sum / l[j][j];
+                }
+            }
+        }
+        return l;
+    }
+
+    /** The inverse of a lower-triangular matrix, by forward substitution. */
+    static double[][] invertLower(double[][] l) {
+        int d = l.length;
+        double[][] inv = new double[d][d];
+        for (int col = 0; col < d; col++) {
+            for (int i = col; i < d; i++) {
+                double sum = i == col ? 1 : 0;
+                for (int k = col; k < i; k++) {
+                    sum -= l[i][k] * inv[k][col];
+                }
+                inv[i][col] = sum / l[i][i];
+            }
+        }
+        return inv;
+    }
+
+    private static double[] multiplyLower(double[][] lower, double[] v) {
+        double[] out = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            double sum = 0;
+            for (int k = 0; k <= i; k++) {
+                sum += lower[i][k] * v[k];
+            }
+            out[i] = sum;
+        }
+        return out;
+    }
+
+    private static double median(double[] x) {
+        double[] s = x.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
+    }
+
+    /** The standard deviation where more than half of the values are equal, else 1. */
+    private static double fallbackScale(double[] x) {
+        double mean = Arrays.stream(x).average().orElse(0);
+        double sd =
+                Math.sqrt(Arrays.stream(x).map(v -> (v - mean) * (v - mean)).sum() / (x.length - 1));
+        return sd > 0 ? sd : 1;
+    }
+}
