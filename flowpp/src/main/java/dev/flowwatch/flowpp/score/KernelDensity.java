@@ -25,7 +25,7 @@ public final class KernelDensity {
 
     private static final double MAD_TO_SD = 1.4826;
     private static final double RIDGE = 1e-6;
-    private static final int GRID = 40;
+    private static final int GRID = 30;
     private static final double MIN_BANDWIDTH = 0.02;
     private static final double MAX_BANDWIDTH = 5;
 
@@ -150,26 +150,38 @@ public final class KernelDensity {
         return -logDensity(y, state.points(), state.bandwidth());
     }
 
-    /** log of (1/n) Σ N(y; p_i, h²I) over the points, by log-sum-exp. */
+    /** log of (1/n) Σ N(y; p_i, h²I) over the points. */
     private static double logDensity(double[] y, double[][] points, double h) {
-        int d = y.length;
-        double[] exponents = new double[points.length];
-        double max = Double.NEGATIVE_INFINITY;
+        double[] squared = new double[points.length];
         for (int i = 0; i < points.length; i++) {
-            double sq = 0;
-            double[] p = points[i];
-            for (int j = 0; j < d; j++) {
-                double diff = y[j] - p[j];
-                sq += diff * diff;
-            }
-            exponents[i] = -sq / (2 * h * h);
-            max = Math.max(max, exponents[i]);
+            squared[i] = squaredDistance(y, points[i]);
+        }
+        return logMeanKernel(squared, h, y.length);
+    }
+
+    /** log of the mean of N(0; r_i, h²I) in d dimensions, by log-sum-exp, from r_i². */
+    private static double logMeanKernel(double[] squared, double h, int d) {
+        double min = Double.POSITIVE_INFINITY;
+        for (double r2 : squared) {
+            min = Math.min(min, r2);
         }
         double sum = 0;
-        for (double e : exponents) {
-            sum += Math.exp(e - max);
+        for (double r2 : squared) {
+            sum += Math.exp(-(r2 - min) / (2 * h * h));
         }
-        return max + Math.log(sum) - Math.log(points.length) - 0.5 * d * Math.log(2 * Math.PI * h * h);
+        return -min / (2 * h * h)
+                + Math.log(sum)
+                - Math.log(squared.length)
+                - 0.5 * d * Math.log(2 * Math.PI * h * h);
+    }
+
+    private static double squaredDistance(double[] a, double[] b) {
+        double sq = 0;
+        for (int j = 0; j < a.length; j++) {
+            double diff = a[j] - b[j];
+            sq += diff * diff;
+        }
+        return sq;
     }
 
     /**
@@ -182,6 +194,12 @@ public final class KernelDensity {
         double[][] fit = halves[0];
         double[][] held = halves[1];
         int half = fit.length;
+        double[][] squared = new double[held.length][fit.length];
+        for (int b = 0; b < held.length; b++) {
+            for (int a = 0; a < fit.length; a++) {
+                squared[b][a] = squaredDistance(held[b], fit[a]);
+            }
+        }
         double best = Double.NEGATIVE_INFINITY;
         double bestH = 1;
         for (int g = 0; g < GRID; g++) {
@@ -189,8 +207,8 @@ public final class KernelDensity {
                     MIN_BANDWIDTH
                             * Math.pow(MAX_BANDWIDTH / MIN_BANDWIDTH, g / (double) (GRID - 1));
             double total = 0;
-            for (double[] y : held) {
-                total += logDensity(y, fit, h);
+            for (double[] distances : squared) {
+                total += logMeanKernel(distances, h, d);
             }
             if (total > best) {
                 best = total;
