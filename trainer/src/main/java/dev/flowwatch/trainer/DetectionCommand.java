@@ -140,14 +140,14 @@ final class DetectionCommand implements Callable<Integer> {
                         ImageCorruptions.apply(
                                 kind,
                                 normals.slice(half, normals.size()),
-                                ModelScoring.NOISE_SEED));
+                                ModelScoring.CORRUPTION_SEED));
             }
         }
         PrintWriter out = spec.commandLine().getOut();
         try (NDManager manager = device.newManager()) {
             ModelBundle bundle = ModelBundle.load(model.bundle(), manager);
             bundle.requireInputShape(normals.channels(), normals.height(), normals.width());
-            LikelihoodScorer scorer = bundle.scorer(manager, ModelScoring.NOISE_SEED);
+            LikelihoodScorer scorer = bundle.scorer(manager, scoringOptions.noiseSeed());
             LikelihoodScorer.Scores normalScores = scoring.score(scorer, normals, "normal");
             out.printf(
                     "model %s (%s)%nnormal    %s: %d images (calibration %d, held out %d)%n"

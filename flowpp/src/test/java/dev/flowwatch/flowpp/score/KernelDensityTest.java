@@ -26,28 +26,30 @@ class KernelDensityTest {
     }
 
     /**
-     * Standardised and whitened, a Gaussian sample becomes N(0, I); the kernel adds h² to its
-     * variance, so at the center −log k = log(2π(1 + h²)) for d = 2.
+     * Standardised, a Gaussian sample with correlation ρ becomes N(0, R), R = [[1, ρ], [ρ, 1]]; the
+     * kernel adds h²I, so at the center −log k = log 2π + ½ log det(R + h²I).
      */
     @Test
     void densityAtTheCenterOfAGaussianSampleIsTheSmoothedGaussiansDensity() {
         KernelDensity density = KernelDensity.fit(XY, gaussian(1500, 0.8, 1));
         double h = density.state().bandwidth();
         assertTrue(h > 0.05 && h < 1, "bandwidth " + h);
+        double det = (1 + h * h) * (1 + h * h) - 0.8 * 0.8;
         assertEquals(
-                Math.log(2 * Math.PI * (1 + h * h)),
+                Math.log(2 * Math.PI) + 0.5 * Math.log(det),
                 density.negativeLogDensity(new double[] {10, -2}),
                 0.1);
     }
 
-    /** At equal distance from the center, a point against the correlation is the less typical. */
+    /** Standardised per statistic: a statistic's own spread sets how far is far along it. */
     @Test
-    void pointsAgainstTheCorrelationOfTheStatisticsScoreHigher() {
-        KernelDensity density = KernelDensity.fit(XY, gaussian(2000, 0.9, 2));
-        // one standard deviation along each axis, with and against the correlation
-        double along = density.negativeLogDensity(new double[] {13, -1.5});
-        double against = density.negativeLogDensity(new double[] {13, -2.5});
-        assertTrue(against > along + 2, "along " + along + ", against " + against);
+    void distancesCountInStandardDeviationsOfEachStatistic() {
+        KernelDensity density = KernelDensity.fit(XY, gaussian(2000, 0, 2));
+        // two standard deviations along x (sd 3) and along y (sd 0.5) are equally atypical
+        double alongX = density.negativeLogDensity(new double[] {16, -2});
+        double alongY = density.negativeLogDensity(new double[] {10, -1});
+        assertEquals(alongX, alongY, 0.25);
+        assertTrue(density.negativeLogDensity(new double[] {10, 1}) > alongX + 3);
     }
 
     @Test
@@ -106,7 +108,6 @@ class KernelDensityTest {
                                         List.of("x", "y", "z"),
                                         s.center(),
                                         s.scale(),
-                                        s.whitening(),
                                         s.bandwidth(),
                                         s.points())));
         assertThrows(
@@ -117,27 +118,7 @@ class KernelDensityTest {
                                         s.statistics(),
                                         s.center(),
                                         s.scale(),
-                                        s.whitening(),
                                         0,
                                         s.points())));
-    }
-
-    @Test
-    void choleskyFactorAndItsInverseAreExact() {
-        double[][] c = {{4, 2, 0.4}, {2, 5, 1}, {0.4, 1, 3}};
-        double[][] l = KernelDensity.cholesky(c);
-        double[][] inv = KernelDensity.invertLower(l);
-        for (int i = 0; i < 3; i++) {
-            for (int j = 0; j < 3; j++) {
-                double llt = 0;
-                double identity = 0;
-                for (int k = 0; k < 3; k++) {
-                    llt += l[i][k] * l[j][k];
-                    identity += inv[i][k] * l[k][j];
-                }
-                assertEquals(c[i][j], llt, 1e-12);
-                assertEquals(i == j ? 1 : 0, identity, 1e-12);
-            }
-        }
     }
 }
