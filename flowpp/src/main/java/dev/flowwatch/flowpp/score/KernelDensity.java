@@ -105,7 +105,12 @@ public final class KernelDensity {
         }
         double[][] points = new double[n][];
         for (int i = 0; i < n; i++) {
-            points[i] = standardise(vectors[i], center, scale);
+            // a millionth of a standard deviation is far below any kernel's width, and keeps the
+            // stored calibration a third of the size of full doubles
+            points[i] =
+                    Arrays.stream(standardise(vectors[i], center, scale))
+                            .map(x -> Math.round(x * 1e6) / 1e6)
+                            .toArray();
         }
         return new KernelDensity(
                 new State(List.copyOf(statistics), center, scale, bandwidth(points), points));
