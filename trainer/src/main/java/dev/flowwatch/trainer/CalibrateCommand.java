@@ -4,7 +4,10 @@ import dev.flowwatch.flowpp.bundle.BundleWriter;
 import dev.flowwatch.flowpp.bundle.ModelBundle;
 import dev.flowwatch.flowpp.score.AnomalyScores;
 import dev.flowwatch.flowpp.score.Calibration;
+import dev.flowwatch.flowpp.score.DoseFit;
+import dev.flowwatch.flowpp.score.DoseStatistics;
 import dev.flowwatch.flowpp.score.InputComplexity;
+import dev.flowwatch.flowpp.score.KernelDensity;
 import dev.flowwatch.flowpp.score.ScoreKind;
 import dev.flowwatch.trainer.Arguments.CompressorName;
 import dev.flowwatch.trainer.Arguments.ScoreKindName;
@@ -58,9 +61,19 @@ final class CalibrateCommand implements Callable<Integer> {
             converter = ScoreKindName.class,
             description =
                     "Score kinds to calibrate: bpd, bpd_iw (needs --iw-samples), complexity,"
-                            + " likelihood_ratio (needs a background model in the bundle)."
+                            + " likelihood_ratio (needs a background model in the bundle), dose"
+                            + " (fits its density on the even-indexed images, takes the"
+                            + " odd-indexed ones' scores as its null)."
                             + " Default: every kind the bundle and --iw-samples allow.")
     private List<ScoreKind> kinds;
+
+    @Option(
+            names = "--dose-background",
+            description =
+                    "Add the background model's bits/dim to the statistics of score kind dose"
+                            + " (needs a background model; the stream then runs both models on"
+                            + " every batch).")
+    private boolean doseBackground;
 
     @Option(
             names = "--compressor",
@@ -79,7 +92,8 @@ final class CalibrateCommand implements Callable<Integer> {
                     spec.commandLine(), "score kind bpd_iw needs --iw-samples K with K > 0");
         }
         boolean hasBackground = ModelBundle.readBackgroundManifest(model.bundle()).isPresent();
-        if (kinds != null && kinds.contains(ScoreKind.LIKELIHOOD_RATIO) && !hasBackground) {
+        if (((kinds != null && kinds.contains(ScoreKind.LIKELIHOOD_RATIO)) || doseBackground)
+                && !hasBackground) {
             throw new ParameterException(spec.commandLine(), AnomalyScores.NO_BACKGROUND);
         }
         ModelScoring.Scored scored =
@@ -87,8 +101,15 @@ final class CalibrateCommand implements Callable<Integer> {
                         .scoreDataSet(model.bundle(), data.path(), device::newManager);
         AnomalyScores anomalyScores = new AnomalyScores(compressor);
         Map<ScoreKind, double[]> byKind = new EnumMap<>(ScoreKind.class);
+        KernelDensity density = null;
         for (ScoreKind kind : kinds != null ? kinds : allowedKinds(hasBackground)) {
-            byKind.put(kind, anomalyScores.scores(kind, scored.scores(), scored.images()));
+            if (kind == ScoreKind.DOSE) {
+                DoseFit fit = fitDose(anomalyScores, scored);
+                density = fit.density();
+                byKind.put(kind, fit.nullScores());
+            } else {
+                byKind.put(kind, anomalyScores.scores(kind, scored.scores(), scored.images()));
+            }
         }
         Calibration calibration =
                 Calibration.of(
@@ -101,7 +122,9 @@ final class CalibrateCommand implements Callable<Integer> {
                                 + ")",
                         Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
                         compressor,
-                        byKind);
+                        scored.images().size(),
+                        byKind,
+                        density);
         BundleWriter.addFiles(model.bundle(), Map.of(Calibration.FILE, calibration.toJson()));
         PrintWriter out = spec.commandLine().getOut();
         out.printf(
@@ -111,14 +134,24 @@ final class CalibrateCommand implements Callable<Integer> {
                 model.bundle().resolve(Calibration.FILE));
         for (ScoreKind kind : byKind.keySet()) {
             out.printf(
-                    "  %-16s alert threshold at alpha 0.01: %s%n",
-                    kind.id(), threshold(calibration, kind));
+                    "  %-16s %d null scores, alert threshold at alpha 0.01: %s%n",
+                    kind.id(), calibration.nullCount(kind), threshold(calibration, kind));
         }
         return 0;
     }
 
+    /** The dose density on half of the images, and the other half's scores as its null. */
+    private DoseFit fitDose(AnomalyScores anomalyScores, ModelScoring.Scored scored) {
+        List<String> statistics =
+                DoseStatistics.names(scored.scores().terms(), compressor, doseBackground);
+        return DoseFit.of(
+                statistics,
+                anomalyScores.statistics(statistics, scored.scores(), scored.images()));
+    }
+
     private List<ScoreKind> allowedKinds(boolean hasBackground) {
-        List<ScoreKind> all = new ArrayList<>(List.of(ScoreKind.BPD, ScoreKind.COMPLEXITY));
+        List<ScoreKind> all =
+                new ArrayList<>(List.of(ScoreKind.BPD, ScoreKind.COMPLEXITY, ScoreKind.DOSE));
         if (scoring.iwSamples() > 0) {
             all.add(ScoreKind.BPD_IW);
         }

@@ -9,7 +9,10 @@ import dev.flowwatch.flowpp.model.LikelihoodScorer;
 import dev.flowwatch.flowpp.score.AnomalyScores;
 import dev.flowwatch.flowpp.score.Calibration;
 import dev.flowwatch.flowpp.score.DetectionMetrics;
+import dev.flowwatch.flowpp.score.DoseFit;
+import dev.flowwatch.flowpp.score.DoseStatistics;
 import dev.flowwatch.flowpp.score.InputComplexity.Compressor;
+import dev.flowwatch.flowpp.score.KernelDensity;
 import dev.flowwatch.flowpp.score.ScoreKind;
 import dev.flowwatch.flowpp.score.TypicalityTest;
 import dev.flowwatch.trainer.Arguments.ExistingPath;
@@ -28,6 +31,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -120,8 +124,17 @@ final class DetectionCommand implements Callable<Integer> {
     /** Windows drawn per set for the typicality rows. */
     private static final int WINDOWS = 2000;
 
-    /** A score kind measured with one compressor where it has one. */
-    private record Variant(ScoreKind kind, Compressor compressor, String name) {}
+    /**
+     * A score kind measured with one compressor where it has one, and for dose with or without the
+     * background's bits/dim among its statistics.
+     */
+    private record Variant(
+            ScoreKind kind, Compressor compressor, boolean doseBackground, String name) {
+
+        Variant(ScoreKind kind, Compressor compressor, String name) {
+            this(kind, compressor, false, name);
+        }
+    }
 
     /** Anomalous images and the short name they go by in the report. */
     private record AnomalySet(String name, ImageSet images) {}
@@ -151,14 +164,14 @@ final class DetectionCommand implements Callable<Integer> {
                             ImageCorruptions.apply(
                                     kind,
                                     normals.slice(half, normals.size()),
-                                    ModelScoring.NOISE_SEED)));
+                                    ModelScoring.CORRUPTION_SEED)));
         }
         PrintWriter out = spec.commandLine().getOut();
         DetectionReport report = json ? DetectionReport.json(out, alpha) : DetectionReport.text(out);
         try (NDManager manager = device.newManager()) {
             ModelBundle bundle = ModelBundle.load(model.bundle(), manager);
             bundle.requireInputShape(normals.channels(), normals.height(), normals.width());
-            LikelihoodScorer scorer = bundle.scorer(manager, ModelScoring.NOISE_SEED);
+            LikelihoodScorer scorer = bundle.scorer(manager, scoringOptions.noiseSeed());
             LikelihoodScorer.Scores normalScores = scoring.score(scorer, normals, "normal");
             report.start(bundle, normals, half, alpha);
             for (AnomalySet set : anomalous) {
@@ -192,9 +205,32 @@ final class DetectionCommand implements Callable<Integer> {
             ImageSet anomalous,
             LikelihoodScorer.Scores anomalyScores) {
         int half = normals.size() / 2;
+        ImageSet calibrationHalf = normals.slice(0, half);
+        LikelihoodScorer.Scores calibrationScores = normalScores.slice(0, half);
         for (Variant v : variants(bundle)) {
+            Map<ScoreKind, double[]> nulls = new EnumMap<>(ScoreKind.class);
+            KernelDensity density = null;
             AnomalyScores kinds = new AnomalyScores(v.compressor());
-            double[] n = kinds.scores(v.kind(), normalScores, normals);
+            if (v.kind() == ScoreKind.DOSE) {
+                List<String> statistics =
+                        DoseStatistics.names(
+                                normalScores.terms(), v.compressor(), v.doseBackground());
+                DoseFit fit =
+                        DoseFit.of(
+                                statistics,
+                                kinds.statistics(statistics, calibrationScores, calibrationHalf));
+                density = fit.density();
+                kinds = new AnomalyScores(v.compressor(), density);
+                nulls.put(v.kind(), fit.nullScores());
+            } else {
+                nulls.put(v.kind(), kinds.scores(v.kind(), calibrationScores, calibrationHalf));
+            }
+            // the held-out half only: the dose density has seen half of the calibration images
+            double[] heldOut =
+                    kinds.scores(
+                            v.kind(),
+                            normalScores.slice(half, normals.size()),
+                            normals.slice(half, normals.size()));
             double[] a = kinds.scores(v.kind(), anomalyScores, anomalous);
             Calibration calibration =
                     Calibration.of(
@@ -203,13 +239,14 @@ final class DetectionCommand implements Callable<Integer> {
                             normals.description() + "[0:" + half + "]",
                             bundle.manifest().createdAt(),
                             v.compressor(),
-                            Map.of(v.kind(), Arrays.copyOfRange(n, 0, half)));
-            double[] heldOut = Arrays.copyOfRange(n, half, n.length);
+                            half,
+                            nulls,
+                            density);
             row(
                     report,
                     anomalies,
                     v.name(),
-                    n,
+                    heldOut,
                     a,
                     share(s -> calibration.pValue(v.kind(), s), heldOut),
                     share(s -> calibration.pValue(v.kind(), s), a));
@@ -271,6 +308,10 @@ final class DetectionCommand implements Callable<Integer> {
         variants.add(new Variant(ScoreKind.COMPLEXITY, Compressor.DEFLATE, "complexity (deflate)"));
         if (bundle.background().isPresent()) {
             variants.add(new Variant(ScoreKind.LIKELIHOOD_RATIO, none, "likelihood_ratio"));
+        }
+        variants.add(new Variant(ScoreKind.DOSE, Compressor.PNG, "dose"));
+        if (bundle.background().isPresent()) {
+            variants.add(new Variant(ScoreKind.DOSE, Compressor.PNG, true, "dose (+background)"));
         }
         return variants;
     }

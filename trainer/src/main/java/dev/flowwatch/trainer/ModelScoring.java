@@ -17,8 +17,8 @@ import java.util.function.Supplier;
 /** Scores images with a model bundle as the {@link ScoringOptions} say: the work of the commands. */
 final class ModelScoring {
 
-    /** Fixed, so that scoring the same images twice (in any command) gives the same numbers. */
-    static final int NOISE_SEED = 1;
+    /** Fixed, so that corrupting the same images twice (in any command) gives the same images. */
+    static final int CORRUPTION_SEED = 1;
 
     private final ScoringOptions options;
 
@@ -61,7 +61,7 @@ final class ModelScoring {
             ModelBundle bundle = ModelBundle.load(model, manager);
             ImageSet images = load(data);
             bundle.requireInputShape(images.channels(), images.height(), images.width());
-            LikelihoodScorer scorer = bundle.scorer(manager, NOISE_SEED);
+            LikelihoodScorer scorer = bundle.scorer(manager, options.noiseSeed());
             // the first batch pays one-off native set-up (kernel selection): keep it out of the
             // timing
             int warmUp = Math.min(options.batchSize(), images.size());

@@ -1,5 +1,10 @@
 package dev.flowwatch.trainer;
 
+import dev.flowwatch.flowpp.model.LikelihoodScorer;
+import dev.flowwatch.flowpp.score.AnomalyScores;
+import dev.flowwatch.flowpp.score.Calibration;
+import dev.flowwatch.flowpp.score.DoseStatistics;
+import dev.flowwatch.flowpp.score.ScoreKind;
 import dev.flowwatch.trainer.report.ScoresCsv;
 
 import picocli.CommandLine.Command;
@@ -10,15 +15,27 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
-/** {@code score}: per-image likelihoods as CSV, e.g. to pick an anomaly threshold. */
+/** {@code score}: per-image likelihoods, statistics and anomaly scores as CSV. */
 @Command(
         name = "score",
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Writes one CSV row per image: index,label,elbo_nats,elbo_bpd[,iw_nats,iw_bpd].",
+            "Writes one CSV row per image: index,label,elbo_nats,elbo_bpd[,iw_nats,iw_bpd]"
+                    + "[,background_bpd], the ELBO's terms in bits/dim (dequantization, logit,"
+                    + " level<k>_prior, level<k>_logdet),",
+            "the input complexity complexity_<compressor>, then one column per score kind:"
+                    + " bpd, bpd_iw, complexity, likelihood_ratio, dose, each where the bundle"
+                    + " and the options allow it",
+            "(dose and the compressor come from the bundle's calibration; png without one), and"
+                    + " <kind>_p_value for every calibrated kind.",
             "The label is empty when the data has none; the iw columns appear with --iw-samples."
         })
 final class ScoreCommand implements Callable<Integer> {
@@ -42,10 +59,54 @@ final class ScoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        Optional<Calibration> calibration = Calibration.find(model.bundle());
         ModelScoring.Scored scored =
                 new ModelScoring(scoring)
                         .scoreDataSet(model.bundle(), data.path(), device::newManager);
-        ScoresCsv.write(out, scored.images(), scored.scores());
+        LikelihoodScorer.Scores s = scored.scores();
+        AnomalyScores anomalyScores =
+                calibration
+                        .map(AnomalyScores::of)
+                        .orElse(new AnomalyScores(AnomalyScores.DEFAULT_COMPRESSOR));
+        Map<String, double[]> columns = new LinkedHashMap<>();
+        columns.put("elbo_nats", s.elboNats());
+        columns.put("elbo_bpd", s.elboBitsPerDim());
+        if (s.iwNats() != null) {
+            columns.put("iw_nats", s.iwNats());
+            columns.put("iw_bpd", s.iwBitsPerDim());
+        }
+        boolean background = s.backgroundBitsPerDim() != null;
+        List<String> statistics =
+                DoseStatistics.names(s.terms(), anomalyScores.compressor(), background);
+        double[][] vectors = anomalyScores.statistics(statistics, s, scored.images());
+        for (int j = 0; j < statistics.size(); j++) {
+            int column = j;
+            columns.put(
+                    statistics.get(j),
+                    Arrays.stream(vectors).mapToDouble(v -> v[column]).toArray());
+        }
+        for (ScoreKind kind : ScoreKind.values()) {
+            boolean possible =
+                    switch (kind) {
+                        case BPD, COMPLEXITY -> true;
+                        case BPD_IW -> s.iwNats() != null;
+                        case LIKELIHOOD_RATIO -> background;
+                        case DOSE -> calibration.map(c -> c.has(ScoreKind.DOSE)).orElse(false);
+                    };
+            if (!possible) {
+                continue;
+            }
+            double[] values = anomalyScores.scores(kind, s, scored.images());
+            columns.put(kind.id(), values);
+            if (calibration.isPresent() && calibration.get().has(kind)) {
+                columns.put(
+                        kind.id() + "_p_value",
+                        Arrays.stream(values)
+                                .map(v -> calibration.get().pValue(kind, v))
+                                .toArray());
+            }
+        }
+        ScoresCsv.write(out, scored.images(), columns);
         spec.commandLine()
                 .getOut()
                 .printf("%d scores written to %s%n", scored.images().size(), out);

@@ -34,6 +34,17 @@ final class ScoringOptions {
             description = "Use only the first N images of each data set.")
     private Integer limit;
 
+    @Option(
+            names = "--noise-seed",
+            defaultValue = "1",
+            paramLabel = "S",
+            description =
+                    "Seed of the dequantization noise, drawn afresh for each batch (default:"
+                            + " ${DEFAULT-VALUE}). The streaming app scores with seed 42: with"
+                            + " --noise-seed 42 --batch-size 1 every score equals the one it"
+                            + " streams for the same image in a batch of its own.")
+    private int noiseSeed;
+
     /** K of the importance-weighted bound, 0 when it is not computed. */
     int iwSamples() {
         return iwSamples;
@@ -41,6 +52,10 @@ final class ScoringOptions {
 
     int batchSize() {
         return batchSize;
+    }
+
+    int noiseSeed() {
+        return noiseSeed;
     }
 
     /** The most images to use of each set, or null for all. */

@@ -3,8 +3,14 @@ package dev.flowwatch.trainer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDManager;
+
 import dev.flowwatch.flowpp.bundle.BundleManifest;
 import dev.flowwatch.flowpp.bundle.ModelBundle;
+import dev.flowwatch.flowpp.data.ImageSet;
+import dev.flowwatch.flowpp.data.ImageSets;
+import dev.flowwatch.flowpp.model.LikelihoodScorer;
+import dev.flowwatch.flowpp.score.AnomalyScores;
 import dev.flowwatch.flowpp.score.Calibration;
 import dev.flowwatch.flowpp.score.ScoreKind;
 
@@ -70,16 +76,35 @@ class BackgroundModelEndToEndTest {
                 "the background's training state is not copied");
     }
 
+    /**
+     * Calibrate covers every kind the bundle allows, dose with the background's bits/dim among its
+     * statistics; score then writes every statistic, every score and its p-value, and each equals
+     * what the library computes for the image scored alone with the streaming app's noise seed.
+     */
     @Test
-    void calibrateCoversTheLikelihoodRatioAndScoreWritesIt() throws IOException {
+    void calibrateCoversEveryKindAndScoreColumnsMatchTheLibrary() throws IOException {
         Cli calibrate =
-                Cli.run("calibrate", "--model", model.toString(), "--data", data.toString());
+                Cli.run(
+                        "calibrate",
+                        "--model",
+                        model.toString(),
+                        "--data",
+                        data.toString(),
+                        "--dose-background");
         assertEquals(0, calibrate.exitCode(), calibrate.toString());
         Calibration calibration = Calibration.read(model);
-        for (ScoreKind kind :
-                List.of(ScoreKind.BPD, ScoreKind.COMPLEXITY, ScoreKind.LIKELIHOOD_RATIO)) {
+        List<ScoreKind> kinds =
+                List.of(
+                        ScoreKind.BPD,
+                        ScoreKind.COMPLEXITY,
+                        ScoreKind.LIKELIHOOD_RATIO,
+                        ScoreKind.DOSE);
+        for (ScoreKind kind : kinds) {
             assertTrue(calibration.has(kind), kind.id());
         }
+        assertEquals(20, calibration.nullCount(ScoreKind.DOSE));
+        assertTrue(
+                calibration.density().orElseThrow().statistics().contains("background_bpd"));
 
         Path csv = dir.resolve("scores.csv");
         Cli score =
@@ -90,16 +115,39 @@ class BackgroundModelEndToEndTest {
                         "--data",
                         data.toString(),
                         "--out",
-                        csv.toString());
+                        csv.toString(),
+                        "--batch-size",
+                        "1",
+                        "--noise-seed",
+                        "42");
         assertEquals(0, score.exitCode(), score.toString());
         List<String> lines = Files.readAllLines(csv);
-        assertEquals(
-                "index,label,elbo_nats,elbo_bpd,background_bpd,likelihood_ratio", lines.get(0));
-        String[] row = lines.get(1).split(",");
-        assertEquals(
-                Double.parseDouble(row[3]) - Double.parseDouble(row[4]),
-                Double.parseDouble(row[5]),
-                1e-12);
+        List<String> header = List.of(lines.get(0).split(","));
+        ImageSet images = ImageSets.load(data);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            ModelBundle bundle = ModelBundle.load(model, manager);
+            AnomalyScores library = AnomalyScores.of(calibration);
+            for (int i : new int[] {0, 17, 39}) {
+                ImageSet one = images.slice(i, i + 1);
+                LikelihoodScorer.Scores expected =
+                        bundle.scorer(manager, 42).score(one.toFloats(0, 1), 1, 0);
+                String[] row = lines.get(i + 1).split(",");
+                assertEquals(
+                        expected.backgroundBitsPerDim()[0],
+                        Double.parseDouble(row[header.indexOf("background_bpd")]),
+                        0.0);
+                for (ScoreKind kind : kinds) {
+                    double value = library.scores(kind, expected, one)[0];
+                    assertEquals(
+                            value, Double.parseDouble(row[header.indexOf(kind.id())]), 0.0, kind.id());
+                    assertEquals(
+                            calibration.pValue(kind, value),
+                            Double.parseDouble(row[header.indexOf(kind.id() + "_p_value")]),
+                            0.0,
+                            kind.id());
+                }
+            }
+        }
     }
 
     @Test

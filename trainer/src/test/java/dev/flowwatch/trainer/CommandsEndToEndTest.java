@@ -131,12 +131,35 @@ class CommandsEndToEndTest {
                         "2");
         assertEquals(0, run.exitCode(), run.toString());
         List<String> lines = Files.readAllLines(csv);
-        assertEquals("index,label,elbo_nats,elbo_bpd,iw_nats,iw_bpd", lines.get(0));
+        List<String> header = List.of(lines.get(0).split(","));
+        assertEquals(
+                List.of("index", "label", "elbo_nats", "elbo_bpd", "iw_nats", "iw_bpd"),
+                header.subList(0, 6));
+        assertTrue(header.containsAll(List.of("bpd", "bpd_iw", "complexity")), header.toString());
         assertEquals(IMAGES + 1, lines.size());
+        for (String line : lines.subList(1, lines.size())) {
+            String[] cells = line.split(",");
+            assertEquals(header.size(), cells.length);
+            double elboBpd = Double.parseDouble(cells[header.indexOf("elbo_bpd")]);
+            // the ELBO's terms, each its share of the bits/dim, sum to it less the bins' 8 bits
+            double terms = 0;
+            for (int c = 0; c < header.size(); c++) {
+                String name = header.get(c);
+                if (name.equals("dequantization")
+                        || name.equals("logit")
+                        || name.matches("level\\d+_(prior|logdet)")) {
+                    terms += Double.parseDouble(cells[c]);
+                }
+            }
+            assertEquals(elboBpd - 8, terms, 1e-4);
+            assertEquals(
+                    elboBpd - Double.parseDouble(cells[header.indexOf("complexity_png")]),
+                    Double.parseDouble(cells[header.indexOf("complexity")]),
+                    1e-12);
+        }
         String[] third = lines.get(3).split(",");
         assertEquals("2", third[0]);
         assertEquals("2", third[1]);
-        assertEquals(6, third.length);
     }
 
     @Test
@@ -297,9 +320,13 @@ class CommandsEndToEndTest {
                         .lines()
                         .map(line -> JsonParser.parseString(line).getAsJsonObject())
                         .toList();
-        List<String> scores = List.of("bpd", "complexity (png)", "complexity (deflate)");
         List<JsonObject> rows = lines.stream().filter(l -> l.has("anomalies")).toList();
         List<JsonObject> worst = lines.stream().filter(l -> l.has("worst")).toList();
+        List<String> scores =
+                rows.stream().map(row -> row.get("score").getAsString()).distinct().toList();
+        assertTrue(
+                scores.containsAll(List.of("bpd", "complexity (png)", "complexity (deflate)")),
+                scores.toString());
         assertEquals(3 * scores.size(), rows.size(), detection.out());
         assertEquals(rows.size() + worst.size(), lines.size(), detection.out());
         assertEquals(
@@ -310,7 +337,8 @@ class CommandsEndToEndTest {
                 double value = row.get(field).getAsDouble();
                 assertTrue(value >= 0 && value <= 1, field + " of " + row);
             }
-            assertEquals(40, row.get("n_normal").getAsInt(), row.toString());
+            // the held-out half of the 40 normals
+            assertEquals(20, row.get("n_normal").getAsInt(), row.toString());
             int anomalous = row.get("anomalies").getAsString().equals("other") ? 12 : 20;
             assertEquals(anomalous, row.get("n_anomalous").getAsInt(), row.toString());
         }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.nn.Block;
 
 import dev.flowwatch.flowpp.nn.Module;
+import dev.flowwatch.flowpp.nn.Tensors;
 
 /**
  * Multi-scale architecture (RealNVP): half of the channels leave the flow here and go straight to
@@ -25,6 +26,9 @@ public final class FactorOut extends Module implements Flow {
     public FlowResult forward(NDArray x, FlowContext context) {
         NDList halves = split(x);
         FlowResult r = inner.forward(halves.get(0), context);
+        if (context.terms() != null) {
+            context.terms().factoredOut(r.logDet(), Tensors.logStandardNormal(halves.get(1)));
+        }
         return new FlowResult(r.output().concat(halves.get(1), 1), r.logDet());
     }
 

@@ -47,7 +47,6 @@ import java.util.List;
  */
 public final class FlowPlusPlus extends Module {
 
-    private static final double LOG_TWO_PI = Math.log(2 * Math.PI);
     private static final double LOG_256 = Math.log(256);
 
     private final FlowConfig config;
@@ -131,6 +130,9 @@ public final class FlowPlusPlus extends Module {
     public NDArray elbo(NDArray pixels, FlowContext context) {
         requireShape(pixels);
         Dequantizer.Noise noise = dequantizer.sample(pixels, context);
+        if (context.terms() != null) {
+            context.terms().dequantization(noise.logQ());
+        }
         NDArray v = Tensors.div(pixels.add(noise.u()), 256);
         return logDensity(v, context).sub(noise.logQ()).sub(config.dimensions() * LOG_256);
     }
@@ -158,8 +160,11 @@ public final class FlowPlusPlus extends Module {
     NDArray logDensity(NDArray v, FlowContext context) {
         FlowResult logits = logit.forward(v, context);
         FlowResult latent = flow.forward(logits.output(), context);
-        NDArray z = latent.output();
-        NDArray logPrior = Tensors.sumPerExample(Tensors.mul(z.square().add(LOG_TWO_PI), -0.5));
+        NDArray logPrior = Tensors.logStandardNormal(latent.output());
+        if (context.terms() != null) {
+            context.terms().logit(logits.logDet());
+            context.terms().latent(latent.logDet(), logPrior);
+        }
         return logPrior.add(logits.logDet()).add(latent.logDet());
     }
 

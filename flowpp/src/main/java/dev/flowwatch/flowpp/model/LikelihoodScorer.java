@@ -8,8 +8,13 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 import dev.flowwatch.flowpp.data.ImageSet;
+import dev.flowwatch.flowpp.flow.BoundTerms;
 import dev.flowwatch.flowpp.flow.FlowContext;
+import dev.flowwatch.flowpp.flow.TermRecorder;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.function.IntConsumer;
 
 /**
@@ -49,13 +54,46 @@ public final class LikelihoodScorer {
      * @param iwBitsPerDim its bits/dim, or null
      * @param backgroundBitsPerDim negative ELBO of the background model in bits/dim, or null when
      *     there is no background model
+     * @param terms the ELBO's terms ({@link TermRecorder#nats()}) in bits/dim, each its share of
+     *     {@code elboBitsPerDim}: they sum to it less the {@value #BIN_BITS} bits/dim of the
+     *     256-level bins; null where not computed
      */
     public record Scores(
             double[] elboNats,
             double[] elboBitsPerDim,
             double[] iwNats,
             double[] iwBitsPerDim,
-            double[] backgroundBitsPerDim) {}
+            double[] backgroundBitsPerDim,
+            BoundTerms terms) {
+
+        /** Bounds without terms. */
+        public Scores(
+                double[] elboNats,
+                double[] elboBitsPerDim,
+                double[] iwNats,
+                double[] iwBitsPerDim,
+                double[] backgroundBitsPerDim) {
+            this(elboNats, elboBitsPerDim, iwNats, iwBitsPerDim, backgroundBitsPerDim, null);
+        }
+
+        /** The scores of images [from, to). */
+        public Scores slice(int from, int to) {
+            return new Scores(
+                    range(elboNats, from, to),
+                    range(elboBitsPerDim, from, to),
+                    range(iwNats, from, to),
+                    range(iwBitsPerDim, from, to),
+                    range(backgroundBitsPerDim, from, to),
+                    terms == null ? null : terms.slice(from, to));
+        }
+
+        private static double[] range(double[] x, int from, int to) {
+            return x == null ? null : Arrays.copyOfRange(x, from, to);
+        }
+    }
+
+    /** What the discretisation into 256 levels adds to every bound: log2 256 bits per dimension. */
+    public static final double BIN_BITS = 8;
 
     /**
      * Scores {@code count} images given as 0..255 floats in N, C, H, W order.
@@ -65,12 +103,14 @@ public final class LikelihoodScorer {
     public Scores score(float[] pixels, int count, int iwSamples) {
         FlowConfig c = model.config();
         Engine.getInstance().setRandomSeed(seed);
-        try (NDScope scope = new NDScope()) {
+        try (NDScope scope = new NDScope();
+                TermRecorder recorder = new TermRecorder()) {
             scope.suppressNotUsedWarning();
             NDArray x =
                     manager.create(pixels, new Shape(count, c.channels(), c.height(), c.width()))
                             .toType(model.dataType(), false);
-            double[] elbo = toDoubles(model.elbo(x, FlowContext.inference()));
+            double[] elbo = toDoubles(model.elbo(x, FlowContext.inference().withTerms(recorder)));
+            BoundTerms terms = recorder.nats().scaled(-1 / (c.dimensions() * Math.log(2)));
             double[] iw =
                     iwSamples > 0
                             ? toDoubles(
@@ -84,7 +124,7 @@ public final class LikelihoodScorer {
                 Engine.getInstance().setRandomSeed(backgroundSeed(seed));
                 backgroundBpd = bitsPerDim(toDoubles(background.elbo(x, FlowContext.inference())));
             }
-            return scores(elbo, iw, backgroundBpd);
+            return scores(elbo, iw, backgroundBpd, terms);
         }
     }
 
@@ -94,6 +134,7 @@ public final class LikelihoodScorer {
         double[] elbo = new double[n];
         double[] iw = iwSamples > 0 ? new double[n] : null;
         double[] backgroundBpd = background != null ? new double[n] : null;
+        List<BoundTerms> terms = new ArrayList<>();
         for (int from = 0; from < n; from += batchSize) {
             int to = Math.min(n, from + batchSize);
             Scores s = score(images.toFloats(from, to), to - from, iwSamples);
@@ -104,14 +145,20 @@ public final class LikelihoodScorer {
             if (backgroundBpd != null) {
                 System.arraycopy(s.backgroundBitsPerDim(), 0, backgroundBpd, from, to - from);
             }
+            terms.add(s.terms());
             progress.accept(to);
         }
-        return scores(elbo, iw, backgroundBpd);
+        return scores(elbo, iw, backgroundBpd, n == 0 ? null : BoundTerms.concat(terms));
     }
 
-    private Scores scores(double[] elbo, double[] iw, double[] backgroundBpd) {
+    private Scores scores(double[] elbo, double[] iw, double[] backgroundBpd, BoundTerms terms) {
         return new Scores(
-                elbo, bitsPerDim(elbo), iw, iw == null ? null : bitsPerDim(iw), backgroundBpd);
+                elbo,
+                bitsPerDim(elbo),
+                iw,
+                iw == null ? null : bitsPerDim(iw),
+                backgroundBpd,
+                terms);
     }
 
     private double[] bitsPerDim(double[] nats) {

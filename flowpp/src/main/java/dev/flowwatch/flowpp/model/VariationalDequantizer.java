@@ -27,8 +27,6 @@ import java.util.List;
  */
 public final class VariationalDequantizer extends Module implements Dequantizer {
 
-    private static final double LOG_TWO_PI = Math.log(2 * Math.PI);
-
     private final WeightNormConv2d featureIn;
     private final List<ConvAttentionBlock> featureBlocks = new ArrayList<>();
     private final SequentialFlow flow;
@@ -87,10 +85,9 @@ public final class VariationalDequantizer extends Module implements Dequantizer 
     public Noise sample(NDArray pixels, FlowContext context) {
         NDArray eps =
                 pixels.getManager().randomNormal(0f, 1f, pixels.getShape(), pixels.getDataType());
-        NDArray logNormal = eps.square().add(LOG_TWO_PI).mul(-0.5);
         FlowResult r =
                 flow.forward(eps, context.withConditioning(features(pixels, context)));
-        NDArray logQ = Tensors.sumPerExample(logNormal).sub(r.logDet());
+        NDArray logQ = Tensors.logStandardNormal(eps).sub(r.logDet());
         return new Noise(r.output(), logQ);
     }
 }

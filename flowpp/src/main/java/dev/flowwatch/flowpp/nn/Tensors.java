@@ -20,6 +20,8 @@ import ai.djl.nn.Activation;
  */
 public final class Tensors {
 
+    private static final double LOG_TWO_PI = Math.log(2 * Math.PI);
+
     private Tensors() {}
 
     /** x·c, differentiable whenever a garbage collection happens. */
@@ -62,6 +64,11 @@ public final class Tensors {
     /** Sums every axis but the first: per-example totals of an (N, ...) tensor. */
     public static NDArray sumPerExample(NDArray x) {
         return x.reshape(x.getShape().get(0), -1).sum(new int[] {1});
+    }
+
+    /** Per-example log-density of {@code x} under the standard normal, summed over every axis but the first. */
+    public static NDArray logStandardNormal(NDArray x) {
+        return sumPerExample(mul(x.square().add(LOG_TWO_PI), -0.5));
     }
 
     /** A zero log-determinant for every example of {@code x}. */

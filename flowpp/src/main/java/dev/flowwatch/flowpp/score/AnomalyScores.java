@@ -4,6 +4,8 @@ import dev.flowwatch.flowpp.bundle.ModelBundle;
 import dev.flowwatch.flowpp.data.ImageSet;
 import dev.flowwatch.flowpp.model.LikelihoodScorer;
 
+import java.util.List;
+
 /**
  * Anomaly scores of a batch from the model's bounds and the images themselves.
  *
@@ -15,6 +17,11 @@ import dev.flowwatch.flowpp.model.LikelihoodScorer;
  * trained on copies of the same data with random pixels replaced, learns the population-level
  * statistics (smoothness, how much background) that dominate the likelihood, and subtracting its
  * code length leaves what only the semantics explain (Ren et al., NeurIPS 2019).
+ *
+ * <p>{@link ScoreKind#DOSE} is −log k(t(x)), k the calibration's {@link KernelDensity} over the
+ * image's {@link DoseStatistics} t(x): each single statistic fails on some kind of anomaly (simple
+ * images code cheaply, blurred ones too, the complexity correction makes blur look normal), but
+ * an anomaly rarely keeps every statistic typical at once.
  */
 public final class AnomalyScores {
 
@@ -33,9 +40,24 @@ public final class AnomalyScores {
                     + " 'flowpp-trainer attach-background'";
 
     private final InputComplexity.Compressor compressor;
+    private final KernelDensity density;
 
+    /** Every kind but {@link ScoreKind#DOSE}. */
     public AnomalyScores(InputComplexity.Compressor compressor) {
+        this(compressor, null);
+    }
+
+    /**
+     * @param density the density of {@link ScoreKind#DOSE}, or null when it is not scored
+     */
+    public AnomalyScores(InputComplexity.Compressor compressor, KernelDensity density) {
         this.compressor = compressor;
+        this.density = density;
+    }
+
+    /** The kinds of the calibration: {@link ScoreKind#DOSE} with its density when it has one. */
+    public static AnomalyScores of(Calibration calibration) {
+        return new AnomalyScores(calibration.compressor(), calibration.density().orElse(null));
     }
 
     public InputComplexity.Compressor compressor() {
@@ -80,7 +102,39 @@ public final class AnomalyScores {
                 }
                 yield s;
             }
+            case DOSE -> {
+                if (density == null) {
+                    throw new IllegalArgumentException(
+                            "score kind dose needs the density of a calibration");
+                }
+                yield doseScores(density, scores, images);
+            }
         };
+    }
+
+    /**
+     * Every image's {@link DoseStatistics} named {@code statistics}, {@code [image][statistic]}.
+     */
+    public double[][] statistics(
+            List<String> statistics, LikelihoodScorer.Scores scores, ImageSet images) {
+        double[][] vectors = new double[images.size()][];
+        for (int i = 0; i < vectors.length; i++) {
+            int index = i;
+            vectors[i] =
+                    DoseStatistics.vector(
+                            statistics, scores, index, () -> complexity(images, index));
+        }
+        return vectors;
+    }
+
+    private double[] doseScores(
+            KernelDensity density, LikelihoodScorer.Scores scores, ImageSet images) {
+        double[][] vectors = statistics(density.statistics(), scores, images);
+        double[] s = new double[vectors.length];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = density.negativeLogDensity(vectors[i]);
+        }
+        return s;
     }
 
     /**

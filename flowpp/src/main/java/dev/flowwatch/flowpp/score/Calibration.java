@@ -12,9 +12,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -37,10 +39,16 @@ public final class Calibration {
 
     public static final String FILE = "calibration.json";
     public static final String FORMAT = "flowwatch-calibration";
-    public static final int FORMAT_VERSION = 1;
+    /** Version 2 added the density of score kind dose; version 1 files still read. */
+    public static final int FORMAT_VERSION = 2;
 
     private static final Gson GSON =
-            new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+            new GsonBuilder()
+                    .setPrettyPrinting()
+                    .disableHtmlEscaping()
+                    // a statistic can make a score +Infinity (DoseStatistics)
+                    .serializeSpecialFloatingPointValues()
+                    .create();
 
     /**
      * The file's content.
@@ -53,6 +61,7 @@ public final class Calibration {
      * @param images how many images were scored
      * @param compressor the compressor of the complexity score
      * @param nullScores per score kind id, the scores in ascending order
+     * @param density the density of score kind dose, or null when it is not calibrated
      */
     record Content(
             String format,
@@ -64,15 +73,25 @@ public final class Calibration {
             String data,
             int images,
             String compressor,
-            Map<String, double[]> nullScores) {}
+            Map<String, double[]> nullScores,
+            KernelDensity.State density) {}
 
     private final Content content;
     private final Map<ScoreKind, double[]> sorted;
+    private final KernelDensity density;
+    private final List<ScoreKind> stale;
     private final String staleBackground;
 
-    private Calibration(Content content, Map<ScoreKind, double[]> sorted, String staleBackground) {
+    private Calibration(
+            Content content,
+            Map<ScoreKind, double[]> sorted,
+            KernelDensity density,
+            List<ScoreKind> stale,
+            String staleBackground) {
         this.content = content;
         this.sorted = sorted;
+        this.density = density;
+        this.stale = stale;
         this.staleBackground = staleBackground;
     }
 
@@ -81,7 +100,12 @@ public final class Calibration {
      *
      * @param background the bundle's background model, or null when it has none
      * @param createdAt ISO-8601 instant
-     * @throws IllegalArgumentException for likelihood-ratio scores without a background model
+     * @param images how many images were scored
+     * @param scores per kind, the null scores: one per image, except for dose, whose density was
+     *     fitted on half of them and whose null scores are the other half's ({@link DoseFit})
+     * @param density the density of score kind dose, or null when it is not calibrated
+     * @throws IllegalArgumentException for likelihood-ratio scores, or a density over the
+     *     background's bits/dim, without a background model; for dose scores without a density
      */
     public static Calibration of(
             BundleManifest model,
@@ -89,23 +113,37 @@ public final class Calibration {
             String data,
             String createdAt,
             InputComplexity.Compressor compressor,
-            Map<ScoreKind, double[]> scores) {
+            int images,
+            Map<ScoreKind, double[]> scores,
+            KernelDensity density) {
         if (scores.isEmpty()) {
             throw new IllegalArgumentException("a calibration needs at least one score kind");
         }
-        if (scores.containsKey(ScoreKind.LIKELIHOOD_RATIO) && background == null) {
+        if (background == null
+                && (scores.containsKey(ScoreKind.LIKELIHOOD_RATIO)
+                        || (density != null
+                                && DoseStatistics.usesBackground(density.statistics())))) {
             throw new IllegalArgumentException(AnomalyScores.NO_BACKGROUND);
+        }
+        if (scores.containsKey(ScoreKind.DOSE) != (density != null)) {
+            throw new IllegalArgumentException(
+                    "score kind dose needs its density, and a density its dose scores");
         }
         Map<ScoreKind, double[]> sorted = new EnumMap<>(ScoreKind.class);
         Map<String, double[]> byId = new LinkedHashMap<>();
-        int images = -1;
         for (Map.Entry<ScoreKind, double[]> e : scores.entrySet()) {
             double[] s = e.getValue().clone();
-            if (s.length == 0 || (images >= 0 && s.length != images)) {
+            boolean dose = e.getKey() == ScoreKind.DOSE;
+            if (s.length == 0 || (dose ? s.length > images : s.length != images)) {
                 throw new IllegalArgumentException(
-                        "every score kind needs the same, non-zero number of scores");
+                        "score kind "
+                                + e.getKey().id()
+                                + " has "
+                                + s.length
+                                + " scores for "
+                                + images
+                                + " images");
             }
-            images = s.length;
             Arrays.sort(s);
             sorted.put(e.getKey(), s);
             byId.put(e.getKey().id(), s);
@@ -121,8 +159,26 @@ public final class Calibration {
                         data,
                         images,
                         compressor.id(),
-                        byId);
-        return new Calibration(content, sorted, null);
+                        byId,
+                        density == null ? null : density.state());
+        return new Calibration(content, sorted, density, List.of(), null);
+    }
+
+    /**
+     * A calibration of kinds other than dose, each with one null score per image.
+     *
+     * @see #of(BundleManifest, BundleManifest, String, String, InputComplexity.Compressor, int,
+     *     Map, KernelDensity)
+     */
+    public static Calibration of(
+            BundleManifest model,
+            BundleManifest background,
+            String data,
+            String createdAt,
+            InputComplexity.Compressor compressor,
+            Map<ScoreKind, double[]> scores) {
+        int images = scores.values().stream().findFirst().map(s -> s.length).orElse(0);
+        return of(model, background, data, createdAt, compressor, images, scores, null);
     }
 
     /**
@@ -157,9 +213,12 @@ public final class Calibration {
         } catch (JsonParseException e) {
             throw new BundleException(file, "not a valid calibration: " + e.getMessage(), e);
         }
-        if (c == null || !FORMAT.equals(c.format()) || c.formatVersion() != FORMAT_VERSION) {
+        if (c == null
+                || !FORMAT.equals(c.format())
+                || c.formatVersion() < 1
+                || c.formatVersion() > FORMAT_VERSION) {
             throw new BundleException(
-                    file, "not a " + FORMAT + " file of version " + FORMAT_VERSION);
+                    file, "not a " + FORMAT + " file of version 1 to " + FORMAT_VERSION);
         }
         String bundleVersion = ModelBundle.readManifest(bundleDir).modelVersion();
         if (!bundleVersion.equals(c.modelVersion())) {
@@ -181,23 +240,50 @@ public final class Calibration {
                 throw new BundleException(file, unknown.getMessage(), unknown);
             }
         }
-        String staleBackground = null;
+        KernelDensity density = null;
+        if (sorted.containsKey(ScoreKind.DOSE)) {
+            try {
+                density = KernelDensity.of(Objects.requireNonNull(c.density(), "no density"));
+            } catch (IllegalArgumentException | NullPointerException broken) {
+                throw new BundleException(
+                        file, "score kind dose: " + broken.getMessage(), broken);
+            }
+        }
+        List<ScoreKind> withBackground = new ArrayList<>();
         if (sorted.containsKey(ScoreKind.LIKELIHOOD_RATIO)) {
+            withBackground.add(ScoreKind.LIKELIHOOD_RATIO);
+        }
+        if (density != null && DoseStatistics.usesBackground(density.statistics())) {
+            withBackground.add(ScoreKind.DOSE);
+        }
+        String staleBackground = null;
+        List<ScoreKind> stale = List.of();
+        if (!withBackground.isEmpty()) {
             String now =
                     ModelBundle.readBackgroundManifest(bundleDir)
                             .map(BundleManifest::modelVersion)
                             .orElse(null);
             if (!Objects.equals(now, c.backgroundVersion())) {
                 // the other kinds stay valid: only these scores involve the background's weights
-                sorted.remove(ScoreKind.LIKELIHOOD_RATIO);
+                withBackground.forEach(sorted::remove);
+                stale = withBackground;
                 staleBackground =
                         String.format(
-                                "the likelihood_ratio calibration in %s was made with background"
-                                        + " model %s, but the bundle holds %s; calibrate again",
-                                file, c.backgroundVersion(), now == null ? "none" : now);
+                                "the %s calibration in %s was made with background model %s, but"
+                                        + " the bundle holds %s; calibrate again",
+                                withBackground.stream().map(ScoreKind::id).toList(),
+                                file,
+                                c.backgroundVersion(),
+                                now == null ? "none" : now);
             }
         }
-        return Optional.of(new Calibration(c, sorted, staleBackground));
+        return Optional.of(
+                new Calibration(
+                        c,
+                        sorted,
+                        sorted.containsKey(ScoreKind.DOSE) ? density : null,
+                        stale,
+                        staleBackground));
     }
 
     /** The file's bytes, to add to the bundle. */
@@ -209,9 +295,19 @@ public final class Calibration {
         return sorted.containsKey(kind);
     }
 
-    /** Number of calibration images n. */
+    /** Number of images scored to calibrate. */
     public int images() {
         return content.images();
+    }
+
+    /** Number n of null scores of {@code kind}: the images, or half of them for dose. */
+    public int nullCount(ScoreKind kind) {
+        return scores(kind).length;
+    }
+
+    /** The density of score kind dose, when it is calibrated. */
+    public Optional<KernelDensity> density() {
+        return Optional.ofNullable(density);
     }
 
     public String data() {
@@ -252,7 +348,7 @@ public final class Calibration {
 
     /** Why {@code kind} has no null distribution here, for messages. */
     public String whyMissing(ScoreKind kind) {
-        if (kind == ScoreKind.LIKELIHOOD_RATIO && staleBackground != null) {
+        if (stale.contains(kind)) {
             return staleBackground;
         }
         return "no calibration for score kind "

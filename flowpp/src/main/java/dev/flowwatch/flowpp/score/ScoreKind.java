@@ -16,11 +16,17 @@ public enum ScoreKind {
      * Negative ELBO in bits/dim minus that of the bundle's background model: the log-likelihood
      * ratio log p_background(x) − log p(x), per dimension in bits (Ren et al., 2019).
      */
-    LIKELIHOOD_RATIO;
+    LIKELIHOOD_RATIO,
+    /**
+     * How atypical the image's statistics are together: −log of a kernel density, fitted on
+     * held-out normal images, over the ELBO's per-scale terms, the dequantizer's term and the input
+     * complexity (density of states, Morningstar et al., 2021; {@link DoseStatistics}).
+     */
+    DOSE;
 
     /**
      * The name in configuration, files and {@code score_kind}: bpd, bpd_iw, complexity,
-     * likelihood_ratio.
+     * likelihood_ratio, dose.
      */
     public String id() {
         return name().toLowerCase(Locale.ROOT);

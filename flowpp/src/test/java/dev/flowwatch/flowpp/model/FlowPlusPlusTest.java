@@ -14,8 +14,13 @@ import ai.djl.training.GradientCollector;
 import ai.djl.util.Pair;
 
 import dev.flowwatch.flowpp.flow.Bisection;
+import dev.flowwatch.flowpp.flow.BoundTerms;
 import dev.flowwatch.flowpp.flow.FlowChecks;
 import dev.flowwatch.flowpp.flow.FlowContext;
+import dev.flowwatch.flowpp.flow.FlowResult;
+import dev.flowwatch.flowpp.flow.LogitTransform;
+import dev.flowwatch.flowpp.flow.Squeeze;
+import dev.flowwatch.flowpp.flow.TermRecorder;
 import dev.flowwatch.flowpp.nn.GarbageCollections;
 import dev.flowwatch.flowpp.nn.Tensors;
 
@@ -23,6 +28,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.function.UnaryOperator;
 import java.util.stream.DoubleStream;
 
@@ -221,6 +227,74 @@ class FlowPlusPlusTest {
                 logStandardNormal(toLatent.apply(v)) + FlowChecks.numericalLogAbsDet(toLatent, v);
         double expected = logP - logQ - 16 * Math.log(256);
         assertEquals(expected, elbo, 1e-6 * Math.abs(expected));
+    }
+
+    /**
+     * The terms the scorer reports per scale are the bound taken apart: with two scales they sum
+     * to the ELBO, their priors to log N(z) of the whole latent, and their log-determinants to the
+     * flow's, each computed here without the recorder.
+     */
+    @Test
+    void boundTermsOfEveryScaleSumToTheElbo() {
+        FlowPlusPlus model =
+                new FlowPlusPlus(
+                        FlowConfig.presetBuilder("tiny", 1, 8, 8)
+                                .setLevels(List.of(new Level(1, 1, 0), new Level(1, 1, 0)))
+                                .build());
+        FlowChecks.initializeRandomly(model, manager, new Shape(1, 1, 8, 8), 3);
+        NDArray pixels =
+                manager.randomInteger(0, 256, new Shape(3, 1, 8, 8), DataType.INT32)
+                        .toType(DataType.FLOAT64, false);
+        BoundTerms terms;
+        double[] elbo;
+        try (TermRecorder recorder = new TermRecorder()) {
+            Engine.getInstance().setRandomSeed(NOISE_SEED);
+            elbo = model.elbo(pixels, EXACT.withTerms(recorder)).toDoubleArray();
+            terms = recorder.nats();
+        }
+        assertEquals(
+                List.of(
+                        "dequantization",
+                        "logit",
+                        "level0_prior",
+                        "level0_logdet",
+                        "level1_prior",
+                        "level1_logdet"),
+                terms.names());
+        Engine.getInstance().setRandomSeed(NOISE_SEED);
+        Dequantizer.Noise noise = model.dequantizer().sample(pixels, EXACT);
+        FlowResult logits =
+                new LogitTransform(model.config().logitAlpha())
+                        .forward(pixels.add(noise.u()).div(256), EXACT);
+        FlowResult latent = model.flow().forward(logits.output(), EXACT);
+        double[] logQ = noise.logQ().toDoubleArray();
+        double[] flowLogDet = latent.logDet().toDoubleArray();
+        double[] logitLogDet = logits.logDet().toDoubleArray();
+        for (int i = 0; i < 3; i++) {
+            double sum = 0;
+            for (double[] term : terms.values()) {
+                sum += term[i];
+            }
+            double tolerance = 1e-9 * Math.abs(elbo[i]);
+            assertEquals(elbo[i] + 64 * Math.log(256), sum, tolerance);
+            assertEquals(-logQ[i], terms.column("dequantization")[i], tolerance);
+            assertEquals(logitLogDet[i], terms.column("logit")[i], tolerance);
+            assertEquals(
+                    flowLogDet[i],
+                    terms.column("level0_logdet")[i] + terms.column("level1_logdet")[i],
+                    tolerance);
+            // level 0 squeezes to 4 channels and factors out the last 2; the first 2 went on
+            NDArray squeezed =
+                    new Squeeze().forward(latent.output().get(i).expandDims(0), EXACT).output();
+            assertEquals(
+                    logStandardNormal(squeezed.get(":, 2:")),
+                    terms.column("level0_prior")[i],
+                    tolerance);
+            assertEquals(
+                    logStandardNormal(squeezed.get(":, :2")),
+                    terms.column("level1_prior")[i],
+                    tolerance);
+        }
     }
 
     private static NDArray noiseFlow(

@@ -73,7 +73,7 @@ class AnomalyScoresTest {
         IllegalArgumentException e =
                 assertThrows(IllegalArgumentException.class, () -> ScoreKind.parse("llr"));
         assertEquals(
-                "unknown score kind 'llr'; known: bpd, bpd_iw, complexity, likelihood_ratio",
+                "unknown score kind 'llr'; known: bpd, bpd_iw, complexity, likelihood_ratio, dose",
                 e.getMessage());
         assertEquals(ScoreKind.LIKELIHOOD_RATIO, ScoreKind.parse("likelihood-ratio"));
     }

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 class CalibrationTest {
@@ -205,6 +206,83 @@ class CalibrationTest {
                         IllegalArgumentException.class,
                         () -> read.pValue(ScoreKind.LIKELIHOOD_RATIO, 1));
         assertTrue(e.getMessage().contains(first.modelVersion()), e.getMessage());
+    }
+
+    /** A dose calibration: its density over two statistics, fitted on 200 of 400 images. */
+    private static Calibration dose(BundleManifest model, BundleManifest background) {
+        List<String> statistics =
+                background == null ? List.of("x", "y") : List.of("x", DoseStatistics.BACKGROUND);
+        DoseFit fit = DoseFit.of(statistics, KernelDensityTest.gaussian(400, 0.6, 21));
+        return Calibration.of(
+                model,
+                background,
+                "normals",
+                "2026-01-01T00:00:00Z",
+                Compressor.PNG,
+                400,
+                Map.of(ScoreKind.DOSE, fit.nullScores()),
+                fit.density());
+    }
+
+    @Test
+    void doseDensityAndNullRoundTripThroughTheBundle(@TempDir Path dir) {
+        Path bundle = dir.resolve("model");
+        BundleManifest manifest;
+        try (NDManager manager = NDManager.newBaseManager()) {
+            manifest = tinyBundle(manager, bundle, 1, null);
+        }
+        Calibration written = dose(manifest, null);
+        BundleWriter.addFiles(bundle, Map.of(Calibration.FILE, written.toJson()));
+
+        Calibration read = Calibration.read(bundle);
+        assertEquals(400, read.images());
+        assertEquals(200, read.nullCount(ScoreKind.DOSE));
+        KernelDensity density = read.density().orElseThrow();
+        for (double[] v : KernelDensityTest.gaussian(20, 0.6, 22)) {
+            double s = written.density().orElseThrow().negativeLogDensity(v);
+            assertEquals(s, density.negativeLogDensity(v), 0.0);
+            assertEquals(written.pValue(ScoreKind.DOSE, s), read.pValue(ScoreKind.DOSE, s), 0.0);
+        }
+    }
+
+    @Test
+    void doseScoresNeedTheirDensity() {
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                        Calibration.of(
+                                MODEL,
+                                null,
+                                "normals",
+                                "2026-01-01T00:00:00Z",
+                                Compressor.PNG,
+                                99,
+                                Map.of(ScoreKind.DOSE, oneToNinetyNine()),
+                                null));
+    }
+
+    /** A density over the background's bits/dim is stale once the background is swapped. */
+    @Test
+    void doseOverAnotherBackgroundIsNotUsed(@TempDir Path dir) {
+        Path bundle = dir.resolve("model");
+        BundleManifest manifest;
+        try (NDManager manager = NDManager.newBaseManager()) {
+            manifest = tinyBundle(manager, bundle, 1, null);
+            tinyBundle(manager, dir.resolve("bg1"), 2, 0.2);
+            tinyBundle(manager, dir.resolve("bg2"), 3, 0.2);
+        }
+        BundleManifest first = BundleWriter.attachBackground(bundle, dir.resolve("bg1"));
+        BundleWriter.addFiles(
+                bundle, Map.of(Calibration.FILE, dose(manifest, first).toJson()));
+        assertTrue(Calibration.read(bundle).has(ScoreKind.DOSE));
+
+        BundleWriter.attachBackground(bundle, dir.resolve("bg2"));
+        Calibration read = Calibration.read(bundle);
+        assertFalse(read.has(ScoreKind.DOSE));
+        assertTrue(read.density().isEmpty());
+        assertTrue(
+                read.whyMissing(ScoreKind.DOSE).contains(first.modelVersion()),
+                read.whyMissing(ScoreKind.DOSE));
     }
 
     private static BundleManifest tinyBundle(

@@ -1,0 +1,100 @@
+package dev.flowwatch.flowpp.score;
+
+import dev.flowwatch.flowpp.flow.BoundTerms;
+import dev.flowwatch.flowpp.model.LikelihoodScorer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.DoubleSupplier;
+
+/**
+ * The per-image statistics that the {@link ScoreKind#DOSE} score judges together: the ELBO's terms
+ * in bits/dim (the dequantizer's, the logit transform's, and each scale's prior and
+ * log-determinant: local texture apart from global shape), the share of the bits/dim that each
+ * coarser scale takes ({@code level<k>_share}, k &ge; 1: a ratio, so it does not move with how
+ * simple the image is, where every term does), the input complexity L(x)/D, and, where asked for,
+ * the background model's bits/dim.
+ *
+ * <p>On the project's benchmark (README, "Anomaly scores") the shares lifted the AUROC of the
+ * density on MNIST digits from 0.980 to 0.990 and on occluded clothes from 0.712 to 0.744.
+ */
+public final class DoseStatistics {
+
+    /** The background model's negative ELBO, bits/dim. */
+    public static final String BACKGROUND = "background_bpd";
+
+    private static final String COMPLEXITY = "complexity_";
+    private static final String SHARE = "_share";
+    private static final String PRIOR = "_prior";
+    private static final String LOGDET = "_logdet";
+
+    private DoseStatistics() {}
+
+    /** The statistics of a model with these terms. */
+    public static List<String> names(
+            BoundTerms terms, InputComplexity.Compressor compressor, boolean background) {
+        List<String> names = new ArrayList<>(terms.names());
+        for (String term : terms.names()) {
+            if (term.endsWith(PRIOR) && !term.equals("level0" + PRIOR)) {
+                names.add(level(term) + SHARE);
+            }
+        }
+        names.add(COMPLEXITY + compressor.id());
+        if (background) {
+            names.add(BACKGROUND);
+        }
+        return List.copyOf(names);
+    }
+
+    /** Whether these statistics need the background model. */
+    public static boolean usesBackground(List<String> names) {
+        return names.contains(BACKGROUND);
+    }
+
+    /**
+     * The statistics of image {@code index} of a batch.
+     *
+     * @param complexity L(x)/D of the image, asked for only when a statistic is the complexity
+     * @throws IllegalArgumentException when the scores lack the terms or the background bound a
+     *     statistic needs
+     */
+    public static double[] vector(
+            List<String> names,
+            LikelihoodScorer.Scores scores,
+            int index,
+            DoubleSupplier complexity) {
+        double[] v = new double[names.size()];
+        for (int j = 0; j < v.length; j++) {
+            String name = names.get(j);
+            if (name.startsWith(COMPLEXITY)) {
+                v[j] = complexity.getAsDouble();
+            } else if (name.endsWith(SHARE)) {
+                String level = name.substring(0, name.length() - SHARE.length());
+                v[j] =
+                        (term(scores, level + PRIOR, index) + term(scores, level + LOGDET, index))
+                                / scores.elboBitsPerDim()[index];
+            } else if (name.equals(BACKGROUND)) {
+                if (scores.backgroundBitsPerDim() == null) {
+                    throw new IllegalArgumentException(AnomalyScores.NO_BACKGROUND);
+                }
+                v[j] = scores.backgroundBitsPerDim()[index];
+            } else {
+                v[j] = term(scores, name, index);
+            }
+        }
+        return v;
+    }
+
+    private static double term(LikelihoodScorer.Scores scores, String name, int index) {
+        if (scores.terms() == null) {
+            throw new IllegalArgumentException(
+                    "score kind dose needs the bound's terms, which these scores lack");
+        }
+        return scores.terms().column(name)[index];
+    }
+
+    /** "level1" of "level1_prior". */
+    private static String level(String term) {
+        return term.substring(0, term.length() - PRIOR.length());
+    }
+}
