@@ -174,12 +174,13 @@ final class DetectionCommand implements Callable<Integer> {
             LikelihoodScorer scorer = bundle.scorer(manager, scoringOptions.noiseSeed());
             LikelihoodScorer.Scores normalScores = scoring.score(scorer, normals, "normal");
             report.start(bundle, normals, half, alpha);
+            List<Calibrated> calibrated = calibrate(bundle, normals, normalScores);
             for (AnomalySet set : anomalous) {
                 ImageSet images = set.images();
                 bundle.requireInputShape(images.channels(), images.height(), images.width());
                 LikelihoodScorer.Scores anomalyScores = scoring.score(scorer, images, set.name());
                 report.anomalies(set.name(), images);
-                table(report, set.name(), bundle, normals, normalScores, images, anomalyScores);
+                table(report, set.name(), calibrated, normalScores, images, anomalyScores);
             }
             report.finish();
         }
@@ -196,17 +197,20 @@ final class DetectionCommand implements Callable<Integer> {
         return name.isEmpty() ? file : name;
     }
 
-    private void table(
-            DetectionReport report,
-            String anomalies,
-            ModelBundle bundle,
-            ImageSet normals,
-            LikelihoodScorer.Scores normalScores,
-            ImageSet anomalous,
-            LikelihoodScorer.Scores anomalyScores) {
+    /**
+     * A variant calibrated on the first half of the normal images, and its scores of the other
+     * half.
+     */
+    private record Calibrated(
+            Variant variant, AnomalyScores scores, Calibration calibration, double[] heldOut) {}
+
+    /** Every variant calibrated once, for all anomaly sets. */
+    private List<Calibrated> calibrate(
+            ModelBundle bundle, ImageSet normals, LikelihoodScorer.Scores normalScores) {
         int half = normals.size() / 2;
         ImageSet calibrationHalf = normals.slice(0, half);
         LikelihoodScorer.Scores calibrationScores = normalScores.slice(0, half);
+        List<Calibrated> calibrated = new ArrayList<>();
         for (Variant v : variants(bundle)) {
             Map<ScoreKind, double[]> nulls = new EnumMap<>(ScoreKind.class);
             KernelDensity density = null;
@@ -231,7 +235,6 @@ final class DetectionCommand implements Callable<Integer> {
                             v.kind(),
                             normalScores.slice(half, normals.size()),
                             normals.slice(half, normals.size()));
-            double[] a = kinds.scores(v.kind(), anomalyScores, anomalous);
             Calibration calibration =
                     Calibration.of(
                             bundle.manifest(),
@@ -242,14 +245,30 @@ final class DetectionCommand implements Callable<Integer> {
                             half,
                             nulls,
                             density);
+            calibrated.add(new Calibrated(v, kinds, calibration, heldOut));
+        }
+        return calibrated;
+    }
+
+    private void table(
+            DetectionReport report,
+            String anomalies,
+            List<Calibrated> calibrated,
+            LikelihoodScorer.Scores normalScores,
+            ImageSet anomalous,
+            LikelihoodScorer.Scores anomalyScores) {
+        int half = normalScores.elboBitsPerDim().length / 2;
+        for (Calibrated c : calibrated) {
+            ScoreKind kind = c.variant().kind();
+            double[] a = c.scores().scores(kind, anomalyScores, anomalous);
             row(
                     report,
                     anomalies,
-                    v.name(),
-                    heldOut,
+                    c.variant().name(),
+                    c.heldOut(),
                     a,
-                    share(s -> calibration.pValue(v.kind(), s), heldOut),
-                    share(s -> calibration.pValue(v.kind(), s), a));
+                    share(s -> c.calibration().pValue(kind, s), c.heldOut()),
+                    share(s -> c.calibration().pValue(kind, s), a));
         }
         if (typicalityWindow > 0) {
             double[] bpd = normalScores.elboBitsPerDim();
