@@ -1,6 +1,5 @@
 package dev.flowwatch.streams;
 
-import dev.flowwatch.flowpp.score.ScoreKind;
 import dev.flowwatch.streams.config.AppConfig;
 import dev.flowwatch.streams.engine.ScoringEngine;
 import dev.flowwatch.streams.metrics.FlowwatchMetrics;
@@ -81,7 +80,7 @@ public final class FlowwatchApp implements AutoCloseable {
                         config.modelDir(),
                         config.device(),
                         config.iwSamples(),
-                        config.scoreKind() == ScoreKind.LIKELIHOOD_RATIO,
+                        config.scoreKind(),
                         config.batchMaxSize());
         FlowwatchApp app = null;
         try {

@@ -28,6 +28,14 @@ public final class TestModels {
                 FlowConfig.preset("tiny", 1, SIZE, SIZE));
     }
 
+    /** A tiny model bundle for RGB images of {@code size} x {@code size} pixels. */
+    public static Path tinyRgbBundle(Path parent, int size) {
+        return write(
+                parent.resolve("tiny-rgb-bundle"),
+                new BundleWriter(parent.resolve("tiny-rgb-bundle"), "test-rgb-model"),
+                FlowConfig.preset("tiny", 3, size, size));
+    }
+
     /** A tiny model bundle with a tiny background model of other random weights attached. */
     public static Path tinyBundleWithBackground(Path parent) {
         Path bundle = tinyBundle(parent);

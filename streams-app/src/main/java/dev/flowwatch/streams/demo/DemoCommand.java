@@ -15,6 +15,7 @@ import dev.flowwatch.streams.FlowwatchApp;
 import dev.flowwatch.streams.config.AppConfig;
 import dev.flowwatch.streams.config.OutputFormat;
 import dev.flowwatch.streams.embedded.EmbeddedKafka;
+import dev.flowwatch.streams.engine.Uncalibrated;
 import dev.flowwatch.streams.topology.AnomalyDecider;
 
 import org.apache.kafka.common.serialization.Serializer;
@@ -102,10 +103,10 @@ public final class DemoCommand implements Callable<Integer> {
             names = "--score-kind",
             converter = ScoreKindName.class,
             description =
-                    "bpd, complexity or likelihood_ratio (default: complexity when the bundle's"
-                            + " calibration.json covers it, as the bundled model's does, else"
-                            + " bpd). With a calibration events get conformal p-values and alert"
-                            + " at p < 0.01; without one only bpd works, on a threshold.")
+                    "bpd, complexity, likelihood_ratio or dose (default: complexity when the"
+                            + " bundle's calibration.json covers it, as the bundled model's does,"
+                            + " else bpd). With a calibration events get conformal p-values and"
+                            + " alert at p < 0.01; without one only bpd works, on a threshold.")
     ScoreKind scoreKind;
 
     @Option(
@@ -170,19 +171,24 @@ public final class DemoCommand implements Callable<Integer> {
         DemoTraffic.Mix mix = new DemoTraffic.Mix(anomalyRate, malformedRate);
         DemoData images = DemoData.load(data);
         Path modelDir = DemoModel.resolve(model, trainInto, trainMinutes, images.train(), out);
+        // The demo's own settings depend on what the bundle is calibrated for, so it looks once,
+        // before the app exists; the app's engine reads the bundle for itself, and whatever the
+        // demo reports about the running app comes from that engine.
+        Optional<Calibration> bundleCalibration = Calibration.find(modelDir);
         if (scoreKind == null) {
             // the best single-image score of scripts/bench-scores.sh, where the bundle allows it
             scoreKind =
-                    Calibration.find(modelDir).map(c -> c.has(ScoreKind.COMPLEXITY)).orElse(false)
+                    bundleCalibration.map(c -> c.has(ScoreKind.COMPLEXITY)).orElse(false)
                             ? ScoreKind.COMPLEXITY
                             : ScoreKind.BPD;
         }
-        boolean calibrated = Calibration.find(modelDir).map(c -> c.has(scoreKind)).orElse(false);
+        boolean calibrated = bundleCalibration.map(c -> c.has(scoreKind)).orElse(false);
         if (!calibrated && scoreKind != ScoreKind.BPD) {
             out.printf(
-                    "score kind %s needs the bundle's calibration, %s; run flowpp-trainer calibrate"
-                            + " --model %s --data HELD_OUT_NORMALS --score-kinds %s%n",
-                    scoreKind.id(), modelDir.resolve(Calibration.FILE), modelDir, scoreKind.id());
+                    "score kind %s needs a calibration, but %s: %s%n",
+                    scoreKind.id(),
+                    Uncalibrated.why(modelDir, bundleCalibration, scoreKind),
+                    Uncalibrated.fix(modelDir, scoreKind));
             return 1;
         }
         Double bpdThreshold =
@@ -219,8 +225,16 @@ public final class DemoCommand implements Callable<Integer> {
                             null,
                             System.getenv(),
                             appSettings(bootstrap, modelDir, bpdThreshold, stateDir));
-            // the app's own policy: the same threshold it will apply, or its message why none
-            double appThreshold = AnomalyDecider.forConfig(config, "", "").threshold();
+            out.printf("starting flowwatch on %s ...%n", bootstrap);
+            app = FlowwatchApp.start(config);
+            // the app's own policy on what its engine read: the threshold it applies
+            double appThreshold =
+                    AnomalyDecider.forConfig(
+                                    config,
+                                    app.engine().calibration(),
+                                    app.engine().modelId(),
+                                    app.engine().modelVersion())
+                            .threshold();
             if (calibrated) {
                 out.printf(
                         Locale.ROOT,
@@ -230,8 +244,6 @@ public final class DemoCommand implements Callable<Integer> {
                         config.alertTargetFalseAlarmRate(),
                         modelDir.resolve(Calibration.FILE));
             }
-            out.printf("starting flowwatch on %s ...%n", bootstrap);
-            app = FlowwatchApp.start(config);
             awaitReady(app);
             ReplayRate replayRate =
                     rate != null

@@ -1,7 +1,5 @@
 package dev.flowwatch.streams.engine;
 
-import dev.flowwatch.flowpp.model.LikelihoodScorer;
-
 import java.util.List;
 
 /** One forward pass over a batch of images: what the batching step asks of a model. */
@@ -13,5 +11,5 @@ public interface BatchScorer {
      *
      * @throws ScoringException if the model cannot score the batch
      */
-    LikelihoodScorer.Scores score(List<byte[]> imagesHWC);
+    ScoredBatch score(List<byte[]> imagesHWC);
 }

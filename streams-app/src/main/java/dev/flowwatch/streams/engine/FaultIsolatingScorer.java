@@ -1,7 +1,5 @@
 package dev.flowwatch.streams.engine;
 
-import dev.flowwatch.flowpp.model.LikelihoodScorer;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,8 +28,8 @@ public final class FaultIsolatingScorer {
     /** What became of one event of the batch. */
     public sealed interface Outcome permits Scored, Failed {}
 
-    /** The event's scores are row {@code index} of {@code scores}. */
-    public record Scored(LikelihoodScorer.Scores scores, int index) implements Outcome {}
+    /** The event's bounds and score are row {@code index} of {@code batch}. */
+    public record Scored(ScoredBatch batch, int index) implements Outcome {}
 
     /** The event failed {@code attempts} forward passes on its own; {@code detail} is the last. */
     public record Failed(int attempts, String detail) implements Outcome {}
@@ -73,7 +71,7 @@ public final class FaultIsolatingScorer {
         int failed = 0;
         for (int attempt = 1; ; attempt++) {
             try {
-                LikelihoodScorer.Scores scores = scorer.score(images);
+                ScoredBatch scores = scorer.score(images);
                 for (int i = 0; i < images.size(); i++) {
                     outcomes[offset + i] = new Scored(scores, i);
                 }

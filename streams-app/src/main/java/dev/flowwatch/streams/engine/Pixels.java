@@ -9,12 +9,12 @@ final class Pixels {
 
     /**
      * Interleaved unsigned bytes (H, W, C per image, as RAW_U8 events carry them) to the planar
-     * 0..255 floats (N, C, H, W) the model takes.
+     * layout (N, C, H, W) that both the model and the compressors of the input complexity take.
      */
-    static float[] toPlanar(List<byte[]> imagesHWC, int channels, int height, int width) {
+    static byte[] toPlanar(List<byte[]> imagesHWC, int channels, int height, int width) {
         int plane = height * width;
         int size = channels * plane;
-        float[] out = new float[imagesHWC.size() * size];
+        byte[] out = new byte[imagesHWC.size() * size];
         for (int n = 0; n < imagesHWC.size(); n++) {
             byte[] image = imagesHWC.get(n);
             if (image.length != size) {
@@ -35,7 +35,7 @@ final class Pixels {
             int base = n * size;
             for (int p = 0; p < plane; p++) {
                 for (int c = 0; c < channels; c++) {
-                    out[base + c * plane + p] = image[p * channels + c] & 0xFF;
+                    out[base + c * plane + p] = image[p * channels + c];
                 }
             }
         }

@@ -5,24 +5,35 @@ import ai.djl.ndarray.NDManager;
 
 import dev.flowwatch.flowpp.bundle.BundleException;
 import dev.flowwatch.flowpp.bundle.ModelBundle;
+import dev.flowwatch.flowpp.data.ImageSet;
 import dev.flowwatch.flowpp.model.Devices;
 import dev.flowwatch.flowpp.model.FlowConfig;
 import dev.flowwatch.flowpp.model.LikelihoodScorer;
 import dev.flowwatch.flowpp.score.AnomalyScores;
+import dev.flowwatch.flowpp.score.Calibration;
+import dev.flowwatch.flowpp.score.DoseStatistics;
+import dev.flowwatch.flowpp.score.KernelDensity;
+import dev.flowwatch.flowpp.score.ScoreKind;
 
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Owns one model (and its background model, when the likelihood ratio is scored) on one device and
- * scores batches of images for every stream thread of the JVM.
+ * Owns one model (and its background model, when the score kind needs it) on one device, with what
+ * the bundle holds besides (its calibration), and scores batches of images for every stream thread
+ * of the JVM: the model's bounds and the score of one {@link ScoreKind} per image.
+ *
+ * <p>The bundle, {@value Calibration#FILE} included, is read once, here; the steps that decide and
+ * alert take the calibration from {@link #calibration()}.
  *
  * <p>Thread-safe: DJL models are not, and the scorer seeds the engine-wide random generator before
- * each batch, so every batch runs under one JVM-wide lock; a batch's scores then depend only on its
- * images. Each batch's intermediate arrays live in an {@code NDScope} inside {@link
- * LikelihoodScorer#score}, so native memory is released per batch and does not grow.
+ * each batch, so every forward pass runs under one JVM-wide lock; a batch's scores then depend only
+ * on its images. The scores of the kind (compressing each image for its complexity, a density) are
+ * computed after the lock is released. Each batch's intermediate arrays live in an {@code NDScope}
+ * inside {@link LikelihoodScorer#score}, so native memory is released per batch and does not grow.
  */
 public final class ScoringEngine implements BatchScorer, AutoCloseable {
 
@@ -37,6 +48,9 @@ public final class ScoringEngine implements BatchScorer, AutoCloseable {
     private final LikelihoodScorer scorer;
     private final String deviceName;
     private final int iwSamples;
+    private final ScoreKind kind;
+    private final Optional<Calibration> calibration;
+    private final AnomalyScores anomalyScores;
     private volatile boolean loaded;
 
     private ScoringEngine(
@@ -44,29 +58,56 @@ public final class ScoringEngine implements BatchScorer, AutoCloseable {
             ModelBundle bundle,
             LikelihoodScorer scorer,
             String deviceName,
-            int iwSamples) {
+            int iwSamples,
+            ScoreKind kind,
+            Optional<Calibration> calibration) {
         this.manager = manager;
         this.bundle = bundle;
         this.scorer = scorer;
         this.deviceName = deviceName;
         this.iwSamples = iwSamples;
+        this.kind = kind;
+        this.calibration = calibration;
+        this.anomalyScores =
+                calibration
+                        .map(AnomalyScores::of)
+                        .orElseGet(() -> new AnomalyScores(AnomalyScores.DEFAULT_COMPRESSOR));
     }
 
     /**
-     * Loads the bundle onto the device and warms the model up with one batch of {@code
-     * warmUpBatchSize} blank images, so that the first real batch does not pay for allocator and
-     * kernel start-up, and so that a batch size too large for the device's memory fails here, at
-     * start, rather than mid-stream.
+     * Loads the bundle and its calibration, puts the model onto the device and warms it up with
+     * one batch of {@code warmUpBatchSize} blank images, so that the first real batch does not pay
+     * for allocator and kernel start-up, and so that a batch size too large for the device's
+     * memory fails here, at start, rather than mid-stream.
      *
      * @param device auto, cpu, gpu or gpu:N
      * @param iwSamples importance samples for the IW bound; 0 skips it
-     * @param background whether to score every batch with the bundle's background model too (for
-     *     the likelihood-ratio score); when false a background in the bundle costs nothing
-     * @throws dev.flowwatch.flowpp.bundle.BundleException if the bundle is missing or broken, or
-     *     has no background model when one is asked for
+     * @param kind the score of every image; the bundle's background model runs on every batch
+     *     only when the kind needs it (likelihood_ratio, or dose over the background's bits/dim),
+     *     else a background in the bundle costs nothing
+     * @throws dev.flowwatch.flowpp.bundle.BundleException if the bundle or its calibration is
+     *     missing or broken, or lacks what the kind needs: a background model, or the density of
+     *     dose
      */
     public static ScoringEngine load(
-            Path bundleDir, String device, int iwSamples, boolean background, int warmUpBatchSize) {
+            Path bundleDir, String device, int iwSamples, ScoreKind kind, int warmUpBatchSize) {
+        Optional<Calibration> calibration = Calibration.find(bundleDir);
+        if (kind == ScoreKind.DOSE && calibration.flatMap(Calibration::density).isEmpty()) {
+            throw new BundleException(
+                    bundleDir.resolve(Calibration.FILE),
+                    "score kind dose needs the density of a calibration, but "
+                            + Uncalibrated.why(bundleDir, calibration, kind)
+                            + ": "
+                            + Uncalibrated.fix(bundleDir, kind));
+        }
+        boolean background =
+                kind == ScoreKind.LIKELIHOOD_RATIO
+                        || (kind == ScoreKind.DOSE
+                                && DoseStatistics.usesBackground(
+                                        calibration
+                                                .flatMap(Calibration::density)
+                                                .map(KernelDensity::statistics)
+                                                .orElseThrow()));
         Device d = Devices.parse(device);
         NDManager manager = NDManager.newBaseManager(d);
         try {
@@ -80,7 +121,8 @@ public final class ScoringEngine implements BatchScorer, AutoCloseable {
                             ? bundle.scorer(manager, SEED)
                             : new LikelihoodScorer(bundle.model(), manager, SEED);
             ScoringEngine engine =
-                    new ScoringEngine(manager, bundle, scorer, d.toString(), iwSamples);
+                    new ScoringEngine(
+                            manager, bundle, scorer, d.toString(), iwSamples, kind, calibration);
             FlowConfig c = bundle.manifest().config();
             byte[] blank = new byte[c.channels() * c.height() * c.width()];
             engine.score(Collections.nCopies(Math.max(1, warmUpBatchSize), blank));
@@ -117,50 +159,82 @@ public final class ScoringEngine implements BatchScorer, AutoCloseable {
         return bundle.manifest().config().width();
     }
 
-    public int iwSamples() {
-        return iwSamples;
-    }
-
     /** True from the end of the warm-up until {@link #close()}. */
     public boolean isLoaded() {
         return loaded;
     }
 
+    /** The score this engine computes for every image. */
+    public ScoreKind kind() {
+        return kind;
+    }
+
+    /** The bundle's calibration, as read at load; empty when the bundle has none. */
+    public Optional<Calibration> calibration() {
+        return calibration;
+    }
+
     /**
      * Scores images given as unsigned 8-bit pixels, row-major with channels interleaved (HWC), each
-     * exactly {@code channels * height * width} bytes, in one forward pass.
+     * exactly {@code channels * height * width} bytes, in one forward pass, and computes the score
+     * of the engine's kind for each.
      *
      * @throws IllegalArgumentException if an image has the wrong size
-     * @throws ScoringException if the engine is closed or the model fails
+     * @throws ScoringException if the engine is closed, the model fails, or the score cannot be
+     *     computed
      */
     @Override
-    public LikelihoodScorer.Scores score(List<byte[]> imagesHWC) {
+    public ScoredBatch score(List<byte[]> imagesHWC) {
         if (imagesHWC.isEmpty()) {
             throw new IllegalArgumentException("a batch needs at least one image");
         }
-        float[] pixels = Pixels.toPlanar(imagesHWC, channels(), height(), width());
+        // one conversion, for the model's input and for the statistics of the images alike
+        ImageSet images =
+                ImageSet.of(
+                        Pixels.toPlanar(imagesHWC, channels(), height(), width()),
+                        channels(),
+                        height(),
+                        width(),
+                        null,
+                        "batch");
+        LikelihoodScorer.Scores bounds = forwardPass(images);
+        try {
+            return new ScoredBatch(bounds, anomalyScores.scores(kind, bounds, images), iwSamples);
+        } catch (RuntimeException e) {
+            throw failed("compute the " + kind.id() + " score of", images.size(), e);
+        }
+    }
+
+    private LikelihoodScorer.Scores forwardPass(ImageSet images) {
+        float[] pixels = images.toFloats(0, images.size());
         LOCK.lock();
         try {
             if (manager.isOpen()) {
-                return scorer.score(pixels, imagesHWC.size(), iwSamples);
+                return scorer.score(pixels, images.size(), iwSamples);
             }
         } catch (RuntimeException e) {
-            throw new ScoringException(
-                    "model "
-                            + modelId()
-                            + " "
-                            + modelVersion()
-                            + " failed to score a batch of "
-                            + imagesHWC.size()
-                            + " on "
-                            + deviceName
-                            + ": "
-                            + e.getMessage(),
-                    e);
+            throw failed("score", images.size(), e);
         } finally {
             LOCK.unlock();
         }
         throw new ScoringException("the scoring engine is closed");
+    }
+
+    private ScoringException failed(String what, int batchSize, RuntimeException e) {
+        return new ScoringException(
+                "model "
+                        + modelId()
+                        + " "
+                        + modelVersion()
+                        + " failed to "
+                        + what
+                        + " a batch of "
+                        + batchSize
+                        + " on "
+                        + deviceName
+                        + ": "
+                        + e.getMessage(),
+                e);
     }
 
     @Override

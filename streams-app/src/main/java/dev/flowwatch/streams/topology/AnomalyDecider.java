@@ -1,10 +1,7 @@
 package dev.flowwatch.streams.topology;
 
-import dev.flowwatch.flowpp.bundle.ModelBundle;
 import dev.flowwatch.flowpp.model.LikelihoodScorer;
-import dev.flowwatch.flowpp.score.AnomalyScores;
 import dev.flowwatch.flowpp.score.Calibration;
-import dev.flowwatch.flowpp.score.InputComplexity;
 import dev.flowwatch.flowpp.score.ScoreKind;
 import dev.flowwatch.schemas.AnomalyAlert;
 import dev.flowwatch.schemas.AnomalyScore;
@@ -12,15 +9,17 @@ import dev.flowwatch.schemas.ImageEvent;
 import dev.flowwatch.schemas.Severity;
 import dev.flowwatch.streams.config.AppConfig;
 import dev.flowwatch.streams.config.InvalidConfigException;
+import dev.flowwatch.streams.engine.ScoredBatch;
+import dev.flowwatch.streams.engine.Uncalibrated;
 
-import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;
 
 /**
- * Turns the model's bounds for one event into its score and, for an anomaly, an alert. Scores grow
- * with how anomalous the event is, for every {@code score.kind}.
+ * Turns an event's row of a scored batch (its bounds and the score the engine computed) into its
+ * {@link AnomalyScore}: the p-value where calibrated, the threshold, and whether it is an anomaly;
+ * and, for an anomaly, an alert. Scores grow with how anomalous the event is, for every {@code
+ * score.kind}.
  *
  * <p>Policy, chosen once at start ({@link #forConfig}):
  *
@@ -91,19 +90,15 @@ public final class AnomalyDecider {
     /**
      * The policy of the configuration for the bundle in {@code config.modelDir()}.
      *
+     * @param calibration the bundle's calibration as the engine read it, empty when it has none
      * @throws InvalidConfigException when neither a calibration nor threshold.bpd decides the kind
-     * @throws dev.flowwatch.flowpp.bundle.BundleException when the calibration file is broken or
-     *     made for other weights
      */
-    public static AnomalyDecider forConfig(AppConfig config, String modelId, String modelVersion) {
+    public static AnomalyDecider forConfig(
+            AppConfig config,
+            Optional<Calibration> calibration,
+            String modelId,
+            String modelVersion) {
         ScoreKind kind = config.scoreKind();
-        if (kind == ScoreKind.LIKELIHOOD_RATIO
-                && ModelBundle.readBackgroundManifest(config.modelDir()).isEmpty()) {
-            throw new InvalidConfigException(
-                    "score.kind=" + kind.id() + ": " + AnomalyScores.NO_BACKGROUND);
-        }
-        Path file = config.modelDir().resolve(Calibration.FILE);
-        Optional<Calibration> calibration = Calibration.find(config.modelDir());
         if (calibration.isPresent() && calibration.get().has(kind)) {
             try {
                 return calibrated(
@@ -117,7 +112,7 @@ public final class AnomalyDecider {
                         "alert.target-false-alarm-rate="
                                 + config.alertTargetFalseAlarmRate()
                                 + ": "
-                                + file
+                                + config.modelDir().resolve(Calibration.FILE)
                                 + ": "
                                 + e.getMessage());
             }
@@ -125,16 +120,8 @@ public final class AnomalyDecider {
         if (kind == ScoreKind.BPD && config.thresholdBpd().isPresent()) {
             return fixedThreshold(config.thresholdBpd().getAsDouble(), modelId, modelVersion);
         }
-        String missing =
-                calibration.isPresent()
-                        ? file + ": " + calibration.get().whyMissing(kind)
-                        : file + " is missing";
-        String fix =
-                "run 'flowpp-trainer calibrate --model "
-                        + config.modelDir()
-                        + " --data HELD_OUT_NORMALS --score-kinds "
-                        + kind.id()
-                        + "'";
+        String missing = Uncalibrated.why(config.modelDir(), calibration, kind);
+        String fix = Uncalibrated.fix(config.modelDir(), kind);
         throw new InvalidConfigException(
                 kind == ScoreKind.BPD
                         ? "threshold.bpd is not set and " + missing + ": set it, or " + fix
@@ -154,23 +141,18 @@ public final class AnomalyDecider {
     /**
      * The score of one event, with its p-value where calibrated and whether it is an anomaly.
      *
-     * @param scores the batch's bounds
+     * @param batch the scored batch the event was in
      * @param index the event's position in the batch
-     * @param iwSamples the importance samples behind the IW bound, 0 when there is none
      * @param now when the score is emitted
      */
-    public AnomalyScore score(
-            ImageEvent event,
-            LikelihoodScorer.Scores scores,
-            int index,
-            int iwSamples,
-            Instant now) {
-        double bpd = scores.elboBitsPerDim()[index];
-        double value = score(event, scores, index, bpd);
+    public AnomalyScore score(ImageEvent event, ScoredBatch batch, int index, Instant now) {
+        LikelihoodScorer.Scores bounds = batch.bounds();
+        double value = batch.scores()[index];
         Double pValue = calibration == null ? null : calibration.pValue(kind, value);
         // with a calibration, p < alpha holds exactly when value > threshold
         // (Calibration.threshold)
         boolean anomaly = pValue == null ? value > threshold : pValue < alpha;
+        boolean iw = bounds.iwBitsPerDim() != null;
         return AnomalyScore.newBuilder()
                 .setEventId(event.getId())
                 .setSource(event.getSource())
@@ -180,10 +162,10 @@ public final class AnomalyDecider {
                 .setModelVersion(modelVersion)
                 // the scorer reports the ELBO itself; the record carries its negation, a code
                 // length
-                .setElboNats(-scores.elboNats()[index])
-                .setElboBpd(bpd)
-                .setIwBpd(scores.iwBitsPerDim() == null ? null : scores.iwBitsPerDim()[index])
-                .setIwSamples(scores.iwBitsPerDim() == null ? null : iwSamples)
+                .setElboNats(-bounds.elboNats()[index])
+                .setElboBpd(bounds.elboBitsPerDim()[index])
+                .setIwBpd(iw ? bounds.iwBitsPerDim()[index] : null)
+                .setIwSamples(iw ? batch.iwSamples() : null)
                 .setScore(value)
                 .setScoreKind(kind.id())
                 .setThreshold(threshold)
@@ -220,22 +202,6 @@ public final class AnomalyDecider {
                 .build();
     }
 
-    private double score(ImageEvent event, LikelihoodScorer.Scores scores, int index, double bpd) {
-        return switch (kind) {
-            case BPD -> bpd;
-            case BPD_IW -> scores.iwBitsPerDim()[index];
-            case LIKELIHOOD_RATIO -> AnomalyScores.likelihoodRatio(scores, index);
-            case COMPLEXITY ->
-                    bpd
-                            - InputComplexity.bitsPerDim(
-                                    calibration.compressor(),
-                                    planar(event),
-                                    event.getChannels(),
-                                    event.getHeight(),
-                                    event.getWidth());
-        };
-    }
-
     private String reason(double value, Double pValue) {
         if (pValue == null) {
             return String.format(
@@ -253,20 +219,6 @@ public final class AnomalyDecider {
                 calibration.images(),
                 modelId,
                 modelVersion);
-    }
-
-    /** The event's pixels in C, H, W order, as compressors see an image; events carry H, W, C. */
-    private static byte[] planar(ImageEvent event) {
-        ByteBuffer data = event.getData().duplicate();
-        int channels = event.getChannels();
-        int plane = event.getHeight() * event.getWidth();
-        byte[] out = new byte[channels * plane];
-        for (int p = 0; p < plane; p++) {
-            for (int c = 0; c < channels; c++) {
-                out[c * plane + p] = data.get(data.position() + p * channels + c);
-            }
-        }
-        return out;
     }
 
     static Severity severity(double marginBpd) {

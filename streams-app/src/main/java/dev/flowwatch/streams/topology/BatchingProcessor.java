@@ -1,6 +1,5 @@
 package dev.flowwatch.streams.topology;
 
-import dev.flowwatch.flowpp.model.LikelihoodScorer;
 import dev.flowwatch.schemas.AnomalyScore;
 import dev.flowwatch.schemas.ImageEvent;
 import dev.flowwatch.streams.engine.BatchScorer;
@@ -125,7 +124,7 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
     /**
      * The batching step with its store; one processor, hence one store, per task.
      *
-     * @param engine the model: its shape, its identity, and its IW setting
+     * @param engine the model: its shape
      * @param batchScorer the forward pass (the engine itself, but for tests of failures)
      * @param deadLetters bounds the dead letters of pending events like those of validation
      */
@@ -263,8 +262,7 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
             PendingEvent e = batch.get(i);
             FaultIsolatingScorer.Outcome outcome = result.outcomes().get(i);
             if (outcome instanceof FaultIsolatingScorer.Scored s) {
-                AnomalyScore score =
-                        decider.score(e.event(), s.scores(), s.index(), engine.iwSamples(), now);
+                AnomalyScore score = decider.score(e.event(), s.batch(), s.index(), now);
                 Record<byte[], Object> out = new Record<>(e.key(), score, e.recordTimestamp());
                 // to every child that takes scores: the scores topic and the alerting steps
                 children.scores().forEach(child -> context.forward(out, child));

@@ -9,6 +9,7 @@ import dev.flowwatch.streams.config.AppConfig;
 import dev.flowwatch.streams.config.InvalidConfigException;
 import dev.flowwatch.streams.engine.BatchScorer;
 import dev.flowwatch.streams.engine.ScoringEngine;
+import dev.flowwatch.streams.engine.Uncalibrated;
 import dev.flowwatch.streams.metrics.FlowwatchMetrics;
 
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -17,9 +18,9 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 
 /**
@@ -71,8 +72,16 @@ public final class FlowwatchTopology {
                         wire.images());
         RecordLimits.requireFit(config, engine.channels() * engine.height() * engine.width());
         DeadLetters deadLetters = new DeadLetters(config.dlqMaxValueBytes());
+        if (engine.kind() != config.scoreKind()) {
+            throw new IllegalArgumentException(
+                    "the engine scores "
+                            + engine.kind().id()
+                            + ", but score.kind is "
+                            + config.scoreKind().id());
+        }
         AnomalyDecider decider =
-                AnomalyDecider.forConfig(config, engine.modelId(), engine.modelVersion());
+                AnomalyDecider.forConfig(
+                        config, engine.calibration(), engine.modelId(), engine.modelVersion());
         boolean repartition = config.batchingPartitions() > 0;
 
         Topology topology = new Topology();
@@ -141,7 +150,10 @@ public final class FlowwatchTopology {
                 BATCH);
         String[] alertParents = {ALERT};
         if (config.typicalityWindow() > 0) {
-            topology.addProcessor(TYPICALITY, typicalityStep(config, metrics), BATCH);
+            topology.addProcessor(
+                    TYPICALITY,
+                    typicalityStep(config, engine.calibration(), metrics),
+                    BATCH);
             alertParents = new String[] {ALERT, TYPICALITY};
         }
         topology.addSink(
@@ -183,29 +195,19 @@ public final class FlowwatchTopology {
 
     /** The typicality step on the bundle's bits/dim calibration, or why there can be none. */
     private static ProcessorSupplier<byte[], AnomalyScore, byte[], AnomalyAlert> typicalityStep(
-            AppConfig config, FlowwatchMetrics metrics) {
-        Path file = config.modelDir().resolve(Calibration.FILE);
-        Calibration calibration =
-                Calibration.find(config.modelDir())
-                        .orElseThrow(
-                                () ->
-                                        new InvalidConfigException(
-                                                "typicality.window needs a bpd calibration, but "
-                                                        + file
-                                                        + " is missing: run 'flowpp-trainer"
-                                                        + " calibrate --model "
-                                                        + config.modelDir()
-                                                        + " --data HELD_OUT_NORMALS'"));
-        if (!calibration.has(ScoreKind.BPD)) {
+            AppConfig config,
+            Optional<Calibration> calibration,
+            FlowwatchMetrics metrics) {
+        if (calibration.isEmpty() || !calibration.get().has(ScoreKind.BPD)) {
             throw new InvalidConfigException(
                     "typicality.window needs a bpd calibration, but "
-                            + file
+                            + Uncalibrated.why(config.modelDir(), calibration, ScoreKind.BPD)
                             + ": "
-                            + calibration.whyMissing(ScoreKind.BPD));
+                            + Uncalibrated.fix(config.modelDir(), ScoreKind.BPD));
         }
         try {
             return TypicalityProcessor.supplier(
-                    TypicalityTest.of(calibration, config.typicalityWindow()),
+                    TypicalityTest.of(calibration.get(), config.typicalityWindow()),
                     config.alertTargetFalseAlarmRate(),
                     metrics);
         } catch (IllegalArgumentException e) {

@@ -2,8 +2,8 @@ package dev.flowwatch.streams.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.flowwatch.flowpp.model.LikelihoodScorer;
 import dev.flowwatch.streams.engine.BatchScorer;
+import dev.flowwatch.streams.engine.ScoredBatch;
 
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +23,7 @@ class ReplayRateTest {
         }
 
         @Override
-        public LikelihoodScorer.Scores score(List<byte[]> images) {
+        public ScoredBatch score(List<byte[]> images) {
             now += nanosPerBatch;
             batches++;
             return null;

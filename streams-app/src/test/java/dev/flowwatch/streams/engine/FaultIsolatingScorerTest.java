@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flowwatch.flowpp.score.ScoreKind;
 import dev.flowwatch.streams.TestModels;
 
 import org.junit.jupiter.api.AfterAll;
@@ -31,7 +32,7 @@ class FaultIsolatingScorerTest {
 
     @BeforeAll
     static void loadModel() {
-        engine = ScoringEngine.load(TestModels.tinyBundle(dir), "cpu", 0, false, 1);
+        engine = ScoringEngine.load(TestModels.tinyBundle(dir), "cpu", 0, ScoreKind.BPD, 1);
     }
 
     @AfterAll
@@ -78,7 +79,7 @@ class FaultIsolatingScorerTest {
             } else {
                 FaultIsolatingScorer.Scored scored =
                         assertInstanceOf(FaultIsolatingScorer.Scored.class, outcome, "event " + i);
-                double bpd = scored.scores().elboBitsPerDim()[scored.index()];
+                double bpd = scored.batch().bounds().elboBitsPerDim()[scored.index()];
                 assertTrue(Double.isFinite(bpd) && bpd > 0, "event " + i + ": " + bpd);
             }
         }
@@ -127,7 +128,8 @@ class FaultIsolatingScorerTest {
 
     @Test
     void aFailureABlankImageSharesIsTheModelsAndIsRethrown() {
-        ScoringEngine closed = ScoringEngine.load(TestModels.tinyBundle(dir), "cpu", 0, false, 1);
+        ScoringEngine closed =
+                ScoringEngine.load(TestModels.tinyBundle(dir), "cpu", 0, ScoreKind.BPD, 1);
         closed.close();
         FaultIsolatingScorer scorer = new FaultIsolatingScorer(closed, IMAGE_BYTES, 3);
 

@@ -6,15 +6,26 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.flowwatch.flowpp.model.LikelihoodScorer;
+import dev.flowwatch.flowpp.bundle.BundleException;
+import dev.flowwatch.flowpp.bundle.BundleWriter;
+import dev.flowwatch.flowpp.bundle.ModelBundle;
+import dev.flowwatch.flowpp.score.AnomalyScores;
+import dev.flowwatch.flowpp.score.Calibration;
+import dev.flowwatch.flowpp.score.InputComplexity;
+import dev.flowwatch.flowpp.score.InputComplexity.Compressor;
+import dev.flowwatch.flowpp.score.ScoreKind;
 import dev.flowwatch.streams.TestModels;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -26,7 +37,7 @@ class ScoringEngineTest {
     @Test
     void concurrentBatchesScoreAsSequentialOnes() throws Exception {
         try (ScoringEngine engine =
-                ScoringEngine.load(TestModels.tinyBundle(dir), "cpu", 2, false, 4)) {
+                ScoringEngine.load(TestModels.tinyBundle(dir), "cpu", 2, ScoreKind.BPD, 4)) {
             assertTrue(engine.isLoaded());
             List<List<byte[]>> batches = new ArrayList<>();
             for (int b = 0; b < 8; b++) {
@@ -36,23 +47,28 @@ class ScoringEngineTest {
                 }
                 batches.add(batch);
             }
-            List<LikelihoodScorer.Scores> sequential = new ArrayList<>();
+            List<ScoredBatch> sequential = new ArrayList<>();
             for (List<byte[]> batch : batches) {
                 sequential.add(engine.score(batch));
             }
 
             ExecutorService pool = Executors.newFixedThreadPool(4);
             try {
-                List<Future<LikelihoodScorer.Scores>> concurrent = new ArrayList<>();
+                List<Future<ScoredBatch>> concurrent = new ArrayList<>();
                 for (List<byte[]> batch : batches) {
                     concurrent.add(pool.submit(() -> engine.score(batch)));
                 }
                 for (int b = 0; b < batches.size(); b++) {
-                    LikelihoodScorer.Scores s = concurrent.get(b).get();
+                    ScoredBatch s = concurrent.get(b).get();
                     assertArrayEquals(
-                            sequential.get(b).elboBitsPerDim(), s.elboBitsPerDim(), "batch " + b);
+                            sequential.get(b).bounds().elboBitsPerDim(),
+                            s.bounds().elboBitsPerDim(),
+                            "batch " + b);
                     assertArrayEquals(
-                            sequential.get(b).iwBitsPerDim(), s.iwBitsPerDim(), "batch " + b);
+                            sequential.get(b).bounds().iwBitsPerDim(),
+                            s.bounds().iwBitsPerDim(),
+                            "batch " + b);
+                    assertArrayEquals(sequential.get(b).scores(), s.scores(), "batch " + b);
                 }
             } finally {
                 pool.shutdown();
@@ -62,7 +78,8 @@ class ScoringEngineTest {
 
     @Test
     void closedEngineRefusesToScore() {
-        ScoringEngine engine = ScoringEngine.load(TestModels.tinyBundle(dir), "cpu", 0, false, 1);
+        ScoringEngine engine =
+                ScoringEngine.load(TestModels.tinyBundle(dir), "cpu", 0, ScoreKind.BPD, 1);
         engine.close();
 
         assertFalse(engine.isLoaded());
@@ -72,8 +89,59 @@ class ScoringEngineTest {
     @Test
     void interleavedPixelsBecomePlanar() {
         // 1x2 image, 3 channels: pixel 0 = (1,2,3), pixel 1 = (4,5,6)
-        float[] planar = Pixels.toPlanar(List.of(new byte[] {1, 2, 3, 4, 5, (byte) 250}), 3, 1, 2);
-        assertArrayEquals(new float[] {1, 4, 2, 5, 3, 250}, planar);
-        assertEquals(6, planar.length);
+        byte[] planar = Pixels.toPlanar(List.of(new byte[] {1, 2, 3, 4, 5, (byte) 250}), 3, 1, 2);
+        assertArrayEquals(new byte[] {1, 4, 2, 5, 3, (byte) 250}, planar);
+    }
+
+    @Test
+    void complexityScoreIsBitsPerDimLessThePngComplexityOfThePlanarImage() {
+        int size = 8;
+        byte[] hwc = new byte[3 * size * size];
+        new Random(5).nextBytes(hwc);
+        try (ScoringEngine engine =
+                ScoringEngine.load(
+                        TestModels.tinyRgbBundle(dir, size), "cpu", 0, ScoreKind.COMPLEXITY, 1)) {
+            ScoredBatch batch = engine.score(List.of(hwc));
+
+            double complexity =
+                    InputComplexity.bitsPerDim(
+                            AnomalyScores.DEFAULT_COMPRESSOR,
+                            Pixels.toPlanar(List.of(hwc), 3, size, size),
+                            3,
+                            size,
+                            size);
+            assertEquals(batch.bounds().elboBitsPerDim()[0] - complexity, batch.scores()[0], 1e-12);
+        }
+    }
+
+    @Test
+    void calibrationIsReadOnceAtLoad() throws IOException {
+        Path bundle = TestModels.tinyBundle(dir);
+        Calibration written =
+                Calibration.of(
+                        ModelBundle.readManifest(bundle),
+                        null,
+                        "noise",
+                        "2026-01-01T00:00:00Z",
+                        Compressor.PNG,
+                        Map.of(ScoreKind.BPD, new double[] {1, 2, 3, 4}));
+        BundleWriter.addFiles(bundle, Map.of(Calibration.FILE, written.toJson()));
+        try (ScoringEngine engine = ScoringEngine.load(bundle, "cpu", 0, ScoreKind.BPD, 1)) {
+            Files.delete(bundle.resolve(Calibration.FILE));
+
+            Calibration read = engine.calibration().orElseThrow();
+            assertArrayEquals(written.nullScores(ScoreKind.BPD), read.nullScores(ScoreKind.BPD));
+        }
+    }
+
+    @Test
+    void doseWithoutACalibratedDensityFailsAtLoadSayingHowToCalibrate() {
+        Path bundle = TestModels.tinyBundle(dir);
+        BundleException e =
+                assertThrows(
+                        BundleException.class,
+                        () -> ScoringEngine.load(bundle, "cpu", 0, ScoreKind.DOSE, 1));
+        assertTrue(e.getMessage().contains(Calibration.FILE + " is missing"), e.getMessage());
+        assertTrue(e.getMessage().contains("--score-kinds dose"), e.getMessage());
     }
 }

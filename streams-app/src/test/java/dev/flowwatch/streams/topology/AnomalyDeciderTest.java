@@ -12,7 +12,6 @@ import dev.flowwatch.flowpp.bundle.BundleManifest;
 import dev.flowwatch.flowpp.bundle.BundleWriter;
 import dev.flowwatch.flowpp.bundle.ModelBundle;
 import dev.flowwatch.flowpp.score.Calibration;
-import dev.flowwatch.flowpp.score.InputComplexity;
 import dev.flowwatch.flowpp.score.InputComplexity.Compressor;
 import dev.flowwatch.flowpp.score.ScoreKind;
 import dev.flowwatch.schemas.AnomalyAlert;
@@ -30,46 +29,32 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 class AnomalyDeciderTest {
 
     private static final Instant NOW = Instant.parse("2026-01-01T00:00:01Z");
     private static final ImageEvent EVENT = TestModels.event("e1", 3);
 
-    /** 1000 calibration scores 1, 2, ..., 1000 of bpd and complexity. */
-    private static Calibration calibration(BundleManifest model) {
-        double[] s = new double[1000];
-        for (int i = 0; i < s.length; i++) {
-            s[i] = i + 1;
-        }
-        return Calibration.of(
-                model,
-                null,
-                "normals",
-                "2026-01-01T00:00:00Z",
-                Compressor.PNG,
-                Map.of(ScoreKind.BPD, s, ScoreKind.COMPLEXITY, s));
-    }
-
-    private static final Calibration CALIBRATION =
-            calibration(new BundleManifest("f", 1, "m", "v", "t", null, "sha", 0, Map.of()));
+    private static final Calibration CALIBRATION = TestScores.calibration();
 
     @Test
-    void calibratedScoreCarriesItsPValueAndAlertsBelowAlpha() {
+    void calibratedScoreCarriesItsPValueAndIsAnAnomalyBelowAlpha() {
         AnomalyDecider decider =
                 AnomalyDecider.calibrated(ScoreKind.BPD, CALIBRATION, 0.01, "m", "v");
         // alpha (n+1) = 10.01: at most 9 calibration scores may be >= s, so s > 991
         assertEquals(991, decider.threshold(), 0.0);
 
-        AnomalyScore normal = decider.score(EVENT, bpd(500), 0, 0, NOW);
+        AnomalyScore normal = decider.score(EVENT, bpd(500), 0, NOW);
         assertEquals(502.0 / 1001, normal.getPValue(), 1e-15);
         assertEquals("bpd", normal.getScoreKind());
         assertEquals(991, normal.getThreshold(), 0.0);
         assertFalse(normal.getIsAnomaly());
 
-        AnomalyScore anomaly = decider.score(EVENT, bpd(995), 0, 0, NOW);
+        AnomalyScore anomaly = decider.score(EVENT, bpd(995), 0, NOW);
         assertEquals(7.0 / 1001, anomaly.getPValue(), 1e-15);
         assertTrue(anomaly.getIsAnomaly());
+        assertEquals(NOW, anomaly.getScoredTime());
         AnomalyAlert alert = decider.alert(anomaly, "why now");
         assertEquals(Severity.MEDIUM, alert.getSeverity());
         assertEquals(7.0 / 1001, alert.getPValue(), 1e-15);
@@ -87,32 +72,35 @@ class AnomalyDeciderTest {
         // above every calibration score: p = 1/1001 < alpha/10
         assertEquals(
                 Severity.HIGH,
-                decider.alert(decider.score(EVENT, bpd(5000), 0, 0, NOW), null).getSeverity());
+                decider.alert(decider.score(EVENT, bpd(5000), 0, NOW), null).getSeverity());
     }
 
     @Test
-    void complexityScoreIsBitsPerDimMinusTheEventsPngComplexity() {
+    void scoreIsTheEnginesValueAndTheRecordKeepsTheBoundsBesideIt() {
         AnomalyDecider decider =
                 AnomalyDecider.calibrated(ScoreKind.COMPLEXITY, CALIBRATION, 0.01, "m", "v");
-        double complexity =
-                InputComplexity.bitsPerDim(
-                        Compressor.PNG, TestModels.pixels(3), 1, TestModels.SIZE, TestModels.SIZE);
 
-        AnomalyScore s = decider.score(EVENT, bpd(600), 0, 0, NOW);
+        AnomalyScore s = decider.score(EVENT, TestScores.batch(600, 42), 0, NOW);
 
-        assertEquals(600 - complexity, s.getScore(), 0.0);
+        assertEquals(42, s.getScore(), 0.0);
+        assertEquals(CALIBRATION.pValue(ScoreKind.COMPLEXITY, 42), s.getPValue(), 0.0);
         assertEquals(600, s.getElboBpd(), 0.0);
+        // the record carries the ELBO's negation, a code length in nats
+        assertEquals(600 * TestScores.DIMENSIONS * Math.log(2), s.getElboNats(), 1e-9);
+        assertNull(s.getIwBpd());
+        assertNull(s.getIwSamples());
         assertEquals("complexity", s.getScoreKind());
     }
 
     @Test
     void fixedThresholdKeepsTheMarginSeveritiesAndNoPValue() {
         AnomalyDecider decider = AnomalyDecider.fixedThreshold(5, "m", "v");
-        AnomalyScore s = decider.score(EVENT, bpd(6.2), 0, 0, NOW);
+        AnomalyScore s = decider.score(EVENT, bpd(6.2), 0, NOW);
         assertNull(s.getPValue());
         assertTrue(s.getIsAnomaly());
+        assertEquals(5, s.getThreshold(), 0.0);
         assertEquals(Severity.HIGH, decider.alert(s, null).getSeverity());
-        assertFalse(decider.score(EVENT, bpd(5), 0, 0, NOW).getIsAnomaly());
+        assertFalse(decider.score(EVENT, bpd(5), 0, NOW).getIsAnomaly());
     }
 
     private static AppConfig config(Path modelDir, String... settings) {
@@ -138,6 +126,7 @@ class AnomalyDeciderTest {
                                                 "complexity",
                                                 "threshold.bpd",
                                                 "5"),
+                                        Optional.empty(),
                                         "m",
                                         "v"));
         assertTrue(
@@ -149,28 +138,22 @@ class AnomalyDeciderTest {
     void uncalibratedBitsPerDimFallsBackToTheThresholdAndNeedsIt(@TempDir Path dir) {
         assertEquals(
                 5,
-                AnomalyDecider.forConfig(config(dir, "threshold.bpd", "5"), "m", "v").threshold());
+                AnomalyDecider.forConfig(
+                                config(dir, "threshold.bpd", "5"), Optional.empty(), "m", "v")
+                        .threshold());
         InvalidConfigException e =
                 assertThrows(
                         InvalidConfigException.class,
-                        () -> AnomalyDecider.forConfig(config(dir), "m", "v"));
+                        () -> AnomalyDecider.forConfig(config(dir), Optional.empty(), "m", "v"));
         assertTrue(e.getMessage().startsWith("threshold.bpd is not set"), e.getMessage());
     }
 
     @Test
-    void calibratedBundleWinsOverTheThreshold(@TempDir Path dir) {
-        Path bundle = TestModels.tinyBundle(dir);
-        BundleManifest manifest = ModelBundle.readManifest(bundle);
-        BundleWriter.addFiles(bundle, Map.of(Calibration.FILE, calibration(manifest).toJson()));
-
+    void calibrationWinsOverTheThreshold(@TempDir Path dir) {
         AnomalyDecider decider =
                 AnomalyDecider.forConfig(
-                        config(
-                                bundle,
-                                "threshold.bpd",
-                                "5",
-                                "alert.target-false-alarm-rate",
-                                "0.1"),
+                        config(dir, "threshold.bpd", "5", "alert.target-false-alarm-rate", "0.1"),
+                        Optional.of(CALIBRATION),
                         "m",
                         "v");
 
@@ -181,9 +164,46 @@ class AnomalyDeciderTest {
                         InvalidConfigException.class,
                         () ->
                                 AnomalyDecider.forConfig(
-                                        config(bundle, "alert.target-false-alarm-rate", "0.0001"),
+                                        config(dir, "alert.target-false-alarm-rate", "0.0001"),
+                                        Optional.of(CALIBRATION),
                                         "m",
                                         "v"));
         assertTrue(tooFew.getMessage().contains("at least 10000 images"), tooFew.getMessage());
+    }
+
+    @Test
+    void calibrationOfAnotherBackgroundFailsAtStartNamingIt(@TempDir Path dir) {
+        Path bundle = TestModels.tinyBundle(dir);
+        BundleManifest background =
+                new BundleManifest("f", 1, "bg", "bg-v1", "t", null, "sha", 0, Map.of());
+        double[] s = {1, 2, 3, 4};
+        Calibration made =
+                Calibration.of(
+                        ModelBundle.readManifest(bundle),
+                        background,
+                        "normals",
+                        "2026-01-01T00:00:00Z",
+                        Compressor.PNG,
+                        Map.of(ScoreKind.BPD, s, ScoreKind.LIKELIHOOD_RATIO, s));
+        BundleWriter.addFiles(bundle, Map.of(Calibration.FILE, made.toJson()));
+        // as the engine reads it: the bundle has no background model now
+        Optional<Calibration> read = Calibration.find(bundle);
+
+        InvalidConfigException e =
+                assertThrows(
+                        InvalidConfigException.class,
+                        () ->
+                                AnomalyDecider.forConfig(
+                                        config(bundle, "score.kind", "likelihood_ratio"),
+                                        read,
+                                        "m",
+                                        "v"));
+
+        assertTrue(e.getMessage().startsWith("score.kind=likelihood_ratio"), e.getMessage());
+        assertTrue(
+                e.getMessage()
+                        .contains(
+                                "made with background model bg-v1, but the bundle holds" + " none"),
+                e.getMessage());
     }
 }

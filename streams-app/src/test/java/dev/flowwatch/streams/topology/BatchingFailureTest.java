@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flowwatch.flowpp.score.ScoreKind;
 import dev.flowwatch.schemas.AnomalyScore;
 import dev.flowwatch.schemas.ImageEncoding;
 import dev.flowwatch.schemas.ImageEvent;
@@ -60,7 +61,7 @@ class BatchingFailureTest {
 
     @BeforeAll
     static void loadModel() {
-        engine = ScoringEngine.load(TestModels.tinyBundle(bundles), "cpu", 0, false, 1);
+        engine = ScoringEngine.load(TestModels.tinyBundle(bundles), "cpu", 0, ScoreKind.BPD, 1);
     }
 
     @AfterAll

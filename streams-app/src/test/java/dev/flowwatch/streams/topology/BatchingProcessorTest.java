@@ -62,7 +62,7 @@ class BatchingProcessorTest {
 
     @BeforeAll
     static void loadModel() {
-        engine = ScoringEngine.load(TestModels.tinyBundle(bundles), "cpu", 0, false, 1);
+        engine = ScoringEngine.load(TestModels.tinyBundle(bundles), "cpu", 0, ScoreKind.BPD, 1);
     }
 
     @AfterAll
@@ -183,7 +183,7 @@ class BatchingProcessorTest {
     @Test
     void alertsOnlyAboveThreshold() {
         ImageEvent event = TestModels.event("e", 7);
-        double bpd = engine.score(List.of(TestModels.pixels(7))).elboBitsPerDim()[0];
+        double bpd = engine.score(List.of(TestModels.pixels(7))).bounds().elboBitsPerDim()[0];
 
         try (TopologyFixture below =
                 new TopologyFixture(
@@ -230,7 +230,7 @@ class BatchingProcessorTest {
                 ImageSet.of(concat(normals), 1, TestModels.SIZE, TestModels.SIZE, null, "noise");
         double[] complexity =
                 new AnomalyScores(Compressor.PNG)
-                        .scores(ScoreKind.COMPLEXITY, engine.score(normals), images);
+                        .scores(ScoreKind.COMPLEXITY, engine.score(normals).bounds(), images);
         Calibration calibration =
                 Calibration.of(
                         ModelBundle.readManifest(bundle),
@@ -241,18 +241,21 @@ class BatchingProcessorTest {
                         Map.of(ScoreKind.COMPLEXITY, complexity));
         BundleWriter.addFiles(bundle, Map.of(Calibration.FILE, calibration.toJson()));
 
-        try (TopologyFixture f =
-                new TopologyFixture(
-                        engine,
-                        stateDir,
-                        Map.of(
-                                "batch.max.size", "1",
-                                "model.dir", bundle.toString(),
-                                "score.kind", "complexity",
-                                "alert.target-false-alarm-rate", "0.1"))) {
+        // the engine reads the calibration when it loads the bundle
+        try (ScoringEngine calibrated =
+                        ScoringEngine.load(bundle, "cpu", 0, ScoreKind.COMPLEXITY, 1);
+                TopologyFixture f =
+                        new TopologyFixture(
+                                calibrated,
+                                stateDir,
+                                Map.of(
+                                        "batch.max.size", "1",
+                                        "model.dir", bundle.toString(),
+                                        "score.kind", "complexity",
+                                        "alert.target-false-alarm-rate", "0.1"))) {
             f.send("k", TestModels.event("e", 7));
             AnomalyScore score = f.scores.readValue();
-            double bpd = engine.score(List.of(TestModels.pixels(7))).elboBitsPerDim()[0];
+            double bpd = engine.score(List.of(TestModels.pixels(7))).bounds().elboBitsPerDim()[0];
             double expected =
                     bpd
                             - InputComplexity.bitsPerDim(

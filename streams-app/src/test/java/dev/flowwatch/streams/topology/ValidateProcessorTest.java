@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flowwatch.flowpp.score.ScoreKind;
 import dev.flowwatch.schemas.ImageEncoding;
 import dev.flowwatch.schemas.ImageEvent;
 import dev.flowwatch.schemas.ImageEvents;
@@ -46,7 +47,7 @@ class ValidateProcessorTest {
 
     @BeforeAll
     static void loadModel() {
-        engine = ScoringEngine.load(TestModels.tinyBundle(bundles), "cpu", 0, false, 1);
+        engine = ScoringEngine.load(TestModels.tinyBundle(bundles), "cpu", 0, ScoreKind.BPD, 1);
     }
 
     @AfterAll
