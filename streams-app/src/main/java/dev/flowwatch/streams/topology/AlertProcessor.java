@@ -34,7 +34,7 @@ public final class AlertProcessor implements Processor<byte[], AnomalyScore, byt
 
     public static final String STORE = "source-alert-window";
 
-    private final AnomalyDecider decider;
+    private final Alerts alerts;
     private final FlowwatchMetrics metrics;
     private final int k;
     private final int n;
@@ -42,8 +42,8 @@ public final class AlertProcessor implements Processor<byte[], AnomalyScore, byt
     private ProcessorContext<byte[], AnomalyAlert> context;
     private KeyValueStore<String, Long> windows;
 
-    private AlertProcessor(AnomalyDecider decider, FlowwatchMetrics metrics, int k, int n) {
-        this.decider = decider;
+    private AlertProcessor(Alerts alerts, FlowwatchMetrics metrics, int k, int n) {
+        this.alerts = alerts;
         this.metrics = metrics;
         this.k = k;
         this.n = n;
@@ -51,13 +51,13 @@ public final class AlertProcessor implements Processor<byte[], AnomalyScore, byt
 
     /** The alerting step; a store only when the per-source rule needs one (n &gt; 1). */
     public static ProcessorSupplier<byte[], AnomalyScore, byte[], AnomalyAlert> supplier(
-            AnomalyDecider decider, FlowwatchMetrics metrics, PerSourceRule rule) {
+            Alerts alerts, FlowwatchMetrics metrics, PerSourceRule rule) {
         int k = rule.k();
         int n = rule.n();
         return new ProcessorSupplier<>() {
             @Override
             public Processor<byte[], AnomalyScore, byte[], AnomalyAlert> get() {
-                return new AlertProcessor(decider, metrics, k, n);
+                return new AlertProcessor(alerts, metrics, k, n);
             }
 
             @Override
@@ -118,7 +118,7 @@ public final class AlertProcessor implements Processor<byte[], AnomalyScore, byt
     }
 
     private void raise(Record<byte[], AnomalyScore> record, String context) {
-        AnomalyAlert alert = decider.alert(record.value(), context);
+        AnomalyAlert alert = alerts.of(record.value(), context);
         this.context.forward(record.withValue(alert));
         metrics.alert(alert.getSeverity(), alert.getSource());
     }

@@ -3,10 +3,8 @@ package dev.flowwatch.streams.topology;
 import dev.flowwatch.flowpp.model.LikelihoodScorer;
 import dev.flowwatch.flowpp.score.Calibration;
 import dev.flowwatch.flowpp.score.ScoreKind;
-import dev.flowwatch.schemas.AnomalyAlert;
 import dev.flowwatch.schemas.AnomalyScore;
 import dev.flowwatch.schemas.ImageEvent;
-import dev.flowwatch.schemas.Severity;
 import dev.flowwatch.streams.config.AppConfig;
 import dev.flowwatch.streams.config.InvalidConfigException;
 import dev.flowwatch.streams.engine.ScoredBatch;
@@ -17,9 +15,8 @@ import java.util.Optional;
 
 /**
  * Turns an event's row of a scored batch (its bounds and the score the engine computed) into its
- * {@link AnomalyScore}: the p-value where calibrated, the threshold, and whether it is an anomaly;
- * and, for an anomaly, an alert. Scores grow with how anomalous the event is, for every {@code
- * score.kind}.
+ * {@link AnomalyScore}: the p-value where calibrated, the threshold, and whether it is an anomaly.
+ * Scores grow with how anomalous the event is, for every {@code score.kind}.
  *
  * <p>Policy, chosen once at start ({@link #forConfig}):
  *
@@ -27,15 +24,13 @@ import java.util.Optional;
  *   <li><b>Calibrated</b>: the bundle holds a calibration of the score kind. Every score carries
  *       its conformal p-value p = (1 + #{calibration scores &ge; s}) / (n + 1); the event is an
  *       anomaly when p &lt; α ({@code alert.target-false-alarm-rate}), which holds the false-alarm
- *       rate on normal images at α. {@code threshold} is the score above which p &lt; α. Severity
- *       by p: below α/100 CRITICAL, below α/10 HIGH, else MEDIUM (p can get no lower than 1/(n+1),
- *       so CRITICAL needs n &ge; 100/α calibration images).
+ *       rate on normal images at α. {@code threshold} is the score above which p &lt; α.
  *   <li><b>Fixed threshold</b>, only for kind bpd on an uncalibrated bundle: anomaly when the score
- *       is strictly above {@code threshold.bpd}, no p-value. Severity by the margin, in bits/dim:
- *       below +0.5 LOW, from +0.5 MEDIUM, from +1 HIGH, from +2 CRITICAL. One bit/dim more means
- *       the image is 2^D times less likely (D = pixels x channels).
+ *       is strictly above {@code threshold.bpd}, no p-value.
  *   <li>Any other kind without a calibration fails at start, naming the missing file.
  * </ul>
+ *
+ * How severe an anomaly is, {@link Alerts} reads from the score record.
  */
 public final class AnomalyDecider {
 
@@ -172,75 +167,5 @@ public final class AnomalyDecider {
                 .setPValue(pValue)
                 .setIsAnomaly(anomaly)
                 .build();
-    }
-
-    /**
-     * The alert of an anomalous score, raised when it was scored.
-     *
-     * @param context why the alert is raised now, appended to the reason; null for none
-     */
-    public AnomalyAlert alert(AnomalyScore score, String context) {
-        Double pValue = score.getPValue();
-        double value = score.getScore();
-        String reason = reason(value, pValue);
-        return AnomalyAlert.newBuilder()
-                .setEventId(score.getEventId())
-                .setSource(score.getSource())
-                .setScore(value)
-                .setScoreKind(score.getScoreKind())
-                .setThreshold(score.getThreshold())
-                .setPValue(pValue)
-                .setSeverity(
-                        pValue == null
-                                ? severity(value - threshold)
-                                : severityOfPValue(pValue, alpha))
-                .setModelId(score.getModelId())
-                .setModelVersion(score.getModelVersion())
-                .setEventTime(score.getEventTime())
-                .setAlertTime(score.getScoredTime())
-                .setReason(context == null ? reason : reason + "; " + context)
-                .build();
-    }
-
-    private String reason(double value, Double pValue) {
-        if (pValue == null) {
-            return String.format(
-                    "score %.3f bits/dim is %.3f above the threshold %.3f (model %s %s)",
-                    value, value - threshold, threshold, modelId, modelVersion);
-        }
-        return String.format(
-                "%s score %.3f has p-value %.2g < alpha %s (threshold %.3f; calibrated on %d"
-                        + " images; model %s %s)",
-                kind.id(),
-                value,
-                pValue,
-                alpha,
-                threshold,
-                calibration.images(),
-                modelId,
-                modelVersion);
-    }
-
-    static Severity severity(double marginBpd) {
-        if (marginBpd >= 2) {
-            return Severity.CRITICAL;
-        }
-        if (marginBpd >= 1) {
-            return Severity.HIGH;
-        }
-        if (marginBpd >= 0.5) {
-            return Severity.MEDIUM;
-        }
-        return Severity.LOW;
-    }
-
-    static Severity severityOfPValue(double pValue, double alpha) {
-        if (pValue < alpha / 100) {
-            return Severity.CRITICAL;
-        }
-        if (pValue < alpha / 10) {
-            return Severity.HIGH;
-        }
-        return Severity.MEDIUM;
     }
 }

@@ -82,6 +82,7 @@ public final class FlowwatchTopology {
         AnomalyDecider decider =
                 AnomalyDecider.forConfig(
                         config, engine.calibration(), engine.modelId(), engine.modelVersion());
+        Alerts alerts = new Alerts(config.alertTargetFalseAlarmRate(), engine.calibration());
         boolean repartition = config.batchingPartitions() > 0;
 
         Topology topology = new Topology();
@@ -146,13 +147,13 @@ public final class FlowwatchTopology {
                 SCORES_SINK, config.topicScores(), new ByteArraySerializer(), wire.scores(), BATCH);
         topology.addProcessor(
                 ALERT,
-                AlertProcessor.supplier(decider, metrics, config.alertPerSource()),
+                AlertProcessor.supplier(alerts, metrics, config.alertPerSource()),
                 BATCH);
         String[] alertParents = {ALERT};
         if (config.typicalityWindow() > 0) {
             topology.addProcessor(
                     TYPICALITY,
-                    typicalityStep(config, engine.calibration(), metrics),
+                    typicalityStep(config, engine.calibration(), alerts, metrics),
                     BATCH);
             alertParents = new String[] {ALERT, TYPICALITY};
         }
@@ -197,6 +198,7 @@ public final class FlowwatchTopology {
     private static ProcessorSupplier<byte[], AnomalyScore, byte[], AnomalyAlert> typicalityStep(
             AppConfig config,
             Optional<Calibration> calibration,
+            Alerts alerts,
             FlowwatchMetrics metrics) {
         if (calibration.isEmpty() || !calibration.get().has(ScoreKind.BPD)) {
             throw new InvalidConfigException(
@@ -208,7 +210,7 @@ public final class FlowwatchTopology {
         try {
             return TypicalityProcessor.supplier(
                     TypicalityTest.of(calibration.get(), config.typicalityWindow()),
-                    config.alertTargetFalseAlarmRate(),
+                    alerts,
                     metrics);
         } catch (IllegalArgumentException e) {
             throw new InvalidConfigException("typicality.window: " + e.getMessage());

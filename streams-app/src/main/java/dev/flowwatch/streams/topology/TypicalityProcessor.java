@@ -35,32 +35,30 @@ public final class TypicalityProcessor
     public static final String KIND = "typicality";
 
     private final TypicalityTest test;
-    private final double alpha;
-    private final double threshold;
+    private final Alerts alerts;
     private final FlowwatchMetrics metrics;
 
     private ProcessorContext<byte[], AnomalyAlert> context;
     private KeyValueStore<String, byte[]> windows;
 
-    private TypicalityProcessor(TypicalityTest test, double alpha, FlowwatchMetrics metrics) {
+    private TypicalityProcessor(TypicalityTest test, Alerts alerts, FlowwatchMetrics metrics) {
         this.test = test;
-        this.alpha = alpha;
-        this.threshold = test.threshold(alpha);
+        this.alerts = alerts;
         this.metrics = metrics;
     }
 
     /**
-     * The typicality step.
+     * The typicality step, alerting at p &lt; {@link Alerts#alpha()}.
      *
      * @throws IllegalArgumentException when the test cannot reach p &lt; α
      */
     public static ProcessorSupplier<byte[], AnomalyScore, byte[], AnomalyAlert> supplier(
-            TypicalityTest test, double alpha, FlowwatchMetrics metrics) {
-        test.threshold(alpha);
+            TypicalityTest test, Alerts alerts, FlowwatchMetrics metrics) {
+        test.threshold(alerts.alpha());
         return new ProcessorSupplier<>() {
             @Override
             public Processor<byte[], AnomalyScore, byte[], AnomalyAlert> get() {
-                return new TypicalityProcessor(test, alpha, metrics);
+                return new TypicalityProcessor(test, alerts, metrics);
             }
 
             @Override
@@ -91,42 +89,13 @@ public final class TypicalityProcessor
             return;
         }
         double mean = window.mean();
-        double statistic = test.statistic(mean);
-        double p = test.pValue(statistic);
-        if (p >= alpha) {
+        double p = test.pValue(test.statistic(mean));
+        if (p >= alerts.alpha()) {
             windows.put(source, window.toBytes());
             return;
         }
         windows.delete(source);
-        AnomalyAlert alert =
-                AnomalyAlert.newBuilder()
-                        .setEventId(score.getEventId())
-                        .setSource(source)
-                        .setScore(statistic)
-                        .setScoreKind(KIND)
-                        .setThreshold(threshold)
-                        .setPValue(p)
-                        .setSeverity(AnomalyDecider.severityOfPValue(p, alpha))
-                        .setModelId(score.getModelId())
-                        .setModelVersion(score.getModelVersion())
-                        .setEventTime(score.getEventTime())
-                        .setAlertTime(score.getScoredTime())
-                        .setReason(
-                                String.format(
-                                        "the last %d events of source %s average %.3f bits/dim,"
-                                                + " %s than normal images (%.3f): |difference|"
-                                                + " %.3f has p-value %.2g < alpha %s (threshold"
-                                                + " %.3f)",
-                                        test.window(),
-                                        source,
-                                        mean,
-                                        mean < test.entropy() ? "more likely" : "less likely",
-                                        test.entropy(),
-                                        statistic,
-                                        p,
-                                        alpha,
-                                        threshold))
-                        .build();
+        AnomalyAlert alert = alerts.typicality(score, test, mean, p);
         context.forward(record.withValue(alert));
         metrics.alert(alert.getSeverity(), source);
     }

@@ -23,11 +23,13 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 class AlertProcessorTest {
 
     private static final Instant NOW = Instant.parse("2026-01-01T00:00:01Z");
     private static final AnomalyDecider DECIDER = AnomalyDecider.fixedThreshold(5, "m", "v");
+    private static final Alerts ALERTS = new Alerts(0.01, Optional.empty());
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final FlowwatchMetrics metrics = new FlowwatchMetrics(registry);
@@ -40,7 +42,7 @@ class AlertProcessorTest {
 
     private Processor<byte[], AnomalyScore, byte[], AnomalyAlert> processor(int k, int n) {
         Processor<byte[], AnomalyScore, byte[], AnomalyAlert> p =
-                AlertProcessor.supplier(DECIDER, metrics, new PerSourceRule(k, n)).get();
+                AlertProcessor.supplier(ALERTS, metrics, new PerSourceRule(k, n)).get();
         p.init(context);
         return p;
     }
@@ -88,7 +90,7 @@ class AlertProcessorTest {
     @Test
     void withoutTheRuleEveryAnomalyAlertsAndNothingIsStored() {
         ProcessorSupplier<byte[], AnomalyScore, byte[], AnomalyAlert> supplier =
-                AlertProcessor.supplier(DECIDER, metrics, new PerSourceRule(1, 1));
+                AlertProcessor.supplier(ALERTS, metrics, new PerSourceRule(1, 1));
         assertNull(supplier.stores(), "1 of 1 needs no state");
         List<String> alerted = feed(processor(1, 1), "e1:cam:A", "e2:cam:-", "e3:cam:A");
         assertEquals(List.of("e1", "e3"), alerted);
@@ -127,7 +129,7 @@ class AlertProcessorTest {
     @Test
     void windowsLiveInAChangeloggedStoreSoARestoredTaskContinuesThem() {
         StoreBuilder<?> builder =
-                AlertProcessor.supplier(DECIDER, metrics, new PerSourceRule(2, 3))
+                AlertProcessor.supplier(ALERTS, metrics, new PerSourceRule(2, 3))
                         .stores()
                         .iterator()
                         .next();

@@ -14,10 +14,8 @@ import dev.flowwatch.flowpp.bundle.ModelBundle;
 import dev.flowwatch.flowpp.score.Calibration;
 import dev.flowwatch.flowpp.score.InputComplexity.Compressor;
 import dev.flowwatch.flowpp.score.ScoreKind;
-import dev.flowwatch.schemas.AnomalyAlert;
 import dev.flowwatch.schemas.AnomalyScore;
 import dev.flowwatch.schemas.ImageEvent;
-import dev.flowwatch.schemas.Severity;
 import dev.flowwatch.streams.TestModels;
 import dev.flowwatch.streams.config.AppConfig;
 import dev.flowwatch.streams.config.InvalidConfigException;
@@ -55,24 +53,6 @@ class AnomalyDeciderTest {
         assertEquals(7.0 / 1001, anomaly.getPValue(), 1e-15);
         assertTrue(anomaly.getIsAnomaly());
         assertEquals(NOW, anomaly.getScoredTime());
-        AnomalyAlert alert = decider.alert(anomaly, "why now");
-        assertEquals(Severity.MEDIUM, alert.getSeverity());
-        assertEquals(7.0 / 1001, alert.getPValue(), 1e-15);
-        assertEquals(NOW, alert.getAlertTime());
-        assertTrue(alert.getReason().endsWith("; why now"), alert.getReason());
-    }
-
-    @Test
-    void severityFollowsThePValue() {
-        assertEquals(Severity.MEDIUM, AnomalyDecider.severityOfPValue(0.005, 0.01));
-        assertEquals(Severity.HIGH, AnomalyDecider.severityOfPValue(0.0009, 0.01));
-        assertEquals(Severity.CRITICAL, AnomalyDecider.severityOfPValue(0.00009, 0.01));
-        AnomalyDecider decider =
-                AnomalyDecider.calibrated(ScoreKind.BPD, CALIBRATION, 0.01, "m", "v");
-        // above every calibration score: p = 1/1001 < alpha/10
-        assertEquals(
-                Severity.HIGH,
-                decider.alert(decider.score(EVENT, bpd(5000), 0, NOW), null).getSeverity());
     }
 
     @Test
@@ -93,13 +73,12 @@ class AnomalyDeciderTest {
     }
 
     @Test
-    void fixedThresholdKeepsTheMarginSeveritiesAndNoPValue() {
+    void fixedThresholdDecidesAboveItWithNoPValue() {
         AnomalyDecider decider = AnomalyDecider.fixedThreshold(5, "m", "v");
         AnomalyScore s = decider.score(EVENT, bpd(6.2), 0, NOW);
         assertNull(s.getPValue());
         assertTrue(s.getIsAnomaly());
         assertEquals(5, s.getThreshold(), 0.0);
-        assertEquals(Severity.HIGH, decider.alert(s, null).getSeverity());
         assertFalse(decider.score(EVENT, bpd(5), 0, NOW).getIsAnomaly());
     }
 

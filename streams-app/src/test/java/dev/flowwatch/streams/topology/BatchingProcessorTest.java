@@ -332,14 +332,6 @@ class BatchingProcessorTest {
     }
 
     @Test
-    void severityGrowsWithTheMarginAboveTheThreshold() {
-        assertEquals(Severity.LOW, AnomalyDecider.severity(0.49));
-        assertEquals(Severity.MEDIUM, AnomalyDecider.severity(0.5));
-        assertEquals(Severity.HIGH, AnomalyDecider.severity(1.0));
-        assertEquals(Severity.CRITICAL, AnomalyDecider.severity(2.0));
-    }
-
-    @Test
     void pendingEventsSurviveInTheStore() {
         try (TopologyFixture f =
                 new TopologyFixture(

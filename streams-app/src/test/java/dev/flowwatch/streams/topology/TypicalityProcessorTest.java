@@ -22,12 +22,14 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 
 class TypicalityProcessorTest {
 
     private static final Instant NOW = Instant.parse("2026-01-01T00:00:01Z");
     private static final AnomalyDecider DECIDER = AnomalyDecider.fixedThreshold(100, "m", "v");
+    private static final Alerts ALERTS = new Alerts(0.01, Optional.empty());
     private static final int WINDOW = 8;
 
     /** Normal images cost N(3, 0.3²) bits/dim. */
@@ -61,7 +63,7 @@ class TypicalityProcessorTest {
 
     private Processor<byte[], AnomalyScore, byte[], AnomalyAlert> processor() {
         Processor<byte[], AnomalyScore, byte[], AnomalyAlert> p =
-                TypicalityProcessor.supplier(TEST, 0.01, metrics).get();
+                TypicalityProcessor.supplier(TEST, ALERTS, metrics).get();
         p.init(context);
         return p;
     }
@@ -96,6 +98,8 @@ class TypicalityProcessorTest {
         assertEquals(TypicalityProcessor.KIND, alert.getScoreKind());
         assertEquals(TEST.statistic(2.0), alert.getScore(), 1e-12);
         assertTrue(alert.getPValue() < 0.01);
+        assertEquals(TEST.threshold(0.01), alert.getThreshold(), 0.0);
+        assertEquals(Alerts.severityOfPValue(alert.getPValue(), 0.01), alert.getSeverity());
         assertTrue(alert.getReason().toString().contains("more likely"), alert.getReason());
         assertEquals(NOW, alert.getAlertTime());
     }
@@ -113,7 +117,7 @@ class TypicalityProcessorTest {
     @Test
     void windowsLiveInAChangeloggedStore() {
         StoreBuilder<?> builder =
-                TypicalityProcessor.supplier(TEST, 0.01, metrics).stores().iterator().next();
+                TypicalityProcessor.supplier(TEST, ALERTS, metrics).stores().iterator().next();
         assertTrue(builder.loggingEnabled());
         assertEquals(List.of(), send(processor(), "cam", 2.0, 0, 5));
         assertEquals(List.of("cam-7"), send(processor(), "cam", 2.0, 5, 3));
