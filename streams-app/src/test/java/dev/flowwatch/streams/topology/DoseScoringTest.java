@@ -1,0 +1,130 @@
+package dev.flowwatch.streams.topology;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+
+import dev.flowwatch.flowpp.bundle.BundleWriter;
+import dev.flowwatch.flowpp.bundle.ModelBundle;
+import dev.flowwatch.flowpp.data.ImageSet;
+import dev.flowwatch.flowpp.model.LikelihoodScorer;
+import dev.flowwatch.flowpp.score.AnomalyScores;
+import dev.flowwatch.flowpp.score.Calibration;
+import dev.flowwatch.flowpp.score.DoseFit;
+import dev.flowwatch.flowpp.score.DoseStatistics;
+import dev.flowwatch.flowpp.score.InputComplexity.Compressor;
+import dev.flowwatch.flowpp.score.ScoreKind;
+import dev.flowwatch.schemas.AnomalyAlert;
+import dev.flowwatch.schemas.AnomalyScore;
+import dev.flowwatch.schemas.ImageEvents;
+import dev.flowwatch.streams.TestModels;
+import dev.flowwatch.streams.engine.ScoringEngine;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The dose score end to end on the topology, on a calibration fitted as calibrate fits one. */
+class DoseScoringTest {
+
+    private static final int SIZE = TestModels.SIZE;
+
+    /** The engine's seed of the dequantization noise. */
+    private static final int ENGINE_SEED = 42;
+
+    @TempDir Path dir;
+
+    @Test
+    void scoresCarryTheDoseScoreOfFlowppAndItsPValue() {
+        Path bundle = TestModels.tinyBundle(dir.resolve("models"));
+        Calibration calibration = doseCalibration(bundle, 40);
+        BundleWriter.addFiles(bundle, Map.of(Calibration.FILE, calibration.toJson()));
+
+        try (ScoringEngine engine = ScoringEngine.load(bundle, "cpu", 0, ScoreKind.DOSE, 1);
+                TopologyFixture f =
+                        new TopologyFixture(
+                                engine,
+                                dir.resolve("state"),
+                                Map.of(
+                                        "batch.max.size", "1",
+                                        "model.dir", bundle.toString(),
+                                        "score.kind", "dose",
+                                        "alert.target-false-alarm-rate", "0.1"))) {
+            f.send("k", TestModels.event("e", 7));
+            AnomalyScore score = f.scores.readValue();
+
+            assertEquals("dose", score.getScoreKind());
+            assertEquals(flowppDose(bundle, TestModels.pixels(7)), score.getScore(), 1e-9);
+            assertEquals(
+                    calibration.pValue(ScoreKind.DOSE, score.getScore()), score.getPValue(), 0.0);
+            assertEquals(calibration.threshold(ScoreKind.DOSE, 0.1), score.getThreshold(), 0.0);
+            assertEquals(score.getPValue() < 0.1, score.getIsAnomaly());
+
+            // a blank image is nothing like the noise the density was fitted to
+            byte[] blank = new byte[SIZE * SIZE];
+            f.send("b", ImageEvents.rawU8("b", "camera-1", Instant.EPOCH, SIZE, SIZE, 1, blank));
+            AnomalyScore anomaly = f.scores.readValue();
+            assertEquals(flowppDose(bundle, blank), anomaly.getScore(), 1e-9);
+            assertTrue(anomaly.getIsAnomaly(), "p = " + anomaly.getPValue());
+            AnomalyAlert alert = f.alerts.readValue();
+            assertEquals("dose", alert.getScoreKind());
+            assertEquals(anomaly.getPValue(), alert.getPValue());
+        }
+    }
+
+    /**
+     * What {@code flowpp-trainer calibrate --score-kinds dose} stores for {@code count} noise
+     * images: a density fitted on half of them and the other half's scores as its null.
+     */
+    private static Calibration doseCalibration(Path bundle, int count) {
+        List<byte[]> normals = new ArrayList<>();
+        ByteArrayOutputStream pixels = new ByteArrayOutputStream();
+        for (int i = 0; i < count; i++) {
+            normals.add(TestModels.pixels(100 + i));
+            pixels.writeBytes(normals.get(i));
+        }
+        ImageSet images = ImageSet.of(pixels.toByteArray(), 1, SIZE, SIZE, null, "noise");
+        LikelihoodScorer.Scores bounds;
+        try (ScoringEngine engine = ScoringEngine.load(bundle, "cpu", 0, ScoreKind.BPD, 1)) {
+            bounds = engine.score(normals).bounds();
+        }
+        List<String> statistics = DoseStatistics.names(bounds.terms(), Compressor.PNG, false);
+        DoseFit fit =
+                DoseFit.of(
+                        statistics,
+                        new AnomalyScores(Compressor.PNG).statistics(statistics, bounds, images));
+        return Calibration.of(
+                ModelBundle.readManifest(bundle),
+                null,
+                "noise",
+                "2026-01-01T00:00:00Z",
+                Compressor.PNG,
+                count,
+                Map.of(ScoreKind.DOSE, fit.nullScores()),
+                fit.density());
+    }
+
+    /**
+     * The dose score of one grey image straight through flowpp: scored alone with the engine's
+     * seed, as a batch of one is, and scored by the bundle's calibration.
+     */
+    private static double flowppDose(Path bundle, byte[] pixels) {
+        ImageSet image = ImageSet.of(pixels, 1, SIZE, SIZE, null, "e");
+        try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+            LikelihoodScorer scorer =
+                    new LikelihoodScorer(
+                            ModelBundle.load(bundle, manager).model(), manager, ENGINE_SEED);
+            LikelihoodScorer.Scores bounds = scorer.score(image.toFloats(0, 1), 1, 0);
+            return AnomalyScores.of(Calibration.read(bundle))
+                    .scores(ScoreKind.DOSE, bounds, image)[0];
+        }
+    }
+}
