@@ -5,13 +5,19 @@ import ai.djl.ndarray.types.DataType;
 
 import dev.flowwatch.flowpp.bundle.BundleManifest;
 import dev.flowwatch.flowpp.bundle.BundleWriter;
+import dev.flowwatch.flowpp.bundle.ModelBundle;
 import dev.flowwatch.flowpp.model.FlowConfig;
 import dev.flowwatch.flowpp.model.FlowPlusPlus;
+import dev.flowwatch.flowpp.score.Calibration;
+import dev.flowwatch.flowpp.score.InputComplexity;
+import dev.flowwatch.flowpp.score.KernelDensity;
+import dev.flowwatch.flowpp.score.ScoreKind;
 import dev.flowwatch.schemas.ImageEvent;
 import dev.flowwatch.schemas.ImageEvents;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Random;
 
 /** A real bundle of a tiny random-weight model for 28x28 grey images, and events for it. */
@@ -56,6 +62,36 @@ public final class TestModels {
             writer.write(model);
         }
         return dir;
+    }
+
+    /**
+     * Writes into the bundle the calibration.json of these null scores, one per image, as {@code
+     * flowpp-trainer calibrate} does (with the bundle's background model, when it has one).
+     */
+    public static Calibration calibrate(Path bundle, Map<ScoreKind, double[]> nullScores) {
+        int images = nullScores.values().iterator().next().length;
+        return calibrate(bundle, images, nullScores, null);
+    }
+
+    /**
+     * Writes into the bundle a calibration.json of {@code images} images.
+     *
+     * @param density the density of score kind dose, or null when it is not calibrated
+     */
+    public static Calibration calibrate(
+            Path bundle, int images, Map<ScoreKind, double[]> nullScores, KernelDensity density) {
+        Calibration calibration =
+                Calibration.of(
+                        ModelBundle.readManifest(bundle),
+                        ModelBundle.readBackgroundManifest(bundle).orElse(null),
+                        "noise",
+                        "2026-01-01T00:00:00Z",
+                        InputComplexity.Compressor.PNG,
+                        images,
+                        nullScores,
+                        density);
+        BundleWriter.addFiles(bundle, Map.of(Calibration.FILE, calibration.toJson()));
+        return calibration;
     }
 
     /** Pixels of a reproducible noise image. */

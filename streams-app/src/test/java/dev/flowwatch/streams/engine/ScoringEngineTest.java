@@ -7,12 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flowwatch.flowpp.bundle.BundleException;
-import dev.flowwatch.flowpp.bundle.BundleWriter;
-import dev.flowwatch.flowpp.bundle.ModelBundle;
 import dev.flowwatch.flowpp.score.AnomalyScores;
 import dev.flowwatch.flowpp.score.Calibration;
 import dev.flowwatch.flowpp.score.InputComplexity;
-import dev.flowwatch.flowpp.score.InputComplexity.Compressor;
 import dev.flowwatch.flowpp.score.ScoreKind;
 import dev.flowwatch.streams.TestModels;
 
@@ -118,14 +115,7 @@ class ScoringEngineTest {
     void calibrationIsReadOnceAtLoad() throws IOException {
         Path bundle = TestModels.tinyBundle(dir);
         Calibration written =
-                Calibration.of(
-                        ModelBundle.readManifest(bundle),
-                        null,
-                        "noise",
-                        "2026-01-01T00:00:00Z",
-                        Compressor.PNG,
-                        Map.of(ScoreKind.BPD, new double[] {1, 2, 3, 4}));
-        BundleWriter.addFiles(bundle, Map.of(Calibration.FILE, written.toJson()));
+                TestModels.calibrate(bundle, Map.of(ScoreKind.BPD, new double[] {1, 2, 3, 4}));
         try (ScoringEngine engine = ScoringEngine.load(bundle, "cpu", 0, ScoreKind.BPD, 1)) {
             Files.delete(bundle.resolve(Calibration.FILE));
 

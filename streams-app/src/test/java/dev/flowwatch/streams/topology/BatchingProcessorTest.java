@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.flowwatch.flowpp.bundle.BundleWriter;
-import dev.flowwatch.flowpp.bundle.ModelBundle;
 import dev.flowwatch.flowpp.data.ImageSet;
 import dev.flowwatch.flowpp.score.AnomalyScores;
 import dev.flowwatch.flowpp.score.Calibration;
@@ -232,27 +230,12 @@ class BatchingProcessorTest {
                 new AnomalyScores(Compressor.PNG)
                         .scores(ScoreKind.COMPLEXITY, engine.score(normals).bounds(), images);
         Calibration calibration =
-                Calibration.of(
-                        ModelBundle.readManifest(bundle),
-                        null,
-                        "noise",
-                        "2026-01-01T00:00:00Z",
-                        Compressor.PNG,
-                        Map.of(ScoreKind.COMPLEXITY, complexity));
-        BundleWriter.addFiles(bundle, Map.of(Calibration.FILE, calibration.toJson()));
+                TestModels.calibrate(bundle, Map.of(ScoreKind.COMPLEXITY, complexity));
 
         // the engine reads the calibration when it loads the bundle
         try (ScoringEngine calibrated =
                         ScoringEngine.load(bundle, "cpu", 0, ScoreKind.COMPLEXITY, 1);
-                TopologyFixture f =
-                        new TopologyFixture(
-                                calibrated,
-                                stateDir,
-                                Map.of(
-                                        "batch.max.size", "1",
-                                        "model.dir", bundle.toString(),
-                                        "score.kind", "complexity",
-                                        "alert.target-false-alarm-rate", "0.1"))) {
+                TopologyFixture f = TopologyFixture.calibrated(calibrated, bundle, stateDir, 0.1)) {
             f.send("k", TestModels.event("e", 7));
             AnomalyScore score = f.scores.readValue();
             double bpd = engine.score(List.of(TestModels.pixels(7))).bounds().elboBitsPerDim()[0];

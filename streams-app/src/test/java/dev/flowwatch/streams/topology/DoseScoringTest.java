@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 
-import dev.flowwatch.flowpp.bundle.BundleWriter;
 import dev.flowwatch.flowpp.bundle.ModelBundle;
 import dev.flowwatch.flowpp.data.ImageSet;
 import dev.flowwatch.flowpp.model.LikelihoodScorer;
@@ -45,19 +44,11 @@ class DoseScoringTest {
     @Test
     void scoresCarryTheDoseScoreOfFlowppAndItsPValue() {
         Path bundle = TestModels.tinyBundle(dir.resolve("models"));
-        Calibration calibration = doseCalibration(bundle, 40);
-        BundleWriter.addFiles(bundle, Map.of(Calibration.FILE, calibration.toJson()));
+        Calibration calibration = calibrateDose(bundle, 40);
 
         try (ScoringEngine engine = ScoringEngine.load(bundle, "cpu", 0, ScoreKind.DOSE, 1);
                 TopologyFixture f =
-                        new TopologyFixture(
-                                engine,
-                                dir.resolve("state"),
-                                Map.of(
-                                        "batch.max.size", "1",
-                                        "model.dir", bundle.toString(),
-                                        "score.kind", "dose",
-                                        "alert.target-false-alarm-rate", "0.1"))) {
+                        TopologyFixture.calibrated(engine, bundle, dir.resolve("state"), 0.1)) {
             f.send("k", TestModels.event("e", 7));
             AnomalyScore score = f.scores.readValue();
 
@@ -81,10 +72,10 @@ class DoseScoringTest {
     }
 
     /**
-     * What {@code flowpp-trainer calibrate --score-kinds dose} stores for {@code count} noise
-     * images: a density fitted on half of them and the other half's scores as its null.
+     * Writes what {@code flowpp-trainer calibrate --score-kinds dose} stores for {@code count}
+     * noise images: a density fitted on half of them and the other half's scores as its null.
      */
-    private static Calibration doseCalibration(Path bundle, int count) {
+    private static Calibration calibrateDose(Path bundle, int count) {
         List<byte[]> normals = new ArrayList<>();
         ByteArrayOutputStream pixels = new ByteArrayOutputStream();
         for (int i = 0; i < count; i++) {
@@ -101,15 +92,8 @@ class DoseScoringTest {
                 DoseFit.of(
                         statistics,
                         new AnomalyScores(Compressor.PNG).statistics(statistics, bounds, images));
-        return Calibration.of(
-                ModelBundle.readManifest(bundle),
-                null,
-                "noise",
-                "2026-01-01T00:00:00Z",
-                Compressor.PNG,
-                count,
-                Map.of(ScoreKind.DOSE, fit.nullScores()),
-                fit.density());
+        return TestModels.calibrate(
+                bundle, count, Map.of(ScoreKind.DOSE, fit.nullScores()), fit.density());
     }
 
     /**

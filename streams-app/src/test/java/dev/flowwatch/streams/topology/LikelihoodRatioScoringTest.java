@@ -5,12 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flowwatch.flowpp.bundle.BundleException;
-import dev.flowwatch.flowpp.bundle.BundleWriter;
-import dev.flowwatch.flowpp.bundle.ModelBundle;
 import dev.flowwatch.flowpp.model.LikelihoodScorer;
 import dev.flowwatch.flowpp.score.AnomalyScores;
 import dev.flowwatch.flowpp.score.Calibration;
-import dev.flowwatch.flowpp.score.InputComplexity.Compressor;
 import dev.flowwatch.flowpp.score.ScoreKind;
 import dev.flowwatch.schemas.AnomalyScore;
 import dev.flowwatch.streams.TestModels;
@@ -44,28 +41,13 @@ class LikelihoodRatioScoringTest {
             for (int i = 0; i < ratios.length; i++) {
                 ratios[i] = AnomalyScores.likelihoodRatio(bounds, i);
             }
-            calibration =
-                    Calibration.of(
-                            ModelBundle.readManifest(bundle),
-                            ModelBundle.readBackgroundManifest(bundle).orElseThrow(),
-                            "noise",
-                            "2026-01-01T00:00:00Z",
-                            Compressor.PNG,
-                            Map.of(ScoreKind.LIKELIHOOD_RATIO, ratios));
+            calibration = TestModels.calibrate(bundle, Map.of(ScoreKind.LIKELIHOOD_RATIO, ratios));
         }
-        BundleWriter.addFiles(bundle, Map.of(Calibration.FILE, calibration.toJson()));
 
         try (ScoringEngine engine =
                         ScoringEngine.load(bundle, "cpu", 0, ScoreKind.LIKELIHOOD_RATIO, 1);
                 TopologyFixture f =
-                        new TopologyFixture(
-                                engine,
-                                dir.resolve("state"),
-                                Map.of(
-                                        "batch.max.size", "1",
-                                        "model.dir", bundle.toString(),
-                                        "score.kind", "likelihood_ratio",
-                                        "alert.target-false-alarm-rate", "0.1"))) {
+                        TopologyFixture.calibrated(engine, bundle, dir.resolve("state"), 0.1)) {
             f.send("k", TestModels.event("e", 7));
             AnomalyScore score = f.scores.readValue();
             LikelihoodScorer.Scores own = engine.score(List.of(TestModels.pixels(7))).bounds();

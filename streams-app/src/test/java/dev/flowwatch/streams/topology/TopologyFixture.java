@@ -85,6 +85,22 @@ final class TopologyFixture implements AutoCloseable {
                         new ByteArrayDeserializer());
     }
 
+    /**
+     * The topology on a calibrated engine's bundle and score kind, scoring each event in a batch of
+     * its own and alerting at p &lt; {@code alpha}.
+     */
+    static TopologyFixture calibrated(
+            ScoringEngine engine, Path bundle, Path stateDir, double alpha) {
+        return new TopologyFixture(
+                engine,
+                stateDir,
+                Map.of(
+                        "batch.max.size", "1",
+                        "model.dir", bundle.toString(),
+                        "score.kind", engine.kind().id(),
+                        "alert.target-false-alarm-rate", Double.toString(alpha)));
+    }
+
     static byte[] bytes(ImageEvent event) {
         return FlowwatchSerdes.imageEvent().serializer().serialize("images", event);
     }
