@@ -92,7 +92,8 @@ public final class ScoringEngine implements BatchScorer, AutoCloseable {
     public static ScoringEngine load(
             Path bundleDir, String device, int iwSamples, ScoreKind kind, int warmUpBatchSize) {
         Optional<Calibration> calibration = Calibration.find(bundleDir);
-        if (kind == ScoreKind.DOSE && calibration.flatMap(Calibration::density).isEmpty()) {
+        Optional<KernelDensity> density = calibration.flatMap(Calibration::density);
+        if (kind == ScoreKind.DOSE && density.isEmpty()) {
             throw new BundleException(
                     bundleDir.resolve(Calibration.FILE),
                     "score kind dose needs the density of a calibration, but "
@@ -103,11 +104,7 @@ public final class ScoringEngine implements BatchScorer, AutoCloseable {
         boolean background =
                 kind == ScoreKind.LIKELIHOOD_RATIO
                         || (kind == ScoreKind.DOSE
-                                && DoseStatistics.usesBackground(
-                                        calibration
-                                                .flatMap(Calibration::density)
-                                                .map(KernelDensity::statistics)
-                                                .orElseThrow()));
+                                && DoseStatistics.usesBackground(density.get().statistics()));
         Device d = Devices.parse(device);
         NDManager manager = NDManager.newBaseManager(d);
         try {

@@ -1,6 +1,7 @@
 package dev.flowwatch.streams.topology;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
@@ -19,6 +20,7 @@ import dev.flowwatch.schemas.AnomalyAlert;
 import dev.flowwatch.schemas.AnomalyScore;
 import dev.flowwatch.schemas.ImageEvents;
 import dev.flowwatch.streams.TestModels;
+import dev.flowwatch.streams.engine.ScoredBatch;
 import dev.flowwatch.streams.engine.ScoringEngine;
 
 import org.junit.jupiter.api.Test;
@@ -44,7 +46,7 @@ class DoseScoringTest {
     @Test
     void scoresCarryTheDoseScoreOfFlowppAndItsPValue() {
         Path bundle = TestModels.tinyBundle(dir.resolve("models"));
-        Calibration calibration = calibrateDose(bundle, 40);
+        Calibration calibration = calibrateDose(bundle, false);
 
         try (ScoringEngine engine = ScoringEngine.load(bundle, "cpu", 0, ScoreKind.DOSE, 1);
                 TopologyFixture f =
@@ -71,11 +73,26 @@ class DoseScoringTest {
         }
     }
 
+    @Test
+    void doseOverTheBackgroundsBitsPerDimRunsTheBackgroundModel() {
+        Path bundle = TestModels.tinyBundleWithBackground(dir.resolve("models"));
+        calibrateDose(bundle, true);
+
+        try (ScoringEngine engine = ScoringEngine.load(bundle, "cpu", 0, ScoreKind.DOSE, 1)) {
+            ScoredBatch batch = engine.score(List.of(TestModels.pixels(7)));
+
+            assertNotNull(batch.bounds().backgroundBitsPerDim());
+            assertEquals(flowppDose(bundle, TestModels.pixels(7)), batch.scores()[0], 1e-9);
+        }
+    }
+
     /**
-     * Writes what {@code flowpp-trainer calibrate --score-kinds dose} stores for {@code count}
-     * noise images: a density fitted on half of them and the other half's scores as its null.
+     * Writes what {@code flowpp-trainer calibrate --score-kinds dose [--dose-background]} stores
+     * for 40 noise images: a density fitted on half of them and the other half's scores as its
+     * null.
      */
-    private static Calibration calibrateDose(Path bundle, int count) {
+    private static Calibration calibrateDose(Path bundle, boolean background) {
+        int count = 40;
         List<byte[]> normals = new ArrayList<>();
         ByteArrayOutputStream pixels = new ByteArrayOutputStream();
         for (int i = 0; i < count; i++) {
@@ -84,10 +101,12 @@ class DoseScoringTest {
         }
         ImageSet images = ImageSet.of(pixels.toByteArray(), 1, SIZE, SIZE, null, "noise");
         LikelihoodScorer.Scores bounds;
-        try (ScoringEngine engine = ScoringEngine.load(bundle, "cpu", 0, ScoreKind.BPD, 1)) {
+        // the likelihood-ratio engine runs the background model too
+        ScoreKind kind = background ? ScoreKind.LIKELIHOOD_RATIO : ScoreKind.BPD;
+        try (ScoringEngine engine = ScoringEngine.load(bundle, "cpu", 0, kind, 1)) {
             bounds = engine.score(normals).bounds();
         }
-        List<String> statistics = DoseStatistics.names(bounds.terms(), Compressor.PNG, false);
+        List<String> statistics = DoseStatistics.names(bounds.terms(), Compressor.PNG, background);
         DoseFit fit =
                 DoseFit.of(
                         statistics,
@@ -97,15 +116,15 @@ class DoseScoringTest {
     }
 
     /**
-     * The dose score of one grey image straight through flowpp: scored alone with the engine's
-     * seed, as a batch of one is, and scored by the bundle's calibration.
+     * The dose score of one grey image straight through flowpp: scored alone (with the bundle's
+     * background model, if any) with the engine's seed, as a batch of one is, and scored by the
+     * bundle's calibration.
      */
     private static double flowppDose(Path bundle, byte[] pixels) {
         ImageSet image = ImageSet.of(pixels, 1, SIZE, SIZE, null, "e");
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
             LikelihoodScorer scorer =
-                    new LikelihoodScorer(
-                            ModelBundle.load(bundle, manager).model(), manager, ENGINE_SEED);
+                    ModelBundle.load(bundle, manager).scorer(manager, ENGINE_SEED);
             LikelihoodScorer.Scores bounds = scorer.score(image.toFloats(0, 1), 1, 0);
             return AnomalyScores.of(Calibration.read(bundle))
                     .scores(ScoreKind.DOSE, bounds, image)[0];
