@@ -24,6 +24,7 @@ import picocli.CommandLine.Option;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -61,6 +62,14 @@ public final class StreamsBenchmark implements Callable<Integer> {
             defaultValue = "data",
             description = "Data directory (default: ${DEFAULT-VALUE}).")
     Path data;
+
+    @Option(
+            names = "--score-kind",
+            paramLabel = "KIND",
+            description =
+                    "score.kind of the app, which the bundle must be calibrated for unless it is"
+                            + " bpd (default: the app's default).")
+    String scoreKind;
 
     @Option(
             names = "--events",
@@ -106,10 +115,8 @@ public final class StreamsBenchmark implements Callable<Integer> {
                 engineBatch / engineSingle);
 
         try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"))) {
-            AppConfig config =
-                    AppConfig.load(
-                            null,
-                            Map.of(),
+            Map<String, String> settings =
+                    new HashMap<>(
                             Map.of(
                                     "bootstrap.servers", kafka.bootstrapServers(),
                                     "application.id", "flowwatch-bench",
@@ -119,6 +126,11 @@ public final class StreamsBenchmark implements Callable<Integer> {
                                     "state.dir", work.resolve("state").toString(),
                                     "batch.max.size", Integer.toString(BATCH),
                                     "batch.max.delay.ms", Long.toString(MAX_DELAY_MS)));
+            if (scoreKind != null) {
+                settings.put("score.kind", scoreKind);
+            }
+            AppConfig config = AppConfig.load(null, Map.of(), settings);
+            System.out.println("score.kind: " + config.scoreKind().id());
             DemoStats stats = new DemoStats();
             DemoTraffic traffic =
                     new DemoTraffic(
