@@ -92,8 +92,8 @@ class AppConfigTest {
     @Test
     void badScoreSettingsAreNamed() {
         assertEquals(
-                "score.kind='llr': must be bpd, bpd_iw, complexity or likelihood_ratio (from"
-                        + " -Dscore.kind)",
+                "score.kind='llr': must be bpd, bpd_iw, complexity, likelihood_ratio or dose"
+                        + " (from -Dscore.kind)",
                 assertThrows(
                                 InvalidConfigException.class,
                                 () -> AppConfig.load(null, Map.of(), with("score.kind", "llr")))
