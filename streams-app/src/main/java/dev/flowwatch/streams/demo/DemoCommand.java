@@ -95,7 +95,7 @@ public final class DemoCommand implements Callable<Integer> {
             names = "--threshold",
             description =
                     "Anomaly threshold in ELBO bits/dim; default: calibrated as the "
-                            + "99th percentile over 500 held-out normal images. Unused when the"
+                            + "99th percentile over 2000 held-out normal images. Unused when the"
                             + " bundle holds a calibration of the score kind.")
     Double threshold;
 
@@ -103,9 +103,9 @@ public final class DemoCommand implements Callable<Integer> {
             names = "--score-kind",
             converter = ScoreKindName.class,
             description =
-                    "bpd, complexity, likelihood_ratio or dose (default: complexity when the"
+                    "bpd, complexity, likelihood_ratio or dose (default: dose when the"
                             + " bundle's calibration.json covers it, as the bundled model's does,"
-                            + " else bpd). With a calibration events get conformal p-values and"
+                            + " else complexity when it covers that, else bpd). With a calibration events get conformal p-values and"
                             + " alert at p < 0.01; without one only bpd works, on a threshold.")
     ScoreKind scoreKind;
 
@@ -176,11 +176,13 @@ public final class DemoCommand implements Callable<Integer> {
         // demo reports about the running app comes from that engine.
         Optional<Calibration> bundleCalibration = Calibration.find(modelDir);
         if (scoreKind == null) {
-            // the best single-image score of scripts/bench-scores.sh, where the bundle allows it
+            // the score with the best worst kind of scripts/bench-scores.sh, where the bundle
+            // allows it
             scoreKind =
-                    bundleCalibration.map(c -> c.has(ScoreKind.COMPLEXITY)).orElse(false)
-                            ? ScoreKind.COMPLEXITY
-                            : ScoreKind.BPD;
+                    List.of(ScoreKind.DOSE, ScoreKind.COMPLEXITY).stream()
+                            .filter(k -> bundleCalibration.map(c -> c.has(k)).orElse(false))
+                            .findFirst()
+                            .orElse(ScoreKind.BPD);
         }
         boolean calibrated = bundleCalibration.map(c -> c.has(scoreKind)).orElse(false);
         if (!calibrated && scoreKind != ScoreKind.BPD) {
