@@ -172,12 +172,7 @@ class CalibrationTest {
     @Test
     void likelihoodRatioCalibrationOfAnotherBackgroundIsNotUsed(@TempDir Path dir) {
         Path bundle = dir.resolve("model");
-        BundleManifest manifest;
-        try (NDManager manager = NDManager.newBaseManager()) {
-            manifest = tinyBundle(manager, bundle, 1, null);
-            tinyBundle(manager, dir.resolve("bg1"), 2, 0.2);
-            tinyBundle(manager, dir.resolve("bg2"), 3, 0.2);
-        }
+        BundleManifest manifest = bundleWithTwoBackgrounds(dir);
         BundleManifest first = BundleWriter.attachBackground(bundle, dir.resolve("bg1"));
         Calibration written =
                 Calibration.of(
@@ -265,12 +260,7 @@ class CalibrationTest {
     @Test
     void doseOverAnotherBackgroundIsNotUsed(@TempDir Path dir) {
         Path bundle = dir.resolve("model");
-        BundleManifest manifest;
-        try (NDManager manager = NDManager.newBaseManager()) {
-            manifest = tinyBundle(manager, bundle, 1, null);
-            tinyBundle(manager, dir.resolve("bg1"), 2, 0.2);
-            tinyBundle(manager, dir.resolve("bg2"), 3, 0.2);
-        }
+        BundleManifest manifest = bundleWithTwoBackgrounds(dir);
         BundleManifest first = BundleWriter.attachBackground(bundle, dir.resolve("bg1"));
         BundleWriter.addFiles(
                 bundle, Map.of(Calibration.FILE, dose(manifest, first).toJson()));
@@ -283,6 +273,15 @@ class CalibrationTest {
         assertTrue(
                 read.whyMissing(ScoreKind.DOSE).contains(first.modelVersion()),
                 read.whyMissing(ScoreKind.DOSE));
+    }
+
+    /** A tiny model in dir/model and two tiny backgrounds beside it, bg1 and bg2. */
+    private static BundleManifest bundleWithTwoBackgrounds(Path dir) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            tinyBundle(manager, dir.resolve("bg1"), 2, 0.2);
+            tinyBundle(manager, dir.resolve("bg2"), 3, 0.2);
+            return tinyBundle(manager, dir.resolve("model"), 1, null);
+        }
     }
 
     private static BundleManifest tinyBundle(
