@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 
 import dev.flowwatch.flowpp.bundle.ModelBundle;
 import dev.flowwatch.flowpp.data.ImageSet;
+import dev.flowwatch.flowpp.model.Devices;
 import dev.flowwatch.flowpp.model.LikelihoodScorer;
 import dev.flowwatch.streams.FlowwatchApp;
 import dev.flowwatch.streams.config.AppConfig;
@@ -34,7 +35,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * End-to-end figures of the app on the embedded broker: throughput of the full topology against the
  * scoring engine alone, the speed-up of batching, and latency at half the maximum rate. Prints
- * figures and targets; never fails on a timing.
+ * figures and targets, then one JSON line of them; never fails on a timing.
  */
 @Command(
         name = "streams-benchmark",
@@ -42,8 +43,10 @@ import java.util.concurrent.TimeUnit;
         description = "Measure the streams app's throughput and latency on an embedded broker.")
 public final class StreamsBenchmark implements Callable<Integer> {
 
-    private static final int BATCH = 64;
     private static final long MAX_DELAY_MS = 50;
+
+    /** Long enough to time a batch of a fast device many times over. */
+    private static final double ENGINE_SECONDS = 2;
 
     /** A benchmark that cannot finish says so rather than waiting for ever. */
     private static final long READY_TIMEOUT_SECONDS = 120;
@@ -70,6 +73,21 @@ public final class StreamsBenchmark implements Callable<Integer> {
                     "score.kind of the app, which the bundle must be calibrated for unless it is"
                             + " bpd (default: the app's default).")
     String scoreKind;
+
+    @Option(
+            names = "--batch-size",
+            defaultValue = "64",
+            description =
+                    "batch.max.size of the app and the engine's batch (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(
+            names = "--device",
+            defaultValue = "auto",
+            description =
+                    "device of the app and the engine: auto, cpu, gpu[:N] (default:"
+                            + " ${DEFAULT-VALUE}).")
+    String device;
 
     @Option(
             names = "--events",
@@ -101,14 +119,14 @@ public final class StreamsBenchmark implements Callable<Integer> {
 
     private int run(DemoData images, Path work) throws Exception {
         Path bundle = modelOrTiny(work);
-        double engineBatch = engineEventsPerSecond(bundle, images.replay(), BATCH);
+        double engineBatch = engineEventsPerSecond(bundle, images.replay(), batch);
         double engineSingle = engineEventsPerSecond(bundle, images.replay(), 1);
-        double batchSeconds = BATCH / engineBatch;
+        double batchSeconds = batch / engineBatch;
         System.out.printf(
                 Locale.ROOT,
                 "engine alone: batch %d %.1f ev/s (%.1f ms per batch), batch 1 %.1f ev/s; "
                         + "speed-up of batching %.2fx%n",
-                BATCH,
+                batch,
                 engineBatch,
                 1000 * batchSeconds,
                 engineSingle,
@@ -124,7 +142,8 @@ public final class StreamsBenchmark implements Callable<Integer> {
                                     "threshold.bpd", "1e9",
                                     "metrics.port", "0",
                                     "state.dir", work.resolve("state").toString(),
-                                    "batch.max.size", Integer.toString(BATCH),
+                                    "device", device,
+                                    "batch.max.size", Integer.toString(batch),
                                     "batch.max.delay.ms", Long.toString(MAX_DELAY_MS)));
             if (scoreKind != null) {
                 settings.put("score.kind", scoreKind);
@@ -153,7 +172,7 @@ public final class StreamsBenchmark implements Callable<Integer> {
                         Locale.ROOT,
                         "full topology: batch %d %.1f ev/s = %.2f of the engine alone (target >="
                                 + " 0.9)%n",
-                        BATCH,
+                        batch,
                         topology,
                         topology / engineBatch);
 
@@ -176,6 +195,24 @@ public final class StreamsBenchmark implements Callable<Integer> {
                         MAX_DELAY_MS,
                         1000 * batchSeconds,
                         MAX_DELAY_MS + 2000 * batchSeconds);
+                System.out.printf(
+                        Locale.ROOT,
+                        "{\"case\": \"streams\", \"device\": \"%s\", \"score_kind\": \"%s\","
+                                + " \"batch_size\": %d, \"engine_events_per_second\": %.1f,"
+                                + " \"engine_batch1_events_per_second\": %.1f,"
+                                + " \"topology_events_per_second\": %.1f,"
+                                + " \"topology_of_engine\": %.3f, \"latency_rate\": %.1f,"
+                                + " \"latency_p50_ms\": %d, \"latency_p99_ms\": %d}%n",
+                        device,
+                        config.scoreKind().id(),
+                        batch,
+                        engineBatch,
+                        engineSingle,
+                        topology,
+                        topology / engineBatch,
+                        rate,
+                        s.latencyP50Millis(),
+                        s.latencyP99Millis());
             }
         }
         return 0;
@@ -200,19 +237,25 @@ public final class StreamsBenchmark implements Callable<Integer> {
         return tiny;
     }
 
-    /** Images per second of the scorer alone on full batches, after a warm-up batch. */
-    private static double engineEventsPerSecond(Path bundle, ImageSet images, int batch) {
-        try (NDManager manager = NDManager.newBaseManager()) {
+    /**
+     * Images per second of the scorer alone on full batches, after a warm-up batch: at least three
+     * batches and {@link #ENGINE_SECONDS}.
+     */
+    private double engineEventsPerSecond(Path bundle, ImageSet images, int size) {
+        try (NDManager manager = NDManager.newBaseManager(Devices.parse(device))) {
             LikelihoodScorer scorer =
                     new LikelihoodScorer(ModelBundle.load(bundle, manager).model(), manager, 1);
-            scorer.score(images.toFloats(0, batch), batch, 0);
-            int repeats = Math.max(3, 256 / batch);
+            scorer.score(images.toFloats(0, size), size, 0);
             long start = System.nanoTime();
-            for (int r = 0; r < repeats; r++) {
-                int from = (r * batch) % (images.size() - batch);
-                scorer.score(images.toFloats(from, from + batch), batch, 0);
-            }
-            return repeats * batch / ((System.nanoTime() - start) / 1e9);
+            int batches = 0;
+            double seconds;
+            do {
+                int from = (batches * size) % (images.size() - size);
+                scorer.score(images.toFloats(from, from + size), size, 0);
+                batches++;
+                seconds = (System.nanoTime() - start) / 1e9;
+            } while (batches < 3 || seconds < ENGINE_SECONDS);
+            return batches * size / seconds;
         }
     }
 

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# The GPU benchmark, one JSON line per case, each case in a fresh JVM with a time limit (CASE_S,
+# default 90 s); never fails on a figure. Runs from the kit (gpu-kit/bench-gpu.sh on the GPU host)
+# or from the repository (scripts/bench-gpu.sh, after scripts/gpu-kit.sh), with the images and the
+# model of the repository's data/ (or DATA_DIR).
+#
+#   gpu-kit/bench-gpu.sh                       # every case, about 6 minutes on an H100
+#   CASES="score-small" gpu-kit/bench-gpu.sh   # some groups: device score-small score-paper
+#                                              # train-paper streams cpu
+#
+# Scoring: ELBO images/s and ms per batch of a freshly initialised model (the speed does not depend
+# on the weights) after a warm-up batch. Training: images/s of paper steps (after the first).
+# gpu_used_mb is CUDA's used memory at the end of a case (PyTorch's cache keeps what the peak
+# took); gpu_peak_mb the highest nvidia-smi saw while it ran, every 100 ms.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+kit=$here
+[ -x "$kit/run-gpu.sh" ] || kit=$here/../gpu-kit
+[ -x "$kit/run-gpu.sh" ] || { echo "no kit: run scripts/gpu-kit.sh first" >&2; exit 2; }
+run=$kit/run-gpu.sh
+# the repository's data/, beside the kit
+data_dir=${DATA_DIR:-$kit/../data}
+data=$data_dir/sample/fashion-mnist-train-images-idx3-ubyte.gz
+DEVICE=${DEVICE:-gpu}
+CASE_S=${CASE_S:-90}
+CASES=${CASES:-device score-small score-paper train-paper streams cpu}
+bench=dev.flowwatch.trainer.bench.ModelBenchmark
+
+# one case: NAME, then ModelBenchmark's arguments; the line it prints gains name and gpu_peak_mb
+model_case() {
+  local name=$1 peak log
+  shift
+  log=$(mktemp)
+  peak=$(mktemp)
+  local smi=
+  if command -v nvidia-smi >/dev/null; then
+    nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits -lms 100 > "$peak" &
+    smi=$!
+  fi
+  timeout "$CASE_S" "$run" class "$bench" --data "$data" "$@" > "$log" 2> "$log.err"
+  local rc=$?
+  [ -z "$smi" ] || kill "$smi" 2>/dev/null
+  local top
+  top=$(sort -n "$peak" | tail -n 1)
+  if [ "$rc" -eq 0 ] && grep -q '^{' "$log"; then
+    sed "s/^{/{\"name\": \"$name\", \"gpu_peak_mb\": ${top:-null}, /" "$log" | grep '^{'
+  else
+    echo "{\"name\": \"$name\", \"error\": \"exit $rc\", \"log\": \"$log.err\", \"last\": \"$(tail -n 1 "$log.err" | tr -d '"\\' | cut -c1-300)\"}"
+  fi
+}
+
+score_cases() {
+  local preset=$1 device=$2 batch images
+  for batch in ${BATCHES:-1 64 256 1024}; do
+    # enough batches to time, few enough to stay within the case's limit at batch 1
+    images=$(( batch == 1 ? 64 : batch * 16 ))
+    model_case "score-$preset-b$batch-$device" --device "$device" --mode score --preset "$preset" \
+      --shape 1x28x28 --batch-size "$batch" --images "$images"
+  done
+}
+
+for group in $CASES; do
+  case $group in
+    device)
+      echo "{\"name\": \"device\", \"gpu\": \"$(nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>/dev/null | head -n 1)\", \"cpus\": $(nproc), \"kit\": \"$(sed -n 's/^commit: //p' "$kit/KIT.txt")\", \"torch\": \"$(python3 -c 'import torch; print(torch.__version__)' 2>/dev/null)\"}"
+      ;;
+    score-small) score_cases small "$DEVICE" ;;
+    score-paper) score_cases paper "$DEVICE" ;;
+    train-paper)
+      for shape in 1x28x28 3x32x32; do
+        for batch in 16 64; do
+          model_case "train-paper-$shape-b$batch" --device "$DEVICE" --mode train --preset paper \
+            --shape "$shape" --batch-size "$batch" --steps 4
+        done
+      done
+      ;;
+    streams)
+      log=$(mktemp)
+      for batch in 64 256; do
+        if timeout $((CASE_S * 2)) "$run" class dev.flowwatch.streams.bench.StreamsBenchmark \
+            --model "$data_dir/models/fashion-mnist-small" --data "$data_dir" --device "$DEVICE" \
+            --batch-size "$batch" --events $((batch * 80)) --latency-seconds 10 --score-kind dose \
+            > "$log" 2> "$log.err"; then
+          grep '^{' "$log"
+        else
+          echo "{\"name\": \"streams-b$batch\", \"error\": \"exit $?\", \"log\": \"$log.err\"}"
+        fi
+      done
+      ;;
+    cpu) BATCHES="64 256" score_cases small cpu ;;
+    *) echo "unknown group $group" >&2; exit 2 ;;
+  esac
+done
