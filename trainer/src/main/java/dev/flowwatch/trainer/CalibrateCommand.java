@@ -99,16 +99,17 @@ final class CalibrateCommand implements Callable<Integer> {
         ModelScoring.Scored scored =
                 new ModelScoring(scoring)
                         .scoreDataSet(model.bundle(), data.path(), device::newManager);
-        AnomalyScores anomalyScores = new AnomalyScores(compressor);
+        AnomalyScores.Batch batch =
+                new AnomalyScores(compressor).batch(scored.scores(), scored.images());
         Map<ScoreKind, double[]> byKind = new EnumMap<>(ScoreKind.class);
         KernelDensity density = null;
         for (ScoreKind kind : kinds != null ? kinds : allowedKinds(hasBackground)) {
             if (kind == ScoreKind.DOSE) {
-                DoseFit fit = fitDose(anomalyScores, scored);
+                DoseFit fit = fitDose(batch, scored);
                 density = fit.density();
                 byKind.put(kind, fit.nullScores());
             } else {
-                byKind.put(kind, anomalyScores.scores(kind, scored.scores(), scored.images()));
+                byKind.put(kind, batch.scores(kind));
             }
         }
         Calibration calibration =
@@ -141,12 +142,10 @@ final class CalibrateCommand implements Callable<Integer> {
     }
 
     /** The dose density on half of the images, and the other half's scores as its null. */
-    private DoseFit fitDose(AnomalyScores anomalyScores, ModelScoring.Scored scored) {
+    private DoseFit fitDose(AnomalyScores.Batch batch, ModelScoring.Scored scored) {
         List<String> statistics =
                 DoseStatistics.names(scored.scores().terms(), compressor, doseBackground);
-        return DoseFit.of(
-                statistics,
-                anomalyScores.statistics(statistics, scored.scores(), scored.images()));
+        return DoseFit.of(statistics, batch.statistics(statistics));
     }
 
     private List<ScoreKind> allowedKinds(boolean hasBackground) {

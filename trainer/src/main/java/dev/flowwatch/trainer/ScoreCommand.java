@@ -78,7 +78,8 @@ final class ScoreCommand implements Callable<Integer> {
         boolean background = s.backgroundBitsPerDim() != null;
         List<String> statistics =
                 DoseStatistics.names(s.terms(), anomalyScores.compressor(), background);
-        double[][] vectors = anomalyScores.statistics(statistics, s, scored.images());
+        AnomalyScores.Batch batch = anomalyScores.batch(s, scored.images());
+        double[][] vectors = batch.statistics(statistics);
         for (int j = 0; j < statistics.size(); j++) {
             int column = j;
             columns.put(
@@ -96,7 +97,7 @@ final class ScoreCommand implements Callable<Integer> {
             if (!possible) {
                 continue;
             }
-            double[] values = anomalyScores.scores(kind, s, scored.images());
+            double[] values = batch.scores(kind);
             columns.put(kind.id(), values);
             if (calibration.isPresent() && calibration.get().has(kind)) {
                 columns.put(

@@ -64,77 +64,31 @@ public final class AnomalyScores {
         return compressor;
     }
 
+    /** One score of the given kind per image: {@link Batch#scores} of a batch of its own. */
+    public double[] scores(ScoreKind kind, LikelihoodScorer.Scores scores, ImageSet images) {
+        return batch(scores, images).scores(kind);
+    }
+
+    /** {@link Batch#statistics} of a batch of its own. */
+    public double[][] statistics(
+            List<String> statistics, LikelihoodScorer.Scores scores, ImageSet images) {
+        return batch(scores, images).statistics(statistics);
+    }
+
     /**
-     * One score of the given kind per image.
+     * The scores and statistics of these images, however many kinds are asked for: each image is
+     * compressed once, when a kind or statistic first needs its complexity.
      *
      * @param scores the scorer's output for exactly these images, in their order
-     * @throws IllegalArgumentException for {@link ScoreKind#BPD_IW} when the scores have no IW
-     *     bound, for {@link ScoreKind#LIKELIHOOD_RATIO} when they have no background bound, or when
-     *     the counts differ
+     * @throws IllegalArgumentException when the counts differ
      */
-    public double[] scores(ScoreKind kind, LikelihoodScorer.Scores scores, ImageSet images) {
+    public Batch batch(LikelihoodScorer.Scores scores, ImageSet images) {
         if (scores.elboBitsPerDim().length != images.size()) {
             throw new IllegalArgumentException(
                     "%d scores for %d images"
                             .formatted(scores.elboBitsPerDim().length, images.size()));
         }
-        return switch (kind) {
-            case BPD -> scores.elboBitsPerDim().clone();
-            case BPD_IW -> {
-                if (scores.iwBitsPerDim() == null) {
-                    throw new IllegalArgumentException(
-                            "score kind bpd_iw needs the importance-weighted bound (IW samples >"
-                                    + " 0)");
-                }
-                yield scores.iwBitsPerDim().clone();
-            }
-            case COMPLEXITY -> {
-                double[] s = new double[images.size()];
-                for (int i = 0; i < s.length; i++) {
-                    s[i] = scores.elboBitsPerDim()[i] - complexity(images, i);
-                }
-                yield s;
-            }
-            case LIKELIHOOD_RATIO -> {
-                double[] s = new double[images.size()];
-                for (int i = 0; i < s.length; i++) {
-                    s[i] = likelihoodRatio(scores, i);
-                }
-                yield s;
-            }
-            case DOSE -> {
-                if (density == null) {
-                    throw new IllegalArgumentException(
-                            "score kind dose needs the density of a calibration");
-                }
-                yield doseScores(density, scores, images);
-            }
-        };
-    }
-
-    /**
-     * Every image's {@link DoseStatistics} named {@code statistics}, {@code [image][statistic]}.
-     */
-    public double[][] statistics(
-            List<String> statistics, LikelihoodScorer.Scores scores, ImageSet images) {
-        double[][] vectors = new double[images.size()][];
-        for (int i = 0; i < vectors.length; i++) {
-            int index = i;
-            vectors[i] =
-                    DoseStatistics.vector(
-                            statistics, scores, index, () -> complexity(images, index));
-        }
-        return vectors;
-    }
-
-    private double[] doseScores(
-            KernelDensity density, LikelihoodScorer.Scores scores, ImageSet images) {
-        double[][] vectors = statistics(density.statistics(), scores, images);
-        double[] s = new double[vectors.length];
-        for (int i = 0; i < s.length; i++) {
-            s[i] = density.negativeLogDensity(vectors[i]);
-        }
-        return s;
+        return new Batch(scores, images);
     }
 
     /**
@@ -149,13 +103,90 @@ public final class AnomalyScores {
         return scores.elboBitsPerDim()[index] - scores.backgroundBitsPerDim()[index];
     }
 
-    /** L(x)/D of image {@code index}, in bits per dimension. */
-    public double complexity(ImageSet images, int index) {
-        return InputComplexity.bitsPerDim(
-                compressor,
-                images.pixels(index, index + 1),
-                images.channels(),
-                images.height(),
-                images.width());
+    /** A batch's bounds and images, with the images' complexities computed at most once. */
+    public final class Batch {
+
+        private final LikelihoodScorer.Scores scores;
+        private final ImageSet images;
+        private double[] complexities;
+
+        private Batch(LikelihoodScorer.Scores scores, ImageSet images) {
+            this.scores = scores;
+            this.images = images;
+        }
+
+        /**
+         * One score of the given kind per image.
+         *
+         * @throws IllegalArgumentException for {@link ScoreKind#BPD_IW} when the scores have no IW
+         *     bound, for {@link ScoreKind#LIKELIHOOD_RATIO} when they have no background bound, and
+         *     for {@link ScoreKind#DOSE} without a density
+         */
+        public double[] scores(ScoreKind kind) {
+            return switch (kind) {
+                case BPD -> scores.elboBitsPerDim().clone();
+                case BPD_IW -> {
+                    if (scores.iwBitsPerDim() == null) {
+                        throw new IllegalArgumentException(
+                                "score kind bpd_iw needs the importance-weighted bound (IW"
+                                        + " samples > 0)");
+                    }
+                    yield scores.iwBitsPerDim().clone();
+                }
+                case COMPLEXITY -> {
+                    double[] s = new double[images.size()];
+                    for (int i = 0; i < s.length; i++) {
+                        s[i] = scores.elboBitsPerDim()[i] - complexity(i);
+                    }
+                    yield s;
+                }
+                case LIKELIHOOD_RATIO -> {
+                    double[] s = new double[images.size()];
+                    for (int i = 0; i < s.length; i++) {
+                        s[i] = likelihoodRatio(scores, i);
+                    }
+                    yield s;
+                }
+                case DOSE -> {
+                    if (density == null) {
+                        throw new IllegalArgumentException(
+                                "score kind dose needs the density of a calibration");
+                    }
+                    double[][] vectors = statistics(density.statistics());
+                    double[] s = new double[vectors.length];
+                    for (int i = 0; i < s.length; i++) {
+                        s[i] = density.negativeLogDensity(vectors[i]);
+                    }
+                    yield s;
+                }
+            };
+        }
+
+        /** Every image's {@link DoseStatistics} named {@code names}, {@code [image][statistic]}. */
+        public double[][] statistics(List<String> names) {
+            double[][] vectors = new double[images.size()][];
+            for (int i = 0; i < vectors.length; i++) {
+                int index = i;
+                vectors[i] = DoseStatistics.vector(names, scores, index, () -> complexity(index));
+            }
+            return vectors;
+        }
+
+        /** L(x)/D of image {@code index}, in bits per dimension. */
+        private double complexity(int index) {
+            if (complexities == null) {
+                complexities = new double[images.size()];
+                for (int i = 0; i < complexities.length; i++) {
+                    complexities[i] =
+                            InputComplexity.bitsPerDim(
+                                    compressor,
+                                    images.pixels(i, i + 1),
+                                    images.channels(),
+                                    images.height(),
+                                    images.width());
+                }
+            }
+            return complexities[index];
+        }
     }
 }

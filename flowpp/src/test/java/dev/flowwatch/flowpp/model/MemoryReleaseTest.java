@@ -21,7 +21,7 @@ import java.util.List;
 
 /**
  * The per-layer scopes: what a pass leaves alive does not grow with the depth of the model, and
- * training leaves nothing behind from step to step.
+ * training leaves nothing behind from step to step, nor scoring from batch to batch.
  */
 class MemoryReleaseTest {
 
@@ -108,5 +108,25 @@ class MemoryReleaseTest {
             counts[step] = manager.getManagedArrays().size();
         }
         assertEquals(counts[1], counts[counts.length - 1], "managed arrays after step 2 and 30");
+    }
+
+    @Test
+    void scoringBatchesLeaveNoArraysBehind() {
+        LikelihoodScorer scorer = new LikelihoodScorer(model(1), manager, 5);
+        float[] images = new float[4 * 64];
+        for (int i = 0; i < images.length; i++) {
+            images[i] = (i * 37) % 256;
+        }
+        for (int iwSamples : new int[] {0, 3}) {
+            int[] counts = new int[20];
+            for (int batch = 0; batch < counts.length; batch++) {
+                scorer.score(images, 4, iwSamples);
+                counts[batch] = manager.getManagedArrays().size();
+            }
+            assertEquals(
+                    counts[1],
+                    counts[counts.length - 1],
+                    "managed arrays after batch 2 and 20, K = " + iwSamples);
+        }
     }
 }

@@ -47,6 +47,21 @@ class AnomalyScoresTest {
     }
 
     @Test
+    void aBatchComputesEachImagesComplexityOnceForEveryKindAndStatistic() {
+        AnomalyScores scores = new AnomalyScores(Compressor.PNG);
+        AnomalyScores.Batch batch = scores.batch(SCORES, IMAGES);
+        double[] first = batch.scores(ScoreKind.COMPLEXITY);
+        double[][] statistics = batch.statistics(java.util.List.of("complexity_png"));
+        for (int i = 0; i < 2; i++) {
+            double complexity =
+                    InputComplexity.bitsPerDim(Compressor.PNG, IMAGES.pixels(i, i + 1), 1, 8, 8);
+            assertEquals(SCORES.elboBitsPerDim()[i] - complexity, first[i], 0.0);
+            assertEquals(complexity, statistics[i][0], 0.0, "image " + i);
+        }
+        assertArrayEquals(first, batch.scores(ScoreKind.COMPLEXITY), 0.0);
+    }
+
+    @Test
     void bitsPerDimKindsAreTheScorersBounds() {
         AnomalyScores scores = new AnomalyScores(Compressor.PNG);
         assertArrayEquals(
