@@ -15,9 +15,9 @@ DATA=${DATA:-data/sample/fashion-mnist-train-images-idx3-ubyte.gz}
 DEVICE=${DEVICE:-auto}
 HEAP=${HEAP:-2g}
 [ -f "$JAR" ] || mvn -B -q -DskipTests package >&2
-# Scoring runs as the demo and the images do: glibc keeps freed layer memory for the next layer.
-# Training runs with glibc's defaults: there the same settings fragment the heap (README, Memory).
-SCORING_MALLOC="MALLOC_ARENA_MAX=2 MALLOC_TRIM_THRESHOLD_=4000000000 MALLOC_MMAP_THRESHOLD_=4000000000"
+# Scoring runs as the demo and the CPU image do (scripts/scoring-malloc.sh). Training runs with
+# glibc's defaults: there glibc's scoring settings fragment the heap (README, Memory).
+SCORING_MALLOC=$(scripts/scoring-malloc.sh)
 
 declare -A CASE=(
   [train-28-b4]="--mode train --preset paper --shape 1x28x28 --batch-size 4 --steps 3"
@@ -47,7 +47,7 @@ for name in $CASES; do
       java -Xmx"$HEAP" -Dai.djl.offline=true -cp "$JAR" dev.flowwatch.trainer.bench.ModelBenchmark \
       --data "$DATA" --device "$DEVICE" ${CASE[$name]} > "$log" 2> "$log.err"; then
     kb=$(sed -n 's/^time_peak_rss_kb=//p' "$log.time")
-    sed "s/^{/{\"name\": \"$name\", \"glibc\": \"${malloc:-default}\", \"time_peak_rss_mb\": $((kb / 1024)), /" "$log"
+    sed "s|^{|{\"name\": \"$name\", \"malloc\": \"${malloc:-default}\", \"time_peak_rss_mb\": $((kb / 1024)), |" "$log"
   else
     echo "{\"name\": \"$name\", \"error\": \"exit $?, see $log.err\"}"
   fi

@@ -11,8 +11,7 @@ if [ ! -f "$JAR" ]; then
   mvn -B -q -DskipTests package
 fi
 # an OutOfMemoryError ends the JVM at once instead of leaving a half-dead process behind
-# PyTorch frees each layer's tensors as soon as it is done (flowpp's per-layer scopes); keep glibc from
-# handing that memory back to the kernel and faulting it in again for the next layer: ~30 % of the
-# scoring speed on CPU (README, "Results: scale")
-export MALLOC_ARENA_MAX=2 MALLOC_TRIM_THRESHOLD_=4000000000 MALLOC_MMAP_THRESHOLD_=4000000000
+# the allocator keeps each freed layer's memory for the next layer (scripts/scoring-malloc.sh)
+# shellcheck disable=SC2046 # NAME=value words
+export $(scripts/scoring-malloc.sh)
 exec java -XX:+ExitOnOutOfMemoryError -jar "$JAR" demo "$@"

@@ -17,6 +17,8 @@ COPY streams-app streams-app
 RUN --mount=type=cache,target=/root/.m2 mvn -B -q -DskipTests package
 
 FROM eclipse-temurin:17-jre-jammy
+RUN apt-get update && apt-get install -y --no-install-recommends libjemalloc2 \
+    && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 flowwatch \
     && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \
        --shell /usr/sbin/nologin flowwatch
@@ -25,9 +27,11 @@ COPY --from=build /src/trainer/target/flowpp-trainer.jar /opt/flowwatch/flowpp-t
 # DJL must never download at run time: natives from the jar, cache on the /tmp volume.
 ENV DJL_CACHE_DIR=/tmp/djl \
     JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=70 -XX:+ExitOnOutOfMemoryError -Djava.io.tmpdir=/tmp -Dai.djl.offline=true" \
-    # glibc keeps the memory of each layer's freed tensors for the next layer instead of handing
-    # it back to the kernel: ~30 % of CPU scoring speed (README, "Results: scale")
-    MALLOC_ARENA_MAX=2 MALLOC_TRIM_THRESHOLD_=4000000000 MALLOC_MMAP_THRESHOLD_=4000000000
+    # jemalloc without decay keeps the memory of each layer's freed tensors for the next layer,
+    # and its peak does not creep up with the images scored (scripts/scoring-malloc.sh; README,
+    # "Results: scale"); a trainer in this image runs with both unset
+    LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2 \
+    MALLOC_CONF=dirty_decay_ms:-1,muzzy_decay_ms:-1
 USER 10001:10001
 EXPOSE 9400
 ENTRYPOINT ["java", "-jar", "/opt/flowwatch/flowpp-streams.jar"]
