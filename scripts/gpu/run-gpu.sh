@@ -13,7 +13,13 @@
 set -euo pipefail
 kit=$(cd "$(dirname "$0")" && pwd)
 cache=${KIT_CACHE:-$kit/cache}
+[ -f "$kit/KIT.txt" ] || { echo "run-gpu.sh runs from a kit that scripts/gpu-kit.sh built" >&2; exit 2; }
 djl=$(sed -n 's/^djl: //p' "$kit/KIT.txt")
+case ${1:-} in
+  trainer | streams) ;;
+  class) [ $# -ge 2 ] || { sed -n '6p' "$0" >&2; exit 2; } ;;
+  *) sed -n '4,6p' "$0" >&2; exit 2 ;;
+esac
 
 if [ -z "${LIBTORCH_DIR:-}" ]; then
   if ! found=$(python3 -c 'import os, torch
@@ -62,11 +68,10 @@ export PYTORCH_LIBRARY_PATH=$LIBTORCH_DIR PYTORCH_VERSION=$TORCH_VERSION \
   ENGINE_CACHE_DIR=$cache DJL_CACHE_DIR=$cache
 # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
 java=("$kit/runtime/bin/java" "${java_opts[@]}" ${JAVA_OPTS:-} -cp "$kit/lib/*")
-what=${1:-}
-shift || true
+what=$1
+shift
 case $what in
   trainer) exec "${java[@]}" dev.flowwatch.trainer.FlowppTrainer "$@" ;;
   streams) exec "${java[@]}" dev.flowwatch.streams.FlowppStreams "$@" ;;
   class) main=$1; shift; exec "${java[@]}" "$main" "$@" ;;
-  *) sed -n '4,6p' "$0" >&2; exit 2 ;;
 esac
