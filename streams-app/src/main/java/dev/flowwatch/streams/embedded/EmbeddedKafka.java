@@ -8,6 +8,9 @@ import org.apache.kafka.metadata.bootstrap.BootstrapMetadata;
 import org.apache.kafka.server.common.Feature;
 import org.apache.kafka.server.common.MetadataVersion;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
@@ -50,24 +53,30 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /**
      * Formats and starts a broker with its data under a fresh directory in {@code java.io.tmpdir}.
+     *
+     * <p>The directory is this class's, not the test kit's: the kit would register a JVM shutdown
+     * hook that deletes its directory while a SIGTERM'd demo is still stopping the broker, which
+     * then logs a storm of errors about its vanished log directory.
      */
     public static EmbeddedKafka start() {
-        return start(null);
+        try {
+            return start(Files.createTempDirectory("kafka-"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("no temporary directory for the broker", e);
+        }
     }
 
     /**
-     * Formats and starts a broker with its data under {@code baseDirectory} (null: a temporary
-     * one).
+     * Formats and starts a broker with its data under {@code baseDirectory}, which {@link
+     * #close()} deletes.
      */
     public static EmbeddedKafka start(Path baseDirectory) {
         TestKitNodes.Builder nodes =
                 new TestKitNodes.Builder(productionMetadata())
                         .setCombined(true)
                         .setNumBrokerNodes(1)
-                        .setNumControllerNodes(1);
-        if (baseDirectory != null) {
-            nodes.setBaseDirectory(baseDirectory);
-        }
+                        .setNumControllerNodes(1)
+                        .setBaseDirectory(baseDirectory);
         KafkaClusterTestKit cluster = null;
         try {
             KafkaClusterTestKit.Builder builder =
