@@ -76,6 +76,16 @@ final class CalibrateCommand implements Callable<Integer> {
     private boolean doseBackground;
 
     @Option(
+            names = "--dose-layout",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
+            description =
+                    "Whether the image's layout (mean intensity, centroid, second moments) is"
+                            + " among the statistics of score kind dose (default: ${DEFAULT-VALUE}).")
+    private boolean doseLayout;
+
+    @Option(
             names = "--compressor",
             defaultValue = "png",
             paramLabel = "NAME",
@@ -144,7 +154,8 @@ final class CalibrateCommand implements Callable<Integer> {
     /** The dose density on half of the images, and the other half's scores as its null. */
     private DoseFit fitDose(AnomalyScores.Batch batch, ModelScoring.Scored scored) {
         List<String> statistics =
-                DoseStatistics.names(scored.scores().terms(), compressor, doseBackground);
+                DoseStatistics.names(
+                        scored.scores().terms(), compressor, doseLayout, doseBackground);
         return DoseFit.of(statistics, batch.statistics(statistics));
     }
 

@@ -11,6 +11,7 @@ import dev.flowwatch.flowpp.score.Calibration;
 import dev.flowwatch.flowpp.score.DetectionMetrics;
 import dev.flowwatch.flowpp.score.DoseFit;
 import dev.flowwatch.flowpp.score.DoseStatistics;
+import dev.flowwatch.flowpp.score.ImageStatistics;
 import dev.flowwatch.flowpp.score.InputComplexity.Compressor;
 import dev.flowwatch.flowpp.score.KernelDensity;
 import dev.flowwatch.flowpp.score.ScoreKind;
@@ -126,13 +127,17 @@ final class DetectionCommand implements Callable<Integer> {
 
     /**
      * A score kind measured with one compressor where it has one, and for dose with or without the
-     * background's bits/dim among its statistics.
+     * image's layout and the background's bits/dim among its statistics.
      */
     private record Variant(
-            ScoreKind kind, Compressor compressor, boolean doseBackground, String name) {
+            ScoreKind kind,
+            Compressor compressor,
+            boolean doseLayout,
+            boolean doseBackground,
+            String name) {
 
         Variant(ScoreKind kind, Compressor compressor, String name) {
-            this(kind, compressor, false, name);
+            this(kind, compressor, false, false, name);
         }
     }
 
@@ -208,7 +213,8 @@ final class DetectionCommand implements Callable<Integer> {
     private List<Calibrated> calibrate(
             ModelBundle bundle, ImageSet normals, LikelihoodScorer.Scores normalScores) {
         int half = normals.size() / 2;
-        ImageSet calibrationHalf = normals.slice(0, half);
+        ImageStatistics calibrationHalf = ImageStatistics.of(normals.slice(0, half));
+        ImageStatistics heldOutHalf = ImageStatistics.of(normals.slice(half, normals.size()));
         LikelihoodScorer.Scores calibrationScores = normalScores.slice(0, half);
         List<Calibrated> calibrated = new ArrayList<>();
         for (Variant v : variants(bundle)) {
@@ -218,23 +224,26 @@ final class DetectionCommand implements Callable<Integer> {
             if (v.kind() == ScoreKind.DOSE) {
                 List<String> statistics =
                         DoseStatistics.names(
-                                normalScores.terms(), v.compressor(), v.doseBackground());
+                                normalScores.terms(),
+                                v.compressor(),
+                                v.doseLayout(),
+                                v.doseBackground());
                 DoseFit fit =
                         DoseFit.of(
                                 statistics,
-                                kinds.statistics(statistics, calibrationScores, calibrationHalf));
+                                kinds.batch(calibrationScores, calibrationHalf)
+                                        .statistics(statistics));
                 density = fit.density();
                 kinds = new AnomalyScores(v.compressor(), density);
                 nulls.put(v.kind(), fit.nullScores());
             } else {
-                nulls.put(v.kind(), kinds.scores(v.kind(), calibrationScores, calibrationHalf));
+                nulls.put(
+                        v.kind(), kinds.batch(calibrationScores, calibrationHalf).scores(v.kind()));
             }
             // the held-out half only: the dose density has seen half of the calibration images
             double[] heldOut =
-                    kinds.scores(
-                            v.kind(),
-                            normalScores.slice(half, normals.size()),
-                            normals.slice(half, normals.size()));
+                    kinds.batch(normalScores.slice(half, normals.size()), heldOutHalf)
+                            .scores(v.kind());
             Calibration calibration =
                     Calibration.of(
                             bundle.manifest(),
@@ -258,9 +267,10 @@ final class DetectionCommand implements Callable<Integer> {
             ImageSet anomalous,
             LikelihoodScorer.Scores anomalyScores) {
         int half = normalScores.elboBitsPerDim().length / 2;
+        ImageStatistics images = ImageStatistics.of(anomalous);
         for (Calibrated c : calibrated) {
             ScoreKind kind = c.variant().kind();
-            double[] a = c.scores().scores(kind, anomalyScores, anomalous);
+            double[] a = c.scores().batch(anomalyScores, images).scores(kind);
             row(
                     report,
                     anomalies,
@@ -328,9 +338,11 @@ final class DetectionCommand implements Callable<Integer> {
         if (bundle.background().isPresent()) {
             variants.add(new Variant(ScoreKind.LIKELIHOOD_RATIO, none, "likelihood_ratio"));
         }
-        variants.add(new Variant(ScoreKind.DOSE, Compressor.PNG, "dose"));
+        variants.add(new Variant(ScoreKind.DOSE, Compressor.PNG, true, false, "dose"));
+        variants.add(new Variant(ScoreKind.DOSE, Compressor.PNG, false, false, "dose (no layout)"));
         if (bundle.background().isPresent()) {
-            variants.add(new Variant(ScoreKind.DOSE, Compressor.PNG, true, "dose (+background)"));
+            variants.add(
+                    new Variant(ScoreKind.DOSE, Compressor.PNG, true, true, "dose (+background)"));
         }
         return variants;
     }

@@ -77,7 +77,7 @@ final class ScoreCommand implements Callable<Integer> {
         }
         boolean background = s.backgroundBitsPerDim() != null;
         List<String> statistics =
-                DoseStatistics.names(s.terms(), anomalyScores.compressor(), background);
+                DoseStatistics.names(s.terms(), anomalyScores.compressor(), true, background);
         AnomalyScores.Batch batch = anomalyScores.batch(s, scored.images());
         double[][] vectors = batch.statistics(statistics);
         for (int j = 0; j < statistics.size(); j++) {

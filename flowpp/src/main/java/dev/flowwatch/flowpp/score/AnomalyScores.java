@@ -83,10 +83,18 @@ public final class AnomalyScores {
      * @throws IllegalArgumentException when the counts differ
      */
     public Batch batch(LikelihoodScorer.Scores scores, ImageSet images) {
-        if (scores.elboBitsPerDim().length != images.size()) {
+        return batch(scores, ImageStatistics.of(images));
+    }
+
+    /**
+     * {@link #batch(LikelihoodScorer.Scores, ImageSet)} over images whose statistics other batches
+     * share, so that scores of several calibrations compress each image once.
+     */
+    public Batch batch(LikelihoodScorer.Scores scores, ImageStatistics images) {
+        if (scores.elboBitsPerDim().length != images.images().size()) {
             throw new IllegalArgumentException(
                     "%d scores for %d images"
-                            .formatted(scores.elboBitsPerDim().length, images.size()));
+                            .formatted(scores.elboBitsPerDim().length, images.images().size()));
         }
         return new Batch(scores, images);
     }
@@ -103,14 +111,13 @@ public final class AnomalyScores {
         return scores.elboBitsPerDim()[index] - scores.backgroundBitsPerDim()[index];
     }
 
-    /** A batch's bounds and images, with the images' complexities computed at most once. */
+    /** A batch's bounds and images, with the images' own statistics computed at most once. */
     public final class Batch {
 
         private final LikelihoodScorer.Scores scores;
-        private final ImageSet images;
-        private double[] complexities;
+        private final ImageStatistics images;
 
-        private Batch(LikelihoodScorer.Scores scores, ImageSet images) {
+        private Batch(LikelihoodScorer.Scores scores, ImageStatistics images) {
             this.scores = scores;
             this.images = images;
         }
@@ -134,14 +141,14 @@ public final class AnomalyScores {
                     yield scores.iwBitsPerDim().clone();
                 }
                 case COMPLEXITY -> {
-                    double[] s = new double[images.size()];
+                    double[] s = new double[scores.elboBitsPerDim().length];
                     for (int i = 0; i < s.length; i++) {
-                        s[i] = scores.elboBitsPerDim()[i] - complexity(i);
+                        s[i] = scores.elboBitsPerDim()[i] - images.complexity(compressor, i);
                     }
                     yield s;
                 }
                 case LIKELIHOOD_RATIO -> {
-                    double[] s = new double[images.size()];
+                    double[] s = new double[scores.elboBitsPerDim().length];
                     for (int i = 0; i < s.length; i++) {
                         s[i] = likelihoodRatio(scores, i);
                     }
@@ -164,29 +171,11 @@ public final class AnomalyScores {
 
         /** Every image's {@link DoseStatistics} named {@code names}, {@code [image][statistic]}. */
         public double[][] statistics(List<String> names) {
-            double[][] vectors = new double[images.size()][];
+            double[][] vectors = new double[scores.elboBitsPerDim().length][];
             for (int i = 0; i < vectors.length; i++) {
-                int index = i;
-                vectors[i] = DoseStatistics.vector(names, scores, index, () -> complexity(index));
+                vectors[i] = DoseStatistics.vector(names, scores, i, images);
             }
             return vectors;
-        }
-
-        /** L(x)/D of image {@code index}, in bits per dimension. */
-        private double complexity(int index) {
-            if (complexities == null) {
-                complexities = new double[images.size()];
-                for (int i = 0; i < complexities.length; i++) {
-                    complexities[i] =
-                            InputComplexity.bitsPerDim(
-                                    compressor,
-                                    images.pixels(i, i + 1),
-                                    images.channels(),
-                                    images.height(),
-                                    images.width());
-                }
-            }
-            return complexities[index];
         }
     }
 }

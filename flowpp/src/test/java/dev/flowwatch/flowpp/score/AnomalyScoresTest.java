@@ -62,6 +62,32 @@ class AnomalyScoresTest {
     }
 
     @Test
+    void imageStatisticsAreTheNamedCompressorsAndTheLayout() {
+        // the batch's compressor is PNG; a statistic that names deflate is deflate's
+        AnomalyScores.Batch batch = new AnomalyScores(Compressor.PNG).batch(SCORES, IMAGES);
+        double[][] v =
+                batch.statistics(java.util.List.of("complexity_deflate", "layout_x", "layout_mass"));
+        for (int i = 0; i < 2; i++) {
+            byte[] pixels = IMAGES.pixels(i, i + 1);
+            double[] layout = ImageLayout.of(pixels, 1, 8, 8);
+            assertArrayEquals(
+                    new double[] {
+                        InputComplexity.bitsPerDim(Compressor.DEFLATE, pixels, 1, 8, 8),
+                        layout[1],
+                        layout[0]
+                    },
+                    v[i],
+                    0.0,
+                    "image " + i);
+        }
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> batch.statistics(java.util.List.of("layout_skew")));
+        assertTrue(e.getMessage().contains("layout_skew"), e.getMessage());
+    }
+
+    @Test
     void bitsPerDimKindsAreTheScorersBounds() {
         AnomalyScores scores = new AnomalyScores(Compressor.PNG);
         assertArrayEquals(

@@ -106,7 +106,7 @@ class DoseScoringTest {
         try (ScoringEngine engine = ScoringEngine.load(bundle, "cpu", 0, kind, 1)) {
             bounds = engine.score(normals).bounds();
         }
-        List<String> statistics = DoseStatistics.names(bounds.terms(), Compressor.PNG, background);
+        List<String> statistics = DoseStatistics.names(bounds.terms(), Compressor.PNG, true, background);
         DoseFit fit =
                 DoseFit.of(
                         statistics,
