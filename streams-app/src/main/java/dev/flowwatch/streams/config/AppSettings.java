@@ -46,9 +46,10 @@ final class AppSettings {
                                     + " 0), complexity (bits/dim minus the image's PNG/deflate"
                                     + " complexity, Serrà et al. 2020), likelihood_ratio (needs a"
                                     + " background model in the bundle) or dose (how atypical the"
-                                    + " ELBO's per-scale terms and the complexity are together: a"
-                                    + " kernel density fitted by flowpp-trainer calibrate, so it"
-                                    + " needs the bundle's calibration)")
+                                    + " ELBO's per-scale terms, the complexity and the image's"
+                                    + " layout are together: a kernel density fitted by"
+                                    + " flowpp-trainer calibrate, so it needs the bundle's"
+                                    + " calibration)")
                     .define("alert.target-false-alarm-rate", Type.DOUBLE, 0.01,
                             Allowed.strictlyBetweenZeroAndOne(), HIGH,
                             "α: when the bundle holds a calibration (calibration.json) of"
