@@ -15,9 +15,10 @@ DATA=${DATA:-data/sample/fashion-mnist-train-images-idx3-ubyte.gz}
 DEVICE=${DEVICE:-auto}
 HEAP=${HEAP:-2g}
 [ -f "$JAR" ] || mvn -B -q -DskipTests package >&2
-# Scoring runs as the demo and the CPU image do (scripts/scoring-malloc.sh). Training runs with
-# glibc's defaults: there glibc's scoring settings fragment the heap (README, Memory).
-SCORING_MALLOC=$(scripts/scoring-malloc.sh)
+# Scoring runs as the demo and the CPU image do (scripts/flowpp-malloc.sh). Training runs with
+# glibc's defaults: glibc's scoring settings fragment a `paper` step's heap (README, Memory), and
+# jemalloc was measured in training for `small` only (scripts/bench-train.sh uses it).
+SCORING_MALLOC=$(scripts/flowpp-malloc.sh)
 
 declare -A CASE=(
   [train-28-b4]="--mode train --preset paper --shape 1x28x28 --batch-size 4 --steps 3"

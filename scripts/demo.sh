@@ -11,7 +11,7 @@ if [ ! -f "$JAR" ]; then
   mvn -B -q -DskipTests package
 fi
 # an OutOfMemoryError ends the JVM at once instead of leaving a half-dead process behind
-# the allocator keeps each freed layer's memory for the next layer (scripts/scoring-malloc.sh)
+# the allocator keeps each freed layer's memory for the next layer (scripts/flowpp-malloc.sh)
 # shellcheck disable=SC2046 # NAME=value words
-export $(scripts/scoring-malloc.sh)
+export $(scripts/flowpp-malloc.sh)
 exec java -XX:+ExitOnOutOfMemoryError -jar "$JAR" demo "$@"

@@ -28,8 +28,9 @@ COPY --from=build /src/trainer/target/flowpp-trainer.jar /opt/flowwatch/flowpp-t
 ENV DJL_CACHE_DIR=/tmp/djl \
     JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=70 -XX:+ExitOnOutOfMemoryError -Djava.io.tmpdir=/tmp -Dai.djl.offline=true" \
     # jemalloc without decay keeps the memory of each layer's freed tensors for the next layer,
-    # and its peak does not creep up with the images scored (scripts/scoring-malloc.sh; README,
-    # "Results: scale"); a trainer in this image runs with both unset
+    # and its peak does not creep up with the images scored (scripts/flowpp-malloc.sh; README,
+    # "Results: scale"); `small` also trains a third faster with it; for `paper` training it was
+    # not measured (env -u LD_PRELOAD -u MALLOC_CONF gives glibc's defaults)
     LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2 \
     MALLOC_CONF=dirty_decay_ms:-1,muzzy_decay_ms:-1
 USER 10001:10001
