@@ -21,7 +21,7 @@ mkdir -p "$REPORT"
 FASHION_TRAIN=data/fashion-mnist/train-images-idx3-ubyte.gz
 FASHION_TEST=data/fashion-mnist/t10k-images-idx3-ubyte.gz
 MNIST=data/mnist/mnist-images-idx3-ubyte.gz
-# jemalloc keeps each freed layer's memory for the next one: 33 % more steps in 30 minutes than
+# jemalloc keeps each freed layer's memory for the next one: 28 % more steps in 30 minutes than
 # glibc's defaults (README, "Results: scale"); evaluation and scoring gain as well
 # shellcheck disable=SC2046 # NAME=value words
 trainer() { env $(scripts/flowpp-malloc.sh train) java -Xmx8g -jar "$JAR" "$@"; }
