@@ -176,6 +176,18 @@ final class TrainCommand implements Callable<Integer> {
                             + " (default: ${DEFAULT-VALUE}).")
     private int seed;
 
+    @Option(
+            names = "--weight-decay",
+            defaultValue = "0",
+            paramLabel = "LAMBDA",
+            converter = NonNegativeDouble.class,
+            description =
+                    "L2 penalty LAMBDA/2 times the weights' sum of squares, added to the loss in"
+                            + " bits/dim; Ren et al. (2019) fit background models with one, so"
+                            + " that they learn only what every image shares. See"
+                            + " scripts/tune-background.sh (default: ${DEFAULT-VALUE}).")
+    private double weightDecay;
+
     @ArgGroup(exclusive = false)
     private Background background;
 
@@ -296,6 +308,7 @@ final class TrainCommand implements Callable<Integer> {
                         .optCheckpointEvery(checkpointEvery)
                         .optValidationImages(validationImages)
                         .optMutationRate(mutationRate())
+                        .optWeightDecay(savedOr(BundleManifest.WEIGHT_DECAY, weightDecay))
                         .optInitImages(initImages)
                         .optMicroBatchSize(microBatchSize)
                         .build();
@@ -351,25 +364,37 @@ final class TrainCommand implements Callable<Integer> {
             return;
         }
         for (String option :
-                List.of("--preset", "--dequantization", "--background", "--mutation-rate")) {
+                List.of(
+                        "--preset",
+                        "--dequantization",
+                        "--background",
+                        "--mutation-rate",
+                        "--weight-decay")) {
             if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
                 throw new ParameterException(
                         spec.commandLine(),
                         option
-                                + " cannot be combined with --resume: the architecture comes from"
-                                + " the checkpoint");
+                                + " cannot be combined with --resume: the architecture and the"
+                                + " objective come from the checkpoint");
             }
         }
     }
 
     /** From the options on a fresh run; from the checkpoint on --resume, which must not change. */
     private double mutationRate() {
+        return savedOr(BundleManifest.MUTATION_RATE, background == null ? 0 : background.rate);
+    }
+
+    /**
+     * The checkpoint's metric {@code name} on --resume (0 when it has none), else {@code given}: an
+     * objective's settings must not change within a run.
+     */
+    private double savedOr(String name, double given) {
         if (resume != null) {
-            Object saved =
-                    ModelBundle.readManifest(resume).metrics().get(BundleManifest.MUTATION_RATE);
+            Object saved = ModelBundle.readManifest(resume).metrics().get(name);
             return saved == null ? 0 : ((Number) saved).doubleValue();
         }
-        return background == null ? 0 : background.rate;
+        return given;
     }
 
     private ImageSet.Split trainingAndValidation() throws IOException {

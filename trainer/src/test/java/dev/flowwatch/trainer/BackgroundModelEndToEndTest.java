@@ -5,13 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 
+import com.google.gson.Gson;
+
 import dev.flowwatch.flowpp.bundle.BundleManifest;
 import dev.flowwatch.flowpp.bundle.ModelBundle;
 import dev.flowwatch.flowpp.data.ImageSet;
 import dev.flowwatch.flowpp.data.ImageSets;
+import dev.flowwatch.flowpp.data.PixelMutation;
 import dev.flowwatch.flowpp.model.LikelihoodScorer;
 import dev.flowwatch.flowpp.score.AnomalyScores;
 import dev.flowwatch.flowpp.score.Calibration;
+import dev.flowwatch.flowpp.score.DetectionMetrics;
 import dev.flowwatch.flowpp.score.ScoreKind;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -22,6 +26,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /** The likelihood-ratio workflow through the CLI: train a background, attach it, use it. */
 class BackgroundModelEndToEndTest {
@@ -31,6 +36,7 @@ class BackgroundModelEndToEndTest {
     private static Path data;
     private static Path model;
     private static Path background;
+    private static Path decayed;
     private static Cli attach;
 
     @TempDir Path dir;
@@ -48,6 +54,18 @@ class BackgroundModelEndToEndTest {
         assertEquals(0, fg.exitCode(), fg.toString());
         Cli bg = train(background, "--background", "--mutation-rate", "0.3", "--seed", "2");
         assertEquals(0, bg.exitCode(), bg.toString());
+        decayed = shared.resolve("decayed");
+        Cli l2 =
+                train(
+                        decayed,
+                        "--background",
+                        "--mutation-rate",
+                        "0.1",
+                        "--weight-decay",
+                        "0.5",
+                        "--seed",
+                        "3");
+        assertEquals(0, l2.exitCode(), l2.toString());
         attach =
                 Cli.run(
                         "attach-background",
@@ -103,8 +121,7 @@ class BackgroundModelEndToEndTest {
             assertTrue(calibration.has(kind), kind.id());
         }
         assertEquals(20, calibration.nullCount(ScoreKind.DOSE));
-        assertTrue(
-                calibration.density().orElseThrow().statistics().contains("background_bpd"));
+        assertTrue(calibration.density().orElseThrow().statistics().contains("background_bpd"));
 
         Path csv = dir.resolve("scores.csv");
         Cli score =
@@ -139,7 +156,10 @@ class BackgroundModelEndToEndTest {
                 for (ScoreKind kind : kinds) {
                     double value = library.scores(kind, expected, one)[0];
                     assertEquals(
-                            value, Double.parseDouble(row[header.indexOf(kind.id())]), 0.0, kind.id());
+                            value,
+                            Double.parseDouble(row[header.indexOf(kind.id())]),
+                            0.0,
+                            kind.id());
                     assertEquals(
                             calibration.pValue(kind, value),
                             Double.parseDouble(row[header.indexOf(kind.id() + "_p_value")]),
@@ -200,5 +220,99 @@ class BackgroundModelEndToEndTest {
                         "--background");
         assertEquals(2, resume.exitCode(), resume.toString());
         assertTrue(resume.err().contains("cannot be combined with --resume"), resume.err());
+
+        Cli decay =
+                Cli.run(
+                        "train",
+                        "--data",
+                        data.toString(),
+                        "--resume",
+                        decayed.toString(),
+                        "--weight-decay",
+                        "0.1");
+        assertEquals(2, decay.exitCode(), decay.toString());
+        assertTrue(decay.err().contains("--weight-decay cannot be combined"), decay.err());
+        assertEquals(
+                0.5, ModelBundle.readManifest(decayed).metrics().get(BundleManifest.WEIGHT_DECAY));
+    }
+
+    /**
+     * Each candidate's AUROC is the likelihood ratio's on the clean images against their copies
+     * mutated with the command's seed, as the library computes it; the best one is attached.
+     */
+    @Test
+    void selectBackgroundJudgesCandidatesOnMutatedCopiesAndAttachesTheBest() throws IOException {
+        Path copy = dir.resolve("model");
+        Files.createDirectories(copy);
+        for (String file : List.of(ModelBundle.MANIFEST, ModelBundle.PARAMETERS)) {
+            Files.copy(model.resolve(file), copy.resolve(file));
+        }
+        Cli select =
+                Cli.run(
+                        "select-background",
+                        "--model",
+                        copy.toString(),
+                        "--candidates",
+                        background + "," + decayed,
+                        "--data",
+                        data.toString(),
+                        "--skip",
+                        "8",
+                        "--mutation-rate",
+                        "0.3",
+                        "--json",
+                        "--attach");
+        assertEquals(0, select.exitCode(), select.toString());
+        List<String> lines = select.out().lines().toList();
+        ImageSet clean = ImageSets.load(data).slice(8, 40);
+        ImageSet mutated = PixelMutation.apply(clean, 0.3, SelectBackgroundCommand.MUTATION_SEED);
+        double bestAuroc = -1;
+        String bestVersion = null;
+        try (NDManager manager = NDManager.newBaseManager()) {
+            ModelBundle main = ModelBundle.load(copy, manager);
+            for (int i = 0; i < 2; i++) {
+                Path candidate = i == 0 ? background : decayed;
+                Map<?, ?> line = new Gson().fromJson(lines.get(i), Map.class);
+                assertEquals(candidate.toString(), line.get("candidate"));
+                ModelBundle bg = ModelBundle.load(candidate, manager);
+                LikelihoodScorer scorer =
+                        new LikelihoodScorer(main.model(), bg.model(), manager, 1);
+                AnomalyScores ratio = new AnomalyScores(AnomalyScores.DEFAULT_COMPRESSOR);
+                double expected =
+                        DetectionMetrics.auroc(
+                                ratio.scores(
+                                        ScoreKind.LIKELIHOOD_RATIO,
+                                        scorer.scoreAll(clean, 64, 0, n -> {}),
+                                        clean),
+                                ratio.scores(
+                                        ScoreKind.LIKELIHOOD_RATIO,
+                                        scorer.scoreAll(mutated, 64, 0, n -> {}),
+                                        mutated));
+                assertEquals(expected, (Double) line.get("auroc_likelihood_ratio"), 1e-12);
+                if (expected > bestAuroc) {
+                    bestAuroc = expected;
+                    bestVersion = bg.manifest().modelVersion();
+                }
+            }
+        }
+        assertEquals(0.5, new Gson().fromJson(lines.get(1), Map.class).get("weight_decay"));
+        assertTrue(lines.get(2).startsWith("attached "), select.out());
+        assertEquals(
+                bestVersion, ModelBundle.readBackgroundManifest(copy).orElseThrow().modelVersion());
+    }
+
+    @Test
+    void selectBackgroundRefusesACandidateThatIsNoBackgroundModel() {
+        Cli select =
+                Cli.run(
+                        "select-background",
+                        "--model",
+                        model.toString(),
+                        "--candidates",
+                        model.toString(),
+                        "--data",
+                        data.toString());
+        assertEquals(1, select.exitCode(), select.toString());
+        assertTrue(select.err().contains("train --background"), select.err());
     }
 }

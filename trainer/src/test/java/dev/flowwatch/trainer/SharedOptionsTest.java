@@ -40,14 +40,31 @@ class SharedOptionsTest {
 
     @ParameterizedTest
     @ValueSource(
-            strings = {"evaluate", "score", "calibrate", "detection", "sample", "attach-background"})
+            strings = {
+                "evaluate",
+                "score",
+                "calibrate",
+                "detection",
+                "sample",
+                "attach-background",
+                "select-background"
+            })
     void modelCommandsRequireTheSameModelOption(String command) {
         assertTrue(option(command, "--model").required());
         assertEquals("DIR", option(command, "--model").paramLabel());
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"train", "evaluate", "score", "calibrate", "detection", "sample"})
+    @ValueSource(
+            strings = {
+                "train",
+                "evaluate",
+                "score",
+                "calibrate",
+                "detection",
+                "sample",
+                "select-background"
+            })
     void everyCommandThatRunsAModelDefaultsToAutoDevice(String command) {
         assertEquals("auto", option(command, "--device").defaultValue());
     }

@@ -33,4 +33,7 @@ public record BundleManifest(
      * images.
      */
     public static final String MUTATION_RATE = "mutationRate";
+
+    /** The metric of a model fitted with an L2 penalty: its λ (absent when there was none). */
+    public static final String WEIGHT_DECAY = "weightDecay";
 }

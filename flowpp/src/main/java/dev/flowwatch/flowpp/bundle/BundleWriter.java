@@ -118,6 +118,28 @@ public final class BundleWriter {
      *     as one (no {@value BundleManifest#MUTATION_RATE} metric), or the image shapes differ
      */
     public static BundleManifest attachBackground(Path bundleDir, Path backgroundDir) {
+        BundleManifest background = requireBackgroundFor(bundleDir, backgroundDir);
+        byte[] parameters =
+                ModelBundle.readParameters(
+                        backgroundDir.resolve(ModelBundle.PARAMETERS), background);
+        String dir = ModelBundle.BACKGROUND + "/";
+        addFiles(
+                bundleDir,
+                Map.of(
+                        dir + ModelBundle.MANIFEST,
+                        ModelBundle.GSON.toJson(background).getBytes(StandardCharsets.UTF_8),
+                        dir + ModelBundle.PARAMETERS,
+                        parameters));
+        return background;
+    }
+
+    /**
+     * The manifest of the background model in {@code backgroundDir}, checked as {@link
+     * #attachBackground} checks it, without writing anything.
+     *
+     * @throws BundleException as {@link #attachBackground} does
+     */
+    public static BundleManifest requireBackgroundFor(Path bundleDir, Path backgroundDir) {
         BundleManifest main = ModelBundle.readManifest(bundleDir);
         BundleManifest background = ModelBundle.readManifest(backgroundDir);
         Path manifestFile = backgroundDir.resolve(ModelBundle.MANIFEST);
@@ -130,17 +152,6 @@ public final class BundleWriter {
                             + " in its metrics)");
         }
         ModelBundle.requireSameImageShape(main, background, manifestFile);
-        byte[] parameters =
-                ModelBundle.readParameters(
-                        backgroundDir.resolve(ModelBundle.PARAMETERS), background);
-        String dir = ModelBundle.BACKGROUND + "/";
-        addFiles(
-                bundleDir,
-                Map.of(
-                        dir + ModelBundle.MANIFEST,
-                        ModelBundle.GSON.toJson(background).getBytes(StandardCharsets.UTF_8),
-                        dir + ModelBundle.PARAMETERS,
-                        parameters));
         return background;
     }
 

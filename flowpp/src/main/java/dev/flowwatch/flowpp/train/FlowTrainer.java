@@ -268,6 +268,11 @@ public final class FlowTrainer {
                 }
             }
             List<NDArray> gradients = weights.stream().map(NDArray::getGradient).toList();
+            if (options.weightDecay() > 0) {
+                for (int i = 0; i < weights.size(); i++) {
+                    gradients.get(i).addi(weights.get(i).mul(options.weightDecay()));
+                }
+            }
             double norm = 0;
             for (NDArray g : gradients) {
                 norm += Tensors.scalar(g.square().sum());
@@ -352,6 +357,9 @@ public final class FlowTrainer {
                         .metric("learningRate", options.learningRate());
         if (options.mutationRate() > 0) {
             writer.metric(BundleManifest.MUTATION_RATE, options.mutationRate());
+        }
+        if (options.weightDecay() > 0) {
+            writer.metric(BundleManifest.WEIGHT_DECAY, options.weightDecay());
         }
         average.swapInto(weights);
         try {

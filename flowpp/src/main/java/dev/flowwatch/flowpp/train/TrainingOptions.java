@@ -2,8 +2,8 @@ package dev.flowwatch.flowpp.train;
 
 /**
  * How to fit a model. Build with {@link #builder()}: {@code setX} for what has no default, {@code
- * optX} for what has one; the defaults are Flow++'s recipe (Adam with warm-up, gradient clipping and
- * an EMA of the weights).
+ * optX} for what has one; the defaults are Flow++'s recipe (Adam with warm-up, gradient clipping
+ * and an EMA of the weights).
  */
 public final class TrainingOptions {
 
@@ -24,6 +24,7 @@ public final class TrainingOptions {
     private final int validationImages;
     private final int maxNonFiniteInRow;
     private final double mutationRate;
+    private final double weightDecay;
     private final int initImages;
     private final int microBatchSize;
 
@@ -42,6 +43,7 @@ public final class TrainingOptions {
         this.validationImages = b.validationImages;
         this.maxNonFiniteInRow = b.maxNonFiniteInRow;
         this.mutationRate = b.mutationRate;
+        this.weightDecay = b.weightDecay;
         this.initImages = b.initImages;
         this.microBatchSize = b.microBatchSize;
     }
@@ -127,6 +129,16 @@ public final class TrainingOptions {
     }
 
     /**
+     * λ of an L2 penalty λ/2·Σw² on every weight, added to the loss in bits/dim (its gradient λ·w
+     * joins the data's before clipping and Adam); 0 for none. Ren et al. (2019) fit the
+     * likelihood-ratio score's background model with it, so that the background learns only what is
+     * common to every image.
+     */
+    public double weightDecay() {
+        return weightDecay;
+    }
+
+    /**
      * Images of the data-dependent initialisation (ActNorm statistics), at least one batch; they
      * pass through the model {@link #batchSize} at a time, so only time grows with it.
      */
@@ -161,6 +173,7 @@ public final class TrainingOptions {
         // a few skipped steps are noise, a long run of them means divergence
         private int maxNonFiniteInRow = 20;
         private double mutationRate;
+        private double weightDecay;
         private int initImages = DEFAULT_INIT_IMAGES;
         private int microBatchSize;
 
@@ -250,7 +263,16 @@ public final class TrainingOptions {
             return this;
         }
 
-        /** Images of the data-dependent initialisation (default: {@value TrainingOptions#DEFAULT_INIT_IMAGES}). */
+        /** λ of the L2 penalty λ/2·Σw² on the weights, 0 for none (default: 0). */
+        public Builder optWeightDecay(double weightDecay) {
+            this.weightDecay = weightDecay;
+            return this;
+        }
+
+        /**
+         * Images of the data-dependent initialisation (default: {@value
+         * TrainingOptions#DEFAULT_INIT_IMAGES}).
+         */
         public Builder optInitImages(int initImages) {
             this.initImages = initImages;
             return this;
@@ -276,6 +298,9 @@ public final class TrainingOptions {
             require(validationImages >= 1, "validation images must be >= 1");
             require(maxNonFiniteInRow >= 1, "max non-finite steps in a row must be >= 1");
             require(mutationRate >= 0 && mutationRate < 1, "mutation rate must be in [0, 1)");
+            require(
+                    weightDecay >= 0 && Double.isFinite(weightDecay),
+                    "weight decay must be finite and >= 0");
             require(initImages >= 1, "init images must be >= 1");
             require(microBatchSize >= 0, "micro-batch size must be >= 0");
             return new TrainingOptions(this);

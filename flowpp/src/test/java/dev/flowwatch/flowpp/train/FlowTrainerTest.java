@@ -175,6 +175,41 @@ class FlowTrainerTest {
     }
 
     /**
+     * The L2 penalty pulls every weight toward zero: after the same steps the penalised weights
+     * have the smaller sum of squares, and the bundle records λ.
+     */
+    @Test
+    void weightDecayShrinksTheWeightsAndIsRecorded() {
+        FlowTrainer plain = trainSmall("plain", optionsBuilder(5, 100, 0.25).build());
+        FlowTrainer decayed =
+                trainSmall("decayed", optionsBuilder(5, 100, 0.25).optWeightDecay(1).build());
+        double plainNorm = sumOfSquares(weights(plain.model()));
+        double decayedNorm = sumOfSquares(weights(decayed.model()));
+        assertTrue(
+                decayedNorm < plainNorm * 0.99,
+                "sum of squares " + decayedNorm + " with λ = 1 against " + plainNorm + " without");
+        assertEquals(
+                1.0,
+                ModelBundle.readManifest(dir.resolve("decayed"))
+                        .metrics()
+                        .get(BundleManifest.WEIGHT_DECAY));
+        assertFalse(
+                ModelBundle.readManifest(dir.resolve("plain"))
+                        .metrics()
+                        .containsKey(BundleManifest.WEIGHT_DECAY));
+    }
+
+    private static double sumOfSquares(float[][] arrays) {
+        double sum = 0;
+        for (float[] array : arrays) {
+            for (float v : array) {
+                sum += v * (double) v;
+            }
+        }
+        return sum;
+    }
+
+    /**
      * Gradient accumulation: the slices of a batch add up to the update of the whole batch. The
      * tiny preset has no dropout, and slices draw the batch's dequantization noise in the same
      * order, so only the order of float sums differs.

@@ -17,6 +17,7 @@ class TrainingOptionsTest {
         assertEquals(100, options.maxGradientNorm());
         assertEquals(0.999, options.averageDecay());
         assertEquals(0, options.mutationRate());
+        assertEquals(0, options.weightDecay());
         assertEquals(TrainingOptions.DEFAULT_INIT_IMAGES, options.initImages());
     }
 
@@ -41,5 +42,19 @@ class TrainingOptionsTest {
                                         .optAverageDecay(1)
                                         .build());
         assertEquals("EMA decay must be in [0, 1)", e.getMessage());
+    }
+
+    @Test
+    void negativeWeightDecayIsRejectedAtBuild() {
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () ->
+                                TrainingOptions.builder()
+                                        .setBatchSize(8)
+                                        .setEpochs(1)
+                                        .optWeightDecay(-1e-4)
+                                        .build());
+        assertEquals("weight decay must be finite and >= 0", e.getMessage());
     }
 }
