@@ -15,16 +15,9 @@ MINUTES=${MINUTES:-30}
 MUTATION=${MUTATION:-0.2}
 MODEL=${MODEL:-data/models/fashion-mnist-small}
 OUT=${OUT:-runs/bench-small-background}
-JAR=${JAR:-trainer/target/flowpp-trainer.jar}
 
-scripts/fetch-datasets.sh >&2
-[ -f "$JAR" ] || mvn -B -q -DskipTests package >&2
-FASHION_TRAIN=data/fashion-mnist/train-images-idx3-ubyte.gz
-FASHION_TEST=data/fashion-mnist/t10k-images-idx3-ubyte.gz
-# jemalloc keeps each freed layer's memory for the next one: 28 % more steps in 30 minutes than
-# glibc's defaults (README, "Results: scale"); evaluation and scoring gain as well
-# shellcheck disable=SC2046 # NAME=value words
-trainer() { env $(scripts/flowpp-malloc.sh train) java -Xmx8g -jar "$JAR" "$@"; }
+# shellcheck source=scripts/trainer-env.sh
+. scripts/trainer-env.sh
 
 echo "== training the background model (mutation $MUTATION) for $MINUTES minutes (nproc=$(nproc))" >&2
 trainer train --data "$FASHION_TRAIN" --val-data "$FASHION_TEST" --preset small \

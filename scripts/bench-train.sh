@@ -12,19 +12,12 @@ OUT=${OUT:-runs/bench-small}
 IW_SAMPLES=${IW_SAMPLES:-16}
 IW_IMAGES=${IW_IMAGES:-2000}
 SPEED_IMAGES=${SPEED_IMAGES:-512}
-JAR=trainer/target/flowpp-trainer.jar
 REPORT="$OUT-report"
 
-scripts/fetch-datasets.sh >&2
-[ -f "$JAR" ] || mvn -B -q -DskipTests package >&2
+# shellcheck source=scripts/trainer-env.sh
+. scripts/trainer-env.sh
 mkdir -p "$REPORT"
-FASHION_TRAIN=data/fashion-mnist/train-images-idx3-ubyte.gz
-FASHION_TEST=data/fashion-mnist/t10k-images-idx3-ubyte.gz
 MNIST=data/mnist/mnist-images-idx3-ubyte.gz
-# jemalloc keeps each freed layer's memory for the next one: 28 % more steps in 30 minutes than
-# glibc's defaults (README, "Results: scale"); evaluation and scoring gain as well
-# shellcheck disable=SC2046 # NAME=value words
-trainer() { env $(scripts/flowpp-malloc.sh train) java -Xmx8g -jar "$JAR" "$@"; }
 
 echo "== training small on Fashion-MNIST for $MINUTES minutes (nproc=$(nproc))" >&2
 trainer train --data "$FASHION_TRAIN" --val-data "$FASHION_TEST" --preset small \

@@ -22,14 +22,9 @@ VALIDATION=${VALIDATION:-2000}
 MODEL=${MODEL:-data/models/fashion-mnist-small}
 OUT=${OUT:-runs/tune-background}
 ATTACH=${ATTACH:-0}
-JAR=${JAR:-trainer/target/flowpp-trainer.jar}
 
-scripts/fetch-datasets.sh >&2
-[ -f "$JAR" ] || mvn -B -q -DskipTests package >&2
-FASHION_TRAIN=data/fashion-mnist/train-images-idx3-ubyte.gz
-FASHION_TEST=data/fashion-mnist/t10k-images-idx3-ubyte.gz
-# shellcheck disable=SC2046 # NAME=value words
-trainer() { env $(scripts/flowpp-malloc.sh train) java -Xmx8g -jar "$JAR" "$@"; }
+# shellcheck source=scripts/trainer-env.sh
+. scripts/trainer-env.sh
 
 candidates=()
 for pair in $GRID; do
