@@ -98,7 +98,11 @@ final class SelectBackgroundCommand implements Callable<Integer> {
             description = "Attach the winner to the model's bundle (as 'attach-background' does).")
     private boolean attach;
 
-    @Option(names = "--json", description = "One JSON object per candidate instead of a table.")
+    @Option(
+            names = "--json",
+            description =
+                    "One JSON object per candidate, then one naming the selected candidate,"
+                            + " instead of text lines.")
     private boolean json;
 
     @Mixin private ScoringOptions scoring;
@@ -140,16 +144,25 @@ final class SelectBackgroundCommand implements Callable<Integer> {
                 }
             }
         }
-        out.printf(
-                Locale.ROOT,
-                "%s %s (AUROC %.4f on %d images and their copies at mutation rate %s)%n",
-                attach ? "attached" : "best:",
-                best.candidate(),
-                best.auroc(),
-                clean.size(),
-                mutationRate);
         if (attach) {
             BundleWriter.attachBackground(model.bundle(), best.candidate());
+        }
+        if (json) {
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("selected", best.candidate().toString());
+            line.put("auroc_likelihood_ratio", best.auroc());
+            line.put("images", clean.size());
+            line.put("attached", attach);
+            out.println(new Gson().toJson(line));
+        } else {
+            out.printf(
+                    Locale.ROOT,
+                    "%s %s (AUROC %.4f on %d images and their copies at mutation rate %s)%n",
+                    attach ? "attached" : "best:",
+                    best.candidate(),
+                    best.auroc(),
+                    clean.size(),
+                    mutationRate);
         }
         return 0;
     }

@@ -296,7 +296,9 @@ class BackgroundModelEndToEndTest {
             }
         }
         assertEquals(0.5, new Gson().fromJson(lines.get(1), Map.class).get("weight_decay"));
-        assertTrue(lines.get(2).startsWith("attached "), select.out());
+        Map<?, ?> selected = new Gson().fromJson(lines.get(2), Map.class);
+        assertEquals(bestAuroc, (Double) selected.get("auroc_likelihood_ratio"), 1e-12);
+        assertEquals(true, selected.get("attached"));
         assertEquals(
                 bestVersion, ModelBundle.readBackgroundManifest(copy).orElseThrow().modelVersion());
     }
