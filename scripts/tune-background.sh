@@ -5,7 +5,7 @@
 # images, then lets `select-background` judge them on held-out normals (Fashion-MNIST test images
 # SKIP.. SKIP+VALIDATION, past the 4000 that calibration and scripts/bench-scores.sh use) against
 # copies of them with a share CHECK_RATE of their pixels replaced by noise. Prints one JSON line per
-# candidate; with ATTACH=1 it attaches the winner to MODEL and calibrates MODEL again.
+# candidate, then one naming the selected one; with ATTACH=1 it attaches the winner to MODEL and calibrates MODEL again.
 #
 #   scripts/tune-background.sh                          # 5 candidates, 1000 steps each (an hour)
 #   GRID="0.1:0 0.2:0.01" STEPS=200 OUT=runs/tune scripts/tune-background.sh

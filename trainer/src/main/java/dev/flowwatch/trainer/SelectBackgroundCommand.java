@@ -134,10 +134,15 @@ final class SelectBackgroundCommand implements Callable<Integer> {
             ModelBundle bundle = ModelBundle.load(model.bundle(), manager);
             bundle.requireInputShape(clean.channels(), clean.height(), clean.width());
             ModelScoring scorer = new ModelScoring(scoring);
-            // each candidate's pass recomputes the model's bounds too: the scorer takes both
-            // models through one batch, as the stream does
+            // the model is scored once; each candidate alone, with the noise seed it has beside
+            // the model in one scorer, so its bounds are those a pair scorer (and the stream) gives
+            LikelihoodScorer alone =
+                    new LikelihoodScorer(bundle.model(), manager, scoring.noiseSeed());
+            LikelihoodScorer.Scores normal = scorer.score(alone, clean, "clean");
+            LikelihoodScorer.Scores anomalous = scorer.score(alone, mutated, "mutated");
             for (Path candidate : candidates) {
-                Result result = judge(bundle, candidate, clean, mutated, scorer, manager);
+                Result result =
+                        judge(candidate, clean, mutated, normal, anomalous, scorer, manager);
                 print(out, result);
                 if (best == null || result.auroc() > best.auroc()) {
                     best = result;
@@ -168,27 +173,45 @@ final class SelectBackgroundCommand implements Callable<Integer> {
     }
 
     private Result judge(
-            ModelBundle bundle,
             Path candidate,
             ImageSet clean,
             ImageSet mutated,
-            ModelScoring scoring,
+            LikelihoodScorer.Scores normal,
+            LikelihoodScorer.Scores anomalous,
+            ModelScoring modelScoring,
             NDManager manager) {
         try (NDManager own = manager.newSubManager()) {
             ModelBundle background = ModelBundle.load(candidate, own);
             LikelihoodScorer scorer =
                     new LikelihoodScorer(
-                            bundle.model(), background.model(), own, this.scoring.noiseSeed());
-            LikelihoodScorer.Scores normal = scoring.score(scorer, clean, "clean");
-            LikelihoodScorer.Scores anomalous = scoring.score(scorer, mutated, "mutated");
+                            background.model(),
+                            own,
+                            LikelihoodScorer.backgroundSeed(scoring.noiseSeed()));
             return new Result(
                     candidate,
                     background.manifest(),
                     DetectionMetrics.auroc(
-                            RATIO.scores(ScoreKind.LIKELIHOOD_RATIO, normal, clean),
-                            RATIO.scores(ScoreKind.LIKELIHOOD_RATIO, anomalous, mutated)),
+                            ratio(normal, modelScoring.score(scorer, clean, "clean"), clean),
+                            ratio(
+                                    anomalous,
+                                    modelScoring.score(scorer, mutated, "mutated"),
+                                    mutated)),
                     DetectionMetrics.auroc(normal.elboBitsPerDim(), anomalous.elboBitsPerDim()));
         }
+    }
+
+    /** The likelihood ratio of the model's scores against the background's bounds. */
+    private static double[] ratio(
+            LikelihoodScorer.Scores model, LikelihoodScorer.Scores background, ImageSet images) {
+        LikelihoodScorer.Scores pair =
+                new LikelihoodScorer.Scores(
+                        model.elboNats(),
+                        model.elboBitsPerDim(),
+                        model.iwNats(),
+                        model.iwBitsPerDim(),
+                        background.elboBitsPerDim(),
+                        model.terms());
+        return RATIO.scores(ScoreKind.LIKELIHOOD_RATIO, pair, images);
     }
 
     private void print(PrintWriter out, Result r) {

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.function.Consumer;
+
 class TrainingOptionsTest {
 
     @Test
@@ -32,29 +34,20 @@ class TrainingOptionsTest {
 
     @Test
     void outOfRangeValueIsRejectedAtBuild() {
-        IllegalArgumentException e =
-                assertThrows(
-                        IllegalArgumentException.class,
-                        () ->
-                                TrainingOptions.builder()
-                                        .setBatchSize(8)
-                                        .setEpochs(1)
-                                        .optAverageDecay(1)
-                                        .build());
-        assertEquals("EMA decay must be in [0, 1)", e.getMessage());
+        assertEquals("EMA decay must be in [0, 1)", refusal(b -> b.optAverageDecay(1)));
     }
 
     @Test
     void negativeWeightDecayIsRejectedAtBuild() {
-        IllegalArgumentException e =
-                assertThrows(
-                        IllegalArgumentException.class,
-                        () ->
-                                TrainingOptions.builder()
-                                        .setBatchSize(8)
-                                        .setEpochs(1)
-                                        .optWeightDecay(-1e-4)
-                                        .build());
-        assertEquals("weight decay must be finite and >= 0", e.getMessage());
+        assertEquals("weight decay must be finite and >= 0", refusal(b -> b.optWeightDecay(-1e-4)));
+    }
+
+    /**
+     * The message with which a build of otherwise valid options, changed by {@code change}, fails.
+     */
+    private static String refusal(Consumer<TrainingOptions.Builder> change) {
+        TrainingOptions.Builder builder = TrainingOptions.builder().setBatchSize(8).setEpochs(1);
+        change.accept(builder);
+        return assertThrows(IllegalArgumentException.class, builder::build).getMessage();
     }
 }
