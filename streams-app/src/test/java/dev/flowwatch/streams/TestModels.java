@@ -9,8 +9,8 @@ import dev.flowwatch.flowpp.bundle.ModelBundle;
 import dev.flowwatch.flowpp.model.FlowConfig;
 import dev.flowwatch.flowpp.model.FlowPlusPlus;
 import dev.flowwatch.flowpp.score.Calibration;
+import dev.flowwatch.flowpp.score.DoseModel;
 import dev.flowwatch.flowpp.score.InputComplexity;
-import dev.flowwatch.flowpp.score.KernelDensity;
 import dev.flowwatch.flowpp.score.ScoreKind;
 import dev.flowwatch.schemas.ImageEvent;
 import dev.flowwatch.schemas.ImageEvents;
@@ -76,10 +76,10 @@ public final class TestModels {
     /**
      * Writes into the bundle a calibration.json of {@code images} images.
      *
-     * @param density the density of score kind dose, or null when it is not calibrated
+     * @param dose the model of score kind dose, or null when it is not calibrated
      */
     public static Calibration calibrate(
-            Path bundle, int images, Map<ScoreKind, double[]> nullScores, KernelDensity density) {
+            Path bundle, int images, Map<ScoreKind, double[]> nullScores, DoseModel dose) {
         Calibration calibration =
                 Calibration.of(
                         ModelBundle.readManifest(bundle),
@@ -89,7 +89,7 @@ public final class TestModels {
                         InputComplexity.Compressor.PNG,
                         images,
                         nullScores,
-                        density);
+                        dose);
         BundleWriter.addFiles(bundle, Map.of(Calibration.FILE, calibration.toJson()));
         return calibration;
     }

@@ -5,9 +5,9 @@ import dev.flowwatch.flowpp.bundle.ModelBundle;
 import dev.flowwatch.flowpp.score.AnomalyScores;
 import dev.flowwatch.flowpp.score.Calibration;
 import dev.flowwatch.flowpp.score.DoseFit;
+import dev.flowwatch.flowpp.score.DoseModel;
 import dev.flowwatch.flowpp.score.DoseStatistics;
 import dev.flowwatch.flowpp.score.InputComplexity;
-import dev.flowwatch.flowpp.score.KernelDensity;
 import dev.flowwatch.flowpp.score.ScoreKind;
 import dev.flowwatch.trainer.Arguments.CompressorName;
 import dev.flowwatch.trainer.Arguments.ScoreKindName;
@@ -62,8 +62,8 @@ final class CalibrateCommand implements Callable<Integer> {
             description =
                     "Score kinds to calibrate: bpd, bpd_iw (needs --iw-samples), complexity,"
                             + " likelihood_ratio (needs a background model in the bundle), dose"
-                            + " (fits its density on the even-indexed images, takes the"
-                            + " odd-indexed ones' scores as its null)."
+                            + " (fits its density and its reference shapes on the even-indexed"
+                            + " images, takes the odd-indexed ones' scores as its null)."
                             + " Default: every kind the bundle and --iw-samples allow.")
     private List<ScoreKind> kinds;
 
@@ -81,9 +81,20 @@ final class CalibrateCommand implements Callable<Integer> {
             defaultValue = "true",
             fallbackValue = "true",
             description =
-                    "Whether the image's layout (mean intensity, centroid, second moments) is"
-                            + " among the statistics of score kind dose (default: ${DEFAULT-VALUE}).")
+                    "Whether the image's layout (mean intensity, centroid, second moments) is among"
+                            + " the statistics of score kind dose (default: ${DEFAULT-VALUE}).")
     private boolean doseLayout;
+
+    @Option(
+            names = "--dose-shape",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
+            description =
+                    "Whether score kind dose also judges the image's shape, by the distance of its"
+                            + " gradient-orientation histograms to the nearest calibration images"
+                            + " (default: ${DEFAULT-VALUE}).")
+    private boolean doseShape;
 
     @Option(
             names = "--compressor",
@@ -112,11 +123,11 @@ final class CalibrateCommand implements Callable<Integer> {
         AnomalyScores.Batch batch =
                 new AnomalyScores(compressor).batch(scored.scores(), scored.images());
         Map<ScoreKind, double[]> byKind = new EnumMap<>(ScoreKind.class);
-        KernelDensity density = null;
+        DoseModel dose = null;
         for (ScoreKind kind : kinds != null ? kinds : allowedKinds(hasBackground)) {
             if (kind == ScoreKind.DOSE) {
                 DoseFit fit = fitDose(batch, scored);
-                density = fit.density();
+                dose = fit.model();
                 byKind.put(kind, fit.nullScores());
             } else {
                 byKind.put(kind, batch.scores(kind));
@@ -127,15 +138,12 @@ final class CalibrateCommand implements Callable<Integer> {
                         scored.model(),
                         scored.background(),
                         // as given: an absolute path would tie a shipped bundle to this machine
-                        data.path().normalize()
-                                + " ("
-                                + scored.images().description()
-                                + ")",
+                        data.path().normalize() + " (" + scored.images().description() + ")",
                         Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
                         compressor,
                         scored.images().size(),
                         byKind,
-                        density);
+                        dose);
         BundleWriter.addFiles(model.bundle(), Map.of(Calibration.FILE, calibration.toJson()));
         PrintWriter out = spec.commandLine().getOut();
         out.printf(
@@ -151,12 +159,13 @@ final class CalibrateCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The dose density on half of the images, and the other half's scores as its null. */
+    /** The dose model on half of the images, and the other half's scores as its null. */
     private DoseFit fitDose(AnomalyScores.Batch batch, ModelScoring.Scored scored) {
         List<String> statistics =
                 DoseStatistics.names(
                         scored.scores().terms(), compressor, doseLayout, doseBackground);
-        return DoseFit.of(statistics, batch.statistics(statistics));
+        return DoseFit.of(
+                statistics, batch.statistics(statistics), doseShape ? batch.shapes() : null);
     }
 
     private List<ScoreKind> allowedKinds(boolean hasBackground) {

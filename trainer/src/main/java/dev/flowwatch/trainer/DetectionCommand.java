@@ -10,10 +10,10 @@ import dev.flowwatch.flowpp.score.AnomalyScores;
 import dev.flowwatch.flowpp.score.Calibration;
 import dev.flowwatch.flowpp.score.DetectionMetrics;
 import dev.flowwatch.flowpp.score.DoseFit;
+import dev.flowwatch.flowpp.score.DoseModel;
 import dev.flowwatch.flowpp.score.DoseStatistics;
 import dev.flowwatch.flowpp.score.ImageStatistics;
 import dev.flowwatch.flowpp.score.InputComplexity.Compressor;
-import dev.flowwatch.flowpp.score.KernelDensity;
 import dev.flowwatch.flowpp.score.ScoreKind;
 import dev.flowwatch.flowpp.score.TypicalityTest;
 import dev.flowwatch.trainer.Arguments.ExistingPath;
@@ -87,9 +87,7 @@ final class DetectionCommand implements Callable<Integer> {
                             + " ${COMPLETION-CANDIDATES}; several, comma-separated.")
     private List<ImageCorruptions.Kind> corruptions = new ArrayList<>();
 
-    @Option(
-            names = "--corrupt-all",
-            description = "Make anomalies of every kind --corrupt knows.")
+    @Option(names = "--corrupt-all", description = "Make anomalies of every kind --corrupt knows.")
     private boolean corruptAll;
 
     @Option(
@@ -127,17 +125,19 @@ final class DetectionCommand implements Callable<Integer> {
 
     /**
      * A score kind measured with one compressor where it has one, and for dose with or without the
-     * image's layout and the background's bits/dim among its statistics.
+     * image's layout and the background's bits/dim among its statistics, and with or without its
+     * shape part.
      */
     private record Variant(
             ScoreKind kind,
             Compressor compressor,
             boolean doseLayout,
             boolean doseBackground,
+            boolean doseShape,
             String name) {
 
         Variant(ScoreKind kind, Compressor compressor, String name) {
-            this(kind, compressor, false, false, name);
+            this(kind, compressor, false, false, false, name);
         }
     }
 
@@ -172,7 +172,8 @@ final class DetectionCommand implements Callable<Integer> {
                                     ModelScoring.CORRUPTION_SEED)));
         }
         PrintWriter out = spec.commandLine().getOut();
-        DetectionReport report = json ? DetectionReport.json(out, alpha) : DetectionReport.text(out);
+        DetectionReport report =
+                json ? DetectionReport.json(out, alpha) : DetectionReport.text(out);
         try (NDManager manager = device.newManager()) {
             ModelBundle bundle = ModelBundle.load(model.bundle(), manager);
             bundle.requireInputShape(normals.channels(), normals.height(), normals.width());
@@ -219,7 +220,7 @@ final class DetectionCommand implements Callable<Integer> {
         List<Calibrated> calibrated = new ArrayList<>();
         for (Variant v : variants(bundle)) {
             Map<ScoreKind, double[]> nulls = new EnumMap<>(ScoreKind.class);
-            KernelDensity density = null;
+            DoseModel dose = null;
             AnomalyScores kinds = new AnomalyScores(v.compressor());
             if (v.kind() == ScoreKind.DOSE) {
                 List<String> statistics =
@@ -228,19 +229,20 @@ final class DetectionCommand implements Callable<Integer> {
                                 v.compressor(),
                                 v.doseLayout(),
                                 v.doseBackground());
+                AnomalyScores.Batch batch = kinds.batch(calibrationScores, calibrationHalf);
                 DoseFit fit =
                         DoseFit.of(
                                 statistics,
-                                kinds.batch(calibrationScores, calibrationHalf)
-                                        .statistics(statistics));
-                density = fit.density();
-                kinds = new AnomalyScores(v.compressor(), density);
+                                batch.statistics(statistics),
+                                v.doseShape() ? batch.shapes() : null);
+                dose = fit.model();
+                kinds = new AnomalyScores(v.compressor(), dose);
                 nulls.put(v.kind(), fit.nullScores());
             } else {
                 nulls.put(
                         v.kind(), kinds.batch(calibrationScores, calibrationHalf).scores(v.kind()));
             }
-            // the held-out half only: the dose density has seen half of the calibration images
+            // the held-out half only: the dose model has seen half of the calibration images
             double[] heldOut =
                     kinds.batch(normalScores.slice(half, normals.size()), heldOutHalf)
                             .scores(v.kind());
@@ -253,7 +255,7 @@ final class DetectionCommand implements Callable<Integer> {
                             v.compressor(),
                             half,
                             nulls,
-                            density);
+                            dose);
             calibrated.add(new Calibrated(v, kinds, calibration, heldOut));
         }
         return calibrated;
@@ -338,11 +340,21 @@ final class DetectionCommand implements Callable<Integer> {
         if (bundle.background().isPresent()) {
             variants.add(new Variant(ScoreKind.LIKELIHOOD_RATIO, none, "likelihood_ratio"));
         }
-        variants.add(new Variant(ScoreKind.DOSE, Compressor.PNG, true, false, "dose"));
-        variants.add(new Variant(ScoreKind.DOSE, Compressor.PNG, false, false, "dose (no layout)"));
+        variants.add(new Variant(ScoreKind.DOSE, Compressor.PNG, true, false, true, "dose"));
+        variants.add(
+                new Variant(ScoreKind.DOSE, Compressor.PNG, true, false, false, "dose (no shape)"));
+        variants.add(
+                new Variant(
+                        ScoreKind.DOSE, Compressor.PNG, false, false, true, "dose (no layout)"));
         if (bundle.background().isPresent()) {
             variants.add(
-                    new Variant(ScoreKind.DOSE, Compressor.PNG, true, true, "dose (+background)"));
+                    new Variant(
+                            ScoreKind.DOSE,
+                            Compressor.PNG,
+                            true,
+                            true,
+                            true,
+                            "dose (+background)"));
         }
         return variants;
     }

@@ -3,6 +3,7 @@ package dev.flowwatch.trainer;
 import dev.flowwatch.flowpp.model.LikelihoodScorer;
 import dev.flowwatch.flowpp.score.AnomalyScores;
 import dev.flowwatch.flowpp.score.Calibration;
+import dev.flowwatch.flowpp.score.DoseModel;
 import dev.flowwatch.flowpp.score.DoseStatistics;
 import dev.flowwatch.flowpp.score.ScoreKind;
 import dev.flowwatch.trainer.report.ScoresCsv;
@@ -30,8 +31,10 @@ import java.util.concurrent.Callable;
         description = {
             "Writes one CSV row per image: index,label,elbo_nats,elbo_bpd[,iw_nats,iw_bpd]"
                     + "[,background_bpd], the ELBO's terms in bits/dim (dequantization, logit,"
-                    + " level<k>_prior, level<k>_logdet),",
-            "the input complexity complexity_<compressor>, then one column per score kind:"
+                    + " level<k>_prior, level<k>_logdet, level<k>_share),",
+            "the input complexity complexity_<compressor>, the layout layout_<moment>,"
+                    + " shape_distance when the calibration's dose judges shapes,",
+            "then one column per score kind:"
                     + " bpd, bpd_iw, complexity, likelihood_ratio, dose, each where the bundle"
                     + " and the options allow it",
             "(dose and the compressor come from the bundle's calibration; png without one), and"
@@ -39,6 +42,8 @@ import java.util.concurrent.Callable;
             "The label is empty when the data has none; the iw columns appear with --iw-samples."
         })
 final class ScoreCommand implements Callable<Integer> {
+
+    private static final String SHAPE_DISTANCE = "shape_distance";
 
     @Spec private CommandSpec spec;
 
@@ -85,6 +90,9 @@ final class ScoreCommand implements Callable<Integer> {
             columns.put(
                     statistics.get(j),
                     Arrays.stream(vectors).mapToDouble(v -> v[column]).toArray());
+        }
+        if (calibration.flatMap(Calibration::dose).map(DoseModel::usesShape).orElse(false)) {
+            columns.put(SHAPE_DISTANCE, batch.shapeDistances());
         }
         for (ScoreKind kind : ScoreKind.values()) {
             boolean possible =

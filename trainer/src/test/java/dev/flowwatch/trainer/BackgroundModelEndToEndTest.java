@@ -96,8 +96,9 @@ class BackgroundModelEndToEndTest {
 
     /**
      * Calibrate covers every kind the bundle allows, dose with the background's bits/dim among its
-     * statistics; score then writes every statistic, every score and its p-value, and each equals
-     * what the library computes for the image scored alone with the streaming app's noise seed.
+     * statistics and its shape part; score then writes every statistic (the shape distance too),
+     * every score and its p-value, and each equals what the library computes for the image scored
+     * alone with the streaming app's noise seed.
      */
     @Test
     void calibrateCoversEveryKindAndScoreColumnsMatchTheLibrary() throws IOException {
@@ -121,7 +122,8 @@ class BackgroundModelEndToEndTest {
             assertTrue(calibration.has(kind), kind.id());
         }
         assertEquals(20, calibration.nullCount(ScoreKind.DOSE));
-        assertTrue(calibration.density().orElseThrow().statistics().contains("background_bpd"));
+        assertTrue(calibration.dose().orElseThrow().statistics().contains("background_bpd"));
+        assertTrue(calibration.dose().orElseThrow().usesShape());
 
         Path csv = dir.resolve("scores.csv");
         Cli score =
@@ -152,6 +154,10 @@ class BackgroundModelEndToEndTest {
                 assertEquals(
                         expected.backgroundBitsPerDim()[0],
                         Double.parseDouble(row[header.indexOf("background_bpd")]),
+                        0.0);
+                assertEquals(
+                        library.batch(expected, one).shapeDistances()[0],
+                        Double.parseDouble(row[header.indexOf("shape_distance")]),
                         0.0);
                 for (ScoreKind kind : kinds) {
                     double value = library.scores(kind, expected, one)[0];
@@ -188,6 +194,7 @@ class BackgroundModelEndToEndTest {
         assertEquals(0, detection.exitCode(), detection.toString());
         assertTrue(detection.out().contains("likelihood_ratio"), detection.out());
         assertTrue(detection.out().contains("typicality (M=4)"), detection.out());
+        assertTrue(detection.out().contains("dose (no shape)"), detection.out());
         assertTrue(detection.out().contains("background "), detection.out());
     }
 

@@ -250,6 +250,47 @@ class CommandsEndToEndTest {
         assertTrue(calibrate.out().contains("none (a calibration of 30 images"), calibrate.out());
     }
 
+    /**
+     * By default dose has its shape part and score writes the shape distance; {@code
+     * --no-dose-shape} leaves both out, and dose is the density's surprise alone.
+     */
+    @Test
+    void doseHasItsShapePartUnlessCalibratedWithout() throws IOException {
+        Path copy = dir.resolve("model");
+        Files.createDirectories(copy);
+        for (String file : List.of(ModelBundle.MANIFEST, ModelBundle.PARAMETERS)) {
+            Files.copy(bundle.resolve(file), copy.resolve(file));
+        }
+        for (boolean shape : new boolean[] {true, false}) {
+            Cli calibrate =
+                    Cli.run(
+                            "calibrate",
+                            "--model",
+                            copy.toString(),
+                            "--data",
+                            data.toString(),
+                            "--score-kinds",
+                            "dose",
+                            shape ? "--dose-shape" : "--no-dose-shape");
+            assertEquals(0, calibrate.exitCode(), calibrate.toString());
+            assertEquals(shape, Calibration.read(copy).dose().orElseThrow().usesShape());
+            Path csv = dir.resolve("scores-" + shape + ".csv");
+            Cli score =
+                    Cli.run(
+                            "score",
+                            "--model",
+                            copy.toString(),
+                            "--data",
+                            data.toString(),
+                            "--out",
+                            csv.toString());
+            assertEquals(0, score.exitCode(), score.toString());
+            List<String> header = List.of(Files.readAllLines(csv).get(0).split(","));
+            assertTrue(header.contains("dose_p_value"), header.toString());
+            assertEquals(shape, header.contains("shape_distance"), header.toString());
+        }
+    }
+
     @Test
     void calibratingTheImportanceWeightedBoundWithoutSamplesIsAUsageError() {
         Cli calibrate =

@@ -18,10 +18,12 @@ import java.util.List;
  * statistics (smoothness, how much background) that dominate the likelihood, and subtracting its
  * code length leaves what only the semantics explain (Ren et al., NeurIPS 2019).
  *
- * <p>{@link ScoreKind#DOSE} is −log k(t(x)), k the calibration's {@link KernelDensity} over the
- * image's {@link DoseStatistics} t(x): each single statistic fails on some kind of anomaly (simple
- * images code cheaply, blurred ones too, the complexity correction makes blur look normal), but
- * an anomaly rarely keeps every statistic typical at once.
+ * <p>{@link ScoreKind#DOSE} judges the image's {@link DoseStatistics} t(x) by the calibration's
+ * {@link KernelDensity} k, and its {@link ShapeDescriptor} by its distance to the nearest normal
+ * images, and takes the more surprising of the two ({@link DoseModel}): each single statistic fails
+ * on some kind of anomaly (simple images code cheaply, blurred ones too, the complexity correction
+ * makes blur look normal, a garment upside down codes like one upright), but an anomaly rarely
+ * keeps every statistic typical at once.
  */
 public final class AnomalyScores {
 
@@ -40,7 +42,7 @@ public final class AnomalyScores {
                     + " 'flowpp-trainer attach-background'";
 
     private final InputComplexity.Compressor compressor;
-    private final KernelDensity density;
+    private final DoseModel dose;
 
     /** Every kind but {@link ScoreKind#DOSE}. */
     public AnomalyScores(InputComplexity.Compressor compressor) {
@@ -48,16 +50,16 @@ public final class AnomalyScores {
     }
 
     /**
-     * @param density the density of {@link ScoreKind#DOSE}, or null when it is not scored
+     * @param dose the model of {@link ScoreKind#DOSE}, or null when it is not scored
      */
-    public AnomalyScores(InputComplexity.Compressor compressor, KernelDensity density) {
+    public AnomalyScores(InputComplexity.Compressor compressor, DoseModel dose) {
         this.compressor = compressor;
-        this.density = density;
+        this.dose = dose;
     }
 
-    /** The kinds of the calibration: {@link ScoreKind#DOSE} with its density when it has one. */
+    /** The kinds of the calibration: {@link ScoreKind#DOSE} with its model when it has one. */
     public static AnomalyScores of(Calibration calibration) {
-        return new AnomalyScores(calibration.compressor(), calibration.density().orElse(null));
+        return new AnomalyScores(calibration.compressor(), calibration.dose().orElse(null));
     }
 
     public InputComplexity.Compressor compressor() {
@@ -67,12 +69,6 @@ public final class AnomalyScores {
     /** One score of the given kind per image: {@link Batch#scores} of a batch of its own. */
     public double[] scores(ScoreKind kind, LikelihoodScorer.Scores scores, ImageSet images) {
         return batch(scores, images).scores(kind);
-    }
-
-    /** {@link Batch#statistics} of a batch of its own. */
-    public double[][] statistics(
-            List<String> statistics, LikelihoodScorer.Scores scores, ImageSet images) {
-        return batch(scores, images).statistics(statistics);
     }
 
     /**
@@ -111,6 +107,14 @@ public final class AnomalyScores {
         return scores.elboBitsPerDim()[index] - scores.backgroundBitsPerDim()[index];
     }
 
+    private DoseModel requireDose() {
+        if (dose == null) {
+            throw new IllegalArgumentException(
+                    "score kind dose needs the dose model of a calibration");
+        }
+        return dose;
+    }
+
     /** A batch's bounds and images, with the images' own statistics computed at most once. */
     public final class Batch {
 
@@ -127,7 +131,7 @@ public final class AnomalyScores {
          *
          * @throws IllegalArgumentException for {@link ScoreKind#BPD_IW} when the scores have no IW
          *     bound, for {@link ScoreKind#LIKELIHOOD_RATIO} when they have no background bound, and
-         *     for {@link ScoreKind#DOSE} without a density
+         *     for {@link ScoreKind#DOSE} without its model
          */
         public double[] scores(ScoreKind kind) {
             return switch (kind) {
@@ -155,18 +159,41 @@ public final class AnomalyScores {
                     yield s;
                 }
                 case DOSE -> {
-                    if (density == null) {
-                        throw new IllegalArgumentException(
-                                "score kind dose needs the density of a calibration");
-                    }
-                    double[][] vectors = statistics(density.statistics());
+                    double[][] vectors = statistics(requireDose().statistics());
                     double[] s = new double[vectors.length];
                     for (int i = 0; i < s.length; i++) {
-                        s[i] = density.negativeLogDensity(vectors[i]);
+                        s[i] = dose.score(vectors[i], dose.usesShape() ? images.shape(i) : null);
                     }
                     yield s;
                 }
             };
+        }
+
+        /** Every image's {@link ShapeDescriptor}, shared: do not change them. */
+        public float[][] shapes() {
+            float[][] d = new float[scores.elboBitsPerDim().length][];
+            for (int i = 0; i < d.length; i++) {
+                d[i] = images.shape(i);
+            }
+            return d;
+        }
+
+        /**
+         * Every image's distance to the nearest normal shapes ({@link NearestNormals}).
+         *
+         * @throws IllegalArgumentException without a dose model, or when it has no shape part
+         */
+        public double[] shapeDistances() {
+            if (!requireDose().usesShape()) {
+                throw new IllegalArgumentException(
+                        "this calibration's dose score has no shape part; calibrate without"
+                                + " --no-dose-shape");
+            }
+            double[] d = new double[scores.elboBitsPerDim().length];
+            for (int i = 0; i < d.length; i++) {
+                d[i] = dose.shapeDistance(images.shape(i));
+            }
+            return d;
         }
 
         /** Every image's {@link DoseStatistics} named {@code names}, {@code [image][statistic]}. */

@@ -39,8 +39,12 @@ public final class Calibration {
 
     public static final String FILE = "calibration.json";
     public static final String FORMAT = "flowwatch-calibration";
-    /** Version 2 added the density of score kind dose; version 1 files still read. */
-    public static final int FORMAT_VERSION = 2;
+
+    /**
+     * Version 2 added the density of score kind dose, version 3 its shape part and the null of each
+     * part ({@link DoseModel}). Files of versions 1 and 2 still read, without dose in version 2's.
+     */
+    public static final int FORMAT_VERSION = 3;
 
     private static final Gson GSON =
             new GsonBuilder()
@@ -61,7 +65,7 @@ public final class Calibration {
      * @param images how many images were scored
      * @param compressor the compressor of the complexity score
      * @param nullScores per score kind id, the scores in ascending order
-     * @param density the density of score kind dose, or null when it is not calibrated
+     * @param dose the model of score kind dose, or null when it is not calibrated
      */
     record Content(
             String format,
@@ -74,25 +78,22 @@ public final class Calibration {
             int images,
             String compressor,
             Map<String, double[]> nullScores,
-            KernelDensity.State density) {}
+            DoseModel.State dose) {}
 
     private final Content content;
     private final Map<ScoreKind, double[]> sorted;
-    private final KernelDensity density;
-    private final List<ScoreKind> stale;
-    private final String staleBackground;
+    private final DoseModel dose;
+    private final Map<ScoreKind, String> stale;
 
     private Calibration(
             Content content,
             Map<ScoreKind, double[]> sorted,
-            KernelDensity density,
-            List<ScoreKind> stale,
-            String staleBackground) {
+            DoseModel dose,
+            Map<ScoreKind, String> stale) {
         this.content = content;
         this.sorted = sorted;
-        this.density = density;
+        this.dose = dose;
         this.stale = stale;
-        this.staleBackground = staleBackground;
     }
 
     /**
@@ -103,9 +104,9 @@ public final class Calibration {
      * @param images how many images were scored
      * @param scores per kind, the null scores: one per image, except for dose, whose density was
      *     fitted on half of them and whose null scores are the other half's ({@link DoseFit})
-     * @param density the density of score kind dose, or null when it is not calibrated
+     * @param dose the model of score kind dose, or null when it is not calibrated
      * @throws IllegalArgumentException for likelihood-ratio scores, or a density over the
-     *     background's bits/dim, without a background model; for dose scores without a density
+     *     background's bits/dim, without a background model; for dose scores without a model
      */
     public static Calibration of(
             BundleManifest model,
@@ -115,26 +116,25 @@ public final class Calibration {
             InputComplexity.Compressor compressor,
             int images,
             Map<ScoreKind, double[]> scores,
-            KernelDensity density) {
+            DoseModel dose) {
         if (scores.isEmpty()) {
             throw new IllegalArgumentException("a calibration needs at least one score kind");
         }
         if (background == null
                 && (scores.containsKey(ScoreKind.LIKELIHOOD_RATIO)
-                        || (density != null
-                                && DoseStatistics.usesBackground(density.statistics())))) {
+                        || (dose != null && DoseStatistics.usesBackground(dose.statistics())))) {
             throw new IllegalArgumentException(AnomalyScores.NO_BACKGROUND);
         }
-        if (scores.containsKey(ScoreKind.DOSE) != (density != null)) {
+        if (scores.containsKey(ScoreKind.DOSE) != (dose != null)) {
             throw new IllegalArgumentException(
-                    "score kind dose needs its density, and a density its dose scores");
+                    "score kind dose needs its model, and a model its dose scores");
         }
         Map<ScoreKind, double[]> sorted = new EnumMap<>(ScoreKind.class);
         Map<String, double[]> byId = new LinkedHashMap<>();
         for (Map.Entry<ScoreKind, double[]> e : scores.entrySet()) {
             double[] s = e.getValue().clone();
-            boolean dose = e.getKey() == ScoreKind.DOSE;
-            if (s.length == 0 || (dose ? s.length > images : s.length != images)) {
+            boolean half = e.getKey() == ScoreKind.DOSE;
+            if (s.length == 0 || (half ? s.length > images : s.length != images)) {
                 throw new IllegalArgumentException(
                         "score kind "
                                 + e.getKey().id()
@@ -160,15 +160,15 @@ public final class Calibration {
                         images,
                         compressor.id(),
                         byId,
-                        density == null ? null : density.state());
-        return new Calibration(content, sorted, density, List.of(), null);
+                        dose == null ? null : dose.state());
+        return new Calibration(content, sorted, dose, Map.of());
     }
 
     /**
      * A calibration of kinds other than dose, each with one null score per image.
      *
      * @see #of(BundleManifest, BundleManifest, String, String, InputComplexity.Compressor, int,
-     *     Map, KernelDensity)
+     *     Map, DoseModel)
      */
     public static Calibration of(
             BundleManifest model,
@@ -240,24 +240,31 @@ public final class Calibration {
                 throw new BundleException(file, unknown.getMessage(), unknown);
             }
         }
-        KernelDensity density = null;
-        if (sorted.containsKey(ScoreKind.DOSE)) {
+        Map<ScoreKind, String> stale = new EnumMap<>(ScoreKind.class);
+        DoseModel dose = null;
+        if (sorted.containsKey(ScoreKind.DOSE) && c.formatVersion() < 3) {
+            // its scores were −log of the density alone, on another scale than today's
+            sorted.remove(ScoreKind.DOSE);
+            stale.put(
+                    ScoreKind.DOSE,
+                    String.format(
+                            "the dose calibration in %s is of format %d, from before dose judged"
+                                    + " shapes; calibrate again",
+                            file, c.formatVersion()));
+        } else if (sorted.containsKey(ScoreKind.DOSE)) {
             try {
-                density = KernelDensity.of(Objects.requireNonNull(c.density(), "no density"));
+                dose = DoseModel.of(Objects.requireNonNull(c.dose(), "no model"));
             } catch (IllegalArgumentException | NullPointerException broken) {
-                throw new BundleException(
-                        file, "score kind dose: " + broken.getMessage(), broken);
+                throw new BundleException(file, "score kind dose: " + broken.getMessage(), broken);
             }
         }
         List<ScoreKind> withBackground = new ArrayList<>();
         if (sorted.containsKey(ScoreKind.LIKELIHOOD_RATIO)) {
             withBackground.add(ScoreKind.LIKELIHOOD_RATIO);
         }
-        if (density != null && DoseStatistics.usesBackground(density.statistics())) {
+        if (dose != null && DoseStatistics.usesBackground(dose.statistics())) {
             withBackground.add(ScoreKind.DOSE);
         }
-        String staleBackground = null;
-        List<ScoreKind> stale = List.of();
         if (!withBackground.isEmpty()) {
             String now =
                     ModelBundle.readBackgroundManifest(bundleDir)
@@ -266,8 +273,7 @@ public final class Calibration {
             if (!Objects.equals(now, c.backgroundVersion())) {
                 // the other kinds stay valid: only these scores involve the background's weights
                 withBackground.forEach(sorted::remove);
-                stale = withBackground;
-                staleBackground =
+                String why =
                         String.format(
                                 "the %s calibration in %s was made with background model %s, but"
                                         + " the bundle holds %s; calibrate again",
@@ -275,15 +281,12 @@ public final class Calibration {
                                 file,
                                 c.backgroundVersion(),
                                 now == null ? "none" : now);
+                withBackground.forEach(k -> stale.put(k, why));
             }
         }
         return Optional.of(
                 new Calibration(
-                        c,
-                        sorted,
-                        sorted.containsKey(ScoreKind.DOSE) ? density : null,
-                        stale,
-                        staleBackground));
+                        c, sorted, sorted.containsKey(ScoreKind.DOSE) ? dose : null, stale));
     }
 
     /** The file's bytes, to add to the bundle. */
@@ -305,9 +308,9 @@ public final class Calibration {
         return scores(kind).length;
     }
 
-    /** The density of score kind dose, when it is calibrated. */
-    public Optional<KernelDensity> density() {
-        return Optional.ofNullable(density);
+    /** The model of score kind dose, when it is calibrated. */
+    public Optional<DoseModel> dose() {
+        return Optional.ofNullable(dose);
     }
 
     public String data() {
@@ -348,8 +351,8 @@ public final class Calibration {
 
     /** Why {@code kind} has no null distribution here, for messages. */
     public String whyMissing(ScoreKind kind) {
-        if (stale.contains(kind)) {
-            return staleBackground;
+        if (stale.containsKey(kind)) {
+            return stale.get(kind);
         }
         return "no calibration for score kind "
                 + kind.id()

@@ -1,37 +1,75 @@
 package dev.flowwatch.flowpp.score;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * The {@link ScoreKind#DOSE} density fitted to one half of held-out normal images, and the scores
- * of the other half under it: the null distribution of its conformal p-values. The halves are the
+ * The {@link ScoreKind#DOSE} model fitted to one half of held-out normal images, and the scores of
+ * the other half under it: the null distribution of its conformal p-values. The halves are the
  * even- and the odd-indexed images, so a file sorted by class still splits evenly. Scores of the
- * images the density was fitted to would be too low (each sits on its own kernel) and would make
- * the p-values of new images too small; the other half's scores are exchangeable with them.
+ * images the density was fitted to would be too low (each sits on its own kernel, and is its own
+ * nearest neighbour) and would make the p-values of new images too small; the other half's scores
+ * are exchangeable with them. Each null image's surprises are taken among the other null images
+ * ({@link NullSurprise#leaveOneOut}), as a new image's are among all of them.
  *
- * @param density fitted to the even-indexed images
+ * @param model fitted to the even-indexed images, with the odd-indexed ones as its parts' nulls
  * @param nullScores the odd-indexed images' scores, in their order
  */
-public record DoseFit(KernelDensity density, double[] nullScores) {
+public record DoseFit(DoseModel model, double[] nullScores) {
+
+    /** A fit without the shape part. */
+    public static DoseFit of(List<String> statistics, double[][] vectors) {
+        return of(statistics, vectors, null);
+    }
 
     /**
      * @param vectors every image's statistics, named by {@code statistics}
-     * @throws IllegalArgumentException with fewer than 8 images, or a non-finite statistic among
-     *     the fitted half
+     * @param descriptors every image's {@link ShapeDescriptor}, or null for a score without the
+     *     shape part
+     * @throws IllegalArgumentException with fewer than 8 images, descriptors not one per image, or
+     *     a statistic that is not finite
      */
-    public static DoseFit of(List<String> statistics, double[][] vectors) {
+    public static DoseFit of(List<String> statistics, double[][] vectors, float[][] descriptors) {
         if (vectors.length < 8) {
             throw new IllegalArgumentException(
                     "score kind dose needs at least 8 calibration images, got " + vectors.length);
         }
-        double[][][] halves = KernelDensity.alternate(vectors);
-        double[][] fit = halves[0];
-        double[][] held = halves[1];
-        KernelDensity density = KernelDensity.fit(statistics, fit);
-        double[] nulls = new double[held.length];
-        for (int i = 0; i < held.length; i++) {
-            nulls[i] = density.negativeLogDensity(held[i]);
+        if (descriptors != null && descriptors.length != vectors.length) {
+            throw new IllegalArgumentException(
+                    "%d shape descriptors for %d images"
+                            .formatted(descriptors.length, vectors.length));
         }
-        return new DoseFit(density, nulls);
+        for (double[] v : vectors) {
+            if (!Arrays.stream(v).allMatch(Double::isFinite)) {
+                throw new IllegalArgumentException(
+                        "every calibration image needs finite statistics " + statistics);
+            }
+        }
+        double[][][] halves = KernelDensity.alternate(vectors);
+        KernelDensity density = KernelDensity.fit(statistics, halves[0]);
+        double[][] held = halves[1];
+        double[] densityNull = new double[held.length];
+        for (int i = 0; i < held.length; i++) {
+            densityNull[i] = density.negativeLogDensity(held[i]);
+        }
+        double[] nulls = NullSurprise.leaveOneOut(densityNull);
+        NearestNormals shape = null;
+        double[] shapeNull = null;
+        if (descriptors != null) {
+            float[][] fit = new float[(descriptors.length + 1) / 2][];
+            shapeNull = new double[descriptors.length / 2];
+            for (int i = 0; i < descriptors.length; i += 2) {
+                fit[i / 2] = descriptors[i];
+            }
+            shape = NearestNormals.fit(fit);
+            for (int i = 1; i < descriptors.length; i += 2) {
+                shapeNull[i / 2] = shape.distance(descriptors[i]);
+            }
+            double[] shapeSurprises = NullSurprise.leaveOneOut(shapeNull);
+            for (int i = 0; i < nulls.length; i++) {
+                nulls[i] = Math.max(nulls[i], shapeSurprises[i]);
+            }
+        }
+        return new DoseFit(DoseModel.of(density, densityNull, shape, shapeNull), nulls);
     }
 }

@@ -21,18 +21,14 @@ public final class ImageLayout {
     private ImageLayout() {}
 
     /**
-     * The layout of one image, channels averaged. An all-black image weighs every pixel equally,
-     * as a constant image does.
+     * The layout of one image, channels averaged. An all-black image weighs every pixel equally, as
+     * a constant image does.
      *
      * @param pixels unsigned bytes in C, H, W order
      * @return mean intensity (0..1), centroid x and y, second moments xx, yy and xy
      */
     public static double[] of(byte[] pixels, int channels, int height, int width) {
-        if (pixels.length != channels * height * width) {
-            throw new IllegalArgumentException(
-                    "%d pixel bytes given for a %dx%dx%d image"
-                            .formatted(pixels.length, channels, height, width));
-        }
+        ImageStatistics.requireSize(pixels, channels, height, width);
         double[][] weight = new double[height][width];
         double total = 0;
         for (int c = 0; c < channels; c++) {

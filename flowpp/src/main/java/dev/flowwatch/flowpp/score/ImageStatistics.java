@@ -4,11 +4,13 @@ import dev.flowwatch.flowpp.data.ImageSet;
 
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
- * Statistics of a set's images themselves, not of the model: the input complexity per compressor
- * and the {@link ImageLayout}. Each is computed for every image the first time any image asks, and
- * then kept, so several score kinds and densities over one set compress each image once.
+ * Statistics of a set's images themselves, not of the model: the input complexity per compressor,
+ * the {@link ImageLayout} and the {@link ShapeDescriptor}. Each is computed for every image the
+ * first time any image asks, and then kept, so several score kinds and densities over one set
+ * compress each image once.
  */
 public final class ImageStatistics {
 
@@ -16,6 +18,7 @@ public final class ImageStatistics {
     private final Map<InputComplexity.Compressor, double[]> complexities =
             new EnumMap<>(InputComplexity.Compressor.class);
     private double[][] layouts;
+    private float[][] shapes;
 
     private ImageStatistics(ImageSet images) {
         this.images = images;
@@ -53,16 +56,43 @@ public final class ImageStatistics {
     /** {@link ImageLayout#of} image {@code index}; the array is shared, do not change it. */
     public double[] layout(int index) {
         if (layouts == null) {
-            layouts = new double[images.size()][];
-            for (int i = 0; i < layouts.length; i++) {
-                layouts[i] =
-                        ImageLayout.of(
-                                images.pixels(i, i + 1),
-                                images.channels(),
-                                images.height(),
-                                images.width());
-            }
+            layouts = everyImage(ImageLayout::of, double[][]::new);
         }
         return layouts[index];
+    }
+
+    /** {@link ShapeDescriptor#of} image {@code index}; the array is shared, do not change it. */
+    public float[] shape(int index) {
+        if (shapes == null) {
+            shapes = everyImage(ShapeDescriptor::of, float[][]::new);
+        }
+        return shapes[index];
+    }
+
+    /** Fails unless {@code pixels} holds one C×H×W image of unsigned bytes. */
+    static void requireSize(byte[] pixels, int channels, int height, int width) {
+        if (pixels.length != channels * height * width) {
+            throw new IllegalArgumentException(
+                    "%d pixel bytes given for a %dx%dx%d image"
+                            .formatted(pixels.length, channels, height, width));
+        }
+    }
+
+    private <T> T[] everyImage(OfPixels<T> statistic, IntFunction<T[]> array) {
+        T[] all = array.apply(images.size());
+        for (int i = 0; i < all.length; i++) {
+            all[i] =
+                    statistic.of(
+                            images.pixels(i, i + 1),
+                            images.channels(),
+                            images.height(),
+                            images.width());
+        }
+        return all;
+    }
+
+    /** A statistic of one image's pixels, unsigned bytes in C, H, W order. */
+    private interface OfPixels<T> {
+        T of(byte[] pixels, int channels, int height, int width);
     }
 }

@@ -60,11 +60,7 @@ public final class InputComplexity {
     public static double bitsPerDim(
             Compressor compressor, byte[] pixels, int channels, int height, int width) {
         int dimensions = channels * height * width;
-        if (pixels.length != dimensions) {
-            throw new IllegalArgumentException(
-                    "%d pixel bytes given for a %dx%dx%d image"
-                            .formatted(pixels.length, channels, height, width));
-        }
+        ImageStatistics.requireSize(pixels, channels, height, width);
         long bytes =
                 switch (compressor) {
                     case PNG -> pngBytes(pixels, channels, height, width);

@@ -18,9 +18,10 @@ public enum ScoreKind {
      */
     LIKELIHOOD_RATIO,
     /**
-     * How atypical the image's statistics are together: −log of a kernel density, fitted on
-     * held-out normal images, over the ELBO's per-scale terms, the dequantizer's term and the input
-     * complexity (density of states, Morningstar et al., 2021; {@link DoseStatistics}).
+     * How atypical the image is: the larger surprise, among held-out normal images, of a kernel
+     * density over its statistics (the ELBO's per-scale terms, the dequantizer's term, the input
+     * complexity, the layout; density of states, Morningstar et al., 2021; {@link DoseStatistics})
+     * and of the distance of its edges to the nearest normal images' ({@link DoseModel}).
      */
     DOSE;
 

@@ -18,6 +18,8 @@ import dev.flowwatch.flowpp.score.InputComplexity.Compressor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -203,11 +205,18 @@ class CalibrationTest {
         assertTrue(e.getMessage().contains(first.modelVersion()), e.getMessage());
     }
 
-    /** A dose calibration: its density over two statistics, fitted on 200 of 400 images. */
+    /**
+     * A dose calibration: its density over two statistics and its reference shapes, fitted on 200
+     * of 400 images.
+     */
     private static Calibration dose(BundleManifest model, BundleManifest background) {
         List<String> statistics =
                 background == null ? List.of("x", "y") : List.of("x", DoseStatistics.BACKGROUND);
-        DoseFit fit = DoseFit.of(statistics, KernelDensityTest.gaussian(400, 0.6, 21));
+        DoseFit fit =
+                DoseFit.of(
+                        statistics,
+                        KernelDensityTest.gaussian(400, 0.6, 21),
+                        NearestNormalsTest.descriptors(400, 21));
         return Calibration.of(
                 model,
                 background,
@@ -216,11 +225,11 @@ class CalibrationTest {
                 Compressor.PNG,
                 400,
                 Map.of(ScoreKind.DOSE, fit.nullScores()),
-                fit.density());
+                fit.model());
     }
 
     @Test
-    void doseDensityAndNullRoundTripThroughTheBundle(@TempDir Path dir) {
+    void doseModelAndNullRoundTripThroughTheBundle(@TempDir Path dir) {
         Path bundle = dir.resolve("model");
         BundleManifest manifest;
         try (NDManager manager = NDManager.newBaseManager()) {
@@ -232,16 +241,42 @@ class CalibrationTest {
         Calibration read = Calibration.read(bundle);
         assertEquals(400, read.images());
         assertEquals(200, read.nullCount(ScoreKind.DOSE));
-        KernelDensity density = read.density().orElseThrow();
-        for (double[] v : KernelDensityTest.gaussian(20, 0.6, 22)) {
-            double s = written.density().orElseThrow().negativeLogDensity(v);
-            assertEquals(s, density.negativeLogDensity(v), 0.0);
+        DoseModel model = read.dose().orElseThrow();
+        assertTrue(model.usesShape());
+        double[][] vectors = KernelDensityTest.gaussian(20, 0.6, 22);
+        float[][] shapes = NearestNormalsTest.descriptors(20, 22);
+        for (int i = 0; i < vectors.length; i++) {
+            double s = written.dose().orElseThrow().score(vectors[i], shapes[i]);
+            assertEquals(s, model.score(vectors[i], shapes[i]), 0.0);
             assertEquals(written.pValue(ScoreKind.DOSE, s), read.pValue(ScoreKind.DOSE, s), 0.0);
         }
     }
 
+    /** Before format 3 a dose score was −log of the density alone: those nulls do not apply. */
     @Test
-    void doseScoresNeedTheirDensity() {
+    void doseOfAnOlderFormatIsNotUsed(@TempDir Path dir) throws IOException {
+        Path bundle = dir.resolve("model");
+        BundleManifest manifest;
+        try (NDManager manager = NDManager.newBaseManager()) {
+            manifest = tinyBundle(manager, bundle, 1, null);
+        }
+        String json = new String(dose(manifest, null).toJson(), StandardCharsets.UTF_8);
+        BundleWriter.addFiles(
+                bundle,
+                Map.of(
+                        Calibration.FILE,
+                        json.replace("\"formatVersion\": 3", "\"formatVersion\": 2")
+                                .getBytes(StandardCharsets.UTF_8)));
+        Calibration read = Calibration.read(bundle);
+        assertFalse(read.has(ScoreKind.DOSE));
+        assertTrue(read.dose().isEmpty());
+        assertTrue(
+                read.whyMissing(ScoreKind.DOSE).contains("format 2"),
+                read.whyMissing(ScoreKind.DOSE));
+    }
+
+    @Test
+    void doseScoresNeedTheirModel() {
         assertThrows(
                 IllegalArgumentException.class,
                 () ->
@@ -262,14 +297,13 @@ class CalibrationTest {
         Path bundle = dir.resolve("model");
         BundleManifest manifest = bundleWithTwoBackgrounds(dir);
         BundleManifest first = BundleWriter.attachBackground(bundle, dir.resolve("bg1"));
-        BundleWriter.addFiles(
-                bundle, Map.of(Calibration.FILE, dose(manifest, first).toJson()));
+        BundleWriter.addFiles(bundle, Map.of(Calibration.FILE, dose(manifest, first).toJson()));
         assertTrue(Calibration.read(bundle).has(ScoreKind.DOSE));
 
         BundleWriter.attachBackground(bundle, dir.resolve("bg2"));
         Calibration read = Calibration.read(bundle);
         assertFalse(read.has(ScoreKind.DOSE));
-        assertTrue(read.density().isEmpty());
+        assertTrue(read.dose().isEmpty());
         assertTrue(
                 read.whyMissing(ScoreKind.DOSE).contains(first.modelVersion()),
                 read.whyMissing(ScoreKind.DOSE));
@@ -286,7 +320,8 @@ class CalibrationTest {
 
     private static BundleManifest tinyBundle(
             NDManager manager, Path dir, long seed, Double mutationRate) {
-        FlowPlusPlus model = new FlowPlusPlus(FlowConfig.presetBuilder("tiny", 1, 8, 8).optSeed(seed).build());
+        FlowPlusPlus model =
+                new FlowPlusPlus(FlowConfig.presetBuilder("tiny", 1, 8, 8).optSeed(seed).build());
         model.initialize(manager, DataType.FLOAT32);
         BundleWriter writer = new BundleWriter(dir, "m" + seed);
         if (mutationRate != null) {

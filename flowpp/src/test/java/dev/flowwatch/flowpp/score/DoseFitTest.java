@@ -16,40 +16,77 @@ class DoseFitTest {
     /**
      * The conformal p-values of fresh points from the calibration's distribution are uniform: the
      * Kolmogorov–Smirnov distance of 2000 of them to U(0, 1) stays below the 0.1 % critical value
-     * of the two-sample test (the p-values are the fresh scores' ranks among the 1000 null
-     * scores, so both samples' noise counts).
-     * Scoring the fitted half itself as the null would fail this: each point sits on its own
-     * kernel, so the null would be too low and fresh p-values too small.
+     * of the two-sample test (the p-values are the fresh scores' ranks among the 1000 null scores,
+     * so both samples' noise counts). Scoring the fitted half itself as the null would fail this:
+     * each point sits on its own kernel, and is its own nearest neighbour, so the null would be too
+     * low and fresh p-values too small.
      */
     @Test
     void pValuesOfFreshNormalsAreUniform() {
-        DoseFit fit = DoseFit.of(XY, KernelDensityTest.gaussian(2000, 0.8, 11));
+        DoseFit fit =
+                DoseFit.of(
+                        XY,
+                        KernelDensityTest.gaussian(2000, 0.8, 11),
+                        NearestNormalsTest.descriptors(2000, 11));
         double[] nulls = fit.nullScores().clone();
         Arrays.sort(nulls);
-        double[] p =
-                Arrays.stream(KernelDensityTest.gaussian(2000, 0.8, 12))
-                        .mapToDouble(
-                                v ->
-                                        ConformalPValues.pValue(
-                                                nulls, fit.density().negativeLogDensity(v)))
-                        .sorted()
-                        .toArray();
+        double[][] vectors = KernelDensityTest.gaussian(2000, 0.8, 12);
+        float[][] shapes = NearestNormalsTest.descriptors(2000, 12);
+        double[] p = new double[vectors.length];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = ConformalPValues.pValue(nulls, fit.model().score(vectors[i], shapes[i]));
+        }
+        Arrays.sort(p);
         double ks = 0;
         for (int i = 0; i < p.length; i++) {
             ks = Math.max(ks, Math.max((i + 1.0) / p.length - p[i], p[i] - (double) i / p.length));
         }
-        assertTrue(
-                ks < 1.95 * Math.sqrt(1.0 / p.length + 1.0 / nulls.length), "KS distance " + ks);
+        assertTrue(ks < 1.95 * Math.sqrt(1.0 / p.length + 1.0 / nulls.length), "KS distance " + ks);
     }
 
     @Test
-    void theDensityIsFittedOnTheEvenImagesAndTheNullIsTheOddOnes() {
+    void theModelIsFittedOnTheEvenImagesAndTheNullIsTheOddOnes() {
         double[][] v = KernelDensityTest.gaussian(101, 0.2, 13);
-        DoseFit fit = DoseFit.of(XY, v);
-        assertEquals(51, fit.density().state().points().length);
+        float[][] shapes = NearestNormalsTest.descriptors(101, 13);
+        DoseFit fit = DoseFit.of(XY, v, shapes);
+        DoseModel.State state = fit.model().state();
+        assertEquals(51, state.density().points().length);
+        assertEquals(51, state.shape().count());
         assertEquals(50, fit.nullScores().length);
-        assertEquals(fit.density().negativeLogDensity(v[1]), fit.nullScores()[0], 0.0);
-        assertEquals(fit.density().negativeLogDensity(v[99]), fit.nullScores()[49], 0.0);
+        KernelDensity density = fit.model().density();
+        double[] densityNull = new double[50];
+        double[] shapeNull = new double[50];
+        for (int i = 0; i < 50; i++) {
+            densityNull[i] = density.negativeLogDensity(v[2 * i + 1]);
+            shapeNull[i] = fit.model().shapeDistance(shapes[2 * i + 1]);
+        }
+        double[] densitySurprise = NullSurprise.leaveOneOut(densityNull);
+        double[] shapeSurprise = NullSurprise.leaveOneOut(shapeNull);
+        for (int i : new int[] {0, 49}) {
+            assertEquals(Math.max(densitySurprise[i], shapeSurprise[i]), fit.nullScores()[i], 0.0);
+        }
+    }
+
+    /** The score is the larger surprise: an image atypical in one part only is caught by it. */
+    @Test
+    void anImageAtypicalInOnePartScoresThatPartsSurprise() {
+        double[][] v = KernelDensityTest.gaussian(400, 0.2, 15);
+        float[][] shapes = NearestNormalsTest.descriptors(400, 15);
+        DoseModel model = DoseFit.of(XY, v, shapes).model();
+        DoseModel densityOnly = DoseFit.of(XY, v).model();
+        float[] typical = NearestNormalsTest.descriptors(1, 16)[0];
+        float[] strange = new float[typical.length];
+        strange[0] = 1;
+        double[] center = {10, -2};
+        double[] far = {40, -2};
+        assertTrue(model.score(center, typical) < Math.log(201) / 2);
+        assertTrue(model.score(center, strange) > Math.log(201), "strange shape");
+        assertTrue(model.score(far, typical) > Math.log(201), "far statistics");
+        assertEquals(densityOnly.score(far, null), model.score(far, typical), 0.0);
+        assertEquals(
+                model.score(center, strange),
+                NullSurprise.of(model.state().shapeNull()).surprise(model.shapeDistance(strange)),
+                0.0);
     }
 
     @Test

@@ -47,9 +47,10 @@ final class AppSettings {
                                     + " complexity, Serrà et al. 2020), likelihood_ratio (needs a"
                                     + " background model in the bundle) or dose (how atypical the"
                                     + " ELBO's per-scale terms, the complexity and the image's"
-                                    + " layout are together: a kernel density fitted by"
-                                    + " flowpp-trainer calibrate, so it needs the bundle's"
-                                    + " calibration)")
+                                    + " layout are together, under a kernel density, and how far"
+                                    + " its edges lie from those of the nearest normal images;"
+                                    + " fitted by flowpp-trainer calibrate, so it needs the"
+                                    + " bundle's calibration)")
                     .define("alert.target-false-alarm-rate", Type.DOUBLE, 0.01,
                             Allowed.strictlyBetweenZeroAndOne(), HIGH,
                             "α: when the bundle holds a calibration (calibration.json) of"

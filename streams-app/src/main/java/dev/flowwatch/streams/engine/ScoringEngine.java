@@ -11,8 +11,8 @@ import dev.flowwatch.flowpp.model.FlowConfig;
 import dev.flowwatch.flowpp.model.LikelihoodScorer;
 import dev.flowwatch.flowpp.score.AnomalyScores;
 import dev.flowwatch.flowpp.score.Calibration;
+import dev.flowwatch.flowpp.score.DoseModel;
 import dev.flowwatch.flowpp.score.DoseStatistics;
-import dev.flowwatch.flowpp.score.KernelDensity;
 import dev.flowwatch.flowpp.score.ScoreKind;
 
 import java.nio.file.Path;
@@ -75,28 +75,27 @@ public final class ScoringEngine implements BatchScorer, AutoCloseable {
     }
 
     /**
-     * Loads the bundle and its calibration, puts the model onto the device and warms it up with
-     * one batch of {@code warmUpBatchSize} blank images, so that the first real batch does not pay
-     * for allocator and kernel start-up, and so that a batch size too large for the device's
-     * memory fails here, at start, rather than mid-stream.
+     * Loads the bundle and its calibration, puts the model onto the device and warms it up with one
+     * batch of {@code warmUpBatchSize} blank images, so that the first real batch does not pay for
+     * allocator and kernel start-up, and so that a batch size too large for the device's memory
+     * fails here, at start, rather than mid-stream.
      *
      * @param device auto, cpu, gpu or gpu:N
      * @param iwSamples importance samples for the IW bound; 0 skips it
-     * @param kind the score of every image; the bundle's background model runs on every batch
-     *     only when the kind needs it (likelihood_ratio, or dose over the background's bits/dim),
-     *     else a background in the bundle costs nothing
+     * @param kind the score of every image; the bundle's background model runs on every batch only
+     *     when the kind needs it (likelihood_ratio, or dose over the background's bits/dim), else a
+     *     background in the bundle costs nothing
      * @throws dev.flowwatch.flowpp.bundle.BundleException if the bundle or its calibration is
-     *     missing or broken, or lacks what the kind needs: a background model, or the density of
-     *     dose
+     *     missing or broken, or lacks what the kind needs: a background model, or the model of dose
      */
     public static ScoringEngine load(
             Path bundleDir, String device, int iwSamples, ScoreKind kind, int warmUpBatchSize) {
         Optional<Calibration> calibration = Calibration.find(bundleDir);
-        Optional<KernelDensity> density = calibration.flatMap(Calibration::density);
-        if (kind == ScoreKind.DOSE && density.isEmpty()) {
+        Optional<DoseModel> dose = calibration.flatMap(Calibration::dose);
+        if (kind == ScoreKind.DOSE && dose.isEmpty()) {
             throw new BundleException(
                     bundleDir.resolve(Calibration.FILE),
-                    "score kind dose needs the density of a calibration, but "
+                    "score kind dose needs the dose model of a calibration, but "
                             + Uncalibrated.why(bundleDir, calibration, kind)
                             + ": "
                             + Uncalibrated.fix(bundleDir, kind));
@@ -104,7 +103,7 @@ public final class ScoringEngine implements BatchScorer, AutoCloseable {
         boolean background =
                 kind == ScoreKind.LIKELIHOOD_RATIO
                         || (kind == ScoreKind.DOSE
-                                && DoseStatistics.usesBackground(density.get().statistics()));
+                                && DoseStatistics.usesBackground(dose.get().statistics()));
         Device d = Devices.parse(device);
         NDManager manager = NDManager.newBaseManager(d);
         try {

@@ -61,7 +61,7 @@ class DoseScoringTest {
             assertEquals(calibration.threshold(ScoreKind.DOSE, 0.1), score.getThreshold(), 0.0);
             assertEquals(score.getPValue() < 0.1, score.getIsAnomaly());
 
-            // a blank image is nothing like the noise the density was fitted to
+            // a blank image is nothing like the noise the model was fitted to
             byte[] blank = new byte[SIZE * SIZE];
             f.send("b", ImageEvents.rawU8("b", "camera-1", Instant.EPOCH, SIZE, SIZE, 1, blank));
             AnomalyScore anomaly = f.scores.readValue();
@@ -88,8 +88,8 @@ class DoseScoringTest {
 
     /**
      * Writes what {@code flowpp-trainer calibrate --score-kinds dose [--dose-background]} stores
-     * for 40 noise images: a density fitted on half of them and the other half's scores as its
-     * null.
+     * for 40 noise images: a density and reference shapes fitted on half of them and the other
+     * half's scores as its null.
      */
     private static Calibration calibrateDose(Path bundle, boolean background) {
         int count = 40;
@@ -106,13 +106,12 @@ class DoseScoringTest {
         try (ScoringEngine engine = ScoringEngine.load(bundle, "cpu", 0, kind, 1)) {
             bounds = engine.score(normals).bounds();
         }
-        List<String> statistics = DoseStatistics.names(bounds.terms(), Compressor.PNG, true, background);
-        DoseFit fit =
-                DoseFit.of(
-                        statistics,
-                        new AnomalyScores(Compressor.PNG).statistics(statistics, bounds, images));
+        List<String> statistics =
+                DoseStatistics.names(bounds.terms(), Compressor.PNG, true, background);
+        AnomalyScores.Batch batch = new AnomalyScores(Compressor.PNG).batch(bounds, images);
+        DoseFit fit = DoseFit.of(statistics, batch.statistics(statistics), batch.shapes());
         return TestModels.calibrate(
-                bundle, count, Map.of(ScoreKind.DOSE, fit.nullScores()), fit.density());
+                bundle, count, Map.of(ScoreKind.DOSE, fit.nullScores()), fit.model());
     }
 
     /**
