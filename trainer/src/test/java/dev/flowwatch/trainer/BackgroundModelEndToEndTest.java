@@ -249,11 +249,7 @@ class BackgroundModelEndToEndTest {
      */
     @Test
     void selectBackgroundJudgesCandidatesOnMutatedCopiesAndAttachesTheBest() throws IOException {
-        Path copy = dir.resolve("model");
-        Files.createDirectories(copy);
-        for (String file : List.of(ModelBundle.MANIFEST, ModelBundle.PARAMETERS)) {
-            Files.copy(model.resolve(file), copy.resolve(file));
-        }
+        Path copy = BundleCopies.weightsOnly(model, dir.resolve("model"));
         Cli select =
                 Cli.run(
                         "select-background",

@@ -256,11 +256,7 @@ class CommandsEndToEndTest {
      */
     @Test
     void doseHasItsShapePartUnlessCalibratedWithout() throws IOException {
-        Path copy = dir.resolve("model");
-        Files.createDirectories(copy);
-        for (String file : List.of(ModelBundle.MANIFEST, ModelBundle.PARAMETERS)) {
-            Files.copy(bundle.resolve(file), copy.resolve(file));
-        }
+        Path copy = BundleCopies.weightsOnly(bundle, dir.resolve("model"));
         for (boolean shape : new boolean[] {true, false}) {
             Cli calibrate =
                     Cli.run(
