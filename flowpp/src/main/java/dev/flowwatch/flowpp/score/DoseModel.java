@@ -10,13 +10,13 @@ import java.util.List;
  * distribution of its own values on held-out normal images, and the score is the larger of the two
  * {@link NullSurprise surprises}: −log of the smaller p-value, Tippett's combination.
  *
- * <p>Why not one density over both: the shape distance is one coordinate among fifteen, and a
- * density over all of them notices it only when it is far out while the rest are typical. In the
- * numpy replica of the benchmark (README, "Anomaly scores"), one density over both lifted
- * upside-down garments from AUROC 0.756 to 0.854 and mixed ones from 0.690 to 0.709; the larger
- * surprise lifted them to 0.906 and 0.741. The price: with two ways to alert, each part's own
- * threshold is stricter than it would be alone (the score's null, calibrated on the same images,
- * keeps the alert rate at α), so a kind that only one part sees is flagged a little less often.
+ * <p>Why not one density over both: the shape distance is one coordinate among many, and a density
+ * over all of them notices it only when it is far out while the rest are typical. In the numpy
+ * replica of the benchmark (README, "Anomaly scores"), one density over both lifted upside-down
+ * garments from AUROC 0.756 to 0.854 and mixed ones from 0.690 to 0.709; the larger surprise lifted
+ * them to 0.906 and 0.741. The price: with two ways to alert, each part's own threshold is stricter
+ * than it would be alone (the score's null, calibrated on the same images, keeps the alert rate at
+ * α), so a kind that only one part sees is flagged a little less often.
  */
 public final class DoseModel {
 

@@ -8,9 +8,9 @@ import java.util.function.IntFunction;
 
 /**
  * Statistics of a set's images themselves, not of the model: the input complexity per compressor,
- * the {@link ImageLayout} and the {@link ShapeDescriptor}. Each is computed for every image the
- * first time any image asks, and then kept, so several score kinds and densities over one set
- * compress each image once.
+ * the {@link ImageLayout}, the {@link ImageSharpness} and the {@link ShapeDescriptor}. Each is
+ * computed for every image the first time any image asks, and then kept, so several score kinds and
+ * densities over one set compress each image once.
  */
 public final class ImageStatistics {
 
@@ -19,6 +19,7 @@ public final class ImageStatistics {
             new EnumMap<>(InputComplexity.Compressor.class);
     private double[][] layouts;
     private float[][] shapes;
+    private double[] sharpness;
 
     private ImageStatistics(ImageSet images) {
         this.images = images;
@@ -61,6 +62,22 @@ public final class ImageStatistics {
         return layouts[index];
     }
 
+    /** {@link ImageSharpness#of} image {@code index}. */
+    public double sharpness(int index) {
+        if (sharpness == null) {
+            sharpness = new double[images.size()];
+            for (int i = 0; i < sharpness.length; i++) {
+                sharpness[i] =
+                        ImageSharpness.of(
+                                images.pixels(i, i + 1),
+                                images.channels(),
+                                images.height(),
+                                images.width());
+            }
+        }
+        return sharpness[index];
+    }
+
     /** {@link ShapeDescriptor#of} image {@code index}; the array is shared, do not change it. */
     public float[] shape(int index) {
         if (shapes == null) {
@@ -76,6 +93,26 @@ public final class ImageStatistics {
                     "%d pixel bytes given for a %dx%dx%d image"
                             .formatted(pixels.length, channels, height, width));
         }
+    }
+
+    /**
+     * The intensity of one image, channels averaged, in 0..1, {@code [y][x]}.
+     *
+     * @param pixels unsigned bytes in C, H, W order
+     */
+    static double[][] intensity(byte[] pixels, int channels, int height, int width) {
+        requireSize(pixels, channels, height, width);
+        double[][] intensity = new double[height][width];
+        for (int c = 0; c < channels; c++) {
+            for (int y = 0; y < height; y++) {
+                for (int x = 0; x < width; x++) {
+                    intensity[y][x] +=
+                            Byte.toUnsignedInt(pixels[(c * height + y) * width + x])
+                                    / (255.0 * channels);
+                }
+            }
+        }
+        return intensity;
     }
 
     private <T> T[] everyImage(OfPixels<T> statistic, IntFunction<T[]> array) {

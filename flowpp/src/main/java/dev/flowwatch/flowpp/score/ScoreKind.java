@@ -20,8 +20,9 @@ public enum ScoreKind {
     /**
      * How atypical the image is: the larger surprise, among held-out normal images, of a kernel
      * density over its statistics (the ELBO's per-scale terms, the dequantizer's term, the input
-     * complexity, the layout; density of states, Morningstar et al., 2021; {@link DoseStatistics})
-     * and of the distance of its edges to the nearest normal images' ({@link DoseModel}).
+     * complexity, the sharpness, the layout; density of states, Morningstar et al., 2021; {@link
+     * DoseStatistics}) and of the distance of its edges to the nearest normal images' ({@link
+     * DoseModel}).
      */
     DOSE;
 

@@ -33,17 +33,7 @@ public final class ShapeDescriptor {
      * @param pixels unsigned bytes in C, H, W order
      */
     public static float[] of(byte[] pixels, int channels, int height, int width) {
-        ImageStatistics.requireSize(pixels, channels, height, width);
-        double[][] intensity = new double[height][width];
-        for (int c = 0; c < channels; c++) {
-            for (int y = 0; y < height; y++) {
-                for (int x = 0; x < width; x++) {
-                    intensity[y][x] +=
-                            Byte.toUnsignedInt(pixels[(c * height + y) * width + x])
-                                    / (255.0 * channels);
-                }
-            }
-        }
+        double[][] intensity = ImageStatistics.intensity(pixels, channels, height, width);
         int rows = cells(height);
         int columns = cells(width);
         int cellHeight = height / rows;

@@ -46,8 +46,9 @@ final class AppSettings {
                                     + " 0), complexity (bits/dim minus the image's PNG/deflate"
                                     + " complexity, Serrà et al. 2020), likelihood_ratio (needs a"
                                     + " background model in the bundle) or dose (how atypical the"
-                                    + " ELBO's per-scale terms, the complexity and the image's"
-                                    + " layout are together, under a kernel density, and how far"
+                                    + " ELBO's per-scale terms, the complexity, the image's"
+                                    + " sharpness and layout are together, under a kernel"
+                                    + " density, and how far"
                                     + " its edges lie from those of the nearest normal images;"
                                     + " fitted by flowpp-trainer calibrate, so it needs the"
                                     + " bundle's calibration)")
