@@ -19,7 +19,7 @@ public final class ImageStatistics {
             new EnumMap<>(InputComplexity.Compressor.class);
     private double[][] layouts;
     private float[][] shapes;
-    private double[] sharpness;
+    private Double[] sharpness;
 
     private ImageStatistics(ImageSet images) {
         this.images = images;
@@ -65,15 +65,7 @@ public final class ImageStatistics {
     /** {@link ImageSharpness#of} image {@code index}. */
     public double sharpness(int index) {
         if (sharpness == null) {
-            sharpness = new double[images.size()];
-            for (int i = 0; i < sharpness.length; i++) {
-                sharpness[i] =
-                        ImageSharpness.of(
-                                images.pixels(i, i + 1),
-                                images.channels(),
-                                images.height(),
-                                images.width());
-            }
+            sharpness = everyImage(ImageSharpness::of, Double[]::new);
         }
         return sharpness[index];
     }

@@ -117,10 +117,6 @@ public final class NearestNormals {
         return state;
     }
 
-    public int dimensions() {
-        return d;
-    }
-
     /**
      * The mean distance from {@code descriptor} to its nearest references, as many as {@value
      * #NEIGHBOURS} or all there are.

@@ -22,11 +22,6 @@ public final class ShapeDescriptor {
 
     private ShapeDescriptor() {}
 
-    /** The descriptor's length for images of this size. */
-    public static int dimensions(int height, int width) {
-        return cells(height) * cells(width) * BINS;
-    }
-
     /**
      * The descriptor of one image, channels averaged.
      *

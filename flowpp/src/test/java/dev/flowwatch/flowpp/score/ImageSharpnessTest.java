@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.Random;
 
 class ImageSharpnessTest {
@@ -49,7 +50,7 @@ class ImageSharpnessTest {
     @Test
     void anImageWithoutContrastIsZero() {
         byte[] p = new byte[SIZE * SIZE];
-        java.util.Arrays.fill(p, (byte) 77);
+        Arrays.fill(p, (byte) 77);
         assertEquals(0, ImageSharpness.of(p, 1, SIZE, SIZE));
     }
 }
