@@ -120,6 +120,8 @@ public final class AnomalyScores {
 
         private final LikelihoodScorer.Scores scores;
         private final ImageStatistics images;
+        // the score and the CSV's column both need them; the neighbour search is the costly part
+        private double[] shapeDistances;
 
         private Batch(LikelihoodScorer.Scores scores, ImageStatistics images) {
             this.scores = scores;
@@ -160,9 +162,12 @@ public final class AnomalyScores {
                 }
                 case DOSE -> {
                     double[][] vectors = statistics(requireDose().statistics());
+                    double[] distances = dose.usesShape() ? shapeDistances() : null;
                     double[] s = new double[vectors.length];
                     for (int i = 0; i < s.length; i++) {
-                        s[i] = dose.score(vectors[i], dose.usesShape() ? images.shape(i) : null);
+                        s[i] =
+                                dose.scoreAt(
+                                        vectors[i], distances == null ? Double.NaN : distances[i]);
                     }
                     yield s;
                 }
@@ -179,7 +184,8 @@ public final class AnomalyScores {
         }
 
         /**
-         * Every image's distance to the nearest normal shapes ({@link NearestNormals}).
+         * Every image's distance to the nearest normal shapes ({@link NearestNormals}), searched
+         * once per batch however often asked.
          *
          * @throws IllegalArgumentException without a dose model, or when it has no shape part
          */
@@ -189,11 +195,13 @@ public final class AnomalyScores {
                         "this calibration's dose score has no shape part; calibrate without"
                                 + " --no-dose-shape");
             }
-            double[] d = new double[scores.elboBitsPerDim().length];
-            for (int i = 0; i < d.length; i++) {
-                d[i] = dose.shapeDistance(images.shape(i));
+            if (shapeDistances == null) {
+                shapeDistances = new double[scores.elboBitsPerDim().length];
+                for (int i = 0; i < shapeDistances.length; i++) {
+                    shapeDistances[i] = dose.shapeDistance(images.shape(i));
+                }
             }
-            return d;
+            return shapeDistances.clone();
         }
 
         /** Every image's {@link DoseStatistics} named {@code names}, {@code [image][statistic]}. */

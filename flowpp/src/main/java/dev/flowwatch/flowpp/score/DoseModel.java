@@ -111,8 +111,17 @@ public final class DoseModel {
      * @param descriptor its {@link ShapeDescriptor}; ignored, and may be null, without a shape part
      */
     public double score(double[] statistics, float[] descriptor) {
+        return scoreAt(statistics, shape == null ? Double.NaN : shape.distance(descriptor));
+    }
+
+    /**
+     * {@link #score} of an image whose {@link #shapeDistance} is already known.
+     *
+     * @param shapeDistance ignored without a shape part
+     */
+    public double scoreAt(double[] statistics, double shapeDistance) {
         double s = densitySurprise.surprise(density.negativeLogDensity(statistics));
-        return shape == null ? s : Math.max(s, shapeSurprise.surprise(shape.distance(descriptor)));
+        return shape == null ? s : Math.max(s, shapeSurprise.surprise(shapeDistance));
     }
 
     /**
