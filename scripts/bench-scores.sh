@@ -22,7 +22,9 @@
 #   ALPHA=0.05 TYPICALITY=8 CORRUPTIONS=noise,blurred NORMAL=path/to/idx ANOMALOUS="a.idx.gz b.idx.gz" scripts/bench-scores.sh
 #
 # ANOMALOUS: space-separated image files or folders (default: every real set present);
-# CORRUPTIONS: comma-separated kinds, "all" (default) or empty for none; LIMIT: images per set.
+# CORRUPTIONS: comma-separated kinds, "all" (default) or empty for none; LIMIT: images per set;
+# REFERENCES: the normal images dose's shape part compares to (--dose-references; default the
+# 60 000 Fashion-MNIST training images when fetched, empty for the calibration half's even images).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,6 +35,8 @@ TYPICALITY=${TYPICALITY:-16}
 JAR=${JAR:-trainer/target/flowpp-trainer.jar}
 CORRUPTIONS=${CORRUPTIONS-all}
 
+REFERENCES=${REFERENCES-data/fashion-mnist/train-images-idx3-ubyte.gz}
+[ -z "$REFERENCES" ] || [ -f "$REFERENCES" ] || REFERENCES=
 NORMAL=${NORMAL:-data/fashion-mnist/t10k-images-idx3-ubyte.gz}
 [ -f "$NORMAL" ] || NORMAL=data/sample/fashion-mnist-test-images-idx3-ubyte.gz
 if [ -z "${ANOMALOUS+set}" ]; then
@@ -47,6 +51,7 @@ fi
 args=(detection --model "$MODEL" --normal "$NORMAL" --alpha "$ALPHA" --iw-samples "$IW_SAMPLES"
       --typicality-window "$TYPICALITY" --json)
 [ -z "${LIMIT:-}" ] || args+=(--limit "$LIMIT")
+[ -z "$REFERENCES" ] || args+=(--dose-references "$REFERENCES")
 for set in $ANOMALOUS; do
   args+=(--anomalous "$set")
 done
@@ -57,7 +62,7 @@ case "$CORRUPTIONS" in
 esac
 
 [ -f "$JAR" ] || mvn -B -q -DskipTests package >&2
-echo "== nproc=$(nproc); normal $NORMAL; anomalous ${ANOMALOUS:-none}; corruptions ${CORRUPTIONS:-none}" >&2
+echo "== nproc=$(nproc); normal $NORMAL; anomalous ${ANOMALOUS:-none}; corruptions ${CORRUPTIONS:-none}; dose references ${REFERENCES:-the even half of the calibration}" >&2
 log=$(mktemp)
 lines=$(mktemp)
 trap 'rm -f "$log" "$lines"' EXIT

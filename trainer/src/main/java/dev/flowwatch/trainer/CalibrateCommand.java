@@ -54,6 +54,8 @@ final class CalibrateCommand implements Callable<Integer> {
 
     @Mixin private DeviceOption device;
 
+    @Mixin private DoseReferencesOption doseReferences;
+
     @Option(
             names = "--score-kinds",
             split = ",",
@@ -62,8 +64,9 @@ final class CalibrateCommand implements Callable<Integer> {
             description =
                     "Score kinds to calibrate: bpd, bpd_iw (needs --iw-samples), complexity,"
                             + " likelihood_ratio (needs a background model in the bundle), dose"
-                            + " (fits its density and its reference shapes on the even-indexed"
-                            + " images, takes the odd-indexed ones' scores as its null)."
+                            + " (fits its density, and its reference shapes unless"
+                            + " --dose-references, on the even-indexed images, takes the"
+                            + " odd-indexed ones' scores as its null)."
                             + " Default: every kind the bundle and --iw-samples allow.")
     private List<ScoreKind> kinds;
 
@@ -92,8 +95,8 @@ final class CalibrateCommand implements Callable<Integer> {
             fallbackValue = "true",
             description =
                     "Whether score kind dose also judges the image's shape, by the distance of its"
-                            + " gradient-orientation histograms to the nearest calibration images"
-                            + " (default: ${DEFAULT-VALUE}).")
+                            + " gradient-direction histograms to the nearest reference image's"
+                            + " (--dose-references) (default: ${DEFAULT-VALUE}).")
     private boolean doseShape;
 
     @Option(
@@ -156,16 +159,25 @@ final class CalibrateCommand implements Callable<Integer> {
                     "  %-16s %d null scores, alert threshold at alpha 0.01: %s%n",
                     kind.id(), calibration.nullCount(kind), threshold(calibration, kind));
         }
+        if (dose != null && dose.usesShape()) {
+            out.printf(
+                    "  dose's shape part compares to %d reference images along %d principal axes%n",
+                    dose.state().shape().count(), dose.state().shape().axes().outputs());
+        }
         return 0;
     }
 
     /** The dose model on half of the images, and the other half's scores as its null. */
-    private DoseFit fitDose(AnomalyScores.Batch batch, ModelScoring.Scored scored) {
+    private DoseFit fitDose(AnomalyScores.Batch batch, ModelScoring.Scored scored)
+            throws IOException {
         List<String> statistics =
                 DoseStatistics.names(
                         scored.scores().terms(), compressor, doseLayout, doseBackground);
         return DoseFit.of(
-                statistics, batch.statistics(statistics), doseShape ? batch.shapes() : null);
+                statistics,
+                batch.statistics(statistics),
+                doseShape ? batch.shapes() : null,
+                doseShape ? doseReferences.descriptors(scored.images()) : null);
     }
 
     private List<ScoreKind> allowedKinds(boolean hasBackground) {

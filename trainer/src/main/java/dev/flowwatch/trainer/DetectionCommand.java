@@ -120,6 +120,8 @@ final class DetectionCommand implements Callable<Integer> {
 
     @Mixin private DeviceOption device;
 
+    @Mixin private DoseReferencesOption doseReferences;
+
     /** Windows drawn per set for the typicality rows. */
     private static final int WINDOWS = 2000;
 
@@ -180,7 +182,12 @@ final class DetectionCommand implements Callable<Integer> {
             LikelihoodScorer scorer = bundle.scorer(manager, scoringOptions.noiseSeed());
             LikelihoodScorer.Scores normalScores = scoring.score(scorer, normals, "normal");
             report.start(bundle, normals, half, alpha);
-            List<Calibrated> calibrated = calibrate(bundle, normals, normalScores);
+            List<Calibrated> calibrated =
+                    calibrate(
+                            bundle,
+                            normals,
+                            normalScores,
+                            doseReferences.descriptors(normals.slice(0, normals.size() / 2)));
             for (AnomalySet set : anomalous) {
                 ImageSet images = set.images();
                 bundle.requireInputShape(images.channels(), images.height(), images.width());
@@ -212,7 +219,10 @@ final class DetectionCommand implements Callable<Integer> {
 
     /** Every variant calibrated once, for all anomaly sets. */
     private List<Calibrated> calibrate(
-            ModelBundle bundle, ImageSet normals, LikelihoodScorer.Scores normalScores) {
+            ModelBundle bundle,
+            ImageSet normals,
+            LikelihoodScorer.Scores normalScores,
+            float[][] shapeReferences) {
         int half = normals.size() / 2;
         ImageStatistics calibrationHalf = ImageStatistics.of(normals.slice(0, half));
         ImageStatistics heldOutHalf = ImageStatistics.of(normals.slice(half, normals.size()));
@@ -234,7 +244,8 @@ final class DetectionCommand implements Callable<Integer> {
                         DoseFit.of(
                                 statistics,
                                 batch.statistics(statistics),
-                                v.doseShape() ? batch.shapes() : null);
+                                v.doseShape() ? batch.shapes() : null,
+                                v.doseShape() ? shapeReferences : null);
                 dose = fit.model();
                 kinds = new AnomalyScores(v.compressor(), dose);
                 nulls.put(v.kind(), fit.nullScores());

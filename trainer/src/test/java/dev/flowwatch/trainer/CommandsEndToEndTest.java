@@ -7,7 +7,9 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 
 import dev.flowwatch.flowpp.bundle.ModelBundle;
+import dev.flowwatch.flowpp.data.IdxFormat;
 import dev.flowwatch.flowpp.data.ImageCorruptions;
+import dev.flowwatch.flowpp.data.ImageSet;
 import dev.flowwatch.flowpp.score.Calibration;
 import dev.flowwatch.flowpp.score.ScoreKind;
 import dev.flowwatch.flowpp.train.TrainingProgress.CurvePoint;
@@ -21,6 +23,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
@@ -258,16 +261,7 @@ class CommandsEndToEndTest {
     void doseHasItsShapePartUnlessCalibratedWithout() throws IOException {
         Path copy = BundleCopies.weightsOnly(bundle, dir.resolve("model"));
         for (boolean shape : new boolean[] {true, false}) {
-            Cli calibrate =
-                    Cli.run(
-                            "calibrate",
-                            "--model",
-                            copy.toString(),
-                            "--data",
-                            data.toString(),
-                            "--score-kinds",
-                            "dose",
-                            shape ? "--dose-shape" : "--no-dose-shape");
+            Cli calibrate = calibrateDose(copy, shape ? "--dose-shape" : "--no-dose-shape");
             assertEquals(0, calibrate.exitCode(), calibrate.toString());
             assertEquals(shape, Calibration.read(copy).dose().orElseThrow().usesShape());
             Path csv = dir.resolve("scores-" + shape + ".csv");
@@ -285,6 +279,42 @@ class CommandsEndToEndTest {
             assertTrue(header.contains("dose_p_value"), header.toString());
             assertEquals(shape, header.contains("shape_distance"), header.toString());
         }
+    }
+
+    /**
+     * The shape part compares to the --dose-references images, which must be of the data's size.
+     */
+    @Test
+    void doseComparesShapesToTheReferencesGiven() throws IOException {
+        Path copy = BundleCopies.weightsOnly(bundle, dir.resolve("model"));
+        Path references = TinyData.write(dir, "references", 90, 11);
+        Cli calibrate = calibrateDose(copy, "--dose-references", references.toString());
+        assertEquals(0, calibrate.exitCode(), calibrate.toString());
+        assertEquals(90, Calibration.read(copy).dose().orElseThrow().state().shape().count());
+        assertTrue(calibrate.out().contains("compares to 90 reference images"), calibrate.out());
+
+        Path wide = dir.resolve("wide-images-idx3-ubyte.gz");
+        IdxFormat.write(wide, ImageSet.of(new byte[3 * 8 * 9], 1, 8, 9, null, "wide"));
+        Cli refused = calibrateDose(copy, "--dose-references", wide.toString());
+        assertEquals(1, refused.exitCode(), refused.toString());
+        assertTrue(
+                refused.err().contains("are 1x8x9 images, the calibration's 1x8x8"), refused.err());
+    }
+
+    /** {@code calibrate --score-kinds dose} of the tiny data, with more options. */
+    private static Cli calibrateDose(Path model, String... options) {
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "calibrate",
+                                "--model",
+                                model.toString(),
+                                "--data",
+                                data.toString(),
+                                "--score-kinds",
+                                "dose"));
+        args.addAll(List.of(options));
+        return Cli.run(args.toArray(String[]::new));
     }
 
     @Test

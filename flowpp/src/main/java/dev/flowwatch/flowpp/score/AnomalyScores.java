@@ -5,6 +5,7 @@ import dev.flowwatch.flowpp.data.ImageSet;
 import dev.flowwatch.flowpp.model.LikelihoodScorer;
 
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * Anomaly scores of a batch from the model's bounds and the images themselves.
@@ -176,16 +177,13 @@ public final class AnomalyScores {
 
         /** Every image's {@link ShapeDescriptor}, shared: do not change them. */
         public float[][] shapes() {
-            float[][] d = new float[scores.elboBitsPerDim().length][];
-            for (int i = 0; i < d.length; i++) {
-                d[i] = images.shape(i);
-            }
-            return d;
+            return images.shapes();
         }
 
         /**
          * Every image's distance to the nearest normal shapes ({@link NearestNormals}), searched
-         * once per batch however often asked.
+         * once per batch however often asked, the images in parallel (the search is the costliest
+         * part of a dose score on the CPU).
          *
          * @throws IllegalArgumentException without a dose model, or when it has no shape part
          */
@@ -196,10 +194,12 @@ public final class AnomalyScores {
                                 + " --no-dose-shape");
             }
             if (shapeDistances == null) {
-                shapeDistances = new double[scores.elboBitsPerDim().length];
-                for (int i = 0; i < shapeDistances.length; i++) {
-                    shapeDistances[i] = dose.shapeDistance(images.shape(i));
-                }
+                float[][] shapes = images.shapes();
+                shapeDistances =
+                        IntStream.range(0, shapes.length)
+                                .parallel()
+                                .mapToDouble(i -> dose.shapeDistance(shapes[i]))
+                                .toArray();
             }
             return shapeDistances.clone();
         }

@@ -42,9 +42,11 @@ public final class Calibration {
 
     /**
      * Version 2 added the density of score kind dose, version 3 its shape part and the null of each
-     * part ({@link DoseModel}). Files of versions 1 and 2 still read, without dose in version 2's.
+     * part ({@link DoseModel}), version 4 the shape part's signed two-scale descriptors compared
+     * along principal axes. Files of versions 1 to 3 still read, without dose in version 2's, nor
+     * in version 3's when it has the shape part.
      */
-    public static final int FORMAT_VERSION = 3;
+    public static final int FORMAT_VERSION = 4;
 
     private static final Gson GSON =
             new GsonBuilder()
@@ -242,15 +244,21 @@ public final class Calibration {
         }
         Map<ScoreKind, String> stale = new EnumMap<>(ScoreKind.class);
         DoseModel dose = null;
-        if (sorted.containsKey(ScoreKind.DOSE) && c.formatVersion() < 3) {
-            // its scores were −log of the density alone, on another scale than today's
+        String staleDose =
+                c.formatVersion() < 3
+                        // its scores were −log of the density alone, on another scale than today's
+                        ? "from before dose judged shapes"
+                        : c.formatVersion() < 4 && c.dose() != null && c.dose().shape() != null
+                                // its reference shapes are descriptors of another kind
+                                ? "whose shape part compares other descriptors than today's"
+                                : null;
+        if (sorted.containsKey(ScoreKind.DOSE) && staleDose != null) {
             sorted.remove(ScoreKind.DOSE);
             stale.put(
                     ScoreKind.DOSE,
                     String.format(
-                            "the dose calibration in %s is of format %d, from before dose judged"
-                                    + " shapes; calibrate again",
-                            file, c.formatVersion()));
+                            "the dose calibration in %s is of format %d, %s; calibrate again",
+                            file, c.formatVersion(), staleDose));
         } else if (sorted.containsKey(ScoreKind.DOSE)) {
             try {
                 dose = DoseModel.of(Objects.requireNonNull(c.dose(), "no model"));

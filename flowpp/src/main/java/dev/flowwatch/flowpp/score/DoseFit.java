@@ -12,6 +12,10 @@ import java.util.List;
  * are exchangeable with them. Each null image's surprises are taken among the other null images
  * ({@link NullSurprise#leaveOneOut}), as a new image's are among all of them.
  *
+ * <p>The shape part's references are a separate set of normal images when one is given (the
+ * training images: the more, the better, see {@link NearestNormals}), the even half otherwise. A
+ * separate set must not hold the calibration images: each would be its own nearest reference.
+ *
  * @param model fitted to the even-indexed images, with the odd-indexed ones as its parts' nulls
  * @param nullScores the odd-indexed images' scores, in their order
  */
@@ -19,17 +23,23 @@ public record DoseFit(DoseModel model, double[] nullScores) {
 
     /** A fit without the shape part. */
     public static DoseFit of(List<String> statistics, double[][] vectors) {
-        return of(statistics, vectors, null);
+        return of(statistics, vectors, null, null);
     }
 
     /**
      * @param vectors every image's statistics, named by {@code statistics}
      * @param descriptors every image's {@link ShapeDescriptor}, or null for a score without the
      *     shape part
-     * @throws IllegalArgumentException with fewer than 8 images, descriptors not one per image, or
-     *     a statistic that is not finite
+     * @param references the {@link ShapeDescriptor}s of the shape part's reference images, or null
+     *     to take the even-indexed images' {@code descriptors}
+     * @throws IllegalArgumentException with fewer than 8 images, descriptors not one per image,
+     *     references without descriptors, or a statistic that is not finite
      */
-    public static DoseFit of(List<String> statistics, double[][] vectors, float[][] descriptors) {
+    public static DoseFit of(
+            List<String> statistics,
+            double[][] vectors,
+            float[][] descriptors,
+            float[][] references) {
         if (vectors.length < 8) {
             throw new IllegalArgumentException(
                     "score kind dose needs at least 8 calibration images, got " + vectors.length);
@@ -38,6 +48,9 @@ public record DoseFit(DoseModel model, double[] nullScores) {
             throw new IllegalArgumentException(
                     "%d shape descriptors for %d images"
                             .formatted(descriptors.length, vectors.length));
+        }
+        if (references != null && descriptors == null) {
+            throw new IllegalArgumentException("shape references for a score without shapes");
         }
         for (double[] v : vectors) {
             if (!Arrays.stream(v).allMatch(Double::isFinite)) {
@@ -56,12 +69,15 @@ public record DoseFit(DoseModel model, double[] nullScores) {
         NearestNormals shape = null;
         double[] shapeNull = null;
         if (descriptors != null) {
-            float[][] fit = new float[(descriptors.length + 1) / 2][];
-            shapeNull = new double[descriptors.length / 2];
-            for (int i = 0; i < descriptors.length; i += 2) {
-                fit[i / 2] = descriptors[i];
+            float[][] fit = references;
+            if (fit == null) {
+                fit = new float[(descriptors.length + 1) / 2][];
+                for (int i = 0; i < descriptors.length; i += 2) {
+                    fit[i / 2] = descriptors[i];
+                }
             }
             shape = NearestNormals.fit(fit);
+            shapeNull = new double[descriptors.length / 2];
             for (int i = 1; i < descriptors.length; i += 2) {
                 shapeNull[i / 2] = shape.distance(descriptors[i]);
             }

@@ -72,10 +72,15 @@ public final class ImageStatistics {
 
     /** {@link ShapeDescriptor#of} image {@code index}; the array is shared, do not change it. */
     public float[] shape(int index) {
+        return shapes()[index];
+    }
+
+    /** {@link ShapeDescriptor#of} every image; the arrays are shared, do not change them. */
+    public float[][] shapes() {
         if (shapes == null) {
             shapes = everyImage(ShapeDescriptor::of, float[][]::new);
         }
-        return shapes[index];
+        return shapes;
     }
 
     /** Fails unless {@code pixels} holds one C×H×W image of unsigned bytes. */

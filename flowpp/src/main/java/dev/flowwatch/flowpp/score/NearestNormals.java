@@ -4,83 +4,112 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Comparator;
 
 /**
- * How far an image's {@link ShapeDescriptor} lies from those of normal images: the mean Euclidean
- * distance to its {@value #NEIGHBOURS} nearest among a reference set (deep nearest-neighbour
- * detection, Sun et al., ICML 2022, here on hand-made features since nothing pretrained may be
- * downloaded). A statistic of {@link ScoreKind#DOSE}, judged by its own null distribution.
+ * How far an image's {@link ShapeDescriptor} lies from those of normal images: the Euclidean
+ * distance to the nearest of a reference set, along the set's {@value #AXES} {@link PrincipalAxes}
+ * (deep nearest-neighbour detection, Sun et al., ICML 2022, here on hand-made features since
+ * nothing pretrained may be downloaded). A statistic of {@link ScoreKind#DOSE}, judged by its own
+ * null distribution.
  *
  * <p>A nearest-neighbour distance makes no assumption about the distribution's shape: normal
  * garments form separate clusters (shoes, shirts, bags), and an image is atypical when it is far
  * from all of them, which no single Gaussian, and no density over a handful of summaries, can say.
- * Five neighbours rather than one: one near-duplicate in the reference set cannot make an image
- * look normal.
+ * The more references, the tighter the distance of a normal image, while an anomaly stays far: in
+ * the numpy replica of the benchmark (README, "Anomaly scores"), the distance alone, taking the
+ * 60000 training images rather than 2000 calibration images as references lifted mixed garments
+ * from AUROC 0.76 to 0.82. Along the principal axes only, the descriptor's many small, noisy
+ * coordinates stop drowning the few that say which garment it is (mixed 0.87 → 0.91 with the
+ * nearest one of 60000). Each of these was measured with one, three, five and twenty neighbours;
+ * one was best every time.
  *
- * <p>The reference descriptors are stored in the calibration as 16-bit fixed point (their
- * coordinates lie in 0..1; the step, 1.5·10⁻⁵, is far below any distance that matters), and the
- * distances are always computed from the stored values, so a calibration read back scores exactly
- * as the one written.
+ * <p>The references' coordinates are stored in the calibration as 16-bit fixed point (a step of
+ * 1/32767 of the largest, far below any distance that matters), and the distances are always
+ * computed from the stored values, so a calibration read back scores exactly as the one written.
  */
 public final class NearestNormals {
 
-    static final int NEIGHBOURS = 5;
-    private static final double LEVELS = 65535;
+    /** Principal axes the references are compared along. */
+    static final int AXES = 64;
 
-    /** Coordinates summed between two checks whether a reference can still be among the nearest. */
-    private static final int STRIDE = 32;
+    private static final int LEVELS = Short.MAX_VALUE;
+
+    /** Coordinates summed between two checks whether a reference can still be the nearest. */
+    private static final int BLOCK = 8;
 
     /**
      * The reference set as stored in a calibration.
      *
-     * @param dimensions length of each descriptor
-     * @param count number of reference descriptors
-     * @param descriptors base64 of the descriptors' coordinates, each round(v · 65535) as an
-     *     unsigned little-endian 16-bit integer, descriptor after descriptor
+     * @param axes the principal axes of the references' descriptors
+     * @param count number of references
+     * @param step the value of one unit of the stored coordinates
+     * @param references base64 of the references' coordinates along the axes, each round(v / step)
+     *     as a signed little-endian 16-bit integer, reference after reference
      */
-    public record State(int dimensions, int count, String descriptors) {}
+    public record State(PrincipalAxes.State axes, int count, double step, String references) {}
 
     private final State state;
-    private final float[] references;
-    private final int d;
-    private final int count;
+    private final PrincipalAxes axes;
+    // The references in increasing order of their first coordinate, that coordinate alone in
+    // firsts, and all of them in blocks of BLOCK coordinates (zero beyond the last): blocks[b] is
+    // block b of every reference, reference after reference. A search reads the first block of
+    // most references and the later ones of few, so the first blocks lie together and stay in the
+    // cache (1.9 MB for 60000 references; stored row by row, a search took 0.8-1.0 ms, not 0.5).
+    private final float[] firsts;
+    private final float[][] blocks;
 
-    private NearestNormals(State state, float[] references) {
+    private NearestNormals(State state, PrincipalAxes axes, float[] coordinates) {
         this.state = state;
-        this.references = references;
-        this.d = state.dimensions();
-        this.count = state.count();
+        this.axes = axes;
+        int d = axes.outputs();
+        int count = coordinates.length / d;
+        Integer[] order = new Integer[count];
+        for (int r = 0; r < count; r++) {
+            order[r] = r;
+        }
+        Arrays.sort(order, Comparator.comparingDouble(r -> coordinates[r * d]));
+        this.firsts = new float[count];
+        this.blocks = new float[(d + BLOCK - 1) / BLOCK][count * BLOCK];
+        for (int r = 0; r < count; r++) {
+            firsts[r] = coordinates[order[r] * d];
+            for (int i = 0; i < d; i++) {
+                blocks[i / BLOCK][r * BLOCK + i % BLOCK] = coordinates[order[r] * d + i];
+            }
+        }
     }
 
     /**
      * The reference set of these descriptors.
      *
      * @throws IllegalArgumentException when there are none, their lengths differ, or a coordinate
-     *     lies outside 0..1
+     *     is not finite
      */
     public static NearestNormals fit(float[][] descriptors) {
-        if (descriptors.length == 0) {
-            throw new IllegalArgumentException("a reference set needs at least one image");
-        }
-        int d = descriptors[0].length;
-        ByteBuffer bytes =
-                ByteBuffer.allocate(descriptors.length * d * 2).order(ByteOrder.LITTLE_ENDIAN);
-        for (float[] descriptor : descriptors) {
-            if (descriptor.length != d) {
-                throw new IllegalArgumentException(
-                        "descriptors of %d and %d coordinates".formatted(d, descriptor.length));
+        PrincipalAxes axes = PrincipalAxes.fit(descriptors, AXES);
+        float[][] projected = new float[descriptors.length][];
+        float largest = 0;
+        for (int r = 0; r < descriptors.length; r++) {
+            projected[r] = axes.project(descriptors[r]);
+            for (float v : projected[r]) {
+                largest = Math.max(largest, Math.abs(v));
             }
-            for (float v : descriptor) {
-                if (!(v >= 0 && v <= 1)) {
-                    throw new IllegalArgumentException(
-                            "a shape descriptor's coordinates lie in 0..1, got " + v);
-                }
-                bytes.putShort((short) Math.round(v * LEVELS));
+        }
+        double step = largest > 0 ? largest / (double) LEVELS : 1;
+        ByteBuffer bytes =
+                ByteBuffer.allocate(descriptors.length * axes.outputs() * 2)
+                        .order(ByteOrder.LITTLE_ENDIAN);
+        for (float[] coordinates : projected) {
+            for (float v : coordinates) {
+                bytes.putShort((short) Math.round(v / step));
             }
         }
         return of(
                 new State(
-                        d, descriptors.length, Base64.getEncoder().encodeToString(bytes.array())));
+                        axes.state(),
+                        descriptors.length,
+                        step,
+                        Base64.getEncoder().encodeToString(bytes.array())));
     }
 
     /**
@@ -89,28 +118,33 @@ public final class NearestNormals {
      * @throws IllegalArgumentException when the state is inconsistent
      */
     public static NearestNormals of(State state) {
+        if (state.axes() == null) {
+            throw new IllegalArgumentException("a reference set without its principal axes");
+        }
+        PrincipalAxes axes = PrincipalAxes.of(state.axes());
         byte[] bytes;
         try {
             bytes =
-                    state.descriptors() == null
+                    state.references() == null
                             ? new byte[0]
-                            : Base64.getDecoder().decode(state.descriptors());
+                            : Base64.getDecoder().decode(state.references());
         } catch (IllegalArgumentException notBase64) {
-            throw new IllegalArgumentException("reference descriptors: " + notBase64.getMessage());
+            throw new IllegalArgumentException("reference coordinates: " + notBase64.getMessage());
         }
-        if (state.dimensions() <= 0
-                || state.count() <= 0
-                || bytes.length != 2L * state.dimensions() * state.count()) {
+        if (state.count() <= 0
+                || !(state.step() > 0 && Double.isFinite(state.step()))
+                || bytes.length != 2L * axes.outputs() * state.count()) {
             throw new IllegalArgumentException(
-                    "inconsistent reference set: %d bytes for %d descriptors of %d coordinates"
-                            .formatted(bytes.length, state.count(), state.dimensions()));
+                    ("inconsistent reference set: %d bytes for %d references of %d coordinates,"
+                                    + " step %s")
+                            .formatted(bytes.length, state.count(), axes.outputs(), state.step()));
         }
         ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        float[] references = new float[state.dimensions() * state.count()];
+        float[] references = new float[axes.outputs() * state.count()];
         for (int i = 0; i < references.length; i++) {
-            references[i] = (float) (Short.toUnsignedInt(buffer.getShort()) / LEVELS);
+            references[i] = (float) (buffer.getShort() * state.step());
         }
-        return new NearestNormals(state, references);
+        return new NearestNormals(state, axes, references);
     }
 
     public State state() {
@@ -118,42 +152,72 @@ public final class NearestNormals {
     }
 
     /**
-     * The mean distance from {@code descriptor} to its nearest references, as many as {@value
-     * #NEIGHBOURS} or all there are.
+     * The distance from {@code descriptor} to the nearest reference, along the principal axes.
+     *
+     * <p>Exact, but most references are never compared whole. The search walks outwards from the
+     * query's place in the order of the first coordinate, the one of largest variance, and stops in
+     * each direction once that coordinate alone puts the next reference farther than the nearest
+     * found; a comparison stops once its partial sum does. On the bundled model's 60 000 references
+     * a search visits about 25 000, most of them for one block of coordinates, in 0.5 ms, against
+     * 4.0 ms for a scan in stored order (README, "Anomaly scores").
      */
     public double distance(float[] descriptor) {
-        if (descriptor.length != d) {
-            throw new IllegalArgumentException(
-                    "a descriptor of %d coordinates, the references have %d"
-                            .formatted(descriptor.length, d));
-        }
-        int k = Math.min(NEIGHBOURS, count);
-        double[] nearest = new double[k];
-        Arrays.fill(nearest, Double.POSITIVE_INFINITY);
-        for (int r = 0; r < count; r++) {
-            int offset = r * d;
-            float squared = 0;
-            // most references are far: stop summing one once it cannot be among the nearest (the
-            // sums that finish are the same as without this)
-            for (int j = 0; j < d && squared < nearest[k - 1]; j += STRIDE) {
-                for (int end = Math.min(d, j + STRIDE), i = j; i < end; i++) {
-                    float diff = descriptor[i] - references[offset + i];
-                    squared += diff * diff;
+        float[] q = Arrays.copyOf(axes.project(descriptor), blocks.length * BLOCK);
+        int at = Arrays.binarySearch(firsts, q[0]);
+        int up = at >= 0 ? at : -at - 1;
+        int down = up - 1;
+        float nearest = Float.POSITIVE_INFINITY;
+        boolean upward = up < firsts.length;
+        boolean downward = down >= 0;
+        while (upward || downward) {
+            if (upward) {
+                float gap = firsts[up] - q[0];
+                if (gap * gap >= nearest) {
+                    upward = false;
+                } else {
+                    nearest = Math.min(nearest, squaredDistance(q, up, nearest));
+                    upward = ++up < firsts.length;
                 }
             }
-            if (squared < nearest[k - 1]) {
-                int at = k - 1;
-                while (at > 0 && nearest[at - 1] > squared) {
-                    nearest[at] = nearest[at - 1];
-                    at--;
+            if (downward) {
+                float gap = q[0] - firsts[down];
+                if (gap * gap >= nearest) {
+                    downward = false;
+                } else {
+                    nearest = Math.min(nearest, squaredDistance(q, down, nearest));
+                    downward = --down >= 0;
                 }
-                nearest[at] = squared;
             }
         }
-        double sum = 0;
-        for (double squared : nearest) {
-            sum += Math.sqrt(squared);
+        return Math.sqrt(nearest);
+    }
+
+    /**
+     * The squared distance from {@code q} to reference {@code r}, or a partial sum of it that has
+     * reached {@code bound}. The axes come by decreasing variance, so the first block of
+     * coordinates rules most references out.
+     */
+    private float squaredDistance(float[] q, int r, float bound) {
+        float squared = 0;
+        int o = r * BLOCK;
+        for (int b = 0; b < blocks.length && squared < bound; b++) {
+            float[] block = blocks[b];
+            int j = b * BLOCK;
+            // written out, eight independent terms: a loop over them measured 10-30 % slower
+            float e0 = q[j] - block[o];
+            float e1 = q[j + 1] - block[o + 1];
+            float e2 = q[j + 2] - block[o + 2];
+            float e3 = q[j + 3] - block[o + 3];
+            float e4 = q[j + 4] - block[o + 4];
+            float e5 = q[j + 5] - block[o + 5];
+            float e6 = q[j + 6] - block[o + 6];
+            float e7 = q[j + 7] - block[o + 7];
+            squared +=
+                    (e0 * e0 + e1 * e1)
+                            + (e2 * e2 + e3 * e3)
+                            + (e4 * e4 + e5 * e5)
+                            + (e6 * e6 + e7 * e7);
         }
-        return sum / k;
+        return squared;
     }
 }

@@ -1,36 +1,75 @@
 package dev.flowwatch.flowpp.score;
 
 /**
- * An image's shape as histograms of its gradients' orientations over a grid of cells (HOG, Dalal
- * and Triggs, CVPR 2005, without the block normalisation): what {@link NearestNormals} compares.
+ * An image's shape as histograms of its gradients' directions over grids of cells at two scales
+ * (HOG, Dalal and Triggs, CVPR 2005, without the block normalisation): what {@link NearestNormals}
+ * compares.
  *
  * <p>The flow's statistics say how costly an image is to code, and the layout where its intensity
  * lies, but neither sees which way its edges run: a garment upside down, turned, or two garments
- * laid over each other cost about the bits of one garment. Edges are what the orientation
- * histograms keep, cell by cell. Each bin's magnitude sum is square-rooted (Hellinger's
- * variance-stabilising transform: a few strong edges do not drown the rest) and the whole vector is
- * scaled to unit length, so the descriptor does not change when the image's contrast is scaled; the
- * flow's own statistics judge contrast. A constant image, without edges, gives the zero vector.
+ * laid over each other cost about the bits of one garment. Edges are what the direction histograms
+ * keep, cell by cell. Each bin's magnitude sum is square-rooted (Hellinger's variance-stabilising
+ * transform: a few strong edges do not drown the rest), and each scale's histograms are scaled
+ * together to length 1/√2, so the descriptor does not change when the image's contrast is scaled
+ * (the flow's own statistics judge contrast) and both scales weigh alike. A constant image, without
+ * edges, gives the zero vector.
+ *
+ * <p>Directions are signed, over the full circle: a dark-to-light edge and a light-to-dark one
+ * count apart, which tells a garment from itself upside down (it turns the sole of a shoe from its
+ * bottom edge to its top). The coarse scale sees each part of a garment whole where the fine one
+ * sees its outline. In the numpy replica of the benchmark (README, "Anomaly scores"), the distance
+ * alone, to the nearest of 60 000 references: signed directions lifted upside-down garments from
+ * AUROC 0.93 to 0.94 and turned ones from 0.96 to 0.97, and the coarse scale then lifted both
+ * further (0.96, 0.98), blurred ones from 0.80 to 0.85 and mixed ones from 0.86 to 0.87.
  */
 public final class ShapeDescriptor {
 
-    /** Side of a cell in pixels: 7×7 cells on a 28×28 image, 8×8 on 32×32. */
-    static final int CELL = 4;
+    /** Sides of a cell in pixels: 7×7 and 4×4 cells on a 28×28 image, 8×8 and 4×4 on 32×32. */
+    static final int[] CELLS = {4, 7};
 
-    /** Unsigned orientations over 0..π: an edge and its inverse count alike. */
+    /** Directions over 0..2π. */
     static final int BINS = 9;
 
     private ShapeDescriptor() {}
 
     /**
-     * The descriptor of one image, channels averaged.
+     * The descriptor of one image, channels averaged: the fine scale's histograms, then the coarse
+     * one's, each cell's {@value #BINS} bins in order of direction.
      *
      * @param pixels unsigned bytes in C, H, W order
      */
     public static float[] of(byte[] pixels, int channels, int height, int width) {
         double[][] intensity = ImageStatistics.intensity(pixels, channels, height, width);
-        int rows = cells(height);
-        int columns = cells(width);
+        int length = 0;
+        for (int cell : CELLS) {
+            length += cells(height, cell) * cells(width, cell) * BINS;
+        }
+        float[] descriptor = new float[length];
+        int at = 0;
+        for (int cell : CELLS) {
+            double[] histogram = histogram(intensity, cell);
+            double norm = 0;
+            for (int i = 0; i < histogram.length; i++) {
+                histogram[i] = Math.sqrt(histogram[i]);
+                norm += histogram[i] * histogram[i];
+            }
+            if (norm > 0) {
+                double scale = Math.sqrt(0.5 / norm);
+                for (int i = 0; i < histogram.length; i++) {
+                    descriptor[at + i] = (float) (histogram[i] * scale);
+                }
+            }
+            at += histogram.length;
+        }
+        return descriptor;
+    }
+
+    /** Each cell's sums of gradient magnitude per direction bin, cell after cell in row order. */
+    private static double[] histogram(double[][] intensity, int cell) {
+        int height = intensity.length;
+        int width = intensity[0].length;
+        int rows = cells(height, cell);
+        int columns = cells(width, cell);
         int cellHeight = height / rows;
         int cellWidth = width / columns;
         double[] histogram = new double[rows * columns * BINS];
@@ -43,34 +82,20 @@ public final class ShapeDescriptor {
                 if (magnitude == 0) {
                     continue;
                 }
-                // atan2 gives (−π, π]; folded onto [0, π)
+                // atan2 gives (−π, π]; moved onto [0, 2π)
                 double angle = Math.atan2(gy, gx);
                 if (angle < 0) {
-                    angle += Math.PI;
-                } else if (angle >= Math.PI) {
-                    angle -= Math.PI;
+                    angle += 2 * Math.PI;
                 }
-                int bin = Math.min(BINS - 1, (int) (angle / Math.PI * BINS));
+                int bin = Math.min(BINS - 1, (int) (angle / (2 * Math.PI) * BINS));
                 histogram[((y / cellHeight) * columns + x / cellWidth) * BINS + bin] += magnitude;
             }
         }
-        double norm = 0;
-        for (int i = 0; i < histogram.length; i++) {
-            histogram[i] = Math.sqrt(histogram[i]);
-            norm += histogram[i] * histogram[i];
-        }
-        float[] descriptor = new float[histogram.length];
-        if (norm > 0) {
-            double scale = 1 / Math.sqrt(norm);
-            for (int i = 0; i < descriptor.length; i++) {
-                descriptor[i] = (float) (histogram[i] * scale);
-            }
-        }
-        return descriptor;
+        return histogram;
     }
 
-    /** Cells along a side: whole cells of {@link #CELL} pixels, at least one. */
-    private static int cells(int size) {
-        return Math.max(1, size / CELL);
+    /** Cells along a side: whole cells of {@code cell} pixels, at least one. */
+    private static int cells(int size, int cell) {
+        return Math.max(1, size / cell);
     }
 }

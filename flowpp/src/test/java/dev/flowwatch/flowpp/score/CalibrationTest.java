@@ -17,6 +17,8 @@ import dev.flowwatch.flowpp.score.InputComplexity.Compressor;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -212,11 +214,17 @@ class CalibrationTest {
     private static Calibration dose(BundleManifest model, BundleManifest background) {
         List<String> statistics =
                 background == null ? List.of("x", "y") : List.of("x", DoseStatistics.BACKGROUND);
-        DoseFit fit =
+        return dose(
+                model,
+                background,
                 DoseFit.of(
                         statistics,
                         KernelDensityTest.gaussian(400, 0.6, 21),
-                        NearestNormalsTest.descriptors(400, 21));
+                        NearestNormalsTest.descriptors(400, 21),
+                        null));
+    }
+
+    private static Calibration dose(BundleManifest model, BundleManifest background, DoseFit fit) {
         return Calibration.of(
                 model,
                 background,
@@ -252,27 +260,46 @@ class CalibrationTest {
         }
     }
 
-    /** Before format 3 a dose score was −log of the density alone: those nulls do not apply. */
-    @Test
-    void doseOfAnOlderFormatIsNotUsed(@TempDir Path dir) throws IOException {
+    /**
+     * Before format 3 a dose score was −log of the density alone, and before format 4 its shape
+     * part compared other descriptors: those nulls do not apply. A format-3 dose without the shape
+     * part still does.
+     */
+    @ParameterizedTest
+    @CsvSource({"2, true, false", "3, true, false", "3, false, true"})
+    void doseOfAnOlderFormatIsNotUsed(
+            int format, boolean withShape, boolean used, @TempDir Path dir) throws IOException {
         Path bundle = dir.resolve("model");
         BundleManifest manifest;
         try (NDManager manager = NDManager.newBaseManager()) {
             manifest = tinyBundle(manager, bundle, 1, null);
         }
-        String json = new String(dose(manifest, null).toJson(), StandardCharsets.UTF_8);
+        double[][] vectors = KernelDensityTest.gaussian(400, 0.6, 21);
+        DoseFit fit =
+                withShape
+                        ? DoseFit.of(
+                                List.of("x", "y"),
+                                vectors,
+                                NearestNormalsTest.descriptors(400, 21),
+                                null)
+                        : DoseFit.of(List.of("x", "y"), vectors);
+        String json = new String(dose(manifest, null, fit).toJson(), StandardCharsets.UTF_8);
         BundleWriter.addFiles(
                 bundle,
                 Map.of(
                         Calibration.FILE,
-                        json.replace("\"formatVersion\": 3", "\"formatVersion\": 2")
+                        json.replace(
+                                        "\"formatVersion\": " + Calibration.FORMAT_VERSION,
+                                        "\"formatVersion\": " + format)
                                 .getBytes(StandardCharsets.UTF_8)));
         Calibration read = Calibration.read(bundle);
-        assertFalse(read.has(ScoreKind.DOSE));
-        assertTrue(read.dose().isEmpty());
-        assertTrue(
-                read.whyMissing(ScoreKind.DOSE).contains("format 2"),
-                read.whyMissing(ScoreKind.DOSE));
+        assertEquals(used, read.has(ScoreKind.DOSE));
+        assertEquals(used, read.dose().isPresent());
+        if (!used) {
+            assertTrue(
+                    read.whyMissing(ScoreKind.DOSE).contains("format " + format),
+                    read.whyMissing(ScoreKind.DOSE));
+        }
     }
 
     @Test

@@ -27,7 +27,8 @@ class DoseFitTest {
                 DoseFit.of(
                         XY,
                         KernelDensityTest.gaussian(2000, 0.8, 11),
-                        NearestNormalsTest.descriptors(2000, 11));
+                        NearestNormalsTest.descriptors(2000, 11),
+                        null);
         double[] nulls = fit.nullScores().clone();
         Arrays.sort(nulls);
         double[][] vectors = KernelDensityTest.gaussian(2000, 0.8, 12);
@@ -48,7 +49,7 @@ class DoseFitTest {
     void theModelIsFittedOnTheEvenImagesAndTheNullIsTheOddOnes() {
         double[][] v = KernelDensityTest.gaussian(101, 0.2, 13);
         float[][] shapes = NearestNormalsTest.descriptors(101, 13);
-        DoseFit fit = DoseFit.of(XY, v, shapes);
+        DoseFit fit = DoseFit.of(XY, v, shapes, null);
         DoseModel.State state = fit.model().state();
         assertEquals(51, state.density().points().length);
         assertEquals(51, state.shape().count());
@@ -67,12 +68,27 @@ class DoseFitTest {
         }
     }
 
+    /** A separate reference set replaces the even half as the shape part's references. */
+    @Test
+    void aSeparateReferenceSetIsWhatShapesAreComparedTo() {
+        double[][] v = KernelDensityTest.gaussian(101, 0.2, 13);
+        float[][] shapes = NearestNormalsTest.descriptors(101, 13);
+        float[][] references = NearestNormalsTest.descriptors(300, 17);
+        DoseFit fit = DoseFit.of(XY, v, shapes, references);
+        assertEquals(300, fit.model().state().shape().count());
+        assertEquals(51, fit.model().state().density().points().length);
+        assertEquals(50, fit.nullScores().length);
+        assertTrue(fit.model().shapeDistance(references[5]) < 1e-3);
+        assertTrue(fit.model().shapeDistance(shapes[0]) > 0.1);
+        assertThrows(IllegalArgumentException.class, () -> DoseFit.of(XY, v, null, references));
+    }
+
     /** The score is the larger surprise: an image atypical in one part only is caught by it. */
     @Test
     void anImageAtypicalInOnePartScoresThatPartsSurprise() {
         double[][] v = KernelDensityTest.gaussian(400, 0.2, 15);
         float[][] shapes = NearestNormalsTest.descriptors(400, 15);
-        DoseModel model = DoseFit.of(XY, v, shapes).model();
+        DoseModel model = DoseFit.of(XY, v, shapes, null).model();
         DoseModel densityOnly = DoseFit.of(XY, v).model();
         float[] typical = NearestNormalsTest.descriptors(1, 16)[0];
         float[] strange = new float[typical.length];

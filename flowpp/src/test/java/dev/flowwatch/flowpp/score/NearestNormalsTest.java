@@ -27,7 +27,10 @@ class NearestNormalsTest {
         return d;
     }
 
-    /** The references along one axis, at 0.1, 0.2, … 0.9: distances are plain to compute. */
+    /**
+     * References on a line, at 0.1, 0.2, … 0.9 along the first coordinate: with as many axes as
+     * coordinates the projection is a rotation, and distances are plain to compute.
+     */
     private static NearestNormals line() {
         float[][] refs = new float[9][2];
         for (int i = 0; i < refs.length; i++) {
@@ -37,21 +40,68 @@ class NearestNormalsTest {
     }
 
     @Test
-    void distanceIsTheMeanOverTheFiveNearestReferences() {
-        // from (0.5, 0): 0.4, 0.6, 0.5 and 0.3, 0.7 at 0, 0.1, 0.1, 0.2, 0.2
-        assertEquals(0.12, line().distance(new float[] {0.5f, 0}), 1e-4);
-        // from (0, 0.3): 0.1..0.5 at √(x² + 0.09)
-        double expected = 0;
-        for (int i = 1; i <= 5; i++) {
-            expected += Math.sqrt(0.01 * i * i + 0.09) / 5;
-        }
-        assertEquals(expected, line().distance(new float[] {0, 0.3f}), 1e-4);
+    void distanceIsToTheNearestReference() {
+        assertEquals(0.05, line().distance(new float[] {0.55f, 0}), 1e-4);
+        assertEquals(Math.hypot(0.1, 0.3), line().distance(new float[] {0, 0.3f}), 1e-4);
+        assertEquals(0, line().distance(new float[] {0.4f, 0}), 1e-4);
     }
 
+    /**
+     * The search skips references by bounds alone; it must find what comparing every one finds.
+     * With as many axes as coordinates the projection is a rotation, so the nearest distance in the
+     * original coordinates is the answer, up to the 16-bit step.
+     */
     @Test
-    void fewerReferencesThanNeighboursAreAllUsed() {
-        NearestNormals two = NearestNormals.fit(new float[][] {{0, 0}, {1, 0}});
-        assertEquals(0.5, two.distance(new float[] {0.5f, 0}), 1e-4);
+    void theSearchFindsTheNearestThatAFullScanFinds() {
+        Random random = new Random(9);
+        float[][] refs = new float[3000][12];
+        for (float[] r : refs) {
+            int cluster = random.nextInt(5);
+            for (int j = 0; j < r.length; j++) {
+                r[j] = (float) (cluster * (j % 3) + random.nextGaussian() * (j + 1) / 12);
+            }
+        }
+        NearestNormals normals = NearestNormals.fit(refs);
+        double tolerance = normals.state().step() * Math.sqrt(12);
+        for (int n = 0; n < 200; n++) {
+            float[] q = refs[random.nextInt(refs.length)].clone();
+            for (int j = 0; j < q.length; j++) {
+                q[j] += (float) (random.nextGaussian() * 0.3);
+            }
+            double nearest = Double.POSITIVE_INFINITY;
+            for (float[] r : refs) {
+                double squared = 0;
+                for (int j = 0; j < q.length; j++) {
+                    squared += (q[j] - r[j]) * (q[j] - r[j]);
+                }
+                nearest = Math.min(nearest, squared);
+            }
+            assertEquals(Math.sqrt(nearest), normals.distance(q), tolerance);
+        }
+    }
+
+    /**
+     * Past {@value NearestNormals#AXES} axes, the references' least varying directions are dropped.
+     */
+    @Test
+    void onlyTheLeadingPrincipalAxesCount() {
+        Random random = new Random(7);
+        int d = NearestNormals.AXES + 6;
+        float[][] refs = new float[400][d];
+        for (float[] r : refs) {
+            for (int j = 0; j < d; j++) {
+                // coordinate j varies less the larger j is
+                r[j] = (float) (random.nextGaussian() * (d - j));
+            }
+        }
+        NearestNormals normals = NearestNormals.fit(refs);
+        // the sample's axes are not exactly the coordinates: a little of the step leaks onto them
+        float[] offAxis = refs[0].clone();
+        offAxis[d - 1] += 100;
+        assertTrue(normals.distance(offAxis) < 5, "distance " + normals.distance(offAxis));
+        float[] onAxis = refs[0].clone();
+        onAxis[0] += 100;
+        assertTrue(normals.distance(onAxis) > 50, "distance " + normals.distance(onAxis));
     }
 
     /** Stored at 16 bits, a reference read back scores exactly as the one written. */
@@ -62,10 +112,11 @@ class NearestNormalsTest {
         for (float[] q : descriptors(20, 2)) {
             assertEquals(written.distance(q), read.distance(q), 0.0);
         }
-        // and the 16-bit step moves a descriptor by at most half a step per coordinate
-        float[] one = descriptors(1, 4)[0];
-        double own = NearestNormals.fit(new float[][] {one}).distance(one);
-        assertTrue(own < 0.5 / 65535 * Math.sqrt(one.length), "own distance " + own);
+        // and the 16-bit step moves a reference by at most half a step per coordinate
+        NearestNormals.State state = written.state();
+        float[] own = descriptors(50, 1)[7];
+        double bound = 0.5 * state.step() * Math.sqrt(state.axes().outputs()) + 1e-6;
+        assertTrue(written.distance(own) < bound, "own distance " + written.distance(own));
     }
 
     @Test
@@ -73,10 +124,18 @@ class NearestNormalsTest {
         NearestNormals.State state = NearestNormals.fit(descriptors(3, 3)).state();
         assertThrows(
                 IllegalArgumentException.class,
-                () -> NearestNormals.of(new NearestNormals.State(35, 3, state.descriptors())));
+                () ->
+                        NearestNormals.of(
+                                new NearestNormals.State(
+                                        state.axes(), 4, state.step(), state.references())));
         assertThrows(
                 IllegalArgumentException.class,
-                () -> NearestNormals.fit(new float[][] {{0.5f, 1.5f}}));
+                () ->
+                        NearestNormals.of(
+                                new NearestNormals.State(state.axes(), 3, 0, state.references())));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> NearestNormals.fit(new float[][] {{0.5f, Float.NaN}}));
         assertThrows(
                 IllegalArgumentException.class,
                 () -> NearestNormals.fit(descriptors(3, 3)).distance(new float[4]));

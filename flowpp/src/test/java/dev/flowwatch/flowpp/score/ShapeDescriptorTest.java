@@ -22,7 +22,7 @@ class ShapeDescriptorTest {
         return p;
     }
 
-    /** Sum of the squared coordinates in orientation bin {@code bin} over every cell. */
+    /** Sum of the squared coordinates in direction bin {@code bin} over every cell and scale. */
     private static double energy(float[] d, int bin) {
         double e = 0;
         for (int i = bin; i < d.length; i += ShapeDescriptor.BINS) {
@@ -31,30 +31,44 @@ class ShapeDescriptorTest {
         return e;
     }
 
+    /** Directions are signed: an edge and its inverse fall four and a half bins apart. */
     @Test
-    void aVerticalEdgeFallsInTheFirstBinAndAHorizontalOneInTheMiddle() {
-        float[] vertical = ShapeDescriptor.of(image((y, x) -> x >= 14, 200), 1, 28, 28);
-        assertEquals(1, energy(vertical, 0), 1e-6);
-        float[] horizontal = ShapeDescriptor.of(image((y, x) -> y >= 14, 200), 1, 28, 28);
-        // π/2 lies in bin ⌊4.5⌋ of nine over 0..π
-        assertEquals(1, energy(horizontal, 4), 1e-6);
+    void anEdgeAndItsInverseFallInOppositeBins() {
+        // dark to light going right: direction 0, bin 0; light to dark: π, bin ⌊4.5⌋ of nine
+        assertEquals(
+                1, energy(ShapeDescriptor.of(image((y, x) -> x >= 14, 200), 1, 28, 28), 0), 1e-6);
+        assertEquals(
+                1, energy(ShapeDescriptor.of(image((y, x) -> x < 14, 200), 1, 28, 28), 4), 1e-6);
+        // dark to light going down: π/2, bin ⌊2.25⌋; upside down: 3π/2, bin ⌊6.75⌋
+        assertEquals(
+                1, energy(ShapeDescriptor.of(image((y, x) -> y >= 14, 200), 1, 28, 28), 2), 1e-6);
+        assertEquals(
+                1, energy(ShapeDescriptor.of(image((y, x) -> y < 14, 200), 1, 28, 28), 6), 1e-6);
     }
 
+    /** Cells of 4 and of 7 pixels, nine bins each, and each scale of length 1/√2. */
     @Test
-    void itHasNineBinsPerCellOfFourPixelsAndUnitLength() {
+    void itHasTwoScalesOfNineBinsPerCellEachOfHalfTheSquaredLength() {
         float[] d =
                 ShapeDescriptor.of(
                         image((y, x) -> (x - 14) * (x - 14) + (y - 14) * (y - 14) < 64, 255),
                         1,
                         28,
                         28);
-        assertEquals(7 * 7 * 9, d.length);
-        double norm = 0;
-        for (float v : d) {
-            assertTrue(v >= 0 && v <= 1);
-            norm += v * v;
+        int fine = 7 * 7 * 9;
+        assertEquals(fine + 4 * 4 * 9, d.length);
+        double fineNorm = 0;
+        double coarseNorm = 0;
+        for (int i = 0; i < d.length; i++) {
+            assertTrue(d[i] >= 0 && d[i] <= 1);
+            if (i < fine) {
+                fineNorm += d[i] * d[i];
+            } else {
+                coarseNorm += d[i] * d[i];
+            }
         }
-        assertEquals(1, norm, 1e-6);
+        assertEquals(0.5, fineNorm, 1e-6);
+        assertEquals(0.5, coarseNorm, 1e-6);
     }
 
     /** Contrast is for the flow's statistics to judge: halving it leaves the shape as it was. */
@@ -92,7 +106,7 @@ class ShapeDescriptorTest {
     }
 
     @Test
-    void imagesSmallerThanACellAreOneCell() {
-        assertEquals(9, ShapeDescriptor.of(new byte[3 * 3], 1, 3, 3).length);
+    void imagesSmallerThanACellAreOneCellAtEachScale() {
+        assertEquals(2 * 9, ShapeDescriptor.of(new byte[3 * 3], 1, 3, 3).length);
     }
 }

@@ -109,7 +109,7 @@ class DoseScoringTest {
         List<String> statistics =
                 DoseStatistics.names(bounds.terms(), Compressor.PNG, true, background);
         AnomalyScores.Batch batch = new AnomalyScores(Compressor.PNG).batch(bounds, images);
-        DoseFit fit = DoseFit.of(statistics, batch.statistics(statistics), batch.shapes());
+        DoseFit fit = DoseFit.of(statistics, batch.statistics(statistics), batch.shapes(), null);
         return TestModels.calibrate(
                 bundle, count, Map.of(ScoreKind.DOSE, fit.nullScores()), fit.model());
     }
