@@ -115,6 +115,13 @@ final class CalibrateCommand implements Callable<Integer> {
             throw new ParameterException(
                     spec.commandLine(), "score kind bpd_iw needs --iw-samples K with K > 0");
         }
+        if (doseReferences.given()
+                && (!doseShape || (kinds != null && !kinds.contains(ScoreKind.DOSE)))) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--dose-references is for the shape part of score kind dose; it is not"
+                            + " calibrated here");
+        }
         boolean hasBackground = ModelBundle.readBackgroundManifest(model.bundle()).isPresent();
         if (((kinds != null && kinds.contains(ScoreKind.LIKELIHOOD_RATIO)) || doseBackground)
                 && !hasBackground) {

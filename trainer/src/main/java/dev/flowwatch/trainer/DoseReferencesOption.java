@@ -26,6 +26,11 @@ final class DoseReferencesOption {
                             + " Default: the even-indexed calibration images.")
     private Path path;
 
+    /** Whether the option was given. */
+    boolean given() {
+        return path != null;
+    }
+
     /**
      * The references' shape descriptors, or null for the default.
      *

@@ -299,6 +299,11 @@ class CommandsEndToEndTest {
         assertEquals(1, refused.exitCode(), refused.toString());
         assertTrue(
                 refused.err().contains("are 1x8x9 images, the calibration's 1x8x8"), refused.err());
+
+        Cli pointless =
+                calibrateDose(copy, "--no-dose-shape", "--dose-references", references.toString());
+        assertEquals(2, pointless.exitCode(), pointless.toString());
+        assertTrue(pointless.err().contains("is for the shape part"), pointless.err());
     }
 
     /** {@code calibrate --score-kinds dose} of the tiny data, with more options. */

@@ -68,15 +68,9 @@ public final class PrincipalAxes {
                 }
             }
         }
+        int n = Math.min(SAMPLE, vectors.length);
         int[] sample =
-                IntStream.range(0, Math.min(SAMPLE, vectors.length))
-                        .map(
-                                i ->
-                                        (int)
-                                                ((long) i
-                                                        * vectors.length
-                                                        / Math.min(SAMPLE, vectors.length)))
-                        .toArray();
+                IntStream.range(0, n).map(i -> (int) ((long) i * vectors.length / n)).toArray();
         double[] mean = new double[d];
         for (int s : sample) {
             for (int i = 0; i < d; i++) {
@@ -84,28 +78,9 @@ public final class PrincipalAxes {
             }
         }
         for (int i = 0; i < d; i++) {
-            mean[i] /= sample.length;
+            mean[i] /= n;
         }
-        double[][] covariance = new double[d][d];
-        double[] centred = new double[d];
-        for (int s : sample) {
-            for (int i = 0; i < d; i++) {
-                centred[i] = vectors[s][i] - mean[i];
-            }
-            for (int i = 0; i < d; i++) {
-                double ci = centred[i];
-                double[] row = covariance[i];
-                for (int j = i; j < d; j++) {
-                    row[j] += ci * centred[j];
-                }
-            }
-        }
-        for (int i = 0; i < d; i++) {
-            for (int j = i; j < d; j++) {
-                covariance[i][j] /= sample.length;
-                covariance[j][i] = covariance[i][j];
-            }
-        }
+        double[][] covariance = covariance(vectors, sample, mean);
         // The covariance is symmetric and positive semi-definite, so its singular vectors are its
         // eigenvectors and its singular values, in decreasing order, the variances along them.
         // EigenDecomposition fails to converge on some rank-deficient covariances (fewer vectors
@@ -125,6 +100,33 @@ public final class PrincipalAxes {
             meanFloats[i] = (float) mean[i];
         }
         return of(new State(d, count, encode(meanFloats), encode(axes)));
+    }
+
+    /** The covariance of the {@code sample} of the vectors, whose mean is {@code mean}. */
+    private static double[][] covariance(float[][] vectors, int[] sample, double[] mean) {
+        int d = mean.length;
+        double[][] covariance = new double[d][d];
+        double[] centred = new double[d];
+        for (int s : sample) {
+            for (int i = 0; i < d; i++) {
+                centred[i] = vectors[s][i] - mean[i];
+            }
+            // the upper triangle only, mirrored below at the end
+            for (int i = 0; i < d; i++) {
+                double ci = centred[i];
+                double[] row = covariance[i];
+                for (int j = i; j < d; j++) {
+                    row[j] += ci * centred[j];
+                }
+            }
+        }
+        for (int i = 0; i < d; i++) {
+            for (int j = i; j < d; j++) {
+                covariance[i][j] /= sample.length;
+                covariance[j][i] = covariance[i][j];
+            }
+        }
+        return covariance;
     }
 
     /**
