@@ -7,6 +7,7 @@
 #   gpu-kit/bench-gpu.sh                       # every case, about 6 minutes on an H100
 #   CASES="score-small" gpu-kit/bench-gpu.sh   # some groups: device score-small score-paper
 #                                              # train-paper streams cpu
+#   BATCHES="1 1024" STREAM_BATCHES=256 STREAM_THREADS=4 gpu-kit/bench-gpu.sh   # fewer cases
 #
 # Scoring: ELBO images/s and ms per batch of a freshly initialised model (the speed does not depend
 # on the weights) after a warm-up batch. Training: images/s of paper steps (after the first).
@@ -76,15 +77,17 @@ for group in $CASES; do
       ;;
     streams)
       log=$(mktemp)
-      for batch in 64 256; do
-        if timeout $((CASE_S * 2)) "$run" class dev.flowwatch.streams.bench.StreamsBenchmark \
-            --model "$data_dir/models/fashion-mnist-small" --data "$data_dir" --device "$DEVICE" \
-            --batch-size "$batch" --events $((batch * 80)) --latency-seconds 10 --score-kind dose \
-            > "$log" 2> "$log.err"; then
-          grep '^{' "$log"
-        else
-          echo "{\"name\": \"streams-b$batch\", \"error\": \"exit $?\", \"log\": \"$log.err\"}"
-        fi
+      for batch in ${STREAM_BATCHES:-64 256}; do
+        for threads in ${STREAM_THREADS:-1 4}; do
+          if timeout $((CASE_S * 2)) "$run" class dev.flowwatch.streams.bench.StreamsBenchmark \
+              --model "$data_dir/models/fashion-mnist-small" --data "$data_dir" --device "$DEVICE" \
+              --batch-size "$batch" --stream-threads "$threads" --events $((batch * 80)) \
+              --latency-seconds 10 --score-kind dose > "$log" 2> "$log.err"; then
+            grep '^{' "$log"
+          else
+            echo "{\"name\": \"streams-b$batch-t$threads\", \"error\": \"exit $?\", \"log\": \"$log.err\"}"
+          fi
+        done
       done
       ;;
     cpu) BATCHES="64 256" score_cases small cpu ;;

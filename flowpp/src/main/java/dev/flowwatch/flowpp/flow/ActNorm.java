@@ -57,6 +57,6 @@ public final class ActNorm extends Module implements Flow {
                 perChannel.sub(mean).square().mean(new int[] {1}).sqrt().reshape(1, channels, 1, 1);
         mean = mean.reshape(1, channels, 1, 1);
         value(bias).set(new NDIndex("..."), mean.neg());
-        value(logScale).set(new NDIndex("..."), std.add(STD_FLOOR).log().neg());
+        value(logScale).set(new NDIndex("..."), Tensors.add(std, STD_FLOOR).log().neg());
     }
 }

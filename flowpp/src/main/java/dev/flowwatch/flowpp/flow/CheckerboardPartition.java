@@ -32,7 +32,10 @@ public final class CheckerboardPartition implements Partition {
         NDManager m = like.getManager();
         NDArray rows = m.arange(0, (int) s.get(2), 1, DataType.INT32).reshape(1, 1, -1, 1);
         NDArray columns = m.arange(0, (int) s.get(3), 1, DataType.INT32).reshape(1, 1, 1, -1);
-        return rows.add(columns).mod(2).eq(parity).toType(like.getDataType(), false);
+        NDArray sum = rows.add(columns);
+        return sum.mod(Tensors.constant(sum, 2))
+                .eq(Tensors.constant(sum, parity))
+                .toType(like.getDataType(), false);
     }
 
     @Override
@@ -48,12 +51,12 @@ public final class CheckerboardPartition implements Partition {
     @Override
     public NDArray merge(NDArray x, NDArray transformedActive) {
         NDArray keep = mask(x);
-        return x.mul(keep).add(transformedActive.mul(keep.neg().add(1)));
+        return x.mul(keep).add(transformedActive.mul(Tensors.rsub(keep, 1)));
     }
 
     @Override
     public NDArray sumTransformed(NDArray elementLogDet) {
-        return Tensors.sumPerExample(elementLogDet.mul(mask(elementLogDet).neg().add(1)));
+        return Tensors.sumPerExample(elementLogDet.mul(Tensors.rsub(mask(elementLogDet), 1)));
     }
 
     @Override

@@ -26,19 +26,20 @@ public final class LogitTransform implements Flow {
 
     @Override
     public FlowResult forward(NDArray v, FlowContext context) {
-        NDArray p = Tensors.mul(v, 1 - alpha).add(alpha / 2);
-        NDArray y = p.log().sub(p.neg().add(1).log());
+        NDArray p = Tensors.add(Tensors.mul(v, 1 - alpha), alpha / 2);
+        NDArray y = p.log().sub(Tensors.rsub(p, 1).log());
         return new FlowResult(y, Tensors.sumPerExample(elementLogDet(y)));
     }
 
     @Override
     public FlowResult inverse(NDArray y, FlowContext context) {
-        NDArray v = Activation.sigmoid(y).sub(alpha / 2).div(1 - alpha);
+        NDArray v = Tensors.div(Tensors.sub(Activation.sigmoid(y), alpha / 2), 1 - alpha);
         return new FlowResult(v, Tensors.sumPerExample(elementLogDet(y)).neg());
     }
 
     // −log p − log(1 − p) = softplus(y) + softplus(−y) for p = σ(y)
     private NDArray elementLogDet(NDArray y) {
-        return Activation.softPlus(y).add(Activation.softPlus(y.neg())).add(Math.log(1 - alpha));
+        return Tensors.add(
+                Activation.softPlus(y).add(Activation.softPlus(y.neg())), Math.log(1 - alpha));
     }
 }

@@ -118,7 +118,7 @@ public final class MixtureLogisticCoupling extends Module implements Flow {
         NDArray maxScale = p.logScales().exp().max(new int[] {1});
         // for x ≥ max μ + r·max s every component CDF is ≥ σ(r), so logit(F(x)) ≥ r: a valid
         // bracket
-        NDArray reach = t.abs().add(1).mul(maxScale);
+        NDArray reach = Tensors.add(t.abs(), 1).mul(maxScale);
         NDArray lo = p.means().min(new int[] {1}).sub(reach);
         NDArray hi = p.means().max(new int[] {1}).add(reach);
         for (int i = 0; i < settings.maxIterations(); i++) {
@@ -127,7 +127,7 @@ public final class MixtureLogisticCoupling extends Module implements Flow {
             boolean converged;
             try (NDScope iteration = new NDScope()) {
                 iteration.suppressNotUsedWarning();
-                NDArray mid = lo.add(hi).div(2);
+                NDArray mid = Tensors.div(lo.add(hi), 2);
                 NDArray below = Terms.of(mid, p).logit().lt(t);
                 nextLo = NDArrays.where(below, mid, lo);
                 nextHi = NDArrays.where(below, hi, mid);
@@ -142,7 +142,7 @@ public final class MixtureLogisticCoupling extends Module implements Flow {
                 break;
             }
         }
-        return lo.add(hi).div(2);
+        return Tensors.div(lo.add(hi), 2);
     }
 
     /** log F, log(1 − F) and log f of the logistic mixture at x. */

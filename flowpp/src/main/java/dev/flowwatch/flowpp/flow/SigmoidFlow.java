@@ -18,7 +18,7 @@ public final class SigmoidFlow implements Flow {
 
     @Override
     public FlowResult inverse(NDArray u, FlowContext context) {
-        NDArray x = u.log().sub(u.neg().add(1).log());
+        NDArray x = u.log().sub(Tensors.rsub(u, 1).log());
         return new FlowResult(x, Tensors.sumPerExample(elementLogDet(x)).neg());
     }
 

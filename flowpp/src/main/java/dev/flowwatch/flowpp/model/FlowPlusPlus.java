@@ -134,7 +134,7 @@ public final class FlowPlusPlus extends Module {
             context.terms().dequantization(noise.logQ());
         }
         NDArray v = Tensors.div(pixels.add(noise.u()), 256);
-        return logDensity(v, context).sub(noise.logQ()).sub(config.dimensions() * LOG_256);
+        return Tensors.sub(logDensity(v, context).sub(noise.logQ()), config.dimensions() * LOG_256);
     }
 
     /**
@@ -151,7 +151,8 @@ public final class FlowPlusPlus extends Module {
         for (int k = 0; k < samples; k++) {
             bounds.add(Scopes.retain(() -> elbo(pixels, context), pixels));
         }
-        NDArray bound = Tensors.logSumExp(NDArrays.stack(bounds), 0).sub(Math.log(samples));
+        NDArray bound =
+                Tensors.sub(Tensors.logSumExp(NDArrays.stack(bounds), 0), Math.log(samples));
         bounds.close();
         return bound;
     }
@@ -203,7 +204,7 @@ public final class FlowPlusPlus extends Module {
                         dataType());
         NDArray y = flow.inverse(z, context).output();
         NDArray v = logit.inverse(y, context).output();
-        return v.mul(256).floor().clip(0, 255);
+        return Tensors.clip(Tensors.mul(v, 256).floor(), 0, 255);
     }
 
     /** The floating-point type of the parameters (float32 normally, float64 in tests). */

@@ -68,7 +68,9 @@ public final class VariationalDequantizer extends Module implements Dequantizer 
                         List.of(pixels),
                         context.chunkSize(),
                         slice -> {
-                            NDArray h = featureIn.apply(slice.get(0).div(127.5).sub(1));
+                            NDArray h =
+                                    featureIn.apply(
+                                            Tensors.sub(Tensors.div(slice.get(0), 127.5), 1));
                             return List.of(
                                     ConvAttentionBlock.applyAll(
                                             featureBlocks, h, null, context.training()));

@@ -22,6 +22,8 @@ public final class ChannelLayerNorm extends Module {
         NDArray mean = x.mean(new int[] {1}, true);
         NDArray centered = x.sub(mean);
         NDArray variance = centered.square().mean(new int[] {1}, true);
-        return centered.div(variance.add(EPSILON).sqrt()).mul(value(gamma)).add(value(beta));
+        return centered.div(Tensors.add(variance, EPSILON).sqrt())
+                .mul(value(gamma))
+                .add(value(beta));
     }
 }

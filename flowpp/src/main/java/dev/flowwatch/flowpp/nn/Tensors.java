@@ -1,22 +1,26 @@
 package dev.flowwatch.flowpp.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 
 /**
  * Numerically stable tensor functions that DJL does not provide, and arithmetic with constants that
- * is safe under autograd.
+ * is safe under autograd and does not stall a GPU. Use these, not DJL's {@code x.add(Number)} and
+ * its kin, wherever an array may live on a GPU or be differentiated.
  *
- * <p>DJL's {@code x.mul(Number)}, {@code div(Number)} and {@code maximum(Number)} wrap the number
- * in a 0-dim tensor over a Java direct buffer ({@code torch::from_blob}, no copy) and close it
- * right after the call. PyTorch's autograd saves that tensor for the backward pass ({@code
- * MulBackward0} and {@code DivBackward0} keep {@code other}, {@code MaximumBackward0} both
- * operands), but the buffer is Java's: once a garbage collection runs between forward and backward,
- * its memory is freed and reused, and backward reads whatever lies there. Training then depended on
- * GC timing: two same-seed runs diverged under CPU load. In any computation that is differentiated,
- * use {@link #mul}, {@link #div} and {@link #maximum} below, whose constant PyTorch owns. ({@code
- * add(Number)} and {@code sub(Number)} are safe: their backward keeps no operand.)
+ * <p>DJL's {@code x.add(Number)}, {@code sub}, {@code mul}, {@code div}, {@code maximum}, {@code
+ * eq}, {@code mod}, {@code clip} and the in-place variants wrap the number in a 0-dim tensor over a
+ * Java direct buffer ({@code torch::from_blob}), closed right after the call. On a GPU that tensor
+ * is copied to the device first, a blocking copy that waits for every kernel queued before it: the
+ * host cannot run ahead of the GPU, which then idles while the host issues the next operations (on
+ * an H100, a {@code small} forward pass of 1024 images took 69 ms with them, 40 ms without). Under
+ * autograd the buffer is worse than slow: {@code MulBackward0} and {@code DivBackward0} keep {@code
+ * other}, {@code MaximumBackward0} both operands, but the buffer is Java's, and once a garbage
+ * collection runs between forward and backward its memory is freed and reused: backward reads
+ * whatever lies there. The constants here are filled on the array's device, in memory PyTorch owns.
  */
 public final class Tensors {
 
@@ -24,27 +28,53 @@ public final class Tensors {
 
     private Tensors() {}
 
-    /** x·c, differentiable whenever a garbage collection happens. */
+    /** x + c. */
+    public static NDArray add(NDArray x, double c) {
+        return x.add(constant(x, c));
+    }
+
+    /** x − c. */
+    public static NDArray sub(NDArray x, double c) {
+        return x.sub(constant(x, c));
+    }
+
+    /** c − x. */
+    public static NDArray rsub(NDArray x, double c) {
+        return constant(x, c).sub(x);
+    }
+
+    /** x·c. */
     public static NDArray mul(NDArray x, double c) {
         return x.mul(constant(x, c));
     }
 
-    /** x/c, differentiable whenever a garbage collection happens. */
+    /** x/c. */
     public static NDArray div(NDArray x, double c) {
         return x.div(constant(x, c));
     }
 
-    /** max(x, c) elementwise, differentiable whenever a garbage collection happens. */
+    /** max(x, c) elementwise. */
     public static NDArray maximum(NDArray x, double c) {
         return x.maximum(constant(x, c));
     }
 
+    /** x clamped to [lo, hi] elementwise. */
+    public static NDArray clip(NDArray x, double lo, double hi) {
+        return maximum(x, lo).minimum(constant(x, hi));
+    }
+
     /**
-     * c as a 0-dim array of x's type in memory PyTorch allocates and frees: the in-place add reads
-     * DJL's temporary scalar at once, and nothing records it.
+     * c as a 0-dim array of x's type on x's device, filled there. A float64 constant (tests'
+     * Jacobian checks, on a CPU) goes through a host scalar instead, because {@link NDManager#full}
+     * takes a float and would round c.
      */
-    private static NDArray constant(NDArray x, double c) {
-        return x.getManager().zeros(new Shape(), x.getDataType()).addi(c);
+    public static NDArray constant(NDArray x, double c) {
+        NDManager manager = x.getManager();
+        DataType type = x.getDataType();
+        if (type == DataType.FLOAT64) {
+            return manager.zeros(new Shape(), type).addi(c);
+        }
+        return manager.full(new Shape(), (float) c, type);
     }
 
     /**
@@ -66,9 +96,12 @@ public final class Tensors {
         return x.reshape(x.getShape().get(0), -1).sum(new int[] {1});
     }
 
-    /** Per-example log-density of {@code x} under the standard normal, summed over every axis but the first. */
+    /**
+     * Per-example log-density of {@code x} under the standard normal, summed over every axis but
+     * the first.
+     */
     public static NDArray logStandardNormal(NDArray x) {
-        return sumPerExample(mul(x.square().add(LOG_TWO_PI), -0.5));
+        return sumPerExample(mul(add(x.square(), LOG_TWO_PI), -0.5));
     }
 
     /** A zero log-determinant for every example of {@code x}. */
@@ -78,7 +111,7 @@ public final class Tensors {
 
     /** The value of a one-element array of any floating-point type. */
     public static double scalar(NDArray x) {
-        return x.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+        return x.toType(DataType.FLOAT64, false).getDouble();
     }
 
     /**
@@ -94,7 +127,7 @@ public final class Tensors {
         NDArray keep;
         try (NDArray uniform =
                 x.getManager().randomUniform(0f, 1f, x.getShape(), x.getDataType())) {
-            keep = uniform.gte(rate);
+            keep = uniform.gte(constant(uniform, rate));
         }
         // the handles go, not the arrays: autograd holds what its backward needs
         try (keep;

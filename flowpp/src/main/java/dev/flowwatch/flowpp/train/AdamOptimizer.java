@@ -3,6 +3,9 @@ package dev.flowwatch.flowpp.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+
+import dev.flowwatch.flowpp.nn.Tensors;
 
 import java.util.List;
 
@@ -41,13 +44,27 @@ public final class AdamOptimizer {
             List<NDArray> weights, List<NDArray> gradients, double learningRate, long step) {
         double stepSize =
                 learningRate * Math.sqrt(1 - Math.pow(beta2, step)) / (1 - Math.pow(beta1, step));
-        for (int i = 0; i < weights.size(); i++) {
-            NDArray g = gradients.get(i);
-            NDArray m = firstMoments.get(i);
-            NDArray v = secondMoments.get(i);
-            m.muli(beta1).addi(g.mul(1 - beta1));
-            v.muli(beta2).addi(g.square().mul(1 - beta2));
-            weights.get(i).subi(m.div(v.sqrt().add(epsilon)).mul(stepSize));
+        // the step's constants once, on the weights' device, for every parameter
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NDArray like = weights.get(0);
+            NDArray b1 = Tensors.constant(like, beta1);
+            NDArray rest1 = Tensors.constant(like, 1 - beta1);
+            NDArray b2 = Tensors.constant(like, beta2);
+            NDArray rest2 = Tensors.constant(like, 1 - beta2);
+            NDArray eps = Tensors.constant(like, epsilon);
+            NDArray size = Tensors.constant(like, stepSize);
+            for (int i = 0; i < weights.size(); i++) {
+                try (NDScope parameter = new NDScope()) {
+                    parameter.suppressNotUsedWarning();
+                    NDArray g = gradients.get(i);
+                    NDArray m = firstMoments.get(i);
+                    NDArray v = secondMoments.get(i);
+                    m.muli(b1).addi(g.mul(rest1));
+                    v.muli(b2).addi(g.square().mul(rest2));
+                    weights.get(i).subi(m.div(v.sqrt().add(eps)).mul(size));
+                }
+            }
         }
     }
 

@@ -2,10 +2,12 @@ package dev.flowwatch.flowpp.train;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 
@@ -269,19 +271,18 @@ public final class FlowTrainer {
             }
             List<NDArray> gradients = weights.stream().map(NDArray::getGradient).toList();
             if (options.weightDecay() > 0) {
+                NDArray decay = Tensors.constant(weights.get(0), options.weightDecay());
                 for (int i = 0; i < weights.size(); i++) {
-                    gradients.get(i).addi(weights.get(i).mul(options.weightDecay()));
+                    gradients.get(i).addi(weights.get(i).mul(decay));
                 }
             }
-            double norm = 0;
-            for (NDArray g : gradients) {
-                norm += Tensors.scalar(g.square().sum());
-            }
-            norm = Math.sqrt(norm);
+            double norm = gradientNorm(gradients);
             if (Double.isFinite(bpd) && Double.isFinite(norm)) {
                 if (options.maxGradientNorm() > 0 && norm > options.maxGradientNorm()) {
+                    NDArray clipping =
+                            Tensors.constant(gradients.get(0), options.maxGradientNorm() / norm);
                     for (NDArray g : gradients) {
-                        g.muli(options.maxGradientNorm() / norm);
+                        g.muli(clipping);
                     }
                 }
                 long t = progress.step() + 1;
@@ -293,11 +294,25 @@ public final class FlowTrainer {
             } else {
                 bpd = Double.NaN;
             }
+            NDArray zero = Tensors.constant(gradients.get(0), 0);
             for (NDArray g : gradients) {
-                g.set(ALL, 0f);
+                g.set(ALL, zero);
             }
             return bpd;
         }
+    }
+
+    /**
+     * The gradients' joint L2 norm, read back once: a read per parameter would make the host wait
+     * for the device hundreds of times a step. Each parameter's sum of squares is summed in
+     * float64, as the host did before.
+     */
+    private static double gradientNorm(List<NDArray> gradients) {
+        NDList squares = new NDList(gradients.size());
+        for (NDArray g : gradients) {
+            squares.add(g.square().sum().toType(DataType.FLOAT64, false));
+        }
+        return Math.sqrt(Tensors.scalar(NDArrays.stack(squares).sum()));
     }
 
     /** Mean negative ELBO in bits/dim over at most {@code validationImages} images. */

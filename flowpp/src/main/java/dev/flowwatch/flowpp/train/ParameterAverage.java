@@ -3,6 +3,9 @@ package dev.flowwatch.flowpp.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+
+import dev.flowwatch.flowpp.nn.Tensors;
 
 import java.util.List;
 
@@ -32,8 +35,13 @@ public final class ParameterAverage {
 
     public void update(List<NDArray> weights, long step) {
         double d = Math.min(decay, (1.0 + step) / (10.0 + step));
-        for (int i = 0; i < weights.size(); i++) {
-            averages.get(i).muli(d).addi(weights.get(i).mul(1 - d));
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NDArray kept = Tensors.constant(averages.get(0), d);
+            NDArray taken = Tensors.constant(averages.get(0), 1 - d);
+            for (int i = 0; i < weights.size(); i++) {
+                averages.get(i).muli(kept).addi(weights.get(i).mul(taken));
+            }
         }
     }
 

@@ -8,10 +8,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 
 import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 
 class TensorsTest {
 
@@ -34,6 +44,79 @@ class TensorsTest {
             // d/dx of 3x + x/4 + max(x, 0.5): 3.25, plus 1 where x > 0.5
             assertArrayEquals(
                     new double[] {3.25, 3.25, 4.25}, x.getGradient().toDoubleArray(), 0.0);
+        }
+    }
+
+    @Test
+    void float32ConstantsKeepTheirGradientAcrossAGarbageCollection() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray x = manager.create(new float[] {-1, 0.25f, 1});
+            x.setRequiresGradient(true);
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                NDArray y =
+                        Tensors.mul(Tensors.add(x, 1), 3)
+                                .add(Tensors.rsub(Tensors.div(x, 4), 2))
+                                .add(Tensors.clip(Tensors.sub(x, 0.5), 0, 1))
+                                .sum();
+                GarbageCollections.collectAndReuseFreedMemory();
+                collector.backward(y);
+            }
+            // d/dx of 3(x + 1) + 2 − x/4 + clip(x − 0.5, 0, 1): 2.75, plus 1 where 0.5 < x < 1.5
+            assertArrayEquals(
+                    new float[] {2.75f, 2.75f, 3.75f}, x.getGradient().toFloatArray(), 0f);
+        }
+    }
+
+    @Test
+    void aConstantHasItsArraysTypeAndDeviceAndFloat64KeepsEveryBit() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray single = Tensors.constant(manager.zeros(new Shape(2)), Math.PI);
+            assertEquals(DataType.FLOAT32, single.getDataType());
+            assertEquals(new Shape(), single.getShape());
+            assertEquals((float) Math.PI, single.getFloat());
+            NDArray wide = Tensors.constant(manager.zeros(new Shape(2), DataType.FLOAT64), Math.PI);
+            assertEquals(Math.PI, wide.getDouble());
+            NDArray whole = Tensors.constant(manager.zeros(new Shape(2), DataType.INT32), 2);
+            assertEquals(2, whole.getInt());
+            assertEquals(manager.getDevice(), whole.getDevice());
+        }
+    }
+
+    /**
+     * DJL's arithmetic with a Java number ({@code x.add(Number)}, {@code clip}, {@code set(index,
+     * Number)} …) copies the number to the device and waits for the GPU each time (see {@link
+     * Tensors}); only {@link Tensors} itself may use it, for float64 constants.
+     */
+    @Test
+    void noModelLibraryCodeUsesDjlsArithmeticWithJavaNumbers() throws URISyntaxException {
+        Path classes =
+                Path.of(Tensors.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        List<String> descriptors =
+                List.of(
+                        "(Ljava/lang/Number;)Lai/djl/ndarray/NDArray;",
+                        "(Ljava/lang/Number;Ljava/lang/Number;)Lai/djl/ndarray/NDArray;",
+                        "(Lai/djl/ndarray/index/NDIndex;Ljava/lang/Number;)V");
+        List<String> offenders;
+        try (Stream<Path> files = Files.walk(classes)) {
+            offenders =
+                    files.filter(f -> f.toString().endsWith(".class"))
+                            .filter(f -> !f.getFileName().toString().equals("Tensors.class"))
+                            .filter(f -> descriptors.stream().anyMatch(readLatin1(f)::contains))
+                            .map(f -> classes.relativize(f).toString())
+                            .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        assertTrue(
+                classes.resolve("dev/flowwatch/flowpp/model/FlowPlusPlus.class").toFile().isFile());
+        assertEquals(List.of(), offenders);
+    }
+
+    private static String readLatin1(Path file) {
+        try {
+            return new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -90,6 +90,15 @@ public final class StreamsBenchmark implements Callable<Integer> {
     String device;
 
     @Option(
+            names = "--stream-threads",
+            defaultValue = "1",
+            description =
+                    "num.stream.threads of the app, and the partitions of the topics it creates:"
+                        + " more threads decode, compute statistics and write while another"
+                        + " thread's batch is on the device (default: ${DEFAULT-VALUE}).")
+    int streamThreads;
+
+    @Option(
             names = "--events",
             defaultValue = "1280",
             description = "Events for the throughput run (default: ${DEFAULT-VALUE}).")
@@ -145,6 +154,8 @@ public final class StreamsBenchmark implements Callable<Integer> {
                                     "device", device,
                                     "batch.max.size", Integer.toString(batch),
                                     "batch.max.delay.ms", Long.toString(MAX_DELAY_MS)));
+            settings.put("num.stream.threads", Integer.toString(streamThreads));
+            settings.put("topics.partitions", Integer.toString(streamThreads));
             if (scoreKind != null) {
                 settings.put("score.kind", scoreKind);
             }
@@ -198,7 +209,8 @@ public final class StreamsBenchmark implements Callable<Integer> {
                 System.out.printf(
                         Locale.ROOT,
                         "{\"case\": \"streams\", \"device\": \"%s\", \"score_kind\": \"%s\","
-                                + " \"batch_size\": %d, \"engine_events_per_second\": %.1f,"
+                                + " \"batch_size\": %d, \"stream_threads\": %d,"
+                                + " \"engine_events_per_second\": %.1f,"
                                 + " \"engine_batch1_events_per_second\": %.1f,"
                                 + " \"topology_events_per_second\": %.1f,"
                                 + " \"topology_of_engine\": %.3f, \"latency_rate\": %.1f,"
@@ -206,6 +218,7 @@ public final class StreamsBenchmark implements Callable<Integer> {
                         device,
                         config.scoreKind().id(),
                         batch,
+                        streamThreads,
                         engineBatch,
                         engineSingle,
                         topology,
