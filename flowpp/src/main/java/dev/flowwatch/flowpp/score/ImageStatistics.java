@@ -5,12 +5,14 @@ import dev.flowwatch.flowpp.data.ImageSet;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.function.IntFunction;
+import java.util.stream.IntStream;
 
 /**
  * Statistics of a set's images themselves, not of the model: the input complexity per compressor,
  * the {@link ImageLayout}, the {@link ImageSharpness} and the {@link ShapeDescriptor}. Each is
- * computed for every image the first time any image asks, and then kept, so several score kinds and
- * densities over one set compress each image once.
+ * computed for every image the first time any image asks, the images in parallel, and then kept, so
+ * several score kinds and densities over one set compress each image once. (In the stream this is a
+ * batch's CPU work besides its forward pass; on a GPU host it is most of the batch's time.)
  */
 public final class ImageStatistics {
 
@@ -38,19 +40,18 @@ public final class ImageStatistics {
         double[] c =
                 complexities.computeIfAbsent(
                         compressor,
-                        k -> {
-                            double[] all = new double[images.size()];
-                            for (int i = 0; i < all.length; i++) {
-                                all[i] =
-                                        InputComplexity.bitsPerDim(
-                                                k,
-                                                images.pixels(i, i + 1),
-                                                images.channels(),
-                                                images.height(),
-                                                images.width());
-                            }
-                            return all;
-                        });
+                        k ->
+                                IntStream.range(0, images.size())
+                                        .parallel()
+                                        .mapToDouble(
+                                                i ->
+                                                        InputComplexity.bitsPerDim(
+                                                                k,
+                                                                images.pixels(i, i + 1),
+                                                                images.channels(),
+                                                                images.height(),
+                                                                images.width()))
+                                        .toArray());
         return c[index];
     }
 
@@ -113,16 +114,16 @@ public final class ImageStatistics {
     }
 
     private <T> T[] everyImage(OfPixels<T> statistic, IntFunction<T[]> array) {
-        T[] all = array.apply(images.size());
-        for (int i = 0; i < all.length; i++) {
-            all[i] =
-                    statistic.of(
-                            images.pixels(i, i + 1),
-                            images.channels(),
-                            images.height(),
-                            images.width());
-        }
-        return all;
+        return IntStream.range(0, images.size())
+                .parallel()
+                .mapToObj(
+                        i ->
+                                statistic.of(
+                                        images.pixels(i, i + 1),
+                                        images.channels(),
+                                        images.height(),
+                                        images.width()))
+                .toArray(array);
     }
 
     /** A statistic of one image's pixels, unsigned bytes in C, H, W order. */

@@ -1,5 +1,6 @@
 package dev.flowwatch.flowpp.score;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,7 +9,9 @@ import dev.flowwatch.flowpp.score.InputComplexity.Compressor;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 
 class InputComplexityTest {
@@ -47,6 +50,38 @@ class InputComplexityTest {
         byte[] rgb = noise(3 * 16 * 16, 4);
         double png = InputComplexity.bitsPerDim(Compressor.PNG, rgb, 3, 16, 16);
         assertTrue(png > 8 && png < 9.5, "png " + png);
+    }
+
+    /** Each thread reuses one PNG writer: an image's length must not depend on what came before. */
+    @Test
+    void aReusedWriterGivesTheLengthOfAFreshOne() throws InterruptedException {
+        List<byte[]> images = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            byte[] image = noise(i % 3 == 0 ? 3 * 28 * 28 : 28 * 28, i);
+            // from incompressible to constant
+            for (int j = 0; j < image.length * (i % 4) / 4; j++) {
+                image[j] = 0;
+            }
+            images.add(image);
+        }
+        double[] reused = new double[images.size()];
+        for (int i = 0; i < reused.length; i++) {
+            reused[i] = png(images.get(i));
+        }
+        double[] fresh = new double[images.size()];
+        for (int i = 0; i < fresh.length; i++) {
+            int index = i;
+            // a new thread has a writer of its own that has written nothing yet
+            Thread thread = new Thread(() -> fresh[index] = png(images.get(index)));
+            thread.start();
+            thread.join();
+        }
+        assertArrayEquals(fresh, reused);
+    }
+
+    private static double png(byte[] image) {
+        return InputComplexity.bitsPerDim(
+                Compressor.PNG, image, image.length == 28 * 28 ? 1 : 3, 28, 28);
     }
 
     @Test
