@@ -9,10 +9,11 @@ import java.util.stream.IntStream;
 
 /**
  * Statistics of a set's images themselves, not of the model: the input complexity per compressor,
- * the {@link ImageLayout}, the {@link ImageSharpness} and the {@link ShapeDescriptor}. Each is
- * computed for every image the first time any image asks, the images in parallel, and then kept, so
- * several score kinds and densities over one set compress each image once. (In the stream this is a
- * batch's CPU work besides its forward pass; on a GPU host it is most of the batch's time.)
+ * the {@link ImageLayout}, the {@link ImageSharpness}, the {@link ImageRange} and the {@link
+ * ShapeDescriptor}. Each is computed for every image the first time any image asks, the images in
+ * parallel, and then kept, so several score kinds and densities over one set compress each image
+ * once. (In the stream this is a batch's CPU work besides its forward pass; on a GPU host it is
+ * most of the batch's time.)
  */
 public final class ImageStatistics {
 
@@ -20,6 +21,7 @@ public final class ImageStatistics {
     private final Map<InputComplexity.Compressor, double[]> complexities =
             new EnumMap<>(InputComplexity.Compressor.class);
     private double[][] layouts;
+    private double[][] ranges;
     private float[][] shapes;
     private Double[] sharpness;
 
@@ -61,6 +63,14 @@ public final class ImageStatistics {
             layouts = everyImage(ImageLayout::of, double[][]::new);
         }
         return layouts[index];
+    }
+
+    /** {@link ImageRange#of} image {@code index}; the array is shared, do not change it. */
+    public double[] range(int index) {
+        if (ranges == null) {
+            ranges = everyImage(ImageRange::of, double[][]::new);
+        }
+        return ranges[index];
     }
 
     /** {@link ImageSharpness#of} image {@code index}. */
