@@ -12,8 +12,8 @@ import java.util.stream.IntStream;
  * the {@link ImageLayout}, the {@link ImageSharpness}, the {@link ImageRange} and the {@link
  * ShapeDescriptor}. Each is computed for every image the first time any image asks, the images in
  * parallel, and then kept, so several score kinds and densities over one set compress each image
- * once. (In the stream this is a batch's CPU work besides its forward pass; on a GPU host it is
- * most of the batch's time.)
+ * once. (In the stream this is a batch's CPU work besides its forward pass; on a GPU host, where
+ * the forward pass is cheap, a large part of the batch's time.)
  */
 public final class ImageStatistics {
 
