@@ -14,6 +14,7 @@ import dev.flowwatch.flowpp.score.DoseModel;
 import dev.flowwatch.flowpp.score.DoseStatistics;
 import dev.flowwatch.flowpp.score.ImageStatistics;
 import dev.flowwatch.flowpp.score.InputComplexity.Compressor;
+import dev.flowwatch.flowpp.score.NearestNormals;
 import dev.flowwatch.flowpp.score.ScoreKind;
 import dev.flowwatch.flowpp.score.TypicalityTest;
 import dev.flowwatch.trainer.Arguments.ExistingPath;
@@ -227,8 +228,15 @@ final class DetectionCommand implements Callable<Integer> {
         ImageStatistics calibrationHalf = ImageStatistics.of(normals.slice(0, half));
         ImageStatistics heldOutHalf = ImageStatistics.of(normals.slice(half, normals.size()));
         LikelihoodScorer.Scores calibrationScores = normalScores.slice(0, half);
+        List<Variant> variants = variants(bundle);
+        // fitted once for every variant with a shape part: the references and the even half are
+        // the same for all
+        NearestNormals shapes =
+                variants.stream().anyMatch(Variant::doseShape)
+                        ? DoseFit.shapeReferences(calibrationHalf.shapes(), shapeReferences)
+                        : null;
         List<Calibrated> calibrated = new ArrayList<>();
-        for (Variant v : variants(bundle)) {
+        for (Variant v : variants) {
             Map<ScoreKind, double[]> nulls = new EnumMap<>(ScoreKind.class);
             DoseModel dose = null;
             AnomalyScores kinds = new AnomalyScores(v.compressor());
@@ -241,11 +249,11 @@ final class DetectionCommand implements Callable<Integer> {
                                 v.doseBackground());
                 AnomalyScores.Batch batch = kinds.batch(calibrationScores, calibrationHalf);
                 DoseFit fit =
-                        DoseFit.of(
+                        DoseFit.withReferences(
                                 statistics,
                                 batch.statistics(statistics),
                                 v.doseShape() ? batch.shapes() : null,
-                                v.doseShape() ? shapeReferences : null);
+                                v.doseShape() ? shapes : null);
                 dose = fit.model();
                 kinds = new AnomalyScores(v.compressor(), dose);
                 nulls.put(v.kind(), fit.nullScores());

@@ -40,6 +40,42 @@ public record DoseFit(DoseModel model, double[] nullScores) {
             double[][] vectors,
             float[][] descriptors,
             float[][] references) {
+        if (references != null && descriptors == null) {
+            throw new IllegalArgumentException("shape references for a score without shapes");
+        }
+        return withReferences(
+                statistics,
+                vectors,
+                descriptors,
+                descriptors == null ? null : shapeReferences(descriptors, references));
+    }
+
+    /**
+     * The shape part's references fitted: {@code references}, or the even-indexed images' {@code
+     * descriptors} when null. Fitting projects every reference onto principal axes, so fits that
+     * share references share this.
+     */
+    public static NearestNormals shapeReferences(float[][] descriptors, float[][] references) {
+        if (references != null) {
+            return NearestNormals.fit(references);
+        }
+        float[][] even = new float[(descriptors.length + 1) / 2][];
+        for (int i = 0; i < descriptors.length; i += 2) {
+            even[i / 2] = descriptors[i];
+        }
+        return NearestNormals.fit(even);
+    }
+
+    /**
+     * As {@link #of(List, double[][], float[][], float[][])}, with the shape part's references
+     * already fitted ({@link #shapeReferences}); both or neither of {@code descriptors} and {@code
+     * shape}.
+     */
+    public static DoseFit withReferences(
+            List<String> statistics,
+            double[][] vectors,
+            float[][] descriptors,
+            NearestNormals shape) {
         if (vectors.length < 8) {
             throw new IllegalArgumentException(
                     "score kind dose needs at least 8 calibration images, got " + vectors.length);
@@ -49,8 +85,8 @@ public record DoseFit(DoseModel model, double[] nullScores) {
                     "%d shape descriptors for %d images"
                             .formatted(descriptors.length, vectors.length));
         }
-        if (references != null && descriptors == null) {
-            throw new IllegalArgumentException("shape references for a score without shapes");
+        if ((descriptors == null) != (shape == null)) {
+            throw new IllegalArgumentException("shape descriptors and references go together");
         }
         for (double[] v : vectors) {
             if (!Arrays.stream(v).allMatch(Double::isFinite)) {
@@ -66,17 +102,8 @@ public record DoseFit(DoseModel model, double[] nullScores) {
             densityNull[i] = density.negativeLogDensity(held[i]);
         }
         double[] nulls = NullSurprise.leaveOneOut(densityNull);
-        NearestNormals shape = null;
         double[] shapeNull = null;
         if (descriptors != null) {
-            float[][] fit = references;
-            if (fit == null) {
-                fit = new float[(descriptors.length + 1) / 2][];
-                for (int i = 0; i < descriptors.length; i += 2) {
-                    fit[i / 2] = descriptors[i];
-                }
-            }
-            shape = NearestNormals.fit(fit);
             shapeNull = new double[descriptors.length / 2];
             for (int i = 1; i < descriptors.length; i += 2) {
                 shapeNull[i / 2] = shape.distance(descriptors[i]);
