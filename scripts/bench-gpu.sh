@@ -8,6 +8,7 @@
 #   CASES="score-small" gpu-kit/bench-gpu.sh   # some groups: device score-small score-paper
 #                                              # train-paper streams cpu
 #   BATCHES="1 1024" STREAM_BATCHES=256 STREAM_THREADS=4 gpu-kit/bench-gpu.sh   # fewer cases
+#   STREAM_BATCHES="64 256" STREAM_PIPELINED=pipelined gpu-kit/bench-gpu.sh     # other streams
 #
 # Scoring: ELBO images/s and ms per batch of a freshly initialised model (the speed does not depend
 # on the weights) after a warm-up batch. Training: images/s of paper steps (after the first).
@@ -77,16 +78,20 @@ for group in $CASES; do
       ;;
     streams)
       log=$(mktemp)
-      for batch in ${STREAM_BATCHES:-64 256}; do
+      # batch.pipelined on and off: how much of a batch's CPU work the pipeline hides
+      for batch in ${STREAM_BATCHES:-256}; do
         for threads in ${STREAM_THREADS:-1 4}; do
-          if timeout $((CASE_S * 2)) "$run" class dev.flowwatch.streams.bench.StreamsBenchmark \
-              --model "$data_dir/models/fashion-mnist-small" --data "$data_dir" --device "$DEVICE" \
-              --batch-size "$batch" --stream-threads "$threads" --events $((batch * 80)) \
-              --latency-seconds 10 --score-kind dose > "$log" 2> "$log.err"; then
-            grep '^{' "$log"
-          else
-            echo "{\"name\": \"streams-b$batch-t$threads\", \"error\": \"exit $?\", \"log\": \"$log.err\"}"
-          fi
+          for pipelined in ${STREAM_PIPELINED:-pipelined no-pipelined}; do
+            if timeout $((CASE_S * 2)) "$run" class dev.flowwatch.streams.bench.StreamsBenchmark \
+                --model "$data_dir/models/fashion-mnist-small" --data "$data_dir" \
+                --device "$DEVICE" --batch-size "$batch" --stream-threads "$threads" \
+                --"$pipelined" --events $((batch * 80)) --latency-seconds 10 --score-kind dose \
+                > "$log" 2> "$log.err"; then
+              grep '^{' "$log"
+            else
+              echo "{\"name\": \"streams-b$batch-t$threads-$pipelined\", \"error\": \"exit $?\", \"log\": \"$log.err\"}"
+            fi
+          done
         done
       done
       ;;

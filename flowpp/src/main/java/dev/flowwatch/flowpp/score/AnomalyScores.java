@@ -5,7 +5,6 @@ import dev.flowwatch.flowpp.data.ImageSet;
 import dev.flowwatch.flowpp.model.LikelihoodScorer;
 
 import java.util.List;
-import java.util.stream.IntStream;
 
 /**
  * Anomaly scores of a batch from the model's bounds and the images themselves.
@@ -97,6 +96,31 @@ public final class AnomalyScores {
     }
 
     /**
+     * Computes now everything that scores of this kind need of the images alone, for every image:
+     * the complexity, dose's statistics of the image and its shape distance. None needs the model,
+     * so a caller can run this while the model scores the same images; a {@link Batch} over these
+     * statistics then only reads them.
+     *
+     * @throws IllegalArgumentException for {@link ScoreKind#DOSE} without its model
+     */
+    public void computeImageStatistics(ScoreKind kind, ImageStatistics images) {
+        switch (kind) {
+            case COMPLEXITY -> {
+                if (images.images().size() > 0) {
+                    images.complexity(compressor, 0);
+                }
+            }
+            case DOSE -> {
+                DoseStatistics.computeImageStatistics(requireDose().statistics(), images);
+                if (dose.usesShape()) {
+                    images.shapeDistances(dose);
+                }
+            }
+            case BPD, BPD_IW, LIKELIHOOD_RATIO -> {}
+        }
+    }
+
+    /**
      * bpd(x) − bpd_background(x) of image {@code index}.
      *
      * @throws IllegalArgumentException when the scores have no background bound
@@ -121,8 +145,6 @@ public final class AnomalyScores {
 
         private final LikelihoodScorer.Scores scores;
         private final ImageStatistics images;
-        // the score and the CSV's column both need them; the neighbour search is the costly part
-        private double[] shapeDistances;
 
         private Batch(LikelihoodScorer.Scores scores, ImageStatistics images) {
             this.scores = scores;
@@ -182,8 +204,7 @@ public final class AnomalyScores {
 
         /**
          * Every image's distance to the nearest normal shapes ({@link NearestNormals}), searched
-         * once per batch however often asked, the images in parallel (the search is the costliest
-         * part of a dose score on the CPU).
+         * once per batch however often asked ({@link ImageStatistics#shapeDistances}).
          *
          * @throws IllegalArgumentException without a dose model, or when it has no shape part
          */
@@ -193,15 +214,7 @@ public final class AnomalyScores {
                         "this calibration's dose score has no shape part; calibrate without"
                                 + " --no-dose-shape");
             }
-            if (shapeDistances == null) {
-                float[][] shapes = images.shapes();
-                shapeDistances =
-                        IntStream.range(0, shapes.length)
-                                .parallel()
-                                .mapToDouble(i -> dose.shapeDistance(shapes[i]))
-                                .toArray();
-            }
-            return shapeDistances.clone();
+            return images.shapeDistances(dose).clone();
         }
 
         /** Every image's {@link DoseStatistics} named {@code names}, {@code [image][statistic]}. */

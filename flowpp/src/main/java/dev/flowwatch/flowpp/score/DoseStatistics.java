@@ -70,6 +70,24 @@ public final class DoseStatistics {
     }
 
     /**
+     * Computes, for every image of the set, those of these statistics that are the image's own (its
+     * complexity, sharpness, range and layout), so that {@link #vector} later only reads them. They
+     * need no model, so they can be computed while the model scores the images.
+     *
+     * @throws IllegalArgumentException when a layout statistic's name is unknown
+     */
+    public static void computeImageStatistics(List<String> names, ImageStatistics images) {
+        if (images.images().size() == 0) {
+            return;
+        }
+        for (String name : names) {
+            if (isOfImage(name)) {
+                ofImage(name, 0, images);
+            }
+        }
+    }
+
+    /**
      * The statistics of image {@code index} of a batch.
      *
      * @param images the batch's images, for the complexity and layout statistics
@@ -81,37 +99,46 @@ public final class DoseStatistics {
         double[] v = new double[names.size()];
         for (int j = 0; j < v.length; j++) {
             String name = names.get(j);
-            if (name.startsWith(COMPLEXITY)) {
-                v[j] =
-                        images.complexity(
-                                InputComplexity.Compressor.parse(
-                                        name.substring(COMPLEXITY.length())),
-                                index);
-            } else if (name.equals(SHARPNESS)) {
-                v[j] = images.sharpness(index);
-            } else if (ImageRange.NAMES.contains(name)) {
-                v[j] = images.range(index)[ImageRange.NAMES.indexOf(name)];
-            } else if (name.startsWith(LAYOUT)) {
-                int k = ImageLayout.NAMES.indexOf(name.substring(LAYOUT.length()));
-                if (k < 0) {
-                    throw new IllegalArgumentException("unknown statistic '" + name + "'");
-                }
-                v[j] = images.layout(index)[k];
-            } else if (name.endsWith(SHARE)) {
-                String level = name.substring(0, name.length() - SHARE.length());
-                v[j] =
-                        (term(scores, level + PRIOR, index) + term(scores, level + LOGDET, index))
-                                / scores.elboBitsPerDim()[index];
-            } else if (name.equals(BACKGROUND)) {
-                if (scores.backgroundBitsPerDim() == null) {
-                    throw new IllegalArgumentException(AnomalyScores.NO_BACKGROUND);
-                }
-                v[j] = scores.backgroundBitsPerDim()[index];
-            } else {
-                v[j] = term(scores, name, index);
-            }
+            v[j] = isOfImage(name) ? ofImage(name, index, images) : ofModel(name, scores, index);
         }
         return v;
+    }
+
+    private static boolean isOfImage(String name) {
+        return name.startsWith(COMPLEXITY)
+                || name.equals(SHARPNESS)
+                || ImageRange.NAMES.contains(name)
+                || name.startsWith(LAYOUT);
+    }
+
+    private static double ofImage(String name, int index, ImageStatistics images) {
+        if (name.startsWith(COMPLEXITY)) {
+            return images.complexity(
+                    InputComplexity.Compressor.parse(name.substring(COMPLEXITY.length())), index);
+        } else if (name.equals(SHARPNESS)) {
+            return images.sharpness(index);
+        } else if (ImageRange.NAMES.contains(name)) {
+            return images.range(index)[ImageRange.NAMES.indexOf(name)];
+        }
+        int k = ImageLayout.NAMES.indexOf(name.substring(LAYOUT.length()));
+        if (k < 0) {
+            throw new IllegalArgumentException("unknown statistic '" + name + "'");
+        }
+        return images.layout(index)[k];
+    }
+
+    private static double ofModel(String name, LikelihoodScorer.Scores scores, int index) {
+        if (name.endsWith(SHARE)) {
+            String level = name.substring(0, name.length() - SHARE.length());
+            return (term(scores, level + PRIOR, index) + term(scores, level + LOGDET, index))
+                    / scores.elboBitsPerDim()[index];
+        } else if (name.equals(BACKGROUND)) {
+            if (scores.backgroundBitsPerDim() == null) {
+                throw new IllegalArgumentException(AnomalyScores.NO_BACKGROUND);
+            }
+            return scores.backgroundBitsPerDim()[index];
+        }
+        return term(scores, name, index);
     }
 
     private static double term(LikelihoodScorer.Scores scores, String name, int index) {

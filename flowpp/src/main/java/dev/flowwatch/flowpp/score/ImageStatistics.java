@@ -9,11 +9,12 @@ import java.util.stream.IntStream;
 
 /**
  * Statistics of a set's images themselves, not of the model: the input complexity per compressor,
- * the {@link ImageLayout}, the {@link ImageSharpness}, the {@link ImageRange} and the {@link
- * ShapeDescriptor}. Each is computed for every image the first time any image asks, the images in
- * parallel, and then kept, so several score kinds and densities over one set compress each image
- * once. (In the stream this is a batch's CPU work besides its forward pass; on a GPU host, where
- * the forward pass is cheap, a large part of the batch's time.)
+ * the {@link ImageLayout}, the {@link ImageSharpness}, the {@link ImageRange}, the {@link
+ * ShapeDescriptor} and its distance to a dose model's normal shapes. Each is computed for every
+ * image the first time any image asks, the images in parallel, and then kept, so several score
+ * kinds and densities over one set compress each image once. (In the stream this is a batch's CPU
+ * work besides its forward pass; on a GPU host, where the forward pass is cheap, a large part of
+ * the batch's time.)
  */
 public final class ImageStatistics {
 
@@ -24,6 +25,8 @@ public final class ImageStatistics {
     private double[][] ranges;
     private float[][] shapes;
     private Double[] sharpness;
+    private DoseModel distancesOf;
+    private double[] shapeDistances;
 
     private ImageStatistics(ImageSet images) {
         this.images = images;
@@ -92,6 +95,26 @@ public final class ImageStatistics {
             shapes = everyImage(ShapeDescriptor::of, float[][]::new);
         }
         return shapes;
+    }
+
+    /**
+     * Every image's {@link DoseModel#shapeDistance} under {@code dose}, searched once for the last
+     * model asked, the images in parallel (the search is the costliest part of a dose score on the
+     * CPU); the array is shared, do not change it.
+     *
+     * @throws IllegalStateException when the model has no shape part
+     */
+    public double[] shapeDistances(DoseModel dose) {
+        if (distancesOf != dose) {
+            float[][] descriptors = shapes();
+            shapeDistances =
+                    IntStream.range(0, descriptors.length)
+                            .parallel()
+                            .mapToDouble(i -> dose.shapeDistance(descriptors[i]))
+                            .toArray();
+            distancesOf = dose;
+        }
+        return shapeDistances;
     }
 
     /** Fails unless {@code pixels} holds one C×H×W image of unsigned bytes. */

@@ -11,7 +11,9 @@ import dev.flowwatch.flowpp.score.InputComplexity.Compressor;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 
 class AnomalyScoresTest {
 
@@ -59,6 +61,36 @@ class AnomalyScoresTest {
             assertEquals(complexity, statistics[i][0], 0.0, "image " + i);
         }
         assertArrayEquals(first, batch.scores(ScoreKind.COMPLEXITY), 0.0);
+    }
+
+    /**
+     * What a dose score needs of the images alone can be computed ahead, on another thread (the
+     * engine does so during the forward pass); the batch then gives exactly the scores and shape
+     * distances that it computes on demand.
+     */
+    @Test
+    void doseStatisticsComputedAheadOnAnotherThreadScoreLikeThoseComputedOnDemand() {
+        List<String> names = List.of("complexity_png", "sharpness", "saturation", "layout_x");
+        byte[] pixels = new byte[60 * 64];
+        new Random(9).nextBytes(pixels);
+        ImageStatistics normals = ImageStatistics.of(ImageSet.of(pixels, 1, 8, 8, null, "noise"));
+        double[] zeros = new double[60];
+        LikelihoodScorer.Scores bounds =
+                new LikelihoodScorer.Scores(zeros, zeros, null, null, null);
+        double[][] vectors =
+                new AnomalyScores(Compressor.PNG).batch(bounds, normals).statistics(names);
+        DoseModel dose = DoseFit.of(names, vectors, normals.shapes(), null).model();
+        AnomalyScores kinds = new AnomalyScores(Compressor.PNG, dose);
+
+        ImageStatistics ahead = ImageStatistics.of(IMAGES);
+        CompletableFuture.runAsync(() -> kinds.computeImageStatistics(ScoreKind.DOSE, ahead))
+                .join();
+
+        AnomalyScores.Batch onDemand = kinds.batch(SCORES, IMAGES);
+        AnomalyScores.Batch computedAhead = kinds.batch(SCORES, ahead);
+        assertArrayEquals(
+                onDemand.scores(ScoreKind.DOSE), computedAhead.scores(ScoreKind.DOSE), 0.0);
+        assertArrayEquals(onDemand.shapeDistances(), computedAhead.shapeDistances(), 0.0);
     }
 
     @Test

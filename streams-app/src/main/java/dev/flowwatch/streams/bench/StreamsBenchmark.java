@@ -17,6 +17,10 @@ import dev.flowwatch.streams.demo.TempDirs;
 import dev.flowwatch.streams.demo.TrafficKind;
 import dev.flowwatch.streams.demo.TrafficProducer;
 import dev.flowwatch.streams.embedded.EmbeddedKafka;
+import dev.flowwatch.streams.engine.ScoringEngine;
+
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -25,12 +29,15 @@ import picocli.CommandLine.Option;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleSupplier;
 
 /**
  * End-to-end figures of the app on the embedded broker: throughput of the full topology against the
@@ -52,6 +59,9 @@ public final class StreamsBenchmark implements Callable<Integer> {
     private static final long READY_TIMEOUT_SECONDS = 120;
 
     private static final long DRAIN_TIMEOUT_SECONDS = 300;
+
+    /** The batching step's time per batch in the scorer, as its metric is named. */
+    private static final String SCORING_METRIC = "flowwatch_batch_inference_seconds";
 
     @Option(
             names = "--model",
@@ -97,6 +107,17 @@ public final class StreamsBenchmark implements Callable<Integer> {
                         + " more threads decode, compute statistics and write while another"
                         + " thread's batch is on the device (default: ${DEFAULT-VALUE}).")
     int streamThreads;
+
+    @Option(
+            names = "--pipelined",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
+            description =
+                    "batch.pipelined of the app: score a batch on a thread of its own while the"
+                            + " stream thread gathers the next; --no-pipelined scores on the"
+                            + " stream thread (default: ${DEFAULT-VALUE}).")
+    boolean pipelined;
 
     @Option(
             names = "--events",
@@ -156,12 +177,14 @@ public final class StreamsBenchmark implements Callable<Integer> {
                                     "batch.max.delay.ms", Long.toString(MAX_DELAY_MS)));
             settings.put("num.stream.threads", Integer.toString(streamThreads));
             settings.put("topics.partitions", Integer.toString(streamThreads));
+            settings.put("batch.pipelined", Boolean.toString(pipelined));
             if (scoreKind != null) {
                 settings.put("score.kind", scoreKind);
             }
             AppConfig config = AppConfig.load(null, Map.of(), settings);
             System.out.println("score.kind: " + config.scoreKind().id());
             DemoStats stats = new DemoStats();
+            PrometheusRegistry registry = new PrometheusRegistry();
             DemoTraffic traffic =
                     new DemoTraffic(
                             images.replay(),
@@ -169,23 +192,35 @@ public final class StreamsBenchmark implements Callable<Integer> {
                             new DemoTraffic.Mix(0, 0),
                             1,
                             Clock.systemUTC());
-            try (FlowwatchApp app = FlowwatchApp.start(config);
+            try (FlowwatchApp app = FlowwatchApp.start(config, registry);
                     OutputMonitor monitor = awaitReadyThenMonitor(app, kafka, config, stats);
                     TrafficProducer producer =
                             new TrafficProducer(kafka.bootstrapServers(), config.topicImages())) {
+                double engineScore = scoreEventsPerSecond(app.engine(), images.replay(), batch);
+                System.out.printf(
+                        Locale.ROOT,
+                        "the app's engine with its %s score: batch %d %.1f ev/s%n",
+                        config.scoreKind().id(),
+                        batch,
+                        engineScore);
+
                 // throughput: a backlog the app drains as fast as it can
                 for (int i = 0; i < events; i++) {
                     producer.send(traffic.next(TrafficKind.NORMAL));
                 }
                 producer.flush();
-                double topology = drainRate(stats, events);
+                Drain drain = drain(stats, events, () -> scoringSeconds(registry));
+                double topology = drain.eventsPerSecond();
                 System.out.printf(
                         Locale.ROOT,
                         "full topology: batch %d %.1f ev/s = %.2f of the engine alone (target >="
-                                + " 0.9)%n",
+                                + " 0.9), %.2f of the engine with its score; a batch was being"
+                                + " scored %.0f %% of the time%n",
                         batch,
                         topology,
-                        topology / engineBatch);
+                        topology / engineBatch,
+                        topology / engineScore,
+                        100 * drain.scoringShare());
 
                 // latency: a steady half of the maximum rate
                 double rate = topology / 2;
@@ -210,19 +245,27 @@ public final class StreamsBenchmark implements Callable<Integer> {
                         Locale.ROOT,
                         "{\"case\": \"streams\", \"device\": \"%s\", \"score_kind\": \"%s\","
                                 + " \"batch_size\": %d, \"stream_threads\": %d,"
+                                + " \"pipelined\": %b,"
                                 + " \"engine_events_per_second\": %.1f,"
                                 + " \"engine_batch1_events_per_second\": %.1f,"
+                                + " \"engine_score_events_per_second\": %.1f,"
                                 + " \"topology_events_per_second\": %.1f,"
-                                + " \"topology_of_engine\": %.3f, \"latency_rate\": %.1f,"
+                                + " \"topology_of_engine\": %.3f,"
+                                + " \"topology_of_engine_score\": %.3f,"
+                                + " \"scoring_share\": %.3f, \"latency_rate\": %.1f,"
                                 + " \"latency_p50_ms\": %d, \"latency_p99_ms\": %d}%n",
                         device,
                         config.scoreKind().id(),
                         batch,
                         streamThreads,
+                        pipelined,
                         engineBatch,
                         engineSingle,
+                        engineScore,
                         topology,
                         topology / engineBatch,
+                        topology / engineScore,
+                        drain.scoringShare(),
                         rate,
                         s.latencyP50Millis(),
                         s.latencyP99Millis());
@@ -297,12 +340,20 @@ public final class StreamsBenchmark implements Callable<Integer> {
     }
 
     /**
-     * Events per second from the first score to the last of {@code total}, batch start-up excluded.
+     * A drained backlog.
+     *
+     * @param eventsPerSecond from the first score to the last, batch start-up excluded
+     * @param scoringShare the scorer's time in that interval (the batching step's scoring metric)
+     *     over the interval's length, per stream thread: how busy the device was kept
      */
-    private static double drainRate(DemoStats stats, int total) throws InterruptedException {
+    private record Drain(double eventsPerSecond, double scoringShare) {}
+
+    private Drain drain(DemoStats stats, int total, DoubleSupplier scoringSeconds)
+            throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DRAIN_TIMEOUT_SECONDS);
         long first = 0;
         long firstCount = 0;
+        double firstScoring = 0;
         while (true) {
             long scored = stats.snapshot().scored();
             long now = System.nanoTime();
@@ -319,11 +370,42 @@ public final class StreamsBenchmark implements Callable<Integer> {
             if (first == 0 && scored > 0) {
                 first = now;
                 firstCount = scored;
+                firstScoring = scoringSeconds.getAsDouble();
             }
             if (scored >= total) {
-                return (scored - firstCount) / ((now - first) / 1e9);
+                double seconds = (now - first) / 1e9;
+                return new Drain(
+                        (scored - firstCount) / seconds,
+                        (scoringSeconds.getAsDouble() - firstScoring) / seconds / streamThreads);
             }
             Thread.sleep(20);
         }
+    }
+
+    /** Images per second of the app's engine, the model and its score kind, on full batches. */
+    private static double scoreEventsPerSecond(ScoringEngine engine, ImageSet images, int size) {
+        List<byte[]> batch = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+            batch.add(images.pixels(i % images.size(), i % images.size() + 1));
+        }
+        engine.score(batch);
+        long start = System.nanoTime();
+        int batches = 0;
+        double seconds;
+        do {
+            engine.score(batch);
+            batches++;
+            seconds = (System.nanoTime() - start) / 1e9;
+        } while (batches < 3 || seconds < ENGINE_SECONDS);
+        return batches * size / seconds;
+    }
+
+    /** Seconds the batching steps spent scoring so far. */
+    private static double scoringSeconds(PrometheusRegistry registry) {
+        return registry.scrape().stream()
+                .filter(m -> m.getMetadata().getPrometheusName().equals(SCORING_METRIC))
+                .map(m -> ((HistogramSnapshot) m).getDataPoints().get(0).getSum())
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("no metric " + SCORING_METRIC));
     }
 }

@@ -47,6 +47,7 @@ public record AppConfig(
         int batchMaxSize,
         long batchMaxDelayMs,
         int batchingPartitions,
+        boolean batchPipelined,
         int iwSamples,
         ScoreKind scoreKind,
         double alertTargetFalseAlarmRate,
@@ -129,6 +130,7 @@ public record AppConfig(
                 s.integer("batch.max.size"),
                 s.integer("batch.max.delay.ms"),
                 s.integer("batching.partitions"),
+                s.bool("batch.pipelined"),
                 s.integer("iw.samples"),
                 scoreKind,
                 s.number("alert.target-false-alarm-rate"),
@@ -189,6 +191,10 @@ public record AppConfig(
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(numStreamThreads));
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, processingGuarantee);
+        // An idle stream thread blocks in poll for poll.ms (100 by default) before it punctuates:
+        // as long as the punctuation interval, so that a due batch is scored, and a pipelined
+        // batch emitted, on time (kafka.poll.ms overrides it).
+        p.putIfAbsent(StreamsConfig.POLL_MS_CONFIG, Long.toString(batchPunctuationMs()));
         // Set explicitly, since what the app writes is sized against them (RecordLimits).
         p.put(
                 StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),

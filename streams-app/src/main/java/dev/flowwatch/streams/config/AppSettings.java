@@ -98,6 +98,11 @@ final class AppSettings {
                     .define("batch.max.delay.ms", Type.INT, 50, Allowed.positive(), MEDIUM,
                             "a batch is also scored once its oldest pending event waited this"
                                     + " long (wall-clock)")
+                    .define("batch.pipelined", Type.BOOLEAN, true, null, MEDIUM,
+                            "true scores a batch on a thread of its own while the stream thread"
+                                    + " decodes and stores the next, so that a GPU does not wait"
+                                    + " for the CPU work of each batch (one batch in flight per"
+                                    + " task); false scores on the stream thread")
                     .define("batching.partitions", Type.INT, 0, Allowed.between(0, 100_000), LOW,
                             "0 batches per input partition; N > 0 first routes valid events"
                                     + " through the topic <application.id>-batching with N"

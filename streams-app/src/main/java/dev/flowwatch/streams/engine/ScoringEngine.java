@@ -13,12 +13,16 @@ import dev.flowwatch.flowpp.score.AnomalyScores;
 import dev.flowwatch.flowpp.score.Calibration;
 import dev.flowwatch.flowpp.score.DoseModel;
 import dev.flowwatch.flowpp.score.DoseStatistics;
+import dev.flowwatch.flowpp.score.ImageStatistics;
 import dev.flowwatch.flowpp.score.ScoreKind;
 
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -31,9 +35,11 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Thread-safe: DJL models are not, and the scorer seeds the engine-wide random generator before
  * each batch, so every forward pass runs under one JVM-wide lock; a batch's scores then depend only
- * on its images. The scores of the kind (compressing each image for its complexity, a density) are
- * computed after the lock is released. Each batch's intermediate arrays live in an {@code NDScope}
- * inside {@link LikelihoodScorer#score}, so native memory is released per batch and does not grow.
+ * on its images. What the kind's score needs of the images alone (compressing each image for its
+ * complexity, its shape search) is computed on the common fork-join pool while the forward pass
+ * runs, and the rest of the score (a density) after the lock is released. Each batch's intermediate
+ * arrays live in an {@code NDScope} inside {@link LikelihoodScorer#score}, so native memory is
+ * released per batch and does not grow.
  */
 public final class ScoringEngine implements BatchScorer, AutoCloseable {
 
@@ -193,9 +199,20 @@ public final class ScoringEngine implements BatchScorer, AutoCloseable {
                         width(),
                         null,
                         "batch");
+        ImageStatistics statistics = ImageStatistics.of(images);
+        // What the score needs of the images alone runs on other cores during the forward pass: on
+        // a GPU host that work is otherwise the larger part of a batch's time.
+        CompletableFuture<Void> ofImages =
+                CompletableFuture.runAsync(
+                        () -> anomalyScores.computeImageStatistics(kind, statistics),
+                        ForkJoinPool.commonPool());
         LikelihoodScorer.Scores bounds = forwardPass(images);
         try {
-            return new ScoredBatch(bounds, anomalyScores.scores(kind, bounds, images), iwSamples);
+            ofImages.join();
+            return new ScoredBatch(
+                    bounds, anomalyScores.batch(bounds, statistics).scores(kind), iwSamples);
+        } catch (CompletionException e) {
+            throw failed("compute the " + kind.id() + " score of", images.size(), e.getCause());
         } catch (RuntimeException e) {
             throw failed("compute the " + kind.id() + " score of", images.size(), e);
         }
@@ -216,7 +233,7 @@ public final class ScoringEngine implements BatchScorer, AutoCloseable {
         throw new ScoringException("the scoring engine is closed");
     }
 
-    private ScoringException failed(String what, int batchSize, RuntimeException e) {
+    private ScoringException failed(String what, int batchSize, Throwable e) {
         return new ScoringException(
                 "model "
                         + modelId()

@@ -29,6 +29,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -38,10 +42,19 @@ import java.util.concurrent.TimeUnit;
  * <p>A batch is flushed as soon as {@code batch.max.size} events are pending, or by a wall-clock
  * punctuation once the oldest pending event has waited {@code batch.max.delay.ms}.
  *
+ * <p>Pipelined ({@code batch.pipelined}, the default), a batch is scored on the task's scoring
+ * thread while the stream thread goes on decoding, validating and storing the events of the next
+ * one, so that on a GPU the device does not wait for the CPU work of each batch. At most one batch
+ * is in flight: the next full batch waits for it, and its scores are emitted, in order, by the
+ * first record or punctuation after it is done. Not pipelined, the stream thread scores each batch
+ * itself and emits its scores at once.
+ *
  * <p>Pending events live in a persistent, changelogged store, not in memory: under exactly-once the
  * store's changelog, the consumed offsets and the emitted scores commit together, so an event
  * either is still pending after a crash (restored and scored after restart) or has its score
- * committed, and never both. Keys are 8-byte big-endian sequence numbers, which the store orders
+ * committed, and never both. An event in flight stays in the store until its score is emitted, so a
+ * commit while it is scored leaves it pending, and a task closed meanwhile leaves it to be scored
+ * by the task's next owner. Keys are 8-byte big-endian sequence numbers, which the store orders
  * like the events arrived; the sequence resumes after the largest restored key.
  *
  * <p>No pending event can stop the stream: one the model cannot score ({@link FaultIsolatingScorer}
@@ -61,8 +74,25 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
      * @param maxDelayMs {@code batch.max.delay.ms}
      * @param punctuationMs how often the delay is checked
      * @param maxScoringAttempts {@code scoring.max-attempts}
+     * @param pipelined {@code batch.pipelined}: score on a thread of the task's own
      */
-    public record Policy(int maxSize, long maxDelayMs, long punctuationMs, int maxScoringAttempts) {}
+    public record Policy(
+            int maxSize,
+            long maxDelayMs,
+            long punctuationMs,
+            int maxScoringAttempts,
+            boolean pipelined) {}
+
+    /** A batch being scored, still in the store: its events, their keys and its result. */
+    private record InFlight(
+            List<PendingEvent> batch,
+            List<Bytes> keys,
+            long startMs,
+            long startNanos,
+            CompletableFuture<Scoring> scoring) {}
+
+    /** The outcome of each event of a batch, and how long the scorer took. */
+    private record Scoring(FaultIsolatingScorer.Result result, long nanos) {}
 
     /**
      * Where results go: every score to each of {@code scores}, dead letters to {@code deadLetters}.
@@ -88,7 +118,17 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
     private ProcessorContext<byte[], Object> context;
     private KeyValueStore<Bytes, byte[]> store;
     private long nextSequence;
+
+    /** The sequence of the oldest stored event that is not in flight. */
+    private long queuedFrom;
+
+    /** Stored events not in flight. */
     private int pending;
+
+    /** Null when not pipelined: the stream thread scores. */
+    private ExecutorService scoringThread;
+
+    private InFlight inFlight;
 
     /** Wall-clock enqueue time of the oldest pending event; meaningless while none is pending. */
     private long oldestEnqueuedAtMs;
@@ -159,10 +199,35 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
         this.context = context;
         this.store = context.getStateStore(STORE);
         restore();
+        if (policy.pipelined()) {
+            String name = "flowwatch-scoring-" + context.taskId();
+            scoringThread =
+                    Executors.newSingleThreadExecutor(
+                            task -> {
+                                Thread t = new Thread(task, name);
+                                t.setDaemon(true);
+                                return t;
+                            });
+        }
         context.schedule(
                 Duration.ofMillis(policy.punctuationMs()),
                 PunctuationType.WALL_CLOCK_TIME,
-                now -> flushDue(now));
+                now -> {
+                    emitIfScored();
+                    flushDue(now);
+                });
+    }
+
+    /**
+     * A batch still in flight is dropped, not awaited: its events stay in the store, unscored, for
+     * the task's next owner (or this one after a restart).
+     */
+    @Override
+    public void close() {
+        inFlight = null;
+        if (scoringThread != null) {
+            scoringThread.shutdown();
+        }
     }
 
     /**
@@ -171,6 +236,7 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
     private void restore() {
         pending = 0;
         nextSequence = 0;
+        queuedFrom = 0;
         try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
             while (it.hasNext()) {
                 KeyValue<Bytes, byte[]> entry = it.next();
@@ -194,6 +260,7 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
         if (pending++ == 0) {
             oldestEnqueuedAtMs = now;
         }
+        emitIfScored();
         if (pending >= policy.maxSize()) {
             flushDue(now);
         }
@@ -204,59 +271,110 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
         return Math.max(taskClockMs, lastScoredAtMs);
     }
 
-    /** Scores full batches, then a partial one if its oldest event has waited long enough. */
+    /**
+     * Submits full batches, then a partial one if its oldest event has waited long enough, each
+     * after the batch in flight has been emitted.
+     */
     private void flushDue(long taskClockMs) {
         while (pending >= policy.maxSize()
                 || (pending > 0
                         && now(taskClockMs) - oldestEnqueuedAtMs >= policy.maxDelayMs())) {
-            flushOldest(Math.min(pending, policy.maxSize()), now(taskClockMs));
+            if (inFlight != null) {
+                emit(); // waits for it: the device is busy, and this is the backpressure
+            }
+            submitOldest(Math.min(pending, policy.maxSize()), now(taskClockMs));
+            emitIfScored(); // at once when the stream thread scored it
         }
     }
 
     /**
-     * Takes the {@code count} oldest entries out of the store: the scorable ones are scored as one
-     * batch, the rest become dead letters.
+     * Takes the {@code count} oldest events that are not in flight: the scorable ones go to the
+     * scorer as one batch, the rest become dead letters and leave the store.
      */
-    private void flushOldest(int count, long startMs) {
+    private void submitOldest(int count, long startMs) {
         List<Bytes> keys = new ArrayList<>(count);
         List<PendingEvent> batch = new ArrayList<>(count);
-        try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
-            while (keys.size() < count && it.hasNext()) {
+        List<Bytes> dropped = new ArrayList<>();
+        int taken = 0;
+        try (KeyValueIterator<Bytes, byte[]> it = queued()) {
+            while (taken < count && it.hasNext()) {
                 KeyValue<Bytes, byte[]> entry = it.next();
-                keys.add(entry.key);
+                taken++;
+                queuedFrom = ByteBuffer.wrap(entry.key.get()).getLong() + 1;
                 PendingEvent event = readOrDeadLetter(entry.value);
                 if (event != null && hasModelShape(event)) {
                     batch.add(event);
+                    keys.add(entry.key);
+                } else {
+                    dropped.add(entry.key);
                 }
             }
         }
-        if (!batch.isEmpty()) {
-            score(batch, startMs);
-        }
-        for (Bytes key : keys) {
-            store.delete(key);
-        }
-        pending -= keys.size();
+        dropped.forEach(store::delete);
+        pending -= taken;
         if (pending > 0) {
-            try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
+            try (KeyValueIterator<Bytes, byte[]> it = queued()) {
                 oldestEnqueuedAtMs = PendingEvent.enqueuedAtMs(it.next().value);
             }
         }
-    }
-
-    private void score(List<PendingEvent> batch, long startMs) {
+        if (batch.isEmpty()) {
+            return;
+        }
         List<byte[]> images = new ArrayList<>(batch.size());
         for (PendingEvent e : batch) {
             images.add(pixels(e.event()));
         }
-        long start = System.nanoTime();
-        FaultIsolatingScorer.Result result = scorer.score(images);
-        long scoringNanos = System.nanoTime() - start;
-        metrics.batch(batch.size(), policy.maxSize(), scoringNanos / 1e9);
+        inFlight =
+                new InFlight(
+                        batch,
+                        keys,
+                        startMs,
+                        System.nanoTime(),
+                        CompletableFuture.supplyAsync(
+                                () -> {
+                                    long start = System.nanoTime();
+                                    FaultIsolatingScorer.Result result = scorer.score(images);
+                                    return new Scoring(result, System.nanoTime() - start);
+                                },
+                                scoringThread != null ? scoringThread : Runnable::run));
+    }
+
+    /** The stored events that are not in flight, oldest first. */
+    private KeyValueIterator<Bytes, byte[]> queued() {
+        return store.range(sequenceKey(queuedFrom), null);
+    }
+
+    private void emitIfScored() {
+        if (inFlight != null && inFlight.scoring().isDone()) {
+            emit();
+        }
+    }
+
+    /**
+     * Waits for the batch in flight, emits the score of each event of it, or its dead letter, and
+     * takes the batch out of the store, all in the transaction of this record or punctuation.
+     */
+    private void emit() {
+        InFlight f = inFlight;
+        inFlight = null;
+        Scoring scoring;
+        try {
+            scoring = f.scoring().join();
+        } catch (CompletionException e) {
+            // what the fault isolation does not contain fails the task, as when scored here
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
+        List<PendingEvent> batch = f.batch();
+        FaultIsolatingScorer.Result result = scoring.result();
+        metrics.batch(batch.size(), policy.maxSize(), scoring.nanos() / 1e9);
         metrics.scoringFailures(result.failedPasses());
 
-        long nowMs = startMs + TimeUnit.NANOSECONDS.toMillis(scoringNanos);
-        lastScoredAtMs = nowMs;
+        long nowMs =
+                f.startMs() + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - f.startNanos());
+        lastScoredAtMs = Math.max(lastScoredAtMs, nowMs);
         Instant now = Instant.ofEpochMilli(nowMs);
         for (int i = 0; i < batch.size(); i++) {
             PendingEvent e = batch.get(i);
@@ -270,16 +388,17 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
                 metrics.scored(
                         score.getElboBpd(),
                         (nowMs - e.event().getEventTime().toEpochMilli()) / 1000.0);
-            } else if (outcome instanceof FaultIsolatingScorer.Failed f) {
+            } else if (outcome instanceof FaultIsolatingScorer.Failed failed) {
                 deadLetter(
                         e,
                         DlqReason.SCORING_FAILED,
                         "The model failed to score the event in "
-                                + f.attempts()
+                                + failed.attempts()
                                 + " attempts: "
-                                + f.detail());
+                                + failed.detail());
             }
         }
+        f.keys().forEach(store::delete);
     }
 
     /** The stored event, or null after sending an entry that is none to the dead-letter topic. */

@@ -133,7 +133,8 @@ public final class FlowwatchTopology {
                                 config.batchMaxSize(),
                                 config.batchMaxDelayMs(),
                                 config.batchPunctuationMs(),
-                                config.scoringMaxAttempts()),
+                                config.scoringMaxAttempts(),
+                                config.batchPipelined()),
                         new BatchingProcessor.Children(scoreChildren, DLQ_SINK)),
                 batchParent);
         topology.addSink(

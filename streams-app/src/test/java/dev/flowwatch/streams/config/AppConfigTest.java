@@ -235,6 +235,17 @@ class AppConfigTest {
     }
 
     @Test
+    void anIdleStreamThreadWakesAsOftenAsTheBatchingPunctuationUnlessKafkaPollMsIsSet() {
+        Map<String, String> settings = with("batch.max.delay.ms", "200");
+        assertEquals(
+                "50", AppConfig.load(null, Map.of(), settings).streamsProperties().get("poll.ms"));
+
+        settings.put("kafka.poll.ms", "7");
+        assertEquals(
+                "7", AppConfig.load(null, Map.of(), settings).streamsProperties().get("poll.ms"));
+    }
+
+    @Test
     void passwordsNeverShowInAnyStringForm() {
         String jaas =
                 "org.apache.kafka.common.security.scram.ScramLoginModule required"

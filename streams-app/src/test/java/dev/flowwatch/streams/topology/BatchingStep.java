@@ -1,6 +1,7 @@
 package dev.flowwatch.streams.topology;
 
 import dev.flowwatch.schemas.ImageEvent;
+import dev.flowwatch.streams.engine.BatchScorer;
 import dev.flowwatch.streams.engine.ScoringEngine;
 import dev.flowwatch.streams.metrics.FlowwatchMetrics;
 
@@ -24,16 +25,29 @@ final class BatchingStep {
 
     private BatchingStep() {}
 
-    /** The step on the real model, scoring to child "scores" and dead letters to child "dlq". */
+    /**
+     * The step on the real model, scoring on the stream thread to child "scores" and dead letters
+     * to child "dlq".
+     */
     static Processor<byte[], ValidatedEvent, byte[], Object> processor(
             ScoringEngine engine, int maxSize, long maxDelayMs) {
+        return processor(engine, engine, maxSize, maxDelayMs, false);
+    }
+
+    /** The step whose forward passes go through {@code scorer}, pipelined or not. */
+    static Processor<byte[], ValidatedEvent, byte[], Object> processor(
+            ScoringEngine engine,
+            BatchScorer scorer,
+            int maxSize,
+            long maxDelayMs,
+            boolean pipelined) {
         return BatchingProcessor.supplier(
                         engine,
-                        engine,
+                        scorer,
                         AnomalyDecider.fixedThreshold(100, "m", "v"),
                         new DeadLetters(1 << 20),
                         new FlowwatchMetrics(new PrometheusRegistry()),
-                        new BatchingProcessor.Policy(maxSize, maxDelayMs, 12, 3),
+                        new BatchingProcessor.Policy(maxSize, maxDelayMs, 12, 3, pipelined),
                         new BatchingProcessor.Children(List.of("scores"), "dlq"))
                 .get();
     }

@@ -55,7 +55,10 @@ final class TopologyFixture implements AutoCloseable {
                                 "model.dir", "unused",
                                 "threshold.bpd", "100",
                                 "state.dir", stateDir.toString(),
-                                "topics.create", "false"));
+                                "topics.create", "false",
+                                // the driver runs every step on the calling thread; pipelined
+                                // batching is proven by BatchingPipelineTest and on a real broker
+                                "batch.pipelined", "false"));
         all.putAll(settings);
         config = AppConfig.load(null, Map.of(), all);
         FlowwatchMetrics metrics = new FlowwatchMetrics(registry);
