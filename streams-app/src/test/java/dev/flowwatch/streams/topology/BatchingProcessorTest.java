@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flowwatch.flowpp.data.ImageSet;
@@ -18,7 +19,10 @@ import dev.flowwatch.schemas.ImageEvent;
 import dev.flowwatch.schemas.Severity;
 import dev.flowwatch.streams.TestModels;
 import dev.flowwatch.streams.config.InvalidConfigException;
+import dev.flowwatch.streams.engine.BatchScorer;
+import dev.flowwatch.streams.engine.ScoredBatch;
 import dev.flowwatch.streams.engine.ScoringEngine;
+import dev.flowwatch.streams.engine.ScoringException;
 import dev.flowwatch.streams.metrics.FlowwatchMetrics;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -36,6 +40,7 @@ import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,6 +55,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 class BatchingProcessorTest {
 
@@ -415,6 +423,228 @@ class BatchingProcessorTest {
         // a minute later, whatever the scoring took on a loaded machine
         context.scheduledPunctuators().get(0).getPunctuator().punctuate(70_000);
         assertEquals(5, context.forwarded().size());
+    }
+
+    /**
+     * Pipelined: a batch is scored on the task's scoring thread while the stream thread stores the
+     * next events, with its scores emitted in order, once, and not at all when the task closes
+     * first.
+     */
+    @Nested
+    class Pipelined {
+
+        private static final Duration PATIENCE = Duration.ofSeconds(20);
+
+        private final MockProcessorContext<byte[], Object> context = new MockProcessorContext<>();
+        private final KeyValueStore<Bytes, byte[]> store = BatchingStep.pendingStore(context);
+        private final GatedScorer scorer = new GatedScorer();
+
+        /** The step on the gated scorer, batches of 2, the task's clock at {@code clockMs}. */
+        private Processor<byte[], ValidatedEvent, byte[], Object> step(
+                BatchScorer batchScorer, long maxDelayMs, long clockMs) {
+            Processor<byte[], ValidatedEvent, byte[], Object> p =
+                    BatchingStep.processor(engine, batchScorer, 2, maxDelayMs, true);
+            context.setCurrentSystemTimeMs(clockMs);
+            p.init(context);
+            return p;
+        }
+
+        @Test
+        void aBatchIsScoredOnItsOwnThreadWhileTheStreamThreadStoresTheNextEvents() {
+            Processor<byte[], ValidatedEvent, byte[], Object> processor = step(scorer, 60_000, 0);
+
+            assertTimeoutPreemptively(
+                    PATIENCE,
+                    () -> {
+                        send(processor, 0, 1);
+                        scorer.awaitStarted();
+                        send(processor, 2);
+                    },
+                    "the stream thread does not wait for the batch it handed over");
+            assertTrue(scorer.thread.startsWith("flowwatch-scoring-"), scorer.thread);
+            assertEquals(List.of(), scoredIds(context), "no score before the batch is done");
+            assertEquals(3, count(store), "the batch in flight stays in the store until emitted");
+
+            scorer.open.countDown();
+            punctuateUntilScored(context, 2, 0);
+
+            assertEquals(List.of("e0", "e1"), scoredIds(context));
+            assertEquals(1, count(store), "the scored batch left the store, the next event not");
+            processor.close();
+        }
+
+        @Test
+        void theNextFullBatchWaitsForTheOneInFlightAndScoresLeaveInOrder() throws Exception {
+            Processor<byte[], ValidatedEvent, byte[], Object> processor = step(scorer, 60_000, 0);
+            send(processor, 0, 1);
+            scorer.awaitStarted();
+            Thread opener =
+                    new Thread(
+                            () -> {
+                                sleep(200);
+                                scorer.open.countDown();
+                            });
+            opener.start();
+            long start = System.nanoTime();
+            send(processor, 2, 3);
+            long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            opener.join();
+
+            assertTrue(waitedMs >= 150, "the second full batch waited for the first: " + waitedMs);
+            assertTrue(
+                    scoredIds(context).size() >= 2,
+                    "the first batch was emitted before the second was handed over");
+            punctuateUntilScored(context, 4, 0);
+            assertEquals(List.of("e0", "e1", "e2", "e3"), scoredIds(context));
+            assertEquals(1, scorer.mostAtOnce.get(), "one batch in flight at most");
+            assertEquals(0, count(store));
+            processor.close();
+        }
+
+        /**
+         * A rebalance or shutdown closes the task while its batch is scored: nothing of the batch
+         * is emitted, and the task's next owner, restored from the same store, scores it once.
+         */
+        @Test
+        void aBatchInFlightWhenTheTaskClosesIsScoredOnceByTheNextOwner() {
+            Processor<byte[], ValidatedEvent, byte[], Object> closing = step(scorer, 50, 1_000);
+            send(closing, 0, 1);
+            scorer.awaitStarted();
+
+            closing.close();
+            scorer.open.countDown();
+            sleep(200);
+            assertEquals(List.of(), scoredIds(context), "a closed task emits nothing");
+            assertEquals(2, count(store));
+
+            MockProcessorContext<byte[], Object> next = new MockProcessorContext<>();
+            next.addStateStore(store);
+            Processor<byte[], ValidatedEvent, byte[], Object> owner =
+                    BatchingStep.processor(engine, engine, 2, 50, true);
+            next.setCurrentSystemTimeMs(2_000);
+            owner.init(next);
+            punctuateUntilScored(next, 2, 60_000);
+
+            assertEquals(List.of("e0", "e1"), scoredIds(next));
+            assertEquals(0, count(store));
+            owner.close();
+        }
+
+        @Test
+        void aFailureTheFaultIsolationDoesNotContainFailsTheStreamThreadAndKeepsTheBatch() {
+            Processor<byte[], ValidatedEvent, byte[], Object> processor =
+                    step(
+                            images -> {
+                                throw new ScoringException(
+                                        "CUDA error: device-side assert triggered");
+                            },
+                            60_000,
+                            0);
+            send(processor, 0, 1);
+
+            ScoringException e =
+                    assertThrows(
+                            ScoringException.class,
+                            () -> punctuateUntilScored(context, 1, 0),
+                            "the failure surfaces at a punctuation of the stream thread");
+
+            assertTrue(e.getMessage().contains("fails on a blank image too"), e.getMessage());
+            assertEquals(2, count(store), "the batch waits for a restart");
+            processor.close();
+        }
+
+        private static void send(Processor<byte[], ValidatedEvent, byte[], Object> p, int... ids) {
+            for (int id : ids) {
+                p.process(
+                        new Record<>(
+                                TopologyFixture.key("k" + id),
+                                BatchingStep.validated(TestModels.event("e" + id, id)),
+                                0));
+            }
+        }
+
+        /**
+         * Punctuates at {@code timeMs}, as the stream thread does when idle, until {@code n} scores
+         * were emitted or patience ran out.
+         */
+        private static void punctuateUntilScored(
+                MockProcessorContext<byte[], Object> context, int n, long timeMs) {
+            long deadline = System.nanoTime() + PATIENCE.toNanos();
+            while (scoredIds(context).size() < n && System.nanoTime() < deadline) {
+                context.scheduledPunctuators().get(0).getPunctuator().punctuate(timeMs);
+                sleep(5);
+            }
+        }
+
+        private static List<String> scoredIds(MockProcessorContext<byte[], Object> context) {
+            return context.forwarded().stream()
+                    .map(r -> r.record().value())
+                    .filter(AnomalyScore.class::isInstance)
+                    .map(v -> ((AnomalyScore) v).getEventId().toString())
+                    .toList();
+        }
+
+        private static int count(KeyValueStore<Bytes, byte[]> store) {
+            int n = 0;
+            try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
+                while (it.hasNext()) {
+                    it.next();
+                    n++;
+                }
+            }
+            return n;
+        }
+
+        private static void sleep(long ms) {
+            try {
+                Thread.sleep(ms);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+
+        /**
+         * The real engine behind a gate that holds each batch until opened; counts the batches
+         * scored at once and names the thread that scored.
+         */
+        private static final class GatedScorer implements BatchScorer {
+
+            final CountDownLatch started = new CountDownLatch(1);
+            final CountDownLatch open = new CountDownLatch(1);
+            final AtomicInteger running = new AtomicInteger();
+            final AtomicInteger mostAtOnce = new AtomicInteger();
+            volatile String thread;
+
+            void awaitStarted() {
+                try {
+                    assertTrue(
+                            started.await(PATIENCE.toSeconds(), TimeUnit.SECONDS),
+                            "the batch reached the scorer");
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
+
+            @Override
+            public ScoredBatch score(List<byte[]> images) {
+                mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
+                thread = Thread.currentThread().getName();
+                started.countDown();
+                try {
+                    if (!open.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)) {
+                        throw new ScoringException("the test never opened the gate");
+                    }
+                    return engine.score(images);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new ScoringException("interrupted at the gate");
+                } finally {
+                    running.decrementAndGet();
+                }
+            }
+        }
     }
 
     private static double batchSizeSum(PrometheusRegistry registry) {
