@@ -82,6 +82,9 @@ public record AppConfig(
 
     private static final String DEFAULT_COMPRESSION = "lz4";
 
+    /** Kafka Streams' default poll.ms. */
+    private static final long KAFKA_POLL_MS = 100;
+
     /** Kafka settings this config owns; setting them again under kafka.* would be ambiguous. */
     private static final Set<String> OWNED_KAFKA_KEYS =
             Set.of(
@@ -191,10 +194,13 @@ public record AppConfig(
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(numStreamThreads));
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, processingGuarantee);
-        // An idle stream thread blocks in poll for poll.ms (100 by default) before it punctuates:
-        // as long as the punctuation interval, so that a due batch is scored, and a pipelined
-        // batch emitted, on time (kafka.poll.ms overrides it).
-        p.putIfAbsent(StreamsConfig.POLL_MS_CONFIG, Long.toString(batchPunctuationMs()));
+        // An idle stream thread blocks in poll for poll.ms before it punctuates: at most the
+        // punctuation interval, so that a due batch is scored, and a pipelined batch emitted, on
+        // time. Never longer than Kafka's 100 ms: an open transaction waits for the poll, and one
+        // left open past transaction.timeout.ms gets the producer fenced (kafka.poll.ms overrides).
+        p.putIfAbsent(
+                StreamsConfig.POLL_MS_CONFIG,
+                Long.toString(Math.min(batchPunctuationMs(), KAFKA_POLL_MS)));
         // Set explicitly, since what the app writes is sized against them (RecordLimits).
         p.put(
                 StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),

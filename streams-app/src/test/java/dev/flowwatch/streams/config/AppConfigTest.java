@@ -240,6 +240,12 @@ class AppConfigTest {
         assertEquals(
                 "50", AppConfig.load(null, Map.of(), settings).streamsProperties().get("poll.ms"));
 
+        // a long delay leaves Kafka's 100 ms: a longer poll could hold a transaction open past
+        // its timeout
+        settings.put("batch.max.delay.ms", "60000");
+        assertEquals(
+                "100", AppConfig.load(null, Map.of(), settings).streamsProperties().get("poll.ms"));
+
         settings.put("kafka.poll.ms", "7");
         assertEquals(
                 "7", AppConfig.load(null, Map.of(), settings).streamsProperties().get("poll.ms"));
