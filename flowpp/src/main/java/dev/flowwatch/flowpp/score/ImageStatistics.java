@@ -15,6 +15,9 @@ import java.util.stream.IntStream;
  * kinds and densities over one set compress each image once. (In the stream this is a batch's CPU
  * work besides its forward pass; on a GPU host, where the forward pass is cheap, a large part of
  * the batch's time.)
+ *
+ * <p>Not thread-safe: one thread at a time may ask, and a thread that takes over after another must
+ * be ordered after it (as joining the other's future orders it).
  */
 public final class ImageStatistics {
 

@@ -25,7 +25,9 @@ import org.apache.kafka.streams.state.Stores;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -44,10 +46,12 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Pipelined ({@code batch.pipelined}, the default), a batch is scored on the task's scoring
  * thread while the stream thread goes on decoding, validating and storing the events of the next
- * one, so that on a GPU the device does not wait for the CPU work of each batch. At most one batch
- * is in flight: the next full batch waits for it, and its scores are emitted, in order, by the
- * first record or punctuation after it is done. Not pipelined, the stream thread scores each batch
- * itself and emits its scores at once.
+ * one, so that on a GPU the device does not wait for the CPU work of each batch. Up to {@value
+ * #PIPELINE_DEPTH} batches are in flight: one being scored and a full one queued behind it, so that
+ * under load the scoring thread goes from one to the next without waiting for the stream thread to
+ * emit the first; a further full batch waits for the oldest, and a partial one for all. Scores are
+ * emitted in order, by the first record or punctuation after their batch is done. Not pipelined,
+ * the stream thread scores each batch itself and emits its scores at once.
  *
  * <p>Pending events live in a persistent, changelogged store, not in memory: under exactly-once the
  * store's changelog, the consumed offsets and the emitted scores commit together, so an event
@@ -66,6 +70,9 @@ import java.util.concurrent.TimeUnit;
 public final class BatchingProcessor implements Processor<byte[], ValidatedEvent, byte[], Object> {
 
     public static final String STORE = "pending-batch";
+
+    /** Batches in flight at most, pipelined: one being scored, one queued. */
+    static final int PIPELINE_DEPTH = 2;
 
     /**
      * When and how batches are scored.
@@ -128,7 +135,8 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
     /** Null when not pipelined: the stream thread scores. */
     private ExecutorService scoringThread;
 
-    private InFlight inFlight;
+    /** Oldest first. */
+    private final Deque<InFlight> inFlight = new ArrayDeque<>();
 
     /** Wall-clock enqueue time of the oldest pending event; meaningless while none is pending. */
     private long oldestEnqueuedAtMs;
@@ -213,18 +221,18 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
                 Duration.ofMillis(policy.punctuationMs()),
                 PunctuationType.WALL_CLOCK_TIME,
                 now -> {
-                    emitIfScored();
+                    emitScored();
                     flushDue(now);
                 });
     }
 
     /**
-     * A batch still in flight is dropped, not awaited: its events stay in the store, unscored, for
-     * the task's next owner (or this one after a restart).
+     * Batches still in flight are dropped, not awaited: their events stay in the store, unscored,
+     * for the task's next owner (or this one after a restart).
      */
     @Override
     public void close() {
-        inFlight = null;
+        inFlight.clear();
         if (scoringThread != null) {
             scoringThread.shutdown();
         }
@@ -260,7 +268,7 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
         if (pending++ == 0) {
             oldestEnqueuedAtMs = now;
         }
-        emitIfScored();
+        emitScored();
         if (pending >= policy.maxSize()) {
             flushDue(now);
         }
@@ -272,18 +280,22 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
     }
 
     /**
-     * Submits full batches, then a partial one if its oldest event has waited long enough, each
-     * after the batch in flight has been emitted.
+     * Submits full batches, each once fewer than the pipeline's depth are in flight, then a partial
+     * one if its oldest event has waited long enough, once none is.
      */
     private void flushDue(long taskClockMs) {
         while (pending >= policy.maxSize()
                 || (pending > 0
                         && now(taskClockMs) - oldestEnqueuedAtMs >= policy.maxDelayMs())) {
-            if (inFlight != null) {
-                emit(); // waits for it: the device is busy, and this is the backpressure
+            boolean full = pending >= policy.maxSize();
+            // Waits for the oldest: the device is busy, and this is the backpressure. A partial
+            // batch does not queue: small batches behind small batches would each pay a forward
+            // pass (measured: p99 latency 470-568 ms at half the rate, against 358-370).
+            while (inFlight.size() >= (full ? PIPELINE_DEPTH : 1)) {
+                emit();
             }
             submitOldest(Math.min(pending, policy.maxSize()), now(taskClockMs));
-            emitIfScored(); // at once when the stream thread scored it
+            emitScored(); // at once when the stream thread scored it
         }
     }
 
@@ -324,7 +336,7 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
         for (PendingEvent e : batch) {
             images.add(pixels(e.event()));
         }
-        inFlight =
+        inFlight.add(
                 new InFlight(
                         batch,
                         keys,
@@ -336,7 +348,7 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
                                     FaultIsolatingScorer.Result result = scorer.score(images);
                                     return new Scoring(result, System.nanoTime() - start);
                                 },
-                                scoringThread != null ? scoringThread : Runnable::run));
+                                scoringThread != null ? scoringThread : Runnable::run)));
     }
 
     /** The stored events that are not in flight, oldest first. */
@@ -344,19 +356,20 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
         return store.range(sequenceKey(queuedFrom), null);
     }
 
-    private void emitIfScored() {
-        if (inFlight != null && inFlight.scoring().isDone()) {
+    /** Emits the batches in flight that are done, oldest first, up to the first that is not. */
+    private void emitScored() {
+        while (!inFlight.isEmpty() && inFlight.peek().scoring().isDone()) {
             emit();
         }
     }
 
     /**
-     * Waits for the batch in flight, emits the score of each event of it, or its dead letter, and
-     * takes the batch out of the store, all in the transaction of this record or punctuation.
+     * Waits for the oldest batch in flight, emits the score of each event of it, or its dead
+     * letter, and takes the batch out of the store, all in the transaction of this record or
+     * punctuation.
      */
     private void emit() {
-        InFlight f = inFlight;
-        inFlight = null;
+        InFlight f = inFlight.remove();
         Scoring scoring;
         try {
             scoring = f.scoring().join();

@@ -427,8 +427,8 @@ class BatchingProcessorTest {
 
     /**
      * Pipelined: a batch is scored on the task's scoring thread while the stream thread stores the
-     * next events, with its scores emitted in order, once, and not at all when the task closes
-     * first.
+     * next events, a full next batch queued behind it, with the scores emitted in order, once, and
+     * not at all when the task closes first.
      */
     @Nested
     class Pipelined {
@@ -474,9 +474,48 @@ class BatchingProcessorTest {
         }
 
         @Test
-        void theNextFullBatchWaitsForTheOneInFlightAndScoresLeaveInOrder() throws Exception {
+        void theNextBatchQueuesBehindTheOneScoredAThirdWaitsAndScoresLeaveInOrder()
+                throws Exception {
             Processor<byte[], ValidatedEvent, byte[], Object> processor = step(scorer, 60_000, 0);
             send(processor, 0, 1);
+            scorer.awaitStarted();
+
+            long start = System.nanoTime();
+            send(processor, 2, 3);
+            long queuedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(queuedMs < 1000, "the second batch did not wait: " + queuedMs + " ms");
+
+            Thread opener =
+                    new Thread(
+                            () -> {
+                                sleep(200);
+                                scorer.open.countDown();
+                            });
+            opener.start();
+            start = System.nanoTime();
+            send(processor, 4, 5);
+            long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            opener.join();
+
+            assertTrue(waitedMs >= 150, "the third batch waited for the first: " + waitedMs);
+            assertTrue(
+                    scoredIds(context).size() >= 2,
+                    "the first batch was emitted before the third was handed over");
+            punctuateUntilScored(context, 6, 0);
+            assertEquals(List.of("e0", "e1", "e2", "e3", "e4", "e5"), scoredIds(context));
+            assertEquals(1, scorer.mostAtOnce.get(), "the scorer scores one batch at a time");
+            assertEquals(0, count(store));
+            processor.close();
+        }
+
+        /**
+         * A due partial batch does not queue behind the batch being scored, where it would pay a
+         * forward pass for a few events: it waits for it, then goes.
+         */
+        @Test
+        void aDuePartialBatchWaitsForTheBatchInFlightInsteadOfQueueing() throws Exception {
+            Processor<byte[], ValidatedEvent, byte[], Object> processor = step(scorer, 50, 0);
+            send(processor, 0, 1, 2);
             scorer.awaitStarted();
             Thread opener =
                     new Thread(
@@ -485,37 +524,35 @@ class BatchingProcessorTest {
                                 scorer.open.countDown();
                             });
             opener.start();
+
             long start = System.nanoTime();
-            send(processor, 2, 3);
+            context.scheduledPunctuators().get(0).getPunctuator().punctuate(60_000);
             long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             opener.join();
 
-            assertTrue(waitedMs >= 150, "the second full batch waited for the first: " + waitedMs);
-            assertTrue(
-                    scoredIds(context).size() >= 2,
-                    "the first batch was emitted before the second was handed over");
-            punctuateUntilScored(context, 4, 0);
-            assertEquals(List.of("e0", "e1", "e2", "e3"), scoredIds(context));
-            assertEquals(1, scorer.mostAtOnce.get(), "one batch in flight at most");
+            assertTrue(waitedMs >= 150, "the partial batch waited for the full one: " + waitedMs);
+            punctuateUntilScored(context, 3, 60_000);
+            assertEquals(List.of("e0", "e1", "e2"), scoredIds(context));
             assertEquals(0, count(store));
             processor.close();
         }
 
         /**
-         * A rebalance or shutdown closes the task while its batch is scored: nothing of the batch
-         * is emitted, and the task's next owner, restored from the same store, scores it once.
+         * A rebalance or shutdown closes the task while its batches are in flight, one scored and
+         * one queued: nothing of them is emitted, and the task's next owner, restored from the same
+         * store, scores them once.
          */
         @Test
-        void aBatchInFlightWhenTheTaskClosesIsScoredOnceByTheNextOwner() {
+        void batchesInFlightWhenTheTaskClosesAreScoredOnceByTheNextOwner() {
             Processor<byte[], ValidatedEvent, byte[], Object> closing = step(scorer, 50, 1_000);
-            send(closing, 0, 1);
+            send(closing, 0, 1, 2, 3);
             scorer.awaitStarted();
 
             closing.close();
             scorer.open.countDown();
             sleep(200);
             assertEquals(List.of(), scoredIds(context), "a closed task emits nothing");
-            assertEquals(2, count(store));
+            assertEquals(4, count(store));
 
             MockProcessorContext<byte[], Object> next = new MockProcessorContext<>();
             next.addStateStore(store);
@@ -523,9 +560,9 @@ class BatchingProcessorTest {
                     BatchingStep.processor(engine, engine, 2, 50, true);
             next.setCurrentSystemTimeMs(2_000);
             owner.init(next);
-            punctuateUntilScored(next, 2, 60_000);
+            punctuateUntilScored(next, 4, 60_000);
 
-            assertEquals(List.of("e0", "e1"), scoredIds(next));
+            assertEquals(List.of("e0", "e1", "e2", "e3"), scoredIds(next));
             assertEquals(0, count(store));
             owner.close();
         }
