@@ -485,13 +485,7 @@ class BatchingProcessorTest {
             long queuedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             assertTrue(queuedMs < 1000, "the second batch did not wait: " + queuedMs + " ms");
 
-            Thread opener =
-                    new Thread(
-                            () -> {
-                                sleep(200);
-                                scorer.open.countDown();
-                            });
-            opener.start();
+            Thread opener = scorer.openIn(200);
             start = System.nanoTime();
             send(processor, 4, 5);
             long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
@@ -517,13 +511,7 @@ class BatchingProcessorTest {
             Processor<byte[], ValidatedEvent, byte[], Object> processor = step(scorer, 50, 0);
             send(processor, 0, 1, 2);
             scorer.awaitStarted();
-            Thread opener =
-                    new Thread(
-                            () -> {
-                                sleep(200);
-                                scorer.open.countDown();
-                            });
-            opener.start();
+            Thread opener = scorer.openIn(200);
 
             long start = System.nanoTime();
             context.scheduledPunctuators().get(0).getPunctuator().punctuate(60_000);
@@ -652,6 +640,18 @@ class BatchingProcessorTest {
             final AtomicInteger running = new AtomicInteger();
             final AtomicInteger mostAtOnce = new AtomicInteger();
             volatile String thread;
+
+            /** Opens the gate {@code ms} from now, on a thread of its own. */
+            Thread openIn(long ms) {
+                Thread opener =
+                        new Thread(
+                                () -> {
+                                    sleep(ms);
+                                    open.countDown();
+                                });
+                opener.start();
+                return opener;
+            }
 
             void awaitStarted() {
                 try {
