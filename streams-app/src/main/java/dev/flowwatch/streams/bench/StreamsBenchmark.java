@@ -38,6 +38,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleSupplier;
+import java.util.function.IntConsumer;
 
 /**
  * End-to-end figures of the app on the embedded broker: throughput of the full topology against the
@@ -293,26 +294,35 @@ public final class StreamsBenchmark implements Callable<Integer> {
         return tiny;
     }
 
-    /**
-     * Images per second of the scorer alone on full batches, after a warm-up batch: at least three
-     * batches and {@link #ENGINE_SECONDS}.
-     */
+    /** Images per second of the scorer alone on full batches ({@link #eventsPerSecond}). */
     private double engineEventsPerSecond(Path bundle, ImageSet images, int size) {
         try (NDManager manager = NDManager.newBaseManager(Devices.parse(device))) {
             LikelihoodScorer scorer =
                     new LikelihoodScorer(ModelBundle.load(bundle, manager).model(), manager, 1);
-            scorer.score(images.toFloats(0, size), size, 0);
-            long start = System.nanoTime();
-            int batches = 0;
-            double seconds;
-            do {
-                int from = (batches * size) % (images.size() - size);
-                scorer.score(images.toFloats(from, from + size), size, 0);
-                batches++;
-                seconds = (System.nanoTime() - start) / 1e9;
-            } while (batches < 3 || seconds < ENGINE_SECONDS);
-            return batches * size / seconds;
+            return eventsPerSecond(
+                    size,
+                    batch -> {
+                        int from = (batch * size) % (images.size() - size);
+                        scorer.score(images.toFloats(from, from + size), size, 0);
+                    });
         }
+    }
+
+    /**
+     * Events per second of {@code scoreBatch(i)}, each a batch of {@code size}, after a warm-up
+     * batch: at least three batches and {@link #ENGINE_SECONDS}.
+     */
+    private static double eventsPerSecond(int size, IntConsumer scoreBatch) {
+        scoreBatch.accept(0);
+        long start = System.nanoTime();
+        int batches = 0;
+        double seconds;
+        do {
+            scoreBatch.accept(batches);
+            batches++;
+            seconds = (System.nanoTime() - start) / 1e9;
+        } while (batches < 3 || seconds < ENGINE_SECONDS);
+        return batches * size / seconds;
     }
 
     private static OutputMonitor awaitReadyThenMonitor(
@@ -344,7 +354,8 @@ public final class StreamsBenchmark implements Callable<Integer> {
      *
      * @param eventsPerSecond from the first score to the last, batch start-up excluded
      * @param scoringShare the scorer's time in that interval (the batching step's scoring metric)
-     *     over the interval's length, per stream thread: how busy the device was kept
+     *     over the interval's length, per stream thread: with one, how busy the device was kept
+     *     (with more, a thread's scorer time includes waiting for another's forward pass)
      */
     private record Drain(double eventsPerSecond, double scoringShare) {}
 
@@ -388,16 +399,7 @@ public final class StreamsBenchmark implements Callable<Integer> {
         for (int i = 0; i < size; i++) {
             batch.add(images.pixels(i % images.size(), i % images.size() + 1));
         }
-        engine.score(batch);
-        long start = System.nanoTime();
-        int batches = 0;
-        double seconds;
-        do {
-            engine.score(batch);
-            batches++;
-            seconds = (System.nanoTime() - start) / 1e9;
-        } while (batches < 3 || seconds < ENGINE_SECONDS);
-        return batches * size / seconds;
+        return eventsPerSecond(size, i -> engine.score(batch));
     }
 
     /** Seconds the batching steps spent scoring so far. */
