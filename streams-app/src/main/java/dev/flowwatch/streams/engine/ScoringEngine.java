@@ -211,10 +211,10 @@ public final class ScoringEngine implements BatchScorer, AutoCloseable {
             ofImages.join();
             return new ScoredBatch(
                     bounds, anomalyScores.batch(bounds, statistics).scores(kind), iwSamples);
-        } catch (CompletionException e) {
-            throw failed("compute the " + kind.id() + " score of", images.size(), e.getCause());
         } catch (RuntimeException e) {
-            throw failed("compute the " + kind.id() + " score of", images.size(), e);
+            // the images' statistics fail inside the future, the rest here
+            Throwable cause = e instanceof CompletionException ? e.getCause() : e;
+            throw failed("compute the " + kind.id() + " score of", images.size(), cause);
         }
     }
 

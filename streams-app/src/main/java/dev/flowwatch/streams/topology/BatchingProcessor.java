@@ -252,7 +252,7 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
                     oldestEnqueuedAtMs = PendingEvent.enqueuedAtMs(entry.value);
                 }
                 pending++;
-                nextSequence = ByteBuffer.wrap(entry.key.get()).getLong() + 1;
+                nextSequence = sequence(entry.key) + 1;
             }
         }
     }
@@ -312,7 +312,7 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
             while (taken < count && it.hasNext()) {
                 KeyValue<Bytes, byte[]> entry = it.next();
                 taken++;
-                queuedFrom = ByteBuffer.wrap(entry.key.get()).getLong() + 1;
+                queuedFrom = sequence(entry.key) + 1;
                 PendingEvent event = readOrDeadLetter(entry.value);
                 if (event != null && hasModelShape(event)) {
                     batch.add(event);
@@ -495,6 +495,10 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
         byte[] out = new byte[data.remaining()];
         data.get(out);
         return out;
+    }
+
+    private static long sequence(Bytes key) {
+        return ByteBuffer.wrap(key.get()).getLong();
     }
 
     private static Bytes sequenceKey(long sequence) {
