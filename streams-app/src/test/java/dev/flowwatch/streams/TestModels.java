@@ -84,6 +84,7 @@ public final class TestModels {
                 Calibration.of(
                         ModelBundle.readManifest(bundle),
                         ModelBundle.readBackgroundManifest(bundle).orElse(null),
+                        ModelBundle.readOrientationManifest(bundle).orElse(null),
                         "noise",
                         "2026-01-01T00:00:00Z",
                         InputComplexity.Compressor.PNG,

@@ -100,6 +100,15 @@ final class CalibrateCommand implements Callable<Integer> {
     private boolean doseShape;
 
     @Option(
+            names = "--dose-orientation",
+            negatable = true,
+            description =
+                    "Whether score kind dose also judges how sure the bundle's orientation network"
+                            + " (train-orientation) is that the image is upright, as a part of its"
+                            + " own (default: when the bundle has the network).")
+    private Boolean doseOrientation;
+
+    @Option(
             names = "--compressor",
             defaultValue = "png",
             paramLabel = "NAME",
@@ -123,6 +132,10 @@ final class CalibrateCommand implements Callable<Integer> {
                             + " calibrated here");
         }
         boolean hasBackground = ModelBundle.readBackgroundManifest(model.bundle()).isPresent();
+        boolean hasOrientation = ModelBundle.readOrientationManifest(model.bundle()).isPresent();
+        if (Boolean.TRUE.equals(doseOrientation) && !hasOrientation) {
+            throw new ParameterException(spec.commandLine(), AnomalyScores.NO_ORIENTATION);
+        }
         if (((kinds != null && kinds.contains(ScoreKind.LIKELIHOOD_RATIO)) || doseBackground)
                 && !hasBackground) {
             throw new ParameterException(spec.commandLine(), AnomalyScores.NO_BACKGROUND);
@@ -147,6 +160,7 @@ final class CalibrateCommand implements Callable<Integer> {
                 Calibration.of(
                         scored.model(),
                         scored.background(),
+                        scored.orientation(),
                         // as given: an absolute path would tie a shipped bundle to this machine
                         data.path().normalize() + " (" + scored.images().description() + ")",
                         Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
@@ -171,6 +185,11 @@ final class CalibrateCommand implements Callable<Integer> {
                     "  dose's shape part compares to %d reference images along %d principal axes%n",
                     dose.state().shape().count(), dose.state().shape().axes().outputs());
         }
+        if (dose != null && dose.usesOrientation()) {
+            out.printf(
+                    "  dose's orientation part judges orientation network %s%n",
+                    scored.orientation().version());
+        }
         return 0;
     }
 
@@ -180,11 +199,14 @@ final class CalibrateCommand implements Callable<Integer> {
         List<String> statistics =
                 DoseStatistics.names(
                         scored.scores().terms(), compressor, doseLayout, doseBackground);
+        boolean orientation =
+                doseOrientation != null ? doseOrientation : scored.orientation() != null;
         return DoseFit.of(
                 statistics,
                 batch.statistics(statistics),
                 doseShape ? batch.shapes() : null,
-                doseShape ? doseReferences.descriptors(scored.images()) : null);
+                doseShape ? doseReferences.descriptors(scored.images()) : null,
+                orientation ? scored.scores().orientation() : null);
     }
 
     private List<ScoreKind> allowedKinds(boolean hasBackground) {

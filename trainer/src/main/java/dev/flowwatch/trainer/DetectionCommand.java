@@ -129,7 +129,7 @@ final class DetectionCommand implements Callable<Integer> {
     /**
      * A score kind measured with one compressor where it has one, and for dose with or without the
      * image's layout and the background's bits/dim among its statistics, and with or without its
-     * shape part.
+     * shape and orientation parts.
      */
     private record Variant(
             ScoreKind kind,
@@ -137,10 +137,22 @@ final class DetectionCommand implements Callable<Integer> {
             boolean doseLayout,
             boolean doseBackground,
             boolean doseShape,
+            boolean doseOrientation,
             String name) {
 
         Variant(ScoreKind kind, Compressor compressor, String name) {
-            this(kind, compressor, false, false, false, name);
+            this(kind, compressor, false, false, false, false, name);
+        }
+
+        /** A dose variant. */
+        static Variant dose(
+                boolean layout,
+                boolean background,
+                boolean shape,
+                boolean orientation,
+                String name) {
+            return new Variant(
+                    ScoreKind.DOSE, Compressor.PNG, layout, background, shape, orientation, name);
         }
     }
 
@@ -253,7 +265,8 @@ final class DetectionCommand implements Callable<Integer> {
                                 statistics,
                                 batch.statistics(statistics),
                                 v.doseShape() ? batch.shapes() : null,
-                                v.doseShape() ? shapes : null);
+                                v.doseShape() ? shapes : null,
+                                v.doseOrientation() ? calibrationScores.orientation() : null);
                 dose = fit.model();
                 kinds = new AnomalyScores(v.compressor(), dose);
                 nulls.put(v.kind(), fit.nullScores());
@@ -269,6 +282,7 @@ final class DetectionCommand implements Callable<Integer> {
                     Calibration.of(
                             bundle.manifest(),
                             bundle.background().map(ModelBundle::manifest).orElse(null),
+                            ModelBundle.readOrientationManifest(bundle.directory()).orElse(null),
                             normals.description() + "[0:" + half + "]",
                             bundle.manifest().createdAt(),
                             v.compressor(),
@@ -359,21 +373,16 @@ final class DetectionCommand implements Callable<Integer> {
         if (bundle.background().isPresent()) {
             variants.add(new Variant(ScoreKind.LIKELIHOOD_RATIO, none, "likelihood_ratio"));
         }
-        variants.add(new Variant(ScoreKind.DOSE, Compressor.PNG, true, false, true, "dose"));
-        variants.add(
-                new Variant(ScoreKind.DOSE, Compressor.PNG, true, false, false, "dose (no shape)"));
-        variants.add(
-                new Variant(
-                        ScoreKind.DOSE, Compressor.PNG, false, false, true, "dose (no layout)"));
+        // each dose variant leaves one part of the default out, or adds the background's bits/dim
+        boolean orientation = bundle.orientation().isPresent();
+        variants.add(Variant.dose(true, false, true, orientation, "dose"));
+        variants.add(Variant.dose(true, false, false, orientation, "dose (no shape)"));
+        variants.add(Variant.dose(false, false, true, orientation, "dose (no layout)"));
+        if (orientation) {
+            variants.add(Variant.dose(true, false, true, false, "dose (no orientation)"));
+        }
         if (bundle.background().isPresent()) {
-            variants.add(
-                    new Variant(
-                            ScoreKind.DOSE,
-                            Compressor.PNG,
-                            true,
-                            true,
-                            true,
-                            "dose (+background)"));
+            variants.add(Variant.dose(true, true, true, orientation, "dose (+background)"));
         }
         return variants;
     }

@@ -26,6 +26,7 @@ import java.util.concurrent.Callable;
             ScoreCommand.class,
             CalibrateCommand.class,
             AttachBackgroundCommand.class,
+            TrainOrientationCommand.class,
             SelectBackgroundCommand.class,
             DetectionCommand.class,
             SampleCommand.class,

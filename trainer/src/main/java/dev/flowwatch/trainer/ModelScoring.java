@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 
 import dev.flowwatch.flowpp.bundle.BundleManifest;
 import dev.flowwatch.flowpp.bundle.ModelBundle;
+import dev.flowwatch.flowpp.bundle.OrientationManifest;
 import dev.flowwatch.flowpp.data.ImageSet;
 import dev.flowwatch.flowpp.data.ImageSets;
 import dev.flowwatch.flowpp.model.LikelihoodScorer;
@@ -14,7 +15,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.function.Supplier;
 
-/** Scores images with a model bundle as the {@link ScoringOptions} say: the work of the commands. */
+/**
+ * Scores images with a model bundle as the {@link ScoringOptions} say: the work of the commands.
+ */
 final class ModelScoring {
 
     /** Fixed, so that corrupting the same images twice (in any command) gives the same images. */
@@ -31,12 +34,14 @@ final class ModelScoring {
      *
      * @param model the manifest of the model that scored them
      * @param background the manifest of its background model, or null when it has none
+     * @param orientation the manifest of its orientation network, or null when it has none
      * @param iwSamples K of the importance-weighted bound, 0 when it was not computed
      * @param seconds time spent scoring, without loading and one warm-up batch
      */
     record Scored(
             BundleManifest model,
             BundleManifest background,
+            OrientationManifest orientation,
             ImageSet images,
             LikelihoodScorer.Scores scores,
             int iwSamples,
@@ -72,6 +77,7 @@ final class ModelScoring {
             return new Scored(
                     bundle.manifest(),
                     bundle.background().map(ModelBundle::manifest).orElse(null),
+                    ModelBundle.readOrientationManifest(model).orElse(null),
                     images,
                     scores,
                     options.iwSamples(),

@@ -34,7 +34,7 @@ import java.util.concurrent.Callable;
                     + " level<k>_prior, level<k>_logdet, level<k>_share),",
             "the input complexity complexity_<compressor>, sharpness, saturation, intensity_p99,"
                 + " the layout layout_<moment>, shape_distance when the calibration's dose judges"
-                + " shapes,",
+                + " shapes, orientation (nats) when the bundle has an orientation network,",
             "then one column per score kind:"
                     + " bpd, bpd_iw, complexity, likelihood_ratio, dose, each where the bundle"
                     + " and the options allow it",
@@ -45,6 +45,7 @@ import java.util.concurrent.Callable;
 final class ScoreCommand implements Callable<Integer> {
 
     private static final String SHAPE_DISTANCE = "shape_distance";
+    private static final String ORIENTATION = "orientation";
 
     @Spec private CommandSpec spec;
 
@@ -94,6 +95,9 @@ final class ScoreCommand implements Callable<Integer> {
         }
         if (calibration.flatMap(Calibration::dose).map(DoseModel::usesShape).orElse(false)) {
             columns.put(SHAPE_DISTANCE, batch.shapeDistances());
+        }
+        if (s.orientation() != null) {
+            columns.put(ORIENTATION, s.orientation());
         }
         for (ScoreKind kind : ScoreKind.values()) {
             boolean possible =

@@ -210,7 +210,8 @@ final class SelectBackgroundCommand implements Callable<Integer> {
                         model.iwNats(),
                         model.iwBitsPerDim(),
                         background.elboBitsPerDim(),
-                        model.terms());
+                        model.terms(),
+                        model.orientation());
         return RATIO.scores(ScoreKind.LIKELIHOOD_RATIO, pair, images);
     }
 

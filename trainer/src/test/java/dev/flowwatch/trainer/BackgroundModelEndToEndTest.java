@@ -126,19 +126,7 @@ class BackgroundModelEndToEndTest {
         assertTrue(calibration.dose().orElseThrow().usesShape());
 
         Path csv = dir.resolve("scores.csv");
-        Cli score =
-                Cli.run(
-                        "score",
-                        "--model",
-                        model.toString(),
-                        "--data",
-                        data.toString(),
-                        "--out",
-                        csv.toString(),
-                        "--batch-size",
-                        "1",
-                        "--noise-seed",
-                        "42");
+        Cli score = Cli.scoreAsStreamed(model, data, csv);
         assertEquals(0, score.exitCode(), score.toString());
         List<String> lines = Files.readAllLines(csv);
         List<String> header = List.of(lines.get(0).split(","));

@@ -47,6 +47,25 @@ record Cli(int exitCode, String out, String err) {
         return run(args.toArray(String[]::new));
     }
 
+    /**
+     * {@code score} of {@code data} by {@code model} into {@code csv} as the stream scores: each
+     * image in a batch of its own, with the stream's noise seed.
+     */
+    static Cli scoreAsStreamed(Path model, Path data, Path csv) {
+        return run(
+                "score",
+                "--model",
+                model.toString(),
+                "--data",
+                data.toString(),
+                "--out",
+                csv.toString(),
+                "--batch-size",
+                "1",
+                "--noise-seed",
+                "42");
+    }
+
     @Override
     public String toString() {
         return "exit " + exitCode + "\n--- stdout\n" + out + "--- stderr\n" + err;

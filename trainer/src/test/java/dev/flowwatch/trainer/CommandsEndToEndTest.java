@@ -1,15 +1,22 @@
 package dev.flowwatch.trainer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 
 import dev.flowwatch.flowpp.bundle.ModelBundle;
+import dev.flowwatch.flowpp.bundle.OrientationManifest;
 import dev.flowwatch.flowpp.data.IdxFormat;
 import dev.flowwatch.flowpp.data.ImageCorruptions;
 import dev.flowwatch.flowpp.data.ImageSet;
+import dev.flowwatch.flowpp.data.ImageSets;
+import dev.flowwatch.flowpp.model.LikelihoodScorer;
+import dev.flowwatch.flowpp.score.AnomalyScores;
 import dev.flowwatch.flowpp.score.Calibration;
 import dev.flowwatch.flowpp.score.ScoreKind;
 import dev.flowwatch.flowpp.train.TrainingProgress.CurvePoint;
@@ -282,6 +289,94 @@ class CommandsEndToEndTest {
     }
 
     /**
+     * train-orientation puts a network into the bundle; calibrate then gives dose its orientation
+     * part by default, score writes each image's orientation surprise as the library computes it,
+     * and --no-dose-orientation leaves the part out. A network attached after the calibration makes
+     * the dose calibration stale.
+     */
+    @Test
+    void trainOrientationGivesDoseItsOrientationPartAndScoreItsColumn() throws IOException {
+        Path copy = BundleCopies.weightsOnly(bundle, dir.resolve("model"));
+        String versionBefore = ModelBundle.readManifest(copy).modelVersion();
+        Cli train = trainOrientation(copy, "3");
+        assertEquals(0, train.exitCode(), train.toString());
+        assertTrue(train.out().contains("validation accuracy"), train.out());
+        OrientationManifest network = ModelBundle.readOrientationManifest(copy).orElseThrow();
+        assertEquals(30, ((Number) network.metrics().get("images")).intValue());
+        assertEquals(versionBefore, ModelBundle.readManifest(copy).modelVersion());
+
+        Cli calibrate = calibrateDose(copy);
+        assertEquals(0, calibrate.exitCode(), calibrate.toString());
+        assertTrue(Calibration.read(copy).dose().orElseThrow().usesOrientation());
+        assertTrue(calibrate.out().contains(network.version()), calibrate.out());
+
+        Path csv = dir.resolve("scores.csv");
+        Cli score = Cli.scoreAsStreamed(copy, data, csv);
+        assertEquals(0, score.exitCode(), score.toString());
+        List<String> lines = Files.readAllLines(csv);
+        List<String> header = List.of(lines.get(0).split(","));
+        ImageSet images = ImageSets.load(data);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            ModelBundle loaded = ModelBundle.load(copy, manager);
+            Calibration calibration = Calibration.read(copy);
+            for (int i : new int[] {0, 21}) {
+                ImageSet one = images.slice(i, i + 1);
+                LikelihoodScorer.Scores expected =
+                        loaded.scorer(manager, 42).score(one.toFloats(0, 1), 1, 0);
+                String[] row = lines.get(i + 1).split(",");
+                assertEquals(
+                        expected.orientation()[0],
+                        Double.parseDouble(row[header.indexOf("orientation")]),
+                        0.0);
+                assertEquals(
+                        AnomalyScores.of(calibration).scores(ScoreKind.DOSE, expected, one)[0],
+                        Double.parseDouble(row[header.indexOf("dose")]),
+                        0.0);
+            }
+        }
+
+        Cli without = calibrateDose(copy, "--no-dose-orientation");
+        assertEquals(0, without.exitCode(), without.toString());
+        assertFalse(Calibration.read(copy).dose().orElseThrow().usesOrientation());
+
+        assertEquals(0, calibrateDose(copy).exitCode());
+        assertEquals(0, trainOrientation(copy, "4").exitCode());
+        Calibration stale = Calibration.read(copy);
+        assertFalse(stale.has(ScoreKind.DOSE));
+        assertTrue(
+                stale.whyMissing(ScoreKind.DOSE).contains(network.version()),
+                stale.whyMissing(ScoreKind.DOSE));
+    }
+
+    @Test
+    void doseOrientationWithoutANetworkIsAUsageErrorNamingTheFix() throws IOException {
+        Path copy = BundleCopies.weightsOnly(bundle, dir.resolve("model"));
+        Cli refused = calibrateDose(copy, "--dose-orientation");
+        assertEquals(2, refused.exitCode(), refused.toString());
+        assertTrue(refused.err().contains("train-orientation"), refused.err());
+    }
+
+    /** {@code train-orientation} of a tiny network on the tiny data, 30 images to train. */
+    private static Cli trainOrientation(Path model, String seed) {
+        return Cli.run(
+                "train-orientation",
+                "--model",
+                model.toString(),
+                "--data",
+                data.toString(),
+                "--steps",
+                "10",
+                "--batch-size",
+                "8",
+                "--hidden",
+                "2",
+                "--validation-images",
+                "10",
+                "--seed",
+                seed);
+    }
+
+    /**
      * The shape part compares to the --dose-references images, which must be of the data's size.
      */
     @Test
@@ -382,13 +477,17 @@ class CommandsEndToEndTest {
         Path other = TinyData.write(dir, "other", 12, 99);
         Cli detection =
                 detection(
-                        "--anomalous", other.toString(),
-                        "--corrupt", "noise,inverted",
-                        "--alpha", "0.1",
+                        "--anomalous",
+                        other.toString(),
+                        "--corrupt",
+                        "noise,inverted",
+                        "--alpha",
+                        "0.1",
                         "--json");
         assertEquals(0, detection.exitCode(), detection.toString());
         List<JsonObject> lines =
-                detection.out()
+                detection
+                        .out()
                         .lines()
                         .map(line -> JsonParser.parseString(line).getAsJsonObject())
                         .toList();
@@ -433,12 +532,15 @@ class CommandsEndToEndTest {
         Cli detection = detection("--corrupt-all", "--alpha", "0.1");
         assertEquals(0, detection.exitCode(), detection.toString());
         for (ImageCorruptions.Kind kind : ImageCorruptions.Kind.values()) {
-            assertTrue(
-                    detection.out().contains("anomalous " + kind.id() + "("), kind + " missing");
+            assertTrue(detection.out().contains("anomalous " + kind.id() + "("), kind + " missing");
         }
         assertTrue(
-                detection.out().contains(
-                        "worst of " + ImageCorruptions.Kind.values().length + " kinds per score"),
+                detection
+                        .out()
+                        .contains(
+                                "worst of "
+                                        + ImageCorruptions.Kind.values().length
+                                        + " kinds per score"),
                 detection.out());
     }
 

@@ -1,6 +1,7 @@
 package dev.flowwatch.flowpp.bundle;
 
 import dev.flowwatch.flowpp.model.FlowPlusPlus;
+import dev.flowwatch.flowpp.orientation.OrientationNet;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -122,15 +123,62 @@ public final class BundleWriter {
         byte[] parameters =
                 ModelBundle.readParameters(
                         backgroundDir.resolve(ModelBundle.PARAMETERS), background);
-        String dir = ModelBundle.BACKGROUND + "/";
+        addDirectory(
+                bundleDir, ModelBundle.BACKGROUND, ModelBundle.MANIFEST, background, parameters);
+        return background;
+    }
+
+    /**
+     * Puts an orientation network's weights into the bundle in {@code bundleDir} as its {@value
+     * ModelBundle#ORIENTATION}/ directory, replacing any it had; atomic as {@link #addFiles}.
+     *
+     * @param metrics training metrics and provenance for its manifest
+     * @return the manifest written; its version identifies these weights
+     * @throws BundleException if the bundle is missing or broken, or takes other images than the
+     *     network
+     */
+    public static OrientationManifest attachOrientation(
+            Path bundleDir, OrientationNet net, Map<String, Object> metrics) {
+        ModelBundle.requireSameImageShape(
+                ModelBundle.readManifest(bundleDir).config(),
+                net.config(),
+                bundleDir.resolve(ModelBundle.MANIFEST));
+        byte[] parameters = ModelBundle.serializeParameters(net);
+        String sha = ModelBundle.sha256(parameters);
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        OrientationManifest manifest =
+                new OrientationManifest(
+                        OrientationManifest.FORMAT,
+                        OrientationManifest.FORMAT_VERSION,
+                        now + "-" + sha.substring(0, 12),
+                        now.toString(),
+                        net.config(),
+                        sha,
+                        parameters.length,
+                        new LinkedHashMap<>(metrics));
+        addDirectory(
+                bundleDir, ModelBundle.ORIENTATION, OrientationManifest.FILE, manifest, parameters);
+        return manifest;
+    }
+
+    /**
+     * Puts a sub-directory of a manifest and weights into the bundle, replacing the one it had;
+     * atomic as {@link #addFiles}.
+     */
+    private static void addDirectory(
+            Path bundleDir,
+            String directory,
+            String manifestFile,
+            Object manifest,
+            byte[] weights) {
+        String dir = directory + "/";
         addFiles(
                 bundleDir,
                 Map.of(
-                        dir + ModelBundle.MANIFEST,
-                        ModelBundle.GSON.toJson(background).getBytes(StandardCharsets.UTF_8),
+                        dir + manifestFile,
+                        ModelBundle.GSON.toJson(manifest).getBytes(StandardCharsets.UTF_8),
                         dir + ModelBundle.PARAMETERS,
-                        parameters));
-        return background;
+                        weights));
     }
 
     /**

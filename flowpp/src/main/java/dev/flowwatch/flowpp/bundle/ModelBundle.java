@@ -4,6 +4,7 @@ import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 
@@ -14,6 +15,8 @@ import com.google.gson.JsonParseException;
 import dev.flowwatch.flowpp.model.FlowConfig;
 import dev.flowwatch.flowpp.model.FlowPlusPlus;
 import dev.flowwatch.flowpp.model.LikelihoodScorer;
+import dev.flowwatch.flowpp.orientation.OrientationConfig;
+import dev.flowwatch.flowpp.orientation.OrientationNet;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -52,6 +55,12 @@ public final class ModelBundle {
      */
     public static final String BACKGROUND = "background";
 
+    /**
+     * Sub-directory holding the orientation network of score kind dose ({@link OrientationNet}):
+     * {@value OrientationManifest#FILE} and {@value #PARAMETERS}.
+     */
+    public static final String ORIENTATION = "orientation";
+
     static final Gson GSON =
             new GsonBuilder()
                     .setPrettyPrinting()
@@ -63,13 +72,19 @@ public final class ModelBundle {
     private final BundleManifest manifest;
     private final FlowPlusPlus model;
     private final ModelBundle background;
+    private final OrientationNet orientation;
 
     private ModelBundle(
-            Path directory, BundleManifest manifest, FlowPlusPlus model, ModelBundle background) {
+            Path directory,
+            BundleManifest manifest,
+            FlowPlusPlus model,
+            ModelBundle background,
+            OrientationNet orientation) {
         this.directory = directory;
         this.manifest = manifest;
         this.model = model;
         this.background = background;
+        this.orientation = orientation;
     }
 
     public Path directory() {
@@ -89,14 +104,21 @@ public final class ModelBundle {
         return Optional.ofNullable(background);
     }
 
+    /** The orientation network stored in {@value #ORIENTATION}/, if the bundle has one. */
+    public Optional<OrientationNet> orientation() {
+        return Optional.ofNullable(orientation);
+    }
+
     /**
-     * A scorer of the model and, when the bundle has one, its background model.
+     * A scorer of the model and, when the bundle has them, its background model and its orientation
+     * network.
      *
      * @param seed seed of the dequantization noise of every batch
      */
     public LikelihoodScorer scorer(NDManager manager, int seed) {
         return new LikelihoodScorer(
-                model, background == null ? null : background.model, manager, seed);
+                        model, background == null ? null : background.model, manager, seed)
+                .withOrientation(orientation);
     }
 
     /** The manifest of the background model in {@code directory}, without loading weights. */
@@ -105,6 +127,41 @@ public final class ModelBundle {
         return Files.isRegularFile(dir.resolve(MANIFEST))
                 ? Optional.of(readManifest(dir))
                 : Optional.empty();
+    }
+
+    /** The manifest of the orientation network in {@code directory}, without loading weights. */
+    public static Optional<OrientationManifest> readOrientationManifest(Path directory) {
+        Path file = directory.resolve(ORIENTATION).resolve(OrientationManifest.FILE);
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        OrientationManifest manifest;
+        try {
+            manifest =
+                    GSON.fromJson(
+                            Files.readString(file, StandardCharsets.UTF_8),
+                            OrientationManifest.class);
+        } catch (IOException e) {
+            throw new BundleException(file, "unreadable: " + e.getMessage(), e);
+        } catch (JsonParseException | IllegalArgumentException e) {
+            throw new BundleException(
+                    file, "not a valid orientation manifest: " + e.getMessage(), e);
+        }
+        if (manifest == null
+                || !OrientationManifest.FORMAT.equals(manifest.format())
+                || manifest.formatVersion() != OrientationManifest.FORMAT_VERSION
+                || manifest.config() == null
+                || manifest.version() == null
+                || manifest.parametersSha256() == null) {
+            throw new BundleException(
+                    file,
+                    "not a "
+                            + OrientationManifest.FORMAT
+                            + " manifest of version "
+                            + OrientationManifest.FORMAT_VERSION
+                            + " with config, version and parametersSha256");
+        }
+        return Optional.of(manifest);
     }
 
     /** Fails unless the model takes images of this shape, naming both shapes. */
@@ -127,12 +184,33 @@ public final class ModelBundle {
     public static ModelBundle load(Path directory, NDManager manager) {
         ModelBundle main = loadOne(directory, manager);
         Path backgroundDir = directory.resolve(BACKGROUND);
-        if (!Files.isRegularFile(backgroundDir.resolve(MANIFEST))) {
-            return main;
+        ModelBundle background = null;
+        if (Files.isRegularFile(backgroundDir.resolve(MANIFEST))) {
+            background = loadOne(backgroundDir, manager);
+            requireSameImageShape(
+                    main.manifest, background.manifest, backgroundDir.resolve(MANIFEST));
         }
-        ModelBundle background = loadOne(backgroundDir, manager);
-        requireSameImageShape(main.manifest, background.manifest, backgroundDir.resolve(MANIFEST));
-        return new ModelBundle(directory, main.manifest, main.model, background);
+        OrientationNet orientation =
+                readOrientationManifest(directory)
+                        .map(m -> loadOrientation(directory, m, main.manifest, manager))
+                        .orElse(null);
+        return new ModelBundle(directory, main.manifest, main.model, background, orientation);
+    }
+
+    private static OrientationNet loadOrientation(
+            Path directory, OrientationManifest m, BundleManifest model, NDManager manager) {
+        Path dir = directory.resolve(ORIENTATION);
+        requireSameImageShape(model.config(), m.config(), dir.resolve(OrientationManifest.FILE));
+        Path parametersFile = dir.resolve(PARAMETERS);
+        OrientationNet net = new OrientationNet(m.config());
+        net.initialize(manager, DataType.FLOAT32);
+        loadParameters(
+                net,
+                readParameters(parametersFile, m.parametersBytes(), m.parametersSha256()),
+                parametersFile,
+                OrientationManifest.FILE,
+                manager);
+        return net;
     }
 
     /**
@@ -158,33 +236,69 @@ public final class ModelBundle {
         }
     }
 
+    /**
+     * Fails, naming {@code file}, unless the orientation network takes the images the model takes:
+     * it runs on the same batch.
+     */
+    static void requireSameImageShape(FlowConfig model, OrientationConfig network, Path file) {
+        if (network.channels() != model.channels()
+                || network.height() != model.height()
+                || network.width() != model.width()) {
+            throw new BundleException(
+                    file,
+                    String.format(
+                            "the orientation network takes %dx%dx%d (CxHxW) images, the model"
+                                    + " %dx%dx%d",
+                            network.channels(),
+                            network.height(),
+                            network.width(),
+                            model.channels(),
+                            model.height(),
+                            model.width()));
+        }
+    }
+
     private static ModelBundle loadOne(Path directory, NDManager manager) {
         BundleManifest manifest = readManifest(directory);
         Path parametersFile = directory.resolve(PARAMETERS);
         byte[] parameters = readParameters(parametersFile, manifest);
         FlowPlusPlus model = new FlowPlusPlus(manifest.config());
         model.initialize(manager, DataType.FLOAT32);
+        loadParameters(model, parameters, parametersFile, MANIFEST, manager);
+        return new ModelBundle(directory, manifest, model, null, null);
+    }
+
+    /**
+     * Loads {@code parameters} into an initialised block, checking every array's shape: DJL loads
+     * arrays of any shape into a parameter, and a mismatch would surface later as a crash.
+     *
+     * @param manifestName the manifest that describes the architecture, for messages
+     */
+    private static void loadParameters(
+            Block block,
+            byte[] parameters,
+            Path parametersFile,
+            String manifestName,
+            NDManager manager) {
         Map<String, Shape> expected = new LinkedHashMap<>();
-        for (Pair<String, Parameter> p : model.getParameters()) {
+        for (Pair<String, Parameter> p : block.getParameters()) {
             expected.put(p.getKey(), p.getValue().getArray().getShape());
         }
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(parameters))) {
-            model.loadParameters(manager, in);
+            block.loadParameters(manager, in);
         } catch (IOException | MalformedModelException | IllegalArgumentException e) {
             throw new BundleException(
                     parametersFile,
-                    "does not match the architecture in " + MANIFEST + ": " + e.getMessage(),
+                    "does not match the architecture in " + manifestName + ": " + e.getMessage(),
                     e);
         }
-        // DJL loads arrays of any shape into a parameter: check them, or a mismatch surfaces later
-        // as a crash
-        for (Pair<String, Parameter> p : model.getParameters()) {
+        for (Pair<String, Parameter> p : block.getParameters()) {
             Shape loaded = p.getValue().getArray().getShape();
             if (!loaded.equals(expected.get(p.getKey()))) {
                 throw new BundleException(
                         parametersFile,
                         "does not match the architecture in "
-                                + MANIFEST
+                                + manifestName
                                 + ": parameter "
                                 + p.getKey()
                                 + " has shape "
@@ -193,7 +307,6 @@ public final class ModelBundle {
                                 + expected.get(p.getKey()));
             }
         }
-        return new ModelBundle(directory, manifest, model, null);
     }
 
     /** Reads and verifies only {@code bundle.json}. */
@@ -245,6 +358,11 @@ public final class ModelBundle {
     }
 
     static byte[] readParameters(Path file, BundleManifest manifest) {
+        return readParameters(file, manifest.parametersBytes(), manifest.parametersSha256());
+    }
+
+    /** The weights in {@code file}, verified against the size and checksum a manifest gives. */
+    static byte[] readParameters(Path file, long expectedBytes, String expectedSha256) {
         if (!Files.isRegularFile(file)) {
             throw new BundleException(file, "missing: the bundle has no weights");
         }
@@ -252,31 +370,28 @@ public final class ModelBundle {
         try {
             // the size first: a file swapped for a huge one must not be read into memory whole
             long size = Files.size(file);
-            if (size != manifest.parametersBytes()) {
+            if (size != expectedBytes) {
                 throw new BundleException(
                         file,
                         String.format(
                                 "truncated or altered: %d bytes, the manifest says %d",
-                                size, manifest.parametersBytes()));
+                                size, expectedBytes));
             }
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
             throw new BundleException(file, "unreadable: " + e.getMessage(), e);
         }
         String actual = sha256(bytes);
-        if (!actual.equals(manifest.parametersSha256())) {
+        if (!actual.equals(expectedSha256)) {
             throw new BundleException(
                     file,
-                    "corrupted: SHA-256 is "
-                            + actual
-                            + ", the manifest says "
-                            + manifest.parametersSha256());
+                    "corrupted: SHA-256 is " + actual + ", the manifest says " + expectedSha256);
         }
         return bytes;
     }
 
-    /** The model's parameters in DJL's format. */
-    public static byte[] serializeParameters(FlowPlusPlus model) {
+    /** A model's or network's parameters in DJL's format. */
+    public static byte[] serializeParameters(Block model) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             model.saveParameters(out);

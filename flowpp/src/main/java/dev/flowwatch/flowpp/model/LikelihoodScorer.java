@@ -11,6 +11,7 @@ import dev.flowwatch.flowpp.data.ImageSet;
 import dev.flowwatch.flowpp.flow.BoundTerms;
 import dev.flowwatch.flowpp.flow.FlowContext;
 import dev.flowwatch.flowpp.flow.TermRecorder;
+import dev.flowwatch.flowpp.orientation.OrientationNet;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,14 +20,15 @@ import java.util.function.IntConsumer;
 
 /**
  * Scores batches of images with a model: the ELBO and optionally the importance-weighted bound, per
- * image, in nats and bits/dim, and the ELBO of a background model when there is one, from the same
- * batch tensor. Dequantization noise is drawn from a fixed seed per batch and model, so the same
- * batch always gets the same scores.
+ * image, in nats and bits/dim, the ELBO of a background model when there is one, and the surprise
+ * of an orientation network when it is given one, from the same batch tensor. Dequantization noise
+ * is drawn from a fixed seed per batch and model, so the same batch always gets the same scores.
  */
 public final class LikelihoodScorer {
 
     private final FlowPlusPlus model;
     private final FlowPlusPlus background;
+    private final OrientationNet orientation;
     private final NDManager manager;
     private final int seed;
 
@@ -39,10 +41,28 @@ public final class LikelihoodScorer {
      */
     public LikelihoodScorer(
             FlowPlusPlus model, FlowPlusPlus background, NDManager manager, int seed) {
+        this(model, background, null, manager, seed);
+    }
+
+    private LikelihoodScorer(
+            FlowPlusPlus model,
+            FlowPlusPlus background,
+            OrientationNet orientation,
+            NDManager manager,
+            int seed) {
         this.model = model;
         this.background = background;
+        this.orientation = orientation;
         this.manager = manager;
         this.seed = seed;
+    }
+
+    /**
+     * This scorer, also giving each image's {@link OrientationNet#surprise} ({@link
+     * Scores#orientation}); null for none.
+     */
+    public LikelihoodScorer withOrientation(OrientationNet net) {
+        return new LikelihoodScorer(model, background, net, manager, seed);
     }
 
     /**
@@ -57,6 +77,8 @@ public final class LikelihoodScorer {
      * @param terms the ELBO's terms ({@link TermRecorder#nats()}) in bits/dim, each its share of
      *     {@code elboBitsPerDim}: they sum to it less the {@value #BIN_BITS} bits/dim of the
      *     256-level bins; null where not computed
+     * @param orientation the orientation network's {@link OrientationNet#surprise} in nats, or null
+     *     when the scorer has none
      */
     public record Scores(
             double[] elboNats,
@@ -64,7 +86,8 @@ public final class LikelihoodScorer {
             double[] iwNats,
             double[] iwBitsPerDim,
             double[] backgroundBitsPerDim,
-            BoundTerms terms) {
+            BoundTerms terms,
+            double[] orientation) {
 
         /** Bounds without terms. */
         public Scores(
@@ -73,7 +96,7 @@ public final class LikelihoodScorer {
                 double[] iwNats,
                 double[] iwBitsPerDim,
                 double[] backgroundBitsPerDim) {
-            this(elboNats, elboBitsPerDim, iwNats, iwBitsPerDim, backgroundBitsPerDim, null);
+            this(elboNats, elboBitsPerDim, iwNats, iwBitsPerDim, backgroundBitsPerDim, null, null);
         }
 
         /** The scores of images [from, to). */
@@ -84,7 +107,8 @@ public final class LikelihoodScorer {
                     range(iwNats, from, to),
                     range(iwBitsPerDim, from, to),
                     range(backgroundBitsPerDim, from, to),
-                    terms == null ? null : terms.slice(from, to));
+                    terms == null ? null : terms.slice(from, to),
+                    range(orientation, from, to));
         }
 
         private static double[] range(double[] x, int from, int to) {
@@ -124,7 +148,8 @@ public final class LikelihoodScorer {
                 Engine.getInstance().setRandomSeed(backgroundSeed(seed));
                 backgroundBpd = bitsPerDim(toDoubles(background.elbo(x, FlowContext.inference())));
             }
-            return scores(elbo, iw, backgroundBpd, terms);
+            double[] turned = orientation == null ? null : toDoubles(orientation.surprise(x));
+            return scores(elbo, iw, backgroundBpd, terms, turned);
         }
     }
 
@@ -134,6 +159,7 @@ public final class LikelihoodScorer {
         double[] elbo = new double[n];
         double[] iw = iwSamples > 0 ? new double[n] : null;
         double[] backgroundBpd = background != null ? new double[n] : null;
+        double[] turned = orientation != null ? new double[n] : null;
         List<BoundTerms> terms = new ArrayList<>();
         for (int from = 0; from < n; from += batchSize) {
             int to = Math.min(n, from + batchSize);
@@ -145,20 +171,29 @@ public final class LikelihoodScorer {
             if (backgroundBpd != null) {
                 System.arraycopy(s.backgroundBitsPerDim(), 0, backgroundBpd, from, to - from);
             }
+            if (turned != null) {
+                System.arraycopy(s.orientation(), 0, turned, from, to - from);
+            }
             terms.add(s.terms());
             progress.accept(to);
         }
-        return scores(elbo, iw, backgroundBpd, n == 0 ? null : BoundTerms.concat(terms));
+        return scores(elbo, iw, backgroundBpd, n == 0 ? null : BoundTerms.concat(terms), turned);
     }
 
-    private Scores scores(double[] elbo, double[] iw, double[] backgroundBpd, BoundTerms terms) {
+    private Scores scores(
+            double[] elbo,
+            double[] iw,
+            double[] backgroundBpd,
+            BoundTerms terms,
+            double[] orientation) {
         return new Scores(
                 elbo,
                 bitsPerDim(elbo),
                 iw,
                 iw == null ? null : bitsPerDim(iw),
                 backgroundBpd,
-                terms);
+                terms,
+                orientation);
     }
 
     private double[] bitsPerDim(double[] nats) {

@@ -19,11 +19,12 @@ import java.util.List;
  * code length leaves what only the semantics explain (Ren et al., NeurIPS 2019).
  *
  * <p>{@link ScoreKind#DOSE} judges the image's {@link DoseStatistics} t(x) by the calibration's
- * {@link KernelDensity} k, and its {@link ShapeDescriptor} by its distance to the nearest normal
- * images, and takes the more surprising of the two ({@link DoseModel}): each single statistic fails
- * on some kind of anomaly (simple images code cheaply, blurred ones too, the complexity correction
- * makes blur look normal, a garment upside down codes like one upright), but an anomaly rarely
- * keeps every statistic typical at once.
+ * {@link KernelDensity} k, its {@link ShapeDescriptor} by its distance to the nearest normal
+ * images, and where calibrated with it, the orientation network's surprise ({@link
+ * LikelihoodScorer.Scores#orientation}), and takes the most surprising ({@link DoseModel}): each
+ * single statistic fails on some kind of anomaly (simple images code cheaply, blurred ones too, the
+ * complexity correction makes blur look normal, a garment upside down codes like one upright), but
+ * an anomaly rarely keeps every statistic typical at once.
  */
 public final class AnomalyScores {
 
@@ -40,6 +41,14 @@ public final class AnomalyScores {
                     + ModelBundle.BACKGROUND
                     + "/): train one with 'flowpp-trainer train --background' and add it with"
                     + " 'flowpp-trainer attach-background'";
+
+    /** Why a dose score with an orientation part cannot be computed without the network. */
+    public static final String NO_ORIENTATION =
+            "this dose calibration has an orientation part, which needs the bundle's orientation"
+                    + " network ("
+                    + ModelBundle.ORIENTATION
+                    + "/) on every image: train one with 'flowpp-trainer train-orientation', or"
+                    + " calibrate with --no-dose-orientation";
 
     private final InputComplexity.Compressor compressor;
     private final DoseModel dose;
@@ -186,11 +195,14 @@ public final class AnomalyScores {
                 case DOSE -> {
                     double[][] vectors = statistics(requireDose().statistics());
                     double[] distances = dose.usesShape() ? shapeDistances() : null;
+                    double[] turned = dose.usesOrientation() ? orientation() : null;
                     double[] s = new double[vectors.length];
                     for (int i = 0; i < s.length; i++) {
                         s[i] =
                                 dose.scoreAt(
-                                        vectors[i], distances == null ? Double.NaN : distances[i]);
+                                        vectors[i],
+                                        distances == null ? Double.NaN : distances[i],
+                                        turned == null ? Double.NaN : turned[i]);
                     }
                     yield s;
                 }
@@ -215,6 +227,18 @@ public final class AnomalyScores {
                                 + " --no-dose-shape");
             }
             return images.shapeDistances(dose).clone();
+        }
+
+        /**
+         * Every image's orientation surprise, from the scores.
+         *
+         * @throws IllegalArgumentException when the scorer had no orientation network
+         */
+        private double[] orientation() {
+            if (scores.orientation() == null) {
+                throw new IllegalArgumentException(NO_ORIENTATION);
+            }
+            return scores.orientation();
         }
 
         /** Every image's {@link DoseStatistics} named {@code names}, {@code [image][statistic]}. */

@@ -7,6 +7,7 @@ import com.google.gson.JsonParseException;
 import dev.flowwatch.flowpp.bundle.BundleException;
 import dev.flowwatch.flowpp.bundle.BundleManifest;
 import dev.flowwatch.flowpp.bundle.ModelBundle;
+import dev.flowwatch.flowpp.bundle.OrientationManifest;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -43,10 +44,11 @@ public final class Calibration {
     /**
      * Version 2 added the density of score kind dose, version 3 its shape part and the null of each
      * part ({@link DoseModel}), version 4 the shape part's signed two-scale descriptors compared
-     * along principal axes. Files of versions 1 to 3 still read, without dose in version 2's, nor
-     * in version 3's when it has the shape part.
+     * along principal axes, version 5 its orientation part ({@code orientationVersion} and the
+     * part's null). Files of versions 1 to 4 still read, without dose in version 2's, nor in
+     * version 3's when it has the shape part.
      */
-    public static final int FORMAT_VERSION = 4;
+    public static final int FORMAT_VERSION = 5;
 
     private static final Gson GSON =
             new GsonBuilder()
@@ -63,6 +65,8 @@ public final class Calibration {
      *     refused
      * @param backgroundVersion the background model's weights behind the likelihood-ratio scores,
      *     or null when there are none; with another background those scores are not used
+     * @param orientationVersion the orientation network's weights behind the dose score's
+     *     orientation part, or null when it has none; with another network dose is not used
      * @param data where the images came from (path and description)
      * @param images how many images were scored
      * @param compressor the compressor of the complexity score
@@ -75,6 +79,7 @@ public final class Calibration {
             String modelId,
             String modelVersion,
             String backgroundVersion,
+            String orientationVersion,
             String createdAt,
             String data,
             int images,
@@ -102,6 +107,7 @@ public final class Calibration {
      * A calibration from the scores of held-out normal images.
      *
      * @param background the bundle's background model, or null when it has none
+     * @param orientation the bundle's orientation network, or null when it has none
      * @param createdAt ISO-8601 instant
      * @param images how many images were scored
      * @param scores per kind, the null scores: one per image, except for dose, whose density was
@@ -113,6 +119,7 @@ public final class Calibration {
     public static Calibration of(
             BundleManifest model,
             BundleManifest background,
+            OrientationManifest orientation,
             String data,
             String createdAt,
             InputComplexity.Compressor compressor,
@@ -126,6 +133,9 @@ public final class Calibration {
                 && (scores.containsKey(ScoreKind.LIKELIHOOD_RATIO)
                         || (dose != null && DoseStatistics.usesBackground(dose.statistics())))) {
             throw new IllegalArgumentException(AnomalyScores.NO_BACKGROUND);
+        }
+        if (orientation == null && dose != null && dose.usesOrientation()) {
+            throw new IllegalArgumentException(AnomalyScores.NO_ORIENTATION);
         }
         if (scores.containsKey(ScoreKind.DOSE) != (dose != null)) {
             throw new IllegalArgumentException(
@@ -157,6 +167,7 @@ public final class Calibration {
                         model.modelId(),
                         model.modelVersion(),
                         background == null ? null : background.modelVersion(),
+                        dose != null && dose.usesOrientation() ? orientation.version() : null,
                         createdAt,
                         data,
                         images,
@@ -169,8 +180,8 @@ public final class Calibration {
     /**
      * A calibration of kinds other than dose, each with one null score per image.
      *
-     * @see #of(BundleManifest, BundleManifest, String, String, InputComplexity.Compressor, int,
-     *     Map, DoseModel)
+     * @see #of(BundleManifest, BundleManifest, OrientationManifest, String, String,
+     *     InputComplexity.Compressor, int, Map, DoseModel)
      */
     public static Calibration of(
             BundleManifest model,
@@ -180,7 +191,7 @@ public final class Calibration {
             InputComplexity.Compressor compressor,
             Map<ScoreKind, double[]> scores) {
         int images = scores.values().stream().findFirst().map(s -> s.length).orElse(0);
-        return of(model, background, data, createdAt, compressor, images, scores, null);
+        return of(model, background, null, data, createdAt, compressor, images, scores, null);
     }
 
     /**
@@ -264,6 +275,22 @@ public final class Calibration {
                 dose = DoseModel.of(Objects.requireNonNull(c.dose(), "no model"));
             } catch (IllegalArgumentException | NullPointerException broken) {
                 throw new BundleException(file, "score kind dose: " + broken.getMessage(), broken);
+            }
+        }
+        if (dose != null && dose.usesOrientation()) {
+            String now =
+                    ModelBundle.readOrientationManifest(bundleDir)
+                            .map(OrientationManifest::version)
+                            .orElse(null);
+            if (!Objects.equals(now, c.orientationVersion())) {
+                sorted.remove(ScoreKind.DOSE);
+                dose = null;
+                stale.put(
+                        ScoreKind.DOSE,
+                        String.format(
+                                "the dose calibration in %s was made with orientation network %s,"
+                                        + " but the bundle holds %s; calibrate again",
+                                file, c.orientationVersion(), now == null ? "none" : now));
             }
         }
         List<ScoreKind> withBackground = new ArrayList<>();

@@ -2,6 +2,7 @@ package dev.flowwatch.flowpp.score;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntToDoubleFunction;
 
 /**
  * The {@link ScoreKind#DOSE} model fitted to one half of held-out normal images, and the scores of
@@ -16,6 +17,9 @@ import java.util.List;
  * training images: the more, the better, see {@link NearestNormals}), the even half otherwise. A
  * separate set must not hold the calibration images: each would be its own nearest reference.
  *
+ * <p>The orientation part, when asked for, takes the odd-indexed images' orientation surprises as
+ * its null; nothing of it is fitted (the network was trained on the training images).
+ *
  * @param model fitted to the even-indexed images, with the odd-indexed ones as its parts' nulls
  * @param nullScores the odd-indexed images' scores, in their order
  */
@@ -26,20 +30,32 @@ public record DoseFit(DoseModel model, double[] nullScores) {
         return of(statistics, vectors, null, null);
     }
 
+    /** A fit without the orientation part. */
+    public static DoseFit of(
+            List<String> statistics,
+            double[][] vectors,
+            float[][] descriptors,
+            float[][] references) {
+        return of(statistics, vectors, descriptors, references, null);
+    }
+
     /**
      * @param vectors every image's statistics, named by {@code statistics}
      * @param descriptors every image's {@link ShapeDescriptor}, or null for a score without the
      *     shape part
      * @param references the {@link ShapeDescriptor}s of the shape part's reference images, or null
      *     to take the even-indexed images' {@code descriptors}
-     * @throws IllegalArgumentException with fewer than 8 images, descriptors not one per image,
-     *     references without descriptors, or a statistic that is not finite
+     * @param orientation every image's orientation surprise, or null for a score without the
+     *     orientation part
+     * @throws IllegalArgumentException with fewer than 8 images, descriptors or surprises not one
+     *     per image, references without descriptors, or a statistic or surprise that is not finite
      */
     public static DoseFit of(
             List<String> statistics,
             double[][] vectors,
             float[][] descriptors,
-            float[][] references) {
+            float[][] references,
+            double[] orientation) {
         if (references != null && descriptors == null) {
             throw new IllegalArgumentException("shape references for a score without shapes");
         }
@@ -47,7 +63,8 @@ public record DoseFit(DoseModel model, double[] nullScores) {
                 statistics,
                 vectors,
                 descriptors,
-                descriptors == null ? null : shapeReferences(descriptors, references));
+                descriptors == null ? null : shapeReferences(descriptors, references),
+                orientation);
     }
 
     /**
@@ -67,15 +84,16 @@ public record DoseFit(DoseModel model, double[] nullScores) {
     }
 
     /**
-     * As {@link #of(List, double[][], float[][], float[][])}, with the shape part's references
-     * already fitted ({@link #shapeReferences}); both or neither of {@code descriptors} and {@code
-     * shape}.
+     * As {@link #of(List, double[][], float[][], float[][], double[])}, with the shape part's
+     * references already fitted ({@link #shapeReferences}); both or neither of {@code descriptors}
+     * and {@code shape}.
      */
     public static DoseFit withReferences(
             List<String> statistics,
             double[][] vectors,
             float[][] descriptors,
-            NearestNormals shape) {
+            NearestNormals shape,
+            double[] orientation) {
         if (vectors.length < 8) {
             throw new IllegalArgumentException(
                     "score kind dose needs at least 8 calibration images, got " + vectors.length);
@@ -87,6 +105,13 @@ public record DoseFit(DoseModel model, double[] nullScores) {
         }
         if ((descriptors == null) != (shape == null)) {
             throw new IllegalArgumentException("shape descriptors and references go together");
+        }
+        if (orientation != null
+                && (orientation.length != vectors.length
+                        || !Arrays.stream(orientation).allMatch(Double::isFinite))) {
+            throw new IllegalArgumentException(
+                    "%d orientation surprises for %d images, or one not finite"
+                            .formatted(orientation.length, vectors.length));
         }
         for (double[] v : vectors) {
             if (!Arrays.stream(v).allMatch(Double::isFinite)) {
@@ -102,17 +127,29 @@ public record DoseFit(DoseModel model, double[] nullScores) {
             densityNull[i] = density.negativeLogDensity(held[i]);
         }
         double[] nulls = NullSurprise.leaveOneOut(densityNull);
-        double[] shapeNull = null;
-        if (descriptors != null) {
-            shapeNull = new double[descriptors.length / 2];
-            for (int i = 1; i < descriptors.length; i += 2) {
-                shapeNull[i / 2] = shape.distance(descriptors[i]);
-            }
-            double[] shapeSurprises = NullSurprise.leaveOneOut(shapeNull);
-            for (int i = 0; i < nulls.length; i++) {
-                nulls[i] = Math.max(nulls[i], shapeSurprises[i]);
-            }
+        double[] shapeNull =
+                descriptors == null
+                        ? null
+                        : partNull(vectors.length, i -> shape.distance(descriptors[i]), nulls);
+        double[] orientationNull =
+                orientation == null ? null : partNull(vectors.length, i -> orientation[i], nulls);
+        return new DoseFit(
+                DoseModel.of(density, densityNull, shape, shapeNull, orientationNull), nulls);
+    }
+
+    /**
+     * A part's null: its values of the odd-indexed images; folds each one's surprise among the
+     * others into {@code nulls}, the score's null.
+     */
+    private static double[] partNull(int images, IntToDoubleFunction value, double[] nulls) {
+        double[] odd = new double[images / 2];
+        for (int i = 1; i < images; i += 2) {
+            odd[i / 2] = value.applyAsDouble(i);
         }
-        return new DoseFit(DoseModel.of(density, densityNull, shape, shapeNull), nulls);
+        double[] surprises = NullSurprise.leaveOneOut(odd);
+        for (int i = 0; i < nulls.length; i++) {
+            nulls[i] = Math.max(nulls[i], surprises[i]);
+        }
+        return odd;
     }
 }

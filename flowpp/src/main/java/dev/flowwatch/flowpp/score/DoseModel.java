@@ -5,10 +5,12 @@ import java.util.List;
 
 /**
  * What the {@link ScoreKind#DOSE} score of an image is computed from: a {@link KernelDensity} over
- * its {@link DoseStatistics}, and, where calibrated with it, the distance of its {@link
- * ShapeDescriptor} to the nearest normal images ({@link NearestNormals}). Each part has the null
- * distribution of its own values on held-out normal images, and the score is the larger of the two
- * {@link NullSurprise surprises}: −log of the smaller p-value, Tippett's combination.
+ * its {@link DoseStatistics}, and, where calibrated with them, the distance of its {@link
+ * ShapeDescriptor} to the nearest normal images ({@link NearestNormals}) and the surprise of the
+ * bundle's orientation network ({@link dev.flowwatch.flowpp.orientation.OrientationNet#surprise}:
+ * how unsure it is that the image is upright). Each part has the null distribution of its own
+ * values on held-out normal images, and the score is the largest of the parts' {@link NullSurprise
+ * surprises}: −log of the smallest p-value, Tippett's combination.
  *
  * <p>Why not one density over both: the shape distance is one coordinate among many, and a density
  * over all of them notices it only when it is far out while the rest are typical. In the numpy
@@ -27,30 +29,36 @@ public final class DoseModel {
      * @param densityNull −log of the density at each held-out normal image
      * @param shape the reference set, or null when the score has no shape part
      * @param shapeNull each held-out normal image's shape distance, or null with no shape part
+     * @param orientationNull each held-out normal image's orientation surprise, or null when the
+     *     score has no orientation part
      */
     public record State(
             KernelDensity.State density,
             double[] densityNull,
             NearestNormals.State shape,
-            double[] shapeNull) {}
+            double[] shapeNull,
+            double[] orientationNull) {}
 
     private final State state;
     private final KernelDensity density;
     private final NullSurprise densitySurprise;
     private final NearestNormals shape;
     private final NullSurprise shapeSurprise;
+    private final NullSurprise orientationSurprise;
 
     private DoseModel(
             State state,
             KernelDensity density,
             NullSurprise densitySurprise,
             NearestNormals shape,
-            NullSurprise shapeSurprise) {
+            NullSurprise shapeSurprise,
+            NullSurprise orientationSurprise) {
         this.state = state;
         this.density = density;
         this.densitySurprise = densitySurprise;
         this.shape = shape;
         this.shapeSurprise = shapeSurprise;
+        this.orientationSurprise = orientationSurprise;
     }
 
     /**
@@ -71,22 +79,29 @@ public final class DoseModel {
                 KernelDensity.of(state.density()),
                 NullSurprise.of(state.densityNull()),
                 state.shape() == null ? null : NearestNormals.of(state.shape()),
-                state.shapeNull() == null ? null : NullSurprise.of(state.shapeNull()));
+                state.shapeNull() == null ? null : NullSurprise.of(state.shapeNull()),
+                state.orientationNull() == null ? null : NullSurprise.of(state.orientationNull()));
     }
 
     /**
      * A model of these parts.
      *
      * @param shape null for a score without the shape part, and then {@code shapeNull} too
+     * @param orientationNull null for a score without the orientation part
      */
     static DoseModel of(
-            KernelDensity density, double[] densityNull, NearestNormals shape, double[] shapeNull) {
+            KernelDensity density,
+            double[] densityNull,
+            NearestNormals shape,
+            double[] shapeNull,
+            double[] orientationNull) {
         return of(
                 new State(
                         density.state(),
                         sorted(densityNull),
                         shape == null ? null : shape.state(),
-                        shape == null ? null : sorted(shapeNull)));
+                        shape == null ? null : sorted(shapeNull),
+                        orientationNull == null ? null : sorted(orientationNull)));
     }
 
     public State state() {
@@ -104,24 +119,41 @@ public final class DoseModel {
     }
 
     /**
-     * The dose score: the larger surprise of the image's density and, with a shape part, of its
-     * shape distance.
+     * Whether the score has the orientation part, and so needs the bundle's orientation network to
+     * run on every image.
+     */
+    public boolean usesOrientation() {
+        return orientationSurprise != null;
+    }
+
+    /**
+     * The dose score: the largest surprise of the image's density, and where the score has them, of
+     * its shape distance and of its orientation.
      *
      * @param statistics the image's {@link DoseStatistics}, named by {@link #statistics()}
      * @param descriptor its {@link ShapeDescriptor}; ignored, and may be null, without a shape part
+     * @param orientation its orientation surprise; ignored without an orientation part
      */
-    public double score(double[] statistics, float[] descriptor) {
-        return scoreAt(statistics, shape == null ? Double.NaN : shape.distance(descriptor));
+    public double score(double[] statistics, float[] descriptor, double orientation) {
+        return scoreAt(
+                statistics, shape == null ? Double.NaN : shape.distance(descriptor), orientation);
     }
 
     /**
      * {@link #score} of an image whose {@link #shapeDistance} is already known.
      *
      * @param shapeDistance ignored without a shape part
+     * @param orientation ignored without an orientation part
      */
-    public double scoreAt(double[] statistics, double shapeDistance) {
+    public double scoreAt(double[] statistics, double shapeDistance, double orientation) {
         double s = densitySurprise.surprise(density.negativeLogDensity(statistics));
-        return shape == null ? s : Math.max(s, shapeSurprise.surprise(shapeDistance));
+        if (shape != null) {
+            s = Math.max(s, shapeSurprise.surprise(shapeDistance));
+        }
+        if (orientationSurprise != null) {
+            s = Math.max(s, orientationSurprise.surprise(orientation));
+        }
+        return s;
     }
 
     /**

@@ -8,10 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 
 import dev.flowwatch.flowpp.model.FlowConfig;
 import dev.flowwatch.flowpp.model.FlowPlusPlus;
 import dev.flowwatch.flowpp.model.LikelihoodScorer;
+import dev.flowwatch.flowpp.orientation.OrientationConfig;
+import dev.flowwatch.flowpp.orientation.OrientationNet;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -104,8 +107,8 @@ class ModelBundleTest {
     }
 
     /**
-     * A weights file swapped for one larger than any array (sparse, so it costs no disk) used to
-     * be read whole first: an OutOfMemoryError instead of a message naming the file.
+     * A weights file swapped for one larger than any array (sparse, so it costs no disk) used to be
+     * read whole first: an OutOfMemoryError instead of a message naming the file.
      */
     @Test
     void oversizedParametersAreReportedWithoutReadingThem() throws IOException {
@@ -230,7 +233,9 @@ class ModelBundleTest {
      * A background model of {@code size}×{@code size} images, as 'train --background' leaves it.
      */
     private Path backgroundBundle(String name, int size, int seed) {
-        FlowPlusPlus b = new FlowPlusPlus(FlowConfig.presetBuilder("tiny", 1, size, size).optSeed(seed).build());
+        FlowPlusPlus b =
+                new FlowPlusPlus(
+                        FlowConfig.presetBuilder("tiny", 1, size, size).optSeed(seed).build());
         b.initialize(manager, DataType.FLOAT32);
         Path out = dir.resolve(name);
         new BundleWriter(out, name).metric(BundleManifest.MUTATION_RATE, 0.2).write(b);
@@ -287,12 +292,73 @@ class ModelBundleTest {
     @Test
     void corruptedBackgroundFailsTheBundleNamingItsFile() throws IOException {
         BundleWriter.attachBackground(bundle, backgroundBundle("bg", 8, 5));
-        Path weights = bundle.resolve(ModelBundle.BACKGROUND).resolve(ModelBundle.PARAMETERS);
+        assertCorruptedWeightsFailTheBundle(ModelBundle.BACKGROUND);
+    }
+
+    /** Flips a bit of the weights in {@code directory} of the bundle; loading must name them. */
+    private void assertCorruptedWeightsFailTheBundle(String directory) throws IOException {
+        Path weights = bundle.resolve(directory).resolve(ModelBundle.PARAMETERS);
         byte[] bytes = Files.readAllBytes(weights);
         bytes[bytes.length / 2] ^= 1;
         Files.write(weights, bytes);
         BundleException e =
                 assertThrows(BundleException.class, () -> ModelBundle.load(bundle, manager));
         assertTrue(e.getMessage().contains(weights.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("corrupted"), e.getMessage());
+    }
+
+    private static OrientationNet orientationNet(NDManager manager, int size) {
+        OrientationNet net = new OrientationNet(new OrientationConfig(1, size, size, 2));
+        net.initialize(manager, DataType.FLOAT32);
+        return net;
+    }
+
+    @Test
+    void attachedOrientationNetworkLoadsWithTheModelAndIsScoredInTheSameBatch() {
+        OrientationNet net = orientationNet(manager, 8);
+        OrientationManifest attached =
+                BundleWriter.attachOrientation(bundle, net, Map.of("steps", 0));
+        OrientationManifest read = ModelBundle.readOrientationManifest(bundle).orElseThrow();
+        assertEquals(attached.version(), read.version());
+        assertEquals(net.config(), read.config());
+        assertEquals(
+                ModelBundle.readManifest(dir.resolve("model")).modelVersion(),
+                ModelBundle.load(bundle, manager).manifest().modelVersion(),
+                "attaching keeps the model's identity");
+
+        ModelBundle loaded = ModelBundle.load(bundle, manager);
+        float[] images = pixels(6);
+        LikelihoodScorer.Scores both = loaded.scorer(manager, 9).score(images, 6, 0);
+        LikelihoodScorer.Scores alone =
+                new LikelihoodScorer(loaded.model(), manager, 9).score(images, 6, 0);
+        double[] expected =
+                net.surprise(manager.create(images, new Shape(6, 1, 8, 8)))
+                        .toType(DataType.FLOAT64, false)
+                        .toDoubleArray();
+        assertArrayEquals(expected, both.orientation(), 1e-6);
+        assertArrayEquals(alone.elboBitsPerDim(), both.elboBitsPerDim(), 0.0);
+        assertTrue(alone.orientation() == null);
+        assertArrayEquals(
+                new double[] {both.orientation()[2], both.orientation()[3]},
+                both.slice(2, 4).orientation(),
+                0.0);
+    }
+
+    @Test
+    void orientationNetworkMustTakeTheModelsImages() {
+        BundleException e =
+                assertThrows(
+                        BundleException.class,
+                        () ->
+                                BundleWriter.attachOrientation(
+                                        bundle, orientationNet(manager, 4), Map.of()));
+        assertTrue(e.getMessage().contains("1x4x4"), e.getMessage());
+        assertFalse(Files.exists(bundle.resolve(ModelBundle.ORIENTATION)));
+    }
+
+    @Test
+    void corruptedOrientationNetworkFailsTheBundleNamingItsFile() throws IOException {
+        BundleWriter.attachOrientation(bundle, orientationNet(manager, 8), Map.of());
+        assertCorruptedWeightsFailTheBundle(ModelBundle.ORIENTATION);
     }
 }

@@ -23,6 +23,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -228,12 +229,29 @@ class CalibrationTest {
         return Calibration.of(
                 model,
                 background,
+                null,
                 "normals",
                 "2026-01-01T00:00:00Z",
                 Compressor.PNG,
                 400,
                 Map.of(ScoreKind.DOSE, fit.nullScores()),
                 fit.model());
+    }
+
+    @Test
+    void doseWithAnOrientationPartNeedsTheNetworkSaysHowToGetOne() {
+        double[] orientation = new double[400];
+        Arrays.fill(orientation, 0.1);
+        DoseFit fit =
+                DoseFit.of(
+                        List.of("x", "y"),
+                        KernelDensityTest.gaussian(400, 0.6, 21),
+                        null,
+                        null,
+                        orientation);
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> dose(MODEL, null, fit));
+        assertTrue(e.getMessage().contains("train-orientation"), e.getMessage());
     }
 
     @Test
@@ -254,8 +272,8 @@ class CalibrationTest {
         double[][] vectors = KernelDensityTest.gaussian(20, 0.6, 22);
         float[][] shapes = NearestNormalsTest.descriptors(20, 22);
         for (int i = 0; i < vectors.length; i++) {
-            double s = written.dose().orElseThrow().score(vectors[i], shapes[i]);
-            assertEquals(s, model.score(vectors[i], shapes[i]), 0.0);
+            double s = written.dose().orElseThrow().score(vectors[i], shapes[i], Double.NaN);
+            assertEquals(s, model.score(vectors[i], shapes[i], Double.NaN), 0.0);
             assertEquals(written.pValue(ScoreKind.DOSE, s), read.pValue(ScoreKind.DOSE, s), 0.0);
         }
     }
@@ -309,6 +327,7 @@ class CalibrationTest {
                 () ->
                         Calibration.of(
                                 MODEL,
+                                null,
                                 null,
                                 "normals",
                                 "2026-01-01T00:00:00Z",

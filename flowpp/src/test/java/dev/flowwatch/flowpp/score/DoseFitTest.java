@@ -1,6 +1,8 @@
 package dev.flowwatch.flowpp.score;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 
 class DoseFitTest {
 
@@ -35,7 +38,9 @@ class DoseFitTest {
         float[][] shapes = NearestNormalsTest.descriptors(2000, 12);
         double[] p = new double[vectors.length];
         for (int i = 0; i < p.length; i++) {
-            p[i] = ConformalPValues.pValue(nulls, fit.model().score(vectors[i], shapes[i]));
+            p[i] =
+                    ConformalPValues.pValue(
+                            nulls, fit.model().score(vectors[i], shapes[i], Double.NaN));
         }
         Arrays.sort(p);
         double ks = 0;
@@ -95,14 +100,63 @@ class DoseFitTest {
         strange[0] = 1;
         double[] center = {10, -2};
         double[] far = {40, -2};
-        assertTrue(model.score(center, typical) < Math.log(201) / 2);
-        assertTrue(model.score(center, strange) > Math.log(201), "strange shape");
-        assertTrue(model.score(far, typical) > Math.log(201), "far statistics");
-        assertEquals(densityOnly.score(far, null), model.score(far, typical), 0.0);
+        assertTrue(model.score(center, typical, Double.NaN) < Math.log(201) / 2);
+        assertTrue(model.score(center, strange, Double.NaN) > Math.log(201), "strange shape");
+        assertTrue(model.score(far, typical, Double.NaN) > Math.log(201), "far statistics");
         assertEquals(
-                model.score(center, strange),
+                densityOnly.score(far, null, Double.NaN),
+                model.score(far, typical, Double.NaN),
+                0.0);
+        assertEquals(
+                model.score(center, strange, Double.NaN),
                 NullSurprise.of(model.state().shapeNull()).surprise(model.shapeDistance(strange)),
                 0.0);
+    }
+
+    @Test
+    void anImageTheOrientationNetworkFindsTurnedScoresThatPartsSurpriseAndOnlyThen() {
+        double[][] v = KernelDensityTest.gaussian(400, 0.2, 15);
+        float[][] shapes = NearestNormalsTest.descriptors(400, 15);
+        Random random = new Random(3);
+        double[] orientation = new double[400];
+        for (int i = 0; i < orientation.length; i++) {
+            orientation[i] = Math.abs(0.2 * random.nextGaussian());
+        }
+        DoseFit fit = DoseFit.of(XY, v, shapes, null, orientation);
+        DoseModel model = fit.model();
+        DoseModel without = DoseFit.of(XY, v, shapes, null).model();
+        assertTrue(model.usesOrientation());
+        assertFalse(without.usesOrientation());
+        // the odd-indexed images' surprises are the part's null
+        double[] odd = new double[200];
+        for (int i = 1; i < 400; i += 2) {
+            odd[i / 2] = orientation[i];
+        }
+        double[] surprises = NullSurprise.leaveOneOut(odd);
+        Arrays.sort(odd);
+        assertArrayEquals(odd, model.state().orientationNull(), 0.0);
+        float[] typical = NearestNormalsTest.descriptors(1, 16)[0];
+        double[] center = {10, -2};
+        double upright = model.score(center, typical, 0.01);
+        double turned = model.score(center, typical, 5.0);
+        assertEquals(without.score(center, typical, Double.NaN), upright, 1e-12);
+        assertTrue(turned > Math.log(201), "turned: " + turned);
+        assertEquals(NullSurprise.of(odd).surprise(5.0), turned, 0.0);
+        // the score's null folds the part in: no null score is below the part's own surprise
+        for (int i = 0; i < fit.nullScores().length; i++) {
+            assertTrue(fit.nullScores()[i] >= surprises[i]);
+        }
+    }
+
+    @Test
+    void orientationSurprisesMustBeOnePerImageAndFinite() {
+        double[][] v = KernelDensityTest.gaussian(40, 0.2, 15);
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> DoseFit.of(XY, v, null, null, new double[39]));
+        double[] nan = new double[40];
+        nan[7] = Double.NaN;
+        assertThrows(IllegalArgumentException.class, () -> DoseFit.of(XY, v, null, null, nan));
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.flowwatch.flowpp.data.ImageSet;
 import dev.flowwatch.flowpp.model.Devices;
 import dev.flowwatch.flowpp.model.FlowConfig;
 import dev.flowwatch.flowpp.model.LikelihoodScorer;
+import dev.flowwatch.flowpp.orientation.OrientationNet;
 import dev.flowwatch.flowpp.score.AnomalyScores;
 import dev.flowwatch.flowpp.score.Calibration;
 import dev.flowwatch.flowpp.score.DoseModel;
@@ -26,9 +27,10 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Owns one model (and its background model, when the score kind needs it) on one device, with what
- * the bundle holds besides (its calibration), and scores batches of images for every stream thread
- * of the JVM: the model's bounds and the score of one {@link ScoreKind} per image.
+ * Owns one model (and its background model and orientation network, when the score kind needs them)
+ * on one device, with what the bundle holds besides (its calibration), and scores batches of images
+ * for every stream thread of the JVM: the model's bounds and the score of one {@link ScoreKind} per
+ * image.
  *
  * <p>The bundle, {@value Calibration#FILE} included, is read once, here; the steps that decide and
  * alert take the calibration from {@link #calibration()}.
@@ -89,8 +91,9 @@ public final class ScoringEngine implements BatchScorer, AutoCloseable {
      * @param device auto, cpu, gpu or gpu:N
      * @param iwSamples importance samples for the IW bound; 0 skips it
      * @param kind the score of every image; the bundle's background model runs on every batch only
-     *     when the kind needs it (likelihood_ratio, or dose over the background's bits/dim), else a
-     *     background in the bundle costs nothing
+     *     when the kind needs it (likelihood_ratio, or dose over the background's bits/dim), and
+     *     its orientation network only for a dose calibrated with its orientation part; else they
+     *     cost nothing
      * @throws dev.flowwatch.flowpp.bundle.BundleException if the bundle or its calibration is
      *     missing or broken, or lacks what the kind needs: a background model, or the model of dose
      */
@@ -110,6 +113,8 @@ public final class ScoringEngine implements BatchScorer, AutoCloseable {
                 kind == ScoreKind.LIKELIHOOD_RATIO
                         || (kind == ScoreKind.DOSE
                                 && DoseStatistics.usesBackground(dose.get().statistics()));
+        // a calibration made with another network, or none, has no dose model: refused above
+        boolean orientation = kind == ScoreKind.DOSE && dose.get().usesOrientation();
         Device d = Devices.parse(device);
         NDManager manager = NDManager.newBaseManager(d);
         try {
@@ -119,9 +124,12 @@ public final class ScoringEngine implements BatchScorer, AutoCloseable {
                         bundleDir.resolve(ModelBundle.BACKGROUND), AnomalyScores.NO_BACKGROUND);
             }
             LikelihoodScorer scorer =
-                    background
-                            ? bundle.scorer(manager, SEED)
-                            : new LikelihoodScorer(bundle.model(), manager, SEED);
+                    new LikelihoodScorer(
+                                    bundle.model(),
+                                    background ? bundle.background().get().model() : null,
+                                    manager,
+                                    SEED)
+                            .withOrientation(orientation ? orientationNet(bundle) : null);
             ScoringEngine engine =
                     new ScoringEngine(
                             manager, bundle, scorer, d.toString(), iwSamples, kind, calibration);
@@ -134,6 +142,15 @@ public final class ScoringEngine implements BatchScorer, AutoCloseable {
             manager.close();
             throw e;
         }
+    }
+
+    private static OrientationNet orientationNet(ModelBundle bundle) {
+        return bundle.orientation()
+                .orElseThrow(
+                        () ->
+                                new BundleException(
+                                        bundle.directory().resolve(ModelBundle.ORIENTATION),
+                                        AnomalyScores.NO_ORIENTATION));
     }
 
     public String modelId() {

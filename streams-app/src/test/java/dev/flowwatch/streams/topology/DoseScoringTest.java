@@ -2,14 +2,20 @@ package dev.flowwatch.streams.topology;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 
+import dev.flowwatch.flowpp.bundle.BundleWriter;
 import dev.flowwatch.flowpp.bundle.ModelBundle;
 import dev.flowwatch.flowpp.data.ImageSet;
 import dev.flowwatch.flowpp.model.LikelihoodScorer;
+import dev.flowwatch.flowpp.orientation.OrientationConfig;
+import dev.flowwatch.flowpp.orientation.OrientationNet;
 import dev.flowwatch.flowpp.score.AnomalyScores;
 import dev.flowwatch.flowpp.score.Calibration;
 import dev.flowwatch.flowpp.score.DoseFit;
@@ -86,12 +92,40 @@ class DoseScoringTest {
         }
     }
 
+    @Test
+    void doseWithItsOrientationPartRunsTheOrientationNetworkOnEveryBatch() {
+        Path bundle = TestModels.tinyBundle(dir.resolve("models"));
+        try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+            OrientationNet net = new OrientationNet(new OrientationConfig(1, SIZE, SIZE, 2));
+            net.initialize(manager, DataType.FLOAT32);
+            BundleWriter.attachOrientation(bundle, net, Map.of());
+        }
+        calibrateDose(bundle, false, true);
+        assertTrue(Calibration.read(bundle).dose().orElseThrow().usesOrientation());
+
+        try (ScoringEngine engine = ScoringEngine.load(bundle, "cpu", 0, ScoreKind.DOSE, 1)) {
+            ScoredBatch batch = engine.score(List.of(TestModels.pixels(7), TestModels.pixels(8)));
+
+            assertNotNull(batch.bounds().orientation());
+            assertEquals(flowppDose(bundle, TestModels.pixels(7)), batch.scores()[0], 1e-9);
+        }
+        // a bundle scored by another kind does not pay for the network
+        try (ScoringEngine engine = ScoringEngine.load(bundle, "cpu", 0, ScoreKind.BPD, 1)) {
+            assertNull(engine.score(List.of(TestModels.pixels(7))).bounds().orientation());
+        }
+    }
+
     /**
      * Writes what {@code flowpp-trainer calibrate --score-kinds dose [--dose-background]} stores
      * for 40 noise images: a density and reference shapes fitted on half of them and the other
      * half's scores as its null.
      */
     private static Calibration calibrateDose(Path bundle, boolean background) {
+        return calibrateDose(bundle, background, false);
+    }
+
+    /** As {@link #calibrateDose(Path, boolean)}, with the orientation part when asked. */
+    private static Calibration calibrateDose(Path bundle, boolean background, boolean orientation) {
         int count = 40;
         List<byte[]> normals = new ArrayList<>();
         ByteArrayOutputStream pixels = new ByteArrayOutputStream();
@@ -109,9 +143,30 @@ class DoseScoringTest {
         List<String> statistics =
                 DoseStatistics.names(bounds.terms(), Compressor.PNG, true, background);
         AnomalyScores.Batch batch = new AnomalyScores(Compressor.PNG).batch(bounds, images);
-        DoseFit fit = DoseFit.of(statistics, batch.statistics(statistics), batch.shapes(), null);
+        DoseFit fit =
+                DoseFit.of(
+                        statistics,
+                        batch.statistics(statistics),
+                        batch.shapes(),
+                        null,
+                        orientation ? orientationSurprises(bundle, images) : null);
         return TestModels.calibrate(
                 bundle, count, Map.of(ScoreKind.DOSE, fit.nullScores()), fit.model());
+    }
+
+    /** The bundle's orientation network's surprise of every image. */
+    private static double[] orientationSurprises(Path bundle, ImageSet images) {
+        try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+            return ModelBundle.load(bundle, manager)
+                    .orientation()
+                    .orElseThrow()
+                    .surprise(
+                            manager.create(
+                                    images.toFloats(0, images.size()),
+                                    new Shape(images.size(), 1, SIZE, SIZE)))
+                    .toType(DataType.FLOAT64, false)
+                    .toDoubleArray();
+        }
     }
 
     /**
