@@ -18,14 +18,17 @@ import dev.flowwatch.flowpp.nn.WeightNormConv2d;
  * (Gidaris et al., ICLR 2018): two blocks of two 3×3 convolutions with ReLU and 2×2 max pooling, a
  * fifth convolution, the mean over the plane and a linear map to four logits. Trained on the normal
  * images alone, in every orientation ({@link OrientationTrainer}), it learns what upright looks
- * like for them; how unsure it is that an image is upright is the {@link OrientationConfig
- * orientation} statistic of score kind dose (Hendrycks et al., NeurIPS 2019, use the same task to
- * detect what a model was not trained on).
+ * like for them; how unsure it is that an image is upright ({@link #surprise}) is the orientation
+ * part of score kind dose (Hendrycks et al., NeurIPS 2019, use the same task to detect what a model
+ * was not trained on).
  */
 public final class OrientationNet extends Module {
 
     /** The quarter turns the network tells apart: 0 (upright), 1, 2 and 3 turns. */
     public static final int TURNS = 4;
+
+    private static final Shape POOL = new Shape(2, 2);
+    private static final Shape NO_PADDING = new Shape(0, 0);
 
     private final OrientationConfig config;
     private final WeightNormConv2d[] convolutions;
@@ -89,7 +92,4 @@ public final class OrientationNet extends Module {
                 },
                 pixels);
     }
-
-    private static final Shape POOL = new Shape(2, 2);
-    private static final Shape NO_PADDING = new Shape(0, 0);
 }

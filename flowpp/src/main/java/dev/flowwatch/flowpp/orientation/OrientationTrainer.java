@@ -55,6 +55,9 @@ public final class OrientationTrainer {
 
     private static final NDIndex ALL = new NDIndex("...");
 
+    /** Images per forward pass when measuring the accuracy. */
+    private static final int EVALUATION_BATCH = 256;
+
     private final OrientationNet net;
     private final NDManager manager;
 
@@ -102,14 +105,20 @@ public final class OrientationTrainer {
             return Double.NaN;
         }
         long right = 0;
-        for (int from = 0; from < images.size(); from += 256) {
-            int to = Math.min(images.size(), from + 256);
+        for (int from = 0; from < images.size(); from += EVALUATION_BATCH) {
+            int to = Math.min(images.size(), from + EVALUATION_BATCH);
             try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
                 NDArray x = toArray(images.slice(from, to));
                 for (int turns = 0; turns < OrientationNet.TURNS; turns++) {
-                    NDArray named = net.logits(OrientationNet.turned(x, turns)).argMax(1);
-                    right += named.eq(turns).sum().toType(DataType.INT64, false).getLong();
+                    long[] named =
+                            net.logits(OrientationNet.turned(x, turns))
+                                    .argMax(1)
+                                    .toType(DataType.INT64, false)
+                                    .toLongArray();
+                    for (long n : named) {
+                        right += n == turns ? 1 : 0;
+                    }
                 }
             }
         }
