@@ -59,17 +59,16 @@ public final class BundleWriter {
      */
     public BundleManifest write(FlowPlusPlus model) {
         byte[] parameters = ModelBundle.serializeParameters(model);
-        String sha = ModelBundle.sha256(parameters);
-        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        Stamp stamp = Stamp.of(parameters);
         BundleManifest manifest =
                 new BundleManifest(
                         ModelBundle.FORMAT,
                         ModelBundle.FORMAT_VERSION,
                         modelId,
-                        now + "-" + sha.substring(0, 12),
-                        now.toString(),
+                        stamp.version(),
+                        stamp.createdAt(),
                         model.config(),
-                        sha,
+                        stamp.sha256(),
                         parameters.length,
                         new LinkedHashMap<>(metrics));
         install(
@@ -144,16 +143,15 @@ public final class BundleWriter {
                 net.config(),
                 bundleDir.resolve(ModelBundle.MANIFEST));
         byte[] parameters = ModelBundle.serializeParameters(net);
-        String sha = ModelBundle.sha256(parameters);
-        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        Stamp stamp = Stamp.of(parameters);
         OrientationManifest manifest =
                 new OrientationManifest(
                         OrientationManifest.FORMAT,
                         OrientationManifest.FORMAT_VERSION,
-                        now + "-" + sha.substring(0, 12),
-                        now.toString(),
+                        stamp.version(),
+                        stamp.createdAt(),
                         net.config(),
-                        sha,
+                        stamp.sha256(),
                         parameters.length,
                         new LinkedHashMap<>(metrics));
         addDirectory(
@@ -201,6 +199,18 @@ public final class BundleWriter {
         }
         ModelBundle.requireSameImageShape(main, background, manifestFile);
         return background;
+    }
+
+    /**
+     * The identity of weights written now: their SHA-256, the time of writing (ISO-8601, whole
+     * seconds) and the version made of both (the time plus a checksum prefix).
+     */
+    private record Stamp(String sha256, String createdAt, String version) {
+        static Stamp of(byte[] weights) {
+            String sha = ModelBundle.sha256(weights);
+            Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+            return new Stamp(sha, now.toString(), now + "-" + sha.substring(0, 12));
+        }
     }
 
     private static void install(
