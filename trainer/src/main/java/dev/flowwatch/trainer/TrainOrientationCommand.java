@@ -57,9 +57,11 @@ final class TrainOrientationCommand implements Callable<Integer> {
 
     @Option(
             names = "--steps",
-            defaultValue = "1000",
+            defaultValue = "2000",
             paramLabel = "N",
-            description = "Optimisation steps (default: ${DEFAULT-VALUE}).")
+            description =
+                    "Optimisation steps (default: ${DEFAULT-VALUE}, as the bundled model's network"
+                            + " was trained).")
     private int steps;
 
     @Option(
