@@ -282,7 +282,7 @@ final class DetectionCommand implements Callable<Integer> {
                     Calibration.of(
                             bundle.manifest(),
                             bundle.background().map(ModelBundle::manifest).orElse(null),
-                            ModelBundle.readOrientationManifest(bundle.directory()).orElse(null),
+                            bundle.orientationManifest().orElse(null),
                             normals.description() + "[0:" + half + "]",
                             bundle.manifest().createdAt(),
                             v.compressor(),

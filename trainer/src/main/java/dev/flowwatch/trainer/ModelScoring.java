@@ -77,7 +77,7 @@ final class ModelScoring {
             return new Scored(
                     bundle.manifest(),
                     bundle.background().map(ModelBundle::manifest).orElse(null),
-                    ModelBundle.readOrientationManifest(model).orElse(null),
+                    bundle.orientationManifest().orElse(null),
                     images,
                     scores,
                     options.iwSamples(),

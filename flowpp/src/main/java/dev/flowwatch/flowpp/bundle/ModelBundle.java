@@ -72,6 +72,7 @@ public final class ModelBundle {
     private final BundleManifest manifest;
     private final FlowPlusPlus model;
     private final ModelBundle background;
+    private final OrientationManifest orientationManifest;
     private final OrientationNet orientation;
 
     private ModelBundle(
@@ -79,11 +80,13 @@ public final class ModelBundle {
             BundleManifest manifest,
             FlowPlusPlus model,
             ModelBundle background,
+            OrientationManifest orientationManifest,
             OrientationNet orientation) {
         this.directory = directory;
         this.manifest = manifest;
         this.model = model;
         this.background = background;
+        this.orientationManifest = orientationManifest;
         this.orientation = orientation;
     }
 
@@ -107,6 +110,11 @@ public final class ModelBundle {
     /** The orientation network stored in {@value #ORIENTATION}/, if the bundle has one. */
     public Optional<OrientationNet> orientation() {
         return Optional.ofNullable(orientation);
+    }
+
+    /** The manifest of {@link #orientation()}, as loaded with it. */
+    public Optional<OrientationManifest> orientationManifest() {
+        return Optional.ofNullable(orientationManifest);
     }
 
     /**
@@ -190,11 +198,16 @@ public final class ModelBundle {
             requireSameImageShape(
                     main.manifest, background.manifest, backgroundDir.resolve(MANIFEST));
         }
-        OrientationNet orientation =
-                readOrientationManifest(directory)
-                        .map(m -> loadOrientation(directory, m, main.manifest, manager))
-                        .orElse(null);
-        return new ModelBundle(directory, main.manifest, main.model, background, orientation);
+        OrientationManifest orientation = readOrientationManifest(directory).orElse(null);
+        return new ModelBundle(
+                directory,
+                main.manifest,
+                main.model,
+                background,
+                orientation,
+                orientation == null
+                        ? null
+                        : loadOrientation(directory, orientation, main.manifest, manager));
     }
 
     private static OrientationNet loadOrientation(
@@ -265,7 +278,7 @@ public final class ModelBundle {
         FlowPlusPlus model = new FlowPlusPlus(manifest.config());
         model.initialize(manager, DataType.FLOAT32);
         loadParameters(model, parameters, parametersFile, MANIFEST, manager);
-        return new ModelBundle(directory, manifest, model, null, null);
+        return new ModelBundle(directory, manifest, model, null, null, null);
     }
 
     /**

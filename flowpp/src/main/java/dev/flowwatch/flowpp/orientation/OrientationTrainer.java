@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
@@ -53,8 +52,6 @@ public final class OrientationTrainer {
      */
     public record Result(int steps, double loss, double validationAccuracy, double seconds) {}
 
-    private static final NDIndex ALL = new NDIndex("...");
-
     /** Images per forward pass when measuring the accuracy. */
     private static final int EVALUATION_BATCH = 256;
 
@@ -76,12 +73,7 @@ public final class OrientationTrainer {
         if (images.size() == 0) {
             throw new IllegalArgumentException("no images to train the orientation network on");
         }
-        List<NDArray> weights = Weights.trainable(net);
-        for (NDArray w : weights) {
-            if (!w.hasGradient()) {
-                w.setRequiresGradient(true);
-            }
-        }
+        List<NDArray> weights = Weights.recordingGradients(net);
         AdamOptimizer adam = new AdamOptimizer(weights, manager, 0.9, 0.999, 1e-8);
         Random random = new Random(options.seed());
         long started = System.nanoTime();
@@ -156,10 +148,7 @@ public final class OrientationTrainer {
             }
             List<NDArray> gradients = weights.stream().map(NDArray::getGradient).toList();
             adam.update(weights, gradients, learningRate, step);
-            NDArray zero = Tensors.constant(gradients.get(0), 0);
-            for (NDArray g : gradients) {
-                g.set(ALL, zero);
-            }
+            Weights.zeroGradients(gradients);
             return loss;
         }
     }

@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
@@ -42,7 +41,6 @@ public final class FlowTrainer {
     static final String RAW_WEIGHTS = "training/weights.bin";
     static final String OPTIMIZER = "training/optimizer.bin";
     private static final double LN2 = Math.log(2);
-    private static final NDIndex ALL = new NDIndex("...");
 
     /** One fixed mutation of the validation images, so that validations compare like with like. */
     private static final long VALIDATION_MUTATION_SEED = -3;
@@ -70,13 +68,7 @@ public final class FlowTrainer {
         this.model = model;
         this.manager = manager;
         this.options = options;
-        this.weights = Weights.trainable(model);
-        // DJL's Parameter.load swaps in freshly decoded arrays, which record no gradient
-        for (NDArray w : weights) {
-            if (!w.hasGradient()) {
-                w.setRequiresGradient(true);
-            }
-        }
+        this.weights = Weights.recordingGradients(model);
         this.progress = progress;
         this.resumed = resumed;
     }
@@ -294,10 +286,7 @@ public final class FlowTrainer {
             } else {
                 bpd = Double.NaN;
             }
-            NDArray zero = Tensors.constant(gradients.get(0), 0);
-            for (NDArray g : gradients) {
-                g.set(ALL, zero);
-            }
+            Weights.zeroGradients(gradients);
             return bpd;
         }
     }

@@ -6,6 +6,8 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 
+import dev.flowwatch.flowpp.nn.Tensors;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,6 +26,28 @@ public final class Weights {
             }
         }
         return weights;
+    }
+
+    /**
+     * {@link #trainable}, each recording its gradient: DJL's {@code Parameter.load} swaps in
+     * freshly decoded arrays, which record none, so a loaded block would otherwise train nothing.
+     */
+    public static List<NDArray> recordingGradients(Block block) {
+        List<NDArray> weights = trainable(block);
+        for (NDArray w : weights) {
+            if (!w.hasGradient()) {
+                w.setRequiresGradient(true);
+            }
+        }
+        return weights;
+    }
+
+    /** Sets every gradient to zero in place, for the next step to accumulate into. */
+    public static void zeroGradients(List<NDArray> gradients) {
+        NDArray zero = Tensors.constant(gradients.get(0), 0);
+        for (NDArray g : gradients) {
+            g.set(ALL, zero);
+        }
     }
 
     /** Overwrites {@code target}'s values, keeping its identity (and gradient flag). */
