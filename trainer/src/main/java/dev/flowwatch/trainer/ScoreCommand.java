@@ -32,9 +32,11 @@ import java.util.concurrent.Callable;
             "Writes one CSV row per image: index,label,elbo_nats,elbo_bpd[,iw_nats,iw_bpd]"
                     + "[,background_bpd], the ELBO's terms in bits/dim (dequantization, logit,"
                     + " level<k>_prior, level<k>_logdet, level<k>_share),",
-            "the input complexity complexity_<compressor>, sharpness, saturation, intensity_p99,"
-                + " the layout layout_<moment>, shape_distance when the calibration's dose judges"
-                + " shapes, orientation (nats) when the bundle has an orientation network,",
+            "the input complexity complexity_<compressor>, the bits/dim less it"
+                + " bpd_minus_<compressor> (the complexity score, as a statistic of dose),"
+                + " sharpness, saturation, intensity_p99, the layout layout_<moment>,"
+                + " shape_distance when the calibration's dose judges shapes, orientation (nats)"
+                + " when the bundle has an orientation network,",
             "then one column per score kind:"
                     + " bpd, bpd_iw, complexity, likelihood_ratio, dose, each where the bundle"
                     + " and the options allow it",

@@ -2,6 +2,7 @@ package dev.flowwatch.flowpp.score;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -64,13 +65,31 @@ class AnomalyScoresTest {
     }
 
     /**
+     * Dose's statistic {@code bpd_minus_<compressor>} is the complexity score of the compressor it
+     * names, whichever compressor the batch scores with.
+     */
+    @Test
+    void bitsPerDimLessComplexityStatisticIsTheComplexityScoreOfTheCompressorItNames() {
+        AnomalyScores.Batch batch = new AnomalyScores(Compressor.PNG).batch(SCORES, IMAGES);
+        double[][] v = batch.statistics(List.of("bpd_minus_png", "bpd_minus_deflate"));
+        double[] png = batch.scores(ScoreKind.COMPLEXITY);
+        double[] deflate =
+                new AnomalyScores(Compressor.DEFLATE).scores(ScoreKind.COMPLEXITY, SCORES, IMAGES);
+        for (int i = 0; i < 2; i++) {
+            assertArrayEquals(new double[] {png[i], deflate[i]}, v[i], 0.0, "image " + i);
+        }
+        assertNotEquals(png[0], deflate[0]);
+    }
+
+    /**
      * What a dose score needs of the images alone can be computed ahead, on another thread (the
      * engine does so during the forward pass); the batch then gives exactly the scores and shape
      * distances that it computes on demand.
      */
     @Test
     void doseStatisticsComputedAheadOnAnotherThreadScoreLikeThoseComputedOnDemand() {
-        List<String> names = List.of("complexity_png", "sharpness", "saturation", "layout_x");
+        List<String> names =
+                List.of("complexity_png", "bpd_minus_png", "sharpness", "saturation", "layout_x");
         byte[] pixels = new byte[60 * 64];
         new Random(9).nextBytes(pixels);
         ImageStatistics normals = ImageStatistics.of(ImageSet.of(pixels, 1, 8, 8, null, "noise"));
@@ -98,7 +117,8 @@ class AnomalyScoresTest {
         // the batch's compressor is PNG; a statistic that names deflate is deflate's
         AnomalyScores.Batch batch = new AnomalyScores(Compressor.PNG).batch(SCORES, IMAGES);
         double[][] v =
-                batch.statistics(java.util.List.of("complexity_deflate", "layout_x", "layout_mass"));
+                batch.statistics(
+                        java.util.List.of("complexity_deflate", "layout_x", "layout_mass"));
         for (int i = 0; i < 2; i++) {
             byte[] pixels = IMAGES.pixels(i, i + 1);
             double[] layout = ImageLayout.of(pixels, 1, 8, 8);

@@ -46,13 +46,13 @@ final class AppSettings {
                                     + " 0), complexity (bits/dim minus the image's PNG/deflate"
                                     + " complexity, Serrà et al. 2020), likelihood_ratio (needs a"
                                     + " background model in the bundle) or dose (how atypical the"
-                                    + " ELBO's per-scale terms, the complexity, the image's"
-                                    + " sharpness, intensity range and layout are together,"
-                                    + " under a kernel"
-                                    + " density, and how far"
-                                    + " its edges lie from those of the nearest normal images;"
-                                    + " fitted by flowpp-trainer calibrate, so it needs the"
-                                    + " bundle's calibration)")
+                                    + " ELBO's per-scale terms, the complexity and the"
+                                    + " bits/dim less it, the image's sharpness, intensity"
+                                    + " range and layout are together, under a kernel density,"
+                                    + " how far its edges lie from those of the nearest normal"
+                                    + " images and, with the bundle's orientation network, how"
+                                    + " far from upright it looks; fitted by flowpp-trainer"
+                                    + " calibrate, so it needs the bundle's calibration)")
                     .define("alert.target-false-alarm-rate", Type.DOUBLE, 0.01,
                             Allowed.strictlyBetweenZeroAndOne(), HIGH,
                             "α: when the bundle holds a calibration (calibration.json) of"
