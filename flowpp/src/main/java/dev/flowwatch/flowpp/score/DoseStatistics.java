@@ -23,8 +23,9 @@ import java.util.List;
  * the density standardises each coordinate and weighs them alike, so a departure along a direction
  * in which normal images barely vary (more bits than their complexity explains: a washed-out or
  * blocky garment) is seen only when the direction is a coordinate. In a numpy replica of the dose
- * score (twelfth session) it lifted low-contrast garments from AUROC 0.955 to 0.986 and pixelated
- * ones from 0.976 to 0.997, and changed no other kind by more than 0.008.
+ * score (twelfth session) it lifted low-contrast garments from AUROC 0.955 to 0.986, pixelated ones
+ * from 0.976 to 0.997 and high-contrast ones from 0.977 to 0.985, and moved no other kind by more
+ * than 0.003; on the project's benchmark low contrast went from 0.943 to 0.981.
  */
 public final class DoseStatistics {
 
