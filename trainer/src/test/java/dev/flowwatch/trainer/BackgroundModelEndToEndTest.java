@@ -125,43 +125,31 @@ class BackgroundModelEndToEndTest {
         assertTrue(calibration.dose().orElseThrow().statistics().contains("background_bpd"));
         assertTrue(calibration.dose().orElseThrow().usesShape());
 
-        Path csv = dir.resolve("scores.csv");
-        Cli score = Cli.scoreAsStreamed(model, data, csv);
-        assertEquals(0, score.exitCode(), score.toString());
-        List<String> lines = Files.readAllLines(csv);
-        List<String> header = List.of(lines.get(0).split(","));
-        ImageSet images = ImageSets.load(data);
-        try (NDManager manager = NDManager.newBaseManager()) {
-            ModelBundle bundle = ModelBundle.load(model, manager);
-            AnomalyScores library = AnomalyScores.of(calibration);
-            for (int i : new int[] {0, 17, 39}) {
-                ImageSet one = images.slice(i, i + 1);
-                LikelihoodScorer.Scores expected =
-                        bundle.scorer(manager, 42).score(one.toFloats(0, 1), 1, 0);
-                String[] row = lines.get(i + 1).split(",");
-                assertEquals(
-                        expected.backgroundBitsPerDim()[0],
-                        Double.parseDouble(row[header.indexOf("background_bpd")]),
-                        0.0);
-                assertEquals(
-                        library.batch(expected, one).shapeDistances()[0],
-                        Double.parseDouble(row[header.indexOf("shape_distance")]),
-                        0.0);
-                for (ScoreKind kind : kinds) {
-                    double value = library.scores(kind, expected, one)[0];
+        AnomalyScores library = AnomalyScores.of(calibration);
+        ScoredAsStreamed.compare(
+                model,
+                data,
+                dir.resolve("scores.csv"),
+                new int[] {0, 17, 39},
+                (one, expected, cell) -> {
                     assertEquals(
-                            value,
-                            Double.parseDouble(row[header.indexOf(kind.id())]),
-                            0.0,
-                            kind.id());
+                            expected.backgroundBitsPerDim()[0],
+                            cell.applyAsDouble("background_bpd"),
+                            0.0);
                     assertEquals(
-                            calibration.pValue(kind, value),
-                            Double.parseDouble(row[header.indexOf(kind.id() + "_p_value")]),
-                            0.0,
-                            kind.id());
-                }
-            }
-        }
+                            library.batch(expected, one).shapeDistances()[0],
+                            cell.applyAsDouble("shape_distance"),
+                            0.0);
+                    for (ScoreKind kind : kinds) {
+                        double value = library.scores(kind, expected, one)[0];
+                        assertEquals(value, cell.applyAsDouble(kind.id()), 0.0, kind.id());
+                        assertEquals(
+                                calibration.pValue(kind, value),
+                                cell.applyAsDouble(kind.id() + "_p_value"),
+                                0.0,
+                                kind.id());
+                    }
+                });
     }
 
     @Test

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.NDManager;
-
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 
@@ -14,8 +12,6 @@ import dev.flowwatch.flowpp.bundle.OrientationManifest;
 import dev.flowwatch.flowpp.data.IdxFormat;
 import dev.flowwatch.flowpp.data.ImageCorruptions;
 import dev.flowwatch.flowpp.data.ImageSet;
-import dev.flowwatch.flowpp.data.ImageSets;
-import dev.flowwatch.flowpp.model.LikelihoodScorer;
 import dev.flowwatch.flowpp.score.AnomalyScores;
 import dev.flowwatch.flowpp.score.Calibration;
 import dev.flowwatch.flowpp.score.ScoreKind;
@@ -310,30 +306,19 @@ class CommandsEndToEndTest {
         assertTrue(Calibration.read(copy).dose().orElseThrow().usesOrientation());
         assertTrue(calibrate.out().contains(network.version()), calibrate.out());
 
-        Path csv = dir.resolve("scores.csv");
-        Cli score = Cli.scoreAsStreamed(copy, data, csv);
-        assertEquals(0, score.exitCode(), score.toString());
-        List<String> lines = Files.readAllLines(csv);
-        List<String> header = List.of(lines.get(0).split(","));
-        ImageSet images = ImageSets.load(data);
-        try (NDManager manager = NDManager.newBaseManager()) {
-            ModelBundle loaded = ModelBundle.load(copy, manager);
-            Calibration calibration = Calibration.read(copy);
-            for (int i : new int[] {0, 21}) {
-                ImageSet one = images.slice(i, i + 1);
-                LikelihoodScorer.Scores expected =
-                        loaded.scorer(manager, 42).score(one.toFloats(0, 1), 1, 0);
-                String[] row = lines.get(i + 1).split(",");
-                assertEquals(
-                        expected.orientation()[0],
-                        Double.parseDouble(row[header.indexOf("orientation")]),
-                        0.0);
-                assertEquals(
-                        AnomalyScores.of(calibration).scores(ScoreKind.DOSE, expected, one)[0],
-                        Double.parseDouble(row[header.indexOf("dose")]),
-                        0.0);
-            }
-        }
+        Calibration calibration = Calibration.read(copy);
+        ScoredAsStreamed.compare(
+                copy,
+                data,
+                dir.resolve("scores.csv"),
+                new int[] {0, 21},
+                (one, expected, cell) -> {
+                    assertEquals(expected.orientation()[0], cell.applyAsDouble("orientation"), 0.0);
+                    assertEquals(
+                            AnomalyScores.of(calibration).scores(ScoreKind.DOSE, expected, one)[0],
+                            cell.applyAsDouble("dose"),
+                            0.0);
+                });
 
         Cli without = calibrateDose(copy, "--no-dose-orientation");
         assertEquals(0, without.exitCode(), without.toString());
