@@ -9,6 +9,12 @@
 #                                              # train-paper streams cpu
 #   BATCHES="1 1024" STREAM_BATCHES=256 STREAM_THREADS=4 gpu-kit/bench-gpu.sh   # fewer cases
 #   STREAM_BATCHES="64 256" STREAM_PIPELINED=pipelined gpu-kit/bench-gpu.sh     # other streams
+#   STREAM_SCORE_KIND=complexity CASES=streams gpu-kit/bench-gpu.sh                # another score
+#   CASES=profile PROFILE_DIR=traces gpu-kit/bench-gpu.sh   # where paper's forward pass spends
+#
+# profile: one paper batch of 256 under PyTorch's profiler with CUDA_LAUNCH_BLOCKING=1 (so that an
+# operator's time includes its kernels), its trace in PROFILE_DIR (default a temporary folder) and
+# one line per operator, the costliest first (profile-ops.py).
 #
 # Scoring: ELBO images/s and ms per batch of a freshly initialised model (the speed does not depend
 # on the weights) after a warm-up batch. Training: images/s of paper steps (after the first).
@@ -26,6 +32,7 @@ data=$data_dir/sample/fashion-mnist-train-images-idx3-ubyte.gz
 DEVICE=${DEVICE:-gpu}
 CASE_S=${CASE_S:-90}
 CASES=${CASES:-device score-small score-paper train-paper streams cpu}
+STREAM_SCORE_KIND=${STREAM_SCORE_KIND:-dose}
 bench=dev.flowwatch.trainer.bench.ModelBenchmark
 
 # one case: NAME, then ModelBenchmark's arguments; the line it prints gains name and gpu_peak_mb
@@ -85,15 +92,24 @@ for group in $CASES; do
             if timeout $((CASE_S * 2)) "$run" class dev.flowwatch.streams.bench.StreamsBenchmark \
                 --model "$data_dir/models/fashion-mnist-small" --data "$data_dir" \
                 --device "$DEVICE" --batch-size "$batch" --stream-threads "$threads" \
-                --"$pipelined" --events $((batch * 80)) --latency-seconds 10 --score-kind dose \
-                > "$log" 2> "$log.err"; then
+                --"$pipelined" --events $((batch * 80)) --latency-seconds 10 \
+                --score-kind "$STREAM_SCORE_KIND" > "$log" 2> "$log.err"; then
               grep '^{' "$log"
             else
-              echo "{\"name\": \"streams-b$batch-t$threads-$pipelined\", \"error\": \"exit $?\", \"log\": \"$log.err\"}"
+              echo "{\"name\": \"streams-$STREAM_SCORE_KIND-b$batch-t$threads-$pipelined\", \"error\": \"exit $?\", \"log\": \"$log.err\", \"last\": \"$(tail -n 1 "$log.err" | tr -d '"\\' | cut -c1-300)\"}"
             fi
           done
         done
       done
+      ;;
+    profile)
+      traces=${PROFILE_DIR:-$(mktemp -d)}
+      mkdir -p "$traces"
+      trace=$traces/paper-b256-$DEVICE.json
+      CUDA_LAUNCH_BLOCKING=1 model_case "profile-paper-b256-$DEVICE" --device "$DEVICE" \
+        --mode score --preset paper --shape 1x28x28 --batch-size 256 --images 256 --profile "$trace"
+      [ ! -f "$trace" ] ||
+        python3 "$here/profile-ops.py" "$trace" 20 | sed "s/^{/{\"name\": \"profile-paper-b256-$DEVICE\", /"
       ;;
     cpu) BATCHES="64 256" score_cases small cpu ;;
     *) echo "unknown group $group" >&2; exit 2 ;;

@@ -11,7 +11,7 @@
 #              subset of the app's), without DJL's CPU libtorch and JNI, without other platforms'
 #              native libraries, stored uncompressed so that xz compresses the archive well
 #   jni/       DJL's JNI sources for the pom's DJL version, its generated header, build-jni.sh
-#   run-gpu.sh, bench-gpu.sh, KIT.txt
+#   run-gpu.sh, bench-gpu.sh, profile-ops.py, KIT.txt
 # The images and the model come from the repository's data/ beside the kit. Fails when the archive
 # exceeds KIT_BUDGET_MB (default 42): a GPU host takes 64 MiB in all, the repository included (about
 # 15 MiB, a third of it the bundled model's calibration with its 24 000 reference shapes).
@@ -66,7 +66,7 @@ modules=$( {
 # uncompressed, for the same reason as the jars
 jlink --add-modules "$modules" --strip-debug --no-man-pages --compress=0 --output "$kit/runtime"
 
-cp scripts/gpu/run-gpu.sh scripts/bench-gpu.sh "$kit/"
+cp scripts/gpu/run-gpu.sh scripts/bench-gpu.sh scripts/profile-ops.py "$kit/"
 {
   echo "flowwatch GPU kit"
   echo "commit: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . || echo '+changes')"

@@ -43,12 +43,12 @@ public final class SelfAttention extends Module {
         long n = s.get(0), h = s.get(2), w = s.get(3);
         long headDim = channels / heads;
         NDList qkv = queryKeyValue.apply(x.add(value(position))).split(3, 1);
-        // (N, C, H, W) → (N·heads, headDim, H·W)
-        NDArray q = qkv.get(0).reshape(n * heads, headDim, h * w);
+        // (N, C, H, W) → (N·heads, headDim, H·W); the queries are scaled rather than the
+        // scores, which are H·W/headDim times larger and the costliest arrays of the pass
+        NDArray q = Tensors.div(qkv.get(0), Math.sqrt(headDim)).reshape(n * heads, headDim, h * w);
         NDArray k = qkv.get(1).reshape(n * heads, headDim, h * w);
         NDArray v = qkv.get(2).reshape(n * heads, headDim, h * w);
-        NDArray scores = Tensors.div(q.transpose(0, 2, 1).matMul(k), Math.sqrt(headDim));
-        NDArray weights = scores.softmax(2);
+        NDArray weights = q.transpose(0, 2, 1).matMul(k).softmax(2);
         weights = Tensors.dropout(weights, dropout, training);
         NDArray attended = v.matMul(weights.transpose(0, 2, 1)).reshape(n, channels, h, w);
         NDList halves = gate.apply(attended).split(2, 1);

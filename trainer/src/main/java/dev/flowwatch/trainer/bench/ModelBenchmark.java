@@ -3,6 +3,7 @@ package dev.flowwatch.trainer.bench;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.util.cuda.CudaUtils;
 
 import dev.flowwatch.flowpp.data.ImageSet;
@@ -74,7 +75,8 @@ public final class ModelBenchmark implements Callable<Integer> {
     @Option(
             names = "--steps",
             defaultValue = "3",
-            description = "Training steps; the first is reported apart (default: ${DEFAULT-VALUE}).")
+            description =
+                    "Training steps; the first is reported apart (default: ${DEFAULT-VALUE}).")
     int steps;
 
     @Option(
@@ -91,6 +93,17 @@ public final class ModelBenchmark implements Callable<Integer> {
                             + " depend on the content, but a finite first loss does.")
     Path data;
 
+    @Option(
+            names = "--profile",
+            paramLabel = "FILE",
+            description =
+                    "Scoring: after the timed batches, profile one more with PyTorch's profiler and"
+                            + " write its operators as a Chrome trace (scripts/profile-ops.py sums"
+                            + " it). Their times are the host's: on a GPU, run with"
+                            + " CUDA_LAUNCH_BLOCKING=1 so that each operator's time includes its"
+                            + " kernels.")
+    Path profile;
+
     @Mixin DeviceOption device;
 
     public static void main(String[] args) {
@@ -101,7 +114,8 @@ public final class ModelBenchmark implements Callable<Integer> {
     public Integer call() throws IOException {
         int[] chw = parseShape(shape);
         FlowConfig config = FlowConfig.preset(preset, chw[0], chw[1], chw[2]);
-        int needed = mode == Mode.train ? Math.max(batchSize * steps, batchSize) : images + batchSize;
+        int needed =
+                mode == Mode.train ? Math.max(batchSize * steps, batchSize) : images + batchSize;
         ImageSet set = Resample.to(ImageSets.load(data), chw[0], chw[1], chw[2], needed);
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("case", mode.name());
@@ -173,8 +187,12 @@ public final class ModelBenchmark implements Callable<Integer> {
         line.put("first_step_seconds", round(seconds.get(0)));
         line.put(
                 "seconds_per_step",
-                round(seconds.stream().skip(1).mapToDouble(Double::doubleValue).average()
-                        .orElse(seconds.get(0))));
+                round(
+                        seconds.stream()
+                                .skip(1)
+                                .mapToDouble(Double::doubleValue)
+                                .average()
+                                .orElse(seconds.get(0))));
     }
 
     private void score(
@@ -197,12 +215,16 @@ public final class ModelBenchmark implements Callable<Integer> {
         line.put("images_per_second", round(images / elapsed));
         line.put("ms_per_batch", round(1000 * elapsed / Math.ceil(images / (double) batchSize)));
         line.put("mean_bits_per_dim", round(java.util.Arrays.stream(bpd).average().orElse(0)));
+        if (profile != null) {
+            JniUtils.startProfile(false, true, false);
+            scorer.score(set.toFloats(0, batchSize), batchSize, 0);
+            JniUtils.stopProfile(profile.toAbsolutePath().toString());
+            line.put("profile", profile.toString());
+        }
     }
 
     private static long parameterCount(FlowPlusPlus model) {
-        return model.getParameters().values().stream()
-                .mapToLong(p -> p.getArray().size())
-                .sum();
+        return model.getParameters().values().stream().mapToLong(p -> p.getArray().size()).sum();
     }
 
     /** On a GPU, the device's memory in use now (CUDA's view, including PyTorch's cache). */
@@ -253,7 +275,9 @@ public final class ModelBenchmark implements Callable<Integer> {
         return fields.entrySet().stream()
                 .map(
                         e ->
-                                "\"" + e.getKey() + "\": "
+                                "\""
+                                        + e.getKey()
+                                        + "\": "
                                         + (e.getValue() instanceof String s
                                                 ? "\"" + s + "\""
                                                 : String.valueOf(e.getValue())))
