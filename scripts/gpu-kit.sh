@@ -58,10 +58,11 @@ cp -r "$vendored" scripts/gpu/build-jni.sh "$kit/jni/"
 
 echo "Java runtime ..." >&2
 # jdeps finds what the code names; the rest are loaded by name at run time: TLS's elliptic curves
-# for Kafka over SSL, JMX for the JVM metrics, the SASL/GSSAPI login of Kafka clients
+# for Kafka over SSL, JMX for the JVM metrics, the SASL/GSSAPI login of Kafka clients, and Flight
+# Recorder (JAVA_OPTS=-XX:StartFlightRecording=...) to see where a GPU host's CPU time goes
 modules=$( {
   jdeps --multi-release 17 --ignore-missing-deps --print-module-deps "$kit"/lib/*.jar | tr ',' '\n'
-  printf '%s\n' jdk.crypto.ec jdk.management jdk.security.auth jdk.security.jgss
+  printf '%s\n' jdk.crypto.ec jdk.management jdk.security.auth jdk.security.jgss jdk.jfr
 } | sort -u | paste -sd, -)
 # uncompressed, for the same reason as the jars
 jlink --add-modules "$modules" --strip-debug --no-man-pages --compress=0 --output "$kit/runtime"
