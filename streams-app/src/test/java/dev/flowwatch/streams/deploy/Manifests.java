@@ -3,6 +3,8 @@ package dev.flowwatch.streams.deploy;
 import static dev.flowwatch.streams.deploy.Kustomize.map;
 import static dev.flowwatch.streams.deploy.Kustomize.maps;
 
+import dev.flowwatch.streams.config.AppConfig;
+
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
@@ -10,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 
@@ -55,6 +58,33 @@ final class Manifests {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return p;
+    }
+
+    /**
+     * The settings the scorer's literal {@code FLOWWATCH_*} variables override, by their keys (as
+     * {@link AppConfig} maps the names).
+     */
+    static Map<String, String> envOverrides(List<Map<String, Object>> objects) {
+        Map<String, String> overrides = new LinkedHashMap<>();
+        literalEnv(scorer(objects))
+                .forEach(
+                        (name, value) -> {
+                            if (name.startsWith(AppConfig.ENV_PREFIX)) {
+                                overrides.put(
+                                        name.substring(AppConfig.ENV_PREFIX.length())
+                                                .toLowerCase(Locale.ROOT)
+                                                .replace('_', '.'),
+                                        value);
+                            }
+                        });
+        return overrides;
+    }
+
+    /** The app's settings as the scorer runs with them: its properties file, then its overrides. */
+    static Properties effectiveSettings(List<Map<String, Object>> objects) {
+        Properties p = appProperties(objects);
+        p.putAll(envOverrides(objects));
         return p;
     }
 

@@ -40,10 +40,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -77,8 +75,7 @@ class ManifestsTest {
     static void sayWhyTheKubectlComparisonIsSkipped() {
         String whyNot = Kubectl.whyUnusable();
         if (whyNot != null) {
-            System.err.println(
-                    "ManifestsTest skips rendererAgreesWithKubectlKustomize: " + whyNot);
+            System.err.println("ManifestsTest skips rendererAgreesWithKubectlKustomize: " + whyNot);
         }
     }
 
@@ -150,19 +147,7 @@ class ManifestsTest {
             properties.store(out, null);
         }
         // Given as overrides, FLOWWATCH_* variables fail on an unknown key like the file does.
-        Map<String, String> fromEnv = new HashMap<>();
-        Manifests.literalEnv(Manifests.scorer(objects))
-                .forEach(
-                        (name, value) -> {
-                            if (name.startsWith(AppConfig.ENV_PREFIX)) {
-                                fromEnv.put(
-                                        name.substring(AppConfig.ENV_PREFIX.length())
-                                                .toLowerCase(Locale.ROOT)
-                                                .replace('_', '.'),
-                                        value);
-                            }
-                        });
-        AppConfig config = AppConfig.load(file, Map.of(), fromEnv);
+        AppConfig config = AppConfig.load(file, Map.of(), Manifests.envOverrides(objects));
         Map<String, Object> scorer = Manifests.scorer(objects);
         Map<String, String> mounts =
                 maps(scorer.get("volumeMounts")).stream()
@@ -188,7 +173,7 @@ class ManifestsTest {
     @FieldSource("overlays")
     void autoscalingFollowsConsumerLagAndStopsAtThePartitionCount(String overlay) {
         List<Map<String, Object>> objects = Manifests.render(overlay);
-        Properties app = Manifests.appProperties(objects);
+        Properties app = Manifests.effectiveSettings(objects);
         Map<String, Object> spec =
                 map(Manifests.only(objects, "ScaledObject", "flowwatch").get("spec"));
         Map<String, Object> target = map(spec.get("scaleTargetRef"));
