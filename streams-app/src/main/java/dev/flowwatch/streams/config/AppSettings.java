@@ -100,10 +100,10 @@ final class AppSettings {
                                     + " long (wall-clock)")
                     .define("batch.pipelined", Type.BOOLEAN, true, null, MEDIUM,
                             "true scores a batch on a thread of its own while the stream thread"
-                                    + " decodes and stores the next, so that a GPU does not wait"
-                                    + " for the CPU work of each batch (per task, one batch scored"
+                                    + " decodes and stores the next (per task, one batch scored"
                                     + " and a full one queued at most); false scores on the stream"
-                                    + " thread")
+                                    + " thread, which on a GPU host with several stream threads"
+                                    + " measured faster (README, Results on an H200)")
                     .define("batching.partitions", Type.INT, 0, Allowed.between(0, 100_000), LOW,
                             "0 batches per input partition; N > 0 first routes valid events"
                                     + " through the topic <application.id>-batching with N"
