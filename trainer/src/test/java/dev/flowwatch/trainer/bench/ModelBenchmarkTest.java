@@ -1,0 +1,62 @@
+package dev.flowwatch.trainer.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+import dev.flowwatch.flowpp.data.IdxFormat;
+import dev.flowwatch.flowpp.data.ImageSet;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Random;
+import java.util.Set;
+
+/** What bench-gpu.sh's profile group reads of ModelBenchmark. */
+class ModelBenchmarkTest {
+
+    @TempDir Path dir;
+
+    @Test
+    void profileWritesTheOperatorsOfOneScoredBatchAsAChromeTrace() throws IOException {
+        byte[] pixels = new byte[8 * 8 * 8];
+        new Random(1).nextBytes(pixels);
+        Path images = dir.resolve("noise-images-idx3-ubyte.gz");
+        IdxFormat.write(images, ImageSet.of(pixels, 1, 8, 8, null, "noise"));
+        Path trace = dir.resolve("trace.json");
+
+        int exit =
+                new CommandLine(new ModelBenchmark())
+                        .execute(
+                                "--mode", "score",
+                                "--preset", "tiny",
+                                "--shape", "1x8x8",
+                                "--batch-size", "4",
+                                "--images", "4",
+                                "--data", images.toString(),
+                                "--device", "cpu",
+                                "--profile", trace.toString());
+
+        assertEquals(0, exit);
+        Set<String> operators = new HashSet<>();
+        for (JsonElement e : JsonParser.parseString(Files.readString(trace)).getAsJsonArray()) {
+            JsonObject event = e.getAsJsonObject();
+            operators.add(event.get("name").getAsString());
+            assertTrue(event.get("dur").getAsLong() >= 0, event.toString());
+        }
+        // the coupling networks' convolutions and attention, and the mixture's log-sum-exp
+        assertTrue(operators.contains("aten::conv2d"), operators.toString());
+        assertTrue(operators.contains("aten::softmax"), operators.toString());
+        assertTrue(operators.contains("aten::exp"), operators.toString());
+    }
+}
