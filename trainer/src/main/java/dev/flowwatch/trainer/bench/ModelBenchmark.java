@@ -20,7 +20,10 @@ import dev.flowwatch.trainer.DeviceOption;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -106,12 +109,19 @@ public final class ModelBenchmark implements Callable<Integer> {
 
     @Mixin DeviceOption device;
 
+    @Spec CommandSpec spec;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new ModelBenchmark()).execute(args));
     }
 
     @Override
     public Integer call() throws IOException {
+        if (profile != null && mode != Mode.score) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--profile profiles a scored batch: use it with --mode score");
+        }
         int[] chw = parseShape(shape);
         FlowConfig config = FlowConfig.preset(preset, chw[0], chw[1], chw[2]);
         int needed =

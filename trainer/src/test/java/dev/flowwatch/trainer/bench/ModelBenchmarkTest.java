@@ -16,6 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -58,5 +60,22 @@ class ModelBenchmarkTest {
         assertTrue(operators.contains("aten::conv2d"), operators.toString());
         assertTrue(operators.contains("aten::softmax"), operators.toString());
         assertTrue(operators.contains("aten::exp"), operators.toString());
+    }
+
+    @Test
+    void profileOfATrainingRunIsRefusedRatherThanIgnored() {
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = new CommandLine(new ModelBenchmark());
+        commandLine.setErr(new PrintWriter(err, true));
+
+        int exit =
+                commandLine.execute(
+                        "--mode", "train",
+                        "--data", dir.resolve("absent-images-idx3-ubyte.gz").toString(),
+                        "--profile", dir.resolve("trace.json").toString());
+
+        assertEquals(2, exit);
+        assertTrue(err.toString().contains("use it with --mode score"), err.toString());
+        assertTrue(Files.notExists(dir.resolve("trace.json")));
     }
 }
