@@ -86,6 +86,7 @@ public final class FlowwatchApp implements AutoCloseable {
         try {
             FlowwatchMetrics metrics = new FlowwatchMetrics(registry);
             metrics.modelLoaded(engine.modelId(), engine.modelVersion(), engine.device());
+            engine.reportForwardPasses(metrics::forwardPass);
             JvmMetrics.builder().register(registry);
             // The output schemas are registered before the topology is built, and both before any
             // waiting: a refused schema or a bad setting fails the start at once.

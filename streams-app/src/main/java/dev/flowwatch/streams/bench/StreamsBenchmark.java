@@ -37,7 +37,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.function.DoubleSupplier;
 import java.util.function.IntConsumer;
 
 /**
@@ -63,6 +62,12 @@ public final class StreamsBenchmark implements Callable<Integer> {
 
     /** The batching step's time per batch in the scorer, as its metric is named. */
     private static final String SCORING_METRIC = "flowwatch_batch_inference_seconds";
+
+    /** Events per scored batch, as its metric is named. */
+    private static final String BATCH_METRIC = "flowwatch_batch_size";
+
+    /** The engine's time per forward pass with the model held, as its metric is named. */
+    private static final String FORWARD_METRIC = "flowwatch_engine_forward_seconds";
 
     @Option(
             names = "--model",
@@ -105,8 +110,8 @@ public final class StreamsBenchmark implements Callable<Integer> {
             defaultValue = "1",
             description =
                     "num.stream.threads of the app, and the partitions of the topics it creates:"
-                        + " more threads decode, compute statistics and write while another"
-                        + " thread's batch is on the device (default: ${DEFAULT-VALUE}).")
+                            + " more threads decode, compute statistics and write while another"
+                            + " thread's batch is on the device (default: ${DEFAULT-VALUE}).")
     int streamThreads;
 
     @Option(
@@ -210,18 +215,22 @@ public final class StreamsBenchmark implements Callable<Integer> {
                     producer.send(traffic.next(TrafficKind.NORMAL));
                 }
                 producer.flush();
-                Drain drain = drain(stats, events, () -> scoringSeconds(registry));
+                Drain drain = drain(stats, events, registry);
                 double topology = drain.eventsPerSecond();
                 System.out.printf(
                         Locale.ROOT,
                         "full topology: batch %d %.1f ev/s = %.2f of the engine alone (target >="
                                 + " 0.9), %.2f of the engine with its score; a batch was being"
-                                + " scored %.0f %% of the time%n",
+                                + " scored %.0f %% of the time, the model held for forward passes"
+                                + " %.0f %% (%.1f ms per pass); %.1f events per batch%n",
                         batch,
                         topology,
                         topology / engineBatch,
                         topology / engineScore,
-                        100 * drain.scoringShare());
+                        100 * drain.scoringShare(),
+                        100 * drain.forwardShare(),
+                        drain.forwardMillis(),
+                        drain.meanBatch());
 
                 // latency: a steady half of the maximum rate
                 double rate = topology / 2;
@@ -253,7 +262,9 @@ public final class StreamsBenchmark implements Callable<Integer> {
                                 + " \"topology_events_per_second\": %.1f,"
                                 + " \"topology_of_engine\": %.3f,"
                                 + " \"topology_of_engine_score\": %.3f,"
-                                + " \"scoring_share\": %.3f, \"latency_rate\": %.1f,"
+                                + " \"scoring_share\": %.3f, \"forward_share\": %.3f,"
+                                + " \"forward_ms_per_pass\": %.2f, \"mean_batch\": %.1f,"
+                                + " \"latency_rate\": %.1f,"
                                 + " \"latency_p50_ms\": %d, \"latency_p99_ms\": %d}%n",
                         device,
                         config.scoreKind().id(),
@@ -267,6 +278,9 @@ public final class StreamsBenchmark implements Callable<Integer> {
                         topology / engineBatch,
                         topology / engineScore,
                         drain.scoringShare(),
+                        drain.forwardShare(),
+                        drain.forwardMillis(),
+                        drain.meanBatch(),
                         rate,
                         s.latencyP50Millis(),
                         s.latencyP99Millis());
@@ -356,15 +370,26 @@ public final class StreamsBenchmark implements Callable<Integer> {
      * @param scoringShare the scorer's time in that interval (the batching step's scoring metric)
      *     over the interval's length, per stream thread: with one, how busy the device was kept
      *     (with more, a thread's scorer time includes waiting for another's forward pass)
+     * @param forwardShare the time the model was held for forward passes in that interval (all
+     *     threads: one pass at a time) over its length: near 1, the model set the pace
+     * @param forwardMillis the mean time of those passes
+     * @param meanBatch the mean size of the batches scored in that interval
      */
-    private record Drain(double eventsPerSecond, double scoringShare) {}
+    private record Drain(
+            double eventsPerSecond,
+            double scoringShare,
+            double forwardShare,
+            double forwardMillis,
+            double meanBatch) {}
 
-    private Drain drain(DemoStats stats, int total, DoubleSupplier scoringSeconds)
+    private Drain drain(DemoStats stats, int total, PrometheusRegistry registry)
             throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DRAIN_TIMEOUT_SECONDS);
         long first = 0;
         long firstCount = 0;
         double firstScoring = 0;
+        HistogramSnapshot.HistogramDataPointSnapshot firstForward = null;
+        HistogramSnapshot.HistogramDataPointSnapshot firstBatches = null;
         while (true) {
             long scored = stats.snapshot().scored();
             long now = System.nanoTime();
@@ -381,13 +406,27 @@ public final class StreamsBenchmark implements Callable<Integer> {
             if (first == 0 && scored > 0) {
                 first = now;
                 firstCount = scored;
-                firstScoring = scoringSeconds.getAsDouble();
+                firstScoring = histogram(registry, SCORING_METRIC).getSum();
+                firstForward = histogram(registry, FORWARD_METRIC);
+                firstBatches = histogram(registry, BATCH_METRIC);
             }
             if (scored >= total) {
                 double seconds = (now - first) / 1e9;
+                var forward = histogram(registry, FORWARD_METRIC);
+                double forwardSeconds = forward.getSum() - firstForward.getSum();
+                long passes = forward.getCount() - firstForward.getCount();
+                var batches = histogram(registry, BATCH_METRIC);
+                long scoredBatches = batches.getCount() - firstBatches.getCount();
                 return new Drain(
                         (scored - firstCount) / seconds,
-                        (scoringSeconds.getAsDouble() - firstScoring) / seconds / streamThreads);
+                        (histogram(registry, SCORING_METRIC).getSum() - firstScoring)
+                                / seconds
+                                / streamThreads,
+                        forwardSeconds / seconds,
+                        passes > 0 ? 1000 * forwardSeconds / passes : Double.NaN,
+                        scoredBatches > 0
+                                ? (batches.getSum() - firstBatches.getSum()) / scoredBatches
+                                : Double.NaN);
             }
             Thread.sleep(20);
         }
@@ -402,12 +441,13 @@ public final class StreamsBenchmark implements Callable<Integer> {
         return eventsPerSecond(size, i -> engine.score(batch));
     }
 
-    /** Seconds the batching steps spent scoring so far. */
-    private static double scoringSeconds(PrometheusRegistry registry) {
+    /** The app's histogram of that name, as it stands. */
+    private static HistogramSnapshot.HistogramDataPointSnapshot histogram(
+            PrometheusRegistry registry, String name) {
         return registry.scrape().stream()
-                .filter(m -> m.getMetadata().getPrometheusName().equals(SCORING_METRIC))
-                .map(m -> ((HistogramSnapshot) m).getDataPoints().get(0).getSum())
+                .filter(m -> m.getMetadata().getPrometheusName().equals(name))
+                .map(m -> ((HistogramSnapshot) m).getDataPoints().get(0))
                 .findFirst()
-                .orElseThrow(() -> new IllegalStateException("no metric " + SCORING_METRIC));
+                .orElseThrow(() -> new IllegalStateException("no metric " + name));
     }
 }

@@ -20,6 +20,7 @@ import dev.flowwatch.flowpp.score.ScoreKind;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -60,6 +61,16 @@ public final class ScoringEngine implements BatchScorer, AutoCloseable {
     private final Optional<Calibration> calibration;
     private final AnomalyScores anomalyScores;
     private volatile boolean loaded;
+    private volatile ForwardPassTimes forwardPassTimes = (waitNanos, forwardNanos) -> {};
+
+    /**
+     * Where the engine reports each forward pass it ran: how long the batch waited for the
+     * engine-wide lock (other stream threads' passes) and how long its pass held it.
+     */
+    @FunctionalInterface
+    public interface ForwardPassTimes {
+        void observe(long waitNanos, long forwardNanos);
+    }
 
     private ScoringEngine(
             NDManager manager,
@@ -188,6 +199,11 @@ public final class ScoringEngine implements BatchScorer, AutoCloseable {
         return kind;
     }
 
+    /** Reports every later forward pass to {@code times} (the app's metrics). */
+    public void reportForwardPasses(ForwardPassTimes times) {
+        forwardPassTimes = Objects.requireNonNull(times);
+    }
+
     /** The bundle's calibration, as read at load; empty when the bundle has none. */
     public Optional<Calibration> calibration() {
         return calibration;
@@ -237,10 +253,14 @@ public final class ScoringEngine implements BatchScorer, AutoCloseable {
 
     private LikelihoodScorer.Scores forwardPass(ImageSet images) {
         float[] pixels = images.toFloats(0, images.size());
+        long asked = System.nanoTime();
         LOCK.lock();
         try {
             if (manager.isOpen()) {
-                return scorer.score(pixels, images.size(), iwSamples);
+                long held = System.nanoTime();
+                LikelihoodScorer.Scores bounds = scorer.score(pixels, images.size(), iwSamples);
+                forwardPassTimes.observe(held - asked, System.nanoTime() - held);
+                return bounds;
             }
         } catch (RuntimeException e) {
             throw failed("score", images.size(), e);

@@ -33,6 +33,11 @@ public final class FlowwatchMetrics {
     /** The source label of the alerts of every source past {@link #MAX_ALERT_SOURCES}. */
     public static final String OTHER_SOURCES = "other";
 
+    /** From a small model's pass on a GPU (milliseconds) to a large one's on a CPU (seconds). */
+    private static final double[] INFERENCE_BUCKETS = {
+        0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
+    };
+
     private final Counter eventsIn;
     private final Counter eventsScored;
     private final Counter eventsInvalid;
@@ -49,6 +54,8 @@ public final class FlowwatchMetrics {
     private final Histogram batchSize;
     private final Histogram batchFillRatio;
     private final Histogram batchInferenceSeconds;
+    private final Histogram engineLockWaitSeconds;
+    private final Histogram engineForwardSeconds;
     private final Histogram endToEndLatencySeconds;
     private final Histogram scoreBitsPerDim;
     private final Info modelInfo;
@@ -160,9 +167,28 @@ public final class FlowwatchMetrics {
                         .help("Time of one batched forward pass, including waiting for the device")
                         .unit(Unit.SECONDS)
                         .classicOnly()
-                        .classicUpperBounds(
-                                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
-                                10)
+                        .classicUpperBounds(INFERENCE_BUCKETS)
+                        .register(registry);
+        engineLockWaitSeconds =
+                Histogram.builder()
+                        .name("flowwatch_engine_lock_wait_seconds")
+                        .help(
+                                "Time a batch waited for the model, which runs one forward pass"
+                                        + " at a time for all stream threads")
+                        .unit(Unit.SECONDS)
+                        .classicOnly()
+                        .classicUpperBounds(INFERENCE_BUCKETS)
+                        .register(registry);
+        engineForwardSeconds =
+                Histogram.builder()
+                        .name("flowwatch_engine_forward_seconds")
+                        .help(
+                                "Time of one forward pass with the model held: the bounds (and"
+                                        + " the networks the score needs), without the image"
+                                        + " statistics and the density")
+                        .unit(Unit.SECONDS)
+                        .classicOnly()
+                        .classicUpperBounds(INFERENCE_BUCKETS)
                         .register(registry);
         endToEndLatencySeconds =
                 Histogram.builder()
@@ -271,6 +297,12 @@ public final class FlowwatchMetrics {
         batchSize.observe(size);
         batchFillRatio.observe((double) size / maxSize);
         batchInferenceSeconds.observe(inferenceSeconds);
+    }
+
+    /** One forward pass of the engine: its wait for the model and its time holding it. */
+    public void forwardPass(long waitNanos, long forwardNanos) {
+        engineLockWaitSeconds.observe(waitNanos / 1e9);
+        engineForwardSeconds.observe(forwardNanos / 1e9);
     }
 
     /** Forward passes of one batch that failed and were retried on parts of it. */

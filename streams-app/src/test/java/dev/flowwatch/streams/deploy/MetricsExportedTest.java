@@ -107,6 +107,13 @@ class MetricsExportedTest {
                 }
             }
             assertEquals(List.of(), badLabels, "label values no sample has");
+            // registered whatever reports to them: the engine's passes must reach them too
+            for (String timed :
+                    List.of(
+                            "flowwatch_engine_forward_seconds_count",
+                            "flowwatch_engine_lock_wait_seconds_count")) {
+                assertTrue(scrape.unlabelledValues.getOrDefault(timed, 0.0) >= 1, timed);
+            }
         }
     }
 

@@ -25,6 +25,9 @@ final class Scrape {
     /** Family name → counter, gauge, histogram, summary, info... */
     final Map<String, String> types = new TreeMap<>();
 
+    /** Sample name → value, for the samples without labels. */
+    final Map<String, Double> unlabelledValues = new TreeMap<>();
+
     Scrape(String text) {
         for (String line : text.split("\n")) {
             if (line.startsWith("# TYPE ")) {
@@ -43,6 +46,9 @@ final class Scrape {
                     }
                 }
                 samples.computeIfAbsent(m.group(1), k -> new ArrayList<>()).add(labels);
+                if (labels.isEmpty()) {
+                    unlabelledValues.put(m.group(1), Double.parseDouble(m.group(4)));
+                }
             }
         }
     }

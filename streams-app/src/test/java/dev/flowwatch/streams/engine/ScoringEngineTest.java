@@ -23,9 +23,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 class ScoringEngineTest {
 
@@ -70,6 +74,42 @@ class ScoringEngineTest {
             } finally {
                 pool.shutdown();
             }
+        }
+    }
+
+    @Test
+    void everyForwardPassReportsItsWaitForTheModelAndItsTimeHoldingIt() throws Exception {
+        try (ScoringEngine engine =
+                ScoringEngine.load(TestModels.tinyBundle(dir), "cpu", 0, ScoreKind.BPD, 1)) {
+            List<long[]> passes = new CopyOnWriteArrayList<>();
+            CountDownLatch firstHeld = new CountDownLatch(1);
+            long hold = TimeUnit.MILLISECONDS.toNanos(300);
+            // reported with the model held: the first pass keeps it a while longer, so the second
+            // batch must wait for it
+            engine.reportForwardPasses(
+                    (waitNanos, forwardNanos) -> {
+                        passes.add(new long[] {waitNanos, forwardNanos});
+                        if (passes.size() == 1) {
+                            firstHeld.countDown();
+                            LockSupport.parkNanos(hold);
+                        }
+                    });
+            ExecutorService pool = Executors.newSingleThreadExecutor();
+            try {
+                Future<ScoredBatch> first =
+                        pool.submit(() -> engine.score(List.of(TestModels.pixels(1))));
+                firstHeld.await();
+                engine.score(List.of(TestModels.pixels(2)));
+                first.get();
+            } finally {
+                pool.shutdown();
+            }
+
+            assertEquals(2, passes.size());
+            assertTrue(passes.get(0)[1] > 0 && passes.get(1)[1] > 0, "forward times");
+            assertTrue(
+                    passes.get(1)[0] > hold * 2 / 3,
+                    "the second batch waited " + passes.get(1)[0] + " ns");
         }
     }
 
