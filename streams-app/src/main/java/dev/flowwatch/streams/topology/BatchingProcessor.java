@@ -288,10 +288,17 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
                 || (pending > 0
                         && now(taskClockMs) - oldestEnqueuedAtMs >= policy.maxDelayMs())) {
             boolean full = pending >= policy.maxSize();
-            // Waits for the oldest: the device is busy, and this is the backpressure. A partial
-            // batch does not queue: small batches behind small batches would each pay a forward
-            // pass (measured: p99 latency 447-568 ms at half the rate, against 328-370).
-            while (inFlight.size() >= (full ? PIPELINE_DEPTH : 1)) {
+            // A partial batch does not queue: small batches behind small batches would each pay
+            // a forward pass (measured: p99 latency 447-568 ms at half the rate, against 328-370).
+            // Nor does it wait here: the stream thread goes on gathering events meanwhile, so
+            // that under a backlog the batch is full by the time the device is free (waiting
+            // here, 46.9 events per batch of 64 were scored under a backlog, against 60.9 not
+            // pipelined); the next record or punctuation submits what is due then.
+            if (!full && !inFlight.isEmpty()) {
+                return;
+            }
+            // Waits for the oldest: the device is busy, and this is the backpressure.
+            while (inFlight.size() >= PIPELINE_DEPTH) {
                 emit();
             }
             submitOldest(Math.min(pending, policy.maxSize()), now(taskClockMs));
