@@ -510,18 +510,12 @@ class BatchingProcessorTest {
          */
         @Test
         void aDuePartialBatchWaitsForTheBatchInFlightWithoutHoldingUpTheStreamThread() {
-            Processor<byte[], ValidatedEvent, byte[], Object> processor = step(scorer, 50, 0);
-            send(processor, 0, 1, 2);
-            scorer.awaitStarted();
-
-            assertTimeoutPreemptively(
-                    PATIENCE,
-                    () -> context.scheduledPunctuators().get(0).getPunctuator().punctuate(60_000),
-                    "the stream thread is not held up by a due partial batch");
+            Processor<byte[], ValidatedEvent, byte[], Object> processor = aDuePartialBatchWaiting();
             assertEquals(List.of(2), scorer.sizes, "nothing queued behind the batch in flight");
 
             scorer.open.countDown();
             punctuateUntilScored(context, 3, 60_000);
+
             assertEquals(List.of("e0", "e1", "e2"), scoredIds(context));
             assertEquals(List.of(2, 1), scorer.sizes);
             assertEquals(0, count(store));
@@ -535,10 +529,7 @@ class BatchingProcessorTest {
          */
         @Test
         void eventsArrivingWhileADuePartialBatchWaitsFillIt() {
-            Processor<byte[], ValidatedEvent, byte[], Object> processor = step(scorer, 50, 0);
-            send(processor, 0, 1, 2);
-            scorer.awaitStarted();
-            context.scheduledPunctuators().get(0).getPunctuator().punctuate(60_000);
+            Processor<byte[], ValidatedEvent, byte[], Object> processor = aDuePartialBatchWaiting();
 
             send(processor, 3);
             scorer.open.countDown();
@@ -548,6 +539,21 @@ class BatchingProcessorTest {
             assertEquals(List.of(2, 2), scorer.sizes);
             assertEquals(0, count(store));
             processor.close();
+        }
+
+        /**
+         * Events 0 and 1 at the gated scorer, event 2 pending and due: the punctuation that finds
+         * it due returns at once.
+         */
+        private Processor<byte[], ValidatedEvent, byte[], Object> aDuePartialBatchWaiting() {
+            Processor<byte[], ValidatedEvent, byte[], Object> processor = step(scorer, 50, 0);
+            send(processor, 0, 1, 2);
+            scorer.awaitStarted();
+            assertTimeoutPreemptively(
+                    PATIENCE,
+                    () -> context.scheduledPunctuators().get(0).getPunctuator().punctuate(60_000),
+                    "the stream thread is not held up by a due partial batch");
+            return processor;
         }
 
         /**
