@@ -129,6 +129,15 @@ public final class AnomalyScores {
         }
     }
 
+    /** bpd(x) − L(x)/D of image {@code index}: the complexity score (Serrà et al., 2020). */
+    static double complexityScore(
+            LikelihoodScorer.Scores scores,
+            ImageStatistics images,
+            InputComplexity.Compressor compressor,
+            int index) {
+        return scores.elboBitsPerDim()[index] - images.complexity(compressor, index);
+    }
+
     /**
      * bpd(x) − bpd_background(x) of image {@code index}.
      *
@@ -181,7 +190,7 @@ public final class AnomalyScores {
                 case COMPLEXITY -> {
                     double[] s = new double[scores.elboBitsPerDim().length];
                     for (int i = 0; i < s.length; i++) {
-                        s[i] = scores.elboBitsPerDim()[i] - images.complexity(compressor, i);
+                        s[i] = complexityScore(scores, images, compressor, i);
                     }
                     yield s;
                 }

@@ -115,8 +115,8 @@ public final class DoseStatistics {
                 v[j] = ofImage(name, index, images);
             } else if (name.startsWith(BPD_MINUS)) {
                 v[j] =
-                        scores.elboBitsPerDim()[index]
-                                - images.complexity(compressor(name, BPD_MINUS), index);
+                        AnomalyScores.complexityScore(
+                                scores, images, compressor(name, BPD_MINUS), index);
             } else {
                 v[j] = ofModel(name, scores, index);
             }
