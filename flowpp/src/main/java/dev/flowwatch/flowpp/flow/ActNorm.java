@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.initializer.Initializer;
 
+import dev.flowwatch.flowpp.nn.Derived;
 import dev.flowwatch.flowpp.nn.Module;
 import dev.flowwatch.flowpp.nn.Tensors;
 
@@ -20,11 +21,17 @@ public final class ActNorm extends Module implements Flow {
 
     private final Parameter bias;
     private final Parameter logScale;
+    private final Derived scale;
+    private final Derived inverseScale;
+    private final Derived logScaleSum;
 
     public ActNorm(int channels) {
         Shape shape = new Shape(1, channels, 1, 1);
         bias = parameter("bias", shape, Initializer.ZEROS);
         logScale = parameter("logScale", shape, Initializer.ZEROS);
+        scale = derived(() -> value(logScale).exp(), logScale);
+        inverseScale = derived(() -> value(logScale).neg().exp(), logScale);
+        logScaleSum = derived(() -> value(logScale).sum(), logScale);
     }
 
     @Override
@@ -32,20 +39,20 @@ public final class ActNorm extends Module implements Flow {
         if (context.dataInit()) {
             initializeFrom(x);
         }
-        NDArray y = x.add(value(bias)).mul(value(logScale).exp());
+        NDArray y = x.add(value(bias)).mul(scale.get());
         return new FlowResult(y, logDet(x));
     }
 
     @Override
     public FlowResult inverse(NDArray y, FlowContext context) {
-        NDArray x = y.mul(value(logScale).neg().exp()).sub(value(bias));
+        NDArray x = y.mul(inverseScale.get()).sub(value(bias));
         return new FlowResult(x, logDet(y).neg());
     }
 
     private NDArray logDet(NDArray x) {
         Shape s = x.getShape();
         long pixels = s.get(2) * s.get(3);
-        return Tensors.mul(value(logScale).sum(), pixels).broadcast(new Shape(s.get(0)));
+        return Tensors.mul(logScaleSum.get(), pixels).broadcast(new Shape(s.get(0)));
     }
 
     private void initializeFrom(NDArray x) {
@@ -58,5 +65,8 @@ public final class ActNorm extends Module implements Flow {
         mean = mean.reshape(1, channels, 1, 1);
         value(bias).set(new NDIndex("..."), mean.neg());
         value(logScale).set(new NDIndex("..."), Tensors.add(std, STD_FLOOR).log().neg());
+        scale.forget();
+        inverseScale.forget();
+        logScaleSum.forget();
     }
 }

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 
 import dev.flowwatch.flowpp.nn.ArrayInitializer;
+import dev.flowwatch.flowpp.nn.Derived;
 import dev.flowwatch.flowpp.nn.Module;
 import dev.flowwatch.flowpp.nn.Tensors;
 
@@ -25,6 +26,9 @@ public final class InvertibleConv1x1 extends Module implements Flow {
     private final Parameter lower;
     private final Parameter upper;
     private final Parameter logS;
+    private final Derived weight;
+    private final Derived inverseWeight;
+    private final Derived logSSum;
 
     public InvertibleConv1x1(int channels, long seed) {
         this.channels = channels;
@@ -36,19 +40,23 @@ public final class InvertibleConv1x1 extends Module implements Flow {
         lower = parameter("lower", square, new ArrayInitializer(lu.lower));
         upper = parameter("upper", square, new ArrayInitializer(lu.upper));
         logS = parameter("logS", vector, new ArrayInitializer(lu.logS));
+        Parameter[] factors = {permutation, sign, lower, upper, logS};
+        weight = derived(this::composedWeight, factors);
+        inverseWeight = derived(() -> weight.get().inverse(), factors);
+        logSSum = derived(() -> value(logS).sum(), logS);
     }
 
     @Override
     public FlowResult forward(NDArray x, FlowContext context) {
-        return new FlowResult(mix(weight(), x), logDet(x, 1));
+        return new FlowResult(mix(weight.get(), x), logDet(x, 1));
     }
 
     @Override
     public FlowResult inverse(NDArray y, FlowContext context) {
-        return new FlowResult(mix(weight().inverse(), y), logDet(y, -1));
+        return new FlowResult(mix(inverseWeight.get(), y), logDet(y, -1));
     }
 
-    private NDArray weight() {
+    private NDArray composedWeight() {
         NDManager m = value(lower).getManager();
         NDArray eye = m.eye(channels).toType(value(lower).getDataType(), false);
         NDArray strictlyLower = lowerMask(m).toType(eye.getDataType(), false);
@@ -76,7 +84,7 @@ public final class InvertibleConv1x1 extends Module implements Flow {
 
     private NDArray logDet(NDArray x, int direction) {
         Shape s = x.getShape();
-        return Tensors.mul(value(logS).sum(), direction * s.get(2) * s.get(3))
+        return Tensors.mul(logSSum.get(), direction * s.get(2) * s.get(3))
                 .broadcast(new Shape(s.get(0)));
     }
 

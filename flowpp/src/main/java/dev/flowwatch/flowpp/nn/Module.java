@@ -1,5 +1,6 @@
 package dev.flowwatch.flowpp.nn;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -10,6 +11,8 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
+
+import java.util.function.Supplier;
 
 /**
  * Base of every flowpp building block: a DJL {@link AbstractBlock} whose parameters have fixed
@@ -48,11 +51,19 @@ public abstract class Module extends AbstractBlock {
                         .build());
     }
 
+    /**
+     * An array computed from {@code sources} alone, kept between passes while they are frozen (see
+     * {@link Derived}).
+     */
+    protected final Derived derived(Supplier<NDArray> compute, Parameter... sources) {
+        return new Derived(compute, sources);
+    }
+
     protected final <B extends Block> B child(String name, B block) {
         return addChildBlock(name, block);
     }
 
-    protected static ai.djl.ndarray.NDArray value(Parameter parameter) {
+    protected static NDArray value(Parameter parameter) {
         return parameter.getArray();
     }
 

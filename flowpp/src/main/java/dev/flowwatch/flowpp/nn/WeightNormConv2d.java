@@ -21,6 +21,7 @@ public final class WeightNormConv2d extends Module {
     private final Parameter direction;
     private final Parameter gain;
     private final Parameter bias;
+    private final Derived weight;
 
     public WeightNormConv2d(int inChannels, int outChannels, int kernel, float initialGain) {
         if (kernel % 2 == 0) {
@@ -34,14 +35,18 @@ public final class WeightNormConv2d extends Module {
                         new NormalInitializer(0.05f));
         gain = parameter("g", new Shape(outChannels), new ConstantInitializer(initialGain));
         bias = parameter("bias", new Shape(outChannels), Initializer.ZEROS);
+        weight = derived(this::normalisedWeight, direction, gain);
     }
 
     public NDArray apply(NDArray x) {
+        int pad = kernel / 2;
+        return Conv2d.conv2d(x, weight.get(), value(bias), new Shape(1, 1), new Shape(pad, pad))
+                .singletonOrThrow();
+    }
+
+    private NDArray normalisedWeight() {
         NDArray v = value(direction);
         NDArray norm = v.square().sum(new int[] {1, 2, 3}, true).sqrt();
-        NDArray w = v.mul(value(gain).reshape(-1, 1, 1, 1)).div(norm);
-        int pad = kernel / 2;
-        return Conv2d.conv2d(x, w, value(bias), new Shape(1, 1), new Shape(pad, pad))
-                .singletonOrThrow();
+        return v.mul(value(gain).reshape(-1, 1, 1, 1)).div(norm);
     }
 }

@@ -42,6 +42,19 @@ public final class Weights {
         return weights;
     }
 
+    /**
+     * Stops every array of {@code block} recording gradients, as in a loaded bundle, so that it
+     * scores as one does: with its weight-derived arrays kept between passes ({@code Derived}).
+     */
+    public static void freeze(Block block) {
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            NDArray w = p.getValue().getArray();
+            if (w.hasGradient()) {
+                w.setRequiresGradient(false);
+            }
+        }
+    }
+
     /** Sets every gradient to zero in place, for the next step to accumulate into. */
     public static void zeroGradients(List<NDArray> gradients) {
         NDArray zero = Tensors.constant(gradients.get(0), 0);

@@ -8,6 +8,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
+import dev.flowwatch.flowpp.train.Weights;
+
 import org.junit.jupiter.api.Test;
 
 class ActNormTest {
@@ -37,6 +39,24 @@ class ActNormTest {
             NDArray again = norm.forward(x, FlowContext.inference()).output();
             assertEquals(
                     0, again.sub(y).abs().max().getDouble(), 1e-12, "initialised once, then fixed");
+        }
+    }
+
+    @Test
+    void aDataInitialisationOfFrozenWeightsIsWhatTheNextPassUses() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Engine.getInstance().setRandomSeed(31);
+            ActNorm norm = new ActNorm(2);
+            norm.initialize(manager, DataType.FLOAT64, new Shape(1, 2, 4, 4));
+            Weights.freeze(norm);
+            NDArray x = manager.randomNormal(5f, 3f, new Shape(32, 2, 4, 4), DataType.FLOAT64);
+            norm.forward(x, FlowContext.inference());
+
+            NDArray initialised = norm.forward(x, FlowContext.inference().withDataInit()).output();
+            NDArray next = norm.forward(x, FlowContext.inference()).output();
+
+            assertEquals(0, next.sub(initialised).abs().max().getDouble(), 1e-12);
+            assertEquals(1, next.square().mean().getDouble(), 1e-3, "unit variance, not x again");
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.flowwatch.flowpp.flow;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -8,6 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 
 import dev.flowwatch.flowpp.nn.CouplingNetwork;
+import dev.flowwatch.flowpp.train.Weights;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -159,5 +162,33 @@ class FlowLayersTest {
     void logDetMatchesNumericalJacobian(Case c) {
         NDArray x = prepare(c);
         FlowChecks.assertLogDetMatchesNumericalJacobian(c.flow(), x, contextFor(c), 1e-5);
+    }
+
+    /**
+     * Frozen, as a loaded bundle is, a layer keeps what it derives from its weights between passes
+     * (Derived): the same outputs and log-determinants, to the last bit, as while it trains.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("layers")
+    void aFrozenLayerComputesExactlyWhatItComputesWhileTraining(Case c) {
+        NDArray x = prepare(c);
+        FlowContext context = contextFor(c);
+        FlowResult trainingForward = c.flow().forward(x, context);
+        FlowResult trainingInverse = c.flow().inverse(trainingForward.output(), context);
+        if (c.flow() instanceof Block block) {
+            Weights.freeze(block);
+        }
+        for (int pass = 0; pass < 2; pass++) {
+            FlowResult forward = c.flow().forward(x, context);
+            FlowResult inverse = c.flow().inverse(trainingForward.output(), context);
+            assertArrayEquals(
+                    trainingForward.output().toDoubleArray(), forward.output().toDoubleArray());
+            assertArrayEquals(
+                    trainingForward.logDet().toDoubleArray(), forward.logDet().toDoubleArray());
+            assertArrayEquals(
+                    trainingInverse.output().toDoubleArray(), inverse.output().toDoubleArray());
+            assertArrayEquals(
+                    trainingInverse.logDet().toDoubleArray(), inverse.logDet().toDoubleArray());
+        }
     }
 }

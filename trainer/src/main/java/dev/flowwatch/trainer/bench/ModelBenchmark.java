@@ -15,6 +15,7 @@ import dev.flowwatch.flowpp.train.FlowTrainer;
 import dev.flowwatch.flowpp.train.TrainingListener;
 import dev.flowwatch.flowpp.train.TrainingOptions;
 import dev.flowwatch.flowpp.train.TrainingProgress;
+import dev.flowwatch.flowpp.train.Weights;
 import dev.flowwatch.trainer.DeviceOption;
 
 import picocli.CommandLine;
@@ -214,6 +215,7 @@ public final class ModelBenchmark implements Callable<Integer> {
                                         batchSize, set.channels(), set.height(), set.width()))
                         .toType(DataType.FLOAT32, false),
                 batchSize);
+        Weights.freeze(model);
         LikelihoodScorer scorer = new LikelihoodScorer(model, manager, 1);
         scorer.score(set.toFloats(0, batchSize), batchSize, 0);
         long started = System.nanoTime();

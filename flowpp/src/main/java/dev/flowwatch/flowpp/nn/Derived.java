@@ -1,0 +1,84 @@
+package dev.flowwatch.flowpp.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import ai.djl.nn.Parameter;
+
+import java.util.function.Supplier;
+
+/**
+ * An array computed from parameters alone (a convolution's normalised weight, a 1×1 convolution's
+ * matrix), computed once per set of weights while they are frozen instead of on every pass.
+ *
+ * <p>Scoring runs the same weights batch after batch, and recomputing such arrays is many small
+ * operators per layer: on an H200 the weight normalisation of {@code paper}'s 457 convolutions was
+ * most of the third of a forward pass spent in operators too small to use the GPU (README, Results
+ * on an H200); a host that issues operators one by one pays for each of them.
+ *
+ * <p>The kept array is only used while no source array records a gradient. Training writes its
+ * weights in place (the optimizer's step, the weight average's swap, a resumed run's copy), and
+ * always into arrays recording gradients ({@code Weights.recordingGradients} comes first), so while
+ * training every pass computes afresh, as autograd needs anyway; a data-dependent initialisation
+ * that writes frozen arrays in place calls {@link #forget}. A parameter given a new array (a
+ * reload) is noticed by identity.
+ */
+public final class Derived {
+
+    private final Supplier<NDArray> compute;
+    private final Parameter[] sources;
+    private Kept kept;
+
+    private record Kept(NDArray[] from, NDArray value) {}
+
+    Derived(Supplier<NDArray> compute, Parameter... sources) {
+        this.compute = compute;
+        this.sources = sources.clone();
+    }
+
+    /**
+     * The array, owned by the sources' manager while kept: the caller must not close it. It is the
+     * caller's own (in the caller's scope) while the sources record gradients.
+     */
+    public NDArray get() {
+        NDArray[] from = new NDArray[sources.length];
+        for (int i = 0; i < sources.length; i++) {
+            from[i] = sources[i].getArray();
+            if (from[i].hasGradient()) {
+                forget();
+                return compute.get();
+            }
+        }
+        synchronized (this) {
+            if (kept != null && sameArrays(kept.from, from) && !kept.value.isReleased()) {
+                return kept.value;
+            }
+            forget();
+            NDArray value;
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                value = compute.get();
+                // the kept array lives as long as the sources' manager, not the caller's scope
+                NDScope.unregister(value);
+            }
+            kept = new Kept(from, value);
+            return value;
+        }
+    }
+
+    /** Drops the kept array, for a caller that has written the sources' values in place. */
+    public synchronized void forget() {
+        if (kept != null) {
+            kept.value.close();
+            kept = null;
+        }
+    }
+
+    private static boolean sameArrays(NDArray[] a, NDArray[] b) {
+        for (int i = 0; i < a.length; i++) {
+            if (a[i] != b[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
