@@ -10,6 +10,7 @@
 #   BATCHES="1 1024" STREAM_BATCHES=256 STREAM_THREADS=4 gpu-kit/bench-gpu.sh   # fewer cases
 #   STREAM_BATCHES="64 256" STREAM_PIPELINED=pipelined gpu-kit/bench-gpu.sh     # other streams
 #   STREAM_SCORE_KIND=complexity CASES=streams gpu-kit/bench-gpu.sh                # another score
+#   STREAM_PASSES="1 4" STREAM_THREADS=4 CASES=streams gpu-kit/bench-gpu.sh   # concurrent passes
 #   CASES=profile PROFILE_DIR=traces gpu-kit/bench-gpu.sh   # where paper's forward pass spends
 #
 # profile: one paper batch of 256 under PyTorch's profiler with CUDA_LAUNCH_BLOCKING=1 (so that an
@@ -89,15 +90,17 @@ for group in $CASES; do
       for batch in ${STREAM_BATCHES:-256}; do
         for threads in ${STREAM_THREADS:-1 4}; do
           for pipelined in ${STREAM_PIPELINED:-pipelined no-pipelined}; do
-            if timeout $((CASE_S * 2)) "$run" class dev.flowwatch.streams.bench.StreamsBenchmark \
-                --model "$data_dir/models/fashion-mnist-small" --data "$data_dir" \
-                --device "$DEVICE" --batch-size "$batch" --stream-threads "$threads" \
-                --"$pipelined" --events $((batch * 80)) --latency-seconds 10 \
-                --score-kind "$STREAM_SCORE_KIND" > "$log" 2> "$log.err"; then
-              grep '^{' "$log"
-            else
-              echo "{\"name\": \"streams-$STREAM_SCORE_KIND-b$batch-t$threads-$pipelined\", \"error\": \"exit $?\", \"log\": \"$log.err\", \"last\": \"$(tail -n 1 "$log.err" | tr -d '"\\' | cut -c1-300)\"}"
-            fi
+            for passes in ${STREAM_PASSES:-1}; do
+              if timeout $((CASE_S * 2)) "$run" class dev.flowwatch.streams.bench.StreamsBenchmark \
+                  --model "$data_dir/models/fashion-mnist-small" --data "$data_dir" \
+                  --device "$DEVICE" --batch-size "$batch" --stream-threads "$threads" \
+                  --"$pipelined" --concurrent-passes "$passes" --events $((batch * 80)) \
+                  --latency-seconds 10 --score-kind "$STREAM_SCORE_KIND" > "$log" 2> "$log.err"; then
+                grep '^{' "$log"
+              else
+                echo "{\"name\": \"streams-$STREAM_SCORE_KIND-b$batch-t$threads-$pipelined-p$passes\", \"error\": \"exit $?\", \"log\": \"$log.err\", \"last\": \"$(tail -n 1 "$log.err" | tr -d '"\\' | cut -c1-300)\"}"
+              fi
+            done
           done
         done
       done

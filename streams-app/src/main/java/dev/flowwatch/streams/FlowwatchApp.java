@@ -81,7 +81,8 @@ public final class FlowwatchApp implements AutoCloseable {
                         config.device(),
                         config.iwSamples(),
                         config.scoreKind(),
-                        config.batchMaxSize());
+                        config.batchMaxSize(),
+                        config.modelConcurrentPasses());
         FlowwatchApp app = null;
         try {
             FlowwatchMetrics metrics = new FlowwatchMetrics(registry);

@@ -10,10 +10,24 @@ import dev.flowwatch.flowpp.flow.FlowContext;
 public interface Dequantizer {
 
     /**
+     * The noise this dequantizer transforms into u, drawn from the engine's generator: its only
+     * random draw, shaped like {@code pixels}. Drawn apart from {@link #sample(NDArray, NDArray,
+     * FlowContext)} so that a scorer can draw a batch's noise under a lock and transform it
+     * outside.
+     */
+    NDArray draw(NDArray pixels);
+
+    /**
      * @param pixels integer pixel values 0..255 as floats, (N, C, H, W)
+     * @param base what {@link #draw} gave for pixels of this shape
      * @return the noise and log q(u|x) per example
      */
-    Noise sample(NDArray pixels, FlowContext context);
+    Noise sample(NDArray pixels, NDArray base, FlowContext context);
+
+    /** {@link #sample(NDArray, NDArray, FlowContext)} of a fresh {@link #draw}. */
+    default Noise sample(NDArray pixels, FlowContext context) {
+        return sample(pixels, draw(pixels), context);
+    }
 
     /**
      * Dequantization noise and its per-example log-density.

@@ -30,6 +30,7 @@ import dev.flowwatch.flowpp.nn.Tensors;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 
 /**
  * Flow++ (Ho et al., ICML 2019): a dequantizer, the logit preprocessing, a multi-scale flow of
@@ -79,8 +80,7 @@ public final class FlowPlusPlus extends Module {
         for (int i = 0; i < level.checkerboardCouplings(); i++) {
             steps.add(new ActNorm(c));
             steps.add(new InvertibleConv1x1(c, seed + i));
-            steps.add(
-                    new MixtureLogisticCoupling(checkerboard(i % 2), c, 0, h, w, spec));
+            steps.add(new MixtureLogisticCoupling(checkerboard(i % 2), c, 0, h, w, spec));
         }
         Squeeze squeeze = new Squeeze();
         steps.add(squeeze);
@@ -128,8 +128,32 @@ public final class FlowPlusPlus extends Module {
      * @param pixels integer pixel values 0..255 as floats, (N, C, H, W)
      */
     public NDArray elbo(NDArray pixels, FlowContext context) {
+        return elbo(pixels, drawNoise(pixels), context);
+    }
+
+    /**
+     * The dequantizer's noise for these pixels, from the engine's generator: the one random draw of
+     * an {@link #elbo} (see {@link Dequantizer#draw}).
+     */
+    public NDArray drawNoise(NDArray pixels) {
+        return dequantizer.draw(pixels);
+    }
+
+    /**
+     * {@link #elbo(NDArray, FlowContext)} with the noise drawn beforehand.
+     *
+     * @param base what {@link #drawNoise} gave for pixels of this shape
+     */
+    public NDArray elbo(NDArray pixels, NDArray base, FlowContext context) {
         requireShape(pixels);
-        Dequantizer.Noise noise = dequantizer.sample(pixels, context);
+        if (!base.getShape().equals(pixels.getShape())) {
+            throw new IllegalArgumentException(
+                    "noise of shape "
+                            + base.getShape()
+                            + " for pixels of shape "
+                            + pixels.getShape());
+        }
+        Dequantizer.Noise noise = dequantizer.sample(pixels, base, context);
         if (context.terms() != null) {
             context.terms().dequantization(noise.logQ());
         }
@@ -143,13 +167,29 @@ public final class FlowPlusPlus extends Module {
      * K = 1.
      */
     public NDArray importanceWeightedBound(NDArray pixels, int samples, FlowContext context) {
+        return importanceWeightedBound(pixels, samples, k -> elbo(pixels, context));
+    }
+
+    /**
+     * {@link #importanceWeightedBound(NDArray, int, FlowContext)} with the K samples' noise drawn
+     * beforehand ({@link #drawNoise}, one array per sample).
+     */
+    public NDArray importanceWeightedBound(
+            NDArray pixels, List<NDArray> noise, FlowContext context) {
+        return importanceWeightedBound(
+                pixels, noise.size(), k -> elbo(pixels, noise.get(k), context));
+    }
+
+    private NDArray importanceWeightedBound(
+            NDArray pixels, int samples, IntFunction<NDArray> sampleBound) {
         if (samples < 1) {
             throw new IllegalArgumentException("importance samples must be >= 1, got " + samples);
         }
         // one sample at a time, keeping only its per-image bound: memory does not grow with K
         NDList bounds = new NDList(samples);
         for (int k = 0; k < samples; k++) {
-            bounds.add(Scopes.retain(() -> elbo(pixels, context), pixels));
+            int sample = k;
+            bounds.add(Scopes.retain(() -> sampleBound.apply(sample), pixels));
         }
         NDArray bound =
                 Tensors.sub(Tensors.logSumExp(NDArrays.stack(bounds), 0), Math.log(samples));

@@ -16,6 +16,7 @@ import dev.flowwatch.flowpp.orientation.OrientationNet;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntConsumer;
 
 /**
@@ -23,8 +24,17 @@ import java.util.function.IntConsumer;
  * image, in nats and bits/dim, the ELBO of a background model when there is one, and the surprise
  * of an orientation network when it is given one, from the same batch tensor. Dequantization noise
  * is drawn from a fixed seed per batch and model, so the same batch always gets the same scores.
+ *
+ * <p>Thread-safe: batches may be scored on several threads at once, each batch's noise drawn under
+ * a JVM-wide lock first (the engine's generator is shared), its passes outside it.
  */
 public final class LikelihoodScorer {
+
+    /**
+     * DJL's random generator is the engine's, one per JVM (and the seed is set on it): every scorer
+     * draws its batches' noise under this lock, and only that.
+     */
+    private static final ReentrantLock GENERATOR = new ReentrantLock();
 
     private final FlowPlusPlus model;
     private final FlowPlusPlus background;
@@ -126,30 +136,65 @@ public final class LikelihoodScorer {
      */
     public Scores score(float[] pixels, int count, int iwSamples) {
         FlowConfig c = model.config();
-        Engine.getInstance().setRandomSeed(seed);
         try (NDScope scope = new NDScope();
                 TermRecorder recorder = new TermRecorder()) {
             scope.suppressNotUsedWarning();
             NDArray x =
                     manager.create(pixels, new Shape(count, c.channels(), c.height(), c.width()))
                             .toType(model.dataType(), false);
-            double[] elbo = toDoubles(model.elbo(x, FlowContext.inference().withTerms(recorder)));
+            Draws noise = draw(x, iwSamples);
+            double[] elbo =
+                    toDoubles(
+                            model.elbo(
+                                    x, noise.elbo(), FlowContext.inference().withTerms(recorder)));
             BoundTerms terms = recorder.nats().scaled(-1 / (c.dimensions() * Math.log(2)));
             double[] iw =
                     iwSamples > 0
                             ? toDoubles(
                                     model.importanceWeightedBound(
-                                            x, iwSamples, FlowContext.inference()))
+                                            x, noise.iw(), FlowContext.inference()))
                             : null;
-            double[] backgroundBpd = null;
+            double[] backgroundBpd =
+                    background == null
+                            ? null
+                            : bitsPerDim(
+                                    toDoubles(
+                                            background.elbo(
+                                                    x,
+                                                    noise.background(),
+                                                    FlowContext.inference())));
+            double[] turned = orientation == null ? null : toDoubles(orientation.surprise(x));
+            return scores(elbo, iw, backgroundBpd, terms, turned);
+        }
+    }
+
+    /** A batch's dequantization noise: for its ELBO, each importance sample, the background's. */
+    private record Draws(NDArray elbo, List<NDArray> iw, NDArray background) {}
+
+    /**
+     * Draws a batch's noise, in the order that a pass drawing as it goes would: the passes that use
+     * it hold no lock and may run at once on several threads, while the noise, from the engine's
+     * one generator reseeded per batch, depends only on the batch.
+     */
+    private Draws draw(NDArray x, int iwSamples) {
+        GENERATOR.lock();
+        try {
+            Engine.getInstance().setRandomSeed(seed);
+            NDArray elbo = model.drawNoise(x);
+            List<NDArray> iw = new ArrayList<>(iwSamples);
+            for (int k = 0; k < iwSamples; k++) {
+                iw.add(model.drawNoise(x));
+            }
+            NDArray backgroundNoise = null;
             if (background != null) {
                 // noise of its own seed: the background's bound then does not depend on whether
                 // the IW bound was drawn first, and equals what a scorer of it alone gives
                 Engine.getInstance().setRandomSeed(backgroundSeed(seed));
-                backgroundBpd = bitsPerDim(toDoubles(background.elbo(x, FlowContext.inference())));
+                backgroundNoise = background.drawNoise(x);
             }
-            double[] turned = orientation == null ? null : toDoubles(orientation.surprise(x));
-            return scores(elbo, iw, backgroundBpd, terms, turned);
+            return new Draws(elbo, iw, backgroundNoise);
+        } finally {
+            GENERATOR.unlock();
         }
     }
 

@@ -9,9 +9,12 @@ import dev.flowwatch.flowpp.nn.Tensors;
 public final class UniformDequantizer implements Dequantizer {
 
     @Override
-    public Noise sample(NDArray pixels, FlowContext context) {
-        NDArray u =
-                pixels.getManager().randomUniform(0f, 1f, pixels.getShape(), pixels.getDataType());
-        return new Noise(u, Tensors.zeroLogDet(pixels));
+    public NDArray draw(NDArray pixels) {
+        return pixels.getManager().randomUniform(0f, 1f, pixels.getShape(), pixels.getDataType());
+    }
+
+    @Override
+    public Noise sample(NDArray pixels, NDArray base, FlowContext context) {
+        return new Noise(base, Tensors.zeroLogDet(pixels));
     }
 }

@@ -84,11 +84,13 @@ public final class VariationalDequantizer extends Module implements Dequantizer 
     }
 
     @Override
-    public Noise sample(NDArray pixels, FlowContext context) {
-        NDArray eps =
-                pixels.getManager().randomNormal(0f, 1f, pixels.getShape(), pixels.getDataType());
-        FlowResult r =
-                flow.forward(eps, context.withConditioning(features(pixels, context)));
+    public NDArray draw(NDArray pixels) {
+        return pixels.getManager().randomNormal(0f, 1f, pixels.getShape(), pixels.getDataType());
+    }
+
+    @Override
+    public Noise sample(NDArray pixels, NDArray eps, FlowContext context) {
+        FlowResult r = flow.forward(eps, context.withConditioning(features(pixels, context)));
         NDArray logQ = Tensors.logStandardNormal(eps).sub(r.logDet());
         return new Noise(r.output(), logQ);
     }

@@ -2,6 +2,7 @@ package dev.flowwatch.flowpp.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
@@ -27,6 +28,8 @@ import dev.flowwatch.flowpp.nn.Tensors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -230,8 +233,8 @@ class FlowPlusPlusTest {
     }
 
     /**
-     * The terms the scorer reports per scale are the bound taken apart: with two scales they sum
-     * to the ELBO, their priors to log N(z) of the whole latent, and their log-determinants to the
+     * The terms the scorer reports per scale are the bound taken apart: with two scales they sum to
+     * the ELBO, their priors to log N(z) of the whole latent, and their log-determinants to the
      * flow's, each computed here without the recorder.
      */
     @Test
@@ -364,9 +367,43 @@ class FlowPlusPlusTest {
     void modelRejectsImagesOfAnotherShape() {
         FlowPlusPlus model = randomTinyModel(1, 4, Dequantization.UNIFORM);
         IllegalArgumentException e =
-                org.junit.jupiter.api.Assertions.assertThrows(
+                assertThrows(
                         IllegalArgumentException.class,
                         () -> model.elbo(randomPixels(2, 3, 4, DataType.FLOAT64), EXACT));
         assertTrue(e.getMessage().contains("(N, 1, 4, 4)"), e.getMessage());
+    }
+
+    /**
+     * A pass draws nothing but the dequantizer's noise, so noise drawn beforehand in the same order
+     * gives the very bounds that a pass drawing as it goes gives: what lets a scorer draw under a
+     * lock and run its passes outside it.
+     */
+    @ParameterizedTest
+    @EnumSource(Dequantization.class)
+    void noiseDrawnBeforehandGivesTheBoundsOfAPassDrawingAsItGoes(Dequantization dequantization) {
+        FlowPlusPlus model = randomTinyModel(1, 4, dequantization);
+        NDArray x = randomPixels(3, 1, 4, DataType.FLOAT64);
+        Engine.getInstance().setRandomSeed(NOISE_SEED);
+        double[] elbo = model.elbo(x, EXACT).toDoubleArray();
+        double[] iw = model.importanceWeightedBound(x, 3, EXACT).toDoubleArray();
+
+        Engine.getInstance().setRandomSeed(NOISE_SEED);
+        NDArray first = model.drawNoise(x);
+        List<NDArray> samples = List.of(model.drawNoise(x), model.drawNoise(x), model.drawNoise(x));
+
+        assertArrayEquals(elbo, model.elbo(x, first, EXACT).toDoubleArray());
+        assertArrayEquals(iw, model.importanceWeightedBound(x, samples, EXACT).toDoubleArray());
+    }
+
+    @Test
+    void anElboRefusesNoiseShapedUnlikeItsPixels() {
+        FlowPlusPlus model = randomTinyModel(1, 4, Dequantization.UNIFORM);
+        NDArray x = randomPixels(3, 1, 4, DataType.FLOAT64);
+
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> model.elbo(x, model.drawNoise(x.get("0:2")), EXACT));
+        assertTrue(e.getMessage().contains("(2, 1, 4, 4)"), e.getMessage());
     }
 }

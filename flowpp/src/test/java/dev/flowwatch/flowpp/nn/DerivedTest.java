@@ -17,7 +17,6 @@ import ai.djl.training.initializer.ConstantInitializer;
 import dev.flowwatch.flowpp.train.Weights;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
@@ -45,12 +44,7 @@ class DerivedTest {
         }
     }
 
-    private NDManager manager;
-
-    @BeforeEach
-    void open() {
-        manager = NDManager.newBaseManager();
-    }
+    private final NDManager manager = NDManager.newBaseManager();
 
     @AfterEach
     void close() {

@@ -115,6 +115,14 @@ public final class StreamsBenchmark implements Callable<Integer> {
     int streamThreads;
 
     @Option(
+            names = "--partitions",
+            description =
+                    "topics.partitions of the app: its tasks, each batching on its own, and with"
+                            + " pipelined batches each with a scoring thread of its own (default:"
+                            + " the stream threads).")
+    Integer partitions;
+
+    @Option(
             names = "--pipelined",
             negatable = true,
             defaultValue = "true",
@@ -124,6 +132,15 @@ public final class StreamsBenchmark implements Callable<Integer> {
                             + " stream thread gathers the next; --no-pipelined scores on the"
                             + " stream thread (default: ${DEFAULT-VALUE}).")
     boolean pipelined;
+
+    @Option(
+            names = "--concurrent-passes",
+            defaultValue = "1",
+            description =
+                    "model.concurrent.passes of the app: forward passes that may run at once"
+                            + " (default: ${DEFAULT-VALUE}); with more than one, the model's"
+                            + " held share of the drain sums overlapping passes and can pass 1.")
+    int concurrentPasses;
 
     @Option(
             names = "--events",
@@ -182,8 +199,11 @@ public final class StreamsBenchmark implements Callable<Integer> {
                                     "batch.max.size", Integer.toString(batch),
                                     "batch.max.delay.ms", Long.toString(MAX_DELAY_MS)));
             settings.put("num.stream.threads", Integer.toString(streamThreads));
-            settings.put("topics.partitions", Integer.toString(streamThreads));
+            settings.put(
+                    "topics.partitions",
+                    Integer.toString(partitions == null ? streamThreads : partitions));
             settings.put("batch.pipelined", Boolean.toString(pipelined));
+            settings.put("model.concurrent.passes", Integer.toString(concurrentPasses));
             if (scoreKind != null) {
                 settings.put("score.kind", scoreKind);
             }
@@ -255,7 +275,8 @@ public final class StreamsBenchmark implements Callable<Integer> {
                         Locale.ROOT,
                         "{\"case\": \"streams\", \"device\": \"%s\", \"score_kind\": \"%s\","
                                 + " \"batch_size\": %d, \"stream_threads\": %d,"
-                                + " \"pipelined\": %b,"
+                                + " \"partitions\": %d, \"pipelined\": %b,"
+                                + " \"concurrent_passes\": %d,"
                                 + " \"engine_events_per_second\": %.1f,"
                                 + " \"engine_batch1_events_per_second\": %.1f,"
                                 + " \"engine_score_events_per_second\": %.1f,"
@@ -270,7 +291,9 @@ public final class StreamsBenchmark implements Callable<Integer> {
                         config.scoreKind().id(),
                         batch,
                         streamThreads,
+                        config.topicsPartitions(),
                         pipelined,
+                        concurrentPasses,
                         engineBatch,
                         engineSingle,
                         engineScore,

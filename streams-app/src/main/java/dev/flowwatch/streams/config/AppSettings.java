@@ -93,6 +93,14 @@ final class AppSettings {
                     .define("device", Type.STRING, "auto",
                             Allowed.matching("auto|cpu|gpu(:\\d+)?", "auto, cpu, gpu or gpu:N"),
                             MEDIUM, "where the model runs")
+                    .define("model.concurrent.passes", Type.INT, 2, Allowed.between(1, 64),
+                            MEDIUM,
+                            "forward passes of the model that may run at once, each on the thread"
+                                    + " of its batch (several tasks' scoring threads, or several"
+                                    + " stream threads); 1 runs one at a time. On two cores two"
+                                    + " passes drained 1.5 times the events of one (README,"
+                                    + " Results: streaming); each pass in flight holds its batch's"
+                                    + " activations")
                     .define("batch.max.size", Type.INT, 64, Allowed.between(1, 1024), MEDIUM,
                             "a batch is scored as soon as this many events are pending")
                     .define("batch.max.delay.ms", Type.INT, 50, Allowed.positive(), MEDIUM,

@@ -25,7 +25,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.Semaphore;
 
 /**
  * Owns one model (and its background model and orientation network, when the score kind needs them)
@@ -36,18 +36,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>The bundle, {@value Calibration#FILE} included, is read once, here; the steps that decide and
  * alert take the calibration from {@link #calibration()}.
  *
- * <p>Thread-safe: DJL models are not, and the scorer seeds the engine-wide random generator before
- * each batch, so every forward pass runs under one JVM-wide lock; a batch's scores then depend only
- * on its images. What the kind's score needs of the images alone (compressing each image for its
+ * <p>Thread-safe. A batch's dequantization noise is drawn from a seed of its own under the scorer's
+ * JVM-wide lock ({@link LikelihoodScorer}), so its scores depend only on its images; its forward
+ * pass then holds one of the engine's {@code concurrentPasses} permits. What the kind's score needs of the images alone (compressing each image for its
  * complexity, its shape search) is computed on the common fork-join pool while the forward pass
- * runs, and the rest of the score (a density) after the lock is released. Each batch's intermediate
- * arrays live in an {@code NDScope} inside {@link LikelihoodScorer#score}, so native memory is
- * released per batch and does not grow.
+ * runs, and the rest of the score (a density) after the pass has given back its permit. Each
+ * batch's intermediate arrays live in an {@code NDScope} inside {@link LikelihoodScorer#score}, so
+ * native memory is released per batch and does not grow.
  */
 public final class ScoringEngine implements BatchScorer, AutoCloseable {
-
-    /** Engine-wide: two engines in one JVM (tests, a demo) share DJL's random generator. */
-    private static final ReentrantLock LOCK = new ReentrantLock();
 
     /** Fixed so that the dequantization noise, hence a batch's score, is reproducible. */
     private static final int SEED = 42;
@@ -60,12 +57,14 @@ public final class ScoringEngine implements BatchScorer, AutoCloseable {
     private final ScoreKind kind;
     private final Optional<Calibration> calibration;
     private final AnomalyScores anomalyScores;
+    private final int concurrentPasses;
+    private final Semaphore passes;
     private volatile boolean loaded;
     private volatile ForwardPassTimes forwardPassTimes = (waitNanos, forwardNanos) -> {};
 
     /**
-     * Where the engine reports each forward pass it ran: how long the batch waited for the
-     * engine-wide lock (other stream threads' passes) and how long its pass held it.
+     * Where the engine reports each forward pass it ran: how long the batch waited for a permit
+     * (while other stream threads' passes held them all) and how long its pass held one.
      */
     @FunctionalInterface
     public interface ForwardPassTimes {
@@ -79,7 +78,8 @@ public final class ScoringEngine implements BatchScorer, AutoCloseable {
             String deviceName,
             int iwSamples,
             ScoreKind kind,
-            Optional<Calibration> calibration) {
+            Optional<Calibration> calibration,
+            int concurrentPasses) {
         this.manager = manager;
         this.bundle = bundle;
         this.scorer = scorer;
@@ -91,6 +91,8 @@ public final class ScoringEngine implements BatchScorer, AutoCloseable {
                 calibration
                         .map(AnomalyScores::of)
                         .orElseGet(() -> new AnomalyScores(AnomalyScores.DEFAULT_COMPRESSOR));
+        this.concurrentPasses = concurrentPasses;
+        this.passes = new Semaphore(concurrentPasses);
     }
 
     /**
@@ -110,6 +112,29 @@ public final class ScoringEngine implements BatchScorer, AutoCloseable {
      */
     public static ScoringEngine load(
             Path bundleDir, String device, int iwSamples, ScoreKind kind, int warmUpBatchSize) {
+        return load(bundleDir, device, iwSamples, kind, warmUpBatchSize, 1);
+    }
+
+    /**
+     * {@link #load(Path, String, int, ScoreKind, int)} of an engine that runs up to {@code
+     * concurrentPasses} forward passes at once, each on the thread that asked for it. One pass
+     * leaves cores idle between and within its many small operators, which a second pass uses
+     * (measured on a CPU); on a GPU a small model's pass is bound by the host issuing its
+     * operators one by one, which several threads can do at once (not yet measured).
+     *
+     * @throws IllegalArgumentException if {@code concurrentPasses} is not positive
+     */
+    public static ScoringEngine load(
+            Path bundleDir,
+            String device,
+            int iwSamples,
+            ScoreKind kind,
+            int warmUpBatchSize,
+            int concurrentPasses) {
+        if (concurrentPasses < 1) {
+            throw new IllegalArgumentException(
+                    "concurrent passes must be >= 1, got " + concurrentPasses);
+        }
         Optional<Calibration> calibration = Calibration.find(bundleDir);
         Optional<DoseModel> dose = calibration.flatMap(Calibration::dose);
         if (kind == ScoreKind.DOSE && dose.isEmpty()) {
@@ -143,7 +168,14 @@ public final class ScoringEngine implements BatchScorer, AutoCloseable {
                             .withOrientation(orientation ? orientationNet(bundle) : null);
             ScoringEngine engine =
                     new ScoringEngine(
-                            manager, bundle, scorer, d.toString(), iwSamples, kind, calibration);
+                            manager,
+                            bundle,
+                            scorer,
+                            d.toString(),
+                            iwSamples,
+                            kind,
+                            calibration,
+                            concurrentPasses);
             FlowConfig c = bundle.manifest().config();
             byte[] blank = new byte[c.channels() * c.height() * c.width()];
             engine.score(Collections.nCopies(Math.max(1, warmUpBatchSize), blank));
@@ -254,7 +286,7 @@ public final class ScoringEngine implements BatchScorer, AutoCloseable {
     private LikelihoodScorer.Scores forwardPass(ImageSet images) {
         float[] pixels = images.toFloats(0, images.size());
         long asked = System.nanoTime();
-        LOCK.lock();
+        passes.acquireUninterruptibly();
         try {
             if (manager.isOpen()) {
                 long held = System.nanoTime();
@@ -265,7 +297,7 @@ public final class ScoringEngine implements BatchScorer, AutoCloseable {
         } catch (RuntimeException e) {
             throw failed("score", images.size(), e);
         } finally {
-            LOCK.unlock();
+            passes.release();
         }
         throw new ScoringException("the scoring engine is closed");
     }
@@ -289,12 +321,13 @@ public final class ScoringEngine implements BatchScorer, AutoCloseable {
 
     @Override
     public void close() {
-        LOCK.lock();
+        // every permit: no pass runs while the model's arrays are freed
+        passes.acquireUninterruptibly(concurrentPasses);
         try {
             loaded = false;
             manager.close();
         } finally {
-            LOCK.unlock();
+            passes.release(concurrentPasses);
         }
     }
 }

@@ -15,6 +15,8 @@ import dev.flowwatch.streams.TestModels;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,10 +37,13 @@ class ScoringEngineTest {
 
     @TempDir Path dir;
 
-    @Test
-    void concurrentBatchesScoreAsSequentialOnes() throws Exception {
+    /** With one pass at a time, and with passes running at once on the pool's threads. */
+    @ParameterizedTest(name = "{0} concurrent passes")
+    @ValueSource(ints = {1, 4})
+    void concurrentBatchesScoreAsSequentialOnes(int concurrentPasses) throws Exception {
         try (ScoringEngine engine =
-                ScoringEngine.load(TestModels.tinyBundle(dir), "cpu", 2, ScoreKind.BPD, 4)) {
+                ScoringEngine.load(
+                        TestModels.tinyBundle(dir), "cpu", 2, ScoreKind.BPD, 4, concurrentPasses)) {
             assertTrue(engine.isLoaded());
             List<List<byte[]>> batches = new ArrayList<>();
             for (int b = 0; b < 8; b++) {
@@ -79,19 +84,44 @@ class ScoringEngineTest {
 
     @Test
     void everyForwardPassReportsItsWaitForTheModelAndItsTimeHoldingIt() throws Exception {
+        List<long[]> passes = passesWhileTheFirstHoldsItsPermit(1);
+
+        assertEquals(2, passes.size());
+        assertTrue(passes.get(0)[1] > 0 && passes.get(1)[1] > 0, "forward times");
+        assertTrue(
+                passes.get(1)[0] > HOLD * 2 / 3,
+                "the second batch waited " + passes.get(1)[0] + " ns");
+    }
+
+    @Test
+    void withTwoConcurrentPassesASecondBatchDoesNotWaitForTheFirst() throws Exception {
+        List<long[]> passes = passesWhileTheFirstHoldsItsPermit(2);
+
+        assertEquals(2, passes.size());
+        assertTrue(
+                passes.get(1)[0] < HOLD / 3, "the second batch waited " + passes.get(1)[0] + " ns");
+    }
+
+    private static final long HOLD = TimeUnit.MILLISECONDS.toNanos(300);
+
+    /**
+     * Two batches, the second scored while the first's pass keeps its permit {@link #HOLD} longer:
+     * each pass's wait and forward time, in the order reported.
+     */
+    private List<long[]> passesWhileTheFirstHoldsItsPermit(int concurrentPasses) throws Exception {
         try (ScoringEngine engine =
-                ScoringEngine.load(TestModels.tinyBundle(dir), "cpu", 0, ScoreKind.BPD, 1)) {
+                ScoringEngine.load(
+                        TestModels.tinyBundle(dir), "cpu", 0, ScoreKind.BPD, 1, concurrentPasses)) {
             List<long[]> passes = new CopyOnWriteArrayList<>();
             CountDownLatch firstHeld = new CountDownLatch(1);
-            long hold = TimeUnit.MILLISECONDS.toNanos(300);
-            // reported with the model held: the first pass keeps it a while longer, so the second
-            // batch must wait for it
+            // reported with the permit held: the first pass keeps it a while longer, so with one
+            // permit the second batch must wait for it
             engine.reportForwardPasses(
                     (waitNanos, forwardNanos) -> {
                         passes.add(new long[] {waitNanos, forwardNanos});
                         if (passes.size() == 1) {
                             firstHeld.countDown();
-                            LockSupport.parkNanos(hold);
+                            LockSupport.parkNanos(HOLD);
                         }
                     });
             ExecutorService pool = Executors.newSingleThreadExecutor();
@@ -104,12 +134,7 @@ class ScoringEngineTest {
             } finally {
                 pool.shutdown();
             }
-
-            assertEquals(2, passes.size());
-            assertTrue(passes.get(0)[1] > 0 && passes.get(1)[1] > 0, "forward times");
-            assertTrue(
-                    passes.get(1)[0] > hold * 2 / 3,
-                    "the second batch waited " + passes.get(1)[0] + " ns");
+            return passes;
         }
     }
 

@@ -1,0 +1,83 @@
+package dev.flowwatch.flowpp.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
+import dev.flowwatch.flowpp.flow.FlowChecks;
+import dev.flowwatch.flowpp.train.Weights;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+class LikelihoodScorerTest {
+
+    /** A random tiny model on 1×4×4 images, frozen as a loaded bundle's. */
+    private static FlowPlusPlus frozenTinyModel(
+            NDManager manager, Dequantization dequantization, long seed) {
+        FlowPlusPlus model =
+                new FlowPlusPlus(
+                        FlowConfig.presetBuilder("tiny", 1, 4, 4)
+                                .optDequantization(dequantization)
+                                .build());
+        FlowChecks.initializeRandomly(model, manager, new Shape(1, 1, 4, 4), seed);
+        Weights.freeze(model);
+        return model;
+    }
+
+    @Test
+    void batchesScoredOnSeveralThreadsAtOnceGetTheScoresOfOneAtATime() throws Exception {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            assertBatchesScoreAtOnceAsOneAtATime(
+                    new LikelihoodScorer(
+                            frozenTinyModel(manager, Dequantization.VARIATIONAL, 3),
+                            frozenTinyModel(manager, Dequantization.UNIFORM, 4),
+                            manager,
+                            42));
+        }
+    }
+
+    private static void assertBatchesScoreAtOnceAsOneAtATime(LikelihoodScorer scorer) throws Exception {
+        Random random = new Random(9);
+        List<float[]> batches = new ArrayList<>();
+        for (int b = 0; b < 6; b++) {
+            float[] pixels = new float[(1 + b % 3) * 16];
+            for (int i = 0; i < pixels.length; i++) {
+                pixels[i] = random.nextInt(256);
+            }
+            batches.add(pixels);
+        }
+        List<LikelihoodScorer.Scores> sequential = new ArrayList<>();
+        for (float[] pixels : batches) {
+            sequential.add(scorer.score(pixels, pixels.length / 16, 2));
+        }
+
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<LikelihoodScorer.Scores>> concurrent = new ArrayList<>();
+            for (int round = 0; round < 3; round++) {
+                for (float[] pixels : batches) {
+                    concurrent.add(pool.submit(() -> scorer.score(pixels, pixels.length / 16, 2)));
+                }
+            }
+            for (int i = 0; i < concurrent.size(); i++) {
+                LikelihoodScorer.Scores expected = sequential.get(i % batches.size());
+                LikelihoodScorer.Scores got = concurrent.get(i).get();
+                String batch = "batch " + i % batches.size();
+                assertArrayEquals(expected.elboNats(), got.elboNats(), batch);
+                assertArrayEquals(expected.iwNats(), got.iwNats(), batch);
+                assertArrayEquals(
+                        expected.backgroundBitsPerDim(), got.backgroundBitsPerDim(), batch);
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+}
