@@ -90,11 +90,14 @@ for group in $CASES; do
       for batch in ${STREAM_BATCHES:-256}; do
         for threads in ${STREAM_THREADS:-1 4}; do
           for pipelined in ${STREAM_PIPELINED:-pipelined no-pipelined}; do
-            for passes in ${STREAM_PASSES:-1}; do
+            # STREAM_PASSES unset: the app's default model.concurrent.passes
+            for passes in ${STREAM_PASSES:-app}; do
+              concurrent=()
+              [ "$passes" = app ] || concurrent=(--concurrent-passes "$passes")
               if timeout $((CASE_S * 2)) "$run" class dev.flowwatch.streams.bench.StreamsBenchmark \
                   --model "$data_dir/models/fashion-mnist-small" --data "$data_dir" \
                   --device "$DEVICE" --batch-size "$batch" --stream-threads "$threads" \
-                  --"$pipelined" --concurrent-passes "$passes" --events $((batch * 80)) \
+                  --"$pipelined" "${concurrent[@]}" --events $((batch * 80)) \
                   --latency-seconds 10 --score-kind "$STREAM_SCORE_KIND" > "$log" 2> "$log.err"; then
                 grep '^{' "$log"
               else

@@ -135,12 +135,11 @@ public final class StreamsBenchmark implements Callable<Integer> {
 
     @Option(
             names = "--concurrent-passes",
-            defaultValue = "1",
             description =
                     "model.concurrent.passes of the app: forward passes that may run at once"
-                            + " (default: ${DEFAULT-VALUE}); with more than one, the model's"
-                            + " held share of the drain sums overlapping passes and can pass 1.")
-    int concurrentPasses;
+                            + " (default: the app's); with more than one, the model's held share"
+                            + " of the drain sums overlapping passes and can pass 1.")
+    Integer concurrentPasses;
 
     @Option(
             names = "--events",
@@ -203,7 +202,9 @@ public final class StreamsBenchmark implements Callable<Integer> {
                     "topics.partitions",
                     Integer.toString(partitions == null ? streamThreads : partitions));
             settings.put("batch.pipelined", Boolean.toString(pipelined));
-            settings.put("model.concurrent.passes", Integer.toString(concurrentPasses));
+            if (concurrentPasses != null) {
+                settings.put("model.concurrent.passes", Integer.toString(concurrentPasses));
+            }
             if (scoreKind != null) {
                 settings.put("score.kind", scoreKind);
             }
@@ -293,7 +294,7 @@ public final class StreamsBenchmark implements Callable<Integer> {
                         streamThreads,
                         config.topicsPartitions(),
                         pipelined,
-                        concurrentPasses,
+                        config.modelConcurrentPasses(),
                         engineBatch,
                         engineSingle,
                         engineScore,
