@@ -14,12 +14,17 @@ import org.junit.jupiter.api.Test;
 
 class ActNormTest {
 
+    private static ActNorm initialised(NDManager manager, int channels) {
+        ActNorm norm = new ActNorm(channels);
+        norm.initialize(manager, DataType.FLOAT64, new Shape(1, channels, 4, 4));
+        return norm;
+    }
+
     @Test
     void dataInitialisationGivesZeroMeanUnitVariancePerChannel() {
         try (NDManager manager = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed(29);
-            ActNorm norm = new ActNorm(3);
-            norm.initialize(manager, DataType.FLOAT64, new Shape(1, 3, 4, 4));
+            ActNorm norm = initialised(manager, 3);
             NDArray x =
                     manager.randomNormal(5f, 3f, new Shape(64, 3, 4, 4), DataType.FLOAT64)
                             .mul(manager.create(new double[] {1, 10, 0.1}, new Shape(1, 3, 1, 1)));
@@ -46,8 +51,7 @@ class ActNormTest {
     void aDataInitialisationOfFrozenWeightsIsWhatTheNextPassUses() {
         try (NDManager manager = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed(31);
-            ActNorm norm = new ActNorm(2);
-            norm.initialize(manager, DataType.FLOAT64, new Shape(1, 2, 4, 4));
+            ActNorm norm = initialised(manager, 2);
             Weights.freeze(norm);
             NDArray x = manager.randomNormal(5f, 3f, new Shape(32, 2, 4, 4), DataType.FLOAT64);
             norm.forward(x, FlowContext.inference());
