@@ -3,9 +3,12 @@ package dev.flowwatch.flowpp.model;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 import dev.flowwatch.flowpp.flow.FlowChecks;
+import dev.flowwatch.flowpp.orientation.OrientationConfig;
+import dev.flowwatch.flowpp.orientation.OrientationNet;
 import dev.flowwatch.flowpp.train.Weights;
 
 import org.junit.jupiter.api.Test;
@@ -35,16 +38,21 @@ class LikelihoodScorerTest {
     @Test
     void batchesScoredOnSeveralThreadsAtOnceGetTheScoresOfOneAtATime() throws Exception {
         try (NDManager manager = NDManager.newBaseManager()) {
+            OrientationNet orientation = new OrientationNet(new OrientationConfig(1, 4, 4, 4));
+            orientation.initialize(manager, DataType.FLOAT64);
+            Weights.freeze(orientation);
             assertBatchesScoreAtOnceAsOneAtATime(
                     new LikelihoodScorer(
-                            frozenTinyModel(manager, Dequantization.VARIATIONAL, 3),
-                            frozenTinyModel(manager, Dequantization.UNIFORM, 4),
-                            manager,
-                            42));
+                                    frozenTinyModel(manager, Dequantization.VARIATIONAL, 3),
+                                    frozenTinyModel(manager, Dequantization.UNIFORM, 4),
+                                    manager,
+                                    42)
+                            .withOrientation(orientation));
         }
     }
 
-    private static void assertBatchesScoreAtOnceAsOneAtATime(LikelihoodScorer scorer) throws Exception {
+    private static void assertBatchesScoreAtOnceAsOneAtATime(LikelihoodScorer scorer)
+            throws Exception {
         Random random = new Random(9);
         List<float[]> batches = new ArrayList<>();
         for (int b = 0; b < 6; b++) {
@@ -75,6 +83,7 @@ class LikelihoodScorerTest {
                 assertArrayEquals(expected.iwNats(), got.iwNats(), batch);
                 assertArrayEquals(
                         expected.backgroundBitsPerDim(), got.backgroundBitsPerDim(), batch);
+                assertArrayEquals(expected.orientation(), got.orientation(), batch);
             }
         } finally {
             pool.shutdown();
