@@ -18,12 +18,15 @@ import dev.flowwatch.flowpp.score.ImageStatistics;
 import dev.flowwatch.flowpp.score.ScoreKind;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.Semaphore;
 
@@ -38,11 +41,12 @@ import java.util.concurrent.Semaphore;
  *
  * <p>Thread-safe. A batch's dequantization noise is drawn from a seed of its own under the scorer's
  * JVM-wide lock ({@link LikelihoodScorer}), so its scores depend only on its images; its forward
- * pass then holds one of the engine's {@code concurrentPasses} permits. What the kind's score needs of the images alone (compressing each image for its
- * complexity, its shape search) is computed on the common fork-join pool while the forward pass
- * runs, and the rest of the score (a density) after the pass has given back its permit. Each
- * batch's intermediate arrays live in an {@code NDScope} inside {@link LikelihoodScorer#score}, so
- * native memory is released per batch and does not grow.
+ * pass then holds one of the engine's {@code concurrentPasses} permits. What the kind's score needs
+ * of the images alone (compressing each image for its complexity, its shape search) is computed on
+ * the common fork-join pool while the forward pass runs, and the rest of the score (a density)
+ * after the pass has given back its permit. Each batch's intermediate arrays live in an {@code
+ * NDScope} inside {@link LikelihoodScorer#score}, so native memory is released per batch and does
+ * not grow.
  */
 public final class ScoringEngine implements BatchScorer, AutoCloseable {
 
@@ -119,8 +123,9 @@ public final class ScoringEngine implements BatchScorer, AutoCloseable {
      * {@link #load(Path, String, int, ScoreKind, int)} of an engine that runs up to {@code
      * concurrentPasses} forward passes at once, each on the thread that asked for it. One pass
      * leaves cores idle between and within its many small operators, which a second pass uses
-     * (measured on a CPU); on a GPU a small model's pass is bound by the host issuing its
-     * operators one by one, which several threads can do at once (not yet measured).
+     * (measured on a CPU); on a GPU a small model's pass is bound by the host issuing its operators
+     * one by one, which several threads can do at once (not yet measured). The warm-up runs that
+     * many batches at once, so that a device without the memory for them all fails here too.
      *
      * @throws IllegalArgumentException if {@code concurrentPasses} is not positive
      */
@@ -178,12 +183,30 @@ public final class ScoringEngine implements BatchScorer, AutoCloseable {
                             concurrentPasses);
             FlowConfig c = bundle.manifest().config();
             byte[] blank = new byte[c.channels() * c.height() * c.width()];
-            engine.score(Collections.nCopies(Math.max(1, warmUpBatchSize), blank));
+            warmUp(engine, Collections.nCopies(Math.max(1, warmUpBatchSize), blank));
             engine.loaded = true;
             return engine;
         } catch (RuntimeException e) {
             manager.close();
             throw e;
+        }
+    }
+
+    /** Scores {@code batch} on as many threads at once as the engine runs passes at once. */
+    private static void warmUp(ScoringEngine engine, List<byte[]> batch) {
+        ExecutorService threads = Executors.newFixedThreadPool(engine.concurrentPasses);
+        try {
+            List<CompletableFuture<ScoredBatch>> passes = new ArrayList<>();
+            for (int i = 0; i < engine.concurrentPasses; i++) {
+                passes.add(CompletableFuture.supplyAsync(() -> engine.score(batch), threads));
+            }
+            for (CompletableFuture<ScoredBatch> pass : passes) {
+                pass.join();
+            }
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        } finally {
+            threads.shutdownNow();
         }
     }
 
