@@ -395,7 +395,8 @@ public final class StreamsBenchmark implements Callable<Integer> {
      *     over the interval's length, per stream thread: with one, how busy the device was kept
      *     (with more, a thread's scorer time includes waiting for another's forward pass)
      * @param forwardShare the time the model was held for forward passes in that interval (all
-     *     threads: one pass at a time) over its length: near 1, the model set the pace
+     *     threads, overlapping passes counted each) over its length: near 1 with one pass at a
+     *     time, near {@code model.concurrent.passes} with more, the model set the pace
      * @param forwardMillis the mean time of those passes
      * @param meanBatch the mean size of the batches scored in that interval
      */

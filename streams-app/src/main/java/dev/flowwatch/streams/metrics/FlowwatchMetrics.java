@@ -173,8 +173,9 @@ public final class FlowwatchMetrics {
                 Histogram.builder()
                         .name("flowwatch_engine_lock_wait_seconds")
                         .help(
-                                "Time a batch waited for the model, which runs one forward pass"
-                                        + " at a time for all stream threads")
+                                "Time a batch waited for the model, which runs at most"
+                                        + " model.concurrent.passes forward passes at once for all"
+                                        + " stream threads")
                         .unit(Unit.SECONDS)
                         .classicOnly()
                         .classicUpperBounds(INFERENCE_BUCKETS)
