@@ -26,9 +26,21 @@ public final class Derived {
 
     private final Supplier<NDArray> compute;
     private final Parameter[] sources;
-    private Kept kept;
+    // read without the lock on every pass: a frozen model's passes, on several threads, only read
+    private volatile Kept kept;
 
-    private record Kept(NDArray[] from, NDArray value) {}
+    private record Kept(NDArray[] from, NDArray value) {
+
+        /** Whether this was derived from these very arrays, and is still open. */
+        boolean of(NDArray[] arrays) {
+            for (int i = 0; i < from.length; i++) {
+                if (from[i] != arrays[i]) {
+                    return false;
+                }
+            }
+            return !value.isReleased();
+        }
+    }
 
     Derived(Supplier<NDArray> compute, Parameter... sources) {
         this.compute = compute;
@@ -48,37 +60,40 @@ public final class Derived {
                 return compute.get();
             }
         }
-        synchronized (this) {
-            if (kept != null && sameArrays(kept.from, from) && !kept.value.isReleased()) {
-                return kept.value;
+        Kept current = kept;
+        if (current == null || !current.of(from)) {
+            synchronized (this) {
+                current = kept;
+                if (current == null || !current.of(from)) {
+                    forget();
+                    current = new Kept(from, computeOutsideTheCallersScope());
+                    kept = current;
+                }
             }
-            forget();
-            NDArray value;
-            try (NDScope scope = new NDScope()) {
-                scope.suppressNotUsedWarning();
-                value = compute.get();
-                // the kept array lives as long as the sources' manager, not the caller's scope
-                NDScope.unregister(value);
-            }
-            kept = new Kept(from, value);
+        }
+        return current.value();
+    }
+
+    private NDArray computeOutsideTheCallersScope() {
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NDArray value = compute.get();
+            // the kept array lives as long as the sources' manager, not the caller's scope
+            NDScope.unregister(value);
             return value;
         }
     }
 
     /** Drops the kept array, for a caller that has written the sources' values in place. */
-    public synchronized void forget() {
-        if (kept != null) {
-            kept.value.close();
-            kept = null;
+    public void forget() {
+        if (kept == null) {
+            return;
         }
-    }
-
-    private static boolean sameArrays(NDArray[] a, NDArray[] b) {
-        for (int i = 0; i < a.length; i++) {
-            if (a[i] != b[i]) {
-                return false;
+        synchronized (this) {
+            if (kept != null) {
+                kept.value().close();
+                kept = null;
             }
         }
-        return true;
     }
 }

@@ -21,6 +21,7 @@ import dev.flowwatch.streams.engine.ScoringEngine;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -412,9 +413,7 @@ public final class StreamsBenchmark implements Callable<Integer> {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DRAIN_TIMEOUT_SECONDS);
         long first = 0;
         long firstCount = 0;
-        double firstScoring = 0;
-        HistogramSnapshot.HistogramDataPointSnapshot firstForward = null;
-        HistogramSnapshot.HistogramDataPointSnapshot firstBatches = null;
+        MetricSnapshots atFirst = null;
         while (true) {
             long scored = stats.snapshot().scored();
             long now = System.nanoTime();
@@ -431,27 +430,20 @@ public final class StreamsBenchmark implements Callable<Integer> {
             if (first == 0 && scored > 0) {
                 first = now;
                 firstCount = scored;
-                firstScoring = histogram(registry, SCORING_METRIC).getSum();
-                firstForward = histogram(registry, FORWARD_METRIC);
-                firstBatches = histogram(registry, BATCH_METRIC);
+                atFirst = registry.scrape();
             }
             if (scored >= total) {
                 double seconds = (now - first) / 1e9;
-                var forward = histogram(registry, FORWARD_METRIC);
-                double forwardSeconds = forward.getSum() - firstForward.getSum();
-                long passes = forward.getCount() - firstForward.getCount();
-                var batches = histogram(registry, BATCH_METRIC);
-                long scoredBatches = batches.getCount() - firstBatches.getCount();
+                MetricSnapshots atLast = registry.scrape();
+                Growth scoring = Growth.of(SCORING_METRIC, atFirst, atLast);
+                Growth forward = Growth.of(FORWARD_METRIC, atFirst, atLast);
+                Growth batches = Growth.of(BATCH_METRIC, atFirst, atLast);
                 return new Drain(
                         (scored - firstCount) / seconds,
-                        (histogram(registry, SCORING_METRIC).getSum() - firstScoring)
-                                / seconds
-                                / streamThreads,
-                        forwardSeconds / seconds,
-                        passes > 0 ? 1000 * forwardSeconds / passes : Double.NaN,
-                        scoredBatches > 0
-                                ? (batches.getSum() - firstBatches.getSum()) / scoredBatches
-                                : Double.NaN);
+                        scoring.sum() / seconds / streamThreads,
+                        forward.sum() / seconds,
+                        1000 * forward.mean(),
+                        batches.mean());
             }
             Thread.sleep(20);
         }
@@ -466,13 +458,27 @@ public final class StreamsBenchmark implements Callable<Integer> {
         return eventsPerSecond(size, i -> engine.score(batch));
     }
 
-    /** The app's histogram of that name, as it stands. */
-    private static HistogramSnapshot.HistogramDataPointSnapshot histogram(
-            PrometheusRegistry registry, String name) {
-        return registry.scrape().stream()
-                .filter(m -> m.getMetadata().getPrometheusName().equals(name))
-                .map(m -> ((HistogramSnapshot) m).getDataPoints().get(0))
-                .findFirst()
-                .orElseThrow(() -> new IllegalStateException("no metric " + name));
+    /** What a histogram of the app gained between two scrapes: its observations and their sum. */
+    private record Growth(long count, double sum) {
+
+        static Growth of(String name, MetricSnapshots before, MetricSnapshots after) {
+            HistogramSnapshot.HistogramDataPointSnapshot from = histogram(before, name);
+            HistogramSnapshot.HistogramDataPointSnapshot to = histogram(after, name);
+            return new Growth(to.getCount() - from.getCount(), to.getSum() - from.getSum());
+        }
+
+        /** The mean of the observations in between; NaN without any. */
+        double mean() {
+            return count > 0 ? sum / count : Double.NaN;
+        }
+
+        private static HistogramSnapshot.HistogramDataPointSnapshot histogram(
+                MetricSnapshots snapshots, String name) {
+            return snapshots.stream()
+                    .filter(m -> m.getMetadata().getPrometheusName().equals(name))
+                    .map(m -> ((HistogramSnapshot) m).getDataPoints().get(0))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no metric " + name));
+        }
     }
 }
