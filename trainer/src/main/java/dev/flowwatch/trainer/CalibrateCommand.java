@@ -3,6 +3,7 @@ package dev.flowwatch.trainer;
 import dev.flowwatch.flowpp.bundle.BundleWriter;
 import dev.flowwatch.flowpp.bundle.ModelBundle;
 import dev.flowwatch.flowpp.score.AnomalyScores;
+import dev.flowwatch.flowpp.score.BlendedNormals;
 import dev.flowwatch.flowpp.score.Calibration;
 import dev.flowwatch.flowpp.score.DoseFit;
 import dev.flowwatch.flowpp.score.DoseModel;
@@ -100,6 +101,18 @@ final class CalibrateCommand implements Callable<Integer> {
     private boolean doseShape;
 
     @Option(
+            names = "--dose-prototypes",
+            paramLabel = "N",
+            description =
+                    "Prototypes (k-means centroids of the shape references) of dose's blend part,"
+                            + " which judges how much nearer the image lies to a blend of its"
+                            + " nearest reference and a prototype than to that reference alone"
+                            + " (a mix of two garments does); 0 leaves the part out (default: "
+                            + BlendedNormals.DEFAULT_PROTOTYPES
+                            + " with the shape part).")
+    private Integer dosePrototypes;
+
+    @Option(
             names = "--dose-orientation",
             negatable = true,
             description =
@@ -130,6 +143,12 @@ final class CalibrateCommand implements Callable<Integer> {
                     spec.commandLine(),
                     "--dose-references is for the shape part of score kind dose; it is not"
                             + " calibrated here");
+        }
+        if (dosePrototypes != null && (dosePrototypes < 0 || (dosePrototypes > 0 && !doseShape))) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--dose-prototypes must be 0 or more, and more than 0 only with the shape part"
+                            + " of score kind dose");
         }
         boolean hasBackground = ModelBundle.readBackgroundManifest(model.bundle()).isPresent();
         boolean hasOrientation = ModelBundle.readOrientationManifest(model.bundle()).isPresent();
@@ -185,6 +204,11 @@ final class CalibrateCommand implements Callable<Integer> {
                     "  dose's shape part compares to %d reference images along %d principal axes%n",
                     dose.state().shape().count(), dose.state().shape().axes().outputs());
         }
+        if (dose != null && dose.usesBlend()) {
+            out.printf(
+                    "  dose's blend part takes partners among %d prototypes of them%n",
+                    dose.state().blend().count());
+        }
         if (dose != null && dose.usesOrientation()) {
             out.printf(
                     "  dose's orientation part judges orientation network %s%n",
@@ -206,7 +230,16 @@ final class CalibrateCommand implements Callable<Integer> {
                 batch.statistics(statistics),
                 doseShape ? batch.shapes() : null,
                 doseShape ? doseReferences.descriptors(scored.images()) : null,
+                blendPrototypes(),
                 orientation ? scored.scores().orientation() : null);
+    }
+
+    /** The blend part's prototypes: none without the shape part, the default unless given. */
+    private int blendPrototypes() {
+        if (!doseShape) {
+            return 0;
+        }
+        return dosePrototypes != null ? dosePrototypes : BlendedNormals.DEFAULT_PROTOTYPES;
     }
 
     private List<ScoreKind> allowedKinds(boolean hasBackground) {

@@ -7,6 +7,7 @@ import dev.flowwatch.flowpp.data.ImageCorruptions;
 import dev.flowwatch.flowpp.data.ImageSet;
 import dev.flowwatch.flowpp.model.LikelihoodScorer;
 import dev.flowwatch.flowpp.score.AnomalyScores;
+import dev.flowwatch.flowpp.score.BlendedNormals;
 import dev.flowwatch.flowpp.score.Calibration;
 import dev.flowwatch.flowpp.score.DetectionMetrics;
 import dev.flowwatch.flowpp.score.DoseFit;
@@ -129,7 +130,7 @@ final class DetectionCommand implements Callable<Integer> {
     /**
      * A score kind measured with one compressor where it has one, and for dose with or without the
      * image's layout and the background's bits/dim among its statistics, and with or without its
-     * shape and orientation parts.
+     * shape, blend and orientation parts.
      */
     private record Variant(
             ScoreKind kind,
@@ -137,22 +138,31 @@ final class DetectionCommand implements Callable<Integer> {
             boolean doseLayout,
             boolean doseBackground,
             boolean doseShape,
+            boolean doseBlend,
             boolean doseOrientation,
             String name) {
 
         Variant(ScoreKind kind, Compressor compressor, String name) {
-            this(kind, compressor, false, false, false, false, name);
+            this(kind, compressor, false, false, false, false, false, name);
         }
 
-        /** A dose variant. */
+        /** A dose variant; the blend part only with the shape part. */
         static Variant dose(
                 boolean layout,
                 boolean background,
                 boolean shape,
+                boolean blend,
                 boolean orientation,
                 String name) {
             return new Variant(
-                    ScoreKind.DOSE, Compressor.PNG, layout, background, shape, orientation, name);
+                    ScoreKind.DOSE,
+                    Compressor.PNG,
+                    layout,
+                    background,
+                    shape,
+                    shape && blend,
+                    orientation,
+                    name);
         }
     }
 
@@ -247,6 +257,10 @@ final class DetectionCommand implements Callable<Integer> {
                 variants.stream().anyMatch(Variant::doseShape)
                         ? DoseFit.shapeReferences(calibrationHalf.shapes(), shapeReferences)
                         : null;
+        BlendedNormals blend =
+                variants.stream().anyMatch(Variant::doseBlend)
+                        ? BlendedNormals.fit(shapes, BlendedNormals.DEFAULT_PROTOTYPES)
+                        : null;
         List<Calibrated> calibrated = new ArrayList<>();
         for (Variant v : variants) {
             Map<ScoreKind, double[]> nulls = new EnumMap<>(ScoreKind.class);
@@ -266,6 +280,7 @@ final class DetectionCommand implements Callable<Integer> {
                                 batch.statistics(statistics),
                                 v.doseShape() ? batch.shapes() : null,
                                 v.doseShape() ? shapes : null,
+                                v.doseBlend() ? blend : null,
                                 v.doseOrientation() ? calibrationScores.orientation() : null);
                 dose = fit.model();
                 kinds = new AnomalyScores(v.compressor(), dose);
@@ -375,14 +390,15 @@ final class DetectionCommand implements Callable<Integer> {
         }
         // each dose variant leaves one part of the default out, or adds the background's bits/dim
         boolean orientation = bundle.orientation().isPresent();
-        variants.add(Variant.dose(true, false, true, orientation, "dose"));
-        variants.add(Variant.dose(true, false, false, orientation, "dose (no shape)"));
-        variants.add(Variant.dose(false, false, true, orientation, "dose (no layout)"));
+        variants.add(Variant.dose(true, false, true, true, orientation, "dose"));
+        variants.add(Variant.dose(true, false, false, false, orientation, "dose (no shape)"));
+        variants.add(Variant.dose(true, false, true, false, orientation, "dose (no blend)"));
+        variants.add(Variant.dose(false, false, true, true, orientation, "dose (no layout)"));
         if (orientation) {
-            variants.add(Variant.dose(true, false, true, false, "dose (no orientation)"));
+            variants.add(Variant.dose(true, false, true, true, false, "dose (no orientation)"));
         }
         if (bundle.background().isPresent()) {
-            variants.add(Variant.dose(true, true, true, orientation, "dose (+background)"));
+            variants.add(Variant.dose(true, true, true, true, orientation, "dose (+background)"));
         }
         return variants;
     }

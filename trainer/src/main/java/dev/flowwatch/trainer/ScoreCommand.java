@@ -33,10 +33,11 @@ import java.util.concurrent.Callable;
                     + "[,background_bpd], the ELBO's terms in bits/dim (dequantization, logit,"
                     + " level<k>_prior, level<k>_logdet, level<k>_share),",
             "the input complexity complexity_<compressor>, the bits/dim less it"
-                + " bpd_minus_<compressor> (the complexity score, as a statistic of dose),"
-                + " sharpness, saturation, intensity_p99, the layout layout_<moment>,"
-                + " shape_distance when the calibration's dose judges shapes, orientation (nats)"
-                + " when the bundle has an orientation network,",
+                    + " bpd_minus_<compressor> (the complexity score, as a statistic of dose),"
+                    + " sharpness, saturation, intensity_p99, the layout layout_<moment>,"
+                    + " shape_distance when the calibration's dose judges shapes, shape_blend_gain"
+                    + " when it judges blends of them, orientation (nats)"
+                    + " when the bundle has an orientation network,",
             "then one column per score kind:"
                     + " bpd, bpd_iw, complexity, likelihood_ratio, dose, each where the bundle"
                     + " and the options allow it",
@@ -47,6 +48,7 @@ import java.util.concurrent.Callable;
 final class ScoreCommand implements Callable<Integer> {
 
     private static final String SHAPE_DISTANCE = "shape_distance";
+    private static final String BLEND_GAIN = "shape_blend_gain";
     private static final String ORIENTATION = "orientation";
 
     @Spec private CommandSpec spec;
@@ -95,8 +97,12 @@ final class ScoreCommand implements Callable<Integer> {
                     statistics.get(j),
                     Arrays.stream(vectors).mapToDouble(v -> v[column]).toArray());
         }
-        if (calibration.flatMap(Calibration::dose).map(DoseModel::usesShape).orElse(false)) {
+        Optional<DoseModel> dose = calibration.flatMap(Calibration::dose);
+        if (dose.map(DoseModel::usesShape).orElse(false)) {
             columns.put(SHAPE_DISTANCE, batch.shapeDistances());
+        }
+        if (dose.map(DoseModel::usesBlend).orElse(false)) {
+            columns.put(BLEND_GAIN, batch.blendGains());
         }
         if (s.orientation() != null) {
             columns.put(ORIENTATION, s.orientation());

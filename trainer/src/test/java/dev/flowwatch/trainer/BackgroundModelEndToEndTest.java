@@ -124,6 +124,7 @@ class BackgroundModelEndToEndTest {
         assertEquals(20, calibration.nullCount(ScoreKind.DOSE));
         assertTrue(calibration.dose().orElseThrow().statistics().contains("background_bpd"));
         assertTrue(calibration.dose().orElseThrow().usesShape());
+        assertTrue(calibration.dose().orElseThrow().usesBlend());
 
         AnomalyScores library = AnomalyScores.of(calibration);
         ScoredAsStreamed.compare(
@@ -136,10 +137,11 @@ class BackgroundModelEndToEndTest {
                             expected.backgroundBitsPerDim()[0],
                             cell.applyAsDouble("background_bpd"),
                             0.0);
+                    AnomalyScores.Batch batch = library.batch(expected, one);
                     assertEquals(
-                            library.batch(expected, one).shapeDistances()[0],
-                            cell.applyAsDouble("shape_distance"),
-                            0.0);
+                            batch.shapeDistances()[0], cell.applyAsDouble("shape_distance"), 0.0);
+                    assertEquals(
+                            batch.blendGains()[0], cell.applyAsDouble("shape_blend_gain"), 0.0);
                     for (ScoreKind kind : kinds) {
                         double value = library.scores(kind, expected, one)[0];
                         assertEquals(value, cell.applyAsDouble(kind.id()), 0.0, kind.id());
@@ -171,6 +173,7 @@ class BackgroundModelEndToEndTest {
         assertTrue(detection.out().contains("likelihood_ratio"), detection.out());
         assertTrue(detection.out().contains("typicality (M=4)"), detection.out());
         assertTrue(detection.out().contains("dose (no shape)"), detection.out());
+        assertTrue(detection.out().contains("dose (no blend)"), detection.out());
         assertTrue(detection.out().contains("background "), detection.out());
     }
 

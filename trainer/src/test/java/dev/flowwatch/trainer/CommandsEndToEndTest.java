@@ -14,6 +14,7 @@ import dev.flowwatch.flowpp.data.ImageCorruptions;
 import dev.flowwatch.flowpp.data.ImageSet;
 import dev.flowwatch.flowpp.score.AnomalyScores;
 import dev.flowwatch.flowpp.score.Calibration;
+import dev.flowwatch.flowpp.score.DoseModel;
 import dev.flowwatch.flowpp.score.ScoreKind;
 import dev.flowwatch.flowpp.train.TrainingProgress.CurvePoint;
 import dev.flowwatch.trainer.report.CurveCsv;
@@ -21,6 +22,8 @@ import dev.flowwatch.trainer.report.CurveCsv;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -257,31 +260,40 @@ class CommandsEndToEndTest {
     }
 
     /**
-     * By default dose has its shape part and score writes the shape distance; {@code
-     * --no-dose-shape} leaves both out, and dose is the density's surprise alone.
+     * By default dose has its shape and blend parts and score writes the shape distance and the
+     * blend gain; {@code --dose-prototypes 0} leaves the blend part out, {@code --no-dose-shape}
+     * both, and dose is the density's surprise alone.
      */
-    @Test
-    void doseHasItsShapePartUnlessCalibratedWithout() throws IOException {
+    @ParameterizedTest
+    @CsvSource({
+        "--dose-shape, true, true",
+        "--dose-prototypes=0, true, false",
+        "--no-dose-shape, false, false"
+    })
+    void doseHasItsShapeAndBlendPartsUnlessCalibratedWithout(
+            String option, boolean shape, boolean blend) throws IOException {
         Path copy = BundleCopies.weightsOnly(bundle, dir.resolve("model"));
-        for (boolean shape : new boolean[] {true, false}) {
-            Cli calibrate = calibrateDose(copy, shape ? "--dose-shape" : "--no-dose-shape");
-            assertEquals(0, calibrate.exitCode(), calibrate.toString());
-            assertEquals(shape, Calibration.read(copy).dose().orElseThrow().usesShape());
-            Path csv = dir.resolve("scores-" + shape + ".csv");
-            Cli score =
-                    Cli.run(
-                            "score",
-                            "--model",
-                            copy.toString(),
-                            "--data",
-                            data.toString(),
-                            "--out",
-                            csv.toString());
-            assertEquals(0, score.exitCode(), score.toString());
-            List<String> header = List.of(Files.readAllLines(csv).get(0).split(","));
-            assertTrue(header.contains("dose_p_value"), header.toString());
-            assertEquals(shape, header.contains("shape_distance"), header.toString());
-        }
+        Cli calibrate = calibrateDose(copy, option);
+        assertEquals(0, calibrate.exitCode(), calibrate.toString());
+        DoseModel dose = Calibration.read(copy).dose().orElseThrow();
+        assertEquals(shape, dose.usesShape());
+        assertEquals(blend, dose.usesBlend());
+        assertEquals(blend, calibrate.out().contains("blend part"), calibrate.out());
+        Path csv = dir.resolve("scores.csv");
+        Cli score =
+                Cli.run(
+                        "score",
+                        "--model",
+                        copy.toString(),
+                        "--data",
+                        data.toString(),
+                        "--out",
+                        csv.toString());
+        assertEquals(0, score.exitCode(), score.toString());
+        List<String> header = List.of(Files.readAllLines(csv).get(0).split(","));
+        assertTrue(header.contains("dose_p_value"), header.toString());
+        assertEquals(shape, header.contains("shape_distance"), header.toString());
+        assertEquals(blend, header.contains("shape_blend_gain"), header.toString());
     }
 
     /**
@@ -384,6 +396,9 @@ class CommandsEndToEndTest {
                 calibrateDose(copy, "--no-dose-shape", "--dose-references", references.toString());
         assertEquals(2, pointless.exitCode(), pointless.toString());
         assertTrue(pointless.err().contains("is for the shape part"), pointless.err());
+        Cli blendless = calibrateDose(copy, "--no-dose-shape", "--dose-prototypes", "8");
+        assertEquals(2, blendless.exitCode(), blendless.toString());
+        assertTrue(blendless.err().contains("only with the shape part"), blendless.err());
     }
 
     /** {@code calibrate --score-kinds dose} of the tiny data, with more options. */

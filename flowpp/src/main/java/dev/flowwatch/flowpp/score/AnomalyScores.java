@@ -4,6 +4,7 @@ import dev.flowwatch.flowpp.bundle.ModelBundle;
 import dev.flowwatch.flowpp.data.ImageSet;
 import dev.flowwatch.flowpp.model.LikelihoodScorer;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -19,8 +20,9 @@ import java.util.List;
  * code length leaves what only the semantics explain (Ren et al., NeurIPS 2019).
  *
  * <p>{@link ScoreKind#DOSE} judges the image's {@link DoseStatistics} t(x) by the calibration's
- * {@link KernelDensity} k, its {@link ShapeDescriptor} by its distance to the nearest normal
- * images, and where calibrated with it, the orientation network's surprise ({@link
+ * {@link KernelDensity} k, its {@link ShapeDescriptor} by its distance to the nearest normal images
+ * and, where calibrated with them, how much nearer a blend of two normal shapes lies ({@link
+ * BlendedNormals}) and the orientation network's surprise ({@link
  * LikelihoodScorer.Scores#orientation}), and takes the most surprising ({@link DoseModel}): each
  * single statistic fails on some kind of anomaly (simple images code cheaply, blurred ones too, the
  * complexity correction makes blur look normal, a garment upside down codes like one upright), but
@@ -106,9 +108,9 @@ public final class AnomalyScores {
 
     /**
      * Computes now everything that scores of this kind need of the images alone, for every image:
-     * the complexity, dose's statistics of the image and its shape distance. None needs the model,
-     * so a caller can run this while the model scores the same images; a {@link Batch} over these
-     * statistics then only reads them.
+     * the complexity, dose's statistics of the image and what its shape parts say of it. None needs
+     * the model, so a caller can run this while the model scores the same images; a {@link Batch}
+     * over these statistics then only reads them.
      *
      * @throws IllegalArgumentException for {@link ScoreKind#DOSE} without its model
      */
@@ -122,7 +124,7 @@ public final class AnomalyScores {
             case DOSE -> {
                 DoseStatistics.computeImageStatistics(requireDose().statistics(), images);
                 if (dose.usesShape()) {
-                    images.shapeDistances(dose);
+                    images.shapeMatches(dose);
                 }
             }
             case BPD, BPD_IW, LIKELIHOOD_RATIO -> {}
@@ -203,14 +205,15 @@ public final class AnomalyScores {
                 }
                 case DOSE -> {
                     double[][] vectors = statistics(requireDose().statistics());
-                    double[] distances = dose.usesShape() ? shapeDistances() : null;
+                    DoseModel.ShapeMatch[] shapes =
+                            dose.usesShape() ? images.shapeMatches(dose) : null;
                     double[] turned = dose.usesOrientation() ? orientation() : null;
                     double[] s = new double[vectors.length];
                     for (int i = 0; i < s.length; i++) {
                         s[i] =
                                 dose.scoreAt(
                                         vectors[i],
-                                        distances == null ? Double.NaN : distances[i],
+                                        shapes == null ? null : shapes[i],
                                         turned == null ? Double.NaN : turned[i]);
                     }
                     yield s;
@@ -225,7 +228,7 @@ public final class AnomalyScores {
 
         /**
          * Every image's distance to the nearest normal shapes ({@link NearestNormals}), searched
-         * once per batch however often asked ({@link ImageStatistics#shapeDistances}).
+         * once per batch however often asked ({@link ImageStatistics#shapeMatches}).
          *
          * @throws IllegalArgumentException without a dose model, or when it has no shape part
          */
@@ -235,7 +238,26 @@ public final class AnomalyScores {
                         "this calibration's dose score has no shape part; calibrate without"
                                 + " --no-dose-shape");
             }
-            return images.shapeDistances(dose).clone();
+            return Arrays.stream(images.shapeMatches(dose))
+                    .mapToDouble(DoseModel.ShapeMatch::distance)
+                    .toArray();
+        }
+
+        /**
+         * Every image's {@link BlendedNormals#gain}, from the same search as {@link
+         * #shapeDistances}.
+         *
+         * @throws IllegalArgumentException without a dose model, or when it has no blend part
+         */
+        public double[] blendGains() {
+            if (!requireDose().usesBlend()) {
+                throw new IllegalArgumentException(
+                        "this calibration's dose score has no blend part; calibrate with"
+                                + " --dose-prototypes N, N > 0");
+            }
+            return Arrays.stream(images.shapeMatches(dose))
+                    .mapToDouble(DoseModel.ShapeMatch::blendGain)
+                    .toArray();
         }
 
         /**

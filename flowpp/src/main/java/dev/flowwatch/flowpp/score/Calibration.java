@@ -45,10 +45,11 @@ public final class Calibration {
      * Version 2 added the density of score kind dose, version 3 its shape part and the null of each
      * part ({@link DoseModel}), version 4 the shape part's signed two-scale descriptors compared
      * along principal axes, version 5 its orientation part ({@code orientationVersion} and the
-     * part's null). Files of versions 1 to 4 still read, without dose in version 2's, nor in
-     * version 3's when it has the shape part.
+     * part's null), version 6 its blend part ({@link BlendedNormals}'s prototypes and the part's
+     * null). Files of versions 1 to 5 still read (version 5's without the blend part), without dose
+     * in version 2's, nor in version 3's when it has the shape part.
      */
-    public static final int FORMAT_VERSION = 5;
+    public static final int FORMAT_VERSION = 6;
 
     private static final Gson GSON =
             new GsonBuilder()

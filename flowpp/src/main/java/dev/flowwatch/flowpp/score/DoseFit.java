@@ -3,6 +3,7 @@ package dev.flowwatch.flowpp.score;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.IntToDoubleFunction;
+import java.util.stream.IntStream;
 
 /**
  * The {@link ScoreKind#DOSE} model fitted to one half of held-out normal images, and the scores of
@@ -17,6 +18,9 @@ import java.util.function.IntToDoubleFunction;
  * training images: the more, the better, see {@link NearestNormals}), the even half otherwise. A
  * separate set must not hold the calibration images: each would be its own nearest reference.
  *
+ * <p>The blend part's prototypes, when asked for, are fitted to the shape part's references ({@link
+ * BlendedNormals#fit}).
+ *
  * <p>The orientation part, when asked for, takes the odd-indexed images' orientation surprises as
  * its null; nothing of it is fitted (the network was trained on the training images).
  *
@@ -30,7 +34,7 @@ public record DoseFit(DoseModel model, double[] nullScores) {
         return of(statistics, vectors, null, null);
     }
 
-    /** A fit without the orientation part. */
+    /** A fit without the blend and the orientation parts. */
     public static DoseFit of(
             List<String> statistics,
             double[][] vectors,
@@ -39,31 +43,51 @@ public record DoseFit(DoseModel model, double[] nullScores) {
         return of(statistics, vectors, descriptors, references, null);
     }
 
-    /**
-     * @param vectors every image's statistics, named by {@code statistics}
-     * @param descriptors every image's {@link ShapeDescriptor}, or null for a score without the
-     *     shape part
-     * @param references the {@link ShapeDescriptor}s of the shape part's reference images, or null
-     *     to take the even-indexed images' {@code descriptors}
-     * @param orientation every image's orientation surprise, or null for a score without the
-     *     orientation part
-     * @throws IllegalArgumentException with fewer than 8 images, descriptors or surprises not one
-     *     per image, references without descriptors, or a statistic or surprise that is not finite
-     */
+    /** A fit without the blend part. */
     public static DoseFit of(
             List<String> statistics,
             double[][] vectors,
             float[][] descriptors,
             float[][] references,
             double[] orientation) {
-        if (references != null && descriptors == null) {
-            throw new IllegalArgumentException("shape references for a score without shapes");
+        return of(statistics, vectors, descriptors, references, 0, orientation);
+    }
+
+    /**
+     * @param vectors every image's statistics, named by {@code statistics}
+     * @param descriptors every image's {@link ShapeDescriptor}, or null for a score without the
+     *     shape part
+     * @param references the {@link ShapeDescriptor}s of the shape part's reference images, or null
+     *     to take the even-indexed images' {@code descriptors}
+     * @param prototypes the blend part's number of prototypes, 0 for a score without it
+     * @param orientation every image's orientation surprise, or null for a score without the
+     *     orientation part
+     * @throws IllegalArgumentException with fewer than 8 images, descriptors or surprises not one
+     *     per image, references or prototypes without descriptors, a negative number of prototypes,
+     *     or a statistic or surprise that is not finite
+     */
+    public static DoseFit of(
+            List<String> statistics,
+            double[][] vectors,
+            float[][] descriptors,
+            float[][] references,
+            int prototypes,
+            double[] orientation) {
+        if ((references != null || prototypes != 0) && descriptors == null) {
+            throw new IllegalArgumentException(
+                    "shape references or blend prototypes for a score without shapes");
         }
+        if (prototypes < 0) {
+            throw new IllegalArgumentException("blend prototypes: " + prototypes + ", negative");
+        }
+        NearestNormals shape =
+                descriptors == null ? null : shapeReferences(descriptors, references);
         return withReferences(
                 statistics,
                 vectors,
                 descriptors,
-                descriptors == null ? null : shapeReferences(descriptors, references),
+                shape,
+                prototypes == 0 ? null : BlendedNormals.fit(shape, prototypes),
                 orientation);
     }
 
@@ -84,15 +108,18 @@ public record DoseFit(DoseModel model, double[] nullScores) {
     }
 
     /**
-     * As {@link #of(List, double[][], float[][], float[][], double[])}, with the shape part's
-     * references already fitted ({@link #shapeReferences}); both or neither of {@code descriptors}
-     * and {@code shape}.
+     * As {@link #of(List, double[][], float[][], float[][], int, double[])}, with the shape part's
+     * references and the blend part's prototypes already fitted ({@link #shapeReferences}, {@link
+     * BlendedNormals#fit}); both or neither of {@code descriptors} and {@code shape}.
+     *
+     * @param blend null for a score without the blend part
      */
     public static DoseFit withReferences(
             List<String> statistics,
             double[][] vectors,
             float[][] descriptors,
             NearestNormals shape,
+            BlendedNormals blend,
             double[] orientation) {
         if (vectors.length < 8) {
             throw new IllegalArgumentException(
@@ -105,6 +132,9 @@ public record DoseFit(DoseModel model, double[] nullScores) {
         }
         if ((descriptors == null) != (shape == null)) {
             throw new IllegalArgumentException("shape descriptors and references go together");
+        }
+        if (blend != null && shape == null) {
+            throw new IllegalArgumentException("a blend part needs the shape part");
         }
         if (orientation != null
                 && (orientation.length != vectors.length
@@ -127,14 +157,26 @@ public record DoseFit(DoseModel model, double[] nullScores) {
             densityNull[i] = density.negativeLogDensity(held[i]);
         }
         double[] nulls = NullSurprise.leaveOneOut(densityNull);
-        double[] shapeNull =
+        // the odd-indexed images' nearest references, searched once for both shape parts
+        NearestNormals.Nearest[] nearest =
                 descriptors == null
                         ? null
-                        : partNull(vectors.length, i -> shape.distance(descriptors[i]), nulls);
+                        : IntStream.range(0, vectors.length)
+                                .parallel()
+                                .mapToObj(i -> i % 2 == 1 ? shape.nearest(descriptors[i]) : null)
+                                .toArray(NearestNormals.Nearest[]::new);
+        double[] shapeNull =
+                nearest == null
+                        ? null
+                        : partNull(vectors.length, i -> nearest[i].distance(), nulls);
+        double[] blendNull =
+                blend == null ? null : partNull(vectors.length, i -> blend.gain(nearest[i]), nulls);
         double[] orientationNull =
                 orientation == null ? null : partNull(vectors.length, i -> orientation[i], nulls);
         return new DoseFit(
-                DoseModel.of(density, densityNull, shape, shapeNull, orientationNull), nulls);
+                DoseModel.of(
+                        density, densityNull, shape, shapeNull, blend, blendNull, orientationNull),
+                nulls);
     }
 
     /**

@@ -6,10 +6,11 @@ import java.util.List;
 /**
  * What the {@link ScoreKind#DOSE} score of an image is computed from: a {@link KernelDensity} over
  * its {@link DoseStatistics}, and, where calibrated with them, the distance of its {@link
- * ShapeDescriptor} to the nearest normal images ({@link NearestNormals}) and the surprise of the
- * bundle's orientation network ({@link dev.flowwatch.flowpp.orientation.OrientationNet#surprise}:
- * how unsure it is that the image is upright). Each part has the null distribution of its own
- * values on held-out normal images, and the score is the largest of the parts' {@link NullSurprise
+ * ShapeDescriptor} to the nearest normal images ({@link NearestNormals}), how much nearer it lies
+ * to a blend of two normal shapes ({@link BlendedNormals}), and the surprise of the bundle's
+ * orientation network ({@link dev.flowwatch.flowpp.orientation.OrientationNet#surprise}: how unsure
+ * it is that the image is upright). Each part has the null distribution of its own values on
+ * held-out normal images, and the score is the largest of the parts' {@link NullSurprise
  * surprises}: −log of the smallest p-value, Tippett's combination.
  *
  * <p>Why not one density over both: the shape distance is one coordinate among many, and a density
@@ -29,6 +30,9 @@ public final class DoseModel {
      * @param densityNull −log of the density at each held-out normal image
      * @param shape the reference set, or null when the score has no shape part
      * @param shapeNull each held-out normal image's shape distance, or null with no shape part
+     * @param blend the prototypes of the blend part, or null when the score has none (it needs the
+     *     shape part)
+     * @param blendNull each held-out normal image's blend gain, or null with no blend part
      * @param orientationNull each held-out normal image's orientation surprise, or null when the
      *     score has no orientation part
      */
@@ -37,13 +41,25 @@ public final class DoseModel {
             double[] densityNull,
             NearestNormals.State shape,
             double[] shapeNull,
+            BlendedNormals.State blend,
+            double[] blendNull,
             double[] orientationNull) {}
+
+    /**
+     * What the shape parts say of an image.
+     *
+     * @param distance to the nearest reference ({@link NearestNormals})
+     * @param blendGain {@link BlendedNormals#gain}, NaN without the blend part
+     */
+    public record ShapeMatch(double distance, double blendGain) {}
 
     private final State state;
     private final KernelDensity density;
     private final NullSurprise densitySurprise;
     private final NearestNormals shape;
     private final NullSurprise shapeSurprise;
+    private final BlendedNormals blend;
+    private final NullSurprise blendSurprise;
     private final NullSurprise orientationSurprise;
 
     private DoseModel(
@@ -52,12 +68,16 @@ public final class DoseModel {
             NullSurprise densitySurprise,
             NearestNormals shape,
             NullSurprise shapeSurprise,
+            BlendedNormals blend,
+            NullSurprise blendSurprise,
             NullSurprise orientationSurprise) {
         this.state = state;
         this.density = density;
         this.densitySurprise = densitySurprise;
         this.shape = shape;
         this.shapeSurprise = shapeSurprise;
+        this.blend = blend;
+        this.blendSurprise = blendSurprise;
         this.orientationSurprise = orientationSurprise;
     }
 
@@ -74,12 +94,24 @@ public final class DoseModel {
             throw new IllegalArgumentException(
                     "a shape part needs both its reference set and its null distances");
         }
+        if ((state.blend() == null) != (state.blendNull() == null)) {
+            throw new IllegalArgumentException(
+                    "a blend part needs both its prototypes and its null gains");
+        }
+        NearestNormals shape = state.shape() == null ? null : NearestNormals.of(state.shape());
+        BlendedNormals blend = state.blend() == null ? null : BlendedNormals.of(state.blend());
+        if (blend != null && (shape == null || blend.state().dimensions() != shape.dimensions())) {
+            throw new IllegalArgumentException(
+                    "a blend part needs a shape part of as many coordinates as its prototypes");
+        }
         return new DoseModel(
                 state,
                 KernelDensity.of(state.density()),
                 NullSurprise.of(state.densityNull()),
-                state.shape() == null ? null : NearestNormals.of(state.shape()),
+                shape,
                 state.shapeNull() == null ? null : NullSurprise.of(state.shapeNull()),
+                blend,
+                blend == null ? null : NullSurprise.of(state.blendNull()),
                 state.orientationNull() == null ? null : NullSurprise.of(state.orientationNull()));
     }
 
@@ -87,6 +119,7 @@ public final class DoseModel {
      * A model of these parts.
      *
      * @param shape null for a score without the shape part, and then {@code shapeNull} too
+     * @param blend null for a score without the blend part, and then {@code blendNull} too
      * @param orientationNull null for a score without the orientation part
      */
     static DoseModel of(
@@ -94,6 +127,8 @@ public final class DoseModel {
             double[] densityNull,
             NearestNormals shape,
             double[] shapeNull,
+            BlendedNormals blend,
+            double[] blendNull,
             double[] orientationNull) {
         return of(
                 new State(
@@ -101,6 +136,8 @@ public final class DoseModel {
                         sorted(densityNull),
                         shape == null ? null : shape.state(),
                         shape == null ? null : sorted(shapeNull),
+                        blend == null ? null : blend.state(),
+                        blend == null ? null : sorted(blendNull),
                         orientationNull == null ? null : sorted(orientationNull)));
     }
 
@@ -118,6 +155,11 @@ public final class DoseModel {
         return shape != null;
     }
 
+    /** Whether the score has the blend part ({@link BlendedNormals}). */
+    public boolean usesBlend() {
+        return blend != null;
+    }
+
     /**
      * Whether the score has the orientation part, and so needs the bundle's orientation network to
      * run on every image.
@@ -128,27 +170,29 @@ public final class DoseModel {
 
     /**
      * The dose score: the largest surprise of the image's density, and where the score has them, of
-     * its shape distance and of its orientation.
+     * its shape distance, its blend gain and its orientation.
      *
      * @param statistics the image's {@link DoseStatistics}, named by {@link #statistics()}
      * @param descriptor its {@link ShapeDescriptor}; ignored, and may be null, without a shape part
      * @param orientation its orientation surprise; ignored without an orientation part
      */
     public double score(double[] statistics, float[] descriptor, double orientation) {
-        return scoreAt(
-                statistics, shape == null ? Double.NaN : shape.distance(descriptor), orientation);
+        return scoreAt(statistics, shape == null ? null : shapeMatch(descriptor), orientation);
     }
 
     /**
-     * {@link #score} of an image whose {@link #shapeDistance} is already known.
+     * {@link #score} of an image whose {@link #shapeMatch} is already known.
      *
-     * @param shapeDistance ignored without a shape part
+     * @param shapeMatch ignored, and may be null, without a shape part
      * @param orientation ignored without an orientation part
      */
-    public double scoreAt(double[] statistics, double shapeDistance, double orientation) {
+    public double scoreAt(double[] statistics, ShapeMatch shapeMatch, double orientation) {
         double s = densitySurprise.surprise(density.negativeLogDensity(statistics));
         if (shape != null) {
-            s = Math.max(s, shapeSurprise.surprise(shapeDistance));
+            s = Math.max(s, shapeSurprise.surprise(shapeMatch.distance()));
+        }
+        if (blend != null) {
+            s = Math.max(s, blendSurprise.surprise(shapeMatch.blendGain()));
         }
         if (orientationSurprise != null) {
             s = Math.max(s, orientationSurprise.surprise(orientation));
@@ -157,15 +201,17 @@ public final class DoseModel {
     }
 
     /**
-     * The shape distance of the image with this descriptor.
+     * What the shape parts say of the image with this descriptor: one search for its nearest
+     * reference serves both.
      *
      * @throws IllegalStateException without a shape part
      */
-    public double shapeDistance(float[] descriptor) {
+    public ShapeMatch shapeMatch(float[] descriptor) {
         if (shape == null) {
             throw new IllegalStateException("this dose score has no shape part");
         }
-        return shape.distance(descriptor);
+        NearestNormals.Nearest nearest = shape.nearest(descriptor);
+        return new ShapeMatch(nearest.distance(), blend == null ? Double.NaN : blend.gain(nearest));
     }
 
     KernelDensity density() {

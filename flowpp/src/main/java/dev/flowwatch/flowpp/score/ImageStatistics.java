@@ -10,11 +10,11 @@ import java.util.stream.IntStream;
 /**
  * Statistics of a set's images themselves, not of the model: the input complexity per compressor,
  * the {@link ImageLayout}, the {@link ImageSharpness}, the {@link ImageRange}, the {@link
- * ShapeDescriptor} and its distance to a dose model's normal shapes. Each is computed for every
- * image the first time any image asks, the images in parallel, and then kept, so several score
- * kinds and densities over one set compress each image once. (In the stream this is a batch's CPU
- * work besides its forward pass; on a GPU host, where the forward pass is cheap, a large part of
- * the batch's time.)
+ * ShapeDescriptor} and what a dose model's shape parts say of it. Each is computed for every image
+ * the first time any image asks, the images in parallel, and then kept, so several score kinds and
+ * densities over one set compress each image once. (In the stream this is a batch's CPU work
+ * besides its forward pass; on a GPU host, where the forward pass is cheap, a large part of the
+ * batch's time.)
  *
  * <p>Not thread-safe: one thread at a time may ask, and a thread that takes over after another must
  * be ordered after it (as joining the other's future orders it).
@@ -28,8 +28,8 @@ public final class ImageStatistics {
     private double[][] ranges;
     private float[][] shapes;
     private Double[] sharpness;
-    private DoseModel distancesOf;
-    private double[] shapeDistances;
+    private DoseModel matchesOf;
+    private DoseModel.ShapeMatch[] shapeMatches;
 
     private ImageStatistics(ImageSet images) {
         this.images = images;
@@ -101,23 +101,23 @@ public final class ImageStatistics {
     }
 
     /**
-     * Every image's {@link DoseModel#shapeDistance} under {@code dose}, searched once for the last
+     * Every image's {@link DoseModel#shapeMatch} under {@code dose}, searched once for the last
      * model asked, the images in parallel (the search is the costliest part of a dose score on the
      * CPU); the array is shared, do not change it.
      *
      * @throws IllegalStateException when the model has no shape part
      */
-    public double[] shapeDistances(DoseModel dose) {
-        if (distancesOf != dose) {
+    public DoseModel.ShapeMatch[] shapeMatches(DoseModel dose) {
+        if (matchesOf != dose) {
             float[][] descriptors = shapes();
-            shapeDistances =
+            shapeMatches =
                     IntStream.range(0, descriptors.length)
                             .parallel()
-                            .mapToDouble(i -> dose.shapeDistance(descriptors[i]))
-                            .toArray();
-            distancesOf = dose;
+                            .mapToObj(i -> dose.shapeMatch(descriptors[i]))
+                            .toArray(DoseModel.ShapeMatch[]::new);
+            matchesOf = dose;
         }
-        return shapeDistances;
+        return shapeMatches;
     }
 
     /** Fails unless {@code pixels} holds one C×H×W image of unsigned bytes. */

@@ -1,9 +1,6 @@
 package dev.flowwatch.flowpp.score;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.Comparator;
 
 /**
@@ -24,16 +21,14 @@ import java.util.Comparator;
  * nearest one of 60000). Each of these was measured with one, three, five and twenty neighbours;
  * one was best every time.
  *
- * <p>The references' coordinates are stored in the calibration as 16-bit fixed point (a step of
- * 1/32767 of the largest, far below any distance that matters), and the distances are always
- * computed from the stored values, so a calibration read back scores exactly as the one written.
+ * <p>The references' coordinates are stored in the calibration as 16-bit {@link FixedPoint}, and
+ * the distances are always computed from the stored values, so a calibration read back scores
+ * exactly as the one written.
  */
 public final class NearestNormals {
 
     /** Principal axes the references are compared along. */
     static final int AXES = 64;
-
-    private static final int LEVELS = Short.MAX_VALUE;
 
     /** Coordinates summed between two checks whether a reference can still be the nearest. */
     private static final int BLOCK = 8;
@@ -88,28 +83,16 @@ public final class NearestNormals {
     public static NearestNormals fit(float[][] descriptors) {
         PrincipalAxes axes = PrincipalAxes.fit(descriptors, AXES);
         float[][] projected = new float[descriptors.length][];
-        float largest = 0;
         for (int r = 0; r < descriptors.length; r++) {
             projected[r] = axes.project(descriptors[r]);
-            for (float v : projected[r]) {
-                largest = Math.max(largest, Math.abs(v));
-            }
         }
-        double step = largest > 0 ? largest / (double) LEVELS : 1;
-        ByteBuffer bytes =
-                ByteBuffer.allocate(descriptors.length * axes.outputs() * 2)
-                        .order(ByteOrder.LITTLE_ENDIAN);
-        for (float[] coordinates : projected) {
-            for (float v : coordinates) {
-                bytes.putShort((short) Math.round(v / step));
-            }
-        }
+        double step = FixedPoint.step(projected);
         return of(
                 new State(
                         axes.state(),
                         descriptors.length,
                         step,
-                        Base64.getEncoder().encodeToString(bytes.array())));
+                        FixedPoint.encode(projected, step)));
     }
 
     /**
@@ -122,28 +105,15 @@ public final class NearestNormals {
             throw new IllegalArgumentException("a reference set without its principal axes");
         }
         PrincipalAxes axes = PrincipalAxes.of(state.axes());
-        byte[] bytes;
-        try {
-            bytes =
-                    state.references() == null
-                            ? new byte[0]
-                            : Base64.getDecoder().decode(state.references());
-        } catch (IllegalArgumentException notBase64) {
-            throw new IllegalArgumentException("reference coordinates: " + notBase64.getMessage());
+        if (state.count() <= 0) {
+            throw new IllegalArgumentException("a reference set of " + state.count() + " images");
         }
-        if (state.count() <= 0
-                || !(state.step() > 0 && Double.isFinite(state.step()))
-                || bytes.length != 2L * axes.outputs() * state.count()) {
-            throw new IllegalArgumentException(
-                    ("inconsistent reference set: %d bytes for %d references of %d coordinates,"
-                                    + " step %s")
-                            .formatted(bytes.length, state.count(), axes.outputs(), state.step()));
-        }
-        ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        float[] references = new float[axes.outputs() * state.count()];
-        for (int i = 0; i < references.length; i++) {
-            references[i] = (float) (buffer.getShort() * state.step());
-        }
+        float[] references =
+                FixedPoint.decode(
+                        state.references(),
+                        state.step(),
+                        axes.outputs() * state.count(),
+                        "reference set of %d images".formatted(state.count()));
         return new NearestNormals(state, axes, references);
     }
 
@@ -152,7 +122,25 @@ public final class NearestNormals {
     }
 
     /**
+     * The nearest reference to an image, along the principal axes.
+     *
+     * @param distance the Euclidean distance between them
+     * @param query the image's descriptor's coordinates along the axes
+     * @param reference the nearest reference's coordinates along the axes
+     */
+    public record Nearest(double distance, float[] query, float[] reference) {}
+
+    /**
      * The distance from {@code descriptor} to the nearest reference, along the principal axes.
+     *
+     * @see #nearest
+     */
+    public double distance(float[] descriptor) {
+        return nearest(descriptor).distance();
+    }
+
+    /**
+     * The nearest reference to {@code descriptor}, along the principal axes.
      *
      * <p>Exact, but most references are never compared whole. The search walks outwards from the
      * query's place in the order of the first coordinate, the one of largest variance, and stops in
@@ -161,12 +149,13 @@ public final class NearestNormals {
      * about 25 000, most of them for one block of coordinates, in 0.5 ms, against 4.0 ms for a scan
      * in stored order (README, "Anomaly scores").
      */
-    public double distance(float[] descriptor) {
+    public Nearest nearest(float[] descriptor) {
         float[] q = Arrays.copyOf(axes.project(descriptor), blocks.length * BLOCK);
         int at = Arrays.binarySearch(firsts, q[0]);
         int up = at >= 0 ? at : -at - 1;
         int down = up - 1;
         float nearest = Float.POSITIVE_INFINITY;
+        int nearestAt = -1;
         boolean upward = up < firsts.length;
         boolean downward = down >= 0;
         while (upward || downward) {
@@ -175,7 +164,11 @@ public final class NearestNormals {
                 if (gap * gap >= nearest) {
                     upward = false;
                 } else {
-                    nearest = Math.min(nearest, squaredDistance(q, up, nearest));
+                    float d = squaredDistance(q, up, nearest);
+                    if (d < nearest) {
+                        nearest = d;
+                        nearestAt = up;
+                    }
                     upward = ++up < firsts.length;
                 }
             }
@@ -184,12 +177,40 @@ public final class NearestNormals {
                 if (gap * gap >= nearest) {
                     downward = false;
                 } else {
-                    nearest = Math.min(nearest, squaredDistance(q, down, nearest));
+                    float d = squaredDistance(q, down, nearest);
+                    if (d < nearest) {
+                        nearest = d;
+                        nearestAt = down;
+                    }
                     downward = --down >= 0;
                 }
             }
         }
-        return Math.sqrt(nearest);
+        int d = axes.outputs();
+        return new Nearest(Math.sqrt(nearest), Arrays.copyOf(q, d), reference(nearestAt));
+    }
+
+    /** Every reference's coordinates along the axes, in no particular order. */
+    float[][] references() {
+        float[][] all = new float[firsts.length][];
+        for (int r = 0; r < all.length; r++) {
+            all[r] = reference(r);
+        }
+        return all;
+    }
+
+    /** Number of coordinates along the axes. */
+    int dimensions() {
+        return axes.outputs();
+    }
+
+    /** The coordinates of reference {@code r} of the search order. */
+    private float[] reference(int r) {
+        float[] coordinates = new float[axes.outputs()];
+        for (int i = 0; i < coordinates.length; i++) {
+            coordinates[i] = blocks[i / BLOCK][r * BLOCK + i % BLOCK];
+        }
+        return coordinates;
     }
 
     /**

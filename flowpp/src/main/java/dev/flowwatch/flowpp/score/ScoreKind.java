@@ -21,8 +21,9 @@ public enum ScoreKind {
      * How atypical the image is: the largest surprise, among held-out normal images, of a kernel
      * density over its statistics (the ELBO's per-scale terms, the dequantizer's term, the input
      * complexity, the sharpness, the layout; density of states, Morningstar et al., 2021; {@link
-     * DoseStatistics}), of the distance of its edges to the nearest normal images', and of how
-     * unsure an orientation network is that it is upright ({@link DoseModel}).
+     * DoseStatistics}), of the distance of its edges to the nearest normal images', of how much
+     * nearer a blend of two normal images' edges lies ({@link BlendedNormals}), and of how unsure
+     * an orientation network is that it is upright ({@link DoseModel}).
      */
     DOSE;
 

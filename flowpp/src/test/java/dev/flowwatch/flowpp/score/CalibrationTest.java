@@ -209,8 +209,8 @@ class CalibrationTest {
     }
 
     /**
-     * A dose calibration: its density over two statistics and its reference shapes, fitted on 200
-     * of 400 images.
+     * A dose calibration: its density over two statistics, its reference shapes and 16 blend
+     * prototypes of them, fitted on 200 of 400 images.
      */
     private static Calibration dose(BundleManifest model, BundleManifest background) {
         List<String> statistics =
@@ -222,6 +222,8 @@ class CalibrationTest {
                         statistics,
                         KernelDensityTest.gaussian(400, 0.6, 21),
                         NearestNormalsTest.descriptors(400, 21),
+                        null,
+                        16,
                         null));
     }
 
@@ -269,6 +271,7 @@ class CalibrationTest {
         assertEquals(200, read.nullCount(ScoreKind.DOSE));
         DoseModel model = read.dose().orElseThrow();
         assertTrue(model.usesShape());
+        assertTrue(model.usesBlend());
         double[][] vectors = KernelDensityTest.gaussian(20, 0.6, 22);
         float[][] shapes = NearestNormalsTest.descriptors(20, 22);
         for (int i = 0; i < vectors.length; i++) {
@@ -281,10 +284,10 @@ class CalibrationTest {
     /**
      * Before format 3 a dose score was −log of the density alone, and before format 4 its shape
      * part compared other descriptors: those nulls do not apply. A format-3 dose without the shape
-     * part still does.
+     * part still does, and a format-5 one (no blend part) with it.
      */
     @ParameterizedTest
-    @CsvSource({"2, true, false", "3, true, false", "3, false, true"})
+    @CsvSource({"2, true, false", "3, true, false", "3, false, true", "5, true, true"})
     void doseOfAnOlderFormatIsNotUsed(
             int format, boolean withShape, boolean used, @TempDir Path dir) throws IOException {
         Path bundle = dir.resolve("model");

@@ -64,7 +64,7 @@ class DoseFitTest {
         double[] shapeNull = new double[50];
         for (int i = 0; i < 50; i++) {
             densityNull[i] = density.negativeLogDensity(v[2 * i + 1]);
-            shapeNull[i] = fit.model().shapeDistance(shapes[2 * i + 1]);
+            shapeNull[i] = fit.model().shapeMatch(shapes[2 * i + 1]).distance();
         }
         double[] densitySurprise = NullSurprise.leaveOneOut(densityNull);
         double[] shapeSurprise = NullSurprise.leaveOneOut(shapeNull);
@@ -83,8 +83,8 @@ class DoseFitTest {
         assertEquals(300, fit.model().state().shape().count());
         assertEquals(51, fit.model().state().density().points().length);
         assertEquals(50, fit.nullScores().length);
-        assertTrue(fit.model().shapeDistance(references[5]) < 1e-3);
-        assertTrue(fit.model().shapeDistance(shapes[0]) > 0.1);
+        assertTrue(fit.model().shapeMatch(references[5]).distance() < 1e-3);
+        assertTrue(fit.model().shapeMatch(shapes[0]).distance() > 0.1);
         assertThrows(IllegalArgumentException.class, () -> DoseFit.of(XY, v, null, references));
     }
 
@@ -109,8 +109,98 @@ class DoseFitTest {
                 0.0);
         assertEquals(
                 model.score(center, strange, Double.NaN),
-                NullSurprise.of(model.state().shapeNull()).surprise(model.shapeDistance(strange)),
+                NullSurprise.of(model.state().shapeNull())
+                        .surprise(model.shapeMatch(strange).distance()),
                 0.0);
+    }
+
+    /**
+     * The blend part judges each image's {@link BlendedNormals#gain} against the odd-indexed
+     * images' gains, searched with the same nearest references as the shape distances.
+     */
+    @Test
+    void theBlendPartJudgesTheGainAgainstTheOddImagesGains() {
+        double[][] v = KernelDensityTest.gaussian(400, 0.2, 15);
+        float[][] shapes = NearestNormalsTest.descriptors(400, 15);
+        DoseFit fit = DoseFit.of(XY, v, shapes, null, 8, null);
+        DoseModel model = fit.model();
+        DoseModel without = DoseFit.of(XY, v, shapes, null).model();
+        assertTrue(model.usesBlend());
+        assertFalse(without.usesBlend());
+        assertEquals(8, model.state().blend().count());
+        BlendedNormals blend = BlendedNormals.of(model.state().blend());
+        NearestNormals references = NearestNormals.of(model.state().shape());
+        double[] odd = new double[200];
+        for (int i = 1; i < 400; i += 2) {
+            odd[i / 2] = blend.gain(references.nearest(shapes[i]));
+        }
+        double[] surprises = NullSurprise.leaveOneOut(odd);
+        Arrays.sort(odd);
+        assertArrayEquals(odd, model.state().blendNull(), 0.0);
+        for (int i = 0; i < fit.nullScores().length; i++) {
+            assertTrue(fit.nullScores()[i] >= surprises[i]);
+        }
+        // an image is scored by the largest of the parts' surprises, the blend gain's among them
+        float[] q = NearestNormalsTest.descriptors(1, 16)[0];
+        double[] center = {10, -2};
+        DoseModel.ShapeMatch match = model.shapeMatch(q);
+        assertEquals(blend.gain(references.nearest(q)), match.blendGain(), 0.0);
+        assertEquals(without.shapeMatch(q).distance(), match.distance(), 0.0);
+        assertEquals(
+                Math.max(
+                        without.score(center, q, Double.NaN),
+                        NullSurprise.of(odd).surprise(match.blendGain())),
+                model.score(center, q, Double.NaN),
+                1e-12);
+        assertTrue(Double.isNaN(without.shapeMatch(q).blendGain()));
+    }
+
+    @Test
+    void aBlendPartNeedsTheShapePartAndItsNull() {
+        double[][] v = KernelDensityTest.gaussian(40, 0.2, 15);
+        float[][] shapes = NearestNormalsTest.descriptors(40, 15);
+        assertThrows(IllegalArgumentException.class, () -> DoseFit.of(XY, v, null, null, 8, null));
+        assertThrows(
+                IllegalArgumentException.class, () -> DoseFit.of(XY, v, shapes, null, -1, null));
+        DoseModel.State state = DoseFit.of(XY, v, shapes, null, 8, null).model().state();
+        DoseModel.State noNull =
+                new DoseModel.State(
+                        state.density(),
+                        state.densityNull(),
+                        state.shape(),
+                        state.shapeNull(),
+                        state.blend(),
+                        null,
+                        null);
+        assertThrows(IllegalArgumentException.class, () -> DoseModel.of(noNull));
+        DoseModel.State noShape =
+                new DoseModel.State(
+                        state.density(),
+                        state.densityNull(),
+                        null,
+                        null,
+                        state.blend(),
+                        state.blendNull(),
+                        null);
+        assertThrows(IllegalArgumentException.class, () -> DoseModel.of(noShape));
+        BlendedNormals.State wide =
+                BlendedNormals.fit(NearestNormals.fit(NearestNormalsTest.descriptors(40, 3)), 8)
+                        .state();
+        BlendedNormals.State narrow =
+                new BlendedNormals.State(
+                        wide.count() * 2, wide.dimensions() / 2, wide.step(), wide.prototypes());
+        DoseModel.State otherAxes =
+                new DoseModel.State(
+                        state.density(),
+                        state.densityNull(),
+                        state.shape(),
+                        state.shapeNull(),
+                        narrow,
+                        state.blendNull(),
+                        null);
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> DoseModel.of(otherAxes));
+        assertTrue(e.getMessage().contains("as many coordinates"), e.getMessage());
     }
 
     @Test

@@ -76,8 +76,19 @@ class NearestNormalsTest {
                 }
                 nearest = Math.min(nearest, squared);
             }
-            assertEquals(Math.sqrt(nearest), normals.distance(q), tolerance);
+            NearestNormals.Nearest found = normals.nearest(q);
+            assertEquals(Math.sqrt(nearest), found.distance(), tolerance);
+            // what it returns is the reference at that distance, both along the axes
+            assertEquals(found.distance(), distance(found.query(), found.reference()), 1e-5);
         }
+    }
+
+    static double distance(float[] a, float[] b) {
+        double squared = 0;
+        for (int j = 0; j < a.length; j++) {
+            squared += (a[j] - b[j]) * (a[j] - b[j]);
+        }
+        return Math.sqrt(squared);
     }
 
     /**

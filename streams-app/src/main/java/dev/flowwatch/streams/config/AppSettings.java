@@ -50,7 +50,8 @@ final class AppSettings {
                                     + " bits/dim less it, the image's sharpness, intensity"
                                     + " range and layout are together, under a kernel density,"
                                     + " how far its edges lie from those of the nearest normal"
-                                    + " images and, with the bundle's orientation network, how"
+                                    + " images, how much nearer a blend of two normal images'"
+                                    + " lies and, with the bundle's orientation network, how"
                                     + " far from upright it looks; fitted by flowpp-trainer"
                                     + " calibrate, so it needs the bundle's calibration)")
                     .define("alert.target-false-alarm-rate", Type.DOUBLE, 0.01,

@@ -44,6 +44,9 @@ class DoseScoringTest {
 
     private static final int SIZE = TestModels.SIZE;
 
+    /** Fewer than the even half's 20 references, so that the prototypes are k-means'. */
+    private static final int BLEND_PROTOTYPES = 8;
+
     /** The engine's seed of the dequantization noise. */
     private static final int ENGINE_SEED = 42;
 
@@ -53,6 +56,7 @@ class DoseScoringTest {
     void scoresCarryTheDoseScoreOfFlowppAndItsPValue() {
         Path bundle = TestModels.tinyBundle(dir.resolve("models"));
         Calibration calibration = calibrateDose(bundle, false);
+        assertTrue(calibration.dose().orElseThrow().usesBlend());
 
         try (ScoringEngine engine = ScoringEngine.load(bundle, "cpu", 0, ScoreKind.DOSE, 1);
                 TopologyFixture f =
@@ -117,8 +121,8 @@ class DoseScoringTest {
 
     /**
      * Writes what {@code flowpp-trainer calibrate --score-kinds dose [--dose-background]} stores
-     * for 40 noise images: a density and reference shapes fitted on half of them and the other
-     * half's scores as its null.
+     * for 40 noise images: a density, reference shapes and blend prototypes fitted on half of them
+     * and the other half's scores as its null.
      */
     private static Calibration calibrateDose(Path bundle, boolean background) {
         return calibrateDose(bundle, background, false);
@@ -149,6 +153,7 @@ class DoseScoringTest {
                         batch.statistics(statistics),
                         batch.shapes(),
                         null,
+                        BLEND_PROTOTYPES,
                         orientation ? orientationSurprises(bundle, images) : null);
         return TestModels.calibrate(
                 bundle, count, Map.of(ScoreKind.DOSE, fit.nullScores()), fit.model());
