@@ -186,8 +186,8 @@ public final class NearestNormals {
                 }
             }
         }
-        int d = axes.outputs();
-        return new Nearest(Math.sqrt(nearest), Arrays.copyOf(q, d), reference(nearestAt));
+        return new Nearest(
+                Math.sqrt(nearest), Arrays.copyOf(q, axes.outputs()), reference(nearestAt));
     }
 
     /** Every reference's coordinates along the axes, in no particular order. */
