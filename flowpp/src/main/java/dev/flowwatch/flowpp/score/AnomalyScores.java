@@ -6,6 +6,7 @@ import dev.flowwatch.flowpp.model.LikelihoodScorer;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Anomaly scores of a batch from the model's bounds and the images themselves.
@@ -233,14 +234,11 @@ public final class AnomalyScores {
          * @throws IllegalArgumentException without a dose model, or when it has no shape part
          */
         public double[] shapeDistances() {
-            if (!requireDose().usesShape()) {
-                throw new IllegalArgumentException(
-                        "this calibration's dose score has no shape part; calibrate without"
-                                + " --no-dose-shape");
-            }
-            return Arrays.stream(images.shapeMatches(dose))
-                    .mapToDouble(DoseModel.ShapeMatch::distance)
-                    .toArray();
+            return shapeColumn(
+                    requireDose().usesShape(),
+                    "this calibration's dose score has no shape part; calibrate without"
+                            + " --no-dose-shape",
+                    DoseModel.ShapeMatch::distance);
         }
 
         /**
@@ -250,14 +248,19 @@ public final class AnomalyScores {
          * @throws IllegalArgumentException without a dose model, or when it has no blend part
          */
         public double[] blendGains() {
-            if (!requireDose().usesBlend()) {
-                throw new IllegalArgumentException(
-                        "this calibration's dose score has no blend part; calibrate with"
-                                + " --dose-prototypes N, N > 0");
+            return shapeColumn(
+                    requireDose().usesBlend(),
+                    "this calibration's dose score has no blend part; calibrate with"
+                            + " --dose-prototypes N, N > 0",
+                    DoseModel.ShapeMatch::blendGain);
+        }
+
+        private double[] shapeColumn(
+                boolean calibrated, String missing, ToDoubleFunction<DoseModel.ShapeMatch> part) {
+            if (!calibrated) {
+                throw new IllegalArgumentException(missing);
             }
-            return Arrays.stream(images.shapeMatches(dose))
-                    .mapToDouble(DoseModel.ShapeMatch::blendGain)
-                    .toArray();
+            return Arrays.stream(images.shapeMatches(dose)).mapToDouble(part).toArray();
         }
 
         /**

@@ -98,7 +98,7 @@ class AnomalyScoresTest {
                 new LikelihoodScorer.Scores(zeros, zeros, null, null, null);
         double[][] vectors =
                 new AnomalyScores(Compressor.PNG).batch(bounds, normals).statistics(names);
-        DoseModel dose = DoseFit.of(names, vectors, normals.shapes(), null).model();
+        DoseModel dose = DoseFit.of(names, vectors, normals.shapes(), null, 8, null).model();
         AnomalyScores kinds = new AnomalyScores(Compressor.PNG, dose);
 
         ImageStatistics ahead = ImageStatistics.of(IMAGES);
@@ -110,6 +110,18 @@ class AnomalyScoresTest {
         assertArrayEquals(
                 onDemand.scores(ScoreKind.DOSE), computedAhead.scores(ScoreKind.DOSE), 0.0);
         assertArrayEquals(onDemand.shapeDistances(), computedAhead.shapeDistances(), 0.0);
+        assertArrayEquals(onDemand.blendGains(), computedAhead.blendGains(), 0.0);
+
+        // a dose without the blend part has no gains to give, and says how to get them
+        DoseModel blendless = DoseFit.of(names, vectors, normals.shapes(), null).model();
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () ->
+                                new AnomalyScores(Compressor.PNG, blendless)
+                                        .batch(SCORES, IMAGES)
+                                        .blendGains());
+        assertTrue(e.getMessage().contains("--dose-prototypes"), e.getMessage());
     }
 
     @Test
