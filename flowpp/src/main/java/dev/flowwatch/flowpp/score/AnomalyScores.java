@@ -204,22 +204,32 @@ public final class AnomalyScores {
                     }
                     yield s;
                 }
-                case DOSE -> {
-                    double[][] vectors = statistics(requireDose().statistics());
-                    DoseModel.ShapeMatch[] shapes =
-                            dose.usesShape() ? images.shapeMatches(dose) : null;
-                    double[] turned = dose.usesOrientation() ? orientation() : null;
-                    double[] s = new double[vectors.length];
-                    for (int i = 0; i < s.length; i++) {
-                        s[i] =
-                                dose.scoreAt(
-                                        vectors[i],
-                                        shapes == null ? null : shapes[i],
-                                        turned == null ? Double.NaN : turned[i]);
-                    }
-                    yield s;
-                }
+                case DOSE ->
+                        Arrays.stream(doseJudgements())
+                                .mapToDouble(DoseModel.Judgement::score)
+                                .toArray();
             };
+        }
+
+        /**
+         * Every image's dose score with the part it comes from ({@link DoseModel#judge}).
+         *
+         * @throws IllegalArgumentException without a dose model, or when it has an orientation part
+         *     and the scores have no orientation surprises
+         */
+        public DoseModel.Judgement[] doseJudgements() {
+            double[][] vectors = statistics(requireDose().statistics());
+            DoseModel.ShapeMatch[] shapes = dose.usesShape() ? images.shapeMatches(dose) : null;
+            double[] turned = dose.usesOrientation() ? orientation() : null;
+            DoseModel.Judgement[] judgements = new DoseModel.Judgement[vectors.length];
+            for (int i = 0; i < judgements.length; i++) {
+                judgements[i] =
+                        dose.judge(
+                                vectors[i],
+                                shapes == null ? null : shapes[i],
+                                turned == null ? Double.NaN : turned[i]);
+            }
+            return judgements;
         }
 
         /** Every image's {@link ShapeDescriptor}, shared: do not change them. */

@@ -2,6 +2,8 @@ package dev.flowwatch.flowpp.score;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 
 /**
  * What the {@link ScoreKind#DOSE} score of an image is computed from: a {@link KernelDensity} over
@@ -44,6 +46,50 @@ public final class DoseModel {
             BlendedNormals.State blend,
             double[] blendNull,
             double[] orientationNull) {}
+
+    /** A part of the score, judged by its own null; the one most surprised makes the score. */
+    public enum Part {
+        /** The density over the model's and the image's statistics together. */
+        DENSITY(
+                "its statistics together (the bound's terms, complexity, sharpness, intensity"
+                        + " range, layout) are unlike normal images'"),
+        /** The distance to the nearest normal shape. */
+        SHAPE("its edges lie far from every normal image's"),
+        /** How much nearer a blend of two normal shapes lies. */
+        BLEND("it lies between two kinds of normal shape, as a mix of two images does"),
+        /** How unsure the orientation network is that the image is upright. */
+        ORIENTATION("it looks turned from upright");
+
+        private final String meaning;
+
+        Part(String meaning) {
+            this.meaning = meaning;
+        }
+
+        /** The name in records and reports: density, shape, blend, orientation. */
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** What it means that this part made an image's score, in words for an alert's reader. */
+        public String meaning() {
+            return meaning;
+        }
+
+        /** The part named {@code id}, if any. */
+        public static Optional<Part> of(String id) {
+            return Arrays.stream(values()).filter(p -> p.id().equals(id)).findFirst();
+        }
+    }
+
+    /**
+     * An image's dose score and where it comes from.
+     *
+     * @param score the largest of the parts' surprises
+     * @param part the part whose surprise that is (the first of them in {@link Part}'s order on a
+     *     tie)
+     */
+    public record Judgement(double score, Part part) {}
 
     /**
      * What the shape parts say of an image.
@@ -187,17 +233,32 @@ public final class DoseModel {
      * @param orientation ignored without an orientation part
      */
     public double scoreAt(double[] statistics, ShapeMatch shapeMatch, double orientation) {
-        double s = densitySurprise.surprise(density.negativeLogDensity(statistics));
+        return judge(statistics, shapeMatch, orientation).score();
+    }
+
+    /**
+     * {@link #scoreAt}, with the part the score comes from: what an alert can tell its reader about
+     * why the image is atypical.
+     */
+    public Judgement judge(double[] statistics, ShapeMatch shapeMatch, double orientation) {
+        Judgement j =
+                new Judgement(
+                        densitySurprise.surprise(density.negativeLogDensity(statistics)),
+                        Part.DENSITY);
         if (shape != null) {
-            s = Math.max(s, shapeSurprise.surprise(shapeMatch.distance()));
+            j = larger(j, shapeSurprise.surprise(shapeMatch.distance()), Part.SHAPE);
         }
         if (blend != null) {
-            s = Math.max(s, blendSurprise.surprise(shapeMatch.blendGain()));
+            j = larger(j, blendSurprise.surprise(shapeMatch.blendGain()), Part.BLEND);
         }
         if (orientationSurprise != null) {
-            s = Math.max(s, orientationSurprise.surprise(orientation));
+            j = larger(j, orientationSurprise.surprise(orientation), Part.ORIENTATION);
         }
-        return s;
+        return j;
+    }
+
+    private static Judgement larger(Judgement best, double surprise, Part part) {
+        return surprise > best.score() ? new Judgement(surprise, part) : best;
     }
 
     /**

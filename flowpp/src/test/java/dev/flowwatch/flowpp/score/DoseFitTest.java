@@ -10,6 +10,8 @@ import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.Random;
 
 class DoseFitTest {
@@ -103,6 +105,13 @@ class DoseFitTest {
         assertTrue(model.score(center, typical, Double.NaN) < Math.log(201) / 2);
         assertTrue(model.score(center, strange, Double.NaN) > Math.log(201), "strange shape");
         assertTrue(model.score(far, typical, Double.NaN) > Math.log(201), "far statistics");
+        // and says which part it was
+        assertEquals(
+                DoseModel.Part.SHAPE,
+                model.judge(center, model.shapeMatch(strange), Double.NaN).part());
+        assertEquals(
+                DoseModel.Part.DENSITY,
+                model.judge(far, model.shapeMatch(typical), Double.NaN).part());
         assertEquals(
                 densityOnly.score(far, null, Double.NaN),
                 model.score(far, typical, Double.NaN),
@@ -153,6 +162,16 @@ class DoseFitTest {
                 model.score(center, q, Double.NaN),
                 1e-12);
         assertTrue(Double.isNaN(without.shapeMatch(q).blendGain()));
+    }
+
+    @Test
+    void partsAreNamedInLowerCaseAndFoundByName() {
+        for (DoseModel.Part part : DoseModel.Part.values()) {
+            assertEquals(part.name().toLowerCase(Locale.ROOT), part.id());
+            assertEquals(Optional.of(part), DoseModel.Part.of(part.id()));
+            assertFalse(part.meaning().isBlank());
+        }
+        assertEquals(Optional.empty(), DoseModel.Part.of("SHAPE"));
     }
 
     @Test
@@ -232,6 +251,9 @@ class DoseFitTest {
         assertEquals(without.score(center, typical, Double.NaN), upright, 1e-12);
         assertTrue(turned > Math.log(201), "turned: " + turned);
         assertEquals(NullSurprise.of(odd).surprise(5.0), turned, 0.0);
+        DoseModel.Judgement judgement = model.judge(center, model.shapeMatch(typical), 5.0);
+        assertEquals(DoseModel.Part.ORIENTATION, judgement.part());
+        assertEquals(turned, judgement.score(), 0.0);
         // the score's null folds the part in: no null score is below the part's own surprise
         for (int i = 0; i < fit.nullScores().length; i++) {
             assertTrue(fit.nullScores()[i] >= surprises[i]);

@@ -30,9 +30,18 @@ public final class DemoStats {
         }
     }
 
-    /** One alert as the summary shows it. */
+    /**
+     * One alert as the summary shows it.
+     *
+     * @param part the part of a dose score that made it, null for other kinds
+     */
     public record AlertLine(
-            String eventId, String kind, boolean injected, double score, double threshold) {}
+            String eventId,
+            String kind,
+            boolean injected,
+            double score,
+            double threshold,
+            String part) {}
 
     /**
      * The state at one moment, with the rates and latencies of the interval since the previous one.
@@ -111,7 +120,8 @@ public final class DemoStats {
                         kind.map(TrafficKind::label).orElse("unknown"),
                         kind.map(k -> k.category() == TrafficKind.Category.ANOMALY).orElse(false),
                         alert.getScore(),
-                        alert.getThreshold()));
+                        alert.getThreshold(),
+                        alert.getScorePart()));
         while (recentAlerts.size() > RECENT_ALERTS) {
             recentAlerts.removeLast();
         }

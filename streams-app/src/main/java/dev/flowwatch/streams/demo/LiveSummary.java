@@ -82,13 +82,14 @@ final class LiveSummary {
             out.append(
                     String.format(
                             Locale.ROOT,
-                            "%n            %-32s %s score %.3f > %.3f",
+                            "%n            %-32s %s score %.3f > %.3f%s",
                             a.eventId(),
                             a.injected()
                                     ? "injected " + a.kind()
                                     : "NOT injected (" + a.kind() + ")",
                             a.score(),
-                            a.threshold()));
+                            a.threshold(),
+                            a.part() == null ? "" : " (" + a.part() + ")"));
         }
         out.append('\n').append("  metrics   ").append(metricsUrl).append('\n');
         return out.toString();

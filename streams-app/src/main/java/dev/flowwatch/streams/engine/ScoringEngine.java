@@ -19,6 +19,7 @@ import dev.flowwatch.flowpp.score.ScoreKind;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
@@ -267,7 +268,7 @@ public final class ScoringEngine implements BatchScorer, AutoCloseable {
     /**
      * Scores images given as unsigned 8-bit pixels, row-major with channels interleaved (HWC), each
      * exactly {@code channels * height * width} bytes, in one forward pass, and computes the score
-     * of the engine's kind for each.
+     * of the engine's kind for each (for dose, with the part it comes from).
      *
      * @throws IllegalArgumentException if an image has the wrong size
      * @throws ScoringException if the engine is closed, the model fails, or the score cannot be
@@ -297,8 +298,18 @@ public final class ScoringEngine implements BatchScorer, AutoCloseable {
         LikelihoodScorer.Scores bounds = forwardPass(images);
         try {
             ofImages.join();
+            AnomalyScores.Batch batch = anomalyScores.batch(bounds, statistics);
+            if (kind != ScoreKind.DOSE) {
+                return new ScoredBatch(bounds, batch.scores(kind), iwSamples);
+            }
+            DoseModel.Judgement[] judgements = batch.doseJudgements();
             return new ScoredBatch(
-                    bounds, anomalyScores.batch(bounds, statistics).scores(kind), iwSamples);
+                    bounds,
+                    Arrays.stream(judgements).mapToDouble(DoseModel.Judgement::score).toArray(),
+                    iwSamples,
+                    Arrays.stream(judgements)
+                            .map(DoseModel.Judgement::part)
+                            .toArray(DoseModel.Part[]::new));
         } catch (RuntimeException e) {
             // the images' statistics fail inside the future, the rest here
             Throwable cause = e instanceof CompletionException ? e.getCause() : e;

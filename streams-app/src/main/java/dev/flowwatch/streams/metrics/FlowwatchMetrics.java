@@ -1,5 +1,6 @@
 package dev.flowwatch.streams.metrics;
 
+import dev.flowwatch.flowpp.score.DoseModel;
 import dev.flowwatch.schemas.SchemaRegistryClient;
 import dev.flowwatch.schemas.Severity;
 import dev.flowwatch.streams.topology.DlqReason;
@@ -44,6 +45,7 @@ public final class FlowwatchMetrics {
     private final Counter deadLetterWriteFailures;
     private final Counter alerts;
     private final Counter alertsBySource;
+    private final Counter alertsByPart;
     private final Counter alertsWithheld;
     private final Counter scoringFailures;
     private final Counter threadReplacements;
@@ -101,6 +103,17 @@ public final class FlowwatchMetrics {
                                         + OTHER_SOURCES
                                         + "'")
                         .labelNames("source")
+                        .register(registry);
+        alertsByPart =
+                Counter.builder()
+                        .name("flowwatch_alerts_by_part_total")
+                        .help(
+                                "Alerts of score kind dose, by the part of the score that found the"
+                                        + " image most atypical: density (its statistics"
+                                        + " together), shape (edges far from every normal"
+                                        + " image's), blend (between two normal shapes, as a mix"
+                                        + " of two images), orientation (turned)")
+                        .labelNames("part")
                         .register(registry);
         alertsWithheld =
                 Counter.builder()
@@ -225,6 +238,9 @@ public final class FlowwatchMetrics {
         for (Severity severity : Severity.values()) {
             alerts.labelValues(severity.name());
         }
+        for (DoseModel.Part part : DoseModel.Part.values()) {
+            alertsByPart.labelValues(part.id());
+        }
         for (SchemaRegistryClient.Failure failure : SchemaRegistryClient.Failure.values()) {
             registryFailures.labelValues(label(failure));
         }
@@ -270,6 +286,14 @@ public final class FlowwatchMetrics {
     public void alert(Severity severity, String source) {
         alerts.labelValues(severity.name()).inc();
         alertsBySource.labelValues(sourceLabel(source)).inc();
+    }
+
+    /**
+     * An alert of score kind dose whose score came from {@code part} ({@link DoseModel.Part#id}); a
+     * name that is no part is not counted, so that the series stay few.
+     */
+    public void alertOfPart(String part) {
+        DoseModel.Part.of(part).ifPresent(p -> alertsByPart.labelValues(p.id()).inc());
     }
 
     /** An anomaly that raised no alert under the per-source k-of-n rule. */

@@ -121,5 +121,8 @@ public final class AlertProcessor implements Processor<byte[], AnomalyScore, byt
         AnomalyAlert alert = alerts.of(record.value(), context);
         this.context.forward(record.withValue(alert));
         metrics.alert(alert.getSeverity(), alert.getSource());
+        if (alert.getScorePart() != null) {
+            metrics.alertOfPart(alert.getScorePart());
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.flowwatch.streams.topology;
 
 import dev.flowwatch.flowpp.score.Calibration;
+import dev.flowwatch.flowpp.score.DoseModel;
 import dev.flowwatch.flowpp.score.TypicalityTest;
 import dev.flowwatch.schemas.AnomalyAlert;
 import dev.flowwatch.schemas.AnomalyScore;
@@ -72,12 +73,21 @@ public final class Alerts {
                                         .orElse(""),
                                 score.getModelId(),
                                 score.getModelVersion());
+        if (score.getScorePart() != null) {
+            String part = score.getScorePart();
+            reason +=
+                    "; its "
+                            + part
+                            + " part found it most atypical"
+                            + DoseModel.Part.of(part).map(p -> ": " + p.meaning()).orElse("");
+        }
         return alert(
                 score,
                 score.getScoreKind().toString(),
                 value,
                 threshold,
                 pValue,
+                score.getScorePart(),
                 context == null ? reason : reason + "; " + context);
     }
 
@@ -99,6 +109,8 @@ public final class Alerts {
                 statistic,
                 threshold,
                 pValue,
+                // the window's statistic has no parts
+                null,
                 String.format(
                         "the last %d events of source %s average %.3f bits/dim, %s than normal"
                                 + " images (%.3f): |difference| %.3f has p-value %.2g < alpha %s"
@@ -120,6 +132,7 @@ public final class Alerts {
             double value,
             double threshold,
             Double pValue,
+            String part,
             String reason) {
         return AnomalyAlert.newBuilder()
                 .setEventId(score.getEventId())
@@ -137,6 +150,7 @@ public final class Alerts {
                 .setEventTime(score.getEventTime())
                 .setAlertTime(score.getScoredTime())
                 .setReason(reason)
+                .setScorePart(part)
                 .build();
     }
 

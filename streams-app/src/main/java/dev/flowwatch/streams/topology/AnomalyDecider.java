@@ -166,6 +166,7 @@ public final class AnomalyDecider {
                 .setThreshold(threshold)
                 .setPValue(pValue)
                 .setIsAnomaly(anomaly)
+                .setScorePart(batch.parts() == null ? null : batch.parts()[index].id())
                 .build();
     }
 }

@@ -38,7 +38,11 @@ class LiveSummaryTest {
                         new DemoStats.Detection(20, 0, 20 * 1.9)),
                 new TreeMap<>(Map.of("WRONG_SHAPE", 6L, "MALFORMED_MESSAGE", 4L)),
                 29,
-                List.of(new DemoStats.AlertLine("anomaly-noise-00001#7", "noise", true, 8.8, 5.0)));
+                List.of(
+                        new DemoStats.AlertLine(
+                                "anomaly-noise-00001#7", "noise", true, 8.8, 5.0, "density"),
+                        new DemoStats.AlertLine(
+                                "fmnist-00002#8", "fmnist", false, 5.5, 5.0, null)));
     }
 
     @Test
@@ -54,8 +58,10 @@ class LiveSummaryTest {
         assertTrue(text.contains("DLQ       MALFORMED_MESSAGE 4, WRONG_SHAPE 6"), text);
         assertTrue(
                 text.contains("anomaly-noise-00001#7")
-                        && text.contains("injected noise score 8.800 > 5.000"),
+                        && text.contains("injected noise score 8.800 > 5.000 (density)"),
                 text);
+        // an alert of a kind without parts names none
+        assertTrue(text.contains("NOT injected (fmnist) score 5.500 > 5.000\n"), text);
         assertTrue(text.contains("http://localhost:9400/metrics"), text);
     }
 

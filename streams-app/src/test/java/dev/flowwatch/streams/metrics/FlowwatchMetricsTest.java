@@ -17,6 +17,20 @@ import java.util.TreeMap;
 class FlowwatchMetricsTest {
 
     @Test
+    void doseAlertsAreCountedByEveryKnownPartFromZeroAndNoOther() {
+        PrometheusRegistry registry = new PrometheusRegistry();
+        FlowwatchMetrics metrics = new FlowwatchMetrics(registry);
+        metrics.alertOfPart("blend");
+        metrics.alertOfPart("blend");
+        metrics.alertOfPart("shape");
+        metrics.alertOfPart("no-such-part");
+
+        assertEquals(
+                Map.of("density", 0.0, "shape", 1.0, "blend", 2.0, "orientation", 0.0),
+                counts(registry, "flowwatch_alerts_by_part", "part"));
+    }
+
+    @Test
     void alertsBySourceKeepTheFirstSourcesAndCountTheRestAsOther() {
         PrometheusRegistry registry = new PrometheusRegistry();
         FlowwatchMetrics metrics = new FlowwatchMetrics(registry);
@@ -26,18 +40,25 @@ class FlowwatchMetricsTest {
         }
         metrics.alert(Severity.HIGH, "camera-0");
 
-        Map<String, Double> bySource = new TreeMap<>();
-        for (MetricSnapshot s : registry.scrape()) {
-            if (s.getMetadata().getName().equals("flowwatch_alerts_by_source")) {
-                for (CounterSnapshot.CounterDataPointSnapshot p :
-                        ((CounterSnapshot) s).getDataPoints()) {
-                    bySource.put(p.getLabels().get("source"), p.getValue());
-                }
-            }
-        }
+        Map<String, Double> bySource = counts(registry, "flowwatch_alerts_by_source", "source");
         assertEquals(FlowwatchMetrics.MAX_ALERT_SOURCES + 1, bySource.size());
         assertEquals(2.0, bySource.get("camera-0"));
         assertEquals(5.0, bySource.get(FlowwatchMetrics.OTHER_SOURCES));
+    }
+
+    /** The counter {@code name}'s values by the value of its one label. */
+    private static Map<String, Double> counts(
+            PrometheusRegistry registry, String name, String label) {
+        Map<String, Double> byLabel = new TreeMap<>();
+        for (MetricSnapshot s : registry.scrape()) {
+            if (s.getMetadata().getName().equals(name)) {
+                for (CounterSnapshot.CounterDataPointSnapshot p :
+                        ((CounterSnapshot) s).getDataPoints()) {
+                    byLabel.put(p.getLabels().get(label), p.getValue());
+                }
+            }
+        }
+        return byLabel;
     }
 
     @Test

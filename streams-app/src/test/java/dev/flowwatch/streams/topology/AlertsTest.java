@@ -3,6 +3,7 @@ package dev.flowwatch.streams.topology;
 import static dev.flowwatch.streams.topology.TestScores.bpd;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,6 +47,34 @@ class AlertsTest {
         assertEquals(anomaly.getEventTime(), alert.getEventTime());
         assertTrue(alert.getReason().contains("calibrated on 1000 images"), alert.getReason());
         assertTrue(alert.getReason().endsWith("; why now"), alert.getReason());
+    }
+
+    /**
+     * A dose score's part goes onto its alert, and the reason says in words what it found; a part
+     * this build does not know is named as it is.
+     */
+    @Test
+    void aDoseAlertCarriesThePartOfTheScoreAndSaysWhatItFound() {
+        AnomalyScore blend = AnomalyScore.newBuilder(calibrated(995)).setScorePart("blend").build();
+
+        AnomalyAlert alert = ALERTS.of(blend, null);
+
+        assertEquals("blend", alert.getScorePart());
+        assertTrue(
+                alert.getReason()
+                        .endsWith(
+                                "; its blend part found it most atypical: it lies between two"
+                                        + " kinds of normal shape, as a mix of two images does"),
+                alert.getReason());
+        AnomalyScore later = AnomalyScore.newBuilder(blend).setScorePart("texture").build();
+        assertTrue(
+                ALERTS.of(later, null)
+                        .getReason()
+                        .endsWith("; its texture part found it most atypical"),
+                ALERTS.of(later, null).getReason());
+        AnomalyAlert partless = ALERTS.of(calibrated(995), null);
+        assertNull(partless.getScorePart());
+        assertFalse(partless.getReason().contains("part"), partless.getReason());
     }
 
     @Test

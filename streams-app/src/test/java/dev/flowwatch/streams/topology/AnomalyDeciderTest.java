@@ -70,6 +70,8 @@ class AnomalyDeciderTest {
         assertNull(s.getIwBpd());
         assertNull(s.getIwSamples());
         assertEquals("complexity", s.getScoreKind());
+        // only dose's scores have parts
+        assertNull(s.getScorePart());
     }
 
     @Test

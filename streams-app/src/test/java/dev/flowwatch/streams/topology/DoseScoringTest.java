@@ -19,6 +19,7 @@ import dev.flowwatch.flowpp.orientation.OrientationNet;
 import dev.flowwatch.flowpp.score.AnomalyScores;
 import dev.flowwatch.flowpp.score.Calibration;
 import dev.flowwatch.flowpp.score.DoseFit;
+import dev.flowwatch.flowpp.score.DoseModel;
 import dev.flowwatch.flowpp.score.DoseStatistics;
 import dev.flowwatch.flowpp.score.InputComplexity.Compressor;
 import dev.flowwatch.flowpp.score.ScoreKind;
@@ -65,7 +66,9 @@ class DoseScoringTest {
             AnomalyScore score = f.scores.readValue();
 
             assertEquals("dose", score.getScoreKind());
-            assertEquals(flowppDose(bundle, TestModels.pixels(7)), score.getScore(), 1e-9);
+            DoseModel.Judgement seven = flowppJudgement(bundle, TestModels.pixels(7));
+            assertEquals(seven.score(), score.getScore(), 1e-9);
+            assertEquals(seven.part().id(), score.getScorePart());
             assertEquals(
                     calibration.pValue(ScoreKind.DOSE, score.getScore()), score.getPValue(), 0.0);
             assertEquals(calibration.threshold(ScoreKind.DOSE, 0.1), score.getThreshold(), 0.0);
@@ -75,11 +78,16 @@ class DoseScoringTest {
             byte[] blank = new byte[SIZE * SIZE];
             f.send("b", ImageEvents.rawU8("b", "camera-1", Instant.EPOCH, SIZE, SIZE, 1, blank));
             AnomalyScore anomaly = f.scores.readValue();
-            assertEquals(flowppDose(bundle, blank), anomaly.getScore(), 1e-9);
+            DoseModel.Judgement expected = flowppJudgement(bundle, blank);
+            assertEquals(expected.score(), anomaly.getScore(), 1e-9);
             assertTrue(anomaly.getIsAnomaly(), "p = " + anomaly.getPValue());
+            // the score record and its alert name the part that made the score
+            assertEquals(expected.part().id(), anomaly.getScorePart());
             AnomalyAlert alert = f.alerts.readValue();
             assertEquals("dose", alert.getScoreKind());
             assertEquals(anomaly.getPValue(), alert.getPValue());
+            assertEquals(expected.part().id(), alert.getScorePart());
+            assertTrue(alert.getReason().contains(expected.part().meaning()), alert.getReason());
         }
     }
 
@@ -180,13 +188,19 @@ class DoseScoringTest {
      * bundle's calibration.
      */
     private static double flowppDose(Path bundle, byte[] pixels) {
+        return flowppJudgement(bundle, pixels).score();
+    }
+
+    /** {@link #flowppDose} with the part the score comes from. */
+    private static DoseModel.Judgement flowppJudgement(Path bundle, byte[] pixels) {
         ImageSet image = ImageSet.of(pixels, 1, SIZE, SIZE, null, "e");
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
             LikelihoodScorer scorer =
                     ModelBundle.load(bundle, manager).scorer(manager, ENGINE_SEED);
             LikelihoodScorer.Scores bounds = scorer.score(image.toFloats(0, 1), 1, 0);
             return AnomalyScores.of(Calibration.read(bundle))
-                    .scores(ScoreKind.DOSE, bounds, image)[0];
+                    .batch(bounds, image)
+                    .doseJudgements()[0];
         }
     }
 }
