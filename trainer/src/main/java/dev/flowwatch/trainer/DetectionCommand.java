@@ -36,6 +36,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -320,15 +321,30 @@ final class DetectionCommand implements Callable<Integer> {
         ImageStatistics images = ImageStatistics.of(anomalous);
         for (Calibrated c : calibrated) {
             ScoreKind kind = c.variant().kind();
-            double[] a = c.scores().batch(anomalyScores, images).scores(kind);
+            DoubleUnaryOperator pValue = s -> c.calibration().pValue(kind, s);
+            AnomalyScores.Batch batch = c.scores().batch(anomalyScores, images);
+            DoseModel.Judgement[] judgements =
+                    kind == ScoreKind.DOSE ? batch.doseJudgements() : null;
+            double[] a =
+                    judgements == null
+                            ? batch.scores(kind)
+                            : Arrays.stream(judgements)
+                                    .mapToDouble(DoseModel.Judgement::score)
+                                    .toArray();
             row(
                     report,
                     anomalies,
                     c.variant().name(),
                     c.heldOut(),
                     a,
-                    share(s -> c.calibration().pValue(kind, s), c.heldOut()),
-                    share(s -> c.calibration().pValue(kind, s), a));
+                    share(pValue, c.heldOut()),
+                    share(pValue, a),
+                    judgements == null
+                            ? Map.of()
+                            : flaggedByPart(
+                                    c.calibration().dose().orElseThrow().parts(),
+                                    judgements,
+                                    pValue));
         }
         if (typicalityWindow > 0) {
             double[] bpd = normalScores.elboBitsPerDim();
@@ -345,8 +361,31 @@ final class DetectionCommand implements Callable<Integer> {
                     normalWindows,
                     anomalousWindows,
                     share(test::pValue, normalWindows),
-                    share(test::pValue, anomalousWindows));
+                    share(test::pValue, anomalousWindows),
+                    Map.of());
         }
+    }
+
+    /**
+     * The share of the images whose p-value is below alpha and whose score came from each of the
+     * dose model's {@code parts}, in their order.
+     */
+    private Map<String, Double> flaggedByPart(
+            List<DoseModel.Part> parts,
+            DoseModel.Judgement[] judgements,
+            DoubleUnaryOperator pValue) {
+        Map<String, Double> shares = new LinkedHashMap<>();
+        for (DoseModel.Part part : parts) {
+            long flagged =
+                    Arrays.stream(judgements)
+                            .filter(
+                                    j ->
+                                            j.part() == part
+                                                    && pValue.applyAsDouble(j.score()) < alpha)
+                            .count();
+            shares.put(part.id(), (double) flagged / judgements.length);
+        }
+        return shares;
     }
 
     private static void row(
@@ -356,7 +395,8 @@ final class DetectionCommand implements Callable<Integer> {
             double[] normal,
             double[] anomalous,
             double falseAlarms,
-            double flagged) {
+            double flagged,
+            Map<String, Double> flaggedByPart) {
         report.row(
                 new DetectionReport.Row(
                         anomalies,
@@ -369,7 +409,8 @@ final class DetectionCommand implements Callable<Integer> {
                         falseAlarms,
                         flagged,
                         normal.length,
-                        anomalous.length));
+                        anomalous.length,
+                        flaggedByPart));
     }
 
     /**

@@ -28,6 +28,9 @@ abstract class DetectionReport {
      * @param flagged share of anomalies with p < alpha
      * @param normal normal scores compared (images, or windows for typicality)
      * @param anomalous anomalous scores compared
+     * @param flaggedByPart for a dose score, the share of anomalies with p < alpha whose score came
+     *     from each part, by the part's id (they add up to {@code flagged}); empty for the other
+     *     scores
      */
     record Row(
             String anomalies,
@@ -40,7 +43,8 @@ abstract class DetectionReport {
             double falseAlarms,
             double flagged,
             int normal,
-            int anomalous) {}
+            int anomalous,
+            Map<String, Double> flaggedByPart) {}
 
     protected final PrintWriter out;
     private final List<Row> rows = new ArrayList<>();
@@ -147,6 +151,14 @@ abstract class DetectionReport {
                     row.fpr95(),
                     row.falseAlarms(),
                     row.flagged());
+            if (!row.flaggedByPart().isEmpty()) {
+                StringBuilder parts = new StringBuilder();
+                row.flaggedByPart()
+                        .forEach(
+                                (part, share) ->
+                                        parts.append(String.format(" %s %.4f", part, share)));
+                out.printf("%-20s detected by part:%s%n", "", parts);
+            }
         }
 
         @Override
@@ -195,6 +207,11 @@ abstract class DetectionReport {
             number(line, "mean_anomalous", row.meanAnomalous());
             line.addProperty("n_normal", row.normal());
             line.addProperty("n_anomalous", row.anomalous());
+            if (!row.flaggedByPart().isEmpty()) {
+                JsonObject parts = new JsonObject();
+                row.flaggedByPart().forEach(parts::addProperty);
+                line.add("flagged_by_part", parts);
+            }
             line.addProperty("alpha", alpha);
             out.println(line);
         }

@@ -32,6 +32,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 
 import javax.imageio.ImageIO;
 
@@ -512,6 +513,26 @@ class CommandsEndToEndTest {
             assertEquals(20, row.get("n_normal").getAsInt(), row.toString());
             int anomalous = row.get("anomalies").getAsString().equals("other") ? 12 : 20;
             assertEquals(anomalous, row.get("n_anomalous").getAsInt(), row.toString());
+            // a dose row splits its flagged share by the part that made each score
+            boolean dose = row.get("score").getAsString().startsWith("dose");
+            assertEquals(dose, row.has("flagged_by_part"), row.toString());
+            if (dose) {
+                JsonObject parts = row.getAsJsonObject("flagged_by_part");
+                String score = row.get("score").getAsString();
+                assertEquals(
+                        switch (score) {
+                            case "dose (no shape)" -> Set.of("density");
+                            case "dose (no blend)" -> Set.of("density", "shape");
+                            default -> Set.of("density", "shape", "blend");
+                        },
+                        parts.keySet(),
+                        row.toString());
+                double sum = 0;
+                for (String part : parts.keySet()) {
+                    sum += parts.get(part).getAsDouble();
+                }
+                assertEquals(row.get("flagged").getAsDouble(), sum, 1e-9, row.toString());
+            }
         }
         assertEquals(scores, worst.stream().map(w -> w.get("score").getAsString()).toList());
         for (JsonObject line : worst) {

@@ -1,5 +1,6 @@
 package dev.flowwatch.flowpp.score;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -199,6 +200,21 @@ public final class DoseModel {
     /** Whether the score has the shape part, and so needs each image's descriptor. */
     public boolean usesShape() {
         return shape != null;
+    }
+
+    /** The parts the score has, in {@link Part}'s order. */
+    public List<Part> parts() {
+        List<Part> parts = new ArrayList<>(List.of(Part.DENSITY));
+        if (usesShape()) {
+            parts.add(Part.SHAPE);
+        }
+        if (usesBlend()) {
+            parts.add(Part.BLEND);
+        }
+        if (usesOrientation()) {
+            parts.add(Part.ORIENTATION);
+        }
+        return List.copyOf(parts);
     }
 
     /** Whether the score has the blend part ({@link BlendedNormals}). */

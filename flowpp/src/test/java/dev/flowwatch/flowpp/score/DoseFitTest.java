@@ -136,6 +136,10 @@ class DoseFitTest {
         DoseModel without = DoseFit.of(XY, v, shapes, null).model();
         assertTrue(model.usesBlend());
         assertFalse(without.usesBlend());
+        assertEquals(
+                List.of(DoseModel.Part.DENSITY, DoseModel.Part.SHAPE, DoseModel.Part.BLEND),
+                model.parts());
+        assertEquals(List.of(DoseModel.Part.DENSITY, DoseModel.Part.SHAPE), without.parts());
         assertEquals(8, model.state().blend().count());
         BlendedNormals blend = BlendedNormals.of(model.state().blend());
         NearestNormals references = NearestNormals.of(model.state().shape());
@@ -236,6 +240,9 @@ class DoseFitTest {
         DoseModel without = DoseFit.of(XY, v, shapes, null).model();
         assertTrue(model.usesOrientation());
         assertFalse(without.usesOrientation());
+        assertEquals(
+                List.of(DoseModel.Part.DENSITY, DoseModel.Part.SHAPE, DoseModel.Part.ORIENTATION),
+                model.parts());
         // the odd-indexed images' surprises are the part's null
         double[] odd = new double[200];
         for (int i = 1; i < 400; i += 2) {
