@@ -328,9 +328,7 @@ final class DetectionCommand implements Callable<Integer> {
             double[] a =
                     judgements == null
                             ? batch.scores(kind)
-                            : Arrays.stream(judgements)
-                                    .mapToDouble(DoseModel.Judgement::score)
-                                    .toArray();
+                            : DoseModel.Judgement.scores(judgements);
             row(
                     report,
                     anomalies,

@@ -204,10 +204,7 @@ public final class AnomalyScores {
                     }
                     yield s;
                 }
-                case DOSE ->
-                        Arrays.stream(doseJudgements())
-                                .mapToDouble(DoseModel.Judgement::score)
-                                .toArray();
+                case DOSE -> DoseModel.Judgement.scores(doseJudgements());
             };
         }
 

@@ -90,7 +90,13 @@ public final class DoseModel {
      * @param part the part whose surprise that is (the first of them in {@link Part}'s order on a
      *     tie)
      */
-    public record Judgement(double score, Part part) {}
+    public record Judgement(double score, Part part) {
+
+        /** The scores of these judgements, in their order. */
+        public static double[] scores(Judgement[] judgements) {
+            return Arrays.stream(judgements).mapToDouble(Judgement::score).toArray();
+        }
+    }
 
     /**
      * What the shape parts say of an image.

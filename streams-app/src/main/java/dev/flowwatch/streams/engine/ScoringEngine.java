@@ -305,7 +305,7 @@ public final class ScoringEngine implements BatchScorer, AutoCloseable {
             DoseModel.Judgement[] judgements = batch.doseJudgements();
             return new ScoredBatch(
                     bounds,
-                    Arrays.stream(judgements).mapToDouble(DoseModel.Judgement::score).toArray(),
+                    DoseModel.Judgement.scores(judgements),
                     iwSamples,
                     Arrays.stream(judgements)
                             .map(DoseModel.Judgement::part)
