@@ -8,7 +8,8 @@
 #
 # stdout: one JSON line per (anomaly kind, score) with AUROC, AUPRC, FPR at 95 % TPR, the share
 # flagged and the false-alarm rate on held-out normals of a conformal calibration at ALPHA on the
-# other half; then one line per score naming its worst kind (lowest AUROC), the headline figure.
+# other half (for dose, also the share flagged by each of its parts, flagged_by_part); then one
+# line per score naming its worst kind (lowest AUROC), the headline figure.
 # stderr: a summary table, AUROC and share flagged per kind and score.
 # Every score kind the bundle allows: bpd, complexity (png and deflate), likelihood_ratio when the
 # bundle has a background model (scripts/bench-background.sh), bpd_iw when IW_SAMPLES > 0, and the
