@@ -41,14 +41,16 @@ import java.util.concurrent.Callable;
             "then one column per score kind:"
                     + " bpd, bpd_iw, complexity, likelihood_ratio, dose, each where the bundle"
                     + " and the options allow it",
-            "(dose and the compressor come from the bundle's calibration; png without one), and"
-                    + " <kind>_p_value for every calibrated kind.",
+            "(dose and the compressor come from the bundle's calibration; png without one),"
+                    + " <kind>_p_value for every calibrated kind, and last, with dose, dose_part:"
+                    + " the part that made each dose score (density, shape, blend, orientation).",
             "The label is empty when the data has none; the iw columns appear with --iw-samples."
         })
 final class ScoreCommand implements Callable<Integer> {
 
     private static final String SHAPE_DISTANCE = "shape_distance";
     private static final String BLEND_GAIN = "shape_blend_gain";
+    private static final String DOSE_PART = "dose_part";
     private static final String ORIENTATION = "orientation";
 
     @Spec private CommandSpec spec;
@@ -80,6 +82,7 @@ final class ScoreCommand implements Callable<Integer> {
                         .map(AnomalyScores::of)
                         .orElse(new AnomalyScores(AnomalyScores.DEFAULT_COMPRESSOR));
         Map<String, double[]> columns = new LinkedHashMap<>();
+        Map<String, String[]> words = new LinkedHashMap<>();
         columns.put("elbo_nats", s.elboNats());
         columns.put("elbo_bpd", s.elboBitsPerDim());
         if (s.iwNats() != null) {
@@ -118,7 +121,16 @@ final class ScoreCommand implements Callable<Integer> {
             if (!possible) {
                 continue;
             }
-            double[] values = batch.scores(kind);
+            double[] values;
+            if (kind == ScoreKind.DOSE) {
+                DoseModel.Judgement[] judgements = batch.doseJudgements();
+                values = DoseModel.Judgement.scores(judgements);
+                words.put(
+                        DOSE_PART,
+                        Arrays.stream(judgements).map(j -> j.part().id()).toArray(String[]::new));
+            } else {
+                values = batch.scores(kind);
+            }
             columns.put(kind.id(), values);
             if (calibration.isPresent() && calibration.get().has(kind)) {
                 columns.put(
@@ -128,7 +140,7 @@ final class ScoreCommand implements Callable<Integer> {
                                 .toArray());
             }
         }
-        ScoresCsv.write(out, scored.images(), columns);
+        ScoresCsv.write(out, scored.images(), columns, words);
         spec.commandLine()
                 .getOut()
                 .printf("%d scores written to %s%n", scored.images().size(), out);

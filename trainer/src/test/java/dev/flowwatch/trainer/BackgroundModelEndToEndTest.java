@@ -134,20 +134,17 @@ class BackgroundModelEndToEndTest {
                 new int[] {0, 17, 39},
                 (one, expected, cell) -> {
                     assertEquals(
-                            expected.backgroundBitsPerDim()[0],
-                            cell.applyAsDouble("background_bpd"),
-                            0.0);
+                            expected.backgroundBitsPerDim()[0], cell.number("background_bpd"), 0.0);
                     AnomalyScores.Batch batch = library.batch(expected, one);
-                    assertEquals(
-                            batch.shapeDistances()[0], cell.applyAsDouble("shape_distance"), 0.0);
-                    assertEquals(
-                            batch.blendGains()[0], cell.applyAsDouble("shape_blend_gain"), 0.0);
+                    assertEquals(batch.shapeDistances()[0], cell.number("shape_distance"), 0.0);
+                    assertEquals(batch.blendGains()[0], cell.number("shape_blend_gain"), 0.0);
+                    assertEquals(batch.doseJudgements()[0].part().id(), cell.word("dose_part"));
                     for (ScoreKind kind : kinds) {
                         double value = library.scores(kind, expected, one)[0];
-                        assertEquals(value, cell.applyAsDouble(kind.id()), 0.0, kind.id());
+                        assertEquals(value, cell.number(kind.id()), 0.0, kind.id());
                         assertEquals(
                                 calibration.pValue(kind, value),
-                                cell.applyAsDouble(kind.id() + "_p_value"),
+                                cell.number(kind.id() + "_p_value"),
                                 0.0,
                                 kind.id());
                     }

@@ -295,6 +295,8 @@ class CommandsEndToEndTest {
         assertTrue(header.contains("dose_p_value"), header.toString());
         assertEquals(shape, header.contains("shape_distance"), header.toString());
         assertEquals(blend, header.contains("shape_blend_gain"), header.toString());
+        // the part that made each dose score, a word, comes last
+        assertEquals("dose_part", header.get(header.size() - 1), header.toString());
     }
 
     /**
@@ -326,10 +328,10 @@ class CommandsEndToEndTest {
                 dir.resolve("scores.csv"),
                 new int[] {0, 21},
                 (one, expected, cell) -> {
-                    assertEquals(expected.orientation()[0], cell.applyAsDouble("orientation"), 0.0);
+                    assertEquals(expected.orientation()[0], cell.number("orientation"), 0.0);
                     assertEquals(
                             AnomalyScores.of(calibration).scores(ScoreKind.DOSE, expected, one)[0],
-                            cell.applyAsDouble("dose"),
+                            cell.number("dose"),
                             0.0);
                 });
 

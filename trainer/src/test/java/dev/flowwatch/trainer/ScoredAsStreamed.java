@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.function.ToDoubleFunction;
 
 /**
  * The CSV of {@link Cli#scoreAsStreamed}, row by row next to the library's own scores of the same
@@ -21,14 +20,21 @@ import java.util.function.ToDoubleFunction;
  */
 final class ScoredAsStreamed {
 
+    /** One row of the CSV, its cells by column name. */
+    interface Row {
+        double number(String column);
+
+        String word(String column);
+    }
+
     /** What a test asserts of one row. */
     interface RowCheck {
         /**
          * @param image the row's image, alone
          * @param library the library's scores of it
-         * @param cell the row's value in a named column
+         * @param cell the row's cells
          */
-        void check(ImageSet image, LikelihoodScorer.Scores library, ToDoubleFunction<String> cell);
+        void check(ImageSet image, LikelihoodScorer.Scores library, Row cell);
     }
 
     private ScoredAsStreamed() {}
@@ -45,11 +51,20 @@ final class ScoredAsStreamed {
             ModelBundle bundle = ModelBundle.load(model, manager);
             for (int i : rows) {
                 ImageSet one = images.slice(i, i + 1);
-                String[] row = lines.get(i + 1).split(",");
-                check.check(
-                        one,
-                        bundle.scorer(manager, 42).score(one.toFloats(0, 1), 1, 0),
-                        name -> Double.parseDouble(row[header.indexOf(name)]));
+                String[] cells = lines.get(i + 1).split(",");
+                Row row =
+                        new Row() {
+                            @Override
+                            public double number(String column) {
+                                return Double.parseDouble(word(column));
+                            }
+
+                            @Override
+                            public String word(String column) {
+                                return cells[header.indexOf(column)];
+                            }
+                        };
+                check.check(one, bundle.scorer(manager, 42).score(one.toFloats(0, 1), 1, 0), row);
             }
         }
     }
