@@ -372,16 +372,16 @@ final class DetectionCommand implements Callable<Integer> {
             List<DoseModel.Part> parts,
             DoseModel.Judgement[] judgements,
             DoubleUnaryOperator pValue) {
+        // one p-value per image, counted by the part its score came from
+        long[] flagged = new long[DoseModel.Part.values().length];
+        for (DoseModel.Judgement j : judgements) {
+            if (pValue.applyAsDouble(j.score()) < alpha) {
+                flagged[j.part().ordinal()]++;
+            }
+        }
         Map<String, Double> shares = new LinkedHashMap<>();
         for (DoseModel.Part part : parts) {
-            long flagged =
-                    Arrays.stream(judgements)
-                            .filter(
-                                    j ->
-                                            j.part() == part
-                                                    && pValue.applyAsDouble(j.score()) < alpha)
-                            .count();
-            shares.put(part.id(), (double) flagged / judgements.length);
+            shares.put(part.id(), (double) flagged[part.ordinal()] / judgements.length);
         }
         return shares;
     }

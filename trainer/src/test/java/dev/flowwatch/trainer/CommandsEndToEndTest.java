@@ -128,17 +128,7 @@ class CommandsEndToEndTest {
     @Test
     void scoreWritesOneRowPerImageWithLabels() throws IOException {
         Path csv = dir.resolve("scores.csv");
-        Cli run =
-                Cli.run(
-                        "score",
-                        "--model",
-                        bundle.toString(),
-                        "--data",
-                        data.toString(),
-                        "--out",
-                        csv.toString(),
-                        "--iw-samples",
-                        "2");
+        Cli run = score(bundle, csv, "--iw-samples", "2");
         assertEquals(0, run.exitCode(), run.toString());
         List<String> lines = Files.readAllLines(csv);
         List<String> header = List.of(lines.get(0).split(","));
@@ -281,15 +271,7 @@ class CommandsEndToEndTest {
         assertEquals(blend, dose.usesBlend());
         assertEquals(blend, calibrate.out().contains("blend part"), calibrate.out());
         Path csv = dir.resolve("scores.csv");
-        Cli score =
-                Cli.run(
-                        "score",
-                        "--model",
-                        copy.toString(),
-                        "--data",
-                        data.toString(),
-                        "--out",
-                        csv.toString());
+        Cli score = score(copy, csv);
         assertEquals(0, score.exitCode(), score.toString());
         List<String> header = List.of(Files.readAllLines(csv).get(0).split(","));
         assertTrue(header.contains("dose_p_value"), header.toString());
@@ -402,6 +384,22 @@ class CommandsEndToEndTest {
         Cli blendless = calibrateDose(copy, "--no-dose-shape", "--dose-prototypes", "8");
         assertEquals(2, blendless.exitCode(), blendless.toString());
         assertTrue(blendless.err().contains("only with the shape part"), blendless.err());
+    }
+
+    /** {@code score} of the tiny data by {@code model} into {@code csv}, with more options. */
+    private static Cli score(Path model, Path csv, String... options) {
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "score",
+                                "--model",
+                                model.toString(),
+                                "--data",
+                                data.toString(),
+                                "--out",
+                                csv.toString()));
+        args.addAll(List.of(options));
+        return Cli.run(args.toArray(String[]::new));
     }
 
     /** {@code calibrate --score-kinds dose} of the tiny data, with more options. */

@@ -119,10 +119,11 @@ public final class BlendedNormals {
                     "coordinates of %d and %d for prototypes of %d"
                             .formatted(q.length, t.length, d));
         }
+        double[] r = new double[d];
         double rr = 0;
         for (int i = 0; i < d; i++) {
-            double r = q[i] - t[i];
-            rr += r * r;
+            r[i] = q[i] - t[i];
+            rr += r[i] * r[i];
         }
         // along u = c − t the squared distance from q to t + λu is rr − 2λ(r·u) + λ²(u·u), least
         // at λ = (r·u)/(u·u), clipped to the segment
@@ -132,7 +133,7 @@ public final class BlendedNormals {
             double uu = 0;
             for (int i = 0; i < d; i++) {
                 double u = c[i] - t[i];
-                ru += (q[i] - t[i]) * u;
+                ru += r[i] * u;
                 uu += u * u;
             }
             if (ru > 0 && uu > 0) {
