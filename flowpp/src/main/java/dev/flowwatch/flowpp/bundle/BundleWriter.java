@@ -8,13 +8,10 @@ import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
@@ -225,7 +222,7 @@ public final class BundleWriter {
         Path previous = parent.resolve("." + target.getFileName() + ".previous");
         try {
             Files.createDirectories(parent);
-            deleteRecursively(staging);
+            Directories.deleteRecursively(staging);
             Files.createDirectories(staging);
             writeDurably(staging.resolve(ModelBundle.PARAMETERS), parameters);
             for (Map.Entry<String, byte[]> f : files.entrySet()) {
@@ -239,12 +236,12 @@ public final class BundleWriter {
             }
             // the manifest last: a staging directory without one is never mistaken for a bundle
             writeDurably(staging.resolve(ModelBundle.MANIFEST), manifestJson);
-            deleteRecursively(previous);
+            Directories.deleteRecursively(previous);
             if (Files.exists(target)) {
                 move(target, previous);
             }
             move(staging, target);
-            deleteRecursively(previous);
+            Directories.deleteRecursively(previous);
         } catch (IOException e) {
             throw new UncheckedIOException(
                     "writing model bundle " + target + ": " + e.getMessage(), e);
@@ -269,28 +266,5 @@ public final class BundleWriter {
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(from, to);
         }
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        Files.walkFileTree(
-                dir,
-                new SimpleFileVisitor<>() {
-                    @Override
-                    public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
-                            throws IOException {
-                        Files.delete(file);
-                        return FileVisitResult.CONTINUE;
-                    }
-
-                    @Override
-                    public FileVisitResult postVisitDirectory(Path d, IOException exc)
-                            throws IOException {
-                        Files.delete(d);
-                        return FileVisitResult.CONTINUE;
-                    }
-                });
     }
 }

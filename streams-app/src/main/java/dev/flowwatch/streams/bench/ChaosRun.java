@@ -1,8 +1,8 @@
 package dev.flowwatch.streams.bench;
 
+import dev.flowwatch.flowpp.bundle.Directories;
 import dev.flowwatch.flowpp.bundle.ModelBundle;
 import dev.flowwatch.flowpp.model.FlowConfig;
-import dev.flowwatch.streams.demo.TempDirs;
 import dev.flowwatch.streams.embedded.EmbeddedKafka;
 
 import picocli.CommandLine;
@@ -34,7 +34,8 @@ import java.util.concurrent.Callable;
 @Command(
         name = "chaos",
         mixinStandardHelpOptions = true,
-        description = "SIGKILL the app repeatedly under steady input; count lost and doubled scores.")
+        description =
+                "SIGKILL the app repeatedly under steady input; count lost and doubled scores.")
 public final class ChaosRun implements Callable<Integer> {
 
     static final String APP_ID = "flowwatch-chaos";
@@ -62,8 +63,8 @@ public final class ChaosRun implements Callable<Integer> {
             names = "--max-extra-ms",
             defaultValue = "4000",
             description =
-                    "A kill comes at a random moment up to this long after the app's first committed"
-                            + " score (default: ${DEFAULT-VALUE}).")
+                    "A kill comes at a random moment up to this long after the app's first"
+                        + " committed score (default: ${DEFAULT-VALUE}).")
     int maxExtraMs;
 
     @Option(
@@ -72,9 +73,7 @@ public final class ChaosRun implements Callable<Integer> {
             description = "Seed of the kill moments (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(
-            names = "--model",
-            description = "Model bundle (default: a tiny random-weight model).")
+    @Option(names = "--model", description = "Model bundle (default: a tiny random-weight model).")
     Path model;
 
     /** What a run counted. */
@@ -121,7 +120,7 @@ public final class ChaosRun implements Callable<Integer> {
             Figures figures = run(work, model, kills, rate, maxExtraMs, seed, json);
             return figures.lost() == 0 && figures.duplicated() == 0 ? 0 : 1;
         } finally {
-            TempDirs.deleteQuietly(work);
+            Directories.deleteQuietly(work);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.flowwatch.streams.bench;
 
 import ai.djl.ndarray.NDManager;
 
+import dev.flowwatch.flowpp.bundle.Directories;
 import dev.flowwatch.flowpp.bundle.ModelBundle;
 import dev.flowwatch.flowpp.data.ImageSet;
 import dev.flowwatch.flowpp.model.Devices;
@@ -13,7 +14,6 @@ import dev.flowwatch.streams.demo.DemoStats;
 import dev.flowwatch.streams.demo.DemoTraffic;
 import dev.flowwatch.streams.demo.OutputMonitor;
 import dev.flowwatch.streams.demo.PacedReplay;
-import dev.flowwatch.streams.demo.TempDirs;
 import dev.flowwatch.streams.demo.TrafficKind;
 import dev.flowwatch.streams.demo.TrafficProducer;
 import dev.flowwatch.streams.embedded.EmbeddedKafka;
@@ -166,7 +166,7 @@ public final class StreamsBenchmark implements Callable<Integer> {
         try {
             return run(images, work);
         } finally {
-            TempDirs.deleteQuietly(work);
+            Directories.deleteQuietly(work);
         }
     }
 

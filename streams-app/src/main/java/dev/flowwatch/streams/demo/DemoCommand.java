@@ -2,6 +2,7 @@ package dev.flowwatch.streams.demo;
 
 import ai.djl.ndarray.NDManager;
 
+import dev.flowwatch.flowpp.bundle.Directories;
 import dev.flowwatch.flowpp.bundle.ModelBundle;
 import dev.flowwatch.flowpp.data.ImageCorruptions;
 import dev.flowwatch.flowpp.data.ImageSet;
@@ -319,7 +320,7 @@ public final class DemoCommand implements Callable<Integer> {
             closeQuietly(app, failures);
             closeQuietly(monitor, failures);
             closeQuietly(kafka, failures);
-            TempDirs.deleteQuietly(stateDir);
+            Directories.deleteQuietly(stateDir);
             stopped.countDown();
             if (stop.getCount() > 0) {
                 Runtime.getRuntime().removeShutdownHook(hook);

@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Random;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /** What bench-gpu.sh's profile group reads of ModelBenchmark. */
 class ModelBenchmarkTest {
@@ -31,10 +32,7 @@ class ModelBenchmarkTest {
 
     @Test
     void profileWritesTheOperatorsOfOneScoredBatchAsAChromeTrace() throws IOException {
-        byte[] pixels = new byte[8 * 8 * 8];
-        new Random(1).nextBytes(pixels);
-        Path images = dir.resolve("noise-images-idx3-ubyte.gz");
-        IdxFormat.write(images, ImageSet.of(pixels, 1, 8, 8, null, "noise"));
+        Path images = noise(dir, 8);
         Path trace = dir.resolve("trace.json");
 
         int exit =
@@ -63,6 +61,39 @@ class ModelBenchmarkTest {
     }
 
     @Test
+    void aTrainingRunLeavesNoCheckpointsBehind() throws IOException {
+        Path images = noise(dir, 8);
+        // where Files.createTempDirectory writes: the JDK fixes it at start, before surefire
+        // sets java.io.tmpdir
+        Path probe = Files.createTempDirectory("probe");
+        Files.delete(probe);
+        Path tmp = probe.getParent();
+        Set<Path> before = workDirectories(tmp);
+
+        int exit =
+                new CommandLine(new ModelBenchmark())
+                        .execute(
+                                "--mode", "train",
+                                "--preset", "tiny",
+                                "--shape", "1x8x8",
+                                "--batch-size", "4",
+                                "--steps", "2",
+                                "--data", images.toString(),
+                                "--device", "cpu");
+
+        assertEquals(0, exit);
+        // each run of the paper preset wrote 380 MB of checkpoints there and left them
+        assertEquals(before, workDirectories(tmp));
+    }
+
+    private static Set<Path> workDirectories(Path tmp) throws IOException {
+        try (var paths = Files.list(tmp)) {
+            return paths.filter(p -> p.getFileName().toString().startsWith("model-benchmark"))
+                    .collect(Collectors.toSet());
+        }
+    }
+
+    @Test
     void profileOfATrainingRunIsRefusedRatherThanIgnored() {
         StringWriter err = new StringWriter();
         CommandLine commandLine = new CommandLine(new ModelBenchmark());
@@ -77,5 +108,13 @@ class ModelBenchmarkTest {
         assertEquals(2, exit);
         assertTrue(err.toString().contains("use it with --mode score"), err.toString());
         assertTrue(Files.notExists(dir.resolve("trace.json")));
+    }
+
+    private static Path noise(Path dir, int count) throws IOException {
+        byte[] pixels = new byte[count * 8 * 8];
+        new Random(1).nextBytes(pixels);
+        Path images = dir.resolve("noise-images-idx3-ubyte.gz");
+        IdxFormat.write(images, ImageSet.of(pixels, 1, 8, 8, null, "noise"));
+        return images;
     }
 }
