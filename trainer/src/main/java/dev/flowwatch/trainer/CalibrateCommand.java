@@ -113,6 +113,18 @@ final class CalibrateCommand implements Callable<Integer> {
     private Integer dosePrototypes;
 
     @Option(
+            names = "--dose-outline",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
+            description =
+                    "Whether score kind dose also judges how faint the image's outline is against"
+                            + " its body, as a part of its own: an image that is two overlaid has"
+                            + " an outline of half brightness where only one covers (default:"
+                            + " ${DEFAULT-VALUE}).")
+    private boolean doseOutline;
+
+    @Option(
             names = "--dose-orientation",
             negatable = true,
             description =
@@ -209,6 +221,9 @@ final class CalibrateCommand implements Callable<Integer> {
                     "  dose's blend part takes partners among %d prototypes of them%n",
                     dose.state().blend().count());
         }
+        if (dose != null && dose.usesOutline()) {
+            out.println("  dose's outline part judges how faint each image's outline is");
+        }
         if (dose != null && dose.usesOrientation()) {
             out.printf(
                     "  dose's orientation part judges orientation network %s%n",
@@ -231,6 +246,7 @@ final class CalibrateCommand implements Callable<Integer> {
                 doseShape ? batch.shapes() : null,
                 doseShape ? doseReferences.descriptors(scored.images()) : null,
                 blendPrototypes(),
+                doseOutline ? batch.outlines() : null,
                 orientation ? scored.scores().orientation() : null);
     }
 

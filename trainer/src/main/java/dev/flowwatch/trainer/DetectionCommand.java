@@ -39,6 +39,7 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -128,42 +129,39 @@ final class DetectionCommand implements Callable<Integer> {
     /** Windows drawn per set for the typicality rows. */
     private static final int WINDOWS = 2000;
 
+    /** What a dose variant takes in: statistics of its density, and parts of its own. */
+    private enum DoseOption {
+        LAYOUT,
+        BACKGROUND,
+        SHAPE,
+        BLEND,
+        OUTLINE,
+        ORIENTATION
+    }
+
     /**
-     * A score kind measured with one compressor where it has one, and for dose with or without the
-     * image's layout and the background's bits/dim among its statistics, and with or without its
-     * shape, blend and orientation parts.
+     * A score kind measured with one compressor where it has one, and for dose with some of its
+     * {@link DoseOption}s.
      */
     private record Variant(
-            ScoreKind kind,
-            Compressor compressor,
-            boolean doseLayout,
-            boolean doseBackground,
-            boolean doseShape,
-            boolean doseBlend,
-            boolean doseOrientation,
-            String name) {
+            ScoreKind kind, Compressor compressor, Set<DoseOption> dose, String name) {
 
         Variant(ScoreKind kind, Compressor compressor, String name) {
-            this(kind, compressor, false, false, false, false, false, name);
+            this(kind, compressor, Set.of(), name);
         }
 
         /** A dose variant; the blend part only with the shape part. */
-        static Variant dose(
-                boolean layout,
-                boolean background,
-                boolean shape,
-                boolean blend,
-                boolean orientation,
-                String name) {
-            return new Variant(
-                    ScoreKind.DOSE,
-                    Compressor.PNG,
-                    layout,
-                    background,
-                    shape,
-                    shape && blend,
-                    orientation,
-                    name);
+        static Variant dose(Set<DoseOption> options, String name) {
+            EnumSet<DoseOption> o = EnumSet.noneOf(DoseOption.class);
+            o.addAll(options);
+            if (!o.contains(DoseOption.SHAPE)) {
+                o.remove(DoseOption.BLEND);
+            }
+            return new Variant(ScoreKind.DOSE, Compressor.PNG, Set.copyOf(o), name);
+        }
+
+        boolean has(DoseOption option) {
+            return dose.contains(option);
         }
     }
 
@@ -255,11 +253,11 @@ final class DetectionCommand implements Callable<Integer> {
         // fitted once for every variant with a shape part: the references and the even half are
         // the same for all
         NearestNormals shapes =
-                variants.stream().anyMatch(Variant::doseShape)
+                variants.stream().anyMatch(v -> v.has(DoseOption.SHAPE))
                         ? DoseFit.shapeReferences(calibrationHalf.shapes(), shapeReferences)
                         : null;
         BlendedNormals blend =
-                variants.stream().anyMatch(Variant::doseBlend)
+                variants.stream().anyMatch(v -> v.has(DoseOption.BLEND))
                         ? BlendedNormals.fit(shapes, BlendedNormals.DEFAULT_PROTOTYPES)
                         : null;
         List<Calibrated> calibrated = new ArrayList<>();
@@ -272,17 +270,20 @@ final class DetectionCommand implements Callable<Integer> {
                         DoseStatistics.names(
                                 normalScores.terms(),
                                 v.compressor(),
-                                v.doseLayout(),
-                                v.doseBackground());
+                                v.has(DoseOption.LAYOUT),
+                                v.has(DoseOption.BACKGROUND));
                 AnomalyScores.Batch batch = kinds.batch(calibrationScores, calibrationHalf);
                 DoseFit fit =
                         DoseFit.withReferences(
                                 statistics,
                                 batch.statistics(statistics),
-                                v.doseShape() ? batch.shapes() : null,
-                                v.doseShape() ? shapes : null,
-                                v.doseBlend() ? blend : null,
-                                v.doseOrientation() ? calibrationScores.orientation() : null);
+                                v.has(DoseOption.SHAPE) ? batch.shapes() : null,
+                                v.has(DoseOption.SHAPE) ? shapes : null,
+                                v.has(DoseOption.BLEND) ? blend : null,
+                                v.has(DoseOption.OUTLINE) ? batch.outlines() : null,
+                                v.has(DoseOption.ORIENTATION)
+                                        ? calibrationScores.orientation()
+                                        : null);
                 dose = fit.model();
                 kinds = new AnomalyScores(v.compressor(), dose);
                 nulls.put(v.kind(), fit.nullScores());
@@ -428,16 +429,22 @@ final class DetectionCommand implements Callable<Integer> {
             variants.add(new Variant(ScoreKind.LIKELIHOOD_RATIO, none, "likelihood_ratio"));
         }
         // each dose variant leaves one part of the default out, or adds the background's bits/dim
-        boolean orientation = bundle.orientation().isPresent();
-        variants.add(Variant.dose(true, false, true, true, orientation, "dose"));
-        variants.add(Variant.dose(true, false, false, false, orientation, "dose (no shape)"));
-        variants.add(Variant.dose(true, false, true, false, orientation, "dose (no blend)"));
-        variants.add(Variant.dose(false, false, true, true, orientation, "dose (no layout)"));
-        if (orientation) {
-            variants.add(Variant.dose(true, false, true, true, false, "dose (no orientation)"));
+        EnumSet<DoseOption> full = EnumSet.complementOf(EnumSet.of(DoseOption.BACKGROUND));
+        if (bundle.orientation().isEmpty()) {
+            full.remove(DoseOption.ORIENTATION);
+        }
+        variants.add(Variant.dose(full, "dose"));
+        for (DoseOption left : full) {
+            EnumSet<DoseOption> without = EnumSet.copyOf(full);
+            without.remove(left);
+            variants.add(
+                    Variant.dose(
+                            without, "dose (no " + left.name().toLowerCase(Locale.ROOT) + ")"));
         }
         if (bundle.background().isPresent()) {
-            variants.add(Variant.dose(true, true, true, true, orientation, "dose (+background)"));
+            EnumSet<DoseOption> with = EnumSet.copyOf(full);
+            with.add(DoseOption.BACKGROUND);
+            variants.add(Variant.dose(with, "dose (+background)"));
         }
         return variants;
     }

@@ -36,14 +36,16 @@ import java.util.concurrent.Callable;
                     + " bpd_minus_<compressor> (the complexity score, as a statistic of dose),"
                     + " sharpness, saturation, intensity_p99, the layout layout_<moment>,"
                     + " shape_distance when the calibration's dose judges shapes, shape_blend_gain"
-                    + " when it judges blends of them, orientation (nats)"
+                    + " when it judges blends of them, outline (how faint the outline is against"
+                    + " the body), orientation (nats)"
                     + " when the bundle has an orientation network,",
             "then one column per score kind:"
                     + " bpd, bpd_iw, complexity, likelihood_ratio, dose, each where the bundle"
                     + " and the options allow it",
             "(dose and the compressor come from the bundle's calibration; png without one),"
                     + " <kind>_p_value for every calibrated kind, and last, with dose, dose_part:"
-                    + " the part that made each dose score (density, shape, blend, orientation).",
+                    + " the part that made each dose score (density, shape, blend, outline,"
+                    + " orientation).",
             "The label is empty when the data has none; the iw columns appear with --iw-samples."
         })
 final class ScoreCommand implements Callable<Integer> {
@@ -52,6 +54,7 @@ final class ScoreCommand implements Callable<Integer> {
     private static final String BLEND_GAIN = "shape_blend_gain";
     private static final String DOSE_PART = "dose_part";
     private static final String ORIENTATION = "orientation";
+    private static final String OUTLINE = "outline";
 
     @Spec private CommandSpec spec;
 
@@ -107,6 +110,7 @@ final class ScoreCommand implements Callable<Integer> {
         if (dose.map(DoseModel::usesBlend).orElse(false)) {
             columns.put(BLEND_GAIN, batch.blendGains());
         }
+        columns.put(OUTLINE, batch.outlines());
         if (s.orientation() != null) {
             columns.put(ORIENTATION, s.orientation());
         }

@@ -125,6 +125,7 @@ class BackgroundModelEndToEndTest {
         assertTrue(calibration.dose().orElseThrow().statistics().contains("background_bpd"));
         assertTrue(calibration.dose().orElseThrow().usesShape());
         assertTrue(calibration.dose().orElseThrow().usesBlend());
+        assertTrue(calibration.dose().orElseThrow().usesOutline());
 
         AnomalyScores library = AnomalyScores.of(calibration);
         ScoredAsStreamed.compare(
@@ -138,6 +139,7 @@ class BackgroundModelEndToEndTest {
                     AnomalyScores.Batch batch = library.batch(expected, one);
                     assertEquals(batch.shapeDistances()[0], cell.number("shape_distance"), 0.0);
                     assertEquals(batch.blendGains()[0], cell.number("shape_blend_gain"), 0.0);
+                    assertEquals(batch.outlines()[0], cell.number("outline"), 0.0);
                     assertEquals(batch.doseJudgements()[0].part().id(), cell.word("dose_part"));
                     for (ScoreKind kind : kinds) {
                         double value = library.scores(kind, expected, one)[0];
@@ -171,6 +173,7 @@ class BackgroundModelEndToEndTest {
         assertTrue(detection.out().contains("typicality (M=4)"), detection.out());
         assertTrue(detection.out().contains("dose (no shape)"), detection.out());
         assertTrue(detection.out().contains("dose (no blend)"), detection.out());
+        assertTrue(detection.out().contains("dose (no outline)"), detection.out());
         assertTrue(detection.out().contains("background "), detection.out());
     }
 

@@ -251,25 +251,29 @@ class CommandsEndToEndTest {
     }
 
     /**
-     * By default dose has its shape and blend parts and score writes the shape distance and the
-     * blend gain; {@code --dose-prototypes 0} leaves the blend part out, {@code --no-dose-shape}
-     * both, and dose is the density's surprise alone.
+     * By default dose has its shape, blend and outline parts and score writes the shape distance
+     * and the blend gain; {@code --dose-prototypes 0} leaves the blend part out, {@code
+     * --no-dose-shape} both shape parts, {@code --no-dose-outline} the outline part. Score writes
+     * every image's outline whatever the parts, as it does every other statistic of the image.
      */
     @ParameterizedTest
     @CsvSource({
-        "--dose-shape, true, true",
-        "--dose-prototypes=0, true, false",
-        "--no-dose-shape, false, false"
+        "--dose-shape, true, true, true",
+        "--dose-prototypes=0, true, false, true",
+        "--no-dose-shape, false, false, true",
+        "--no-dose-outline, true, true, false"
     })
-    void doseHasItsShapeAndBlendPartsUnlessCalibratedWithout(
-            String option, boolean shape, boolean blend) throws IOException {
+    void doseHasItsShapeBlendAndOutlinePartsUnlessCalibratedWithout(
+            String option, boolean shape, boolean blend, boolean outline) throws IOException {
         Path copy = BundleCopies.weightsOnly(bundle, dir.resolve("model"));
         Cli calibrate = calibrateDose(copy, option);
         assertEquals(0, calibrate.exitCode(), calibrate.toString());
         DoseModel dose = Calibration.read(copy).dose().orElseThrow();
         assertEquals(shape, dose.usesShape());
         assertEquals(blend, dose.usesBlend());
+        assertEquals(outline, dose.usesOutline());
         assertEquals(blend, calibrate.out().contains("blend part"), calibrate.out());
+        assertEquals(outline, calibrate.out().contains("outline part"), calibrate.out());
         Path csv = dir.resolve("scores.csv");
         Cli score = score(copy, csv);
         assertEquals(0, score.exitCode(), score.toString());
@@ -277,6 +281,7 @@ class CommandsEndToEndTest {
         assertTrue(header.contains("dose_p_value"), header.toString());
         assertEquals(shape, header.contains("shape_distance"), header.toString());
         assertEquals(blend, header.contains("shape_blend_gain"), header.toString());
+        assertTrue(header.contains("outline"), header.toString());
         // the part that made each dose score, a word, comes last
         assertEquals("dose_part", header.get(header.size() - 1), header.toString());
     }
@@ -521,9 +526,10 @@ class CommandsEndToEndTest {
                 String score = row.get("score").getAsString();
                 assertEquals(
                         switch (score) {
-                            case "dose (no shape)" -> Set.of("density");
-                            case "dose (no blend)" -> Set.of("density", "shape");
-                            default -> Set.of("density", "shape", "blend");
+                            case "dose (no shape)" -> Set.of("density", "outline");
+                            case "dose (no blend)" -> Set.of("density", "shape", "outline");
+                            case "dose (no outline)" -> Set.of("density", "shape", "blend");
+                            default -> Set.of("density", "shape", "blend", "outline");
                         },
                         parts.keySet(),
                         row.toString());

@@ -224,7 +224,8 @@ public final class AnomalyScores {
                         dose.judge(
                                 vectors[i],
                                 shapes == null ? null : shapes[i],
-                                turned == null ? Double.NaN : turned[i]);
+                                turned == null ? Double.NaN : turned[i],
+                                dose.usesOutline() ? images.outline(i) : Double.NaN);
             }
             return judgements;
         }
@@ -268,6 +269,15 @@ public final class AnomalyScores {
                 throw new IllegalArgumentException(missing);
             }
             return Arrays.stream(images.shapeMatches(dose)).mapToDouble(part).toArray();
+        }
+
+        /** Every image's {@link ImageOutline}: a statistic of the image, with or without a dose. */
+        public double[] outlines() {
+            double[] o = new double[scores.elboBitsPerDim().length];
+            for (int i = 0; i < o.length; i++) {
+                o[i] = images.outline(i);
+            }
+            return o;
         }
 
         /**

@@ -46,14 +46,15 @@ public final class Calibration {
      * part ({@link DoseModel}), version 4 the shape part's signed two-scale descriptors compared
      * along principal axes, version 5 its orientation part ({@code orientationVersion} and the
      * part's null), version 6 its blend part ({@link BlendedNormals}'s prototypes and the part's
-     * null). Files of versions 1 to 5 still read (version 5's without the blend part), without dose
-     * in version 2's, nor in version 3's when it has the shape part.
+     * null), version 7 its outline part (the part's null, {@link ImageOutline}). Files of versions
+     * 1 to 6 still read (versions 5 and 6 without the parts added after them), without dose in
+     * version 2's, nor in version 3's when it has the shape part. Written without indentation: the
+     * dose model's reference set makes the file megabytes long, and a bundle travels whole.
      */
-    public static final int FORMAT_VERSION = 6;
+    public static final int FORMAT_VERSION = 7;
 
     private static final Gson GSON =
             new GsonBuilder()
-                    .setPrettyPrinting()
                     .disableHtmlEscaping()
                     // a statistic can make a score +Infinity (DoseStatistics)
                     .serializeSpecialFloatingPointValues()

@@ -21,8 +21,9 @@ import java.util.stream.IntStream;
  * <p>The blend part's prototypes, when asked for, are fitted to the shape part's references ({@link
  * BlendedNormals#fit}).
  *
- * <p>The orientation part, when asked for, takes the odd-indexed images' orientation surprises as
- * its null; nothing of it is fitted (the network was trained on the training images).
+ * <p>The outline and the orientation parts, when asked for, take the odd-indexed images' {@link
+ * ImageOutline}s and orientation surprises as their nulls; nothing of them is fitted (the network
+ * was trained on the training images).
  *
  * @param model fitted to the even-indexed images, with the odd-indexed ones as its parts' nulls
  * @param nullScores the odd-indexed images' scores, in their order
@@ -43,14 +44,14 @@ public record DoseFit(DoseModel model, double[] nullScores) {
         return of(statistics, vectors, descriptors, references, null);
     }
 
-    /** A fit without the blend part. */
+    /** A fit without the blend and the outline parts. */
     public static DoseFit of(
             List<String> statistics,
             double[][] vectors,
             float[][] descriptors,
             float[][] references,
             double[] orientation) {
-        return of(statistics, vectors, descriptors, references, 0, orientation);
+        return of(statistics, vectors, descriptors, references, 0, null, orientation);
     }
 
     /**
@@ -60,11 +61,13 @@ public record DoseFit(DoseModel model, double[] nullScores) {
      * @param references the {@link ShapeDescriptor}s of the shape part's reference images, or null
      *     to take the even-indexed images' {@code descriptors}
      * @param prototypes the blend part's number of prototypes, 0 for a score without it
+     * @param outline every image's {@link ImageOutline}, or null for a score without the outline
+     *     part
      * @param orientation every image's orientation surprise, or null for a score without the
      *     orientation part
-     * @throws IllegalArgumentException with fewer than 8 images, descriptors or surprises not one
-     *     per image, references or prototypes without descriptors, a negative number of prototypes,
-     *     or a statistic or surprise that is not finite
+     * @throws IllegalArgumentException with fewer than 8 images, descriptors, outlines or surprises
+     *     not one per image, references or prototypes without descriptors, a negative number of
+     *     prototypes, or a statistic, outline or surprise that is not finite
      */
     public static DoseFit of(
             List<String> statistics,
@@ -72,6 +75,7 @@ public record DoseFit(DoseModel model, double[] nullScores) {
             float[][] descriptors,
             float[][] references,
             int prototypes,
+            double[] outline,
             double[] orientation) {
         if ((references != null || prototypes != 0) && descriptors == null) {
             throw new IllegalArgumentException(
@@ -88,6 +92,7 @@ public record DoseFit(DoseModel model, double[] nullScores) {
                 descriptors,
                 shape,
                 prototypes == 0 ? null : BlendedNormals.fit(shape, prototypes),
+                outline,
                 orientation);
     }
 
@@ -108,9 +113,10 @@ public record DoseFit(DoseModel model, double[] nullScores) {
     }
 
     /**
-     * As {@link #of(List, double[][], float[][], float[][], int, double[])}, with the shape part's
-     * references and the blend part's prototypes already fitted ({@link #shapeReferences}, {@link
-     * BlendedNormals#fit}); both or neither of {@code descriptors} and {@code shape}.
+     * As {@link #of(List, double[][], float[][], float[][], int, double[], double[])}, with the
+     * shape part's references and the blend part's prototypes already fitted ({@link
+     * #shapeReferences}, {@link BlendedNormals#fit}); both or neither of {@code descriptors} and
+     * {@code shape}.
      *
      * @param blend null for a score without the blend part
      */
@@ -120,6 +126,7 @@ public record DoseFit(DoseModel model, double[] nullScores) {
             float[][] descriptors,
             NearestNormals shape,
             BlendedNormals blend,
+            double[] outline,
             double[] orientation) {
         if (vectors.length < 8) {
             throw new IllegalArgumentException(
@@ -136,13 +143,8 @@ public record DoseFit(DoseModel model, double[] nullScores) {
         if (blend != null && shape == null) {
             throw new IllegalArgumentException("a blend part needs the shape part");
         }
-        if (orientation != null
-                && (orientation.length != vectors.length
-                        || !Arrays.stream(orientation).allMatch(Double::isFinite))) {
-            throw new IllegalArgumentException(
-                    "%d orientation surprises for %d images, or one not finite"
-                            .formatted(orientation.length, vectors.length));
-        }
+        requireOnePerImage(orientation, "orientation surprises", vectors.length);
+        requireOnePerImage(outline, "outlines", vectors.length);
         for (double[] v : vectors) {
             if (!Arrays.stream(v).allMatch(Double::isFinite)) {
                 throw new IllegalArgumentException(
@@ -171,12 +173,30 @@ public record DoseFit(DoseModel model, double[] nullScores) {
                         : partNull(vectors.length, i -> nearest[i].distance(), nulls);
         double[] blendNull =
                 blend == null ? null : partNull(vectors.length, i -> blend.gain(nearest[i]), nulls);
+        double[] outlineNull =
+                outline == null ? null : partNull(vectors.length, i -> outline[i], nulls);
         double[] orientationNull =
                 orientation == null ? null : partNull(vectors.length, i -> orientation[i], nulls);
         return new DoseFit(
                 DoseModel.of(
-                        density, densityNull, shape, shapeNull, blend, blendNull, orientationNull),
+                        density,
+                        densityNull,
+                        shape,
+                        shapeNull,
+                        blend,
+                        blendNull,
+                        outlineNull,
+                        orientationNull),
                 nulls);
+    }
+
+    private static void requireOnePerImage(double[] values, String what, int images) {
+        if (values != null
+                && (values.length != images || !Arrays.stream(values).allMatch(Double::isFinite))) {
+            throw new IllegalArgumentException(
+                    "%d %s for %d images, or one not finite"
+                            .formatted(values.length, what, images));
+        }
     }
 
     /**

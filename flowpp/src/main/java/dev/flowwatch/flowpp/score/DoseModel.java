@@ -10,11 +10,12 @@ import java.util.Optional;
  * What the {@link ScoreKind#DOSE} score of an image is computed from: a {@link KernelDensity} over
  * its {@link DoseStatistics}, and, where calibrated with them, the distance of its {@link
  * ShapeDescriptor} to the nearest normal images ({@link NearestNormals}), how much nearer it lies
- * to a blend of two normal shapes ({@link BlendedNormals}), and the surprise of the bundle's
- * orientation network ({@link dev.flowwatch.flowpp.orientation.OrientationNet#surprise}: how unsure
- * it is that the image is upright). Each part has the null distribution of its own values on
- * held-out normal images, and the score is the largest of the parts' {@link NullSurprise
- * surprises}: −log of the smallest p-value, Tippett's combination.
+ * to a blend of two normal shapes ({@link BlendedNormals}), how faint its outline is against its
+ * body ({@link ImageOutline}), and the surprise of the bundle's orientation network ({@link
+ * dev.flowwatch.flowpp.orientation.OrientationNet#surprise}: how unsure it is that the image is
+ * upright). Each part has the null distribution of its own values on held-out normal images, and
+ * the score is the largest of the parts' {@link NullSurprise surprises}: −log of the smallest
+ * p-value, Tippett's combination.
  *
  * <p>Why not one density over both: the shape distance is one coordinate among many, and a density
  * over all of them notices it only when it is far out while the rest are typical. In the numpy
@@ -36,6 +37,8 @@ public final class DoseModel {
      * @param blend the prototypes of the blend part, or null when the score has none (it needs the
      *     shape part)
      * @param blendNull each held-out normal image's blend gain, or null with no blend part
+     * @param outlineNull each held-out normal image's {@link ImageOutline}, or null when the score
+     *     has no outline part
      * @param orientationNull each held-out normal image's orientation surprise, or null when the
      *     score has no orientation part
      */
@@ -46,6 +49,7 @@ public final class DoseModel {
             double[] shapeNull,
             BlendedNormals.State blend,
             double[] blendNull,
+            double[] outlineNull,
             double[] orientationNull) {}
 
     /** A part of the score, judged by its own null; the one most surprised makes the score. */
@@ -58,6 +62,8 @@ public final class DoseModel {
         SHAPE("its edges lie far from every normal image's"),
         /** How much nearer a blend of two normal shapes lies. */
         BLEND("it lies between two kinds of normal shape, as a mix of two images does"),
+        /** How faint the outline is against the body ({@link ImageOutline}). */
+        OUTLINE("its outline is faint against its body, as where two images overlap"),
         /** How unsure the orientation network is that the image is upright. */
         ORIENTATION("it looks turned from upright");
 
@@ -67,7 +73,7 @@ public final class DoseModel {
             this.meaning = meaning;
         }
 
-        /** The name in records and reports: density, shape, blend, orientation. */
+        /** The name in records and reports: density, shape, blend, outline, orientation. */
         public String id() {
             return name().toLowerCase(Locale.ROOT);
         }
@@ -113,6 +119,7 @@ public final class DoseModel {
     private final NullSurprise shapeSurprise;
     private final BlendedNormals blend;
     private final NullSurprise blendSurprise;
+    private final NullSurprise outlineSurprise;
     private final NullSurprise orientationSurprise;
 
     private DoseModel(
@@ -123,6 +130,7 @@ public final class DoseModel {
             NullSurprise shapeSurprise,
             BlendedNormals blend,
             NullSurprise blendSurprise,
+            NullSurprise outlineSurprise,
             NullSurprise orientationSurprise) {
         this.state = state;
         this.density = density;
@@ -131,6 +139,7 @@ public final class DoseModel {
         this.shapeSurprise = shapeSurprise;
         this.blend = blend;
         this.blendSurprise = blendSurprise;
+        this.outlineSurprise = outlineSurprise;
         this.orientationSurprise = orientationSurprise;
     }
 
@@ -165,6 +174,7 @@ public final class DoseModel {
                 state.shapeNull() == null ? null : NullSurprise.of(state.shapeNull()),
                 blend,
                 blend == null ? null : NullSurprise.of(state.blendNull()),
+                state.outlineNull() == null ? null : NullSurprise.of(state.outlineNull()),
                 state.orientationNull() == null ? null : NullSurprise.of(state.orientationNull()));
     }
 
@@ -173,6 +183,7 @@ public final class DoseModel {
      *
      * @param shape null for a score without the shape part, and then {@code shapeNull} too
      * @param blend null for a score without the blend part, and then {@code blendNull} too
+     * @param outlineNull null for a score without the outline part
      * @param orientationNull null for a score without the orientation part
      */
     static DoseModel of(
@@ -182,6 +193,7 @@ public final class DoseModel {
             double[] shapeNull,
             BlendedNormals blend,
             double[] blendNull,
+            double[] outlineNull,
             double[] orientationNull) {
         return of(
                 new State(
@@ -191,6 +203,7 @@ public final class DoseModel {
                         shape == null ? null : sorted(shapeNull),
                         blend == null ? null : blend.state(),
                         blend == null ? null : sorted(blendNull),
+                        outlineNull == null ? null : sorted(outlineNull),
                         orientationNull == null ? null : sorted(orientationNull)));
     }
 
@@ -217,6 +230,9 @@ public final class DoseModel {
         if (usesBlend()) {
             parts.add(Part.BLEND);
         }
+        if (usesOutline()) {
+            parts.add(Part.OUTLINE);
+        }
         if (usesOrientation()) {
             parts.add(Part.ORIENTATION);
         }
@@ -226,6 +242,11 @@ public final class DoseModel {
     /** Whether the score has the blend part ({@link BlendedNormals}). */
     public boolean usesBlend() {
         return blend != null;
+    }
+
+    /** Whether the score has the outline part ({@link ImageOutline}). */
+    public boolean usesOutline() {
+        return outlineSurprise != null;
     }
 
     /**
@@ -238,31 +259,33 @@ public final class DoseModel {
 
     /**
      * The dose score: the largest surprise of the image's density, and where the score has them, of
-     * its shape distance, its blend gain and its orientation.
+     * its shape distance, its blend gain, its outline and its orientation.
      *
      * @param statistics the image's {@link DoseStatistics}, named by {@link #statistics()}
      * @param descriptor its {@link ShapeDescriptor}; ignored, and may be null, without a shape part
      * @param orientation its orientation surprise; ignored without an orientation part
+     * @param outline its {@link ImageOutline}; ignored without an outline part
      */
-    public double score(double[] statistics, float[] descriptor, double orientation) {
-        return scoreAt(statistics, shape == null ? null : shapeMatch(descriptor), orientation);
+    public double score(
+            double[] statistics, float[] descriptor, double orientation, double outline) {
+        return judge(
+                        statistics,
+                        shape == null ? null : shapeMatch(descriptor),
+                        orientation,
+                        outline)
+                .score();
     }
 
     /**
-     * {@link #score} of an image whose {@link #shapeMatch} is already known.
+     * {@link #score} of an image whose {@link #shapeMatch} is already known, with the part the
+     * score comes from: what an alert can tell its reader about why the image is atypical.
      *
      * @param shapeMatch ignored, and may be null, without a shape part
      * @param orientation ignored without an orientation part
+     * @param outline ignored without an outline part
      */
-    public double scoreAt(double[] statistics, ShapeMatch shapeMatch, double orientation) {
-        return judge(statistics, shapeMatch, orientation).score();
-    }
-
-    /**
-     * {@link #scoreAt}, with the part the score comes from: what an alert can tell its reader about
-     * why the image is atypical.
-     */
-    public Judgement judge(double[] statistics, ShapeMatch shapeMatch, double orientation) {
+    public Judgement judge(
+            double[] statistics, ShapeMatch shapeMatch, double orientation, double outline) {
         Judgement j =
                 new Judgement(
                         densitySurprise.surprise(density.negativeLogDensity(statistics)),
@@ -272,6 +295,9 @@ public final class DoseModel {
         }
         if (blend != null) {
             j = larger(j, blendSurprise.surprise(shapeMatch.blendGain()), Part.BLEND);
+        }
+        if (outlineSurprise != null) {
+            j = larger(j, outlineSurprise.surprise(outline), Part.OUTLINE);
         }
         if (orientationSurprise != null) {
             j = larger(j, orientationSurprise.surprise(orientation), Part.ORIENTATION);

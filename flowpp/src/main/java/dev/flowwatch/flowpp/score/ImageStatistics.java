@@ -10,11 +10,11 @@ import java.util.stream.IntStream;
 /**
  * Statistics of a set's images themselves, not of the model: the input complexity per compressor,
  * the {@link ImageLayout}, the {@link ImageSharpness}, the {@link ImageRange}, the {@link
- * ShapeDescriptor} and what a dose model's shape parts say of it. Each is computed for every image
- * the first time any image asks, the images in parallel, and then kept, so several score kinds and
- * densities over one set compress each image once. (In the stream this is a batch's CPU work
- * besides its forward pass; on a GPU host, where the forward pass is cheap, a large part of the
- * batch's time.)
+ * ImageOutline}, the {@link ShapeDescriptor} and what a dose model's shape parts say of it. Each is
+ * computed for every image the first time any image asks, the images in parallel, and then kept, so
+ * several score kinds and densities over one set compress each image once. (In the stream this is a
+ * batch's CPU work besides its forward pass; on a GPU host, where the forward pass is cheap, a
+ * large part of the batch's time.)
  *
  * <p>Not thread-safe: one thread at a time may ask, and a thread that takes over after another must
  * be ordered after it (as joining the other's future orders it).
@@ -28,6 +28,7 @@ public final class ImageStatistics {
     private double[][] ranges;
     private float[][] shapes;
     private Double[] sharpness;
+    private Double[] outlines;
     private DoseModel matchesOf;
     private DoseModel.ShapeMatch[] shapeMatches;
 
@@ -85,6 +86,14 @@ public final class ImageStatistics {
             sharpness = everyImage(ImageSharpness::of, Double[]::new);
         }
         return sharpness[index];
+    }
+
+    /** {@link ImageOutline#of} image {@code index}. */
+    public double outline(int index) {
+        if (outlines == null) {
+            outlines = everyImage(ImageOutline::of, Double[]::new);
+        }
+        return outlines[index];
     }
 
     /** {@link ShapeDescriptor#of} image {@code index}; the array is shared, do not change it. */

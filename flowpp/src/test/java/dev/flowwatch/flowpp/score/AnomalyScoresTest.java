@@ -98,7 +98,7 @@ class AnomalyScoresTest {
                 new LikelihoodScorer.Scores(zeros, zeros, null, null, null);
         double[][] vectors =
                 new AnomalyScores(Compressor.PNG).batch(bounds, normals).statistics(names);
-        DoseModel dose = DoseFit.of(names, vectors, normals.shapes(), null, 8, null).model();
+        DoseModel dose = DoseFit.of(names, vectors, normals.shapes(), null, 8, null, null).model();
         AnomalyScores kinds = new AnomalyScores(Compressor.PNG, dose);
 
         ImageStatistics ahead = ImageStatistics.of(IMAGES);

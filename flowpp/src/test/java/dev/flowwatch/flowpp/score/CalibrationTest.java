@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 
 class CalibrationTest {
 
@@ -210,7 +211,7 @@ class CalibrationTest {
 
     /**
      * A dose calibration: its density over two statistics, its reference shapes and 16 blend
-     * prototypes of them, fitted on 200 of 400 images.
+     * prototypes of them, and an outline part, fitted on 200 of 400 images.
      */
     private static Calibration dose(BundleManifest model, BundleManifest background) {
         List<String> statistics =
@@ -224,7 +225,13 @@ class CalibrationTest {
                         NearestNormalsTest.descriptors(400, 21),
                         null,
                         16,
+                        outlines(400, 21),
                         null));
+    }
+
+    private static double[] outlines(int count, long seed) {
+        Random random = new Random(seed);
+        return random.doubles(count).map(u -> 0.1 * u).toArray();
     }
 
     private static Calibration dose(BundleManifest model, BundleManifest background, DoseFit fit) {
@@ -272,22 +279,40 @@ class CalibrationTest {
         DoseModel model = read.dose().orElseThrow();
         assertTrue(model.usesShape());
         assertTrue(model.usesBlend());
+        assertTrue(model.usesOutline());
         double[][] vectors = KernelDensityTest.gaussian(20, 0.6, 22);
         float[][] shapes = NearestNormalsTest.descriptors(20, 22);
+        double[] outlines = outlines(20, 22);
+        // a faint outline: the outline part makes the score
+        outlines[0] = 0.6;
         for (int i = 0; i < vectors.length; i++) {
-            double s = written.dose().orElseThrow().score(vectors[i], shapes[i], Double.NaN);
-            assertEquals(s, model.score(vectors[i], shapes[i], Double.NaN), 0.0);
+            double s =
+                    written.dose()
+                            .orElseThrow()
+                            .score(vectors[i], shapes[i], Double.NaN, outlines[i]);
+            assertEquals(s, model.score(vectors[i], shapes[i], Double.NaN, outlines[i]), 0.0);
             assertEquals(written.pValue(ScoreKind.DOSE, s), read.pValue(ScoreKind.DOSE, s), 0.0);
         }
+        assertEquals(
+                DoseModel.Part.OUTLINE,
+                model.judge(vectors[0], model.shapeMatch(shapes[0]), Double.NaN, outlines[0])
+                        .part());
     }
 
     /**
      * Before format 3 a dose score was −log of the density alone, and before format 4 its shape
      * part compared other descriptors: those nulls do not apply. A format-3 dose without the shape
-     * part still does, and a format-5 one (no blend part) with it.
+     * part still does, and a format-5 one (no blend part) or a format-6 one (no outline part) with
+     * it.
      */
     @ParameterizedTest
-    @CsvSource({"2, true, false", "3, true, false", "3, false, true", "5, true, true"})
+    @CsvSource({
+        "2, true, false",
+        "3, true, false",
+        "3, false, true",
+        "5, true, true",
+        "6, true, true"
+    })
     void doseOfAnOlderFormatIsNotUsed(
             int format, boolean withShape, boolean used, @TempDir Path dir) throws IOException {
         Path bundle = dir.resolve("model");
@@ -310,8 +335,8 @@ class CalibrationTest {
                 Map.of(
                         Calibration.FILE,
                         json.replace(
-                                        "\"formatVersion\": " + Calibration.FORMAT_VERSION,
-                                        "\"formatVersion\": " + format)
+                                        "\"formatVersion\":" + Calibration.FORMAT_VERSION,
+                                        "\"formatVersion\":" + format)
                                 .getBytes(StandardCharsets.UTF_8)));
         Calibration read = Calibration.read(bundle);
         assertEquals(used, read.has(ScoreKind.DOSE));

@@ -42,7 +42,8 @@ class DoseFitTest {
         for (int i = 0; i < p.length; i++) {
             p[i] =
                     ConformalPValues.pValue(
-                            nulls, fit.model().score(vectors[i], shapes[i], Double.NaN));
+                            nulls,
+                            fit.model().score(vectors[i], shapes[i], Double.NaN, Double.NaN));
         }
         Arrays.sort(p);
         double ks = 0;
@@ -102,22 +103,26 @@ class DoseFitTest {
         strange[0] = 1;
         double[] center = {10, -2};
         double[] far = {40, -2};
-        assertTrue(model.score(center, typical, Double.NaN) < Math.log(201) / 2);
-        assertTrue(model.score(center, strange, Double.NaN) > Math.log(201), "strange shape");
-        assertTrue(model.score(far, typical, Double.NaN) > Math.log(201), "far statistics");
+        assertTrue(model.score(center, typical, Double.NaN, Double.NaN) < Math.log(201) / 2);
+        assertTrue(
+                model.score(center, strange, Double.NaN, Double.NaN) > Math.log(201),
+                "strange shape");
+        assertTrue(
+                model.score(far, typical, Double.NaN, Double.NaN) > Math.log(201),
+                "far statistics");
         // and says which part it was
         assertEquals(
                 DoseModel.Part.SHAPE,
-                model.judge(center, model.shapeMatch(strange), Double.NaN).part());
+                model.judge(center, model.shapeMatch(strange), Double.NaN, Double.NaN).part());
         assertEquals(
                 DoseModel.Part.DENSITY,
-                model.judge(far, model.shapeMatch(typical), Double.NaN).part());
+                model.judge(far, model.shapeMatch(typical), Double.NaN, Double.NaN).part());
         assertEquals(
-                densityOnly.score(far, null, Double.NaN),
-                model.score(far, typical, Double.NaN),
+                densityOnly.score(far, null, Double.NaN, Double.NaN),
+                model.score(far, typical, Double.NaN, Double.NaN),
                 0.0);
         assertEquals(
-                model.score(center, strange, Double.NaN),
+                model.score(center, strange, Double.NaN, Double.NaN),
                 NullSurprise.of(model.state().shapeNull())
                         .surprise(model.shapeMatch(strange).distance()),
                 0.0);
@@ -131,7 +136,7 @@ class DoseFitTest {
     void theBlendPartJudgesTheGainAgainstTheOddImagesGains() {
         double[][] v = KernelDensityTest.gaussian(400, 0.2, 15);
         float[][] shapes = NearestNormalsTest.descriptors(400, 15);
-        DoseFit fit = DoseFit.of(XY, v, shapes, null, 8, null);
+        DoseFit fit = DoseFit.of(XY, v, shapes, null, 8, null, null);
         DoseModel model = fit.model();
         DoseModel without = DoseFit.of(XY, v, shapes, null).model();
         assertTrue(model.usesBlend());
@@ -161,9 +166,9 @@ class DoseFitTest {
         assertEquals(without.shapeMatch(q).distance(), match.distance(), 0.0);
         assertEquals(
                 Math.max(
-                        without.score(center, q, Double.NaN),
+                        without.score(center, q, Double.NaN, Double.NaN),
                         NullSurprise.of(odd).surprise(match.blendGain())),
-                model.score(center, q, Double.NaN),
+                model.score(center, q, Double.NaN, Double.NaN),
                 1e-12);
         assertTrue(Double.isNaN(without.shapeMatch(q).blendGain()));
     }
@@ -182,10 +187,12 @@ class DoseFitTest {
     void aBlendPartNeedsTheShapePartAndItsNull() {
         double[][] v = KernelDensityTest.gaussian(40, 0.2, 15);
         float[][] shapes = NearestNormalsTest.descriptors(40, 15);
-        assertThrows(IllegalArgumentException.class, () -> DoseFit.of(XY, v, null, null, 8, null));
         assertThrows(
-                IllegalArgumentException.class, () -> DoseFit.of(XY, v, shapes, null, -1, null));
-        DoseModel.State state = DoseFit.of(XY, v, shapes, null, 8, null).model().state();
+                IllegalArgumentException.class, () -> DoseFit.of(XY, v, null, null, 8, null, null));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> DoseFit.of(XY, v, shapes, null, -1, null, null));
+        DoseModel.State state = DoseFit.of(XY, v, shapes, null, 8, null, null).model().state();
         DoseModel.State noNull =
                 new DoseModel.State(
                         state.density(),
@@ -193,6 +200,7 @@ class DoseFitTest {
                         state.shape(),
                         state.shapeNull(),
                         state.blend(),
+                        null,
                         null,
                         null);
         assertThrows(IllegalArgumentException.class, () -> DoseModel.of(noNull));
@@ -204,6 +212,7 @@ class DoseFitTest {
                         null,
                         state.blend(),
                         state.blendNull(),
+                        null,
                         null);
         assertThrows(IllegalArgumentException.class, () -> DoseModel.of(noShape));
         BlendedNormals.State wide =
@@ -220,6 +229,7 @@ class DoseFitTest {
                         state.shapeNull(),
                         narrow,
                         state.blendNull(),
+                        null,
                         null);
         IllegalArgumentException e =
                 assertThrows(IllegalArgumentException.class, () -> DoseModel.of(otherAxes));
@@ -253,17 +263,78 @@ class DoseFitTest {
         assertArrayEquals(odd, model.state().orientationNull(), 0.0);
         float[] typical = NearestNormalsTest.descriptors(1, 16)[0];
         double[] center = {10, -2};
-        double upright = model.score(center, typical, 0.01);
-        double turned = model.score(center, typical, 5.0);
-        assertEquals(without.score(center, typical, Double.NaN), upright, 1e-12);
+        double upright = model.score(center, typical, 0.01, Double.NaN);
+        double turned = model.score(center, typical, 5.0, Double.NaN);
+        assertEquals(without.score(center, typical, Double.NaN, Double.NaN), upright, 1e-12);
         assertTrue(turned > Math.log(201), "turned: " + turned);
         assertEquals(NullSurprise.of(odd).surprise(5.0), turned, 0.0);
-        DoseModel.Judgement judgement = model.judge(center, model.shapeMatch(typical), 5.0);
+        DoseModel.Judgement judgement =
+                model.judge(center, model.shapeMatch(typical), 5.0, Double.NaN);
         assertEquals(DoseModel.Part.ORIENTATION, judgement.part());
         assertEquals(turned, judgement.score(), 0.0);
         // the score's null folds the part in: no null score is below the part's own surprise
         for (int i = 0; i < fit.nullScores().length; i++) {
             assertTrue(fit.nullScores()[i] >= surprises[i]);
+        }
+    }
+
+    @Test
+    void aFaintOutlineScoresThroughTheOutlinePartAndOnlyThen() {
+        double[][] v = KernelDensityTest.gaussian(400, 0.2, 15);
+        float[][] shapes = NearestNormalsTest.descriptors(400, 15);
+        Random random = new Random(4);
+        double[] outline = new double[400];
+        for (int i = 0; i < outline.length; i++) {
+            outline[i] = 0.1 * random.nextGaussian();
+        }
+        double[] orientation = new double[400];
+        Arrays.fill(orientation, 0.1);
+        DoseFit fit = DoseFit.of(XY, v, shapes, null, 8, outline, orientation);
+        DoseModel model = fit.model();
+        DoseModel without = DoseFit.of(XY, v, shapes, null, 8, null, orientation).model();
+        assertFalse(without.usesOutline());
+        assertEquals(
+                List.of(
+                        DoseModel.Part.DENSITY,
+                        DoseModel.Part.SHAPE,
+                        DoseModel.Part.BLEND,
+                        DoseModel.Part.OUTLINE,
+                        DoseModel.Part.ORIENTATION),
+                model.parts());
+        double[] odd = new double[200];
+        for (int i = 1; i < 400; i += 2) {
+            odd[i / 2] = outline[i];
+        }
+        double[] surprises = NullSurprise.leaveOneOut(odd);
+        Arrays.sort(odd);
+        assertArrayEquals(odd, model.state().outlineNull(), 0.0);
+        float[] typical = NearestNormalsTest.descriptors(1, 16)[0];
+        double[] center = {10, -2};
+        DoseModel.ShapeMatch match = model.shapeMatch(typical);
+        assertEquals(
+                without.judge(center, match, 0.1, Double.NaN),
+                model.judge(center, match, 0.1, 0.0),
+                "a typical outline leaves the score to the other parts");
+        DoseModel.Judgement faint = model.judge(center, match, 0.1, 0.5);
+        assertEquals(DoseModel.Part.OUTLINE, faint.part());
+        assertEquals(NullSurprise.of(odd).surprise(0.5), faint.score(), 0.0);
+        assertTrue(faint.score() > Math.log(201), "faint: " + faint.score());
+        for (int i = 0; i < fit.nullScores().length; i++) {
+            assertTrue(fit.nullScores()[i] >= surprises[i]);
+        }
+    }
+
+    @Test
+    void outlinesMustBeOnePerImageAndFinite() {
+        double[][] v = KernelDensityTest.gaussian(40, 0.2, 15);
+        double[] nan = new double[40];
+        nan[3] = Double.NaN;
+        for (double[] outline : List.of(new double[41], nan)) {
+            IllegalArgumentException e =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () -> DoseFit.of(XY, v, null, null, 0, outline, null));
+            assertTrue(e.getMessage().contains("outlines"), e.getMessage());
         }
     }
 

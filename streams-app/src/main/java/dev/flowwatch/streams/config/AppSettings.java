@@ -51,7 +51,8 @@ final class AppSettings {
                                     + " range and layout are together, under a kernel density,"
                                     + " how far its edges lie from those of the nearest normal"
                                     + " images, how much nearer a blend of two normal images'"
-                                    + " lies and, with the bundle's orientation network, how"
+                                    + " lies, how faint its outline is against its body and,"
+                                    + " with the bundle's orientation network, how"
                                     + " far from upright it looks; fitted by flowpp-trainer"
                                     + " calibrate, so it needs the bundle's calibration)")
                     .define("alert.target-false-alarm-rate", Type.DOUBLE, 0.01,

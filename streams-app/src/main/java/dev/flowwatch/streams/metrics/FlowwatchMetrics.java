@@ -112,7 +112,8 @@ public final class FlowwatchMetrics {
                                         + " image most atypical: density (its statistics"
                                         + " together), shape (edges far from every normal"
                                         + " image's), blend (between two normal shapes, as a mix"
-                                        + " of two images), orientation (turned)")
+                                        + " of two images), outline (faint against the body, as"
+                                        + " where two images overlap), orientation (turned)")
                         .labelNames("part")
                         .register(registry);
         alertsWithheld =

@@ -26,7 +26,12 @@ class FlowwatchMetricsTest {
         metrics.alertOfPart("no-such-part");
 
         assertEquals(
-                Map.of("density", 0.0, "shape", 1.0, "blend", 2.0, "orientation", 0.0),
+                Map.of(
+                        "density", 0.0,
+                        "shape", 1.0,
+                        "blend", 2.0,
+                        "outline", 0.0,
+                        "orientation", 0.0),
                 counts(registry, "flowwatch_alerts_by_part", "part"));
     }
 

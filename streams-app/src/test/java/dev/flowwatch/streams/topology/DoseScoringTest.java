@@ -162,6 +162,7 @@ class DoseScoringTest {
                         batch.shapes(),
                         null,
                         BLEND_PROTOTYPES,
+                        batch.outlines(),
                         orientation ? orientationSurprises(bundle, images) : null);
         return TestModels.calibrate(
                 bundle, count, Map.of(ScoreKind.DOSE, fit.nullScores()), fit.model());
