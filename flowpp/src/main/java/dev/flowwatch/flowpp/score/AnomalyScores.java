@@ -109,9 +109,9 @@ public final class AnomalyScores {
 
     /**
      * Computes now everything that scores of this kind need of the images alone, for every image:
-     * the complexity, dose's statistics of the image and what its shape parts say of it. None needs
-     * the model, so a caller can run this while the model scores the same images; a {@link Batch}
-     * over these statistics then only reads them.
+     * the complexity, dose's statistics of the image, what its shape parts say of it and its
+     * outline. None needs the model, so a caller can run this while the model scores the same
+     * images; a {@link Batch} over these statistics then only reads them.
      *
      * @throws IllegalArgumentException for {@link ScoreKind#DOSE} without its model
      */
@@ -126,6 +126,9 @@ public final class AnomalyScores {
                 DoseStatistics.computeImageStatistics(requireDose().statistics(), images);
                 if (dose.usesShape()) {
                     images.shapeMatches(dose);
+                }
+                if (dose.usesOutline() && images.images().size() > 0) {
+                    images.outline(0);
                 }
             }
             case BPD, BPD_IW, LIKELIHOOD_RATIO -> {}
