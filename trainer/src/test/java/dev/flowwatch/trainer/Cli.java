@@ -21,30 +21,49 @@ record Cli(int exitCode, String out, String err) {
         return new Cli(exitCode, out.toString(), err.toString());
     }
 
+    /** {@link #run} of {@code args} followed by {@code extra}. */
+    static Cli run(List<String> args, String... extra) {
+        List<String> all = new ArrayList<>(args);
+        all.addAll(List.of(extra));
+        return run(all.toArray(String[]::new));
+    }
+
     /** Two steps of the tiny preset on {@code data} into {@code out}, plus the given options. */
     static Cli trainTiny(Path data, Path out, String... extra) {
-        List<String> args =
-                new ArrayList<>(
-                        List.of(
-                                "train",
-                                "--data",
-                                data.toString(),
-                                "--preset",
-                                "tiny",
-                                "--batch-size",
-                                "8",
-                                "--max-steps",
-                                "2",
-                                "--validate-every",
-                                "1",
-                                "--warmup-steps",
-                                "1",
-                                "--validation-images",
-                                "8",
-                                "--out",
-                                out.toString()));
-        args.addAll(List.of(extra));
-        return run(args.toArray(String[]::new));
+        return run(
+                List.of(
+                        "train",
+                        "--data",
+                        data.toString(),
+                        "--preset",
+                        "tiny",
+                        "--batch-size",
+                        "8",
+                        "--max-steps",
+                        "2",
+                        "--validate-every",
+                        "1",
+                        "--warmup-steps",
+                        "1",
+                        "--validation-images",
+                        "8",
+                        "--out",
+                        out.toString()),
+                extra);
+    }
+
+    /** {@code score} of {@code data} by {@code model} into {@code csv}, plus the given options. */
+    static Cli score(Path model, Path data, Path csv, String... extra) {
+        return run(
+                List.of(
+                        "score",
+                        "--model",
+                        model.toString(),
+                        "--data",
+                        data.toString(),
+                        "--out",
+                        csv.toString()),
+                extra);
     }
 
     /**
@@ -52,18 +71,7 @@ record Cli(int exitCode, String out, String err) {
      * image in a batch of its own, with the stream's noise seed.
      */
     static Cli scoreAsStreamed(Path model, Path data, Path csv) {
-        return run(
-                "score",
-                "--model",
-                model.toString(),
-                "--data",
-                data.toString(),
-                "--out",
-                csv.toString(),
-                "--batch-size",
-                "1",
-                "--noise-seed",
-                "42");
+        return score(model, data, csv, "--batch-size", "1", "--noise-seed", "42");
     }
 
     @Override

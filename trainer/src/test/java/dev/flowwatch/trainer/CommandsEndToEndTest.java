@@ -29,7 +29,6 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
@@ -393,34 +392,21 @@ class CommandsEndToEndTest {
 
     /** {@code score} of the tiny data by {@code model} into {@code csv}, with more options. */
     private static Cli score(Path model, Path csv, String... options) {
-        List<String> args =
-                new ArrayList<>(
-                        List.of(
-                                "score",
-                                "--model",
-                                model.toString(),
-                                "--data",
-                                data.toString(),
-                                "--out",
-                                csv.toString()));
-        args.addAll(List.of(options));
-        return Cli.run(args.toArray(String[]::new));
+        return Cli.score(model, data, csv, options);
     }
 
     /** {@code calibrate --score-kinds dose} of the tiny data, with more options. */
     private static Cli calibrateDose(Path model, String... options) {
-        List<String> args =
-                new ArrayList<>(
-                        List.of(
-                                "calibrate",
-                                "--model",
-                                model.toString(),
-                                "--data",
-                                data.toString(),
-                                "--score-kinds",
-                                "dose"));
-        args.addAll(List.of(options));
-        return Cli.run(args.toArray(String[]::new));
+        return Cli.run(
+                List.of(
+                        "calibrate",
+                        "--model",
+                        model.toString(),
+                        "--data",
+                        data.toString(),
+                        "--score-kinds",
+                        "dose"),
+                options);
     }
 
     @Test
@@ -440,16 +426,9 @@ class CommandsEndToEndTest {
 
     /** {@code detection} of the tiny model on the tiny normal data, plus the given options. */
     private Cli detection(String... options) {
-        List<String> args =
-                new java.util.ArrayList<>(
-                        List.of(
-                                "detection",
-                                "--model",
-                                bundle.toString(),
-                                "--normal",
-                                data.toString()));
-        args.addAll(List.of(options));
-        return Cli.run(args.toArray(String[]::new));
+        return Cli.run(
+                List.of("detection", "--model", bundle.toString(), "--normal", data.toString()),
+                options);
     }
 
     @Test

@@ -64,10 +64,10 @@ public final class ImageOutline {
         }
         double[] edge = Arrays.copyOf(outline, outlines);
         // an object too thin to have an inside is all outline: its body is its outline
-        double[] body = insides > 0 ? Arrays.copyOf(inside, insides) : edge.clone();
+        double[] body = insides > 0 ? Arrays.copyOf(inside, insides) : edge;
         return 1
-                - percentile(edge, OUTLINE_PERCENTILE)
-                        / Math.max(percentile(body, INSIDE_PERCENTILE), DARKEST_INSIDE);
+                - Quantile.of(edge, OUTLINE_PERCENTILE)
+                        / Math.max(Quantile.of(body, INSIDE_PERCENTILE), DARKEST_INSIDE);
     }
 
     private static boolean object(double[][] intensity, int y, int x) {
@@ -76,14 +76,5 @@ public final class ImageOutline {
                 && x >= 0
                 && x < intensity[y].length
                 && intensity[y][x] > OBJECT;
-    }
-
-    /** The q-th percentile with linear interpolation between order statistics (numpy's default). */
-    static double percentile(double[] values, double q) {
-        Arrays.sort(values);
-        double at = q * (values.length - 1);
-        int below = (int) Math.floor(at);
-        int above = Math.min(below + 1, values.length - 1);
-        return values[below] + (at - below) * (values[above] - values[below]);
     }
 }

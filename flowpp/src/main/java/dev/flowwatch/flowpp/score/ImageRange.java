@@ -49,10 +49,7 @@ public final class ImageRange {
             }
         }
         Arrays.sort(sorted);
-        double rank = PERCENTILE * (sorted.length - 1);
-        int below = (int) Math.floor(rank);
-        int above = Math.min(below + 1, sorted.length - 1);
-        double p99 = sorted[below] + (rank - below) * (sorted[above] - sorted[below]);
+        double p99 = Quantile.ofSorted(sorted, PERCENTILE);
         return new double[] {lit == 0 ? 0 : Math.sqrt((double) full / lit), p99};
     }
 }

@@ -94,11 +94,4 @@ class ImageOutlineTest {
         // channels 200, 200 / 3 or 200 / 3 where one rectangle covers, 400 / 3 where both do
         assertEquals(0.5, mean, 1e-12);
     }
-
-    @Test
-    void percentilesInterpolateBetweenOrderStatisticsAsNumpyDoes() {
-        assertEquals(3.25, ImageOutline.percentile(new double[] {4, 1, 3, 2}, 0.75), 1e-12);
-        assertEquals(3.7, ImageOutline.percentile(new double[] {4, 1, 3, 2}, 0.9), 1e-12);
-        assertEquals(7, ImageOutline.percentile(new double[] {7}, 0.9), 0.0);
-    }
 }

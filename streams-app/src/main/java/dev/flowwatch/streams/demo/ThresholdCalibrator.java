@@ -5,10 +5,10 @@ import ai.djl.ndarray.NDManager;
 import dev.flowwatch.flowpp.data.ImageSet;
 import dev.flowwatch.flowpp.model.FlowPlusPlus;
 import dev.flowwatch.flowpp.model.LikelihoodScorer;
+import dev.flowwatch.flowpp.score.Quantile;
 
 import me.tongfei.progressbar.ProgressBar;
 
-import java.util.Arrays;
 
 /**
  * Picks the anomaly threshold from held-out normal images: a quantile of their ELBO bits/dim, so
@@ -34,15 +34,6 @@ public final class ThresholdCalibrator {
                             .scoreAll(normals, BATCH, 0, bar::stepTo)
                             .elboBitsPerDim();
         }
-        return quantile(bpd, quantile);
-    }
-
-    static double quantile(double[] values, double q) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        double position = q * (sorted.length - 1);
-        int below = (int) Math.floor(position);
-        int above = Math.min(sorted.length - 1, below + 1);
-        return sorted[below] + (position - below) * (sorted[above] - sorted[below]);
+        return Quantile.of(bpd, quantile);
     }
 }
