@@ -12,6 +12,7 @@
 #   STREAM_SCORE_KIND=complexity CASES=streams gpu-kit/bench-gpu.sh                # another score
 #   STREAM_PASSES="1 4" STREAM_THREADS=4 CASES=streams gpu-kit/bench-gpu.sh   # concurrent passes
 #   CASES=profile PROFILE_DIR=traces gpu-kit/bench-gpu.sh   # where paper's forward pass spends
+#   CASES=score-cost gpu-kit/bench-gpu.sh   # where a dose batch of 256 spends, step by step
 #
 # profile: one paper batch of 256 under PyTorch's profiler with CUDA_LAUNCH_BLOCKING=1 (so that an
 # operator's time includes its kernels), its trace in PROFILE_DIR (default a temporary folder) and
@@ -116,6 +117,18 @@ for group in $CASES; do
         --mode score --preset paper --shape 1x28x28 --batch-size 256 --images 256 --profile "$trace"
       [ ! -f "$trace" ] ||
         python3 "$here/profile-ops.py" "$trace" 20 | sed "s/^{/{\"name\": \"profile-paper-b256-$DEVICE\", /"
+      ;;
+    score-cost)
+      # the bundled model's complexity and dose batches, and dose's steps (scripts/bench-score-cost.sh)
+      log=$(mktemp)
+      if timeout "$CASE_S" "$run" class dev.flowwatch.trainer.bench.ScoreCostBenchmark \
+          --model "$data_dir/models/fashion-mnist-small" \
+          --data "$data_dir/sample/fashion-mnist-test-images-idx3-ubyte.gz" --device "$DEVICE" \
+          --batch-size 256 --batches 10 > "$log" 2> "$log.err"; then
+        sed "s/^{/{\"name\": \"score-cost-b256-$DEVICE\", /" "$log" | grep '^{'
+      else
+        echo "{\"name\": \"score-cost-b256-$DEVICE\", \"error\": \"exit $?\", \"log\": \"$log.err\"}"
+      fi
       ;;
     cpu) BATCHES="64 256" score_cases small cpu ;;
     *) echo "unknown group $group" >&2; exit 2 ;;

@@ -9,9 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Runs the command line as {@code main} does, capturing what it prints. */
-record Cli(int exitCode, String out, String err) {
+public record Cli(int exitCode, String out, String err) {
 
-    static Cli run(String... args) {
+    public static Cli run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine commandLine = FlowppTrainer.commandLine();
@@ -22,14 +22,14 @@ record Cli(int exitCode, String out, String err) {
     }
 
     /** {@link #run} of {@code args} followed by {@code extra}. */
-    static Cli run(List<String> args, String... extra) {
+    public static Cli run(List<String> args, String... extra) {
         List<String> all = new ArrayList<>(args);
         all.addAll(List.of(extra));
         return run(all.toArray(String[]::new));
     }
 
     /** Two steps of the tiny preset on {@code data} into {@code out}, plus the given options. */
-    static Cli trainTiny(Path data, Path out, String... extra) {
+    public static Cli trainTiny(Path data, Path out, String... extra) {
         return run(
                 List.of(
                         "train",

@@ -11,14 +11,14 @@ import java.util.Random;
  * Small labelled 8×8 gray images with some structure, written as IDX files for the commands to
  * read.
  */
-final class TinyData {
+public final class TinyData {
 
     static final int SIZE = 8;
 
     private TinyData() {}
 
     /** Writes {@code count} images (and labels beside them) and returns the images file. */
-    static Path write(Path dir, String name, int count, long seed) throws IOException {
+    public static Path write(Path dir, String name, int count, long seed) throws IOException {
         Random random = new Random(seed);
         byte[] pixels = new byte[count * SIZE * SIZE];
         int[] labels = new int[count];

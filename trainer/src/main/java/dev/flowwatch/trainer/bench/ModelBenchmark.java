@@ -37,7 +37,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 
 /**
  * One case of {@code scripts/bench-model.sh}: the memory and speed of one preset at one input
@@ -151,7 +150,7 @@ public final class ModelBenchmark implements Callable<Integer> {
         }
         line.put("peak_rss_mb", peakRssMegabytes());
         line.put("peak_heap_mb", peakHeapMegabytes());
-        System.out.println(json(line));
+        System.out.println(JsonLine.of(line));
         return 0;
     }
 
@@ -198,13 +197,13 @@ public final class ModelBenchmark implements Callable<Integer> {
         } finally {
             Directories.deleteQuietly(out);
         }
-        line.put("total_seconds", round((System.nanoTime() - started) / 1e9));
-        line.put("first_step_bits_per_dim", round(losses.get(0)));
-        line.put("last_step_bits_per_dim", round(losses.get(losses.size() - 1)));
-        line.put("first_step_seconds", round(seconds.get(0)));
+        line.put("total_seconds", JsonLine.round((System.nanoTime() - started) / 1e9));
+        line.put("first_step_bits_per_dim", JsonLine.round(losses.get(0)));
+        line.put("last_step_bits_per_dim", JsonLine.round(losses.get(losses.size() - 1)));
+        line.put("first_step_seconds", JsonLine.round(seconds.get(0)));
         line.put(
                 "seconds_per_step",
-                round(
+                JsonLine.round(
                         seconds.stream()
                                 .skip(1)
                                 .mapToDouble(Double::doubleValue)
@@ -230,9 +229,13 @@ public final class ModelBenchmark implements Callable<Integer> {
                         .elboBitsPerDim();
         double elapsed = (System.nanoTime() - started) / 1e9;
         line.put("images", images);
-        line.put("images_per_second", round(images / elapsed));
-        line.put("ms_per_batch", round(1000 * elapsed / Math.ceil(images / (double) batchSize)));
-        line.put("mean_bits_per_dim", round(java.util.Arrays.stream(bpd).average().orElse(0)));
+        line.put("images_per_second", JsonLine.round(images / elapsed));
+        line.put(
+                "ms_per_batch",
+                JsonLine.round(1000 * elapsed / Math.ceil(images / (double) batchSize)));
+        line.put(
+                "mean_bits_per_dim",
+                JsonLine.round(java.util.Arrays.stream(bpd).average().orElse(0)));
         if (profile != null) {
             JniUtils.startProfile(false, true, false);
             scorer.score(set.toFloats(0, batchSize), batchSize, 0);
@@ -283,22 +286,5 @@ public final class ModelBenchmark implements Callable<Integer> {
         return new int[] {
             Integer.parseInt(parts[0]), Integer.parseInt(parts[1]), Integer.parseInt(parts[2])
         };
-    }
-
-    private static double round(double value) {
-        return Math.round(value * 1000) / 1000.0;
-    }
-
-    private static String json(Map<String, Object> fields) {
-        return fields.entrySet().stream()
-                .map(
-                        e ->
-                                "\""
-                                        + e.getKey()
-                                        + "\": "
-                                        + (e.getValue() instanceof String s
-                                                ? "\"" + s + "\""
-                                                : String.valueOf(e.getValue())))
-                .collect(Collectors.joining(", ", "{", "}"));
     }
 }
