@@ -3,7 +3,7 @@
 # scripts/bench-train.sh trains the model itself: the `small` preset on the 60 000 Fashion-MNIST
 # training images, a 30-minute training-time budget, but every batch with a share MUTATION of its
 # pixels replaced by uniform noise. Then attaches it to MODEL, calibrates MODEL's scores on the
-# first 2000 images of data/sample's Fashion-MNIST test set (the bundled model's calibration), and
+# first 4000 images of data/sample's Fashion-MNIST test set (the bundled model's calibration), and
 # prints the background's figures. Run it on an otherwise idle machine: it measures throughput.
 #
 #   scripts/bench-background.sh                      # 30 minutes, attaches to the bundled model
@@ -27,7 +27,7 @@ trainer train --data "$FASHION_TRAIN" --val-data "$FASHION_TEST" --preset small 
   --model-id fashion-mnist-small-background --out "$OUT" >&2
 
 trainer attach-background --model "$MODEL" --background "$OUT"
-trainer calibrate --model "$MODEL" --data data/sample/fashion-mnist-test-images-idx3-ubyte.gz --limit 2000
+trainer calibrate --model "$MODEL" --data data/sample/fashion-mnist-test-images-idx3-ubyte.gz --limit 4000
 echo "== the background model on clean test images" >&2
 trainer evaluate --model "$OUT" --data "$FASHION_TEST" --limit 2000
 python3 - "$OUT" <<'PY'

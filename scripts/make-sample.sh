@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the small committed sample in data/sample/ from the full data sets that
 # scripts/fetch-datasets.sh puts under data/ (run first if they are missing):
-#   fashion-mnist-test-*   the first 4000 Fashion-MNIST test images and labels
+#   fashion-mnist-test-*   the first 6000 Fashion-MNIST test images and labels
 #   fashion-mnist-train-*  the first 6000 Fashion-MNIST training images and labels
 #   mnist-*                the first 1000 converted MNIST digits, 100 per class
 # The output is byte-for-byte reproducible (gzip with no name and mtime 0).
@@ -24,7 +24,7 @@ head_pair() {
   done
 }
 
-head_pair "$DATA/fashion-mnist" t10k fashion-mnist-test 4000
+head_pair "$DATA/fashion-mnist" t10k fashion-mnist-test 6000
 head_pair "$DATA/fashion-mnist" train fashion-mnist-train 6000
 head_pair "$DATA/mnist" mnist mnist 1000
 ls -l "$SAMPLE"

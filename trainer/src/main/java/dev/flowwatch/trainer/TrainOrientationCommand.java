@@ -57,7 +57,7 @@ final class TrainOrientationCommand implements Callable<Integer> {
 
     @Option(
             names = "--steps",
-            defaultValue = "2000",
+            defaultValue = "6000",
             paramLabel = "N",
             description =
                     "Optimisation steps (default: ${DEFAULT-VALUE}, as the bundled model's network"

@@ -14,8 +14,8 @@ class SampleDataTest {
     private static final Path SAMPLE = Path.of("..", "data", "sample");
 
     @Test
-    void fashionMnistTestSampleHas4000LabelledImages() throws IOException {
-        assertLabelledDigits("fashion-mnist-test-images-idx3-ubyte.gz", 4000);
+    void fashionMnistTestSampleHas6000LabelledImages() throws IOException {
+        assertLabelledDigits("fashion-mnist-test-images-idx3-ubyte.gz", 6000);
     }
 
     @Test

@@ -96,7 +96,9 @@ public final class DemoCommand implements Callable<Integer> {
             names = "--threshold",
             description =
                     "Anomaly threshold in ELBO bits/dim; default: calibrated as the "
-                            + "99th percentile over 2000 held-out normal images. Unused when the"
+                            + "99th percentile over the first "
+                            + DemoData.CALIBRATION_IMAGES
+                            + " normal test images. Unused when the"
                             + " bundle holds a calibration of the score kind.")
     Double threshold;
 

@@ -15,7 +15,7 @@ import java.nio.file.Path;
 public record DemoData(ImageSet train, ImageSet calibration, ImageSet replay, ImageSet digits) {
 
     /** As many as the bundled model's calibration.json was made of (data/models/README.md). */
-    public static final int CALIBRATION_IMAGES = 2000;
+    public static final int CALIBRATION_IMAGES = 4000;
 
     /** Loads from the data directory of a checkout ({@code data}). */
     public static DemoData load(Path dataDir) throws IOException {
