@@ -21,4 +21,4 @@ DATA=${DATA:-data/sample/fashion-mnist-test-images-idx3-ubyte.gz}
 [ -f "$JAR" ] || mvn -B -q -DskipTests package >&2
 env $(scripts/flowpp-malloc.sh) java -Dai.djl.offline=true -cp "$JAR" \
   dev.flowwatch.trainer.bench.ScoreCostBenchmark --model "$MODEL" --data "$DATA" \
-  --batch-size "${BATCH_SIZE:-64}" --batches "${BATCHES:-20}" --device "${DEVICE:-auto}"
+  --batch-size "${BATCH_SIZE:-64}" --batches "${BATCHES:-60}" --device "${DEVICE:-auto}"

@@ -72,7 +72,7 @@ public final class ScoreCostBenchmark implements Callable<Integer> {
 
     @Option(
             names = "--batches",
-            defaultValue = "20",
+            defaultValue = "60",
             description = "Batches timed, after two warm-up batches (default: ${DEFAULT-VALUE}).")
     int batches;
 
