@@ -72,11 +72,11 @@ class ScoreCostBenchmarkTest {
         assertEquals(List.of("complexity", "dose"), List.copyOf(kinds.keySet()));
         assertEquals(1.0, kinds.get("complexity").get("of_complexity").getAsDouble());
         JsonObject dose = kinds.get("dose");
-        double ratio = dose.get("of_complexity").getAsDouble();
-        // dose does all that complexity does and more
-        assertTrue(ratio > 0 && ratio < 1.5, dose.toString());
+        // timings of a few tiny batches say nothing of which kind is faster: only that they ran
+        assertTrue(dose.get("of_complexity").getAsDouble() > 0, dose.toString());
+        // complexity's steps are some of dose's, so by the steps dose cannot be the faster
         double bySteps = dose.get("of_complexity_by_steps").getAsDouble();
-        assertTrue(bySteps > 0 && bySteps < 1, dose.toString());
+        assertTrue(bySteps > 0 && bySteps <= 1, dose.toString());
         assertEquals(
                 8000 / dose.get("ms_per_batch").getAsDouble(),
                 dose.get("images_per_second").getAsDouble(),
