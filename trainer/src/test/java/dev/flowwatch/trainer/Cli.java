@@ -30,17 +30,23 @@ public record Cli(int exitCode, String out, String err) {
 
     /** Two steps of the tiny preset on {@code data} into {@code out}, plus the given options. */
     public static Cli trainTiny(Path data, Path out, String... extra) {
+        List<String> options = new ArrayList<>(List.of("--preset", "tiny", "--max-steps", "2"));
+        options.addAll(List.of(extra));
+        return train(data, out, options.toArray(String[]::new));
+    }
+
+    /**
+     * {@code train} on {@code data} into {@code out} in the tiny runs' steps (batches of 8, one
+     * warm-up step, 8 images validated after every step), plus the given options.
+     */
+    static Cli train(Path data, Path out, String... options) {
         return run(
                 List.of(
                         "train",
                         "--data",
                         data.toString(),
-                        "--preset",
-                        "tiny",
                         "--batch-size",
                         "8",
-                        "--max-steps",
-                        "2",
                         "--validate-every",
                         "1",
                         "--warmup-steps",
@@ -49,7 +55,7 @@ public record Cli(int exitCode, String out, String err) {
                         "8",
                         "--out",
                         out.toString()),
-                extra);
+                options);
     }
 
     /** {@code score} of {@code data} by {@code model} into {@code csv}, plus the given options. */

@@ -185,25 +185,7 @@ class CommandsEndToEndTest {
     @Test
     void resumeContinuesFromTheSavedStep() throws IOException {
         Path resumed = dir.resolve("resumed");
-        Cli run =
-                Cli.run(
-                        "train",
-                        "--data",
-                        data.toString(),
-                        "--batch-size",
-                        "8",
-                        "--max-steps",
-                        "3",
-                        "--validate-every",
-                        "1",
-                        "--warmup-steps",
-                        "1",
-                        "--validation-images",
-                        "8",
-                        "--resume",
-                        bundle.toString(),
-                        "--out",
-                        resumed.toString());
+        Cli run = Cli.train(data, resumed, "--max-steps", "3", "--resume", bundle.toString());
         assertEquals(0, run.exitCode(), run.toString());
         assertTrue(run.out().contains("trained steps 2 to 3"), run.out());
         List<CurvePoint> curve = CurveCsv.read(resumed.resolve("metrics.csv"));

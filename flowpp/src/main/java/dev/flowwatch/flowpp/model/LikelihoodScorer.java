@@ -4,13 +4,13 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 import dev.flowwatch.flowpp.data.ImageSet;
 import dev.flowwatch.flowpp.flow.BoundTerms;
 import dev.flowwatch.flowpp.flow.FlowContext;
 import dev.flowwatch.flowpp.flow.TermRecorder;
+import dev.flowwatch.flowpp.nn.Tensors;
 import dev.flowwatch.flowpp.orientation.OrientationNet;
 
 import java.util.ArrayList;
@@ -144,13 +144,13 @@ public final class LikelihoodScorer {
                             .toType(model.dataType(), false);
             Draws noise = draw(x, iwSamples);
             double[] elbo =
-                    toDoubles(
+                    Tensors.toDoubles(
                             model.elbo(
                                     x, noise.elbo(), FlowContext.inference().withTerms(recorder)));
             BoundTerms terms = recorder.nats().scaled(-1 / (c.dimensions() * Math.log(2)));
             double[] iw =
                     iwSamples > 0
-                            ? toDoubles(
+                            ? Tensors.toDoubles(
                                     model.importanceWeightedBound(
                                             x, noise.iw(), FlowContext.inference()))
                             : null;
@@ -158,12 +158,13 @@ public final class LikelihoodScorer {
                     background == null
                             ? null
                             : bitsPerDim(
-                                    toDoubles(
+                                    Tensors.toDoubles(
                                             background.elbo(
                                                     x,
                                                     noise.background(),
                                                     FlowContext.inference())));
-            double[] turned = orientation == null ? null : toDoubles(orientation.surprise(x));
+            double[] turned =
+                    orientation == null ? null : Tensors.toDoubles(orientation.surprise(x));
             return scores(elbo, iw, backgroundBpd, terms, turned);
         }
     }
@@ -255,9 +256,5 @@ public final class LikelihoodScorer {
      */
     public static int backgroundSeed(int seed) {
         return seed + 1;
-    }
-
-    private static double[] toDoubles(NDArray x) {
-        return x.toType(DataType.FLOAT64, false).toDoubleArray();
     }
 }

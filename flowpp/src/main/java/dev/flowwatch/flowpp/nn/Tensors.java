@@ -114,6 +114,11 @@ public final class Tensors {
         return x.toType(DataType.FLOAT64, false).getDouble();
     }
 
+    /** The values of an array of any floating-point type, as doubles, in row-major order. */
+    public static double[] toDoubles(NDArray x) {
+        return x.toType(DataType.FLOAT64, false).toDoubleArray();
+    }
+
     /**
      * Inverted dropout whose backward keeps a one-byte mask per element. DJL's {@code
      * Dropout.dropout} runs {@code torch::dropout}, which on a CPU multiplies by a float noise

@@ -62,12 +62,18 @@ public final class ImageOutline {
         if (outlines == 0) {
             return 0;
         }
-        double[] edge = Arrays.copyOf(outline, outlines);
+        double[] edge = sorted(outline, outlines);
         // an object too thin to have an inside is all outline: its body is its outline
-        double[] body = insides > 0 ? Arrays.copyOf(inside, insides) : edge;
+        double[] body = insides > 0 ? sorted(inside, insides) : edge;
         return 1
-                - Quantile.of(edge, OUTLINE_PERCENTILE)
-                        / Math.max(Quantile.of(body, INSIDE_PERCENTILE), DARKEST_INSIDE);
+                - Quantile.ofSorted(edge, OUTLINE_PERCENTILE)
+                        / Math.max(Quantile.ofSorted(body, INSIDE_PERCENTILE), DARKEST_INSIDE);
+    }
+
+    private static double[] sorted(double[] values, int count) {
+        double[] s = Arrays.copyOf(values, count);
+        Arrays.sort(s);
+        return s;
     }
 
     private static boolean object(double[][] intensity, int y, int x) {

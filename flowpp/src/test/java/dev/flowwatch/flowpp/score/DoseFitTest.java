@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Random;
+import java.util.function.IntToDoubleFunction;
 
 class DoseFitTest {
 
@@ -148,16 +149,10 @@ class DoseFitTest {
         assertEquals(8, model.state().blend().count());
         BlendedNormals blend = BlendedNormals.of(model.state().blend());
         NearestNormals references = NearestNormals.of(model.state().shape());
-        double[] odd = new double[200];
-        for (int i = 1; i < 400; i += 2) {
-            odd[i / 2] = blend.gain(references.nearest(shapes[i]));
-        }
-        double[] surprises = NullSurprise.leaveOneOut(odd);
-        Arrays.sort(odd);
-        assertArrayEquals(odd, model.state().blendNull(), 0.0);
-        for (int i = 0; i < fit.nullScores().length; i++) {
-            assertTrue(fit.nullScores()[i] >= surprises[i]);
-        }
+        double[] surprises =
+                assertNullIsTheOddHalf(
+                        i -> blend.gain(references.nearest(shapes[i])), model.state().blendNull());
+        assertNullScoresFoldIn(fit, surprises);
         // an image is scored by the largest of the parts' surprises, the blend gain's among them
         float[] q = NearestNormalsTest.descriptors(1, 16)[0];
         double[] center = {10, -2};
@@ -167,7 +162,7 @@ class DoseFitTest {
         assertEquals(
                 Math.max(
                         without.score(center, q, Double.NaN, Double.NaN),
-                        NullSurprise.of(odd).surprise(match.blendGain())),
+                        NullSurprise.of(model.state().blendNull()).surprise(match.blendGain())),
                 model.score(center, q, Double.NaN, Double.NaN),
                 1e-12);
         assertTrue(Double.isNaN(without.shapeMatch(q).blendGain()));
@@ -253,29 +248,20 @@ class DoseFitTest {
         assertEquals(
                 List.of(DoseModel.Part.DENSITY, DoseModel.Part.SHAPE, DoseModel.Part.ORIENTATION),
                 model.parts());
-        // the odd-indexed images' surprises are the part's null
-        double[] odd = new double[200];
-        for (int i = 1; i < 400; i += 2) {
-            odd[i / 2] = orientation[i];
-        }
-        double[] surprises = NullSurprise.leaveOneOut(odd);
-        Arrays.sort(odd);
-        assertArrayEquals(odd, model.state().orientationNull(), 0.0);
+        double[] surprises =
+                assertNullIsTheOddHalf(i -> orientation[i], model.state().orientationNull());
         float[] typical = NearestNormalsTest.descriptors(1, 16)[0];
         double[] center = {10, -2};
         double upright = model.score(center, typical, 0.01, Double.NaN);
         double turned = model.score(center, typical, 5.0, Double.NaN);
         assertEquals(without.score(center, typical, Double.NaN, Double.NaN), upright, 1e-12);
         assertTrue(turned > Math.log(201), "turned: " + turned);
-        assertEquals(NullSurprise.of(odd).surprise(5.0), turned, 0.0);
+        assertEquals(NullSurprise.of(model.state().orientationNull()).surprise(5.0), turned, 0.0);
         DoseModel.Judgement judgement =
                 model.judge(center, model.shapeMatch(typical), 5.0, Double.NaN);
         assertEquals(DoseModel.Part.ORIENTATION, judgement.part());
         assertEquals(turned, judgement.score(), 0.0);
-        // the score's null folds the part in: no null score is below the part's own surprise
-        for (int i = 0; i < fit.nullScores().length; i++) {
-            assertTrue(fit.nullScores()[i] >= surprises[i]);
-        }
+        assertNullScoresFoldIn(fit, surprises);
     }
 
     @Test
@@ -301,13 +287,7 @@ class DoseFitTest {
                         DoseModel.Part.OUTLINE,
                         DoseModel.Part.ORIENTATION),
                 model.parts());
-        double[] odd = new double[200];
-        for (int i = 1; i < 400; i += 2) {
-            odd[i / 2] = outline[i];
-        }
-        double[] surprises = NullSurprise.leaveOneOut(odd);
-        Arrays.sort(odd);
-        assertArrayEquals(odd, model.state().outlineNull(), 0.0);
+        double[] surprises = assertNullIsTheOddHalf(i -> outline[i], model.state().outlineNull());
         float[] typical = NearestNormalsTest.descriptors(1, 16)[0];
         double[] center = {10, -2};
         DoseModel.ShapeMatch match = model.shapeMatch(typical);
@@ -317,11 +297,10 @@ class DoseFitTest {
                 "a typical outline leaves the score to the other parts");
         DoseModel.Judgement faint = model.judge(center, match, 0.1, 0.5);
         assertEquals(DoseModel.Part.OUTLINE, faint.part());
-        assertEquals(NullSurprise.of(odd).surprise(0.5), faint.score(), 0.0);
+        assertEquals(
+                NullSurprise.of(model.state().outlineNull()).surprise(0.5), faint.score(), 0.0);
         assertTrue(faint.score() > Math.log(201), "faint: " + faint.score());
-        for (int i = 0; i < fit.nullScores().length; i++) {
-            assertTrue(fit.nullScores()[i] >= surprises[i]);
-        }
+        assertNullScoresFoldIn(fit, surprises);
     }
 
     @Test
@@ -356,5 +335,27 @@ class DoseFitTest {
                         IllegalArgumentException.class,
                         () -> DoseFit.of(XY, KernelDensityTest.gaussian(7, 0, 14)));
         assertTrue(e.getMessage().contains("at least 8"), e.getMessage());
+    }
+
+    /**
+     * A part's null holds the values of the odd-indexed of the 400 images (the even ones fit the
+     * density), sorted; returns their leave-one-out surprises, as the fit computes them.
+     */
+    private static double[] assertNullIsTheOddHalf(IntToDoubleFunction value, double[] storedNull) {
+        double[] odd = new double[200];
+        for (int i = 1; i < 400; i += 2) {
+            odd[i / 2] = value.applyAsDouble(i);
+        }
+        double[] surprises = NullSurprise.leaveOneOut(odd);
+        Arrays.sort(odd);
+        assertArrayEquals(odd, storedNull, 0.0);
+        return surprises;
+    }
+
+    /** The score's null folds a part in: no null score is below the part's own surprise. */
+    private static void assertNullScoresFoldIn(DoseFit fit, double[] surprises) {
+        for (int i = 0; i < fit.nullScores().length; i++) {
+            assertTrue(fit.nullScores()[i] >= surprises[i]);
+        }
     }
 }

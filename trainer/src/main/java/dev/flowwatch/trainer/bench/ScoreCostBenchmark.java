@@ -7,7 +7,9 @@ import ai.djl.ndarray.types.Shape;
 import dev.flowwatch.flowpp.bundle.ModelBundle;
 import dev.flowwatch.flowpp.data.ImageSet;
 import dev.flowwatch.flowpp.data.ImageSets;
+import dev.flowwatch.flowpp.model.FlowPlusPlus;
 import dev.flowwatch.flowpp.model.LikelihoodScorer;
+import dev.flowwatch.flowpp.nn.Tensors;
 import dev.flowwatch.flowpp.orientation.OrientationNet;
 import dev.flowwatch.flowpp.score.AnomalyScores;
 import dev.flowwatch.flowpp.score.Calibration;
@@ -151,19 +153,17 @@ public final class ScoreCostBenchmark implements Callable<Integer> {
             this.flow = new LikelihoodScorer(bundle.model(), manager, SEED);
             // the engine's scorer for dose: the background and the orientation network only
             // where the calibration uses them (the engine refuses a bundle that lacks them)
-            boolean usesBackground = DoseStatistics.usesBackground(dose.statistics());
-            this.background =
-                    usesBackground
-                            ? new LikelihoodScorer(
-                                    bundle.background().orElseThrow().model(), manager, SEED)
+            FlowPlusPlus backgroundModel =
+                    DoseStatistics.usesBackground(dose.statistics())
+                            ? bundle.background().orElseThrow().model()
                             : null;
+            this.background =
+                    backgroundModel == null
+                            ? null
+                            : new LikelihoodScorer(backgroundModel, manager, SEED);
             this.orientation = dose.usesOrientation() ? bundle.orientation().orElseThrow() : null;
             this.doseFlow =
-                    new LikelihoodScorer(
-                                    bundle.model(),
-                                    usesBackground ? bundle.background().get().model() : null,
-                                    manager,
-                                    SEED)
+                    new LikelihoodScorer(bundle.model(), backgroundModel, manager, SEED)
                             .withOrientation(orientation);
         }
 
@@ -243,22 +243,9 @@ public final class ScoreCostBenchmark implements Callable<Integer> {
         private double[] surprise(float[] pixels, ImageSet batch) {
             try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
-                float[] s =
-                        orientation
-                                .surprise(
-                                        manager.create(
-                                                pixels,
-                                                new Shape(
-                                                        batch.size(),
-                                                        batch.channels(),
-                                                        batch.height(),
-                                                        batch.width())))
-                                .toFloatArray();
-                double[] d = new double[s.length];
-                for (int i = 0; i < s.length; i++) {
-                    d[i] = s[i];
-                }
-                return d;
+                Shape shape =
+                        new Shape(batch.size(), batch.channels(), batch.height(), batch.width());
+                return Tensors.toDoubles(orientation.surprise(manager.create(pixels, shape)));
             }
         }
 
