@@ -13,6 +13,8 @@
 #   STREAM_PASSES="1 4" STREAM_THREADS=4 CASES=streams gpu-kit/bench-gpu.sh   # concurrent passes
 #   CASES=profile PROFILE_DIR=traces gpu-kit/bench-gpu.sh   # where paper's forward pass spends
 #   CASES=score-cost gpu-kit/bench-gpu.sh   # where a dose batch of 256 spends, step by step
+#   ATTENTION="fused explicit" CASES=score-paper gpu-kit/bench-gpu.sh   # scoring's attention both
+#                                              # ways (-Dflowpp.attention; fused by default)
 #
 # profile: one paper batch of 256 under PyTorch's profiler with CUDA_LAUNCH_BLOCKING=1 (so that an
 # operator's time includes its kernels), its trace in PROFILE_DIR (default a temporary folder) and
@@ -61,12 +63,18 @@ model_case() {
 }
 
 score_cases() {
-  local preset=$1 device=$2 batch images
-  for batch in ${BATCHES:-1 64 256 1024}; do
-    # enough batches to time, few enough to stay within the case's limit at batch 1
-    images=$(( batch == 1 ? 64 : batch * 16 ))
-    model_case "score-$preset-b$batch-$device" --device "$device" --mode score --preset "$preset" \
-      --shape 1x28x28 --batch-size "$batch" --images "$images"
+  local preset=$1 device=$2 batch images attention suffix
+  for attention in ${ATTENTION:-fused}; do
+    # the explicit attention's cases are named for it; the default's keep their names
+    suffix=
+    [ "$attention" = fused ] || suffix=-$attention
+    for batch in ${BATCHES:-1 64 256 1024}; do
+      # enough batches to time, few enough to stay within the case's limit at batch 1
+      images=$(( batch == 1 ? 64 : batch * 16 ))
+      JAVA_OPTS="${JAVA_OPTS:-} -Dflowpp.attention=$attention" \
+        model_case "score-$preset-b$batch-$device$suffix" --device "$device" --mode score \
+        --preset "$preset" --shape 1x28x28 --batch-size "$batch" --images "$images"
+    done
   done
 }
 

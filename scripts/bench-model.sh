@@ -27,14 +27,16 @@ declare -A CASE=(
   [train-32rgb-b4]="--mode train --preset paper --shape 3x32x32 --batch-size 4 --steps 2"
   [score-16-b16]="--mode score --preset paper --shape 1x16x16 --batch-size 16 --images 256"
   [score-16-b64]="--mode score --preset paper --shape 1x16x16 --batch-size 64 --images 512"
+  [score-28-b16]="--mode score --preset paper --shape 1x28x28 --batch-size 16 --images 64"
   [score-16-b64-4096]="--mode score --preset paper --shape 1x16x16 --batch-size 64 --images 4096"
   [score-32rgb-b16]="--mode score --preset paper --shape 3x32x32 --batch-size 16 --images 64"
   [score-64rgb-b16]="--mode score --preset large --shape 3x64x64 --batch-size 16 --images 64"
   [train-64rgb-b4]="--mode train --preset large --shape 3x64x64 --batch-size 4 --steps 2"
   [small-score-28-b64]="--mode score --preset small --shape 1x28x28 --batch-size 64 --images 512"
+  [small-train-28-b32]="--mode train --preset small --shape 1x28x28 --batch-size 32 --steps 30"
 )
-ORDER="small-score-28-b64 score-16-b16 score-16-b64 score-16-b64-4096 score-32rgb-b16 score-64rgb-b16
-train-28-b4 train-28-b16 train-28-b16-m4 train-32rgb-b4"
+ORDER="small-score-28-b64 score-16-b16 score-16-b64 score-28-b16 score-16-b64-4096 score-32rgb-b16 score-64rgb-b16
+train-28-b4 train-28-b16 train-28-b16-m4 train-32rgb-b4 small-train-28-b32"
 CASES=${CASES:-$ORDER}
 
 echo "{\"nproc\": $(nproc), \"device\": \"$DEVICE\", \"date\": \"$(date -u +%FT%TZ)\"}"
@@ -43,7 +45,7 @@ for name in $CASES; do
   log=$(mktemp)
   # /usr/bin/time's %M is the same VmHWM the case reports itself; printed as a cross-check
   malloc=$SCORING_MALLOC
-  [[ $name == train-* ]] && malloc=
+  [[ $name == *train-* ]] && malloc=
   if env $malloc /usr/bin/time -f 'time_peak_rss_kb=%M' -o "$log.time" \
       java -Xmx"$HEAP" -Dai.djl.offline=true -cp "$JAR" dev.flowwatch.trainer.bench.ModelBenchmark \
       --data "$DATA" --device "$DEVICE" ${CASE[$name]} > "$log" 2> "$log.err"; then

@@ -12,6 +12,7 @@ import dev.flowwatch.flowpp.data.ImageSets;
 import dev.flowwatch.flowpp.model.FlowConfig;
 import dev.flowwatch.flowpp.model.FlowPlusPlus;
 import dev.flowwatch.flowpp.model.LikelihoodScorer;
+import dev.flowwatch.flowpp.nn.FusedAttention;
 import dev.flowwatch.flowpp.train.FlowTrainer;
 import dev.flowwatch.flowpp.train.TrainingListener;
 import dev.flowwatch.flowpp.train.TrainingOptions;
@@ -228,6 +229,7 @@ public final class ModelBenchmark implements Callable<Integer> {
                 scorer.scoreAll(set.slice(batchSize, batchSize + images), batchSize, 0, n -> {})
                         .elboBitsPerDim();
         double elapsed = (System.nanoTime() - started) / 1e9;
+        line.put("attention", FusedAttention.available() ? "fused" : "explicit");
         line.put("images", images);
         line.put("images_per_second", JsonLine.round(images / elapsed));
         line.put(

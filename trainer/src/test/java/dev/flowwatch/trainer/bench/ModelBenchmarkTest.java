@@ -54,9 +54,9 @@ class ModelBenchmarkTest {
             operators.add(event.get("name").getAsString());
             assertTrue(event.get("dur").getAsLong() >= 0, event.toString());
         }
-        // the coupling networks' convolutions and attention, and the mixture's log-sum-exp
+        // the coupling networks' convolutions and (fused) attention, and the mixture's log-sum-exp
         assertTrue(operators.contains("aten::conv2d"), operators.toString());
-        assertTrue(operators.contains("aten::softmax"), operators.toString());
+        assertTrue(operators.contains("aten::scaled_dot_product_attention"), operators.toString());
         assertTrue(operators.contains("aten::exp"), operators.toString());
     }
 
