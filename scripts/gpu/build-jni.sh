@@ -35,9 +35,14 @@ cp "$DJL_JNI_HEADERS"/*.h "$src/build/include/"
 
 generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
+# TorchConfig finds c10 with find_library(... PATHS <torch>/lib), which CMake searches after the
+# system's folders: on a host that also has a system libtorch (Debian's libtorch-dev) a wheel's
+# build linked that c10 too, and two c10s in one process keep two grad modes. The torch folder
+# first in the prefix path puts its lib/ before the system's.
+root=$(cd "$prefix/../.." && pwd)
 # FindJNI looks for a JDK; the jlinked runtime has the headers and libjvm, not the AWT parts
 cmake -S "$src" -B "$work/out" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release \
-  -DCMAKE_PREFIX_PATH="$prefix" "${defs[@]}" \
+  -DCMAKE_PREFIX_PATH="$root;$prefix" "${defs[@]}" \
   -DJAVA_HOME="$JAVA_HOME" -DJAVA_INCLUDE_PATH="$JAVA_HOME/include" \
   -DJAVA_INCLUDE_PATH2="$JAVA_HOME/include/linux" \
   -DJAVA_JVM_LIBRARY="$(find "$JAVA_HOME/lib" -name libjvm.so | head -n 1)" >&2

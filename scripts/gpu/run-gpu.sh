@@ -46,6 +46,24 @@ if [ ! -f "$jni" ]; then
     "$kit/jni/build-jni.sh" "$jni" "$TORCH_CMAKE_PREFIX" "$TORCH_VERSION" "$TORCH_FLAVOR"
 fi
 
+# DJL loads the libtorch of LIBTORCH_DIR; a JNI library linked against another copy of c10 or
+# torch would bring it into the process too, with thread-local state of its own (grad mode: an
+# in-place write to a weight then fails as if gradients were recorded)
+linked=$(LD_LIBRARY_PATH=$LIBTORCH_DIR ldd "$jni") ||
+  { echo "$jni does not load (ldd): $linked" >&2; exit 2; }
+foreign=$(awk '$1 ~ /^lib(c10|torch)/ {print $1, $3}' <<< "$linked" |
+  while read -r name path; do
+    real=$(readlink -f "$path" 2>/dev/null || true)
+    own=$(find -L "$LIBTORCH_DIR" -maxdepth 1 -name 'lib*.so*' -exec readlink -f {} \; |
+      grep -Fx -- "$real" || true)
+    [ -n "$real" ] && [ -n "$own" ] || echo "$name ($path)"
+  done)
+if [ -n "$foreign" ]; then
+  echo "$jni links libraries from outside $LIBTORCH_DIR: $(echo $foreign); delete it and rebuild" \
+    "against $LIBTORCH_DIR's own CMake config (TORCH_CMAKE_PREFIX)" >&2
+  exit 2
+fi
+
 # DJL loads every library in the folder; a pip wheel's folder also holds Python's bindings and test
 # libraries that must not be loaded into a JVM
 exclusion=$(find -L "$LIBTORCH_DIR" -name 'lib*.so*' -printf '%f\n' |
