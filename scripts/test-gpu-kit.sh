@@ -4,7 +4,8 @@
 #  2. its runtime and jars, given DJL's own CPU libtorch and JNI library the way run-gpu.sh gives a
 #     host's (PYTORCH_LIBRARY_PATH and the JNI cache), score exactly as the stock trainer jar does;
 #  3. run-gpu.sh builds the JNI library from the kit's sources against Debian's libtorch-dev (1.13,
-#     installed here when missing) and scores with it, within 0.01 bits/dim of the stock run;
+#     installed here when missing) and scores with it, within 0.01 bits/dim of the stock run; and
+#     refuses that library as the JNI library of DJL's libtorch (it would bring a second c10);
 #  4. only with TORCH_WHEEL=path/to/torch-*.whl (a CPU wheel, as a GPU host's PyTorch is a wheel):
 #     the same against that wheel's libtorch, loaded from the wheel's own folder.
 # A JNI source that does not compile, or a kit that does not start, fails here, not on a GPU host.
@@ -72,6 +73,20 @@ for lib in libtorch.so libtorch_cpu.so libc10.so; do ln -s "$multiarch/$lib" "$w
 built=$(kit_bpd "$work/debian" "$debian" "$multiarch/cmake")
 echo "kit, JNI built against Debian's libtorch $debian: $built bits/dim"
 close_to_stock "Debian's libtorch $debian" "$built"
+
+# a JNI library linked against another libtorch than the one DJL is given is refused: Debian's
+# build, offered as the JNI library of DJL's libtorch
+mkdir -p "$work/mixed/pytorch/$native-cpu-linux-x86_64"
+cp "$work/cache/pytorch/$debian-cpu-linux-x86_64/$djl-libdjl_torch.so" \
+  "$work/mixed/pytorch/$native-cpu-linux-x86_64/$djl-libdjl_torch.so"
+if KIT_CACHE=$work/mixed LIBTORCH_DIR=$work/djl TORCH_VERSION=$native TORCH_FLAVOR=cpu \
+    "$kit/run-gpu.sh" trainer "${evaluate[@]}" > /dev/null 2> "$work/mixed.err" ||
+    ! grep -q 'links libraries from outside' "$work/mixed.err"; then
+  echo "FAIL: a JNI library linked against Debian's libtorch was not refused with DJL's" >&2
+  cat "$work/mixed.err" >&2
+  exit 1
+fi
+echo "kit, a JNI library of another libtorch: refused ($(grep -o 'libc10[^ ]*' "$work/mixed.err" | head -n 1))"
 
 # 4. a PyTorch wheel's libtorch, as on a GPU host
 if [ -n "${TORCH_WHEEL:-}" ]; then
