@@ -51,12 +51,11 @@ fi
 # in-place write to a weight then fails as if gradients were recorded)
 linked=$(LD_LIBRARY_PATH=$LIBTORCH_DIR ldd "$jni") ||
   { echo "$jni does not load (ldd): $linked" >&2; exit 2; }
+owned=$(find -L "$LIBTORCH_DIR" -maxdepth 1 -name 'lib*.so*' -exec readlink -f {} \;)
 foreign=$(awk '$1 ~ /^lib(c10|torch)/ {print $1, $3}' <<< "$linked" |
   while read -r name path; do
     real=$(readlink -f "$path" 2>/dev/null || true)
-    own=$(find -L "$LIBTORCH_DIR" -maxdepth 1 -name 'lib*.so*' -exec readlink -f {} \; |
-      grep -Fx -- "$real" || true)
-    [ -n "$real" ] && [ -n "$own" ] || echo "$name ($path)"
+    [ -n "$real" ] && grep -qFx -- "$real" <<< "$owned" || echo "$name ($path)"
   done)
 if [ -n "$foreign" ]; then
   echo "$jni links libraries from outside $LIBTORCH_DIR: $(echo $foreign); delete it and rebuild" \

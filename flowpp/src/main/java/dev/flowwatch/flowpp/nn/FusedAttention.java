@@ -35,7 +35,7 @@ import java.io.UncheckedIOException;
 public final class FusedAttention {
 
     /** System property choosing the attention of passes without dropout: fused or explicit. */
-    static final String PROPERTY = "flowpp.attention";
+    private static final String PROPERTY = "flowpp.attention";
 
     private static final Logger LOG = LoggerFactory.getLogger(FusedAttention.class);
     private static final String RESOURCE = "attention.pt";
