@@ -40,6 +40,30 @@ final class CommittedReader {
             int expected,
             Duration settle,
             Duration timeout) {
+        return read(bootstrap, List.of(topic), wanted, expected, settle, timeout);
+    }
+
+    /**
+     * Everything committed on these topics together, read as above until {@code expected} records
+     * arrived on them in all: for outputs whose split between the topics is not known in advance (a
+     * record that may be scored or dead-lettered).
+     */
+    static List<ConsumerRecord<byte[], byte[]>> read(
+            String bootstrap,
+            List<String> topics,
+            int expected,
+            Duration settle,
+            Duration timeout) {
+        return read(bootstrap, topics, r -> true, expected, settle, timeout);
+    }
+
+    private static List<ConsumerRecord<byte[], byte[]>> read(
+            String bootstrap,
+            List<String> topics,
+            Predicate<ConsumerRecord<byte[], byte[]>> wanted,
+            int expected,
+            Duration settle,
+            Duration timeout) {
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
         try (var consumer =
                 new KafkaConsumer<>(
@@ -56,7 +80,7 @@ final class CommittedReader {
                                 "read_committed"),
                         new ByteArrayDeserializer(),
                         new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(topic));
+            consumer.subscribe(topics);
             long deadline = System.nanoTime() + timeout.toNanos();
             long settleUntil = Long.MAX_VALUE;
             while (System.nanoTime() < Math.min(deadline, settleUntil)) {

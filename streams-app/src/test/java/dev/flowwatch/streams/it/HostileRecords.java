@@ -237,15 +237,15 @@ final class HostileRecords {
             case NULL_KEY_GARBAGE -> {
                 key = null;
                 headers.add(ID_HEADER, utf8(id));
-                value = randomBytes(100);
+                value = garbage(100);
             }
             case ODD_HEADERS_GARBAGE -> {
                 headers.add("flowwatch.dlq.original.size", utf8("-1"));
                 headers.add("", new byte[0]);
                 headers.add("binary", randomBytes(64));
-                value = randomBytes(50);
+                value = garbage(50);
             }
-            case GARBAGE_AT_PAYLOAD_LIMIT -> value = randomBytes(maxPayloadBytes);
+            case GARBAGE_AT_PAYLOAD_LIMIT -> value = garbage(maxPayloadBytes);
             case JUST_ABOVE_PAYLOAD_LIMIT -> value = randomBytes(maxPayloadBytes + 1);
             case FAR_ABOVE_PAYLOAD_LIMIT -> value = randomBytes(2 * maxPayloadBytes);
             case KEY_ABOVE_LIMIT -> {
@@ -260,7 +260,7 @@ final class HostileRecords {
             }
             case BATCHING_TOPIC_GARBAGE -> {
                 topic = batching;
-                value = randomBytes(200);
+                value = garbage(200);
             }
             default -> throw new IllegalArgumentException(kind.name());
         }
@@ -306,11 +306,12 @@ final class HostileRecords {
                         .build());
     }
 
-    /** A valid PNG event, its image padded with an ancillary chunk to exactly {@code size} bytes. */
+    /**
+     * A valid PNG event, its image padded with an ancillary chunk to exactly {@code size} bytes.
+     */
     private byte[] paddedPng(String id, int size) {
         byte[] image = png(random.nextLong());
-        return padded(
-                size, pad -> event(id, ImageEncoding.PNG, HostileImages.padded(image, pad)));
+        return padded(size, pad -> event(id, ImageEncoding.PNG, HostileImages.padded(image, pad)));
     }
 
     /** An event whose attributes take it to exactly {@code size} bytes: far more than allowed. */
@@ -348,6 +349,19 @@ final class HostileRecords {
         image.getRaster()
                 .setDataElements(0, 0, TestModels.SIZE, TestModels.SIZE, TestModels.pixels(seed));
         return image;
+    }
+
+    /**
+     * Random bytes that do not start with the single-object marker C3 01: one random message in
+     * 65536 does, and is then, correctly, a message of an unknown writer schema, not a malformed
+     * one (seen once in a run of 100 000 records).
+     */
+    private byte[] garbage(int n) {
+        byte[] b = randomBytes(n);
+        if (b[0] == (byte) 0xC3 && b[1] == 0x01) {
+            b[1] = 0;
+        }
+        return b;
     }
 
     private byte[] randomBytes(int n) {
