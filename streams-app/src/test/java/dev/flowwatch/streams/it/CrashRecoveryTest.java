@@ -121,14 +121,17 @@ class CrashRecoveryTest {
     }
 
     @Test
-    void repeatedKillsUnderSteadyInputScoreEveryEventExactlyOnce() throws Exception {
+    void repeatedKillsUnderSteadyMixedInputGiveEveryEventExactlyOneOutcome() throws Exception {
         ChaosRun.Figures figures =
-                ChaosRun.run(dir.resolve("chaos"), null, 3, 5, 1_500, 42, System.out);
+                ChaosRun.run(dir.resolve("chaos"), null, 3, 5, 4, 1_500, 42, System.out);
 
         assertTrue(figures.eventsSent() > 0);
+        assertTrue(figures.malformedSent() > 0);
         assertEquals(0, figures.lost(), figures.json());
         assertEquals(0, figures.duplicated(), figures.json());
+        assertEquals(0, figures.misrouted(), figures.json());
         assertEquals(figures.eventsSent(), figures.scored(), figures.json());
+        assertEquals(figures.malformedSent(), figures.deadLetters(), figures.json());
         assertEquals(3, figures.recoverySeconds().size());
     }
 

@@ -1,12 +1,8 @@
 package dev.flowwatch.streams.bench;
 
-import dev.flowwatch.schemas.AnomalyScore;
-import dev.flowwatch.schemas.FlowwatchSerdes;
-
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.Deserializer;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,12 +12,14 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
- * Reads the scores topic as a downstream consumer of an exactly-once app (committed records only)
- * on a thread of its own: how often each event was scored, and when each score arrived.
+ * Reads an output topic (scores, dead letters) as a downstream consumer of an exactly-once app
+ * (committed records only) on a thread of its own: how often each event came out, and when each
+ * output arrived.
  */
-final class ScoreWatcher {
+final class OutputWatcher {
 
     private final Map<String, Integer> seen = new ConcurrentHashMap<>();
     private final List<Long> arrivals = new ArrayList<>();
@@ -31,20 +29,28 @@ final class ScoreWatcher {
     private final Duration timeout;
 
     /**
+     * @param idOf the event id an output record is about
      * @param timeout how long the awaits wait for progress before they give up
      */
-    ScoreWatcher(String bootstrap, String topic, Duration timeout) {
+    OutputWatcher(
+            String bootstrap,
+            String topic,
+            Function<ConsumerRecord<byte[], byte[]>, String> idOf,
+            Duration timeout) {
         this.timeout = timeout;
-        Deserializer<AnomalyScore> scores =
-                FlowwatchSerdes.anomalyScore().deserializer();
         KafkaConsumer<byte[], byte[]> consumer =
                 new KafkaConsumer<>(
                         Map.<String, Object>of(
-                                "bootstrap.servers", bootstrap,
-                                "group.id", "chaos-watcher-" + UUID.randomUUID(),
-                                "auto.offset.reset", "earliest",
-                                "enable.auto.commit", false,
-                                "isolation.level", "read_committed"),
+                                "bootstrap.servers",
+                                bootstrap,
+                                "group.id",
+                                "chaos-watcher-" + UUID.randomUUID(),
+                                "auto.offset.reset",
+                                "earliest",
+                                "enable.auto.commit",
+                                false,
+                                "isolation.level",
+                                "read_committed"),
                         new ByteArrayDeserializer(),
                         new ByteArrayDeserializer());
         consumer.subscribe(List.of(topic));
@@ -55,11 +61,7 @@ final class ScoreWatcher {
                                 while (running.get()) {
                                     for (ConsumerRecord<byte[], byte[]> r :
                                             consumer.poll(Duration.ofMillis(100))) {
-                                        String id =
-                                                scores.deserialize(topic, r.value())
-                                                        .getEventId()
-                                                        .toString();
-                                        seen.merge(id, 1, Integer::sum);
+                                        seen.merge(idOf.apply(r), 1, Integer::sum);
                                         synchronized (arrivals) {
                                             arrivals.add(System.nanoTime());
                                         }
@@ -76,14 +78,14 @@ final class ScoreWatcher {
         return total.get();
     }
 
-    /** Waits for score number {@code count + 1}; returns when it arrived (nanoTime). */
+    /** Waits for output number {@code count + 1}; returns when it arrived (nanoTime). */
     long awaitMoreThan(long count, ChaosChild app) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (total() <= count) {
             app.requireAlive();
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException(
-                        "no score committed for " + timeout + "; see " + app.log());
+                        "nothing committed for " + timeout + "; see " + app.log());
             }
             Thread.sleep(20);
         }
@@ -93,8 +95,8 @@ final class ScoreWatcher {
     }
 
     /**
-     * Waits until {@code count} distinct events were scored, or no score came for the timeout:
-     * a drain of a long backlog takes as long as it takes while it goes on.
+     * Waits until {@code count} distinct events came out, or nothing came for the timeout: a drain
+     * of a long backlog takes as long as it takes while it goes on.
      */
     void awaitDistinct(long count, ChaosChild app) throws InterruptedException {
         long lastTotal = total();
