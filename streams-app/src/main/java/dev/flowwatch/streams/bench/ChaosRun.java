@@ -1,28 +1,21 @@
 package dev.flowwatch.streams.bench;
 
-import dev.flowwatch.flowpp.bundle.Directories;
 import dev.flowwatch.flowpp.bundle.ModelBundle;
 import dev.flowwatch.flowpp.model.FlowConfig;
-import dev.flowwatch.schemas.AnomalyScore;
-import dev.flowwatch.schemas.FlowwatchSerdes;
 import dev.flowwatch.streams.embedded.EmbeddedKafka;
-
-import org.apache.kafka.common.serialization.Deserializer;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.Callable;
 
 /**
@@ -43,13 +36,9 @@ import java.util.concurrent.Callable;
         name = "chaos",
         mixinStandardHelpOptions = true,
         description =
-                "SIGKILL the app repeatedly under steady input; count lost and doubled scores.")
+                "SIGKILL the app repeatedly under steady input; count events lost, out twice or"
+                        + " on the wrong topic.")
 public final class ChaosRun implements Callable<Integer> {
-
-    static final String APP_ID = "flowwatch-chaos";
-    private static final String IMAGES = "images";
-    private static final String SCORES = "anomaly-scores";
-    private static final String DEAD_LETTERS = "images.dlq";
 
     /** A killed app's last transaction lands within this; later scores are the new app's. */
     private static final Duration IN_FLIGHT = Duration.ofMillis(500);
@@ -77,43 +66,16 @@ public final class ChaosRun implements Callable<Integer> {
     int maxExtraMs;
 
     @Option(
-            names = "--malformed-every",
-            defaultValue = "10",
-            description =
-                    "Every this many events one is malformed, for the dead-letter topic; 0 for"
-                            + " none (default: ${DEFAULT-VALUE}).")
-    int malformedEvery;
-
-    @Option(
             names = "--seed",
             defaultValue = "1",
             description = "Seed of the kill moments (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--model", description = "Model bundle (default: a tiny random-weight model).")
-    Path model;
+    @Mixin AppRunOptions options;
 
-    /**
-     * What a run counted.
-     *
-     * @param eventsSent valid events the broker acknowledged
-     * @param malformedSent malformed events the broker acknowledged
-     * @param scored scores committed, duplicates included
-     * @param deadLetters dead letters committed, duplicates included
-     * @param lost events sent with no output on their topic: valid ones unscored, malformed ones
-     *     without a dead letter
-     * @param duplicated events with more than one output on their topic
-     * @param misrouted events with an output on the other topic: a valid one dead-lettered, a
-     *     malformed one scored
-     */
+    /** What a run counted: the outcomes, and the kills' recoveries and the drain in seconds. */
     public record Figures(
-            long eventsSent,
-            long malformedSent,
-            long scored,
-            long deadLetters,
-            long lost,
-            long duplicated,
-            long misrouted,
+            Outcomes.Tally tally,
             int kills,
             List<Double> recoverySeconds,
             double drainSeconds,
@@ -122,17 +84,10 @@ public final class ChaosRun implements Callable<Integer> {
         public String json() {
             return String.format(
                     Locale.ROOT,
-                    "{\"events_sent\":%d,\"malformed_sent\":%d,\"scored\":%d,\"dead_letters\":%d,"
-                            + "\"lost\":%d,\"duplicated\":%d,\"misrouted\":%d,\"kills\":%d,"
-                            + "\"recovery_seconds_mean\":%.2f,\"recovery_seconds_max\":%.2f,"
-                            + "\"drain_seconds\":%.2f,\"run_seconds\":%.2f}",
-                    eventsSent,
-                    malformedSent,
-                    scored,
-                    deadLetters,
-                    lost,
-                    duplicated,
-                    misrouted,
+                    "{%s,\"kills\":%d,\"recovery_seconds_mean\":%.2f,"
+                            + "\"recovery_seconds_max\":%.2f,\"drain_seconds\":%.2f,"
+                            + "\"run_seconds\":%.2f}",
+                    tally.jsonMembers(),
                     kills,
                     recoverySeconds.stream().mapToDouble(d -> d).average().orElse(0),
                     recoverySeconds.stream().mapToDouble(d -> d).max().orElse(0),
@@ -148,18 +103,20 @@ public final class ChaosRun implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path work = Files.createTempDirectory("flowwatch-chaos");
-        // stdout carries the JSON lines only: what the broker's test kit prints goes to stderr
-        PrintStream json = System.out;
-        System.setOut(System.err);
-        try {
-            Figures figures = run(work, model, kills, rate, malformedEvery, maxExtraMs, seed, json);
-            return figures.lost() == 0 && figures.duplicated() == 0 && figures.misrouted() == 0
-                    ? 0
-                    : 1;
-        } finally {
-            Directories.deleteQuietly(work);
-        }
+        return AppRunOptions.inTemporaryFolder(
+                "flowwatch-chaos",
+                (work, json) ->
+                        run(
+                                        work,
+                                        options.model,
+                                        kills,
+                                        rate,
+                                        options.malformedEvery,
+                                        maxExtraMs,
+                                        seed,
+                                        json)
+                                .tally()
+                                .exactlyOnce());
     }
 
     /**
@@ -184,37 +141,24 @@ public final class ChaosRun implements Callable<Integer> {
         Random random = new Random(seed);
         long start = System.nanoTime();
         double drainSeconds = 0;
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"))) {
-            kafka.createTopics(1, List.of(IMAGES, SCORES, "anomaly-alerts", DEAD_LETTERS));
-            Deserializer<AnomalyScore> scores = FlowwatchSerdes.anomalyScore().deserializer();
-            OutputWatcher watcher =
-                    new OutputWatcher(
-                            kafka.bootstrapServers(),
-                            SCORES,
-                            r -> scores.deserialize(SCORES, r.value()).getEventId().toString(),
-                            PROGRESS_TIMEOUT);
-            // a dead letter keeps the event's key, which is its id
-            OutputWatcher deadLetters =
-                    new OutputWatcher(
-                            kafka.bootstrapServers(),
-                            DEAD_LETTERS,
-                            r -> new String(r.key(), StandardCharsets.UTF_8),
-                            PROGRESS_TIMEOUT);
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"));
+                Outcomes outcomes = new Outcomes(kafka, PROGRESS_TIMEOUT)) {
+            OutputWatcher scores = outcomes.scores();
             SteadyProducer producer =
                     new SteadyProducer(
-                            kafka.bootstrapServers(), IMAGES, shape, rate, malformedEvery);
+                            kafka.bootstrapServers(), Outcomes.IMAGES, shape, rate, malformedEvery);
             List<Double> recoveries = new ArrayList<>();
-            ChaosChild app = ChaosChild.start(work, kafka, bundle, 0);
+            AppChild app = AppChild.start(work, kafka, bundle, 0, List.of());
             try {
-                watcher.awaitMoreThan(0, app);
+                scores.awaitMoreThan(0, app);
                 for (int k = 1; k <= kills; k++) {
                     Thread.sleep(random.nextInt(maxExtraMs + 1));
                     long killedAt = System.nanoTime();
                     app.kill();
                     Thread.sleep(IN_FLIGHT.toMillis());
-                    long before = watcher.total();
-                    app = ChaosChild.start(work, kafka, bundle, k);
-                    long firstAfter = watcher.awaitMoreThan(before, app);
+                    long before = scores.total();
+                    app = AppChild.start(work, kafka, bundle, k, List.of());
+                    long firstAfter = scores.awaitMoreThan(before, app);
                     double recovery = (firstAfter - killedAt) / 1e9;
                     recoveries.add(recovery);
                     out.printf(
@@ -226,34 +170,16 @@ public final class ChaosRun implements Callable<Integer> {
                             before,
                             recovery);
                 }
-                long sent = producer.stop();
-                long drainStart = System.nanoTime();
-                watcher.awaitDistinct(sent, app);
-                deadLetters.awaitDistinct(producer.malformed().size(), app);
-                drainSeconds = (System.nanoTime() - drainStart) / 1e9;
-                // duplicates of the last transactions would arrive now
-                Thread.sleep(2_000);
+                producer.stop();
+                drainSeconds = outcomes.awaitDrained(producer, app);
                 app.stop();
             } finally {
                 producer.stop();
                 app.kill();
-                watcher.close();
-                deadLetters.close();
             }
-            Set<String> valid = producer.valid();
-            Set<String> malformed = producer.malformed();
             Figures figures =
                     new Figures(
-                            valid.size(),
-                            malformed.size(),
-                            watcher.total(),
-                            deadLetters.total(),
-                            valid.size()
-                                    - watcher.distinctOf(valid)
-                                    + malformed.size()
-                                    - deadLetters.distinctOf(malformed),
-                            watcher.duplicatedKeys() + deadLetters.duplicatedKeys(),
-                            deadLetters.distinctOf(valid) + watcher.distinctOf(malformed),
+                            outcomes.tally(producer),
                             kills,
                             recoveries,
                             drainSeconds,

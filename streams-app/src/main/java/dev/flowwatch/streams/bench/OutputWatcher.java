@@ -79,7 +79,7 @@ final class OutputWatcher {
     }
 
     /** Waits for output number {@code count + 1}; returns when it arrived (nanoTime). */
-    long awaitMoreThan(long count, ChaosChild app) throws InterruptedException {
+    long awaitMoreThan(long count, AppChild app) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (total() <= count) {
             app.requireAlive();
@@ -98,7 +98,7 @@ final class OutputWatcher {
      * Waits until {@code count} distinct events came out, or nothing came for the timeout: a drain
      * of a long backlog takes as long as it takes while it goes on.
      */
-    void awaitDistinct(long count, ChaosChild app) throws InterruptedException {
+    void awaitDistinct(long count, AppChild app) throws InterruptedException {
         long lastTotal = total();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (seen.size() < count && System.nanoTime() < deadline) {

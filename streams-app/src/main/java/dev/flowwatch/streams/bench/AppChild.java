@@ -6,15 +6,24 @@ import dev.flowwatch.streams.embedded.EmbeddedKafka;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The app as a child JVM running the {@code run} command, configured for {@link ChaosRun}, its
- * output in {@code log}.
+ * The app as a child JVM running the {@code run} command, configured for the runs that kill it
+ * ({@link ChaosRun}) or watch it ({@link SoakRun}), its output in {@code log}.
  */
-record ChaosChild(Process process, Path log) {
+record AppChild(Process process, Path log) {
 
-    static ChaosChild start(Path work, EmbeddedKafka kafka, Path bundle, int index)
+    static final String APP_ID = "flowwatch-bench";
+
+    /**
+     * @param index numbers the log, {@code app-<index>.log}
+     * @param jvmOptions options for the child's JVM beyond those every run needs
+     */
+    static AppChild start(
+            Path work, EmbeddedKafka kafka, Path bundle, int index, List<String> jvmOptions)
             throws IOException {
         Path config = work.resolve("app.properties");
         Files.writeString(
@@ -22,7 +31,7 @@ record ChaosChild(Process process, Path log) {
                 String.join(
                         "\n",
                         "bootstrap.servers=" + kafka.bootstrapServers(),
-                        "application.id=" + ChaosRun.APP_ID,
+                        "application.id=" + APP_ID,
                         "model.dir=" + bundle,
                         // kept across restarts, as a pod's volume is
                         "state.dir=" + work.resolve("state"),
@@ -36,25 +45,27 @@ record ChaosChild(Process process, Path log) {
                         "kafka.session.timeout.ms=6000"));
         Path log = work.resolve("app-" + index + ".log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(java, "-XX:+ExitOnOutOfMemoryError"));
+        command.addAll(jvmOptions);
+        command.addAll(
+                List.of(
+                        "-Dai.djl.offline=true",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
+                        FlowppStreams.class.getName(),
+                        "run",
+                        "--config",
+                        config.toString()));
         Process process =
-                new ProcessBuilder(
-                                java,
-                                "-XX:+ExitOnOutOfMemoryError",
-                                "-Dai.djl.offline=true",
-                                "-cp",
-                                System.getProperty("java.class.path"),
-                                "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
-                                FlowppStreams.class.getName(),
-                                "run",
-                                "--config",
-                                config.toString())
+                new ProcessBuilder(command)
                         .redirectErrorStream(true)
                         .redirectOutput(log.toFile())
                         .start();
-        // a child outlives its parent unless told: a chaos run stopped early leaves no app behind
+        // a child outlives its parent unless told: a run stopped early leaves no app behind
         Runtime.getRuntime()
-                .addShutdownHook(new Thread(process::destroyForcibly, "chaos-child-reaper"));
-        return new ChaosChild(process, log);
+                .addShutdownHook(new Thread(process::destroyForcibly, "app-child-reaper"));
+        return new AppChild(process, log);
     }
 
     void kill() throws InterruptedException {
