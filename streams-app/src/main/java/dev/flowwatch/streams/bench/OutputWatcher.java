@@ -44,7 +44,7 @@ final class OutputWatcher {
                                 "bootstrap.servers",
                                 bootstrap,
                                 "group.id",
-                                "chaos-watcher-" + UUID.randomUUID(),
+                                "output-watcher-" + UUID.randomUUID(),
                                 "auto.offset.reset",
                                 "earliest",
                                 "enable.auto.commit",
@@ -70,7 +70,7 @@ final class OutputWatcher {
                                 }
                             }
                         },
-                        "chaos-watcher");
+                        "output-watcher");
         thread.start();
     }
 

@@ -90,7 +90,7 @@ final class SteadyProducer {
                                 }
                             }
                         },
-                        "chaos-producer");
+                        "steady-producer");
         thread.start();
     }
 
