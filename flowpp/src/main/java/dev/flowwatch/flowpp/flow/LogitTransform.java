@@ -39,7 +39,6 @@ public final class LogitTransform implements Flow {
 
     // −log p − log(1 − p) = softplus(y) + softplus(−y) for p = σ(y)
     private NDArray elementLogDet(NDArray y) {
-        return Tensors.add(
-                Activation.softPlus(y).add(Activation.softPlus(y.neg())), Math.log(1 - alpha));
+        return Tensors.add(Tensors.logisticNegLogDensity(y), Math.log(1 - alpha));
     }
 }

@@ -3,6 +3,7 @@ package dev.flowwatch.flowpp.flow;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDScope;
+import ai.djl.nn.Activation;
 
 import dev.flowwatch.flowpp.nn.Chunks;
 import dev.flowwatch.flowpp.nn.CouplingNetwork;
@@ -67,7 +68,7 @@ public final class MixtureLogisticCoupling extends Module implements Flow {
 
     private FlowResult forwardWhole(NDArray x, FlowContext context) {
         MixtureParameters p = parameters(x, context);
-        Terms terms = Terms.of(partition.active(x), p);
+        Terms terms = new Mixture(p).at(partition.active(x));
         NDArray y = terms.logit().mul(p.a().exp()).add(p.b());
         return new FlowResult(
                 partition.merge(x, y), partition.sumTransformed(terms.logDerivative(p)));
@@ -76,8 +77,9 @@ public final class MixtureLogisticCoupling extends Module implements Flow {
     private FlowResult inverseWhole(NDArray y, FlowContext context) {
         MixtureParameters p = parameters(y, context);
         NDArray target = partition.active(y).sub(p.b()).mul(p.a().neg().exp());
-        NDArray x = solveLogit(target, p, context.bisection());
-        Terms terms = Terms.of(x, p);
+        Mixture mixture = new Mixture(p);
+        NDArray x = solveLogit(target, mixture, context.bisection());
+        Terms terms = mixture.at(x);
         return new FlowResult(
                 partition.merge(y, x), partition.sumTransformed(terms.logDerivative(p)).neg());
     }
@@ -89,8 +91,8 @@ public final class MixtureLogisticCoupling extends Module implements Flow {
 
     /**
      * The coupling on slices of {@code context.chunkSize()} examples: the conditioning network's
-     * hidden activations, attention maps and the K-component mixture terms are per-example and
-     * many times larger than the input, so they are what a large batch must not hold at once.
+     * hidden activations, attention maps and the K-component mixture terms are per-example and many
+     * times larger than the input, so they are what a large batch must not hold at once.
      */
     private static FlowResult chunked(
             NDArray input,
@@ -113,7 +115,8 @@ public final class MixtureLogisticCoupling extends Module implements Flow {
      * Finds x with logit(F(x)) = target elementwise; F is strictly increasing, so bisection
      * converges.
      */
-    private static NDArray solveLogit(NDArray target, MixtureParameters p, Bisection settings) {
+    private static NDArray solveLogit(NDArray target, Mixture mixture, Bisection settings) {
+        MixtureParameters p = mixture.parameters();
         NDArray t = target.stopGradient();
         NDArray maxScale = p.logScales().exp().max(new int[] {1});
         // for x ≥ max μ + r·max s every component CDF is ≥ σ(r), so logit(F(x)) ≥ r: a valid
@@ -128,7 +131,7 @@ public final class MixtureLogisticCoupling extends Module implements Flow {
             try (NDScope iteration = new NDScope()) {
                 iteration.suppressNotUsedWarning();
                 NDArray mid = Tensors.div(lo.add(hi), 2);
-                NDArray below = Terms.of(mid, p).logit().lt(t);
+                NDArray below = mixture.at(mid).logit().lt(t);
                 nextLo = NDArrays.where(below, mid, lo);
                 nextHi = NDArrays.where(below, hi, mid);
                 converged = Tensors.scalar(nextHi.sub(nextLo).max()) < settings.tolerance();
@@ -145,26 +148,46 @@ public final class MixtureLogisticCoupling extends Module implements Flow {
         return Tensors.div(lo.add(hi), 2);
     }
 
-    /** log F, log(1 − F) and log f of the logistic mixture at x. */
-    private record Terms(NDArray logCdf, NDArray logSurvival, NDArray logPdf) {
+    /**
+     * What the mixture's terms at any x share, computed once per coupling rather than at each of
+     * the bisection's steps: the log-weights and the components' inverse scales.
+     */
+    private record Mixture(
+            MixtureParameters parameters, NDArray logWeights, NDArray inverseScales) {
 
-        static Terms of(NDArray x, MixtureParameters p) {
-            NDArray logWeights = p.logits().logSoftmax(1);
-            NDArray z = x.expandDims(1).sub(p.means()).mul(p.logScales().neg().exp());
-            NDArray logSigmoidZ = Tensors.logSigmoid(z);
-            NDArray logSigmoidNegZ = Tensors.logSigmoid(z.neg());
-            return new Terms(
-                    Tensors.logSumExp(logWeights.add(logSigmoidZ), 1),
-                    Tensors.logSumExp(logWeights.add(logSigmoidNegZ), 1),
-                    Tensors.logSumExp(
-                            logWeights.add(logSigmoidZ).add(logSigmoidNegZ).sub(p.logScales()), 1));
+        Mixture(MixtureParameters p) {
+            this(p, p.logits().logSoftmax(1), p.logScales().neg().exp());
         }
+
+        /**
+         * log F and log(1 − F) at x, and what log f needs beyond them, so that the bisection, which
+         * needs only the logit, does not pay for the density. With z the standardised distance to
+         * each component, log σ(z) = −softplus(−z) and log σ(−z) = −softplus(z): two softplus
+         * passes serve all three sums.
+         */
+        Terms at(NDArray x) {
+            NDArray z = x.expandDims(1).sub(parameters.means()).mul(inverseScales);
+            NDArray softplusZ = Activation.softPlus(z);
+            NDArray logCdfTerms = logWeights.sub(Activation.softPlus(z.neg()));
+            return new Terms(
+                    logCdfTerms,
+                    softplusZ,
+                    Tensors.logSumExp(logCdfTerms, 1),
+                    Tensors.logSumExp(logWeights.sub(softplusZ), 1));
+        }
+    }
+
+    /** log F and log(1 − F) of the mixture at x, and the per-component terms of log f. */
+    private record Terms(
+            NDArray logCdfTerms, NDArray softplusZ, NDArray logCdf, NDArray logSurvival) {
 
         NDArray logit() {
             return logCdf.sub(logSurvival);
         }
 
+        /** log dy/dx = log f − log F − log(1 − F) + a. */
         NDArray logDerivative(MixtureParameters p) {
+            NDArray logPdf = Tensors.logSumExp(logCdfTerms.sub(softplusZ).sub(p.logScales()), 1);
             return logPdf.sub(logCdf).sub(logSurvival).add(p.a());
         }
     }

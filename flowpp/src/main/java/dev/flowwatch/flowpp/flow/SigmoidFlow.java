@@ -13,16 +13,17 @@ public final class SigmoidFlow implements Flow {
 
     @Override
     public FlowResult forward(NDArray x, FlowContext context) {
-        return new FlowResult(Activation.sigmoid(x), Tensors.sumPerExample(elementLogDet(x)));
+        return new FlowResult(Activation.sigmoid(x), negativeLogDet(x).neg());
     }
 
     @Override
     public FlowResult inverse(NDArray u, FlowContext context) {
         NDArray x = u.log().sub(Tensors.rsub(u, 1).log());
-        return new FlowResult(x, Tensors.sumPerExample(elementLogDet(x)).neg());
+        return new FlowResult(x, negativeLogDet(x));
     }
 
-    private static NDArray elementLogDet(NDArray x) {
-        return Tensors.logSigmoid(x).add(Tensors.logSigmoid(x.neg()));
+    /** −log|du/dx| per example, negated once per example rather than once per element. */
+    private static NDArray negativeLogDet(NDArray x) {
+        return Tensors.sumPerExample(Tensors.logisticNegLogDensity(x));
     }
 }

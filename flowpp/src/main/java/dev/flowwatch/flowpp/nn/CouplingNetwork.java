@@ -22,6 +22,7 @@ public final class CouplingNetwork extends Module {
     private final List<ConvAttentionBlock> blocks = new ArrayList<>();
     private final WeightNormConv2d out;
     private final Parameter scaleOfA;
+    private final Derived logScaleFloor;
 
     /** Hyper-parameters of one conditioning network. */
     public record Spec(int hidden, int blocks, int components, int attentionHeads, float dropout) {}
@@ -54,12 +55,12 @@ public final class CouplingNetwork extends Module {
                         new WeightNormConv2d(
                                 spec.hidden(), outChannels * (2 + 3 * components), 3, 0f));
         scaleOfA = parameter("scaleOfA", new Shape(1, outChannels, 1, 1), Initializer.ONES);
+        logScaleFloor = constantLike(scaleOfA, -7);
     }
 
     public MixtureParameters apply(NDArray x, NDArray conditioning, boolean training) {
         NDArray h =
-                out.apply(
-                        ConvAttentionBlock.applyAll(blocks, in.apply(x), conditioning, training));
+                out.apply(ConvAttentionBlock.applyAll(blocks, in.apply(x), conditioning, training));
         Shape s = h.getShape();
         long k = components;
         NDList parts =
@@ -69,7 +70,7 @@ public final class CouplingNetwork extends Module {
         NDArray a = parts.get(0).squeeze(1).tanh().mul(value(scaleOfA));
         NDArray b = parts.get(1).squeeze(1);
         // log-scales below −7 give no benefit and make the logistic pdf numerically explosive
-        NDArray logScales = Tensors.maximum(parts.get(4), -7);
+        NDArray logScales = parts.get(4).maximum(logScaleFloor.get());
         return new MixtureParameters(a, b, parts.get(2), parts.get(3), logScales);
     }
 }

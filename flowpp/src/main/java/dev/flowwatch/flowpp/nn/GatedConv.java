@@ -16,7 +16,9 @@ public final class GatedConv extends Module {
     private final float dropout;
 
     /**
-     * @param conditioningChannels channels of the conditioning features, 0 for none
+     * @param conditioningChannels channels of the conditioning features as they are given, 0 for
+     *     none; they are added through the 1×1 conv as they are (the variational dequantizer gives
+     *     its features with concat-ELU applied, once for all its blocks)
      */
     public GatedConv(int channels, int conditioningChannels, float dropout) {
         this.dropout = dropout;
@@ -25,7 +27,7 @@ public final class GatedConv extends Module {
                 conditioningChannels > 0
                         ? child(
                                 "conditioningConv",
-                                new WeightNormConv2d(2 * conditioningChannels, channels, 1, 1f))
+                                new WeightNormConv2d(conditioningChannels, channels, 1, 1f))
                         : null;
         gate = child("gate", new WeightNormConv2d(2 * channels, 2 * channels, 1, 1f));
     }
@@ -37,7 +39,7 @@ public final class GatedConv extends Module {
                 throw new IllegalStateException(
                         "this network is conditional but got no conditioning features");
             }
-            h = h.add(conditioningConv.apply(Tensors.concatElu(conditioning)));
+            h = h.add(conditioningConv.apply(conditioning));
         }
         h = Tensors.concatElu(h);
         h = Tensors.dropout(h, dropout, training);

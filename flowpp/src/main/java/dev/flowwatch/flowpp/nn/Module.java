@@ -59,6 +59,15 @@ public abstract class Module extends AbstractBlock {
         return new Derived(compute, sources);
     }
 
+    /**
+     * c as a 0-dim array of {@code like}'s type on its device, kept between passes while {@code
+     * like} is frozen: filled afresh, a constant is one more operator per pass, which a host
+     * issuing operators one by one to a GPU pays for.
+     */
+    protected final Derived constantLike(Parameter like, double c) {
+        return derived(() -> Tensors.constant(value(like), c), like);
+    }
+
     protected final <B extends Block> B child(String name, B block) {
         return addChildBlock(name, block);
     }

@@ -78,17 +78,23 @@ public final class Tensors {
     }
 
     /**
-     * log(sum(exp(x))) along {@code axis}, shifted by the (gradient-free) maximum to avoid
-     * overflow.
+     * log(sum(exp(x))) along {@code axis}, removing that axis. PyTorch's log-softmax is a stable
+     * log-sum-exp in one operator: log_softmax(x)ᵢ = xᵢ − LSE(x), so LSE(x) = max x − max
+     * log_softmax(x), whose second term lies in [−log K, 0] and keeps its precision. Four operators
+     * where shifting by the maximum by hand takes eight, which a host issuing them one by one to a
+     * GPU pays for; the gradient is the softmax, as it should be (the two maxima's parts cancel).
      */
     public static NDArray logSumExp(NDArray x, int axis) {
-        NDArray max = x.max(new int[] {axis}, true).stopGradient();
-        return x.sub(max).exp().sum(new int[] {axis}).log().add(max.squeeze(axis));
+        int[] axes = {axis};
+        return x.max(axes).sub(x.logSoftmax(axis).max(axes));
     }
 
-    /** log σ(x) = −softplus(−x), finite for any finite x. */
-    public static NDArray logSigmoid(NDArray x) {
-        return Activation.softPlus(x.neg()).neg();
+    /**
+     * −log of the standard logistic density at x: −log σ(x) − log σ(−x) = softplus(−x) +
+     * softplus(x), finite for any finite x.
+     */
+    public static NDArray logisticNegLogDensity(NDArray x) {
+        return Activation.softPlus(x.neg()).add(Activation.softPlus(x));
     }
 
     /** Sums every axis but the first: per-example totals of an (N, ...) tensor. */

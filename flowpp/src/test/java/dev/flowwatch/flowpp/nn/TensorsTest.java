@@ -111,6 +111,53 @@ class TensorsTest {
         }
     }
 
+    /**
+     * Rows whose terms lie far apart (a saturated mixture CDF), far below exp's float range, far
+     * above it, and tied (every component of a freshly initialised mixture is the same): the value
+     * matches log Σ exp computed in doubles, and the gradient is the softmax, ties included.
+     */
+    @Test
+    void logSumExpIsAccurateOverAnyRangeAndItsGradientIsTheSoftmax() {
+        double[][] rows = {
+            {-1000, -0.5, 3, -40},
+            {-200, -210, -205.5, -300},
+            {90, 95, 89, -3},
+            {1.5, 1.5, 1.5, 1.5},
+            {-7, 20, 20, -7},
+        };
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray x = manager.create(rows).toType(DataType.FLOAT32, false);
+            x.setRequiresGradient(true);
+            NDArray lse;
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                lse = Tensors.logSumExp(x, 1);
+                collector.backward(lse.sum());
+            }
+            double[] values = Tensors.toDoubles(lse);
+            double[] gradient = Tensors.toDoubles(x.getGradient());
+            for (int r = 0; r < rows.length; r++) {
+                double max = Double.NEGATIVE_INFINITY;
+                for (double v : rows[r]) {
+                    max = Math.max(max, v);
+                }
+                double sum = 0;
+                for (double v : rows[r]) {
+                    sum += Math.exp(v - max);
+                }
+                double expected = max + Math.log(sum);
+                assertEquals(
+                        expected, values[r], 1e-5 * Math.max(1, Math.abs(expected)), "row " + r);
+                for (int k = 0; k < rows[r].length; k++) {
+                    assertEquals(
+                            Math.exp(rows[r][k] - expected),
+                            gradient[r * rows[r].length + k],
+                            1e-6,
+                            "row " + r + ", term " + k);
+                }
+            }
+        }
+    }
+
     @Test
     void dropoutKeepsEachElementWithTheComplementOfItsRateAndScalesWhatItKeeps() {
         Engine.getInstance().setRandomSeed(7);
