@@ -33,9 +33,10 @@ declare -A CASE=(
   [score-64rgb-b16]="--mode score --preset large --shape 3x64x64 --batch-size 16 --images 64"
   [train-64rgb-b4]="--mode train --preset large --shape 3x64x64 --batch-size 4 --steps 2"
   [small-score-28-b64]="--mode score --preset small --shape 1x28x28 --batch-size 64 --images 512"
+  [small-score-28-b1]="--mode score --preset small --shape 1x28x28 --batch-size 1 --images 256"
   [small-train-28-b32]="--mode train --preset small --shape 1x28x28 --batch-size 32 --steps 30"
 )
-ORDER="small-score-28-b64 score-16-b16 score-16-b64 score-28-b16 score-16-b64-4096 score-32rgb-b16 score-64rgb-b16
+ORDER="small-score-28-b64 small-score-28-b1 score-16-b16 score-16-b64 score-28-b16 score-16-b64-4096 score-32rgb-b16 score-64rgb-b16
 train-28-b4 train-28-b16 train-28-b16-m4 train-32rgb-b4 small-train-28-b32"
 CASES=${CASES:-$ORDER}
 

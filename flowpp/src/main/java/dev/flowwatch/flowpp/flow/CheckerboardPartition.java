@@ -61,7 +61,7 @@ public final class CheckerboardPartition implements Partition {
         return channels;
     }
 
-    /** 1 where (i + j) % 2 == parity, and 1 where not. */
+    /** 1 at the conditioning positions ((i + j) % 2 == parity), and its complement, 1 − that. */
     private record Masks(NDArray conditioning, NDArray transformed) {}
 
     private record MaskKey(Device device, DataType type, long height, long width, int parity) {}
