@@ -15,13 +15,19 @@
 #   CASES=score-cost gpu-kit/bench-gpu.sh   # where a dose batch of 256 spends, step by step
 #   ATTENTION="fused explicit" CASES=score-paper gpu-kit/bench-gpu.sh   # scoring's attention both
 #                                              # ways (-Dflowpp.attention; fused by default)
+#   CUDNN="default benchmark" CASES=score-paper gpu-kit/bench-gpu.sh   # cuDNN's convolution
+#                                              # algorithms timed per shape (DJL's
+#                                              # ai.djl.pytorch.cudnn_benchmark) against its heuristics
+#   PASSES="1 2 4" CASES=score-paper gpu-kit/bench-gpu.sh   # batches scored at once, each on a
+#                                              # thread of its own (ModelBenchmark --passes)
 #
 # profile: one paper batch of 256 under PyTorch's profiler with CUDA_LAUNCH_BLOCKING=1 (so that an
 # operator's time includes its kernels), its trace in PROFILE_DIR (default a temporary folder) and
 # one line per operator, the costliest first (profile-ops.py).
 #
 # Scoring: ELBO images/s and ms per batch of a freshly initialised model (the speed does not depend
-# on the weights) after a warm-up batch. Training: images/s of paper steps (after the first).
+# on the weights) after a warm-up batch; with several passes, ms per batch is the wall time over the
+# batches, not one pass's. Training: images/s of paper steps (after the first).
 # gpu_used_mb is CUDA's used memory at the end of a case (PyTorch's cache keeps what the peak
 # took); gpu_peak_mb the highest nvidia-smi saw while it ran, every 100 ms.
 set -uo pipefail
@@ -63,17 +69,28 @@ model_case() {
 }
 
 score_cases() {
-  local preset=$1 device=$2 batch images attention suffix
+  local preset=$1 device=$2 batch images attention cudnn timed passes suffix
   for attention in ${ATTENTION:-fused}; do
-    # the explicit attention's cases are named for it; the default's keep their names
-    suffix=
-    [ "$attention" = fused ] || suffix=-$attention
-    for batch in ${BATCHES:-1 64 256 1024}; do
-      # enough batches to time, few enough to stay within the case's limit at batch 1
-      images=$(( batch == 1 ? 64 : batch * 16 ))
-      JAVA_OPTS="${JAVA_OPTS:-} -Dflowpp.attention=$attention" \
-        model_case "score-$preset-b$batch-$device$suffix" --device "$device" --mode score \
-        --preset "$preset" --shape 1x28x28 --batch-size "$batch" --images "$images"
+    for cudnn in ${CUDNN:-default}; do
+      for passes in ${PASSES:-1}; do
+        # cases other than the defaults are named for what differs; the default's keep their names
+        suffix=
+        [ "$attention" = fused ] || suffix=-$attention
+        case $cudnn in
+          default) timed=false ;;
+          benchmark) timed=true; suffix=$suffix-cudnn-benchmark ;;
+          *) echo "CUDNN: default or benchmark, not $cudnn" >&2; exit 2 ;;
+        esac
+        [ "$passes" = 1 ] || suffix=$suffix-p$passes
+        for batch in ${BATCHES:-1 64 256 1024}; do
+          # enough batches to time, few enough to stay within the case's limit at batch 1
+          images=$(( batch == 1 ? 64 : batch * 16 ))
+          JAVA_OPTS="${JAVA_OPTS:-} -Dflowpp.attention=$attention -Dai.djl.pytorch.cudnn_benchmark=$timed" \
+            model_case "score-$preset-b$batch-$device$suffix" --device "$device" --mode score \
+            --preset "$preset" --shape 1x28x28 --batch-size "$batch" --images "$images" \
+            --passes "$passes"
+        done
+      done
     done
   done
 }

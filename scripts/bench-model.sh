@@ -34,9 +34,12 @@ declare -A CASE=(
   [train-64rgb-b4]="--mode train --preset large --shape 3x64x64 --batch-size 4 --steps 2"
   [small-score-28-b64]="--mode score --preset small --shape 1x28x28 --batch-size 64 --images 512"
   [small-score-28-b1]="--mode score --preset small --shape 1x28x28 --batch-size 1 --images 256"
+  [small-score-28-b1-p2]="--mode score --preset small --shape 1x28x28 --batch-size 1 --images 256 --passes 2"
+  [score-28-b16-p2]="--mode score --preset paper --shape 1x28x28 --batch-size 16 --images 64 --passes 2"
+  [small-score-28-b64-p2]="--mode score --preset small --shape 1x28x28 --batch-size 64 --images 512 --passes 2"
   [small-train-28-b32]="--mode train --preset small --shape 1x28x28 --batch-size 32 --steps 30"
 )
-ORDER="small-score-28-b64 small-score-28-b1 score-16-b16 score-16-b64 score-28-b16 score-16-b64-4096 score-32rgb-b16 score-64rgb-b16
+ORDER="small-score-28-b64 small-score-28-b1 small-score-28-b64-p2 small-score-28-b1-p2 score-16-b16 score-16-b64 score-28-b16 score-28-b16-p2 score-16-b64-4096 score-32rgb-b16 score-64rgb-b16
 train-28-b4 train-28-b16 train-28-b16-m4 train-32rgb-b4 small-train-28-b32"
 CASES=${CASES:-$ORDER}
 

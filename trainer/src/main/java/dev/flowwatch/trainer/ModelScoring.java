@@ -56,7 +56,12 @@ final class ModelScoring {
     /** Every image's scores, with a progress bar named {@code task}. */
     LikelihoodScorer.Scores score(LikelihoodScorer scorer, ImageSet images, String task) {
         try (ProgressBar bar = ProgressBars.images(task, images.size())) {
-            return scorer.scoreAll(images, options.batchSize(), options.iwSamples(), bar::stepTo);
+            return scorer.scoreAll(
+                    images,
+                    options.batchSize(),
+                    options.iwSamples(),
+                    options.passes(),
+                    bar::stepTo);
         }
     }
 

@@ -28,6 +28,18 @@ final class ScoringOptions {
     private int batchSize;
 
     @Option(
+            names = "--passes",
+            defaultValue = "1",
+            paramLabel = "N",
+            converter = PositiveInt.class,
+            description =
+                    "Batches scored at once, each on a thread of its own (default:"
+                            + " ${DEFAULT-VALUE}); the scores do not depend on it. For batches too"
+                            + " small to keep the device busy while the host issues their"
+                            + " operators; each pass holds a batch's activations.")
+    private int passes;
+
+    @Option(
             names = "--limit",
             paramLabel = "N",
             converter = PositiveInt.class,
@@ -52,6 +64,11 @@ final class ScoringOptions {
 
     int batchSize() {
         return batchSize;
+    }
+
+    /** Batches scored at once. */
+    int passes() {
+        return passes;
     }
 
     int noiseSeed() {

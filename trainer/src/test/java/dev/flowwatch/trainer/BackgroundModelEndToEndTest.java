@@ -264,11 +264,11 @@ class BackgroundModelEndToEndTest {
                         DetectionMetrics.auroc(
                                 ratio.scores(
                                         ScoreKind.LIKELIHOOD_RATIO,
-                                        scorer.scoreAll(clean, 64, 0, n -> {}),
+                                        scorer.scoreAll(clean, 64, 0, 1, n -> {}),
                                         clean),
                                 ratio.scores(
                                         ScoreKind.LIKELIHOOD_RATIO,
-                                        scorer.scoreAll(mutated, 64, 0, n -> {}),
+                                        scorer.scoreAll(mutated, 64, 0, 1, n -> {}),
                                         mutated));
                 assertEquals(expected, (Double) line.get("auroc_likelihood_ratio"), 1e-12);
                 if (expected > bestAuroc) {

@@ -29,6 +29,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
@@ -82,18 +83,7 @@ class CommandsEndToEndTest {
 
     @Test
     void evaluateJsonPrintsOneObjectWithPlausibleBitsPerDim() {
-        Cli run =
-                Cli.run(
-                        "evaluate",
-                        "--model",
-                        bundle.toString(),
-                        "--data",
-                        data.toString(),
-                        "--json",
-                        "--iw-samples",
-                        "2",
-                        "--limit",
-                        "10");
+        Cli run = evaluateJson("--iw-samples", "2", "--limit", "10");
         assertEquals(0, run.exitCode(), run.toString());
         JsonObject result = JsonParser.parseString(run.out()).getAsJsonObject();
         assertEquals(10, result.get("images").getAsInt());
@@ -107,17 +97,29 @@ class CommandsEndToEndTest {
     }
 
     @Test
+    void evaluateInSeveralPassesAtOnceGivesTheBoundsOfOne() {
+        List<JsonObject> results = new ArrayList<>();
+        for (String passes : List.of("1", "3")) {
+            Cli run =
+                    evaluateJson(
+                            "--iw-samples",
+                            "2",
+                            "--limit",
+                            "10",
+                            "--batch-size",
+                            "3",
+                            "--passes",
+                            passes);
+            assertEquals(0, run.exitCode(), run.toString());
+            results.add(JsonParser.parseString(run.out()).getAsJsonObject());
+        }
+        assertEquals(results.get(0).get("bpd_elbo"), results.get(1).get("bpd_elbo"));
+        assertEquals(results.get(0).get("bpd_iw"), results.get(1).get("bpd_iw"));
+    }
+
+    @Test
     void evaluateWithoutImportanceSamplesReportsNullIwBound() {
-        Cli run =
-                Cli.run(
-                        "evaluate",
-                        "--model",
-                        bundle.toString(),
-                        "--data",
-                        data.toString(),
-                        "--json",
-                        "--limit",
-                        "8");
+        Cli run = evaluateJson("--limit", "8");
         assertEquals(0, run.exitCode(), run.toString());
         JsonObject result = JsonParser.parseString(run.out()).getAsJsonObject();
         assertTrue(result.has("bpd_iw") && result.get("bpd_iw").isJsonNull(), run.out());
@@ -375,6 +377,19 @@ class CommandsEndToEndTest {
     /** {@code score} of the tiny data by {@code model} into {@code csv}, with more options. */
     private static Cli score(Path model, Path csv, String... options) {
         return Cli.score(model, data, csv, options);
+    }
+
+    /** {@code evaluate --json} of the tiny model on the tiny data, with more options. */
+    private static Cli evaluateJson(String... options) {
+        return Cli.run(
+                List.of(
+                        "evaluate",
+                        "--model",
+                        bundle.toString(),
+                        "--data",
+                        data.toString(),
+                        "--json"),
+                options);
     }
 
     /** {@code calibrate --score-kinds dose} of the tiny data, with more options. */

@@ -53,6 +53,11 @@ class UsageErrorsTest {
     }
 
     @Test
+    void nonPositivePassesIsAUsageError() {
+        assertUsageError("--passes", "evaluate", "--model", "m", "--data", data, "--passes", "0");
+    }
+
+    @Test
     void missingDataFileIsAUsageError() {
         assertUsageError(
                 "--data",

@@ -16,6 +16,11 @@ import dev.flowwatch.flowpp.orientation.OrientationNet;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntConsumer;
 
@@ -199,31 +204,109 @@ public final class LikelihoodScorer {
         }
     }
 
-    /** Scores a whole set batch by batch; {@code progress} receives the number of images done. */
-    public Scores scoreAll(ImageSet images, int batchSize, int iwSamples, IntConsumer progress) {
+    /**
+     * Scores a whole set batch by batch, {@code passes} batches at once (each on a thread of its
+     * own; 1 on the calling thread); {@code progress} receives the number of images done, rising,
+     * from one thread at a time. The scores are the same for any number of passes: a batch's noise
+     * depends only on the batch.
+     */
+    public Scores scoreAll(
+            ImageSet images, int batchSize, int iwSamples, int passes, IntConsumer progress) {
+        if (passes < 1) {
+            throw new IllegalArgumentException("passes must be >= 1, got " + passes);
+        }
         int n = images.size();
+        Scores[] batches = new Scores[(n + batchSize - 1) / batchSize];
+        AtomicInteger next = new AtomicInteger();
+        int[] done = {0};
+        Runnable pass =
+                () -> {
+                    for (int b = next.getAndIncrement();
+                            b < batches.length;
+                            b = next.getAndIncrement()) {
+                        int from = b * batchSize;
+                        int to = Math.min(n, from + batchSize);
+                        try {
+                            batches[b] = score(images.toFloats(from, to), to - from, iwSamples);
+                            synchronized (done) {
+                                done[0] += to - from;
+                                progress.accept(done[0]);
+                            }
+                        } catch (RuntimeException | Error e) {
+                            // the other passes take no further batch
+                            next.set(batches.length);
+                            throw e;
+                        }
+                    }
+                };
+        runOnThreads(pass, Math.min(passes, batches.length));
         double[] elbo = new double[n];
         double[] iw = iwSamples > 0 ? new double[n] : null;
         double[] backgroundBpd = background != null ? new double[n] : null;
         double[] turned = orientation != null ? new double[n] : null;
         List<BoundTerms> terms = new ArrayList<>();
-        for (int from = 0; from < n; from += batchSize) {
-            int to = Math.min(n, from + batchSize);
-            Scores s = score(images.toFloats(from, to), to - from, iwSamples);
-            System.arraycopy(s.elboNats(), 0, elbo, from, to - from);
+        for (int b = 0; b < batches.length; b++) {
+            Scores s = batches[b];
+            int from = b * batchSize;
+            int count = s.elboNats().length;
+            System.arraycopy(s.elboNats(), 0, elbo, from, count);
             if (iw != null) {
-                System.arraycopy(s.iwNats(), 0, iw, from, to - from);
+                System.arraycopy(s.iwNats(), 0, iw, from, count);
             }
             if (backgroundBpd != null) {
-                System.arraycopy(s.backgroundBitsPerDim(), 0, backgroundBpd, from, to - from);
+                System.arraycopy(s.backgroundBitsPerDim(), 0, backgroundBpd, from, count);
             }
             if (turned != null) {
-                System.arraycopy(s.orientation(), 0, turned, from, to - from);
+                System.arraycopy(s.orientation(), 0, turned, from, count);
             }
             terms.add(s.terms());
-            progress.accept(to);
         }
         return scores(elbo, iw, backgroundBpd, n == 0 ? null : BoundTerms.concat(terms), turned);
+    }
+
+    /**
+     * Runs {@code pass} on {@code threads} threads at once (on the calling one when 1) and returns
+     * when all have ended, rethrowing the first failure: no pass may outlive the call, since the
+     * caller may close the manager its arrays live on.
+     */
+    private static void runOnThreads(Runnable pass, int threads) {
+        if (threads <= 1) {
+            pass.run();
+            return;
+        }
+        AtomicInteger named = new AtomicInteger();
+        ExecutorService pool =
+                Executors.newFixedThreadPool(
+                        threads,
+                        r -> {
+                            Thread t = new Thread(r, "scoring-pass-" + named.incrementAndGet());
+                            t.setDaemon(true);
+                            return t;
+                        });
+        try {
+            List<CompletableFuture<Void>> running = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                running.add(CompletableFuture.runAsync(pass, pool));
+            }
+            Throwable failure = null;
+            for (CompletableFuture<Void> f : running) {
+                try {
+                    f.join();
+                } catch (CompletionException e) {
+                    failure = failure == null ? e.getCause() : failure;
+                }
+            }
+            if (failure instanceof Error e) {
+                throw e;
+            }
+            if (failure != null) {
+                throw failure instanceof RuntimeException r
+                        ? r
+                        : new IllegalStateException(failure);
+            }
+        } finally {
+            pool.shutdown();
+        }
     }
 
     private Scores scores(

@@ -1,11 +1,16 @@
 package dev.flowwatch.flowpp.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
+import dev.flowwatch.flowpp.data.ImageSet;
 import dev.flowwatch.flowpp.flow.FlowChecks;
 import dev.flowwatch.flowpp.orientation.OrientationConfig;
 import dev.flowwatch.flowpp.orientation.OrientationNet;
@@ -14,11 +19,13 @@ import dev.flowwatch.flowpp.train.Weights;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 class LikelihoodScorerTest {
 
@@ -49,6 +56,73 @@ class LikelihoodScorerTest {
                                     42)
                             .withOrientation(orientation));
         }
+    }
+
+    @Test
+    void aSetScoredInSeveralPassesAtOnceGetsTheScoresOfOnePassInOrder() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            LikelihoodScorer scorer =
+                    new LikelihoodScorer(
+                            frozenTinyModel(manager, Dequantization.VARIATIONAL, 5),
+                            frozenTinyModel(manager, Dequantization.UNIFORM, 6),
+                            manager,
+                            42);
+            ImageSet images = randomImages(23);
+            List<Integer> reported = new ArrayList<>();
+            LikelihoodScorer.Scores one = scorer.scoreAll(images, 4, 2, 1, n -> {});
+            LikelihoodScorer.Scores three = scorer.scoreAll(images, 4, 2, 3, reported::add);
+
+            assertArrayEquals(one.elboNats(), three.elboNats());
+            assertArrayEquals(one.iwNats(), three.iwNats());
+            assertArrayEquals(one.backgroundBitsPerDim(), three.backgroundBitsPerDim());
+            for (int t = 0; t < one.terms().names().size(); t++) {
+                assertArrayEquals(one.terms().values()[t], three.terms().values()[t]);
+            }
+            // each image's score is its own batch's, not another's of the same size
+            assertArrayEquals(
+                    scorer.score(images.toFloats(20, 23), 3, 2).elboNats(),
+                    Arrays.copyOfRange(three.elboNats(), 20, 23));
+            assertEquals(6, reported.size(), "one report per batch");
+            for (int i = 1; i < reported.size(); i++) {
+                assertTrue(reported.get(i) > reported.get(i - 1), "rising: " + reported);
+            }
+            assertEquals(23, reported.get(reported.size() - 1));
+        }
+    }
+
+    @Test
+    void aFailingPassStopsTheOthersTakingBatchesAndReachesTheCaller() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            LikelihoodScorer scorer =
+                    new LikelihoodScorer(
+                            frozenTinyModel(manager, Dequantization.UNIFORM, 7), manager, 42);
+            AtomicInteger calls = new AtomicInteger();
+            IllegalStateException failure = new IllegalStateException("disk full");
+            IllegalStateException thrown =
+                    assertThrows(
+                            IllegalStateException.class,
+                            () ->
+                                    scorer.scoreAll(
+                                            randomImages(40),
+                                            2,
+                                            0,
+                                            3,
+                                            n -> {
+                                                if (calls.incrementAndGet() == 1) {
+                                                    throw failure;
+                                                }
+                                            }));
+            assertSame(failure, thrown);
+            // the failing batch and the two others' batches in flight, not all 20
+            assertTrue(calls.get() <= 5, calls + " batches scored");
+        }
+    }
+
+    /** {@code n} random 1×4×4 images. */
+    private static ImageSet randomImages(int n) {
+        byte[] pixels = new byte[n * 16];
+        new Random(11).nextBytes(pixels);
+        return ImageSet.of(pixels, 1, 4, 4, null, "random");
     }
 
     private static void assertBatchesScoreAtOnceAsOneAtATime(LikelihoodScorer scorer)

@@ -9,7 +9,6 @@ import dev.flowwatch.flowpp.score.Quantile;
 
 import me.tongfei.progressbar.ProgressBar;
 
-
 /**
  * Picks the anomaly threshold from held-out normal images: a quantile of their ELBO bits/dim, so
  * that about (1 − quantile) of normal traffic raises an alert.
@@ -31,7 +30,7 @@ public final class ThresholdCalibrator {
         try (ProgressBar bar = new ProgressBar("calibrating threshold", normals.size())) {
             bpd =
                     new LikelihoodScorer(model, manager, SEED)
-                            .scoreAll(normals, BATCH, 0, bar::stepTo)
+                            .scoreAll(normals, BATCH, 0, 1, bar::stepTo)
                             .elboBitsPerDim();
         }
         return Quantile.of(bpd, quantile);

@@ -198,10 +198,15 @@ class ScoringPipelineTest {
             var model = ModelBundle.load(bundle, manager).model();
             LikelihoodScorer scorer = new LikelihoodScorer(model, manager, 1);
             double[] normalBpd =
-                    scorer.scoreAll(ImageSet.of(normal, 1, 28, 28, null, "normal"), n, 0, i -> {})
+                    scorer.scoreAll(
+                                    ImageSet.of(normal, 1, 28, 28, null, "normal"),
+                                    n,
+                                    0,
+                                    1,
+                                    i -> {})
                             .elboBitsPerDim();
             double[] noiseBpd =
-                    scorer.scoreAll(ImageSet.of(noise, 1, 28, 28, null, "noise"), n, 0, i -> {})
+                    scorer.scoreAll(ImageSet.of(noise, 1, 28, 28, null, "noise"), n, 0, 1, i -> {})
                             .elboBitsPerDim();
             double worstNormal = Arrays.stream(normalBpd).max().orElseThrow();
             double bestNoise = Arrays.stream(noiseBpd).min().orElseThrow();

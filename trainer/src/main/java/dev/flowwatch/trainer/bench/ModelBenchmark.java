@@ -91,6 +91,14 @@ public final class ModelBenchmark implements Callable<Integer> {
     int images;
 
     @Option(
+            names = "--passes",
+            defaultValue = "1",
+            description =
+                    "Scoring: batches scored at once, each on a thread of its own (default:"
+                            + " ${DEFAULT-VALUE}).")
+    int passes;
+
+    @Option(
             names = "--data",
             required = true,
             description =
@@ -119,6 +127,10 @@ public final class ModelBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (passes < 1 || (passes > 1 && mode != Mode.score)) {
+            throw new ParameterException(
+                    spec.commandLine(), "--passes N >= 1, and above 1 only with --mode score");
+        }
         if (profile != null && mode != Mode.score) {
             throw new ParameterException(
                     spec.commandLine(),
@@ -226,11 +238,19 @@ public final class ModelBenchmark implements Callable<Integer> {
         scorer.score(set.toFloats(0, batchSize), batchSize, 0);
         long started = System.nanoTime();
         double[] bpd =
-                scorer.scoreAll(set.slice(batchSize, batchSize + images), batchSize, 0, n -> {})
+                scorer.scoreAll(
+                                set.slice(batchSize, batchSize + images),
+                                batchSize,
+                                0,
+                                passes,
+                                n -> {})
                         .elboBitsPerDim();
         double elapsed = (System.nanoTime() - started) / 1e9;
         line.put("attention", FusedAttention.available() ? "fused" : "explicit");
         line.put("images", images);
+        line.put("passes", passes);
+        // DJL's switch, read once by its engine: cuDNN then times its convolution algorithms
+        line.put("cudnn_benchmark", Boolean.getBoolean("ai.djl.pytorch.cudnn_benchmark"));
         line.put("images_per_second", JsonLine.round(images / elapsed));
         line.put(
                 "ms_per_batch",
