@@ -50,6 +50,9 @@ final class ModelScoring {
     /** The images of a file or folder, cut to the first {@code --limit}. */
     ImageSet load(Path data) throws IOException {
         ImageSet images = ImageSets.load(data);
+        if (images.size() == 0) {
+            throw new IllegalArgumentException(data + ": no images to score");
+        }
         return options.limit() == null ? images : images.limit(options.limit());
     }
 

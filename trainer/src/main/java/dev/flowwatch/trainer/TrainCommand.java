@@ -38,6 +38,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code train}: fits a Flow++ model to images and writes checkpoints as model bundles. */
@@ -293,6 +294,12 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Path bundle = bundleDirectory();
         requireNoArchitectureOnResume();
+        try {
+            BundleWriter.requireReplaceable(bundle);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--out: " + e.getMessage());
+        }
+        takeRunSettingsFromCheckpoint();
         TrainingOptions options =
                 TrainingOptions.builder()
                         .setBatchSize(batchSize)
@@ -313,6 +320,7 @@ final class TrainCommand implements Callable<Integer> {
                         .optMicroBatchSize(microBatchSize)
                         .build();
         ImageSet.Split sets = trainingAndValidation();
+        requireTrainingImagesOfCheckpoint(sets.train());
         PrintWriter stdout = spec.commandLine().getOut();
         try (NDManager manager = device.newManager()) {
             FlowTrainer trainer =
@@ -323,7 +331,17 @@ final class TrainCommand implements Callable<Integer> {
             TrainingProgress done;
             try (TrainingProgressBar bar = new TrainingProgressBar(startStep)) {
                 TrainingListener listener =
-                        both(bar, new CheckpointReports(trainer.model(), manager, seed, batchSize));
+                        all(
+                                bar,
+                                new CheckpointReports(trainer.model(), manager, seed, batchSize),
+                                new TrainingListener() {
+                                    @Override
+                                    public void beforeCheckpoint(
+                                            TrainingProgress p, BundleWriter writer) {
+                                        writer.metric(
+                                                BundleManifest.VALIDATION_SPLIT, validationSplit());
+                                    }
+                                });
                 done = trainer.fit(sets.train(), sets.validation(), bundle, modelName(), listener);
             }
             if (done.step() == startStep) {
@@ -380,6 +398,146 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * On --resume the run goes on as it was: its settings come from the checkpoint unless given
+     * again. Those that fix which images each step sees (the seed of shuffling, of the validation
+     * split and of the noise; the batch size; where validation images come from) cannot change, so
+     * that the resumed run takes exactly the steps of an uninterrupted one and never trains on its
+     * validation images; given again with another value they are refused. The others (learning
+     * rate, warm-up, clipping, averaging, validation and checkpoint intervals) may be given anew. A
+     * checkpoint written before a setting was recorded keeps the option as given.
+     */
+    private void takeRunSettingsFromCheckpoint() {
+        if (resume == null) {
+            return;
+        }
+        BundleManifest saved = ModelBundle.readManifest(resume);
+        Map<String, Object> m = saved.metrics();
+        seed = (int) kept("--seed", seed, saved.config().seed());
+        Object batch = m.get(BundleManifest.BATCH_SIZE);
+        if (batch != null) {
+            batchSize =
+                    (int)
+                            kept(
+                                    "--batch-size",
+                                    batchSize,
+                                    ((Number) batch).longValue(),
+                                    " (--micro-batch-size lowers a step's memory without changing"
+                                            + " the step)");
+        }
+        learningRate = resumed("--lr", m.get(BundleManifest.LEARNING_RATE), learningRate);
+        warmupSteps =
+                (int) resumed("--warmup-steps", m.get(BundleManifest.WARMUP_STEPS), warmupSteps);
+        maxGradientNorm =
+                resumed(
+                        "--max-grad-norm",
+                        m.get(BundleManifest.MAX_GRADIENT_NORM),
+                        maxGradientNorm);
+        averageDecay = resumed("--ema-decay", m.get(BundleManifest.AVERAGE_DECAY), averageDecay);
+        validateEvery =
+                (int)
+                        resumed(
+                                "--validate-every",
+                                m.get(BundleManifest.VALIDATE_EVERY),
+                                validateEvery);
+        checkpointEvery =
+                (int)
+                        resumed(
+                                "--checkpoint-every",
+                                m.get(BundleManifest.CHECKPOINT_EVERY),
+                                checkpointEvery);
+        validationImages =
+                (int)
+                        resumed(
+                                "--validation-images",
+                                m.get(BundleManifest.VALIDATION_IMAGES),
+                                validationImages);
+        Object split = m.get(BundleManifest.VALIDATION_SPLIT);
+        if (split != null) {
+            keepValidationSource(((Number) split).doubleValue());
+        }
+    }
+
+    /** The value given on the command line, else the checkpoint's (when it has one), else given. */
+    private double resumed(String option, Object saved, double given) {
+        if (saved == null || spec.commandLine().getParseResult().hasMatchedOption(option)) {
+            return given;
+        }
+        return ((Number) saved).doubleValue();
+    }
+
+    /** Validation images from where the checkpoint's run took them: a file (0) or a share. */
+    private void keepValidationSource(double fraction) {
+        boolean givenFile = validation != null && validation.data != null;
+        if (fraction == 0 && !givenFile) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--val-data: this run validated on images of their own; give them again");
+        }
+        if (fraction == 0) {
+            return;
+        }
+        if (givenFile) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--val-data cannot be combined with --resume: this run validated on a share ("
+                            + fraction
+                            + ") of its training data");
+        }
+        double given = validation != null ? validation.fraction : fraction;
+        if (given != fraction) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--val-split "
+                            + given
+                            + " cannot be combined with --resume: the checkpoint's run held out "
+                            + fraction);
+        }
+        validation = new ValidationSource();
+        validation.fraction = fraction;
+    }
+
+    /** The checkpoint's value of an option, refusing another one given on the command line. */
+    private long kept(String option, long given, long saved, String... hint) {
+        if (spec.commandLine().getParseResult().hasMatchedOption(option) && given != saved) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    option
+                            + " "
+                            + given
+                            + " cannot be combined with --resume: the checkpoint's run used "
+                            + saved
+                            + String.join("", hint));
+        }
+        return saved;
+    }
+
+    /** On --resume, the training set must be the checkpoint's: its size is recorded. */
+    private void requireTrainingImagesOfCheckpoint(ImageSet train) {
+        if (resume == null) {
+            return;
+        }
+        Object saved =
+                ModelBundle.readManifest(resume).metrics().get(BundleManifest.TRAINING_IMAGES);
+        if (saved != null && ((Number) saved).intValue() != train.size()) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--data: the checkpoint's run trained on "
+                            + saved
+                            + " images, the options given now make "
+                            + train.size()
+                            + " (the same --data, --max-train-images and validation resume it)");
+        }
+    }
+
+    /** The share of --data held out for validation, 0 when --val-data gives the images. */
+    private double validationSplit() {
+        if (validation != null && validation.data != null) {
+            return 0;
+        }
+        return validation != null ? validation.fraction : DEFAULT_VALIDATION_SPLIT;
+    }
+
     /** From the options on a fresh run; from the checkpoint on --resume, which must not change. */
     private double mutationRate() {
         return savedOr(BundleManifest.MUTATION_RATE, background == null ? 0 : background.rate);
@@ -403,8 +561,7 @@ final class TrainCommand implements Callable<Integer> {
         if (validation != null && validation.data != null) {
             sets = new ImageSet.Split(images, ImageSets.load(validation.data));
         } else {
-            double fraction = validation != null ? validation.fraction : DEFAULT_VALIDATION_SPLIT;
-            sets = images.split(fraction, seed);
+            sets = images.split(validationSplit(), seed);
         }
         return maxTrainImages == null
                 ? sets
@@ -437,7 +594,7 @@ final class TrainCommand implements Callable<Integer> {
                 + (background == null ? "" : "-background");
     }
 
-    private static TrainingListener both(TrainingListener progress, TrainingListener reports) {
+    private static TrainingListener all(TrainingListener... listeners) {
         return new TrainingListener() {
             @Override
             public void onStep(
@@ -445,14 +602,16 @@ final class TrainCommand implements Callable<Integer> {
                     double bitsPerDim,
                     double imagesPerSecond,
                     long totalSteps) {
-                progress.onStep(p, bitsPerDim, imagesPerSecond, totalSteps);
-                reports.onStep(p, bitsPerDim, imagesPerSecond, totalSteps);
+                for (TrainingListener l : listeners) {
+                    l.onStep(p, bitsPerDim, imagesPerSecond, totalSteps);
+                }
             }
 
             @Override
             public void beforeCheckpoint(TrainingProgress p, BundleWriter writer) {
-                progress.beforeCheckpoint(p, writer);
-                reports.beforeCheckpoint(p, writer);
+                for (TrainingListener l : listeners) {
+                    l.beforeCheckpoint(p, writer);
+                }
             }
         };
     }

@@ -1,5 +1,6 @@
 package dev.flowwatch.trainer;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -196,6 +197,82 @@ class CommandsEndToEndTest {
         assertEquals(
                 ModelBundle.readManifest(bundle).modelId(),
                 ModelBundle.readManifest(resumed).modelId());
+    }
+
+    @Test
+    void resumeWithoutTheRunsOptionsTakesExactlyTheStepsOfAnUninterruptedRun() throws IOException {
+        // every setting away from its default, and none of them given again on resume
+        String[] run = {
+            "--preset",
+            "tiny",
+            "--seed",
+            "5",
+            "--val-split",
+            "0.2",
+            "--lr",
+            "0.002",
+            "--ema-decay",
+            "0.9",
+            "--max-grad-norm",
+            "10"
+        };
+        Path straight = dir.resolve("straight");
+        Path split = dir.resolve("split");
+        assertEquals(0, Cli.train(data, straight, concat(run, "--max-steps", "3")).exitCode());
+        assertEquals(0, Cli.train(data, split, concat(run, "--max-steps", "2")).exitCode());
+
+        Cli resumed =
+                Cli.run(
+                        "train",
+                        "--data",
+                        data.toString(),
+                        "--resume",
+                        split.toString(),
+                        "--max-steps",
+                        "3");
+
+        assertEquals(0, resumed.exitCode(), resumed.toString());
+        assertArrayEquals(
+                Files.readAllBytes(straight.resolve(ModelBundle.PARAMETERS)),
+                Files.readAllBytes(split.resolve(ModelBundle.PARAMETERS)));
+        assertEquals(
+                CurveCsv.read(straight.resolve("metrics.csv")),
+                CurveCsv.read(split.resolve("metrics.csv")));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"--seed, 9", "--batch-size, 4", "--val-split, 0.3"})
+    void resumeRefusesAnotherDataOrderThanTheCheckpoints(String option, String value) {
+        Cli resumed =
+                Cli.run(
+                        "train",
+                        "--data",
+                        data.toString(),
+                        "--resume",
+                        bundle.toString(),
+                        "--out",
+                        dir.resolve("resumed").toString(),
+                        "--max-steps",
+                        "3",
+                        option,
+                        value);
+        assertEquals(2, resumed.exitCode(), resumed.toString());
+        assertTrue(resumed.err().contains(option), resumed.err());
+        assertTrue(resumed.err().contains("--resume"), resumed.err());
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        List<String> all = new ArrayList<>(List.of(a));
+        all.addAll(List.of(b));
+        return all.toArray(String[]::new);
+    }
+
+    @Test
+    void scoringAFileWithoutImagesExitsWithOneLineSayingSo() throws IOException {
+        Path empty = TinyData.write(dir, "empty", 0, 1);
+        Cli run = Cli.run("evaluate", "--model", bundle.toString(), "--data", empty.toString());
+        assertEquals(1, run.exitCode(), run.toString());
+        assertEquals(empty + ": no images to score", run.err().strip().replace("evaluate: ", ""));
     }
 
     @Test

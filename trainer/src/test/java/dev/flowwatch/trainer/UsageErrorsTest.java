@@ -8,7 +8,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 
 /** Bad arguments are usage errors: exit code 2 and a message naming the option, before any work. */
 class UsageErrorsTest {
@@ -50,6 +52,31 @@ class UsageErrorsTest {
                 "--batch-size", "train", "--data", data, "--out", "x", "--batch-size", "0");
         assertUsageError(
                 "--batch-size", "evaluate", "--model", "m", "--data", data, "--batch-size", "-3");
+    }
+
+    @Test
+    void anOutputFolderHoldingOtherFilesIsAUsageErrorBeforeAnyTraining() throws IOException {
+        // the data's own folder: the first checkpoint would have replaced it whole
+        Path folder = Path.of(data).getParent();
+        try (Stream<Path> before = Files.list(folder)) {
+            long files = before.count();
+            assertUsageError(
+                    "--out",
+                    "train",
+                    "--data",
+                    data,
+                    "--out",
+                    folder.toString(),
+                    "--preset",
+                    "tiny",
+                    "--batch-size",
+                    "2",
+                    "--max-steps",
+                    "1");
+            try (Stream<Path> after = Files.list(folder)) {
+                assertEquals(files, after.count());
+            }
+        }
     }
 
     @Test

@@ -36,4 +36,37 @@ public record BundleManifest(
 
     /** The metric of a model fitted with an L2 penalty: its λ (absent when there was none). */
     public static final String WEIGHT_DECAY = "weightDecay";
+
+    /** The metric of a training checkpoint: images per step. */
+    public static final String BATCH_SIZE = "batchSize";
+
+    /** The metric of a training checkpoint: Adam's peak learning rate. */
+    public static final String LEARNING_RATE = "learningRate";
+
+    /** The metric of a training checkpoint: steps of learning-rate warm-up. */
+    public static final String WARMUP_STEPS = "warmupSteps";
+
+    /** The metric of a training checkpoint: the clip of the global gradient norm, 0 for none. */
+    public static final String MAX_GRADIENT_NORM = "maxGradientNorm";
+
+    /** The metric of a training checkpoint: the decay of the saved weight average. */
+    public static final String AVERAGE_DECAY = "averageDecay";
+
+    /** The metric of a training checkpoint: steps between validations. */
+    public static final String VALIDATE_EVERY = "validateEvery";
+
+    /** The metric of a training checkpoint: steps between checkpoints. */
+    public static final String CHECKPOINT_EVERY = "checkpointEvery";
+
+    /** The metric of a training checkpoint: images of each validation. */
+    public static final String VALIDATION_IMAGES = "validationImages";
+
+    /** The metric of a training checkpoint: images of the training set. */
+    public static final String TRAINING_IMAGES = "trainingImages";
+
+    /**
+     * The metric of a training checkpoint: the share of the training data held out for validation,
+     * 0 when the validation images were a set of their own.
+     */
+    public static final String VALIDATION_SPLIT = "validationSplit";
 }

@@ -210,8 +210,43 @@ public final class BundleWriter {
         }
     }
 
+    /**
+     * Refuses a target that a write would destroy: writing replaces the whole directory, so it must
+     * be absent, empty or a bundle already (a checkpoint being overwritten), never a folder of
+     * something else given by mistake ({@code --out data}) or the file system's root.
+     *
+     * @throws IllegalArgumentException naming the target and why
+     */
+    public static void requireReplaceable(Path target) {
+        Path dir = target.toAbsolutePath().normalize();
+        if (dir.getParent() == null) {
+            throw new IllegalArgumentException(
+                    dir + " is the file system's root: a bundle needs a directory of its own");
+        }
+        if (!Files.exists(dir) || Files.isRegularFile(dir.resolve(ModelBundle.MANIFEST))) {
+            return;
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException(
+                    dir + " is a file, not a directory: a bundle needs a directory of its own");
+        }
+        try (Stream<Path> entries = Files.list(dir)) {
+            if (entries.findAny().isPresent()) {
+                throw new IllegalArgumentException(
+                        dir
+                                + " holds files and no "
+                                + ModelBundle.MANIFEST
+                                + ": writing a bundle there would replace them; choose a new or"
+                                + " empty directory");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
     private static void install(
             Path target, byte[] parameters, byte[] manifestJson, Map<String, byte[]> files) {
+        requireReplaceable(target);
         for (String name : files.keySet()) {
             if (name.equals(ModelBundle.MANIFEST) || name.equals(ModelBundle.PARAMETERS)) {
                 throw new IllegalArgumentException(name + " is written by the bundle itself");

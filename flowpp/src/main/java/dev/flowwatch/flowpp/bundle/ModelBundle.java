@@ -1,6 +1,7 @@
 package dev.flowwatch.flowpp.bundle;
 
 import ai.djl.MalformedModelException;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -30,6 +31,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -294,11 +296,21 @@ public final class ModelBundle {
             String manifestName,
             NDManager manager) {
         Map<String, Shape> expected = new LinkedHashMap<>();
+        Map<Parameter, NDArray> initial = new IdentityHashMap<>();
         for (Pair<String, Parameter> p : block.getParameters()) {
             expected.put(p.getKey(), p.getValue().getArray().getShape());
+            initial.put(p.getValue(), p.getValue().getArray());
         }
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(parameters))) {
             block.loadParameters(manager, in);
+            // DJL's Parameter.load swaps in the decoded arrays and leaves the initial ones on the
+            // manager: without this, a loaded model would hold its weights twice until closed
+            initial.forEach(
+                    (parameter, array) -> {
+                        if (parameter.getArray() != array) {
+                            array.close();
+                        }
+                    });
         } catch (IOException | MalformedModelException | IllegalArgumentException e) {
             throw new BundleException(
                     parametersFile,

@@ -216,7 +216,8 @@ public final class LikelihoodScorer {
             throw new IllegalArgumentException("passes must be >= 1, got " + passes);
         }
         int n = images.size();
-        Scores[] batches = new Scores[(n + batchSize - 1) / batchSize];
+        // not (n + batchSize - 1) / batchSize, which overflows for a batch size near the int range
+        Scores[] batches = new Scores[n == 0 ? 0 : (n - 1) / batchSize + 1];
         AtomicInteger next = new AtomicInteger();
         int[] done = {0};
         Runnable pass =

@@ -21,6 +21,12 @@ public final class ArrayInitializer implements Initializer {
             throw new IllegalArgumentException(
                     "shape " + shape + " needs " + shape.size() + " values, have " + values.length);
         }
-        return manager.create(values, shape).toType(dataType, false);
+        NDArray exact = manager.create(values, shape);
+        NDArray typed = exact.toType(dataType, false);
+        if (typed != exact) {
+            // a copy of another type: the double-precision original would stay on the manager
+            exact.close();
+        }
+        return typed;
     }
 }

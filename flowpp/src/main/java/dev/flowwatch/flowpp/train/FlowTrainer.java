@@ -114,6 +114,11 @@ public final class FlowTrainer {
             TrainingListener listener) {
         requireShape(train);
         requireShape(validation);
+        if (validation.size() == 0) {
+            // its bits/dim would be 0/0, recorded as the run's validation without a word
+            throw new IllegalArgumentException(
+                    validation.description() + " has no images to validate on");
+        }
         int batchesPerEpoch = train.size() / options.batchSize();
         if (batchesPerEpoch == 0) {
             throw new IllegalArgumentException(
@@ -356,9 +361,15 @@ public final class FlowTrainer {
                         .metric("validationBitsPerDim", progress.lastValidationBitsPerDim())
                         .metric("nonFiniteSteps", progress.nonFiniteSteps())
                         .metric("trainingData", train.description())
-                        .metric("trainingImages", train.size())
-                        .metric("batchSize", options.batchSize())
-                        .metric("learningRate", options.learningRate());
+                        .metric(BundleManifest.TRAINING_IMAGES, train.size())
+                        .metric(BundleManifest.BATCH_SIZE, options.batchSize())
+                        .metric(BundleManifest.LEARNING_RATE, options.learningRate())
+                        .metric(BundleManifest.WARMUP_STEPS, options.warmupSteps())
+                        .metric(BundleManifest.MAX_GRADIENT_NORM, options.maxGradientNorm())
+                        .metric(BundleManifest.AVERAGE_DECAY, options.averageDecay())
+                        .metric(BundleManifest.VALIDATE_EVERY, options.validateEvery())
+                        .metric(BundleManifest.CHECKPOINT_EVERY, options.checkpointEvery())
+                        .metric(BundleManifest.VALIDATION_IMAGES, options.validationImages());
         if (options.mutationRate() > 0) {
             writer.metric(BundleManifest.MUTATION_RATE, options.mutationRate());
         }

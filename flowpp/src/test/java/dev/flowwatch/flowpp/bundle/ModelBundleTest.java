@@ -78,6 +78,16 @@ class ModelBundleTest {
     }
 
     @Test
+    void aLoadedModelHoldsEachWeightOnce() {
+        try (NDManager loading = NDManager.newBaseManager()) {
+            ModelBundle loaded = ModelBundle.load(bundle, loading);
+            // the arrays of its initialisation, which the loaded ones replaced, are freed, and so
+            // are the double-precision arrays its 1x1 convolutions were initialised from
+            assertEquals(loaded.model().getParameters().size(), loading.getManagedArrays().size());
+        }
+    }
+
+    @Test
     void missingDirectoryIsNamed() {
         BundleException e =
                 assertThrows(
@@ -188,6 +198,33 @@ class ModelBundleTest {
         try (Stream<Path> siblings = Files.list(dir)) {
             assertEquals(1, siblings.count(), "only the bundle itself remains");
         }
+    }
+
+    @Test
+    void writingOverAFolderOfOtherFilesIsRefusedAndLeavesThemAsTheyWere() throws IOException {
+        Path data = Files.createDirectories(dir.resolve("data"));
+        Files.write(data.resolve("images.idx"), new byte[] {7});
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> new BundleWriter(data, "m").write(model));
+        assertTrue(e.getMessage().contains("holds files and no bundle.json"), e.getMessage());
+        assertArrayEquals(new byte[] {7}, Files.readAllBytes(data.resolve("images.idx")));
+        try (Stream<Path> siblings = Files.list(dir)) {
+            assertEquals(2, siblings.count(), "no staging or previous directory left");
+        }
+
+        Path file = Files.write(dir.resolve("notes.txt"), new byte[] {1});
+        assertThrows(IllegalArgumentException.class, () -> BundleWriter.requireReplaceable(file));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> BundleWriter.requireReplaceable(dir.getRoot()));
+        // absent, empty, or a bundle already: replaced
+        BundleWriter.requireReplaceable(dir.resolve("new"));
+        BundleWriter.requireReplaceable(Files.createDirectories(dir.resolve("empty")));
+        BundleWriter.requireReplaceable(bundle);
+        new BundleWriter(dir.resolve("empty"), "m").write(model);
+        assertEquals("m", ModelBundle.readManifest(dir.resolve("empty")).modelId());
     }
 
     @Test

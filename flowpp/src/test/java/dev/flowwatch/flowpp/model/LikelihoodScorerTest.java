@@ -91,6 +91,19 @@ class LikelihoodScorerTest {
     }
 
     @Test
+    void aBatchSizeBeyondTheSetIsOneBatchUpToTheLargestInt() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            LikelihoodScorer scorer =
+                    new LikelihoodScorer(
+                            frozenTinyModel(manager, Dequantization.UNIFORM, 8), manager, 42);
+            ImageSet images = randomImages(5);
+            assertArrayEquals(
+                    scorer.score(images.toFloats(0, 5), 5, 0).elboNats(),
+                    scorer.scoreAll(images, Integer.MAX_VALUE, 0, 2, n -> {}).elboNats());
+        }
+    }
+
+    @Test
     void aFailingPassStopsTheOthersTakingBatchesAndReachesTheCaller() {
         try (NDManager manager = NDManager.newBaseManager()) {
             LikelihoodScorer scorer =
