@@ -22,8 +22,8 @@ import java.util.Set;
  * setting fails with a message naming its key, its value, what is allowed and where it was set.
  *
  * <p>Each key is declared once, with its type, default, allowed values and meaning, in {@link
- * AppSettings}; the README's configuration table is rendered from there. Besides those keys,
- * {@code kafka.*} is passed to every Kafka client with the prefix stripped, e.g. {@code
+ * AppSettings}; the README's configuration table is rendered from there. Besides those keys, {@code
+ * kafka.*} is passed to every Kafka client with the prefix stripped, e.g. {@code
  * kafka.security.protocol=SASL_SSL}; the producer's {@code max.request.size} [1048576, the broker's
  * default max.message.bytes] and {@code compression.type} [lz4] are set explicitly unless given
  * there ({@code kafka.producer.max.request.size} or {@code kafka.max.request.size}).
@@ -72,6 +72,14 @@ public record AppConfig(
         Map<String, String> kafka) {
 
     public static final String ENV_PREFIX = "FLOWWATCH_";
+
+    /**
+     * The setting that environment variable {@code name} gives (FLOWWATCH_SCORING_MAX_ATTEMPTS:
+     * scoring.max-attempts), or null when it has not the prefix.
+     */
+    public static String keyOfEnvironmentVariable(String name) {
+        return Settings.fromEnvironmentName(name);
+    }
 
     /** Largest typicality window: each source keeps this many doubles in the store. */
     public static final int MAX_TYPICALITY_WINDOW = 1000;

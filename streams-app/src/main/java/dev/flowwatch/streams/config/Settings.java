@@ -118,13 +118,20 @@ final class Settings {
                     String kafkaKey = key.substring(AppConfig.KAFKA_PREFIX.length());
                     if (kafkaKey.isEmpty()) {
                         throw new InvalidConfigException(
-                                "setting '" + key + "' has no Kafka key after the prefix ("
-                                        + g.source() + ")");
+                                "setting '"
+                                        + key
+                                        + "' has no Kafka key after the prefix ("
+                                        + g.source()
+                                        + ")");
                     }
                     if (owned.contains(kafkaKey)) {
                         throw new InvalidConfigException(
-                                "setting '" + key + "': set '" + kafkaKey
-                                        + "' directly, without the kafka. prefix (" + g.source()
+                                "setting '"
+                                        + key
+                                        + "': set '"
+                                        + kafkaKey
+                                        + "' directly, without the kafka. prefix ("
+                                        + g.source()
                                         + ")");
                     }
                     kafka.put(kafkaKey, g.value());
@@ -171,7 +178,10 @@ final class Settings {
             }
             if (g != null && key.defaultValue != null) {
                 throw new InvalidConfigException(
-                        "setting '" + key.name + "' is empty (" + g.source()
+                        "setting '"
+                                + key.name
+                                + "' is empty ("
+                                + g.source()
                                 + "): give it a value, or leave it out for the default "
                                 + ConfigDef.convertToString(key.defaultValue, key.type));
             }
@@ -231,13 +241,33 @@ final class Settings {
         return key;
     }
 
-    /** FLOWWATCH_BATCH_MAX_SIZE is batch.max.size; null for a variable without the prefix. */
-    private static String fromEnvironmentName(String name) {
+    /**
+     * The variable of each declared key: the prefix, then the key upper-cased with its dots and
+     * hyphens as underscores (scoring.max-attempts: FLOWWATCH_SCORING_MAX_ATTEMPTS).
+     */
+    private static final Map<String, String> ENVIRONMENT_NAMES =
+            DEFINITION.configKeys().keySet().stream()
+                    .collect(Collectors.toMap(Settings::environmentName, key -> key));
+
+    static String environmentName(String key) {
+        return AppConfig.ENV_PREFIX
+                + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    /**
+     * The key a FLOWWATCH_ variable sets: a declared key by its {@link #environmentName}, else a
+     * Kafka client's setting (FLOWWATCH_KAFKA_SASL_MECHANISM: kafka.sasl.mechanism) or an unknown
+     * key, its underscores as dots; null for a variable without the prefix.
+     */
+    static String fromEnvironmentName(String name) {
         String prefix = AppConfig.ENV_PREFIX;
         if (!name.startsWith(prefix) || name.length() == prefix.length()) {
             return null;
         }
-        return name.substring(prefix.length()).toLowerCase(Locale.ROOT).replace('_', '.');
+        String declared = ENVIRONMENT_NAMES.get(name);
+        return declared != null
+                ? declared
+                : name.substring(prefix.length()).toLowerCase(Locale.ROOT).replace('_', '.');
     }
 
     private static Map<String, String> readFile(Path file) {

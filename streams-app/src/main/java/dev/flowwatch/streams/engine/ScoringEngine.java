@@ -193,7 +193,12 @@ public final class ScoringEngine implements BatchScorer, AutoCloseable {
         }
     }
 
-    /** Scores {@code batch} on as many threads at once as the engine runs passes at once. */
+    /**
+     * Scores {@code batch} on as many threads at once as the engine runs passes at once, and
+     * returns (or throws the first failure) only when every pass has ended: the caller closes the
+     * model's manager on a failure, which must not free weights that another pass still reads (a
+     * device with memory for one pass and not two fails exactly here).
+     */
     private static void warmUp(ScoringEngine engine, List<byte[]> batch) {
         ExecutorService threads = Executors.newFixedThreadPool(engine.concurrentPasses);
         try {
@@ -201,11 +206,19 @@ public final class ScoringEngine implements BatchScorer, AutoCloseable {
             for (int i = 0; i < engine.concurrentPasses; i++) {
                 passes.add(CompletableFuture.supplyAsync(() -> engine.score(batch), threads));
             }
+            RuntimeException failure = null;
             for (CompletableFuture<ScoredBatch> pass : passes) {
-                pass.join();
+                try {
+                    pass.join();
+                } catch (CompletionException e) {
+                    if (failure == null) {
+                        failure = e.getCause() instanceof RuntimeException cause ? cause : e;
+                    }
+                }
             }
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+            if (failure != null) {
+                throw failure;
+            }
         } finally {
             threads.shutdownNow();
         }

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 
@@ -31,6 +32,27 @@ class AppConfigTest {
                     "4.5");
 
     @TempDir Path dir;
+
+    @Test
+    void everyDeclaredKeyCanBeSetByItsEnvironmentVariableHyphensIncluded() {
+        Map<String, String> env =
+                Map.of(
+                        "FLOWWATCH_SCORING_MAX_ATTEMPTS", "5",
+                        "FLOWWATCH_ALERT_TARGET_FALSE_ALARM_RATE", "0.001");
+
+        AppConfig c = AppConfig.load(null, env, REQUIRED);
+
+        assertEquals(5, c.scoringMaxAttempts());
+        assertEquals(0.001, c.alertTargetFalseAlarmRate());
+        for (String key : AppSettings.DEFINITION.names()) {
+            assertEquals(
+                    key,
+                    AppConfig.keyOfEnvironmentVariable(
+                            AppConfig.ENV_PREFIX
+                                    + key.toUpperCase(Locale.ROOT).replaceAll("[.-]", "_")),
+                    "the variable of " + key);
+        }
+    }
 
     @Test
     void overridesBeatEnvironmentBeatFileBeatDefaults() throws IOException {

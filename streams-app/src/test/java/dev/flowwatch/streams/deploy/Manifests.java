@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 
@@ -70,12 +69,9 @@ final class Manifests {
         literalEnv(scorer(objects))
                 .forEach(
                         (name, value) -> {
-                            if (name.startsWith(AppConfig.ENV_PREFIX)) {
-                                overrides.put(
-                                        name.substring(AppConfig.ENV_PREFIX.length())
-                                                .toLowerCase(Locale.ROOT)
-                                                .replace('_', '.'),
-                                        value);
+                            String key = AppConfig.keyOfEnvironmentVariable(name);
+                            if (key != null) {
+                                overrides.put(key, value);
                             }
                         });
         return overrides;
