@@ -221,15 +221,7 @@ class CommandsEndToEndTest {
         assertEquals(0, Cli.train(data, straight, concat(run, "--max-steps", "3")).exitCode());
         assertEquals(0, Cli.train(data, split, concat(run, "--max-steps", "2")).exitCode());
 
-        Cli resumed =
-                Cli.run(
-                        "train",
-                        "--data",
-                        data.toString(),
-                        "--resume",
-                        split.toString(),
-                        "--max-steps",
-                        "3");
+        Cli resumed = resume(split, "--max-steps", "3");
 
         assertEquals(0, resumed.exitCode(), resumed.toString());
         assertArrayEquals(
@@ -244,12 +236,8 @@ class CommandsEndToEndTest {
     @CsvSource({"--seed, 9", "--batch-size, 4", "--val-split, 0.3"})
     void resumeRefusesAnotherDataOrderThanTheCheckpoints(String option, String value) {
         Cli resumed =
-                Cli.run(
-                        "train",
-                        "--data",
-                        data.toString(),
-                        "--resume",
-                        bundle.toString(),
+                resume(
+                        bundle,
                         "--out",
                         dir.resolve("resumed").toString(),
                         "--max-steps",
@@ -259,6 +247,13 @@ class CommandsEndToEndTest {
         assertEquals(2, resumed.exitCode(), resumed.toString());
         assertTrue(resumed.err().contains(option), resumed.err());
         assertTrue(resumed.err().contains("--resume"), resumed.err());
+    }
+
+    /** {@code train --resume} of {@code checkpoint} on the tiny data, with only these options. */
+    private static Cli resume(Path checkpoint, String... options) {
+        return Cli.run(
+                List.of("train", "--data", data.toString(), "--resume", checkpoint.toString()),
+                options);
     }
 
     private static String[] concat(String[] a, String... b) {
