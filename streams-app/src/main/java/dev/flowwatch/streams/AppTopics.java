@@ -2,10 +2,10 @@ package dev.flowwatch.streams;
 
 import dev.flowwatch.streams.config.AppConfig;
 import dev.flowwatch.streams.config.InvalidConfigException;
+import dev.flowwatch.streams.topology.BatchingProcessor;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
-import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.DescribeConfigsOptions;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
@@ -15,6 +15,7 @@ import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +37,7 @@ import java.util.function.Consumer;
  * then replace its threads forever (a missing output topic) or stop (a missing input topic);
  * exiting instead would crash-loop the pod while the brokers are down. So the start waits, with a
  * growing pause, and says why on {@code /ready} and in the log. Under exactly-once it then checks
- * that the dead-letter topic takes what the producer may send.
+ * that the topics of large records take what the producer may send.
  */
 final class AppTopics {
 
@@ -80,8 +81,8 @@ final class AppTopics {
      * Returns once every topic exists; waits as long as it takes.
      *
      * @throws InterruptedException if the start is interrupted (SIGTERM, a test)
-     * @throws InvalidConfigException if the dead-letter topic's {@code max.message.bytes} is below
-     *     the producer's {@code max.request.size} under exactly-once
+     * @throws InvalidConfigException if a topic of large records has a {@code max.message.bytes}
+     *     below the producer's {@code max.request.size} under exactly-once
      */
     void await() throws InterruptedException {
         Duration pause = FIRST_PAUSE;
@@ -117,49 +118,74 @@ final class AppTopics {
         if (missing != null || !exactlyOnce) {
             return missing;
         }
-        return checkDeadLetterTopic(admin);
+        return checkLargeRecordTopics(admin);
     }
 
     /**
-     * Fails the start unless the dead-letter topic takes every record the producer may send: under
-     * exactly-once a dead letter the broker refuses aborts the transaction whatever the production
-     * handler answers, so the same input record would be read and refused again, forever.
-     *
-     * @return null once checked, else why the topic's configuration cannot be read yet
+     * The topics the app writes records of up to the producer's {@code max.request.size} to: the
+     * dead letters, the batching topic (an event with its decoded pixels) and the changelog of the
+     * pending batches (the same), the last created by Kafka Streams itself.
      */
-    private String checkDeadLetterTopic(Admin admin) throws InterruptedException {
-        String topic = config.topicDlq();
-        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-        Config topicConfig;
-        try {
-            topicConfig =
-                    admin.describeConfigs(
-                                    List.of(resource),
-                                    new DescribeConfigsOptions().timeoutMs(timeoutMs()))
-                            .all()
-                            .get(ATTEMPT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-                            .get(resource);
-        } catch (ExecutionException | TimeoutException e) {
-            return "cannot read the configuration of topic "
-                    + topic
-                    + ": "
-                    + (e instanceof ExecutionException ? e.getCause() : e);
+    private List<String> largeRecordTopics() {
+        List<String> topics = new ArrayList<>(List.of(config.topicDlq()));
+        if (config.batchingPartitions() > 0) {
+            topics.add(config.batchingTopic());
         }
-        ConfigEntry entry = topicConfig.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
-        long maxMessageBytes = Long.parseLong(entry.value());
+        topics.add(config.applicationId() + "-" + BatchingProcessor.STORE + "-changelog");
+        return topics;
+    }
+
+    /**
+     * Fails the start unless every topic of {@link #largeRecordTopics} that exists takes every
+     * record the producer may send: under exactly-once a record the broker refuses aborts the
+     * transaction whatever the production handler answers, so the same input record would be read
+     * and refused again, forever. (A changelog not created yet gets the producer's limit from
+     * {@code topic.max.message.bytes}, {@link AppConfig#streamsProperties}.)
+     *
+     * @return null once checked, else why the topics' configuration cannot be read yet
+     */
+    private String checkLargeRecordTopics(Admin admin) throws InterruptedException {
+        List<ConfigResource> resources =
+                largeRecordTopics().stream()
+                        .map(topic -> new ConfigResource(ConfigResource.Type.TOPIC, topic))
+                        .toList();
         int maxRequestSize = config.producerMaxRequestSize();
-        if (maxMessageBytes < maxRequestSize) {
-            throw new InvalidConfigException(
-                    String.format(
-                            "topic %s has max.message.bytes=%d, below the producer's"
-                                    + " max.request.size=%d (kafka.producer.max.request.size):"
-                                    + " under exactly-once a dead letter the broker refuses aborts"
-                                    + " the transaction and its input record is read again, forever;"
-                                    + " raise the topic's max.message.bytes to at least that, or"
-                                    + " lower max.request.size",
-                            topic,
-                            maxMessageBytes,
-                            maxRequestSize));
+        var described =
+                admin.describeConfigs(
+                                resources, new DescribeConfigsOptions().timeoutMs(timeoutMs()))
+                        .values();
+        for (ConfigResource resource : resources) {
+            Config topicConfig;
+            try {
+                topicConfig =
+                        described
+                                .get(resource)
+                                .get(ATTEMPT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                    // the changelog before the first start: Streams creates it at our limit
+                    continue;
+                }
+                return "cannot read the configuration of topic "
+                        + resource.name()
+                        + ": "
+                        + e.getCause();
+            } catch (TimeoutException e) {
+                return "cannot read the configuration of topic " + resource.name() + ": " + e;
+            }
+            long maxMessageBytes =
+                    Long.parseLong(topicConfig.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value());
+            if (maxMessageBytes < maxRequestSize) {
+                throw new InvalidConfigException(
+                        String.format(
+                                "topic %s has max.message.bytes=%d, below the producer's"
+                                        + " max.request.size=%d (kafka.producer.max.request.size):"
+                                        + " under exactly-once a record the broker refuses aborts"
+                                        + " the transaction and its input record is read again,"
+                                        + " forever; raise the topic's max.message.bytes to at"
+                                        + " least that, or lower max.request.size",
+                                resource.name(), maxMessageBytes, maxRequestSize));
+            }
         }
         return null;
     }
@@ -179,12 +205,25 @@ final class AppTopics {
                     + (e instanceof ExecutionException ? e.getCause() : e);
         }
         List<NewTopic> missing = new ArrayList<>();
+        List<String> large = largeRecordTopics();
         wanted().forEach(
-                (topic, partitions) -> {
-                    if (!existing.contains(topic)) {
-                        missing.add(new NewTopic(topic, partitions, config.topicsReplication()));
-                    }
-                });
+                        (topic, partitions) -> {
+                            if (!existing.contains(topic)) {
+                                NewTopic created =
+                                        new NewTopic(topic, partitions, config.topicsReplication());
+                                if (large.contains(topic)) {
+                                    // every record the producer may send, should that exceed the
+                                    // broker's
+                                    // default
+                                    created.configs(
+                                            Map.of(
+                                                    TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+                                                    Integer.toString(
+                                                            config.producerMaxRequestSize())));
+                                }
+                                missing.add(created);
+                            }
+                        });
         if (missing.isEmpty()) {
             return null;
         }

@@ -5,6 +5,7 @@ import dev.flowwatch.schemas.SchemaRegistrySettings;
 
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
 import java.net.URI;
@@ -218,6 +219,12 @@ public record AppConfig(
         p.put(
                 StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG),
                 producerSetting(ProducerConfig.COMPRESSION_TYPE_CONFIG, DEFAULT_COMPRESSION));
+        // the changelogs Streams creates take every record the producer may send: a pending
+        // batch's event with its pixels, which under exactly-once a smaller limit would refuse,
+        // aborting the transaction forever (kafka.topic.max.message.bytes overrides)
+        p.putIfAbsent(
+                StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG),
+                Integer.toString(producerMaxRequestSize()));
         return p;
     }
 

@@ -16,8 +16,10 @@ import dev.flowwatch.streams.embedded.EmbeddedKafka;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,15 +49,15 @@ class RefusedDeadLetterTest {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
             kafka.createTopic("images.dlq", 1, Map.of("max.message.bytes", "2048"));
             PrometheusRegistry registry = new PrometheusRegistry();
-            try (FlowwatchApp app =
-                    FlowwatchApp.start(config(kafka, "at_least_once"), registry)) {
+            try (FlowwatchApp app = FlowwatchApp.start(config(kafka, "at_least_once"), registry)) {
                 ReadyApps.awaitReady(app, TIMEOUT);
                 byte[] garbage = new byte[4000];
                 new Random(7).nextBytes(garbage);
                 var events = FlowwatchSerdes.imageEvent().serializer();
                 try (var producer =
                         new KafkaProducer<>(
-                                Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers()),
+                                Map.<String, Object>of(
+                                        "bootstrap.servers", kafka.bootstrapServers()),
                                 new ByteArraySerializer(),
                                 new ByteArraySerializer())) {
                     producer.send(new ProducerRecord<>("images", key("garbage"), garbage));
@@ -103,11 +105,70 @@ class RefusedDeadLetterTest {
         }
     }
 
+    @Test
+    void exactlyOnceStartFailsOnABatchingTopicSmallerThanProducerLimit() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
+            AppConfig config = config(kafka, "exactly_once_v2", Map.of("batching.partitions", "2"));
+            kafka.createTopic(config.batchingTopic(), 2, Map.of("max.message.bytes", "2048"));
+            InvalidConfigException e =
+                    assertThrows(InvalidConfigException.class, () -> FlowwatchApp.start(config));
+            assertTrue(
+                    e.getMessage()
+                            .contains(
+                                    "topic "
+                                            + config.batchingTopic()
+                                            + " has max.message.bytes=2048"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void topicsOfLargeRecordsTakeEveryRecordTheProducerMaySend() throws Exception {
+        int limit = 4 << 20;
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
+            AppConfig config =
+                    config(
+                            kafka,
+                            "exactly_once_v2",
+                            Map.of(
+                                    "batching.partitions",
+                                    "2",
+                                    "kafka.producer.max.request.size",
+                                    Integer.toString(limit)));
+            try (FlowwatchApp app = FlowwatchApp.start(config);
+                    Admin admin =
+                            Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+                ReadyApps.awaitReady(app, TIMEOUT);
+                // created by the app (dead letters, batching) and by Kafka Streams (the changelog)
+                for (String topic :
+                        List.of(
+                                "images.dlq",
+                                config.batchingTopic(),
+                                config.applicationId() + "-pending-batch-changelog")) {
+                    ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+                    String maxMessageBytes =
+                            admin.describeConfigs(List.of(resource))
+                                    .all()
+                                    .get()
+                                    .get(resource)
+                                    .get("max.message.bytes")
+                                    .value();
+                    assertEquals(Integer.toString(limit), maxMessageBytes, topic);
+                }
+            }
+        }
+    }
+
     /**
      * Under exactly-once the producer aborts the whole transaction after a refused record, whatever
      * the handler answers (README, "Dead letters").
      */
     private AppConfig config(EmbeddedKafka kafka, String processingGuarantee) {
+        return config(kafka, processingGuarantee, Map.of());
+    }
+
+    private AppConfig config(
+            EmbeddedKafka kafka, String processingGuarantee, Map<String, String> more) {
         Map<String, String> settings = new HashMap<>();
         settings.put("bootstrap.servers", kafka.bootstrapServers());
         settings.put("application.id", "refused-" + System.nanoTime());
@@ -117,6 +178,7 @@ class RefusedDeadLetterTest {
         settings.put("threshold.bpd", "1e9");
         settings.put("batch.max.size", "5");
         settings.put("processing.guarantee", processingGuarantee);
+        settings.putAll(more);
         return AppConfig.load(null, Map.of(), settings);
     }
 
@@ -131,5 +193,4 @@ class RefusedDeadLetterTest {
                 .findFirst()
                 .orElseThrow();
     }
-
 }
