@@ -40,6 +40,9 @@ public final class FlowwatchApp implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private MetricsServer server;
 
+    /** Null unless there is a batching topic ({@code batching.partitions > 0}). */
+    private BatchingTopicPurger purger;
+
     /** Null until the brokers answered and every topic exists. */
     private volatile KafkaStreams streams;
 
@@ -98,13 +101,17 @@ public final class FlowwatchApp implements AutoCloseable {
             // Serving first: a taken port fails before any Kafka work, and probes answer while
             // the start waits for the brokers.
             app.server =
-                    MetricsServer.start(config.metricsPort(), registry, app::health, app::readiness);
+                    MetricsServer.start(
+                            config.metricsPort(), registry, app::health, app::readiness);
             FlowwatchApp starting = app;
             new AppTopics(config, reason -> starting.waitingFor = reason).await();
             app.startStreams(
                     new KafkaStreams(
                             topology, FlowwatchTopology.streamsProperties(config, metrics)),
                     registry);
+            if (config.batchingPartitions() > 0) {
+                app.purger = BatchingTopicPurger.start(config);
+            }
             LOG.info(
                     "Started {} with model {} {} on {}; metrics on port {}",
                     config.applicationId(),
@@ -218,6 +225,9 @@ public final class FlowwatchApp implements AutoCloseable {
         KafkaStreams s = streams;
         if (s != null && !s.close(CLOSE_TIMEOUT)) {
             LOG.warn("Kafka Streams did not stop within {}", CLOSE_TIMEOUT);
+        }
+        if (purger != null) {
+            purger.close();
         }
         metrics.modelUnloaded();
         engine.close();
