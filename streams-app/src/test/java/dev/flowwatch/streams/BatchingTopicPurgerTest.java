@@ -139,13 +139,7 @@ class BatchingTopicPurgerTest {
     }
 
     private AppConfig config(EmbeddedKafka kafka) {
-        Map<String, String> settings = new HashMap<>();
-        settings.put("bootstrap.servers", kafka.bootstrapServers());
-        settings.put("application.id", "purge");
-        settings.put("model.dir", TestModels.tinyBundle(dir).toString());
-        settings.put("state.dir", dir.resolve("state").toString());
-        settings.put("metrics.port", "0");
-        settings.put("threshold.bpd", "1e9");
+        Map<String, String> settings = TestModels.appSettings(kafka, dir, "purge");
         settings.put("batch.max.size", "8");
         settings.put("batch.max.delay.ms", "50");
         settings.put("batching.partitions", "2");

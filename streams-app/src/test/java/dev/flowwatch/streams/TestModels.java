@@ -14,9 +14,11 @@ import dev.flowwatch.flowpp.score.InputComplexity;
 import dev.flowwatch.flowpp.score.ScoreKind;
 import dev.flowwatch.schemas.ImageEvent;
 import dev.flowwatch.schemas.ImageEvents;
+import dev.flowwatch.streams.embedded.EmbeddedKafka;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
 
@@ -26,6 +28,22 @@ public final class TestModels {
     public static final int SIZE = 28;
 
     private TestModels() {}
+
+    /**
+     * Settings of an app on {@code kafka} scoring with {@link #tinyBundle} under {@code dir}, never
+     * over its threshold in bits/dim and serving metrics on a free port; mutable, for more.
+     */
+    public static Map<String, String> appSettings(
+            EmbeddedKafka kafka, Path dir, String applicationId) {
+        Map<String, String> settings = new HashMap<>();
+        settings.put("bootstrap.servers", kafka.bootstrapServers());
+        settings.put("application.id", applicationId);
+        settings.put("model.dir", tinyBundle(dir).toString());
+        settings.put("state.dir", dir.resolve("state").toString());
+        settings.put("metrics.port", "0");
+        settings.put("threshold.bpd", "1e9");
+        return settings;
+    }
 
     public static Path tinyBundle(Path parent) {
         return write(

@@ -31,7 +31,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -231,13 +230,7 @@ class HostileInputTest {
     }
 
     private AppConfig config(EmbeddedKafka kafka, String appId) {
-        Map<String, String> settings = new HashMap<>();
-        settings.put("bootstrap.servers", kafka.bootstrapServers());
-        settings.put("application.id", appId);
-        settings.put("model.dir", TestModels.tinyBundle(dir).toString());
-        settings.put("state.dir", dir.resolve("state").toString());
-        settings.put("metrics.port", "0");
-        settings.put("threshold.bpd", "1e9");
+        Map<String, String> settings = TestModels.appSettings(kafka, dir, appId);
         settings.put("batch.max.size", "64");
         settings.put("batch.max.delay.ms", "50");
         settings.put("batching.partitions", "1");

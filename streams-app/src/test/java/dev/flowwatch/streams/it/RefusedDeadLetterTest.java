@@ -27,7 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -169,13 +168,8 @@ class RefusedDeadLetterTest {
 
     private AppConfig config(
             EmbeddedKafka kafka, String processingGuarantee, Map<String, String> more) {
-        Map<String, String> settings = new HashMap<>();
-        settings.put("bootstrap.servers", kafka.bootstrapServers());
-        settings.put("application.id", "refused-" + System.nanoTime());
-        settings.put("model.dir", TestModels.tinyBundle(dir).toString());
-        settings.put("state.dir", dir.resolve("state").toString());
-        settings.put("metrics.port", "0");
-        settings.put("threshold.bpd", "1e9");
+        Map<String, String> settings =
+                TestModels.appSettings(kafka, dir, "refused-" + System.nanoTime());
         settings.put("batch.max.size", "5");
         settings.put("processing.guarantee", processingGuarantee);
         settings.putAll(more);
