@@ -19,12 +19,17 @@ import java.nio.charset.StandardCharsets;
  * whether they hold depends on who set them and when. Here the bound is the message itself: a
  * string or bytes value cannot be longer than the bytes left, and a block of a collection cannot
  * have more items than bytes left (every item of flowwatch's schemas takes at least one byte), so
- * what decoding allocates stays within a small multiple of the message's size in any JVM.
+ * what decoding allocates stays within a small multiple of the message's size in any JVM. Nor can
+ * all of a message's collections together claim more items than it has bytes: a writer schema from
+ * a registry may have items of no bytes at all (nulls, empty records), which Avro skips one by one,
+ * so a small message of many such blocks would otherwise keep a stream thread busy for hours.
  */
 final class BoundedDecoder extends Decoder {
 
     private final Decoder in;
     private final ByteArrayInputStream remaining;
+    private final long messageBytes;
+    private long itemsClaimed;
 
     /**
      * @param in a direct (unbuffered) binary decoder reading {@code remaining}, so that {@code
@@ -33,6 +38,7 @@ final class BoundedDecoder extends Decoder {
     BoundedDecoder(Decoder in, ByteArrayInputStream remaining) {
         this.in = in;
         this.remaining = remaining;
+        this.messageBytes = remaining.available();
     }
 
     @Override
@@ -174,6 +180,15 @@ final class BoundedDecoder extends Decoder {
                             + " items but the message has "
                             + remaining.available()
                             + " bytes left");
+        }
+        itemsClaimed += count;
+        if (itemsClaimed > messageBytes) {
+            throw new AvroRuntimeException(
+                    "the message's collections claim "
+                            + itemsClaimed
+                            + " items in all, more than its "
+                            + messageBytes
+                            + " bytes");
         }
         return count;
     }

@@ -7,7 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flowwatch.schemas.MessageDecodingException.Problem;
 
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
 import org.apache.avro.SchemaNormalization;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.junit.jupiter.api.Test;
 
@@ -134,6 +138,54 @@ class MalformedMessageTest {
 
         assertEquals(Problem.UNDECODABLE_BODY, e.problem());
         assertTrue(e.getMessage().contains("items"), e.getMessage());
+    }
+
+    @Test
+    void collectionsOfItemsWithoutBytesCannotClaimMoreItemsThanTheMessageHasBytes() {
+        // a writer schema a registry may hold: an extra array of nulls, which the reader skips
+        Schema writer =
+                SchemaBuilder.record("R")
+                        .fields()
+                        .name("x")
+                        .type()
+                        .array()
+                        .items()
+                        .nullType()
+                        .noDefault()
+                        .name("y")
+                        .type()
+                        .intType()
+                        .noDefault()
+                        .endRecord();
+        Schema reader =
+                SchemaBuilder.record("R")
+                        .fields()
+                        .name("y")
+                        .type()
+                        .intType()
+                        .noDefault()
+                        .endRecord();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int blocks = 2000;
+        for (int i = 0; i < blocks; i++) {
+            // each block as many items as the bytes left after it: each passes the block's bound
+            writeLong(out, Math.min(60, blocks - i + 1));
+        }
+        writeLong(out, 0);
+        writeLong(out, 7);
+        byte[] body = out.toByteArray();
+
+        MessageDecodingException e =
+                assertThrows(
+                        MessageDecodingException.class,
+                        () ->
+                                AvroBody.read(
+                                        new GenericDatumReader<GenericRecord>(writer, reader),
+                                        "R",
+                                        "images",
+                                        body,
+                                        0));
+        assertTrue(e.getMessage().contains("items in all"), e.getMessage());
     }
 
     /** Decoding fails having allocated less than 1 MiB on this thread. */
