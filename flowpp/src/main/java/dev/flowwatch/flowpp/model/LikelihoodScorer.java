@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 
 import dev.flowwatch.flowpp.data.ImageSet;
 import dev.flowwatch.flowpp.flow.BoundTerms;
@@ -280,7 +281,16 @@ public final class LikelihoodScorer {
                 Executors.newFixedThreadPool(
                         threads,
                         r -> {
-                            Thread t = new Thread(r, "scoring-pass-" + named.incrementAndGet());
+                            Thread t =
+                                    new Thread(
+                                            () -> {
+                                                // PyTorch's grad mode is per thread, on in a new
+                                                // one: a pass of weights that record gradients
+                                                // would keep its whole graph
+                                                JniUtils.setGradMode(false);
+                                                r.run();
+                                            },
+                                            "scoring-pass-" + named.incrementAndGet());
                             t.setDaemon(true);
                             return t;
                         });

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 
 import dev.flowwatch.flowpp.data.ImageSet;
 import dev.flowwatch.flowpp.flow.FlowChecks;
@@ -69,8 +70,18 @@ class LikelihoodScorerTest {
                             42);
             ImageSet images = randomImages(23);
             List<Integer> reported = new ArrayList<>();
+            List<Boolean> gradModes = new ArrayList<>();
             LikelihoodScorer.Scores one = scorer.scoreAll(images, 4, 2, 1, n -> {});
-            LikelihoodScorer.Scores three = scorer.scoreAll(images, 4, 2, 3, reported::add);
+            LikelihoodScorer.Scores three =
+                    scorer.scoreAll(
+                            images,
+                            4,
+                            2,
+                            3,
+                            n -> {
+                                reported.add(n);
+                                gradModes.add(JniUtils.isGradMode());
+                            });
 
             assertArrayEquals(one.elboNats(), three.elboNats());
             assertArrayEquals(one.iwNats(), three.iwNats());
@@ -87,6 +98,8 @@ class LikelihoodScorerTest {
                 assertTrue(reported.get(i) > reported.get(i - 1), "rising: " + reported);
             }
             assertEquals(23, reported.get(reported.size() - 1));
+            // on the passes' own threads, where PyTorch's grad mode starts on
+            assertEquals(List.of(false), gradModes.stream().distinct().toList());
         }
     }
 
