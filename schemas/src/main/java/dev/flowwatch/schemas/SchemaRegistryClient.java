@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
+import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaParseException;
 
 import java.io.IOException;
 import java.net.URI;
@@ -160,8 +160,10 @@ public final class SchemaRegistryClient {
         }
         try {
             return Optional.of(new Schema.Parser().parse(text));
-        } catch (SchemaParseException e) {
-            // a JSON Schema or Protobuf schema under an id a message claims to be Avro
+        } catch (AvroRuntimeException e) {
+            // a JSON Schema or Protobuf schema under an id a message claims to be Avro, or one
+            // Avro refuses (SchemaParseException; AvroTypeException for an invalid default): an
+            // unknown id, cached as one, not an error on every record that names it
             return Optional.empty();
         }
     }

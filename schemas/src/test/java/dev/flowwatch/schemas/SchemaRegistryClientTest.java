@@ -95,6 +95,25 @@ class SchemaRegistryClientTest {
     }
 
     @Test
+    void aSchemaAvroRefusesIsAnUnknownIdRememberedLikeAnyOther() {
+        // Avro 1.12 checks defaults: this one is a string field defaulting to null
+        String invalidDefault =
+                "{\"type\":\"record\",\"name\":\"R\",\"fields\":"
+                        + "[{\"name\":\"note\",\"type\":\"string\",\"default\":null}]}";
+        stub.answer(
+                "/schemas/ids/7",
+                200,
+                JsonNodeFactory.instance.objectNode().put("schema", invalidDefault).toString());
+        SchemaRegistryClient client = client();
+
+        assertEquals(Optional.empty(), client.schema(SCHEMA_7));
+        assertEquals(Optional.empty(), client.schema(SCHEMA_7));
+
+        assertEquals(1, stub.requestsTo("/schemas/ids/7"), "asked once, then remembered");
+        assertEquals(1, counts.byName.get("UNKNOWN_ID"));
+    }
+
+    @Test
     void apicurioIdsAreLookedUpAtItsOwnApiBesideTheConfluentOne() {
         Schema schema = ImageEvent.getClassSchema();
         stub.answer("/apis/registry/v2/ids/globalIds/3", 200, schema.toString());

@@ -12,9 +12,14 @@ public final class ConformalPValues {
 
     private ConformalPValues() {}
 
-    /** The p-value of {@code score} against {@code ascending}. */
+    /**
+     * The p-value of {@code score} against {@code ascending}. NaN counts as +∞, as in {@link
+     * NullSurprise}: compared as a number it would be below every null score, and a score the model
+     * could not compute would pass as the most normal of all.
+     */
     public static double pValue(double[] ascending, double score) {
-        int atLeast = ascending.length - DetectionMetrics.lowerBound(ascending, score);
+        double s = Double.isNaN(score) ? Double.POSITIVE_INFINITY : score;
+        int atLeast = ascending.length - DetectionMetrics.lowerBound(ascending, s);
         return (1.0 + atLeast) / (ascending.length + 1);
     }
 

@@ -145,8 +145,9 @@ public final class AnomalyDecider {
         double value = batch.scores()[index];
         Double pValue = calibration == null ? null : calibration.pValue(kind, value);
         // with a calibration, p < alpha holds exactly when value > threshold
-        // (Calibration.threshold)
-        boolean anomaly = pValue == null ? value > threshold : pValue < alpha;
+        // (Calibration.threshold); a NaN score (one the model could not compute) is an anomaly
+        boolean anomaly =
+                Double.isNaN(value) || (pValue == null ? value > threshold : pValue < alpha);
         boolean iw = bounds.iwBitsPerDim() != null;
         return AnomalyScore.newBuilder()
                 .setEventId(event.getId())

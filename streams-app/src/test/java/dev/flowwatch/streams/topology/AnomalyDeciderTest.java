@@ -84,6 +84,20 @@ class AnomalyDeciderTest {
         assertFalse(decider.score(EVENT, bpd(5), 0, NOW).getIsAnomaly());
     }
 
+    @Test
+    void aNaNScoreIsAnAnomalyWithOrWithoutACalibration() {
+        AnomalyScore calibrated =
+                AnomalyDecider.calibrated(ScoreKind.BPD, CALIBRATION, 0.01, "m", "v")
+                        .score(EVENT, bpd(Double.NaN), 0, NOW);
+        // as surprising as +inf: no calibration score reaches it
+        assertEquals(1.0 / 1001, calibrated.getPValue(), 1e-15);
+        assertTrue(calibrated.getIsAnomaly());
+        assertTrue(
+                AnomalyDecider.fixedThreshold(5, "m", "v")
+                        .score(EVENT, bpd(Double.NaN), 0, NOW)
+                        .getIsAnomaly());
+    }
+
     private static AppConfig config(Path modelDir, String... settings) {
         Map<String, String> m = new HashMap<>();
         m.put("bootstrap.servers", "unused:9092");
