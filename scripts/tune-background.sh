@@ -5,7 +5,9 @@
 # images, then lets `select-background` judge them on held-out normals (Fashion-MNIST test images
 # SKIP.. SKIP+VALIDATION, past the 4000 that calibration and scripts/bench-scores.sh use) against
 # copies of them with a share CHECK_RATE of their pixels replaced by noise. Prints one JSON line per
-# candidate, then one naming the selected one; with ATTACH=1 it attaches the winner to MODEL and calibrates MODEL again.
+# candidate, then one naming the selected one; with ATTACH=1 it attaches the winner to MODEL and
+# calibrates MODEL again (default MODEL: the bundled model to judge against, and with ATTACH=1 a
+# copy of it in $OUT-model: the committed bundle is never rewritten).
 #
 #   scripts/tune-background.sh                          # 5 candidates, 1000 steps each (an hour)
 #   GRID="0.1:0 0.2:0.01" STEPS=200 OUT=runs/tune scripts/tune-background.sh
@@ -19,12 +21,16 @@ STEPS=${STEPS:-1000}
 CHECK_RATE=${CHECK_RATE:-0.02}
 SKIP=${SKIP:-6000}
 VALIDATION=${VALIDATION:-2000}
-MODEL=${MODEL:-data/models/fashion-mnist-small}
 OUT=${OUT:-runs/tune-background}
 ATTACH=${ATTACH:-0}
 
 # shellcheck source=scripts/trainer-env.sh
 . scripts/trainer-env.sh
+if [ "$ATTACH" = 1 ]; then
+  MODEL=$(writable_model "$OUT-model")
+else
+  MODEL=${MODEL:-data/models/fashion-mnist-small}
+fi
 
 candidates=()
 for pair in $GRID; do

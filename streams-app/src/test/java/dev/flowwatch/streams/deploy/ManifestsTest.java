@@ -4,6 +4,7 @@ import static dev.flowwatch.streams.deploy.Kustomize.map;
 import static dev.flowwatch.streams.deploy.Kustomize.maps;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -186,7 +187,8 @@ class ManifestsTest {
         assertTrue((Integer) spec.get("minReplicaCount") >= 1);
         StatefulSet statefulSet =
                 Serialization.unmarshal(json(Manifests.only(objects, "StatefulSet", "flowwatch")));
-        assertTrue(statefulSet.getSpec().getReplicas() <= max);
+        // the HPA owns the count: a replicas field would reset it on every apply
+        assertNull(statefulSet.getSpec().getReplicas());
         Map<String, Object> trigger = maps(spec.get("triggers")).get(0);
         assertEquals("kafka", trigger.get("type"));
         Map<String, Object> kafka = map(trigger.get("metadata"));
@@ -337,6 +339,15 @@ class ManifestsTest {
         Container trainer = pod.getContainers().get(0);
         assertEquals(new Quantity("1"), trainer.getResources().getLimits().get("nvidia.com/gpu"));
         assertTrue(trainer.getSecurityContext().getReadOnlyRootFilesystem());
+        // the image's glibc settings are the scorer's, which fragment a training heap
+        for (String scoringSetting :
+                List.of("MALLOC_ARENA_MAX", "MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_THRESHOLD_")) {
+            int unset = trainer.getCommand().indexOf(scoringSetting);
+            assertTrue(
+                    unset > 0 && trainer.getCommand().get(unset - 1).equals("-u"),
+                    trainer.getCommand().toString());
+        }
+        assertEquals("env", trainer.getCommand().get(0));
         String out = trainer.getArgs().get(trainer.getArgs().indexOf("--out") + 1);
         String claim = claimMountedAt(pod, trainer, out);
         PodSpec app = scorerPod("overlays/gpu");
