@@ -199,6 +199,9 @@ final class CalibrateCommand implements Callable<Integer> {
                         scored.images().size(),
                         byKind,
                         dose);
+        if (byKind.containsKey(ScoreKind.BPD_IW)) {
+            calibration = calibration.withIwSamples(scored.iwSamples());
+        }
         BundleWriter.addFiles(model.bundle(), Map.of(Calibration.FILE, calibration.toJson()));
         PrintWriter out = spec.commandLine().getOut();
         out.printf(

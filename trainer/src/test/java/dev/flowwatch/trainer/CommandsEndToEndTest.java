@@ -33,6 +33,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.Set;
 
 import javax.imageio.ImageIO;
@@ -303,6 +304,26 @@ class CommandsEndToEndTest {
         assertTrue(calibration.data().contains(data.toAbsolutePath().toString()));
         assertTrue(Files.isRegularFile(bundle.resolve("metrics.csv")), "other files kept");
         assertTrue(calibrate.out().contains("none (a calibration of 30 images"), calibrate.out());
+    }
+
+    @Test
+    void calibrateRecordsTheImportanceSamplesOfItsBpdIwNull() throws IOException {
+        Path copy = BundleCopies.weightsOnly(bundle, dir.resolve("iw"));
+        Cli calibrate =
+                Cli.run(
+                        "calibrate",
+                        "--model",
+                        copy.toString(),
+                        "--data",
+                        data.toString(),
+                        "--score-kinds",
+                        "bpd_iw",
+                        "--iw-samples",
+                        "2",
+                        "--limit",
+                        "10");
+        assertEquals(0, calibrate.exitCode(), calibrate.toString());
+        assertEquals(OptionalInt.of(2), Calibration.read(copy).iwSamples());
     }
 
     /**

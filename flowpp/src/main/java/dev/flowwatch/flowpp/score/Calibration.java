@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * The empirical null distribution of each score kind on held-out normal images, stored in a bundle
@@ -74,6 +75,8 @@ public final class Calibration {
      * @param compressor the compressor of the complexity score
      * @param nullScores per score kind id, the scores in ascending order
      * @param dose the model of score kind dose, or null when it is not calibrated
+     * @param iwSamples K of the importance-weighted bound behind the bpd_iw null scores, or null
+     *     (none, or a file written before K was recorded)
      */
     record Content(
             String format,
@@ -87,7 +90,8 @@ public final class Calibration {
             int images,
             String compressor,
             Map<String, double[]> nullScores,
-            DoseModel.State dose) {}
+            DoseModel.State dose,
+            Integer iwSamples) {}
 
     private final Content content;
     private final Map<ScoreKind, double[]> sorted;
@@ -175,8 +179,43 @@ public final class Calibration {
                         images,
                         compressor.id(),
                         byId,
-                        dose == null ? null : dose.state());
+                        dose == null ? null : dose.state(),
+                        null);
         return new Calibration(content, sorted, dose, Map.of());
+    }
+
+    /**
+     * This calibration, recording that its bpd_iw null scores are bounds of {@code k} importance
+     * samples: the bound tightens as K grows, so scores of another K would not hold the false-alarm
+     * rate ({@link #iwSamples}).
+     */
+    public Calibration withIwSamples(int k) {
+        Content c = content;
+        return new Calibration(
+                new Content(
+                        c.format(),
+                        c.formatVersion(),
+                        c.modelId(),
+                        c.modelVersion(),
+                        c.backgroundVersion(),
+                        c.orientationVersion(),
+                        c.createdAt(),
+                        c.data(),
+                        c.images(),
+                        c.compressor(),
+                        c.nullScores(),
+                        c.dose(),
+                        k),
+                sorted,
+                dose,
+                stale);
+    }
+
+    /** K of the importance-weighted bound behind the bpd_iw null scores, when recorded. */
+    public OptionalInt iwSamples() {
+        return content.iwSamples() == null
+                ? OptionalInt.empty()
+                : OptionalInt.of(content.iwSamples());
     }
 
     /**

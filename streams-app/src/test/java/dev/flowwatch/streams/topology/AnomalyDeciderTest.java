@@ -28,6 +28,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 class AnomalyDeciderTest {
 
@@ -164,6 +165,43 @@ class AnomalyDeciderTest {
                                         "m",
                                         "v"));
         assertTrue(tooFew.getMessage().contains("at least 10000 images"), tooFew.getMessage());
+    }
+
+    @Test
+    void anImportanceWeightedNullOfAnotherKFailsAtStartNamingBoth(@TempDir Path dir) {
+        Path bundle = TestModels.tinyBundle(dir);
+        double[] s = new double[200];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = i;
+        }
+        Calibration k4 = TestModels.calibrate(bundle, Map.of(ScoreKind.BPD_IW, s)).withIwSamples(4);
+        BundleWriter.addFiles(bundle, Map.of(Calibration.FILE, k4.toJson()));
+        Optional<Calibration> read = Calibration.find(bundle);
+        assertEquals(OptionalInt.of(4), read.orElseThrow().iwSamples());
+
+        InvalidConfigException e =
+                assertThrows(
+                        InvalidConfigException.class,
+                        () ->
+                                AnomalyDecider.forConfig(
+                                        config(bundle, "score.kind", "bpd_iw", "iw.samples", "64"),
+                                        read,
+                                        "m",
+                                        "v"));
+        assertTrue(
+                e.getMessage().startsWith("iw.samples=64: ")
+                        && e.getMessage().contains("K=4")
+                        && e.getMessage().contains("--iw-samples 64"),
+                e.getMessage());
+        assertEquals(
+                ScoreKind.BPD_IW.id(),
+                AnomalyDecider.forConfig(
+                                config(bundle, "score.kind", "bpd_iw", "iw.samples", "4"),
+                                read,
+                                "m",
+                                "v")
+                        .score(EVENT, TestScores.batch(5, 5), 0, NOW)
+                        .getScoreKind());
     }
 
     @Test
