@@ -53,14 +53,9 @@ class DockerfilesTest {
                         ManifestsTest.json(
                                 Manifests.only(
                                         Manifests.render("trainer"), "Job", "flowwatch-train")));
-        String trainerJar =
-                trainer.getSpec()
-                        .getTemplate()
-                        .getSpec()
-                        .getContainers()
-                        .get(0)
-                        .getCommand()
-                        .get(2);
+        List<String> command =
+                trainer.getSpec().getTemplate().getSpec().getContainers().get(0).getCommand();
+        String trainerJar = command.get(command.indexOf("-jar") + 1);
         assertTrue(dockerfile.contains("/src/trainer/target/flowpp-trainer.jar " + trainerJar));
         assertTrue(dockerfile.contains("-Dai.djl.offline=true"));
         assertTrue(dockerfile.contains("-XX:+ExitOnOutOfMemoryError"), "no half-dead JVM");
