@@ -310,18 +310,7 @@ class CommandsEndToEndTest {
     void calibrateRecordsTheImportanceSamplesOfItsBpdIwNull() throws IOException {
         Path copy = BundleCopies.weightsOnly(bundle, dir.resolve("iw"));
         Cli calibrate =
-                Cli.run(
-                        "calibrate",
-                        "--model",
-                        copy.toString(),
-                        "--data",
-                        data.toString(),
-                        "--score-kinds",
-                        "bpd_iw",
-                        "--iw-samples",
-                        "2",
-                        "--limit",
-                        "10");
+                calibrate(copy, "--score-kinds", "bpd_iw", "--iw-samples", "2", "--limit", "10");
         assertEquals(0, calibrate.exitCode(), calibrate.toString());
         assertEquals(OptionalInt.of(2), Calibration.read(copy).iwSamples());
     }
@@ -485,18 +474,16 @@ class CommandsEndToEndTest {
                 options);
     }
 
+    /** {@code calibrate} of the tiny data, with these options. */
+    private static Cli calibrate(Path model, String... options) {
+        return Cli.run(
+                List.of("calibrate", "--model", model.toString(), "--data", data.toString()),
+                options);
+    }
+
     /** {@code calibrate --score-kinds dose} of the tiny data, with more options. */
     private static Cli calibrateDose(Path model, String... options) {
-        return Cli.run(
-                List.of(
-                        "calibrate",
-                        "--model",
-                        model.toString(),
-                        "--data",
-                        data.toString(),
-                        "--score-kinds",
-                        "dose"),
-                options);
+        return calibrate(model, concat(new String[] {"--score-kinds", "dose"}, options));
     }
 
     @Test
