@@ -290,6 +290,9 @@ final class TrainCommand implements Callable<Integer> {
                             + " else preset and data file name).")
     private String modelId;
 
+    /** {@link #checkpoint()}: null until read. */
+    private BundleManifest checkpointManifest;
+
     @Override
     public Integer call() throws IOException {
         Path bundle = bundleDirectory();
@@ -411,7 +414,7 @@ final class TrainCommand implements Callable<Integer> {
         if (resume == null) {
             return;
         }
-        BundleManifest saved = ModelBundle.readManifest(resume);
+        BundleManifest saved = checkpoint();
         Map<String, Object> m = saved.metrics();
         seed = (int) kept("--seed", seed, saved.config().seed());
         Object batch = m.get(BundleManifest.BATCH_SIZE);
@@ -517,8 +520,7 @@ final class TrainCommand implements Callable<Integer> {
         if (resume == null) {
             return;
         }
-        Object saved =
-                ModelBundle.readManifest(resume).metrics().get(BundleManifest.TRAINING_IMAGES);
+        Object saved = checkpoint().metrics().get(BundleManifest.TRAINING_IMAGES);
         if (saved != null && ((Number) saved).intValue() != train.size()) {
             throw new ParameterException(
                     spec.commandLine(),
@@ -528,6 +530,14 @@ final class TrainCommand implements Callable<Integer> {
                             + train.size()
                             + " (the same --data, --max-train-images and validation resume it)");
         }
+    }
+
+    /** The manifest of the --resume checkpoint, read once. */
+    private BundleManifest checkpoint() {
+        if (checkpointManifest == null) {
+            checkpointManifest = ModelBundle.readManifest(resume);
+        }
+        return checkpointManifest;
     }
 
     /** The share of --data held out for validation, 0 when --val-data gives the images. */
@@ -549,7 +559,7 @@ final class TrainCommand implements Callable<Integer> {
      */
     private double savedOr(String name, double given) {
         if (resume != null) {
-            Object saved = ModelBundle.readManifest(resume).metrics().get(name);
+            Object saved = checkpoint().metrics().get(name);
             return saved == null ? 0 : ((Number) saved).doubleValue();
         }
         return given;
@@ -584,7 +594,7 @@ final class TrainCommand implements Callable<Integer> {
             return modelId;
         }
         if (resume != null) {
-            return ModelBundle.readManifest(resume).modelId();
+            return checkpoint().modelId();
         }
         String file = data.path().toAbsolutePath().normalize().getFileName().toString();
         int dot = file.indexOf('.');

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
 
 import dev.flowwatch.flowpp.data.ImageSet;
 import dev.flowwatch.flowpp.flow.BoundTerms;
@@ -17,10 +16,6 @@ import dev.flowwatch.flowpp.orientation.OrientationNet;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntConsumer;
@@ -241,7 +236,7 @@ public final class LikelihoodScorer {
                         }
                     }
                 };
-        runOnThreads(pass, Math.min(passes, batches.length));
+        PassThreads.run(pass, Math.min(passes, batches.length), "scoring-pass");
         double[] elbo = new double[n];
         double[] iw = iwSamples > 0 ? new double[n] : null;
         double[] backgroundBpd = background != null ? new double[n] : null;
@@ -264,60 +259,6 @@ public final class LikelihoodScorer {
             terms.add(s.terms());
         }
         return scores(elbo, iw, backgroundBpd, n == 0 ? null : BoundTerms.concat(terms), turned);
-    }
-
-    /**
-     * Runs {@code pass} on {@code threads} threads at once (on the calling one when 1) and returns
-     * when all have ended, rethrowing the first failure: no pass may outlive the call, since the
-     * caller may close the manager its arrays live on.
-     */
-    private static void runOnThreads(Runnable pass, int threads) {
-        if (threads <= 1) {
-            pass.run();
-            return;
-        }
-        AtomicInteger named = new AtomicInteger();
-        ExecutorService pool =
-                Executors.newFixedThreadPool(
-                        threads,
-                        r -> {
-                            Thread t =
-                                    new Thread(
-                                            () -> {
-                                                // PyTorch's grad mode is per thread, on in a new
-                                                // one: a pass of weights that record gradients
-                                                // would keep its whole graph
-                                                JniUtils.setGradMode(false);
-                                                r.run();
-                                            },
-                                            "scoring-pass-" + named.incrementAndGet());
-                            t.setDaemon(true);
-                            return t;
-                        });
-        try {
-            List<CompletableFuture<Void>> running = new ArrayList<>();
-            for (int i = 0; i < threads; i++) {
-                running.add(CompletableFuture.runAsync(pass, pool));
-            }
-            Throwable failure = null;
-            for (CompletableFuture<Void> f : running) {
-                try {
-                    f.join();
-                } catch (CompletionException e) {
-                    failure = failure == null ? e.getCause() : failure;
-                }
-            }
-            if (failure instanceof Error e) {
-                throw e;
-            }
-            if (failure != null) {
-                throw failure instanceof RuntimeException r
-                        ? r
-                        : new IllegalStateException(failure);
-            }
-        } finally {
-            pool.shutdown();
-        }
     }
 
     private Scores scores(

@@ -9,6 +9,7 @@ import dev.flowwatch.flowpp.data.ImageSet;
 import dev.flowwatch.flowpp.model.Devices;
 import dev.flowwatch.flowpp.model.FlowConfig;
 import dev.flowwatch.flowpp.model.LikelihoodScorer;
+import dev.flowwatch.flowpp.model.PassThreads;
 import dev.flowwatch.flowpp.orientation.OrientationNet;
 import dev.flowwatch.flowpp.score.AnomalyScores;
 import dev.flowwatch.flowpp.score.Calibration;
@@ -18,7 +19,6 @@ import dev.flowwatch.flowpp.score.ImageStatistics;
 import dev.flowwatch.flowpp.score.ScoreKind;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -26,8 +26,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.Semaphore;
 
@@ -200,28 +198,7 @@ public final class ScoringEngine implements BatchScorer, AutoCloseable {
      * device with memory for one pass and not two fails exactly here).
      */
     private static void warmUp(ScoringEngine engine, List<byte[]> batch) {
-        ExecutorService threads = Executors.newFixedThreadPool(engine.concurrentPasses);
-        try {
-            List<CompletableFuture<ScoredBatch>> passes = new ArrayList<>();
-            for (int i = 0; i < engine.concurrentPasses; i++) {
-                passes.add(CompletableFuture.supplyAsync(() -> engine.score(batch), threads));
-            }
-            RuntimeException failure = null;
-            for (CompletableFuture<ScoredBatch> pass : passes) {
-                try {
-                    pass.join();
-                } catch (CompletionException e) {
-                    if (failure == null) {
-                        failure = e.getCause() instanceof RuntimeException cause ? cause : e;
-                    }
-                }
-            }
-            if (failure != null) {
-                throw failure;
-            }
-        } finally {
-            threads.shutdownNow();
-        }
+        PassThreads.run(() -> engine.score(batch), engine.concurrentPasses, "warm-up-pass");
     }
 
     private static OrientationNet orientationNet(ModelBundle bundle) {
