@@ -55,6 +55,7 @@ public record AppConfig(
         double alertTargetFalseAlarmRate,
         PerSourceRule alertPerSource,
         int typicalityWindow,
+        Duration sourceWindowExpiry,
         OptionalDouble thresholdBpd,
         int maxPayloadBytes,
         int dlqMaxValueBytes,
@@ -156,6 +157,7 @@ public record AppConfig(
                         "alert.per-source.k",
                         "alert.per-source.n"),
                 s.integer("typicality.window"),
+                Duration.ofMinutes(s.integer("source.window.expiry.minutes")),
                 s.optionalNumber("threshold.bpd")
                         .map(OptionalDouble::of)
                         .orElse(OptionalDouble.empty()),

@@ -78,6 +78,11 @@ final class AppSettings {
                             Allowed.offOrBetween(2, AppConfig.MAX_TYPICALITY_WINDOW), MEDIUM,
                             "M turns on the typicality test over each source's last M events"
                                     + " (needs a bpd calibration); 0 leaves it off")
+                    .define("source.window.expiry.minutes", Type.INT, 1440,
+                            Allowed.between(0, 527_040), MEDIUM,
+                            "the per-source rule's and the typicality test's window of a source"
+                                    + " that sent nothing for this long (in event time) is"
+                                    + " forgotten; 0 keeps every window until it alerts")
                     .define("iw.samples", Type.INT, 0, Allowed.between(0, 10_000), MEDIUM,
                             "importance samples for the importance-weighted bound; 0 skips it")
                     .define("application.id", Type.STRING, "flowwatch", null, HIGH,

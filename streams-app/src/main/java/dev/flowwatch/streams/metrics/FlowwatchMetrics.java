@@ -47,6 +47,7 @@ public final class FlowwatchMetrics {
     private final Counter alertsBySource;
     private final Counter alertsByPart;
     private final Counter alertsWithheld;
+    private final Counter sourceWindowsExpired;
     private final Counter scoringFailures;
     private final Counter threadReplacements;
     private final Counter registryLookups;
@@ -123,6 +124,16 @@ public final class FlowwatchMetrics {
                                 "Anomalous events that raised no alert because fewer than k of the"
                                         + " last n events of their source were anomalous"
                                         + " (alert.per-source.k/n)")
+                        .register(registry);
+        sourceWindowsExpired =
+                Counter.builder()
+                        .name("flowwatch_source_windows_expired_total")
+                        .help(
+                                "Per-source windows dropped because their source sent nothing for"
+                                        + " source.window.expiry.minutes, by store:"
+                                        + " source-alert-window (alert.per-source.k/n),"
+                                        + " source-typicality-window (typicality.window)")
+                        .labelNames("store")
                         .register(registry);
         scoringFailures =
                 Counter.builder()
@@ -300,6 +311,11 @@ public final class FlowwatchMetrics {
     /** An anomaly that raised no alert under the per-source k-of-n rule. */
     public void alertWithheld() {
         alertsWithheld.inc();
+    }
+
+    /** {@code count} windows of the store {@code store} dropped as their sources were idle. */
+    public void sourceWindowsExpired(String store, int count) {
+        sourceWindowsExpired.labelValues(store).inc(count);
     }
 
     /**

@@ -10,10 +10,9 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
-import org.apache.kafka.streams.state.Stores;
 
+import java.time.Duration;
 import java.util.Set;
 
 /**
@@ -26,9 +25,10 @@ import java.util.Set;
  * <p>Each source's window is a bit mask (bit 0 the latest event) in a persistent, changelogged
  * store: under exactly-once it commits with the consumed offsets and the emitted alerts, so a crash
  * neither forgets nor double-counts an event. A source with no anomaly in its window has no entry,
- * which keeps the store as small as the set of sources with recent anomalies. The windows are per
- * task: the rule sees all of a source's events only when they share a partition, as they do when
- * producers key events by source.
+ * which keeps the store as small as the set of sources with recent anomalies, and the window of a
+ * source idle past the expiry is dropped ({@link SourceWindows}). The windows are per task: the
+ * rule sees all of a source's events only when they share a partition, as they do when producers
+ * key events by source.
  */
 public final class AlertProcessor implements Processor<byte[], AnomalyScore, byte[], AnomalyAlert> {
 
@@ -38,37 +38,42 @@ public final class AlertProcessor implements Processor<byte[], AnomalyScore, byt
     private final FlowwatchMetrics metrics;
     private final int k;
     private final int n;
+    private final SourceWindows<Long> windows;
 
     private ProcessorContext<byte[], AnomalyAlert> context;
-    private KeyValueStore<String, Long> windows;
 
-    private AlertProcessor(Alerts alerts, FlowwatchMetrics metrics, int k, int n) {
+    private AlertProcessor(
+            Alerts alerts, FlowwatchMetrics metrics, int k, int n, SourceWindows<Long> windows) {
         this.alerts = alerts;
         this.metrics = metrics;
         this.k = k;
         this.n = n;
+        this.windows = windows;
     }
 
-    /** The alerting step; a store only when the per-source rule needs one (n &gt; 1). */
+    /**
+     * The alerting step; a store only when the per-source rule needs one (n &gt; 1).
+     *
+     * @param expiry how long a source may stay idle before its window is forgotten; zero: never
+     */
     public static ProcessorSupplier<byte[], AnomalyScore, byte[], AnomalyAlert> supplier(
-            Alerts alerts, FlowwatchMetrics metrics, PerSourceRule rule) {
+            Alerts alerts, FlowwatchMetrics metrics, PerSourceRule rule, Duration expiry) {
         int k = rule.k();
         int n = rule.n();
         return new ProcessorSupplier<>() {
             @Override
             public Processor<byte[], AnomalyScore, byte[], AnomalyAlert> get() {
-                return new AlertProcessor(alerts, metrics, k, n);
+                return new AlertProcessor(
+                        alerts,
+                        metrics,
+                        k,
+                        n,
+                        n == 1 ? null : new SourceWindows<>(STORE, expiry, metrics));
             }
 
             @Override
             public Set<StoreBuilder<?>> stores() {
-                return n == 1
-                        ? null
-                        : Set.of(
-                                Stores.keyValueStoreBuilder(
-                                        Stores.persistentKeyValueStore(STORE),
-                                        Serdes.String(),
-                                        Serdes.Long()));
+                return n == 1 ? null : Set.of(SourceWindows.store(STORE, Serdes.Long()));
             }
         };
     }
@@ -76,8 +81,8 @@ public final class AlertProcessor implements Processor<byte[], AnomalyScore, byt
     @Override
     public void init(ProcessorContext<byte[], AnomalyAlert> context) {
         this.context = context;
-        if (n > 1) {
-            windows = context.getStateStore(STORE);
+        if (windows != null) {
+            windows.init(context);
         }
     }
 
@@ -92,7 +97,7 @@ public final class AlertProcessor implements Processor<byte[], AnomalyScore, byt
             return;
         }
         String source = score.getSource();
-        Long previous = windows.get(source);
+        Long previous = windows.get(source, record.timestamp());
         long window = (((previous == null ? 0L : previous) << 1) | (anomaly ? 1L : 0L)) & mask();
         int count = Long.bitCount(window);
         if (anomaly && count >= k) {
@@ -107,7 +112,9 @@ public final class AlertProcessor implements Processor<byte[], AnomalyScore, byt
             metrics.alertWithheld();
         }
         if (window == 0) {
-            windows.delete(source);
+            if (previous != null) {
+                windows.delete(source);
+            }
         } else {
             windows.put(source, window);
         }

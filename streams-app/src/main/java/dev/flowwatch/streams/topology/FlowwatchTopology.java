@@ -54,9 +54,7 @@ public final class FlowwatchTopology {
         return build(config, engine, engine, wire, metrics);
     }
 
-    /**
-     * The topology with another forward pass than the engine's: tests of failing passes use it.
-     */
+    /** The topology with another forward pass than the engine's: tests of failing passes use it. */
     static Topology build(
             AppConfig config,
             ScoringEngine engine,
@@ -148,7 +146,8 @@ public final class FlowwatchTopology {
                 SCORES_SINK, config.topicScores(), new ByteArraySerializer(), wire.scores(), BATCH);
         topology.addProcessor(
                 ALERT,
-                AlertProcessor.supplier(alerts, metrics, config.alertPerSource()),
+                AlertProcessor.supplier(
+                        alerts, metrics, config.alertPerSource(), config.sourceWindowExpiry()),
                 BATCH);
         String[] alertParents = {ALERT};
         if (config.typicalityWindow() > 0) {
@@ -168,9 +167,10 @@ public final class FlowwatchTopology {
     }
 
     /**
-     * The Kafka Streams configuration of the app: {@link AppConfig#streamsProperties()} and the
+     * The Kafka Streams configuration of the app: {@link AppConfig#streamsProperties()}, the
      * exception handlers that turn bad records on the batching topic and dead letters that can
-     * never be written into dead letters and a metric instead of a dying thread.
+     * never be written into dead letters and a metric instead of a dying thread, and the extractor
+     * that gives records without a valid timestamp one ({@link EventTimeExtractor}).
      */
     public static Properties streamsProperties(AppConfig config, FlowwatchMetrics metrics) {
         Properties p = config.streamsProperties();
@@ -180,6 +180,7 @@ public final class FlowwatchTopology {
         p.put(
                 StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
                 DeadLetterProductionHandler.class);
+        p.put(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, EventTimeExtractor.class);
         // The app has no global stores; enabling the handler for them is what Kafka Streams 5 will
         // do anyway, and quiets its warning at every start. The main consumer needs it too: its
         // partition assignor builds a StreamsConfig of its own from the consumer's settings.
@@ -212,7 +213,8 @@ public final class FlowwatchTopology {
             return TypicalityProcessor.supplier(
                     TypicalityTest.of(calibration.get(), config.typicalityWindow()),
                     alerts,
-                    metrics);
+                    metrics,
+                    config.sourceWindowExpiry());
         } catch (IllegalArgumentException e) {
             throw new InvalidConfigException("typicality.window: " + e.getMessage());
         }

@@ -10,11 +10,10 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
-import org.apache.kafka.streams.state.Stores;
 
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.Set;
 
 /**
@@ -26,7 +25,8 @@ import java.util.Set;
  * unremarkable but together too likely or too unlikely, such as a camera that now sees digits.
  *
  * <p>Windows (the last M bits/dim of each source) live in a persistent, changelogged store that
- * commits with offsets and outputs under exactly-once; like the per-source rule, they are per task.
+ * commits with offsets and outputs under exactly-once; like the per-source rule, they are per task,
+ * and the window of a source idle past the expiry is dropped ({@link SourceWindows}).
  */
 public final class TypicalityProcessor
         implements Processor<byte[], AnomalyScore, byte[], AnomalyAlert> {
@@ -37,37 +37,36 @@ public final class TypicalityProcessor
     private final TypicalityTest test;
     private final Alerts alerts;
     private final FlowwatchMetrics metrics;
+    private final SourceWindows<byte[]> windows;
 
     private ProcessorContext<byte[], AnomalyAlert> context;
-    private KeyValueStore<String, byte[]> windows;
 
-    private TypicalityProcessor(TypicalityTest test, Alerts alerts, FlowwatchMetrics metrics) {
+    private TypicalityProcessor(
+            TypicalityTest test, Alerts alerts, FlowwatchMetrics metrics, Duration expiry) {
         this.test = test;
         this.alerts = alerts;
         this.metrics = metrics;
+        this.windows = new SourceWindows<>(STORE, expiry, metrics);
     }
 
     /**
      * The typicality step, alerting at p &lt; {@link Alerts#alpha()}.
      *
+     * @param expiry how long a source may stay idle before its window is forgotten; zero: never
      * @throws IllegalArgumentException when the test cannot reach p &lt; α
      */
     public static ProcessorSupplier<byte[], AnomalyScore, byte[], AnomalyAlert> supplier(
-            TypicalityTest test, Alerts alerts, FlowwatchMetrics metrics) {
+            TypicalityTest test, Alerts alerts, FlowwatchMetrics metrics, Duration expiry) {
         test.threshold(alerts.alpha());
         return new ProcessorSupplier<>() {
             @Override
             public Processor<byte[], AnomalyScore, byte[], AnomalyAlert> get() {
-                return new TypicalityProcessor(test, alerts, metrics);
+                return new TypicalityProcessor(test, alerts, metrics, expiry);
             }
 
             @Override
             public Set<StoreBuilder<?>> stores() {
-                return Set.of(
-                        Stores.keyValueStoreBuilder(
-                                Stores.persistentKeyValueStore(STORE),
-                                Serdes.String(),
-                                Serdes.ByteArray()));
+                return Set.of(SourceWindows.store(STORE, Serdes.ByteArray()));
             }
         };
     }
@@ -75,14 +74,14 @@ public final class TypicalityProcessor
     @Override
     public void init(ProcessorContext<byte[], AnomalyAlert> context) {
         this.context = context;
-        this.windows = context.getStateStore(STORE);
+        windows.init(context);
     }
 
     @Override
     public void process(Record<byte[], AnomalyScore> record) {
         AnomalyScore score = record.value();
         String source = score.getSource();
-        Window window = Window.of(windows.get(source), test.window());
+        Window window = Window.of(windows.get(source, record.timestamp()), test.window());
         window.add(score.getElboBpd());
         if (window.count < test.window()) {
             windows.put(source, window.toBytes());

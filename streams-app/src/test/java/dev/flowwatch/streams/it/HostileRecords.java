@@ -8,6 +8,7 @@ import dev.flowwatch.streams.TestModels;
 import dev.flowwatch.streams.topology.DlqReason;
 import dev.flowwatch.streams.topology.RecordLimits;
 
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serializer;
@@ -53,6 +54,7 @@ final class HostileRecords {
         VALID_AT_PAYLOAD_LIMIT(Fate.SCORED),
         ATTRIBUTES_AT_PAYLOAD_LIMIT(Fate.DEAD, DlqReason.OVERSIZE_PAYLOAD),
         VALID_KEY_AT_LIMIT(Fate.SCORED),
+        VALID_WITHOUT_TIMESTAMP(Fate.SCORED),
         RANDOM_BYTES(Fate.DEAD),
         TRUNCATED(Fate.DEAD, DlqReason.MALFORMED_MESSAGE, DlqReason.EMPTY_PAYLOAD),
         BIT_FLIPPED(Fate.EITHER),
@@ -77,7 +79,9 @@ final class HostileRecords {
         FAR_ABOVE_PAYLOAD_LIMIT(Fate.DEAD, DlqReason.OVERSIZE_PAYLOAD),
         KEY_ABOVE_LIMIT(Fate.DEAD, DlqReason.OVERSIZE_PAYLOAD),
         HEADERS_ABOVE_LIMIT(Fate.DEAD, DlqReason.OVERSIZE_PAYLOAD),
-        BATCHING_TOPIC_GARBAGE(Fate.DEAD, DlqReason.MALFORMED_MESSAGE);
+        GARBAGE_WITHOUT_TIMESTAMP(Fate.DEAD, DlqReason.MALFORMED_MESSAGE),
+        BATCHING_TOPIC_GARBAGE(Fate.DEAD, DlqReason.MALFORMED_MESSAGE),
+        BATCHING_TOPIC_GARBAGE_WITHOUT_TIMESTAMP(Fate.DEAD, DlqReason.MALFORMED_MESSAGE);
 
         final Fate fate;
         final Set<DlqReason> reasons;
@@ -90,6 +94,11 @@ final class HostileRecords {
         /** About a megabyte each: a few of them prove the limits, many would only cost time. */
         boolean large() {
             return name().endsWith("PAYLOAD_LIMIT");
+        }
+
+        /** Kept by Kafka without a timestamp (-1), as clients other than Java's may send it. */
+        boolean untimed() {
+            return name().endsWith("WITHOUT_TIMESTAMP");
         }
     }
 
@@ -139,7 +148,7 @@ final class HostileRecords {
         String topic = images;
         byte[] value;
         switch (kind) {
-            case VALID_RAW -> value = valid;
+            case VALID_RAW, VALID_WITHOUT_TIMESTAMP -> value = valid;
             case VALID_PNG -> value = encoded(id, ImageEncoding.PNG, png(random.nextLong()));
             case VALID_JPEG ->
                     value =
@@ -245,6 +254,7 @@ final class HostileRecords {
                 headers.add("binary", randomBytes(64));
                 value = garbage(50);
             }
+            case GARBAGE_WITHOUT_TIMESTAMP -> value = garbage(100);
             case GARBAGE_AT_PAYLOAD_LIMIT -> value = garbage(maxPayloadBytes);
             case JUST_ABOVE_PAYLOAD_LIMIT -> value = randomBytes(maxPayloadBytes + 1);
             case FAR_ABOVE_PAYLOAD_LIMIT -> value = randomBytes(2 * maxPayloadBytes);
@@ -258,13 +268,34 @@ final class HostileRecords {
                 }
                 value = valid;
             }
-            case BATCHING_TOPIC_GARBAGE -> {
+            case BATCHING_TOPIC_GARBAGE, BATCHING_TOPIC_GARBAGE_WITHOUT_TIMESTAMP -> {
                 topic = batching;
                 value = garbage(200);
             }
             default -> throw new IllegalArgumentException(kind.name());
         }
-        return new Hostile(id, kind, new ProducerRecord<>(topic, null, key, value, headers));
+        return new Hostile(
+                id,
+                kind,
+                kind.untimed()
+                        ? new Untimed(topic, key, value, headers)
+                        : new ProducerRecord<>(topic, null, key, value, headers));
+    }
+
+    /**
+     * A record sent without a timestamp. Java's producer refuses a negative one but writes the one
+     * a record reports, and Kafka keeps -1 (no timestamp) as it comes.
+     */
+    private static final class Untimed extends ProducerRecord<byte[], byte[]> {
+
+        Untimed(String topic, byte[] key, byte[] value, RecordHeaders headers) {
+            super(topic, null, key, value, headers);
+        }
+
+        @Override
+        public Long timestamp() {
+            return ConsumerRecord.NO_TIMESTAMP;
+        }
     }
 
     private static byte[] key(String id) {

@@ -16,11 +16,11 @@ import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
-import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.TimestampedKeyValueStore;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -42,22 +42,15 @@ class AlertProcessorTest {
 
     private Processor<byte[], AnomalyScore, byte[], AnomalyAlert> processor(int k, int n) {
         Processor<byte[], AnomalyScore, byte[], AnomalyAlert> p =
-                AlertProcessor.supplier(ALERTS, metrics, new PerSourceRule(k, n)).get();
+                AlertProcessor.supplier(ALERTS, metrics, new PerSourceRule(k, n), Duration.ZERO)
+                        .get();
+        context.setCurrentSystemTimeMs(NOW.toEpochMilli());
         p.init(context);
         return p;
     }
 
-    private KeyValueStore<String, Long> windowStore() {
-        KeyValueStore<String, Long> store =
-                Stores.keyValueStoreBuilder(
-                                Stores.inMemoryKeyValueStore(AlertProcessor.STORE),
-                                Serdes.String(),
-                                Serdes.Long())
-                        .withLoggingDisabled()
-                        .build();
-        store.init(context.getStateStoreContext(), store);
-        context.addStateStore(store);
-        return store;
+    private TimestampedKeyValueStore<String, Long> windowStore() {
+        return SourceWindowsTest.inMemory(context, AlertProcessor.STORE, Serdes.Long());
     }
 
     /** Feeds "id:source:A" (anomalous) or "id:source:-" scores; returns the alerted ids. */
@@ -90,7 +83,7 @@ class AlertProcessorTest {
     @Test
     void withoutTheRuleEveryAnomalyAlertsAndNothingIsStored() {
         ProcessorSupplier<byte[], AnomalyScore, byte[], AnomalyAlert> supplier =
-                AlertProcessor.supplier(ALERTS, metrics, new PerSourceRule(1, 1));
+                AlertProcessor.supplier(ALERTS, metrics, new PerSourceRule(1, 1), Duration.ZERO);
         assertNull(supplier.stores(), "1 of 1 needs no state");
         List<String> alerted = feed(processor(1, 1), "e1:cam:A", "e2:cam:-", "e3:cam:A");
         assertEquals(List.of("e1", "e3"), alerted);
@@ -125,20 +118,37 @@ class AlertProcessorTest {
         assertEquals(NOW, alert.getAlertTime());
     }
 
+    @Test
+    void anAnomalyAfterItsSourceWasIdlePastTheExpiryStartsAFreshWindow() {
+        windowStore();
+        context.setCurrentSystemTimeMs(NOW.toEpochMilli());
+        var p =
+                AlertProcessor.supplier(
+                                ALERTS, metrics, new PerSourceRule(2, 3), Duration.ofMinutes(10))
+                        .get();
+        p.init(context);
+        long minute = 60_000;
+        p.process(new Record<>(new byte[0], score("a1", "cam", true), 0));
+        p.process(new Record<>(new byte[0], score("a2", "cam", true), 11 * minute));
+        assertEquals(List.of(), context.forwarded(), "a1 was 11 minutes before: forgotten");
+        p.process(new Record<>(new byte[0], score("a3", "cam", true), 20 * minute));
+        assertEquals(1, context.forwarded().size(), "a2 and a3 within 10 minutes");
+    }
+
     /** The window lives in the store: a task restored from its changelog continues it. */
     @Test
     void windowsLiveInAChangeloggedStoreSoARestoredTaskContinuesThem() {
         StoreBuilder<?> builder =
-                AlertProcessor.supplier(ALERTS, metrics, new PerSourceRule(2, 3))
+                AlertProcessor.supplier(ALERTS, metrics, new PerSourceRule(2, 3), Duration.ZERO)
                         .stores()
                         .iterator()
                         .next();
         assertTrue(builder.loggingEnabled(), "the windows must be changelogged");
         assertTrue(builder.name().equals(AlertProcessor.STORE));
 
-        KeyValueStore<String, Long> store = windowStore();
+        TimestampedKeyValueStore<String, Long> store = windowStore();
         assertEquals(List.of(), feed(processor(2, 3), "a1:cam:A"));
-        assertEquals(1L, store.get("cam"));
+        assertEquals(1L, store.get("cam").value());
         assertEquals(List.of("a2"), feed(processor(2, 3), "a2:cam:A"));
         assertNull(store.get("cam"), "a source without anomalies in its window takes no space");
     }

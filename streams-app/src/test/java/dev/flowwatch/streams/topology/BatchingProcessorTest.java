@@ -3,6 +3,7 @@ package dev.flowwatch.streams.topology;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -47,6 +48,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -291,6 +293,42 @@ class BatchingProcessorTest {
             assertEquals(
                     1L,
                     f.driver.<String, Long>getKeyValueStore(AlertProcessor.STORE).get("camera-1"));
+        }
+    }
+
+    @Test
+    void aSourceIdlePastTheExpiryLosesItsWindowInTheRunningApp() {
+        try (TopologyFixture f =
+                new TopologyFixture(
+                        engine,
+                        stateDir,
+                        Map.of(
+                                "batch.max.size", "1",
+                                "threshold.bpd", "0",
+                                "alert.per-source.k", "2",
+                                "alert.per-source.n", "2",
+                                "source.window.expiry.minutes", "1"))) {
+            var windows = f.driver.<String, Long>getKeyValueStore(AlertProcessor.STORE);
+            Instant start = TopologyFixture.START;
+            f.images.pipeInput(
+                    TopologyFixture.key("k0"),
+                    TopologyFixture.bytes(TestModels.event("e0", 0)),
+                    start);
+            assertEquals(1L, windows.get("camera-1"));
+            f.driver.advanceWallClockTime(Duration.ofMinutes(3));
+            f.images.pipeInput(
+                    TopologyFixture.key("k1"),
+                    TopologyFixture.bytes(TestModels.event("e1", "camera-2", 1)),
+                    start.plus(Duration.ofMinutes(2)));
+            assertEquals(1L, windows.get("camera-1"), "not yet scanned");
+            f.driver.advanceWallClockTime(Duration.ofSeconds(15));
+            assertNull(windows.get("camera-1"), "idle for two minutes of event time");
+            assertEquals(1L, windows.get("camera-2"));
+            f.images.pipeInput(
+                    TopologyFixture.key("k2"),
+                    TopologyFixture.bytes(TestModels.event("e2", 2)),
+                    start.plus(Duration.ofMinutes(2)));
+            assertEquals(List.of(), f.alerts.readValuesToList(), "e0 has been forgotten");
         }
     }
 

@@ -14,12 +14,13 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
-import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.TimestampedKeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -37,7 +38,7 @@ class TypicalityProcessorTest {
 
     private final FlowwatchMetrics metrics = new FlowwatchMetrics(new PrometheusRegistry());
     private final MockProcessorContext<byte[], AnomalyAlert> context = new MockProcessorContext<>();
-    private KeyValueStore<String, byte[]> store;
+    private TimestampedKeyValueStore<String, byte[]> store;
 
     private static double[] normals() {
         Random random = new Random(1);
@@ -50,20 +51,13 @@ class TypicalityProcessorTest {
 
     @BeforeEach
     void windowStore() {
-        store =
-                Stores.keyValueStoreBuilder(
-                                Stores.inMemoryKeyValueStore(TypicalityProcessor.STORE),
-                                Serdes.String(),
-                                Serdes.ByteArray())
-                        .withLoggingDisabled()
-                        .build();
-        store.init(context.getStateStoreContext(), store);
-        context.addStateStore(store);
+        store = SourceWindowsTest.inMemory(context, TypicalityProcessor.STORE, Serdes.ByteArray());
     }
 
     private Processor<byte[], AnomalyScore, byte[], AnomalyAlert> processor() {
         Processor<byte[], AnomalyScore, byte[], AnomalyAlert> p =
-                TypicalityProcessor.supplier(TEST, ALERTS, metrics).get();
+                TypicalityProcessor.supplier(TEST, ALERTS, metrics, Duration.ZERO).get();
+        context.setCurrentSystemTimeMs(NOW.toEpochMilli());
         p.init(context);
         return p;
     }
@@ -117,7 +111,10 @@ class TypicalityProcessorTest {
     @Test
     void windowsLiveInAChangeloggedStore() {
         StoreBuilder<?> builder =
-                TypicalityProcessor.supplier(TEST, ALERTS, metrics).stores().iterator().next();
+                TypicalityProcessor.supplier(TEST, ALERTS, metrics, Duration.ZERO)
+                        .stores()
+                        .iterator()
+                        .next();
         assertTrue(builder.loggingEnabled());
         assertEquals(List.of(), send(processor(), "cam", 2.0, 0, 5));
         assertEquals(List.of("cam-7"), send(processor(), "cam", 2.0, 5, 3));
@@ -125,7 +122,7 @@ class TypicalityProcessorTest {
 
     @Test
     void aWindowSavedUnderAnotherSizeStartsAfresh() {
-        store.put("cam", new byte[12]);
+        store.put("cam", ValueAndTimestamp.make(new byte[12], 0));
         assertEquals(List.of("cam-7"), send(processor(), "cam", 2.0, 0, WINDOW));
     }
 }
