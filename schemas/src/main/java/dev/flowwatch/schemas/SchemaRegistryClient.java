@@ -134,8 +134,11 @@ public final class SchemaRegistryClient {
     }
 
     private Optional<Schema> fetch(RegistryId id) {
-        if (id.value() < 1) {
-            // registries count from 1; a message's bytes may say anything
+        if (id.value() < 1
+                || (id.kind() == RegistryId.Kind.SCHEMA_ID && id.value() > Integer.MAX_VALUE)) {
+            // Registries count from 1, and the Confluent API's ids are Java ints; a message's
+            // bytes may say anything, and a registry need not answer an id past an int with its
+            // "not found" (Apicurio 2.6: a 404 without error code, which would read as an outage).
             return Optional.empty();
         }
         URI uri =

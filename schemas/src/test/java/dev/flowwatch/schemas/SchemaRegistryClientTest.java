@@ -206,12 +206,16 @@ class SchemaRegistryClientTest {
     }
 
     @Test
-    void idsBelowOneAndIdsTheRegistryRefusesAreUnknownNeverAFailedTask() {
+    void idsBelowOneOrPastAnIntAndIdsTheRegistryRefusesAreUnknownNeverAFailedTask() {
         stub.answer("/apis/registry/v2/ids/globalIds/7", 400, "{\"error_code\":400}");
         SchemaRegistryClient client = client();
 
         assertEquals(Optional.empty(), client.schema(new RegistryId(Kind.GLOBAL_ID, -3)));
         assertEquals(Optional.empty(), client.schema(new RegistryId(Kind.SCHEMA_ID, 0)));
+        assertEquals(
+                Optional.empty(),
+                client.schema(new RegistryId(Kind.SCHEMA_ID, 1L << 31)),
+                "the Confluent API's ids are ints");
         assertEquals(Optional.empty(), client.schema(new RegistryId(Kind.GLOBAL_ID, 7)));
         assertEquals(1, stub.requests().size(), "only the id that may exist was asked for");
     }

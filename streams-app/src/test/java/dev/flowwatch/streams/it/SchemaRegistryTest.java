@@ -213,18 +213,42 @@ class SchemaRegistryTest {
                                         .put(body)
                                         .array(),
                                 new RecordHeaders()),
-                        record("unknown-global-id-header", body, headers));
+                        record("unknown-global-id-header", body, headers),
+                        // ids past a Java int, which the Confluent API has none of: Apicurio
+                        // answers them with a 404 that is not its "not found"
+                        record(
+                                "unknown-schema-id-2p31",
+                                frame(0x8000_0000, body),
+                                new RecordHeaders()),
+                        record(
+                                "unknown-schema-id-2p32-1",
+                                frame(0xFFFF_FFFF, body),
+                                new RecordHeaders()));
         send(records);
 
         List<ConsumerRecord<byte[], byte[]>> dead =
                 read(config.topicDlq(), "unknown-", records.size());
         assertEquals(
-                List.of("unknown-global-id", "unknown-global-id-header", "unknown-schema-id"),
+                List.of(
+                        "unknown-global-id",
+                        "unknown-global-id-header",
+                        "unknown-schema-id",
+                        "unknown-schema-id-2p31",
+                        "unknown-schema-id-2p32-1"),
                 sorted(dead.stream().map(SchemaRegistryTest::key).toList()));
         for (ConsumerRecord<byte[], byte[]> d : dead) {
             assertEquals("UNKNOWN_SCHEMA", header(d, DeadLetters.HEADER_REASON), key(d));
         }
-        assertTrue(counter("flowwatch_schema_registry_failures", "unknown_id") >= 3);
+        assertTrue(counter("flowwatch_schema_registry_failures", "unknown_id") >= 5);
+    }
+
+    /** The Confluent frame: magic byte 0, the 4-byte schema id, the body. */
+    private static byte[] frame(int schemaId, byte[] body) {
+        return ByteBuffer.allocate(5 + body.length)
+                .put((byte) 0)
+                .putInt(schemaId)
+                .put(body)
+                .array();
     }
 
     @Test
