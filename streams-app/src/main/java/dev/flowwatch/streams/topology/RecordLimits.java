@@ -5,6 +5,7 @@ import dev.flowwatch.streams.config.InvalidConfigException;
 
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.utils.ByteUtils;
 
 import java.nio.charset.StandardCharsets;
 
@@ -28,21 +29,29 @@ public final class RecordLimits {
     public static final int MAX_EVENT_FIELDS_BYTES = 8 * 1024;
 
     /**
-     * Room for everything but the input value and the pixels: the key and original headers
-     * (twice {@link #MAX_KEY_AND_HEADERS_BYTES}), the dead-letter headers (under 5 KB), a valid
-     * event's fields besides its image ({@link #MAX_EVENT_FIELDS_BYTES}, with Avro's length
-     * prefixes), and Kafka's record and batch framing (under 100 bytes).
+     * Room for everything but the input value and the pixels: the key and original headers (twice
+     * {@link #MAX_KEY_AND_HEADERS_BYTES}), the dead-letter headers (under 5 KB), a valid event's
+     * fields besides its image ({@link #MAX_EVENT_FIELDS_BYTES}, with Avro's length prefixes), and
+     * Kafka's record and batch framing (under 100 bytes).
      */
     public static final int ENVELOPE_BYTES = 32 * 1024;
 
     private RecordLimits() {}
 
-    /** Bytes of the key and of the headers' names and values, as the producer counts them. */
+    /**
+     * Bytes of the key and of the headers as the producer writes them: each header's name and value
+     * with their length prefixes, so that many headers of nothing still count (two bytes each: 600
+     * 000 of them make a record past the producer's 1 MiB).
+     */
     public static int sizeOf(byte[] key, Headers headers) {
         long size = key == null ? 0 : key.length;
         for (Header h : headers) {
-            size += h.key().getBytes(StandardCharsets.UTF_8).length;
-            size += h.value() == null ? 0 : h.value().length;
+            int name = h.key().getBytes(StandardCharsets.UTF_8).length;
+            size += ByteUtils.sizeOfVarint(name) + name;
+            size +=
+                    h.value() == null
+                            ? ByteUtils.sizeOfVarint(-1)
+                            : ByteUtils.sizeOfVarint(h.value().length) + h.value().length;
         }
         return (int) Math.min(size, Integer.MAX_VALUE);
     }

@@ -79,6 +79,7 @@ final class HostileRecords {
         FAR_ABOVE_PAYLOAD_LIMIT(Fate.DEAD, DlqReason.OVERSIZE_PAYLOAD),
         KEY_ABOVE_LIMIT(Fate.DEAD, DlqReason.OVERSIZE_PAYLOAD),
         HEADERS_ABOVE_LIMIT(Fate.DEAD, DlqReason.OVERSIZE_PAYLOAD),
+        EMPTY_HEADERS_ABOVE_REQUEST_LIMIT(Fate.DEAD, DlqReason.OVERSIZE_PAYLOAD),
         GARBAGE_WITHOUT_TIMESTAMP(Fate.DEAD, DlqReason.MALFORMED_MESSAGE),
         BATCHING_TOPIC_GARBAGE(Fate.DEAD, DlqReason.MALFORMED_MESSAGE),
         BATCHING_TOPIC_GARBAGE_WITHOUT_TIMESTAMP(Fate.DEAD, DlqReason.MALFORMED_MESSAGE);
@@ -93,7 +94,7 @@ final class HostileRecords {
 
         /** About a megabyte each: a few of them prove the limits, many would only cost time. */
         boolean large() {
-            return name().endsWith("PAYLOAD_LIMIT");
+            return name().endsWith("PAYLOAD_LIMIT") || name().endsWith("REQUEST_LIMIT");
         }
 
         /** Kept by Kafka without a timestamp (-1), as clients other than Java's may send it. */
@@ -267,6 +268,13 @@ final class HostileRecords {
                     headers.add("h" + i, randomBytes(16));
                 }
                 value = valid;
+            }
+            case EMPTY_HEADERS_ABOVE_REQUEST_LIMIT -> {
+                // 2 bytes each on the wire, none of name or value: past the producer's 1 MiB
+                for (int i = 0; i < 600_000; i++) {
+                    headers.add("", null);
+                }
+                value = garbage(100);
             }
             case BATCHING_TOPIC_GARBAGE, BATCHING_TOPIC_GARBAGE_WITHOUT_TIMESTAMP -> {
                 topic = batching;

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.flowwatch.streams.config.AppConfig;
 import dev.flowwatch.streams.config.InvalidConfigException;
 
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;
@@ -22,6 +24,20 @@ class RecordLimitsTest {
                 new HashMap<>(Map.of("bootstrap.servers", "b:9092", "model.dir", "m"));
         all.putAll(settings);
         return AppConfig.load(null, Map.of(), all);
+    }
+
+    @Test
+    void headersCountWithTheLengthPrefixesTheProducerWritesEvenWhenEmpty() {
+        RecordHeaders empty = new RecordHeaders();
+        for (int i = 0; i < 10_000; i++) {
+            empty.add("", null);
+        }
+        assertEquals(
+                20_000, RecordLimits.sizeOf(null, empty), "a length byte each for name, value");
+        Headers one = new RecordHeaders().add("ab", new byte[3]);
+        assertEquals(4 + 1 + 2 + 1 + 3, RecordLimits.sizeOf(new byte[4], one));
+        Headers wide = new RecordHeaders().add("x", new byte[200]);
+        assertEquals(1 + 1 + 2 + 200, RecordLimits.sizeOf(null, wide), "a varint of two bytes");
     }
 
     @Test
