@@ -16,7 +16,6 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
-import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -114,7 +113,7 @@ final class AppTopics {
     /** One look: null when every topic exists (and was checked), else what the start waits for. */
     private String attempt(Admin admin) throws InterruptedException {
         String missing = missingTopics(admin);
-        boolean exactlyOnce = StreamsConfig.EXACTLY_ONCE_V2.equals(config.processingGuarantee());
+        boolean exactlyOnce = config.exactlyOnce();
         if (missing != null || !exactlyOnce) {
             return missing;
         }

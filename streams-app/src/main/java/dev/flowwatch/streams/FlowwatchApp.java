@@ -37,6 +37,7 @@ public final class FlowwatchApp implements AutoCloseable {
     private final FlowwatchMetrics metrics;
     private final ThreadReplacements replacements;
     private final CompletableFuture<KafkaStreams.State> stopped = new CompletableFuture<>();
+    private final AppConfig config;
     private final AtomicBoolean closed = new AtomicBoolean();
     private MetricsServer server;
 
@@ -52,6 +53,7 @@ public final class FlowwatchApp implements AutoCloseable {
     private FlowwatchApp(ScoringEngine engine, FlowwatchMetrics metrics, AppConfig config) {
         this.engine = engine;
         this.metrics = metrics;
+        this.config = config;
         this.waitingFor =
                 "looking up the topics at "
                         + config.bootstrapServers()
@@ -88,6 +90,7 @@ public final class FlowwatchApp implements AutoCloseable {
                         config.modelConcurrentPasses());
         FlowwatchApp app = null;
         try {
+            ScoringDeadline.requireRoom(config, engine.warmUpTime());
             FlowwatchMetrics metrics = new FlowwatchMetrics(registry);
             metrics.modelLoaded(engine.modelId(), engine.modelVersion(), engine.device());
             engine.reportForwardPasses(metrics::forwardPass);
@@ -178,15 +181,17 @@ public final class FlowwatchApp implements AutoCloseable {
     }
 
     /**
-     * {@code /healthz}: fails when stream threads keep dying, or Kafka Streams stopped on an error;
-     * a start that waits for the brokers is healthy (a restart would wait the same).
+     * {@code /healthz}: fails when stream threads keep dying, Kafka Streams stopped on an error, or
+     * a forward pass runs past what Kafka allows a batch ({@link ScoringDeadline}); a start that
+     * waits for the brokers is healthy (a restart would wait the same).
      */
     ProbeStatus health() {
         KafkaStreams s = streams;
         if (s != null && s.state() == KafkaStreams.State.ERROR) {
             return ProbeStatus.failing("Kafka Streams stopped after a fatal error");
         }
-        return replacements.health(Instant.now());
+        ProbeStatus pass = ScoringDeadline.health(engine.longestPassInFlight(), config);
+        return pass.ok() ? replacements.health(Instant.now()) : pass;
     }
 
     /** The Kafka Streams state; CREATED while the start waits for the brokers. */

@@ -4,6 +4,7 @@ import dev.flowwatch.flowpp.score.ScoreKind;
 import dev.flowwatch.schemas.SchemaRegistrySettings;
 
 import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsConfig;
@@ -92,6 +93,17 @@ public record AppConfig(
     private static final int DEFAULT_MAX_REQUEST_SIZE = 1_048_576;
 
     private static final String DEFAULT_COMPRESSION = "lz4";
+
+    /**
+     * The producer's transaction.timeout.ms under exactly-once unless set: Kafka Streams' 10 s
+     * would abort the transaction of a thread that waits on one batch that long, which a large
+     * model's batch on a CPU does, and the batch would be scored again, and again (README, "Slow
+     * batches").
+     */
+    private static final int DEFAULT_TRANSACTION_TIMEOUT_MS = 60_000;
+
+    /** Kafka's default max.poll.interval.ms. */
+    private static final int DEFAULT_MAX_POLL_INTERVAL_MS = 300_000;
 
     /** Kafka Streams' default poll.ms. */
     private static final long KAFKA_POLL_MS = 100;
@@ -227,7 +239,52 @@ public record AppConfig(
         p.putIfAbsent(
                 StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG),
                 Integer.toString(producerMaxRequestSize()));
+        if (exactlyOnce()) {
+            p.put(
+                    StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
+                    Long.toString(scoringDeadline().toMillis()));
+        }
         return p;
+    }
+
+    public boolean exactlyOnce() {
+        return StreamsConfig.EXACTLY_ONCE_V2.equals(processingGuarantee);
+    }
+
+    /**
+     * How long a stream thread may wait on scoring before Kafka takes its work away: under
+     * exactly-once the producer's {@code transaction.timeout.ms} [60000] (the open transaction is
+     * aborted and its producer fenced), else the consumer's {@code max.poll.interval.ms} [300000]
+     * (the consumer leaves the group).
+     */
+    public Duration scoringDeadline() {
+        String key;
+        String value;
+        if (exactlyOnce()) {
+            key = ProducerConfig.TRANSACTION_TIMEOUT_CONFIG;
+            value = producerSetting(key, Integer.toString(DEFAULT_TRANSACTION_TIMEOUT_MS));
+        } else {
+            key = ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG;
+            value =
+                    kafka.getOrDefault(
+                            StreamsConfig.mainConsumerPrefix(key),
+                            kafka.getOrDefault(
+                                    StreamsConfig.consumerPrefix(key),
+                                    kafka.getOrDefault(
+                                            key, Integer.toString(DEFAULT_MAX_POLL_INTERVAL_MS))));
+        }
+        try {
+            int ms = Integer.parseInt(value.trim());
+            if (ms > 0) {
+                return Duration.ofMillis(ms);
+            }
+        } catch (NumberFormatException e) {
+            // reported below, naming the key
+        }
+        throw new InvalidConfigException(
+                String.format(
+                        "kafka.%s%s (or kafka.%s)='%s': must be a positive whole number",
+                        exactlyOnce() ? "producer." : "consumer.", key, key, value));
     }
 
     /**

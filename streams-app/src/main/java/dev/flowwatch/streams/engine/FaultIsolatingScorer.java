@@ -11,8 +11,8 @@ import java.util.List;
  * Scores a batch and, when the forward pass fails, finds out which of its events cannot be scored,
  * so that one bad event or batch costs a few retries and a dead letter instead of the stream.
  *
- * <p>A failure is blamed on the batch only while the model still scores a known-good image (a
- * blank one, as at warm-up): then the batch is split in halves and each is scored on its own,
+ * <p>A failure is blamed on the batch only while the model still scores a known-good image (a blank
+ * one, as at warm-up): then the batch is split in halves and each is scored on its own,
  * recursively, so the good events of a batch with one bad event are still scored; a single event
  * that fails {@code maxAttempts} passes is given up. A failure the known-good image shares in
  * {@code maxAttempts} tries (engine closed, device lost, model broken for every input) is systemic

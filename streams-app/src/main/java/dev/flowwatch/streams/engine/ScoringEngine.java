@@ -19,6 +19,7 @@ import dev.flowwatch.flowpp.score.ImageStatistics;
 import dev.flowwatch.flowpp.score.ScoreKind;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -62,7 +63,9 @@ public final class ScoringEngine implements BatchScorer, AutoCloseable {
     private final AnomalyScores anomalyScores;
     private final int concurrentPasses;
     private final Semaphore passes;
+    private final PassesInFlight inFlight = new PassesInFlight();
     private volatile boolean loaded;
+    private volatile Duration warmUpTime = Duration.ZERO;
     private volatile ForwardPassTimes forwardPassTimes = (waitNanos, forwardNanos) -> {};
 
     /**
@@ -182,7 +185,9 @@ public final class ScoringEngine implements BatchScorer, AutoCloseable {
                             concurrentPasses);
             FlowConfig c = bundle.manifest().config();
             byte[] blank = new byte[c.channels() * c.height() * c.width()];
+            long warmUpStart = System.nanoTime();
             warmUp(engine, Collections.nCopies(Math.max(1, warmUpBatchSize), blank));
+            engine.warmUpTime = Duration.ofNanos(System.nanoTime() - warmUpStart);
             engine.loaded = true;
             return engine;
         } catch (RuntimeException e) {
@@ -251,6 +256,19 @@ public final class ScoringEngine implements BatchScorer, AutoCloseable {
     }
 
     /** The bundle's calibration, as read at load; empty when the bundle has none. */
+    /**
+     * How long the warm-up took: one batch of the warm-up size on each of the passes that may run
+     * at once, all at once, on a model not yet used (so more than a batch will take later).
+     */
+    public Duration warmUpTime() {
+        return warmUpTime;
+    }
+
+    /** How long the oldest forward pass running now has run; zero when none runs. */
+    public Duration longestPassInFlight() {
+        return inFlight.longest();
+    }
+
     public Optional<Calibration> calibration() {
         return calibration;
     }
@@ -314,9 +332,14 @@ public final class ScoringEngine implements BatchScorer, AutoCloseable {
         try {
             if (manager.isOpen()) {
                 long held = System.nanoTime();
-                LikelihoodScorer.Scores bounds = scorer.score(pixels, images.size(), iwSamples);
-                forwardPassTimes.observe(held - asked, System.nanoTime() - held);
-                return bounds;
+                long pass = inFlight.start();
+                try {
+                    LikelihoodScorer.Scores bounds = scorer.score(pixels, images.size(), iwSamples);
+                    forwardPassTimes.observe(held - asked, System.nanoTime() - held);
+                    return bounds;
+                } finally {
+                    inFlight.end(pass);
+                }
             }
         } catch (RuntimeException e) {
             throw failed("score", images.size(), e);

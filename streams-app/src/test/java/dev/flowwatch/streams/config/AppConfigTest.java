@@ -2,6 +2,7 @@ package dev.flowwatch.streams.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,6 +33,30 @@ class AppConfigTest {
                     "4.5");
 
     @TempDir Path dir;
+
+    @Test
+    void underExactlyOnceBatchesHaveAMinuteOfTransactionUnlessKafkaSettingsSayOtherwise() {
+        AppConfig defaults = AppConfig.load(null, Map.of(), REQUIRED);
+        assertEquals(Duration.ofMinutes(1), defaults.scoringDeadline());
+        assertEquals("60000", defaults.streamsProperties().get("producer.transaction.timeout.ms"));
+
+        Map<String, String> set = new HashMap<>(REQUIRED);
+        set.put("kafka.transaction.timeout.ms", "120000");
+        AppConfig longer = AppConfig.load(null, Map.of(), set);
+        assertEquals(Duration.ofMinutes(2), longer.scoringDeadline());
+        assertEquals("120000", longer.streamsProperties().get("producer.transaction.timeout.ms"));
+
+        set.put("processing.guarantee", "at_least_once");
+        AppConfig atLeastOnce = AppConfig.load(null, Map.of(), set);
+        assertEquals(Duration.ofMinutes(5), atLeastOnce.scoringDeadline(), "max.poll.interval.ms");
+        assertNull(atLeastOnce.streamsProperties().get("producer.transaction.timeout.ms"));
+        set.put("kafka.consumer.max.poll.interval.ms", "soon");
+        InvalidConfigException e =
+                assertThrows(
+                        InvalidConfigException.class,
+                        () -> AppConfig.load(null, Map.of(), set).scoringDeadline());
+        assertTrue(e.getMessage().contains("kafka.consumer.max.poll.interval.ms"), e.getMessage());
+    }
 
     @Test
     void everyDeclaredKeyCanBeSetByItsEnvironmentVariableHyphensIncluded() {

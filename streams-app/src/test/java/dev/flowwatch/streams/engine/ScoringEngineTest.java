@@ -21,6 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -100,6 +101,48 @@ class ScoringEngineTest {
         assertEquals(2, passes.size());
         assertTrue(
                 passes.get(1)[0] < HOLD / 3, "the second batch waited " + passes.get(1)[0] + " ns");
+    }
+
+    /** The passes' report comes while the pass still runs: holding it there is a hung pass. */
+    @Test
+    void aPassThatDoesNotEndShowsAsTheLongestInFlightUntilItEnds() throws Exception {
+        try (ScoringEngine engine =
+                ScoringEngine.load(TestModels.tinyBundle(dir), "cpu", 0, ScoreKind.BPD, 1, 2)) {
+            assertTrue(engine.warmUpTime().toNanos() > 0, "the warm-up was timed");
+            assertEquals(Duration.ZERO, engine.longestPassInFlight());
+            CountDownLatch running = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            engine.reportForwardPasses(
+                    (waitNanos, forwardNanos) -> {
+                        running.countDown();
+                        awaitUninterruptibly(release);
+                    });
+            ExecutorService pool = Executors.newSingleThreadExecutor();
+            try {
+                Future<ScoredBatch> hung =
+                        pool.submit(() -> engine.score(List.of(TestModels.pixels(1))));
+                running.await();
+                Duration first = engine.longestPassInFlight();
+                LockSupport.parkNanos(HOLD);
+                Duration later = engine.longestPassInFlight();
+                assertTrue(
+                        later.minus(first).toNanos() >= HOLD,
+                        "grew from " + first + " to " + later);
+                release.countDown();
+                hung.get();
+                assertEquals(Duration.ZERO, engine.longestPassInFlight());
+            } finally {
+                pool.shutdown();
+            }
+        }
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static final long HOLD = TimeUnit.MILLISECONDS.toNanos(300);
