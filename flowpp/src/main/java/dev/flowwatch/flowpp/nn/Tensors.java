@@ -80,12 +80,20 @@ public final class Tensors {
     /**
      * log(sum(exp(x))) along {@code axis}, removing that axis. PyTorch's log-softmax is a stable
      * log-sum-exp in one operator: log_softmax(x)ᵢ = xᵢ − LSE(x), so LSE(x) = max x − max
-     * log_softmax(x), whose second term lies in [−log K, 0] and keeps its precision. Four operators
-     * where shifting by the maximum by hand takes eight, which a host issuing them one by one to a
-     * GPU pays for; the gradient is the softmax, as it should be (the two maxima's parts cancel).
+     * log_softmax(x), whose second term lies in [−log K, 0] and keeps its precision: four operators
+     * where shifting by the maximum by hand takes seven, which a host issuing them one by one to a
+     * GPU pays for. Its gradient is the softmax only when both maxima sit at one index, which
+     * rounding can break: two terms a float32 step apart may tie in the log-softmax, whose maximum
+     * then goes to the first (−0.70 instead of 0.30 for a term of [0.3 − ulp, 0.3, −0.5, 0.2]). So
+     * an x that takes gradients is shifted by hand, by one maximum whose two parts cancel in the
+     * gradient.
      */
     public static NDArray logSumExp(NDArray x, int axis) {
         int[] axes = {axis};
+        if (x.hasGradient()) {
+            NDArray max = x.max(axes, true);
+            return x.sub(max).exp().sum(axes).log().add(max.squeeze(axis));
+        }
         return x.max(axes).sub(x.logSoftmax(axis).max(axes));
     }
 
