@@ -28,6 +28,15 @@ public final class FlowChecks {
     public static void initializeRandomly(
             Block block, NDManager manager, Shape inputShape, long seed) {
         block.initialize(manager, DataType.FLOAT64, inputShape);
+        perturb(block, manager, seed);
+    }
+
+    /**
+     * Moves every trainable parameter of an initialised block away from its start, in the
+     * parameter's own type: a fresh coupling network's last layer outputs zeros, which makes every
+     * coupling the identity, and a test of it then proves nothing about its networks.
+     */
+    public static void perturb(Block block, NDManager manager, long seed) {
         Random random = new Random(seed);
         for (Pair<String, Parameter> p : block.getParameters()) {
             if (!p.getValue().requiresGradient()) {
@@ -38,7 +47,7 @@ public final class FlowChecks {
             for (int i = 0; i < noise.length; i++) {
                 noise[i] = 0.3 * random.nextGaussian();
             }
-            array.addi(manager.create(noise, array.getShape()));
+            array.addi(manager.create(noise, array.getShape()).toType(array.getDataType(), false));
         }
     }
 

@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 
+import dev.flowwatch.flowpp.flow.FlowChecks;
 import dev.flowwatch.flowpp.flow.FlowContext;
 
 import org.junit.jupiter.api.AfterEach;
@@ -37,8 +38,16 @@ class ChunkedPassesTest {
     }
 
     private FlowPlusPlus freshModel() {
-        FlowPlusPlus model = new FlowPlusPlus(FlowConfig.presetBuilder("tiny", 1, 8, 8).optSeed(4).build());
+        FlowPlusPlus model =
+                new FlowPlusPlus(FlowConfig.presetBuilder("tiny", 1, 8, 8).optSeed(4).build());
         model.initialize(manager, DataType.FLOAT32);
+        return model;
+    }
+
+    /** A fresh model whose couplings are not the identity, so that chunks' networks count. */
+    private FlowPlusPlus perturbedModel() {
+        FlowPlusPlus model = freshModel();
+        FlowChecks.perturb(model, manager, 4);
         return model;
     }
 
@@ -69,7 +78,7 @@ class ChunkedPassesTest {
 
     @Test
     void chunkedImportanceWeightedBoundEqualsTheWholeBatchOne() {
-        FlowPlusPlus model = freshModel();
+        FlowPlusPlus model = perturbedModel();
         NDArray x = pixels(7);
         model.initializeFromData(x, 0);
         Engine.getInstance().setRandomSeed(2);
@@ -84,7 +93,7 @@ class ChunkedPassesTest {
 
     @Test
     void chunkedSamplingDrawsTheSameImages() {
-        FlowPlusPlus model = freshModel();
+        FlowPlusPlus model = perturbedModel();
         model.initializeFromData(pixels(8), 0);
         Engine.getInstance().setRandomSeed(3);
         double[] whole = doubles(model.sample(manager, 6, 0.8, FlowContext.inference()));
