@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
@@ -56,34 +57,50 @@ public final class FlowChecks {
             Flow flow, NDArray x, FlowContext context, double tolerance) {
         FlowResult forward = flow.forward(x, context);
         FlowResult inverse = flow.inverse(forward.output(), context);
-        double error = inverse.output().sub(x).abs().max().getDouble();
+        double error = largest(inverse.output().sub(x));
         assertTrue(error < tolerance, "max |inverse(forward(x)) - x| = " + error);
-        double logDetError = forward.logDet().add(inverse.logDet()).abs().max().getDouble();
+        double logDetError = largest(forward.logDet().add(inverse.logDet()));
         assertTrue(
                 logDetError < tolerance * 10,
                 "forward and inverse log-dets differ by " + logDetError);
     }
 
+    private static double largest(NDArray error) {
+        return error.abs().max().toType(DataType.FLOAT64, false).getDouble();
+    }
+
     /**
-     * The reported log-det of a single example equals log|det J| of the Jacobian computed by
-     * central finite differences.
+     * The reported log-det of every example of {@code x} (distinct ones, so that a layer mixing or
+     * summing examples fails) equals log|det J| of that example's Jacobian, computed by central
+     * finite differences on the example alone.
      */
     public static void assertLogDetMatchesNumericalJacobian(
             Flow flow, NDArray x, FlowContext context, double tolerance) {
-        double expected =
-                numericalLogAbsDet(
-                        batch -> {
-                            long copies = batch.getShape().get(0);
-                            FlowContext batchContext =
-                                    context.conditioning() == null
-                                            ? context
-                                            : context.withConditioning(
-                                                    context.conditioning().repeat(0, copies));
-                            return flow.forward(batch, batchContext).output();
-                        },
-                        x);
-        double reported = flow.forward(x, context).logDet().getDouble(0);
-        assertEquals(expected, reported, tolerance, "log|det J| numerical vs reported");
+        double[] reported =
+                flow.forward(x, context).logDet().toType(DataType.FLOAT64, false).toDoubleArray();
+        assertEquals(x.getShape().get(0), reported.length, "one log-det per example");
+        for (int i = 0; i < reported.length; i++) {
+            NDIndex row = new NDIndex("{}:{}", i, i + 1);
+            NDArray conditioning =
+                    context.conditioning() == null ? null : context.conditioning().get(row);
+            double expected =
+                    numericalLogAbsDet(
+                            batch -> {
+                                long copies = batch.getShape().get(0);
+                                FlowContext batchContext =
+                                        conditioning == null
+                                                ? context
+                                                : context.withConditioning(
+                                                        conditioning.repeat(0, copies));
+                                return flow.forward(batch, batchContext).output();
+                            },
+                            x.get(row));
+            assertEquals(
+                    expected,
+                    reported[i],
+                    tolerance,
+                    "log|det J| numerical vs reported, example " + i);
+        }
     }
 
     /**

@@ -14,6 +14,7 @@ import dev.flowwatch.flowpp.train.Weights;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -25,7 +26,7 @@ import java.util.stream.Stream;
 /** Every flow layer, alone and composed: invertible, with a log-det equal to the numerical one. */
 class FlowLayersTest {
 
-    private static final Shape SHAPE = new Shape(1, 2, 4, 4);
+    private static final Shape SHAPE = new Shape(3, 2, 4, 4);
     private static final CouplingNetwork.Spec SPEC = new CouplingNetwork.Spec(8, 1, 3, 2, 0f);
     private static final int CONDITIONING_CHANNELS = 3;
 
@@ -67,7 +68,7 @@ class FlowLayersTest {
                         new Case(
                                 "Unsqueeze",
                                 new Inverted(new Squeeze()),
-                                m -> real.apply(m).reshape(1, 8, 2, 2),
+                                m -> real.apply(m).reshape(3, 8, 2, 2),
                                 false),
                         new Case("LogitTransform", new LogitTransform(0.05), unit, false),
                         new Case("SigmoidFlow", new SigmoidFlow(), real, false),
@@ -137,7 +138,7 @@ class FlowLayersTest {
                             manager.randomNormal(
                                     0f,
                                     1f,
-                                    new Shape(1, CONDITIONING_CHANNELS, 4, 4),
+                                    new Shape(3, CONDITIONING_CHANNELS, 4, 4),
                                     DataType.FLOAT64));
         }
         return context;
@@ -148,6 +149,17 @@ class FlowLayersTest {
             FlowChecks.initializeRandomly(block, manager, SHAPE, 11);
         }
         return c.input().apply(manager);
+    }
+
+    /** As the shipped models run: float32 weights and data, the default bisection. */
+    @Test
+    void aCouplingInFloat32InvertsAtTheDefaultBisection() {
+        MixtureLogisticCoupling coupling =
+                new MixtureLogisticCoupling(new CheckerboardPartition(0), 2, 0, 4, 4, SPEC);
+        coupling.initialize(manager, DataType.FLOAT32, SHAPE);
+        FlowChecks.perturb(coupling, manager, 11);
+        NDArray x = manager.randomNormal(0f, 1f, SHAPE, DataType.FLOAT32);
+        FlowChecks.assertInvertible(coupling, x, FlowContext.inference(), 1e-4);
     }
 
     @ParameterizedTest(name = "{0}")
