@@ -228,10 +228,13 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
 
     /**
      * Batches still in flight are dropped, not awaited: their events stay in the store, unscored,
-     * for the task's next owner (or this one after a restart).
+     * for the task's next owner (or this one after a restart). A batch queued behind the one being
+     * scored is cancelled, so that it never takes the device from the tasks still open.
      */
     @Override
     public void close() {
+        // a CompletableFuture cancelled before its task starts never calls its supplier
+        inFlight.forEach(f -> f.scoring().cancel(false));
         inFlight.clear();
         if (scoringThread != null) {
             scoringThread.shutdown();

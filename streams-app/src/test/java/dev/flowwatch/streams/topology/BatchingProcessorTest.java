@@ -609,6 +609,7 @@ class BatchingProcessorTest {
             scorer.open.countDown();
             sleep(200);
             assertEquals(List.of(), scoredIds(context), "a closed task emits nothing");
+            assertEquals(List.of(2), scorer.sizes, "the batch queued behind never ran");
             assertEquals(4, count(store));
 
             MockProcessorContext<byte[], Object> next = new MockProcessorContext<>();
