@@ -269,17 +269,22 @@ class BatchingProcessorTest {
         }
     }
 
+    /** Each event a batch of its own and an anomaly; an alert per two of a source's last two. */
+    private TopologyFixture twoOfTwo(String expiryMinutes) {
+        return new TopologyFixture(
+                engine,
+                stateDir,
+                Map.of(
+                        "batch.max.size", "1",
+                        "threshold.bpd", "0",
+                        "alert.per-source.k", "2",
+                        "alert.per-source.n", "2",
+                        "source.window.expiry.minutes", expiryMinutes));
+    }
+
     @Test
     void perSourceRuleSitsBetweenScoresAndAlerts() {
-        try (TopologyFixture f =
-                new TopologyFixture(
-                        engine,
-                        stateDir,
-                        Map.of(
-                                "batch.max.size", "1",
-                                "threshold.bpd", "0",
-                                "alert.per-source.k", "2",
-                                "alert.per-source.n", "2"))) {
+        try (TopologyFixture f = twoOfTwo("1440")) {
             for (int i = 0; i < 5; i++) {
                 f.send("k" + i, TestModels.event("e" + i, i));
             }
@@ -298,16 +303,7 @@ class BatchingProcessorTest {
 
     @Test
     void aSourceIdlePastTheExpiryLosesItsWindowInTheRunningApp() {
-        try (TopologyFixture f =
-                new TopologyFixture(
-                        engine,
-                        stateDir,
-                        Map.of(
-                                "batch.max.size", "1",
-                                "threshold.bpd", "0",
-                                "alert.per-source.k", "2",
-                                "alert.per-source.n", "2",
-                                "source.window.expiry.minutes", "1"))) {
+        try (TopologyFixture f = twoOfTwo("1")) {
             var windows = f.driver.<String, Long>getKeyValueStore(AlertProcessor.STORE);
             Instant start = TopologyFixture.START;
             f.images.pipeInput(
