@@ -37,7 +37,7 @@ public final class FlowwatchApp implements AutoCloseable {
     private final FlowwatchMetrics metrics;
     private final ThreadReplacements replacements;
     private final CompletableFuture<KafkaStreams.State> stopped = new CompletableFuture<>();
-    private final AppConfig config;
+    private final ScoringDeadline deadline;
     private final AtomicBoolean closed = new AtomicBoolean();
     private MetricsServer server;
 
@@ -53,7 +53,7 @@ public final class FlowwatchApp implements AutoCloseable {
     private FlowwatchApp(ScoringEngine engine, FlowwatchMetrics metrics, AppConfig config) {
         this.engine = engine;
         this.metrics = metrics;
-        this.config = config;
+        this.deadline = ScoringDeadline.of(config);
         this.waitingFor =
                 "looking up the topics at "
                         + config.bootstrapServers()
@@ -90,7 +90,18 @@ public final class FlowwatchApp implements AutoCloseable {
                         config.modelConcurrentPasses());
         FlowwatchApp app = null;
         try {
-            ScoringDeadline.requireRoom(config, engine.warmUpTime());
+            ScoringDeadline deadline = ScoringDeadline.of(config);
+            deadline.requireRoom(config, engine.warmUpTime());
+            LOG.info(
+                    "A batch of {} took {} ms after the warm-up ({} at once): within {} ({} ms) a"
+                            + " stream thread may own about {} tasks before a backlog on all of"
+                            + " them could outlast it",
+                    config.batchMaxSize(),
+                    engine.warmUpTime().toMillis(),
+                    config.modelConcurrentPasses(),
+                    deadline.key(),
+                    deadline.time().toMillis(),
+                    deadline.tasksPerThread(engine.warmUpTime()));
             FlowwatchMetrics metrics = new FlowwatchMetrics(registry);
             metrics.modelLoaded(engine.modelId(), engine.modelVersion(), engine.device());
             engine.reportForwardPasses(metrics::forwardPass);
@@ -190,7 +201,7 @@ public final class FlowwatchApp implements AutoCloseable {
         if (s != null && s.state() == KafkaStreams.State.ERROR) {
             return ProbeStatus.failing("Kafka Streams stopped after a fatal error");
         }
-        ProbeStatus pass = ScoringDeadline.health(engine.longestPassInFlight(), config);
+        ProbeStatus pass = deadline.health(engine.longestPassInFlight());
         return pass.ok() ? replacements.health(Instant.now()) : pass;
     }
 

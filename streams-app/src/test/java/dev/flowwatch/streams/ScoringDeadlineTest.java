@@ -27,25 +27,39 @@ class ScoringDeadlineTest {
         return AppConfig.load(null, Map.of(), all);
     }
 
+    @Test
+    void theDeadlineIsTheShorterOfTheTransactionTimeoutAndThePollInterval() {
+        assertEquals(
+                new ScoringDeadline(Duration.ofMinutes(1), "kafka.producer.transaction.timeout.ms"),
+                ScoringDeadline.of(config()));
+        assertEquals(
+                new ScoringDeadline(Duration.ofMinutes(5), "kafka.consumer.max.poll.interval.ms"),
+                ScoringDeadline.of(config("kafka.producer.transaction.timeout.ms", "600000")),
+                "the consumer leaves the group first");
+        assertEquals(
+                new ScoringDeadline(Duration.ofMinutes(5), "kafka.consumer.max.poll.interval.ms"),
+                ScoringDeadline.of(config("processing.guarantee", "at_least_once")));
+    }
+
     /** A large model's batch of 64 on a CPU: Kafka Streams' own 10 s would fence it for ever. */
     @Test
-    void aWarmUpThatLeavesRoomForFourBatchesWithinTheTransactionTimeoutStarts() {
-        assertDoesNotThrow(() -> ScoringDeadline.requireRoom(config(), Duration.ofSeconds(12)));
-        assertDoesNotThrow(
-                () ->
-                        ScoringDeadline.requireRoom(
-                                config("processing.guarantee", "at_least_once"),
-                                Duration.ofSeconds(70)));
+    void aBatchThatLeavesRoomForFourWithinTheDeadlineStarts() {
+        AppConfig config = config();
+        ScoringDeadline deadline = ScoringDeadline.of(config);
+        assertDoesNotThrow(() -> deadline.requireRoom(config, Duration.ofSeconds(12)));
+        assertEquals(1, deadline.tasksPerThread(Duration.ofSeconds(12)));
+        assertEquals(25, deadline.tasksPerThread(Duration.ofMillis(600)));
     }
 
     @Test
-    void aWarmUpTooSlowForTheTransactionTimeoutStopsTheStartSayingWhatToChange() {
+    void aBatchTooSlowForTheDeadlineStopsTheStartSayingWhatToChange() {
+        AppConfig config = config("batch.max.size", "256");
         InvalidConfigException e =
                 assertThrows(
                         InvalidConfigException.class,
                         () ->
-                                ScoringDeadline.requireRoom(
-                                        config("batch.max.size", "256"), Duration.ofSeconds(16)));
+                                ScoringDeadline.of(config)
+                                        .requireRoom(config, Duration.ofSeconds(16)));
         for (String part :
                 new String[] {
                     "16000 ms",
@@ -56,22 +70,41 @@ class ScoringDeadlineTest {
                 }) {
             assertTrue(e.getMessage().contains(part), part + " in: " + e.getMessage());
         }
-        InvalidConfigException atLeastOnce =
+        AppConfig atLeastOnce = config("processing.guarantee", "at_least_once");
+        InvalidConfigException polling =
                 assertThrows(
                         InvalidConfigException.class,
                         () ->
-                                ScoringDeadline.requireRoom(
-                                        config("processing.guarantee", "at_least_once"),
-                                        Duration.ofSeconds(76)));
+                                ScoringDeadline.of(atLeastOnce)
+                                        .requireRoom(atLeastOnce, Duration.ofSeconds(76)));
         assertTrue(
-                atLeastOnce.getMessage().contains("kafka.consumer.max.poll.interval.ms=300000"),
-                atLeastOnce.getMessage());
+                polling.getMessage().contains("kafka.consumer.max.poll.interval.ms=300000"),
+                polling.getMessage());
+    }
+
+    @Test
+    void registryRetriesOutlastingTheDeadlineStopTheStart() {
+        AppConfig config =
+                config(
+                        "schema.registry.url", "http://registry:8081",
+                        "schema.registry.retry.max.ms", "60000");
+        InvalidConfigException e =
+                assertThrows(
+                        InvalidConfigException.class,
+                        () -> ScoringDeadline.of(config).requireRoom(config, Duration.ofMillis(1)));
+        assertTrue(
+                e.getMessage()
+                        .contains(
+                                "schema.registry.retry.max.ms=60000 must stay below"
+                                        + " kafka.producer.transaction.timeout.ms=60000"),
+                e.getMessage());
     }
 
     @Test
     void healthFailsOnlyWhileAPassRunsPastTheDeadline() {
-        assertEquals(ProbeStatus.OK, ScoringDeadline.health(Duration.ofSeconds(59), config()));
-        ProbeStatus hung = ScoringDeadline.health(Duration.ofSeconds(61), config());
+        ScoringDeadline deadline = ScoringDeadline.of(config());
+        assertEquals(ProbeStatus.OK, deadline.health(Duration.ofSeconds(59)));
+        ProbeStatus hung = deadline.health(Duration.ofSeconds(61));
         assertFalse(hung.ok());
         assertTrue(hung.reason().contains("61 s, past the 60 s"), hung.reason());
     }

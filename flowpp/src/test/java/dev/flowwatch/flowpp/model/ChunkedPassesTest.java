@@ -17,6 +17,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
+
 /**
  * Bounded passes compute what whole-batch passes compute: chunking is a memory setting only. The
  * noise and prior draws are made for the whole batch, so the same seed gives the same numbers.
@@ -59,8 +61,8 @@ class ChunkedPassesTest {
 
     @Test
     void chunkedDataInitSetsTheSameParametersAsOnePass() {
-        FlowPlusPlus whole = freshModel();
-        FlowPlusPlus chunked = freshModel();
+        FlowPlusPlus whole = perturbedModel();
+        FlowPlusPlus chunked = perturbedModel();
         NDArray x = pixels(10);
         Engine.getInstance().setRandomSeed(1);
         whole.initializeFromData(x, 0);
@@ -89,6 +91,15 @@ class ChunkedPassesTest {
                         model.importanceWeightedBound(
                                 x, 4, FlowContext.inference().withChunkSize(2)));
         assertArrayEquals(whole, chunked, TOLERANCE * 100);
+        assertTrue(Arrays.stream(whole).allMatch(Double::isFinite), Arrays.toString(whole));
+        FlowPlusPlus identity = freshModel();
+        identity.initializeFromData(x, 0);
+        Engine.getInstance().setRandomSeed(2);
+        double[] ofIdentity =
+                doubles(identity.importanceWeightedBound(x, 4, FlowContext.inference()));
+        assertTrue(
+                Math.abs(whole[0] - ofIdentity[0]) > 1,
+                "the couplings count: " + whole[0] + " vs " + ofIdentity[0]);
     }
 
     @Test

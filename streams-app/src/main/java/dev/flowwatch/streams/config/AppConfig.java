@@ -242,7 +242,7 @@ public record AppConfig(
         if (exactlyOnce()) {
             p.put(
                     StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
-                    Long.toString(scoringDeadline().toMillis()));
+                    Long.toString(transactionTimeout().toMillis()));
         }
         return p;
     }
@@ -252,27 +252,35 @@ public record AppConfig(
     }
 
     /**
-     * How long a stream thread may wait on scoring before Kafka takes its work away: under
-     * exactly-once the producer's {@code transaction.timeout.ms} [60000] (the open transaction is
-     * aborted and its producer fenced), else the consumer's {@code max.poll.interval.ms} [300000]
-     * (the consumer leaves the group).
+     * The producer's {@code transaction.timeout.ms} under exactly-once: {@code
+     * kafka.producer.transaction.timeout.ms}, else {@code kafka.transaction.timeout.ms}, else
+     * 60000.
      */
-    public Duration scoringDeadline() {
-        String key;
-        String value;
-        if (exactlyOnce()) {
-            key = ProducerConfig.TRANSACTION_TIMEOUT_CONFIG;
-            value = producerSetting(key, Integer.toString(DEFAULT_TRANSACTION_TIMEOUT_MS));
-        } else {
-            key = ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG;
-            value =
-                    kafka.getOrDefault(
-                            StreamsConfig.mainConsumerPrefix(key),
-                            kafka.getOrDefault(
-                                    StreamsConfig.consumerPrefix(key),
-                                    kafka.getOrDefault(
-                                            key, Integer.toString(DEFAULT_MAX_POLL_INTERVAL_MS))));
-        }
+    public Duration transactionTimeout() {
+        String key = ProducerConfig.TRANSACTION_TIMEOUT_CONFIG;
+        return positiveMillis(
+                "kafka.producer." + key,
+                producerSetting(key, Integer.toString(DEFAULT_TRANSACTION_TIMEOUT_MS)));
+    }
+
+    /**
+     * The stream threads' consumers' {@code max.poll.interval.ms}: {@code
+     * kafka.main.consumer.max.poll.interval.ms}, else {@code kafka.consumer.…}, else {@code
+     * kafka.max.poll.interval.ms}, else 300000.
+     */
+    public Duration maxPollInterval() {
+        String key = ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG;
+        return positiveMillis(
+                "kafka.consumer." + key,
+                kafka.getOrDefault(
+                        StreamsConfig.mainConsumerPrefix(key),
+                        kafka.getOrDefault(
+                                StreamsConfig.consumerPrefix(key),
+                                kafka.getOrDefault(
+                                        key, Integer.toString(DEFAULT_MAX_POLL_INTERVAL_MS)))));
+    }
+
+    private static Duration positiveMillis(String key, String value) {
         try {
             int ms = Integer.parseInt(value.trim());
             if (ms > 0) {
@@ -282,9 +290,7 @@ public record AppConfig(
             // reported below, naming the key
         }
         throw new InvalidConfigException(
-                String.format(
-                        "kafka.%s%s (or kafka.%s)='%s': must be a positive whole number",
-                        exactlyOnce() ? "producer." : "consumer.", key, key, value));
+                key + "='" + value + "': must be a positive whole number of milliseconds");
     }
 
     /**

@@ -65,7 +65,7 @@ public final class ScoringEngine implements BatchScorer, AutoCloseable {
     private final Semaphore passes;
     private final PassesInFlight inFlight = new PassesInFlight();
     private volatile boolean loaded;
-    private volatile Duration warmUpTime = Duration.ZERO;
+    private volatile Duration warmTime = Duration.ZERO;
     private volatile ForwardPassTimes forwardPassTimes = (waitNanos, forwardNanos) -> {};
 
     /**
@@ -102,10 +102,11 @@ public final class ScoringEngine implements BatchScorer, AutoCloseable {
     }
 
     /**
-     * Loads the bundle and its calibration, puts the model onto the device and warms it up with one
-     * batch of {@code warmUpBatchSize} blank images, so that the first real batch does not pay for
-     * allocator and kernel start-up, and so that a batch size too large for the device's memory
-     * fails here, at start, rather than mid-stream.
+     * Loads the bundle and its calibration, puts the model onto the device and warms it up with
+     * batches of {@code warmUpBatchSize} blank images, twice, so that the first real batch does not
+     * pay for allocator and kernel start-up, so that a batch size too large for the device's memory
+     * fails here, at start, rather than mid-stream, and so that the second round tells what a batch
+     * costs ({@link #warmUpTime()}).
      *
      * @param device auto, cpu, gpu or gpu:N
      * @param iwSamples importance samples for the IW bound; 0 skips it
@@ -185,9 +186,13 @@ public final class ScoringEngine implements BatchScorer, AutoCloseable {
                             concurrentPasses);
             FlowConfig c = bundle.manifest().config();
             byte[] blank = new byte[c.channels() * c.height() * c.width()];
-            long warmUpStart = System.nanoTime();
-            warmUp(engine, Collections.nCopies(Math.max(1, warmUpBatchSize), blank));
-            engine.warmUpTime = Duration.ofNanos(System.nanoTime() - warmUpStart);
+            List<byte[]> batch = Collections.nCopies(Math.max(1, warmUpBatchSize), blank);
+            warmUp(engine, batch);
+            // the first round pays for allocators, kernels and caches: the second is what a
+            // batch costs from now on
+            long warmStart = System.nanoTime();
+            warmUp(engine, batch);
+            engine.warmTime = Duration.ofNanos(System.nanoTime() - warmStart);
             engine.loaded = true;
             return engine;
         } catch (RuntimeException e) {
@@ -257,11 +262,11 @@ public final class ScoringEngine implements BatchScorer, AutoCloseable {
 
     /** The bundle's calibration, as read at load; empty when the bundle has none. */
     /**
-     * How long the warm-up took: one batch of the warm-up size on each of the passes that may run
-     * at once, all at once, on a model not yet used (so more than a batch will take later).
+     * How long a round of the warm-up took once the model was warm: one batch of the warm-up size
+     * on each of the passes that may run at once, all at once.
      */
     public Duration warmUpTime() {
-        return warmUpTime;
+        return warmTime;
     }
 
     /** How long the oldest forward pass running now has run; zero when none runs. */

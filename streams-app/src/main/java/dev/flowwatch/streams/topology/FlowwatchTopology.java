@@ -169,8 +169,9 @@ public final class FlowwatchTopology {
     /**
      * The Kafka Streams configuration of the app: {@link AppConfig#streamsProperties()}, the
      * exception handlers that turn bad records on the batching topic and dead letters that can
-     * never be written into dead letters and a metric instead of a dying thread, and the extractor
-     * that gives records without a valid timestamp one ({@link EventTimeExtractor}).
+     * never be written into dead letters and a metric instead of a dying thread, and, unless {@code
+     * kafka.default.timestamp.extractor} names another, the extractor that gives records without a
+     * valid timestamp one ({@link EventTimeExtractor}).
      */
     public static Properties streamsProperties(AppConfig config, FlowwatchMetrics metrics) {
         Properties p = config.streamsProperties();
@@ -180,7 +181,8 @@ public final class FlowwatchTopology {
         p.put(
                 StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
                 DeadLetterProductionHandler.class);
-        p.put(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, EventTimeExtractor.class);
+        p.putIfAbsent(
+                StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, EventTimeExtractor.class);
         // The app has no global stores; enabling the handler for them is what Kafka Streams 5 will
         // do anyway, and quiets its warning at every start. The main consumer needs it too: its
         // partition assignor builds a StreamsConfig of its own from the consumer's settings.

@@ -25,11 +25,18 @@ import java.util.List;
  * session, devices replaced) cannot grow the store and its changelog for ever.
  *
  * <p>The clock is event time: the latest timestamp of the records scored by the task, held back to
- * the wall clock. Event time, because a backlog scored after an outage must find the windows as
- * they were when its events were written; held back, because one record stamped in the future would
- * otherwise expire every window of the task. Each stamp is the clock rather than the source's own
- * timestamp, so a source sending old timestamps loses nothing either. The clock starts with the
- * first record a task scores: after a restart nothing expires before then.
+ * the wall clock, and moving with the wall clock while the task gets no records (else a partition
+ * whose sources all left would keep their windows for ever). Event time, because a backlog scored
+ * after an outage must find the windows as they were when its events were written; held back,
+ * because one record stamped in the future would otherwise expire every window of the task. Each
+ * stamp is the clock rather than the source's own timestamp, so a source sending old timestamps
+ * loses nothing either. The clock starts with the first record a task scores: after a restart
+ * nothing expires before then.
+ *
+ * <p>A window without a stamp (kept on disk by a version that stamped none: RocksDB reads it back
+ * with -1) or stamped after the wall clock (restored from such a version's changelog, which logged
+ * the records' own times) counts as stamped when the task scored its first record: it expires one
+ * expiry later unless its source comes back.
  */
 final class SourceWindows<V> {
 
@@ -42,6 +49,8 @@ final class SourceWindows<V> {
     private ProcessorContext<?, ?> context;
     private TimestampedKeyValueStore<String, V> store;
     private long clock = -1;
+    private long wallAtClock;
+    private long firstClock = -1;
 
     /**
      * @param expiry how long a source may stay idle before its window is dropped; zero keeps
@@ -83,9 +92,14 @@ final class SourceWindows<V> {
      * timestamp}, the record's, advances the clock first.
      */
     V get(String source, long timestamp) {
-        clock = Math.max(clock, Math.min(timestamp, context.currentSystemTimeMs()));
+        long now = context.currentSystemTimeMs();
+        clock = Math.max(clock, Math.min(timestamp, now));
+        wallAtClock = now;
+        if (firstClock < 0) {
+            firstClock = clock;
+        }
         ValueAndTimestamp<V> window = store.get(source);
-        return window == null || expired(window.timestamp()) ? null : window.value();
+        return window == null || expired(window.timestamp(), now) ? null : window.value();
     }
 
     /** Keeps {@code window} as the source's, stamped with the clock. */
@@ -97,32 +111,32 @@ final class SourceWindows<V> {
         store.delete(source);
     }
 
-    private boolean expired(long stamp) {
-        return expiryMs > 0 && stamp >= 0 && clock - stamp > expiryMs;
+    private boolean expired(long stamp, long now) {
+        long since = stamp < 0 || stamp > now ? firstClock : stamp;
+        return expiryMs > 0 && clock - since > expiryMs;
     }
 
     /**
-     * Drops the windows idle past the expiry. A window without a stamp (kept by a version that
-     * stamped none, read from its local store) is stamped now, so an upgrade forgets nothing.
+     * Drops the windows idle past the expiry, the clock first moved on by the wall-clock time that
+     * passed without records. Holds only the keys to drop, never the windows.
      */
     private void expireIdle() {
         if (clock < 0) {
             return;
         }
+        long now = context.currentSystemTimeMs();
+        clock += Math.max(0, now - wallAtClock);
+        wallAtClock = now;
         List<String> idle = new ArrayList<>();
-        List<KeyValue<String, ValueAndTimestamp<V>>> unstamped = new ArrayList<>();
         try (KeyValueIterator<String, ValueAndTimestamp<V>> all = store.all()) {
             while (all.hasNext()) {
                 KeyValue<String, ValueAndTimestamp<V>> e = all.next();
-                if (expired(e.value.timestamp())) {
+                if (expired(e.value.timestamp(), now)) {
                     idle.add(e.key);
-                } else if (e.value.timestamp() < 0) {
-                    unstamped.add(e);
                 }
             }
         }
         idle.forEach(store::delete);
-        unstamped.forEach(e -> put(e.key, e.value.value()));
         metrics.sourceWindowsExpired(name, idle.size());
     }
 }

@@ -37,25 +37,27 @@ class AppConfigTest {
     @Test
     void underExactlyOnceBatchesHaveAMinuteOfTransactionUnlessKafkaSettingsSayOtherwise() {
         AppConfig defaults = AppConfig.load(null, Map.of(), REQUIRED);
-        assertEquals(Duration.ofMinutes(1), defaults.scoringDeadline());
+        assertEquals(Duration.ofMinutes(1), defaults.transactionTimeout());
+        assertEquals(Duration.ofMinutes(5), defaults.maxPollInterval());
         assertEquals("60000", defaults.streamsProperties().get("producer.transaction.timeout.ms"));
 
         Map<String, String> set = new HashMap<>(REQUIRED);
         set.put("kafka.transaction.timeout.ms", "120000");
+        set.put("kafka.main.consumer.max.poll.interval.ms", "90000");
         AppConfig longer = AppConfig.load(null, Map.of(), set);
-        assertEquals(Duration.ofMinutes(2), longer.scoringDeadline());
+        assertEquals(Duration.ofMinutes(2), longer.transactionTimeout());
+        assertEquals(Duration.ofSeconds(90), longer.maxPollInterval());
         assertEquals("120000", longer.streamsProperties().get("producer.transaction.timeout.ms"));
 
         set.put("processing.guarantee", "at_least_once");
         AppConfig atLeastOnce = AppConfig.load(null, Map.of(), set);
-        assertEquals(Duration.ofMinutes(5), atLeastOnce.scoringDeadline(), "max.poll.interval.ms");
         assertNull(atLeastOnce.streamsProperties().get("producer.transaction.timeout.ms"));
-        set.put("kafka.consumer.max.poll.interval.ms", "soon");
+        set.put("kafka.main.consumer.max.poll.interval.ms", "soon");
         InvalidConfigException e =
                 assertThrows(
                         InvalidConfigException.class,
-                        () -> AppConfig.load(null, Map.of(), set).scoringDeadline());
-        assertTrue(e.getMessage().contains("kafka.consumer.max.poll.interval.ms"), e.getMessage());
+                        () -> AppConfig.load(null, Map.of(), set).maxPollInterval());
+        assertTrue(e.getMessage().contains("max.poll.interval.ms='soon'"), e.getMessage());
     }
 
     @Test

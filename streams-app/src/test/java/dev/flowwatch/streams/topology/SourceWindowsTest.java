@@ -137,17 +137,37 @@ class SourceWindowsTest {
         assertEquals(1L, store.get("cam").value(), "after a restart the clock is unknown");
     }
 
-    /** A store kept by a version that stamped nothing reads back without a stamp (-1). */
+    /**
+     * Kept by a version that stamped nothing: RocksDB reads the window back with -1, and a restore
+     * from that version's changelog stamps it with the record's own time, maybe a future one.
+     */
     @Test
-    void windowsWithoutAStampAreStampedByTheScanNotDropped() {
-        store.put("old", ValueAndTimestamp.make(1L, -1));
+    void windowsWithoutAStampOrStampedInTheFutureCountFromTheTasksFirstRecord() {
+        store.put("unstamped", ValueAndTimestamp.make(1L, -1));
+        store.put("future", ValueAndTimestamp.make(2L, Long.MAX_VALUE));
         SourceWindows<Long> w = windows(Duration.ofMillis(EXPIRY));
         assertNull(w.get("cam", 30 * MINUTE));
         scan();
-        assertEquals(ValueAndTimestamp.make(1L, 30 * MINUTE), store.get("old"));
-        event(w, "cam", 30 * MINUTE + EXPIRY + 1, 2);
+        assertEquals(1L, store.get("unstamped").value());
+        assertEquals(2L, w.get("future", 30 * MINUTE + EXPIRY));
+        event(w, "cam", 30 * MINUTE + EXPIRY + 1, 3);
         scan();
-        assertNull(store.get("old"));
+        assertNull(store.get("unstamped"));
+        assertNull(store.get("future"));
+        assertEquals(2, expired());
+    }
+
+    /** Else a partition whose sources all left would keep their windows for ever. */
+    @Test
+    void withoutRecordsTheTasksClockMovesWithTheWallClock() {
+        SourceWindows<Long> w = windows(Duration.ofMillis(EXPIRY));
+        event(w, "cam", WALL_CLOCK - MINUTE, 1);
+        context.setCurrentSystemTimeMs(WALL_CLOCK + EXPIRY - MINUTE);
+        scan();
+        assertEquals(1L, store.get("cam").value(), "idle for 9 minutes");
+        context.setCurrentSystemTimeMs(WALL_CLOCK + EXPIRY + MINUTE);
+        scan();
+        assertNull(store.get("cam"), "idle for 11 minutes");
     }
 
     @Test
