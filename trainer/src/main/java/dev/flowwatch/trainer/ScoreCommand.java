@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
@@ -21,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 
 /** {@code score}: per-image likelihoods, statistics and anomaly scores as CSV. */
@@ -76,6 +78,23 @@ final class ScoreCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Optional<Calibration> calibration = Calibration.find(model.bundle());
+        OptionalInt calibratedK = calibration.map(Calibration::iwSamples).orElse(OptionalInt.empty());
+        if (scoring.iwSamples() > 0
+                && calibratedK.isPresent()
+                && calibratedK.getAsInt() != scoring.iwSamples()) {
+            // a bound of more samples is tighter: p-values against another K's null are wrong
+            throw new ParameterException(
+                    spec.commandLine(),
+                    String.format(
+                            "--iw-samples %d: %s holds bpd_iw null scores of K=%d importance"
+                                    + " samples; score with --iw-samples %d, or calibrate again"
+                                    + " with --iw-samples %d",
+                            scoring.iwSamples(),
+                            model.bundle().resolve(Calibration.FILE),
+                            calibratedK.getAsInt(),
+                            calibratedK.getAsInt(),
+                            scoring.iwSamples()));
+        }
         ModelScoring.Scored scored =
                 new ModelScoring(scoring)
                         .scoreDataSet(model.bundle(), data.path(), device::newManager);

@@ -307,12 +307,19 @@ class CommandsEndToEndTest {
     }
 
     @Test
-    void calibrateRecordsTheImportanceSamplesOfItsBpdIwNull() throws IOException {
+    void calibrateRecordsTheImportanceSamplesOfItsBpdIwNullAndScoreRefusesAnotherK() throws IOException {
         Path copy = BundleCopies.weightsOnly(bundle, dir.resolve("iw"));
         Cli calibrate =
                 calibrate(copy, "--score-kinds", "bpd_iw", "--iw-samples", "2", "--limit", "10");
         assertEquals(0, calibrate.exitCode(), calibrate.toString());
         assertEquals(OptionalInt.of(2), Calibration.read(copy).iwSamples());
+
+        Path csv = dir.resolve("iw.csv");
+        Cli otherK = score(copy, csv, "--iw-samples", "1", "--limit", "4");
+        assertEquals(2, otherK.exitCode(), otherK.toString());
+        assertTrue(otherK.err().contains("K=2"), otherK.err());
+        Cli sameK = score(copy, csv, "--iw-samples", "2", "--limit", "4");
+        assertEquals(0, sameK.exitCode(), sameK.toString());
     }
 
     /**

@@ -15,6 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -68,12 +69,47 @@ public final class BundleWriter {
                         stamp.sha256(),
                         parameters.length,
                         new LinkedHashMap<>(metrics));
+        Map<String, byte[]> all = keptParts(target.toAbsolutePath().normalize());
+        all.putAll(files);
         install(
                 target,
                 parameters,
                 ModelBundle.GSON.toJson(manifest).getBytes(StandardCharsets.UTF_8),
-                files);
+                all);
         return manifest;
+    }
+
+    /**
+     * What a new version of a bundle's weights keeps of the bundle it replaces: its background
+     * model and its orientation network, models of their own trained apart from these weights and
+     * found nowhere else (a resumed training's checkpoints would otherwise delete them). What
+     * describes the old weights (the calibration, reports) goes.
+     */
+    private static Map<String, byte[]> keptParts(Path target) {
+        Map<String, byte[]> kept = new LinkedHashMap<>();
+        for (String part : List.of(ModelBundle.BACKGROUND, ModelBundle.ORIENTATION)) {
+            if (Files.isDirectory(target.resolve(part))
+                    && Files.exists(target.resolve(ModelBundle.MANIFEST))) {
+                kept.putAll(filesUnder(target, target.resolve(part)));
+            }
+        }
+        return kept;
+    }
+
+    /** Every file under {@code dir}, by its path relative to {@code bundle} with '/'. */
+    private static Map<String, byte[]> filesUnder(Path bundle, Path dir) {
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path file : (Iterable<Path>) walk.filter(Files::isRegularFile)::iterator) {
+                files.put(
+                        bundle.relativize(file).toString().replace('\\', '/'),
+                        Files.readAllBytes(file));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(
+                    "reading model bundle " + dir + ": " + e.getMessage(), e);
+        }
+        return files;
     }
 
     /**
@@ -88,16 +124,11 @@ public final class BundleWriter {
         BundleManifest manifest = ModelBundle.readManifest(dir);
         byte[] parameters =
                 ModelBundle.readParameters(dir.resolve(ModelBundle.PARAMETERS), manifest);
-        Map<String, byte[]> files = new LinkedHashMap<>();
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path file : (Iterable<Path>) walk.filter(Files::isRegularFile)::iterator) {
-                String relative = dir.relativize(file).toString().replace('\\', '/');
-                if (!relative.equals(ModelBundle.MANIFEST)
-                        && !relative.equals(ModelBundle.PARAMETERS)) {
-                    files.put(relative, Files.readAllBytes(file));
-                }
-            }
-            files.putAll(added);
+        Map<String, byte[]> files = filesUnder(dir, dir);
+        files.remove(ModelBundle.MANIFEST);
+        files.remove(ModelBundle.PARAMETERS);
+        files.putAll(added);
+        try {
             install(dir, parameters, Files.readAllBytes(dir.resolve(ModelBundle.MANIFEST)), files);
         } catch (IOException e) {
             throw new UncheckedIOException(

@@ -200,6 +200,40 @@ class ModelBundleTest {
         }
     }
 
+    /** A resumed training writes each checkpoint as a new version over the bundle. */
+    @Test
+    void aNewVersionOfTheWeightsKeepsTheBackgroundAndOrientationAndDropsWhatDescribedTheOld()
+            throws IOException {
+        byte[] background = {1, 2};
+        byte[] orientation = {3};
+        BundleWriter.addFiles(
+                bundle,
+                Map.of(
+                        ModelBundle.BACKGROUND + "/" + ModelBundle.PARAMETERS,
+                        background,
+                        ModelBundle.ORIENTATION + "/weights/" + ModelBundle.PARAMETERS,
+                        orientation,
+                        "calibration.json",
+                        new byte[] {4},
+                        "reports/samples.png",
+                        new byte[] {5}));
+
+        new BundleWriter(bundle, "m").write(model);
+
+        assertArrayEquals(
+                background,
+                Files.readAllBytes(
+                        bundle.resolve(ModelBundle.BACKGROUND).resolve(ModelBundle.PARAMETERS)));
+        assertArrayEquals(
+                orientation,
+                Files.readAllBytes(
+                        bundle.resolve(ModelBundle.ORIENTATION)
+                                .resolve("weights")
+                                .resolve(ModelBundle.PARAMETERS)));
+        assertFalse(Files.exists(bundle.resolve("calibration.json")));
+        assertFalse(Files.exists(bundle.resolve("reports")));
+    }
+
     @Test
     void writingOverAFolderOfOtherFilesIsRefusedAndLeavesThemAsTheyWere() throws IOException {
         Path data = Files.createDirectories(dir.resolve("data"));
