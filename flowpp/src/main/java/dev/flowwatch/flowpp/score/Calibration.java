@@ -162,6 +162,7 @@ public final class Calibration {
                                 + images
                                 + " images");
             }
+            requireNoNaN(e.getKey().id(), s);
             Arrays.sort(s);
             sorted.put(e.getKey(), s);
             byId.put(e.getKey().id(), s);
@@ -209,6 +210,16 @@ public final class Calibration {
                 sorted,
                 dose,
                 stale);
+    }
+
+    /** A NaN among null scores (a diverged model's) would make the p-values of others wrong. */
+    private static void requireNoNaN(String kind, double[] scores) {
+        for (int i = 0; i < scores.length; i++) {
+            if (Double.isNaN(scores[i])) {
+                throw new IllegalArgumentException(
+                        "score kind " + kind + ": null score " + i + " is NaN");
+            }
+        }
     }
 
     /** K of the importance-weighted bound behind the bpd_iw null scores, when recorded. */
@@ -284,14 +295,22 @@ public final class Calibration {
                             + bundleVersion
                             + "; calibrate again");
         }
+        if (c.nullScores() == null || c.nullScores().isEmpty()) {
+            throw new BundleException(file, "no nullScores; calibrate again");
+        }
         Map<ScoreKind, double[]> sorted = new EnumMap<>(ScoreKind.class);
         for (Map.Entry<String, double[]> e : c.nullScores().entrySet()) {
-            double[] s = e.getValue().clone();
-            Arrays.sort(s);
             try {
+                if (e.getValue() == null || e.getValue().length == 0) {
+                    throw new IllegalArgumentException("score kind " + e.getKey() + ": no scores");
+                }
+                double[] s = e.getValue().clone();
+                requireNoNaN(e.getKey(), s);
+                Arrays.sort(s);
                 sorted.put(ScoreKind.parse(e.getKey()), s);
-            } catch (IllegalArgumentException unknown) {
-                throw new BundleException(file, unknown.getMessage(), unknown);
+            } catch (IllegalArgumentException broken) {
+                // an empty or NaN null would give every score p = 1: no alert, ever
+                throw new BundleException(file, broken.getMessage() + "; calibrate again", broken);
             }
         }
         Map<ScoreKind, String> stale = new EnumMap<>(ScoreKind.class);

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -142,6 +143,55 @@ class CalibrationTest {
             assertEquals(
                     written.pValue(ScoreKind.COMPLEXITY, s), read.pValue(ScoreKind.COMPLEXITY, s));
         }
+    }
+
+    /** Each would give every score p = 1, so no alert, ever, if it loaded. */
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "\"nullScores\": {\"bpd\": []}",
+                "\"nullScores\": {\"bpd\": [1.0, NaN, 2.0]}",
+                "\"nullScores\": {}",
+                "\"images\": 99"
+            })
+    void aCalibrationWithoutUsableNullScoresFailsToLoadNamingTheFile(
+            String nullScores, @TempDir Path dir) throws IOException {
+        Path bundle = dir.resolve("model");
+        BundleManifest manifest;
+        try (NDManager manager = NDManager.newBaseManager()) {
+            manifest = tinyBundle(manager, bundle, 1, null);
+        }
+        String json =
+                String.format(
+                        "{\"format\": \"%s\", \"formatVersion\": 4, \"modelId\": \"%s\","
+                                + " \"modelVersion\": \"%s\", %s}",
+                        Calibration.FORMAT,
+                        manifest.modelId(),
+                        manifest.modelVersion(),
+                        nullScores);
+        BundleWriter.addFiles(
+                bundle, Map.of(Calibration.FILE, json.getBytes(StandardCharsets.UTF_8)));
+        BundleException e = assertThrows(BundleException.class, () -> Calibration.read(bundle));
+        assertTrue(e.getMessage().contains(Calibration.FILE), e.getMessage());
+        assertTrue(e.getMessage().contains("calibrate again"), e.getMessage());
+    }
+
+    @Test
+    void aNaNNullScoreIsRefusedWhenTheCalibrationIsMade() {
+        double[] scores = oneToNinetyNine();
+        scores[5] = Double.NaN;
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () ->
+                                Calibration.of(
+                                        MODEL,
+                                        null,
+                                        "normals.idx",
+                                        "2026-01-01T00:00:00Z",
+                                        Compressor.DEFLATE,
+                                        Map.of(ScoreKind.BPD, scores)));
+        assertTrue(e.getMessage().contains("null score 5 is NaN"), e.getMessage());
     }
 
     @Test
