@@ -239,9 +239,12 @@ public final class IdxFormat {
                 throw new IOException("dimension %d has invalid size %d".formatted(d, shape[d]));
             }
             elements *= shape[d];
-        }
-        if (elements > Integer.MAX_VALUE - 8) {
-            throw new IOException("%d elements are too many to hold in memory".formatted(elements));
+            // checked per dimension: each is below 2^31, so the product cannot wrap around first
+            if (elements > Integer.MAX_VALUE - 8) {
+                throw new IOException(
+                        "the header declares %s elements, too many to hold in memory"
+                                .formatted(declared(shape, d)));
+            }
         }
         byte[] data = in.readNBytes((int) elements);
         if (data.length < elements) {
@@ -255,5 +258,14 @@ public final class IdxFormat {
                             .formatted(elements));
         }
         return new Tensor(shape, data);
+    }
+
+    /** The dimensions read so far, as the header gives them: "4194304 × 2097152". */
+    private static String declared(int[] shape, int last) {
+        StringBuilder b = new StringBuilder();
+        for (int d = 0; d <= last; d++) {
+            b.append(d == 0 ? "" : " × ").append(shape[d]);
+        }
+        return b.toString();
     }
 }

@@ -123,6 +123,18 @@ class IdxFormatTest {
         assertTrue(e.getMessage().contains("not an IDX file"), e.getMessage());
     }
 
+    /** 2^22 × 2^21 × 2^21 is 2^64, which a long product wraps to 0: "no images". */
+    @Test
+    void aHeaderDeclaringMoreThanMemoryHoldsSaysSoEvenWhereTheProductWrapsAround()
+            throws IOException {
+        Path file = dir.resolve("huge-images");
+        Files.write(file, idx(0x08, new int[] {1 << 22, 1 << 21, 1 << 21}, new byte[0]));
+
+        IOException e = assertThrows(IOException.class, () -> IdxFormat.read(file));
+        assertTrue(e.getMessage().contains("4194304 × 2097152"), e.getMessage());
+        assertTrue(e.getMessage().contains("too many to hold in memory"), e.getMessage());
+    }
+
     @Test
     void floatTensorIsAnUnsupportedElementType() throws IOException {
         Path file = dir.resolve("float-images");
