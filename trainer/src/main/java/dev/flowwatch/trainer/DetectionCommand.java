@@ -178,6 +178,24 @@ final class DetectionCommand implements Callable<Integer> {
         ModelScoring scoring = new ModelScoring(scoringOptions);
         ImageSet normals = scoring.load(normal);
         int half = normals.size() / 2;
+        // dose's null is half of the calibration half; with fewer than 1/α - 1 null scores no
+        // p-value falls below α, and every "detected" share would read 0
+        if ((half / 2 + 1) * alpha <= 1) {
+            int needed = 4 * ((int) Math.ceil(1 / alpha - 1) + 1);
+            throw new ParameterException(
+                    spec.commandLine(),
+                    String.format(
+                            "--alpha %s: %d normal images are too few; half calibrate, half are"
+                                    + " held out, and dose's null holds half of the calibration"
+                                    + " half, in which no p-value falls below %s with fewer than"
+                                    + " %d scores: give at least %d normal images, or a larger"
+                                    + " --alpha",
+                            alpha,
+                            normals.size(),
+                            alpha,
+                            (int) Math.ceil(1 / alpha - 1) + 1,
+                            needed));
+        }
         List<AnomalySet> anomalous = new ArrayList<>();
         for (Path path : anomalousPaths) {
             anomalous.add(new AnomalySet(setName(path), scoring.load(path)));

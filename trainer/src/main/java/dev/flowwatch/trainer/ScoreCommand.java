@@ -78,7 +78,8 @@ final class ScoreCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Optional<Calibration> calibration = Calibration.find(model.bundle());
-        OptionalInt calibratedK = calibration.map(Calibration::iwSamples).orElse(OptionalInt.empty());
+        OptionalInt calibratedK =
+                calibration.map(Calibration::iwSamples).orElse(OptionalInt.empty());
         if (scoring.iwSamples() > 0
                 && calibratedK.isPresent()
                 && calibratedK.getAsInt() != scoring.iwSamples()) {

@@ -307,7 +307,8 @@ class CommandsEndToEndTest {
     }
 
     @Test
-    void calibrateRecordsTheImportanceSamplesOfItsBpdIwNullAndScoreRefusesAnotherK() throws IOException {
+    void calibrateRecordsTheImportanceSamplesOfItsBpdIwNullAndScoreRefusesAnotherK()
+            throws IOException {
         Path copy = BundleCopies.weightsOnly(bundle, dir.resolve("iw"));
         Cli calibrate =
                 calibrate(copy, "--score-kinds", "bpd_iw", "--iw-samples", "2", "--limit", "10");
@@ -524,6 +525,15 @@ class CommandsEndToEndTest {
             assertTrue(detection.out().contains(row), detection.out());
         }
         assertTrue(detection.out().contains("calibration 20, held out 20"), detection.out());
+    }
+
+    /** Else every "detected" share reads 0, for want of null scores rather than of detection. */
+    @Test
+    void detectionWithTooFewNormalsForItsAlphaSaysHowManyItNeeds() {
+        Cli detection = detection("--corrupt", "noise", "--alpha", "0.01");
+        assertEquals(2, detection.exitCode(), detection.toString());
+        assertTrue(detection.err().contains("40 normal images are too few"), detection.err());
+        assertTrue(detection.err().contains("give at least 400"), detection.err());
     }
 
     @Test
