@@ -515,7 +515,7 @@ final class TrainCommand implements Callable<Integer> {
         return saved;
     }
 
-    /** On --resume, the training set must be the checkpoint's: its size is recorded. */
+    /** On --resume, the training set must be the checkpoint's: its size and hash are recorded. */
     private void requireTrainingImagesOfCheckpoint(ImageSet train) {
         if (resume == null) {
             return;
@@ -529,6 +529,18 @@ final class TrainCommand implements Callable<Integer> {
                             + " images, the options given now make "
                             + train.size()
                             + " (the same --data, --max-train-images and validation resume it)");
+        }
+        Object sha = checkpoint().metrics().get(BundleManifest.TRAINING_SHA256);
+        if (sha != null && !sha.equals(train.sha256())) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--data: the checkpoint's run trained on other images of the same number"
+                            + " (SHA-256 "
+                            + sha
+                            + ", now "
+                            + train.sha256()
+                            + "): resume it with its own --data, --max-train-images and"
+                            + " validation");
         }
     }
 

@@ -250,6 +250,24 @@ class CommandsEndToEndTest {
         assertTrue(resumed.err().contains("--resume"), resumed.err());
     }
 
+    @Test
+    void resumeRefusesOtherImagesOfTheSameNumber() throws IOException {
+        Path other = TinyData.write(dir, "other", IMAGES, 8);
+        Cli resumed =
+                Cli.run(
+                        "train",
+                        "--data",
+                        other.toString(),
+                        "--resume",
+                        bundle.toString(),
+                        "--out",
+                        dir.resolve("resumed").toString(),
+                        "--max-steps",
+                        "3");
+        assertEquals(2, resumed.exitCode(), resumed.toString());
+        assertTrue(resumed.err().contains("other images of the same number"), resumed.err());
+    }
+
     /** {@code train --resume} of {@code checkpoint} on the tiny data, with only these options. */
     private static Cli resume(Path checkpoint, String... options) {
         return Cli.run(

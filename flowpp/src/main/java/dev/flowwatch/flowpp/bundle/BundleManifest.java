@@ -64,6 +64,9 @@ public record BundleManifest(
     /** The metric of a training checkpoint: images of the training set. */
     public static final String TRAINING_IMAGES = "trainingImages";
 
+    /** The metric of a training checkpoint: {@code ImageSet#sha256()} of the training set. */
+    public static final String TRAINING_SHA256 = "trainingSha256";
+
     /**
      * The metric of a training checkpoint: the share of the training data held out for validation,
      * 0 when the validation images were a set of their own.

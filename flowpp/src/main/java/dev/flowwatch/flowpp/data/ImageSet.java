@@ -1,6 +1,10 @@
 package dev.flowwatch.flowpp.data;
 
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Random;
 
@@ -135,6 +139,25 @@ public final class ImageSet {
         Objects.checkIndex(y, height);
         Objects.checkIndex(x, width);
         return Byte.toUnsignedInt(pixels[((index * channels + channel) * height + y) * width + x]);
+    }
+
+    /**
+     * SHA-256 of the images' shape and pixels, in hex: what tells one set of images from another of
+     * the same size (labels and description aside).
+     */
+    public String sha256() {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update(
+                    ByteBuffer.allocate(3 * Integer.BYTES)
+                            .putInt(channels)
+                            .putInt(height)
+                            .putInt(width)
+                            .array());
+            return HexFormat.of().formatHex(digest.digest(pixels));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
     }
 
     /** A copy of the pixels of images {@code from} (inclusive) to {@code to} (exclusive). */

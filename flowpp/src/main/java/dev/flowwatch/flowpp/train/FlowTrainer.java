@@ -51,6 +51,8 @@ public final class FlowTrainer {
     private final List<NDArray> weights;
     private final Resumed resumed;
     private TrainingProgress progress;
+    private ImageSet hashed;
+    private String hashedSha256;
 
     private record Resumed(NDList rawWeights, NDList optimizer) {}
 
@@ -335,6 +337,15 @@ public final class FlowTrainer {
         }
     }
 
+    /** The training set's SHA-256, hashed once: checkpoints come every few minutes. */
+    private String trainingSha256(ImageSet train) {
+        if (hashed != train) {
+            hashed = train;
+            hashedSha256 = train.sha256();
+        }
+        return hashedSha256;
+    }
+
     private void checkpoint(
             Path out,
             String modelId,
@@ -362,6 +373,7 @@ public final class FlowTrainer {
                         .metric("nonFiniteSteps", progress.nonFiniteSteps())
                         .metric("trainingData", train.description())
                         .metric(BundleManifest.TRAINING_IMAGES, train.size())
+                        .metric(BundleManifest.TRAINING_SHA256, trainingSha256(train))
                         .metric(BundleManifest.BATCH_SIZE, options.batchSize())
                         .metric(BundleManifest.LEARNING_RATE, options.learningRate())
                         .metric(BundleManifest.WARMUP_STEPS, options.warmupSteps())
