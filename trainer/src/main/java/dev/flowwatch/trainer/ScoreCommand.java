@@ -16,6 +16,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -77,6 +78,7 @@ final class ScoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        requireOutputApart();
         Optional<Calibration> calibration = Calibration.find(model.bundle());
         OptionalInt calibratedK =
                 calibration.map(Calibration::iwSamples).orElse(OptionalInt.empty());
@@ -169,5 +171,22 @@ final class ScoreCommand implements Callable<Integer> {
                 .getOut()
                 .printf("%d scores written to %s%n", scored.images().size(), out);
         return 0;
+    }
+
+    /** The CSV would replace the images it scores, or a file of the model it scores them with. */
+    private void requireOutputApart() throws IOException {
+        Path target = out.toAbsolutePath().normalize();
+        Path images = data.path().toAbsolutePath().normalize();
+        boolean isData =
+                target.equals(images) || (Files.exists(target) && Files.isSameFile(target, images));
+        if (isData || target.startsWith(model.bundle().toAbsolutePath().normalize())) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--out "
+                            + out
+                            + ": would write over "
+                            + (isData ? "the --data it scores" : "a file of the --model bundle")
+                            + "; write the scores elsewhere");
+        }
     }
 }

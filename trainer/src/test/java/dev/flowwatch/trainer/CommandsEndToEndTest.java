@@ -545,6 +545,20 @@ class CommandsEndToEndTest {
         assertTrue(detection.out().contains("calibration 20, held out 20"), detection.out());
     }
 
+    @Test
+    void scoreRefusesToWriteOverItsDataOrItsModel() throws IOException {
+        Path manifest = bundle.resolve(ModelBundle.MANIFEST);
+        byte[] images = Files.readAllBytes(data);
+        byte[] model = Files.readAllBytes(manifest);
+        for (Path out : List.of(data, manifest)) {
+            Cli score = score(bundle, out, "--limit", "2");
+            assertEquals(2, score.exitCode(), score.toString());
+            assertTrue(score.err().contains("would write over"), score.err());
+        }
+        assertArrayEquals(images, Files.readAllBytes(data));
+        assertArrayEquals(model, Files.readAllBytes(manifest));
+    }
+
     /** Else every "detected" share reads 0, for want of null scores rather than of detection. */
     @Test
     void detectionWithTooFewNormalsForItsAlphaSaysHowManyItNeeds() {
