@@ -7,8 +7,14 @@ import me.tongfei.progressbar.ProgressBarStyle;
 
 import java.time.Duration;
 
-/** Progress bars in one look, on stderr so that stdout stays clean for results such as JSON. */
+/**
+ * Progress bars in one look, on stderr so that stdout stays clean for results such as JSON; a line
+ * every 30 s where there is no terminal ({@link LogLineConsumer}).
+ */
 final class ProgressBars {
+
+    /** How often a bar writes a line where the output is no terminal (a job's log). */
+    private static final Duration LOG_LINE_INTERVAL = Duration.ofSeconds(30);
 
     private ProgressBars() {}
 
@@ -29,7 +35,11 @@ final class ProgressBars {
                 .setInitialMax(max)
                 .setUnit(" " + unit, 1)
                 .setStyle(ProgressBarStyle.ASCII)
-                .setConsumer(new ConsoleProgressBarConsumer(System.err))
+                .setConsumer(
+                        System.console() != null
+                                ? new ConsoleProgressBarConsumer(System.err)
+                                : new LogLineConsumer(
+                                        System.err, LOG_LINE_INTERVAL, System::nanoTime))
                 .setUpdateIntervalMillis(500);
     }
 }
