@@ -455,7 +455,8 @@ class CommandsEndToEndTest {
     }
 
     /**
-     * The shape part compares to the --dose-references images, which must be of the data's size.
+     * The shape part compares to the --dose-references images, which must be of the data's size and
+     * not the calibration images themselves.
      */
     @Test
     void doseComparesShapesToTheReferencesGiven() throws IOException {
@@ -472,6 +473,10 @@ class CommandsEndToEndTest {
         assertEquals(1, refused.exitCode(), refused.toString());
         assertTrue(
                 refused.err().contains("are 1x8x9 images, the calibration's 1x8x8"), refused.err());
+
+        Cli leaking = calibrateDose(copy, "--dose-references", data.toString());
+        assertEquals(1, leaking.exitCode(), leaking.toString());
+        assertTrue(leaking.err().contains("never the calibration images"), leaking.err());
 
         Cli pointless =
                 calibrateDose(copy, "--no-dose-shape", "--dose-references", references.toString());
