@@ -31,10 +31,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.stream.Stream;
 
 import javax.imageio.ImageIO;
 
@@ -266,6 +268,41 @@ class CommandsEndToEndTest {
                         "3");
         assertEquals(2, resumed.exitCode(), resumed.toString());
         assertTrue(resumed.err().contains("other images of the same number"), resumed.err());
+    }
+
+    @Test
+    void resumeFromADamagedTrainingStateNamesTheFileInOneLine() throws IOException {
+        for (String damaged : List.of("training/weights.bin", "training/state.json")) {
+            Path copy = dir.resolve("damaged-" + damaged.replace('/', '-'));
+            copyTree(bundle, copy);
+            Path file = copy.resolve(damaged);
+            byte[] whole = Files.readAllBytes(file);
+            Files.write(file, Arrays.copyOf(whole, whole.length / 2));
+            Cli resumed =
+                    resume(
+                            copy,
+                            "--out",
+                            dir.resolve("from-" + damaged).toString(),
+                            "--max-steps",
+                            "3");
+            assertEquals(1, resumed.exitCode(), resumed.toString());
+            assertTrue(resumed.err().contains(file.toString()), resumed.err());
+            assertTrue(resumed.err().contains("does not match the SHA-256"), resumed.err());
+            assertEquals(1, resumed.err().strip().lines().count(), resumed.err());
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> walk = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) walk::iterator) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
     }
 
     /** {@code train --resume} of {@code checkpoint} on the tiny data, with only these options. */

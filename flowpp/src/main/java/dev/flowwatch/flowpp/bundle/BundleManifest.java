@@ -64,6 +64,12 @@ public record BundleManifest(
     /** The metric of a training checkpoint: images of the training set. */
     public static final String TRAINING_IMAGES = "trainingImages";
 
+    /**
+     * The metric of a training checkpoint: the SHA-256 of each file of its training state (raw
+     * weights, optimizer moments, progress), by path, checked on resume as the weights are on load.
+     */
+    public static final String TRAINING_STATE_SHA256 = "trainingStateSha256";
+
     /** The metric of a training checkpoint: {@code ImageSet#sha256()} of the training set. */
     public static final String TRAINING_SHA256 = "trainingSha256";
 

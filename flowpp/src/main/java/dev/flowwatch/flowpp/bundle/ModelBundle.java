@@ -426,7 +426,8 @@ public final class ModelBundle {
         return bytes.toByteArray();
     }
 
-    static String sha256(byte[] bytes) {
+    /** SHA-256 of {@code bytes}, in hex. */
+    public static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {

@@ -25,6 +25,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 
 /**
@@ -83,17 +85,59 @@ public final class FlowTrainer {
             throw new BundleException(
                     state, "missing: this bundle is a final model, not a resumable checkpoint");
         }
+        Object recorded = bundle.manifest().metrics().get(BundleManifest.TRAINING_STATE_SHA256);
+        Map<?, ?> hashes = recorded instanceof Map<?, ?> m ? m : Map.of();
+        byte[] progressJson = stateFile(checkpoint, STATE, hashes);
+        byte[] raw = stateFile(checkpoint, RAW_WEIGHTS, hashes);
+        byte[] adam = stateFile(checkpoint, OPTIMIZER, hashes);
+        TrainingProgress progress;
         try {
-            TrainingProgress progress =
-                    ModelBundleJson.read(Files.readString(state), TrainingProgress.class);
-            NDList raw =
-                    NDList.decode(manager, Files.readAllBytes(checkpoint.resolve(RAW_WEIGHTS)));
-            NDList adam = NDList.decode(manager, Files.readAllBytes(checkpoint.resolve(OPTIMIZER)));
-            return new FlowTrainer(
-                    bundle.model(), manager, options, progress, new Resumed(raw, adam));
+            progress =
+                    ModelBundleJson.read(
+                            new String(progressJson, StandardCharsets.UTF_8),
+                            TrainingProgress.class);
+            Objects.requireNonNull(progress, "empty");
+        } catch (RuntimeException e) {
+            throw new BundleException(state, "unreadable: " + e.getMessage(), e);
+        }
+        return new FlowTrainer(
+                bundle.model(),
+                manager,
+                options,
+                progress,
+                new Resumed(
+                        decode(manager, checkpoint, RAW_WEIGHTS, raw),
+                        decode(manager, checkpoint, OPTIMIZER, adam)));
+    }
+
+    /**
+     * A file of the training state, checked against the SHA-256 the checkpoint's manifest records
+     * (checkpoints of earlier versions record none): a truncated or foreign file is named, not
+     * decoded into a cryptic failure or, worse, into another run's weights.
+     */
+    private static byte[] stateFile(Path checkpoint, String path, Map<?, ?> hashes) {
+        Path file = checkpoint.resolve(path);
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
         } catch (IOException e) {
+            throw new BundleException(file, "unreadable: " + e.getMessage(), e);
+        }
+        Object expected = hashes.get(path);
+        if (expected != null && !expected.equals(ModelBundle.sha256(bytes))) {
             throw new BundleException(
-                    checkpoint, "training state unreadable: " + e.getMessage(), e);
+                    file,
+                    "does not match the SHA-256 its bundle.json records: a damaged or foreign"
+                            + " file; resume from another checkpoint");
+        }
+        return bytes;
+    }
+
+    private static NDList decode(NDManager manager, Path checkpoint, String path, byte[] bytes) {
+        try {
+            return NDList.decode(manager, bytes);
+        } catch (RuntimeException e) {
+            throw new BundleException(checkpoint.resolve(path), "unreadable: " + e, e);
         }
     }
 
@@ -355,13 +399,21 @@ public final class FlowTrainer {
             TrainingListener listener) {
         byte[] raw = new NDList(weights).encode();
         byte[] optimizer = adam.state().encode();
+        byte[] state = ModelBundleJson.write(progress).getBytes(StandardCharsets.UTF_8);
         BundleWriter writer =
                 new BundleWriter(out, modelId)
-                        .file(
-                                STATE,
-                                ModelBundleJson.write(progress).getBytes(StandardCharsets.UTF_8))
+                        .file(STATE, state)
                         .file(RAW_WEIGHTS, raw)
                         .file(OPTIMIZER, optimizer)
+                        .metric(
+                                BundleManifest.TRAINING_STATE_SHA256,
+                                Map.of(
+                                        STATE,
+                                        ModelBundle.sha256(state),
+                                        RAW_WEIGHTS,
+                                        ModelBundle.sha256(raw),
+                                        OPTIMIZER,
+                                        ModelBundle.sha256(optimizer)))
                         .metric("steps", progress.step())
                         .metric(
                                 "epochs",
