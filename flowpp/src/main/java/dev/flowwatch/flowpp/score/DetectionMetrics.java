@@ -5,7 +5,8 @@ import java.util.Arrays;
 /**
  * How well a score separates anomalies from normal data, with anomalies as the positive class and
  * higher scores meaning "more anomalous". Ties between a normal and an anomalous score count half
- * (AUROC) or are taken together (AUPRC, FPR), so a constant score has AUROC 0.5.
+ * (AUROC) or are taken together (AUPRC, FPR), so a constant score has AUROC 0.5. A NaN score is the
+ * most anomalous, as the p-values and alerts take it (+∞).
  */
 public final class DetectionMetrics {
 
@@ -19,7 +20,7 @@ public final class DetectionMetrics {
         requireBoth(normal, anomalous);
         double[] sorted = sorted(normal);
         double wins = 0;
-        for (double a : anomalous) {
+        for (double a : sorted(anomalous)) {
             int below = lowerBound(sorted, a);
             int notAbove = upperBound(sorted, a);
             wins += below + 0.5 * (notAbove - below);
@@ -64,7 +65,7 @@ public final class DetectionMetrics {
 
     /** The share of {@code scores} strictly above {@code threshold}. */
     public static double rateAbove(double[] scores, double threshold) {
-        long above = Arrays.stream(scores).filter(s -> s > threshold).count();
+        long above = Arrays.stream(scores).filter(s -> s > threshold || Double.isNaN(s)).count();
         return (double) above / scores.length;
     }
 
@@ -72,7 +73,7 @@ public final class DetectionMetrics {
         double[] all = new double[x.length + y.length];
         System.arraycopy(x, 0, all, 0, x.length);
         System.arraycopy(y, 0, all, x.length, y.length);
-        double[] distinct = Arrays.stream(all).sorted().distinct().toArray();
+        double[] distinct = Arrays.stream(sorted(all)).distinct().toArray();
         double[] descending = new double[distinct.length];
         for (int i = 0; i < distinct.length; i++) {
             descending[i] = distinct[distinct.length - 1 - i];
@@ -80,8 +81,12 @@ public final class DetectionMetrics {
         return descending;
     }
 
+    /** Ascending, NaN as +∞. */
     private static double[] sorted(double[] x) {
-        double[] s = x.clone();
+        double[] s = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            s[i] = Double.isNaN(x[i]) ? Double.POSITIVE_INFINITY : x[i];
+        }
         Arrays.sort(s);
         return s;
     }

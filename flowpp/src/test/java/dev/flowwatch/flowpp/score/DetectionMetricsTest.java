@@ -6,6 +6,18 @@ import org.junit.jupiter.api.Test;
 
 class DetectionMetricsTest {
 
+    /** As the p-values and alerts take it: an image the model cannot score is anomalous. */
+    @Test
+    void aNaNScoreIsTheMostAnomalous() {
+        double[] normal = {1, 2, 3};
+        assertEquals(1.0, DetectionMetrics.auroc(normal, new double[] {Double.NaN}), 0.0);
+        assertEquals(0.0, DetectionMetrics.auroc(new double[] {Double.NaN}, normal), 0.0);
+        assertEquals(1.0, DetectionMetrics.auprc(normal, new double[] {Double.NaN}), 0.0);
+        assertEquals(
+                0.0, DetectionMetrics.fprAtTpr(normal, new double[] {Double.NaN, 5}, 1.0), 0.0);
+        assertEquals(0.5, DetectionMetrics.rateAbove(new double[] {Double.NaN, 0}, 1), 0.0);
+    }
+
     @Test
     void perfectSeparationScoresOneAndNoFalseAlarms() {
         double[] normal = {1, 2, 3};
