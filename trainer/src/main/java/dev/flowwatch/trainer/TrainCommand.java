@@ -255,6 +255,7 @@ final class TrainCommand implements Callable<Integer> {
             names = "--micro-batch-size",
             defaultValue = "0",
             paramLabel = "N",
+            converter = NonNegativeInt.class,
             description =
                     "Images per forward and backward pass within a step; their gradients add up to"
                             + " the batch's one update, so memory is that of N images, not of the"
@@ -425,8 +426,9 @@ final class TrainCommand implements Callable<Integer> {
                                     "--batch-size",
                                     batchSize,
                                     ((Number) batch).longValue(),
-                                    " (--micro-batch-size lowers a step's memory without changing"
-                                            + " the step)");
+                                    " (--micro-batch-size lowers a step's memory; the step's"
+                                            + " gradient is the same sum, up to rounding and,"
+                                            + " with dropout, its masks)");
         }
         learningRate = resumed("--lr", m.get(BundleManifest.LEARNING_RATE), learningRate);
         warmupSteps =

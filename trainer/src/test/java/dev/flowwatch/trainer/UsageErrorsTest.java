@@ -52,6 +52,15 @@ class UsageErrorsTest {
                 "--batch-size", "train", "--data", data, "--out", "x", "--batch-size", "0");
         assertUsageError(
                 "--batch-size", "evaluate", "--model", "m", "--data", data, "--batch-size", "-3");
+        assertUsageError(
+                "--micro-batch-size",
+                "train",
+                "--data",
+                data,
+                "--out",
+                "x",
+                "--micro-batch-size",
+                "-1");
     }
 
     @Test
