@@ -27,6 +27,12 @@ class ScoringDeadlineTest {
         return AppConfig.load(null, Map.of(), all);
     }
 
+    private static InvalidConfigException refusal(AppConfig config, Duration warmUp) {
+        return assertThrows(
+                InvalidConfigException.class,
+                () -> ScoringDeadline.of(config).requireRoom(config, warmUp));
+    }
+
     @Test
     void theDeadlineIsTheShorterOfTheTransactionTimeoutAndThePollInterval() {
         assertEquals(
@@ -53,13 +59,7 @@ class ScoringDeadlineTest {
 
     @Test
     void aBatchTooSlowForTheDeadlineStopsTheStartSayingWhatToChange() {
-        AppConfig config = config("batch.max.size", "256");
-        InvalidConfigException e =
-                assertThrows(
-                        InvalidConfigException.class,
-                        () ->
-                                ScoringDeadline.of(config)
-                                        .requireRoom(config, Duration.ofSeconds(16)));
+        InvalidConfigException e = refusal(config("batch.max.size", "256"), Duration.ofSeconds(16));
         for (String part :
                 new String[] {
                     "16000 ms",
@@ -70,13 +70,8 @@ class ScoringDeadlineTest {
                 }) {
             assertTrue(e.getMessage().contains(part), part + " in: " + e.getMessage());
         }
-        AppConfig atLeastOnce = config("processing.guarantee", "at_least_once");
         InvalidConfigException polling =
-                assertThrows(
-                        InvalidConfigException.class,
-                        () ->
-                                ScoringDeadline.of(atLeastOnce)
-                                        .requireRoom(atLeastOnce, Duration.ofSeconds(76)));
+                refusal(config("processing.guarantee", "at_least_once"), Duration.ofSeconds(76));
         assertTrue(
                 polling.getMessage().contains("kafka.consumer.max.poll.interval.ms=300000"),
                 polling.getMessage());
@@ -88,10 +83,7 @@ class ScoringDeadlineTest {
                 config(
                         "schema.registry.url", "http://registry:8081",
                         "schema.registry.retry.max.ms", "60000");
-        InvalidConfigException e =
-                assertThrows(
-                        InvalidConfigException.class,
-                        () -> ScoringDeadline.of(config).requireRoom(config, Duration.ofMillis(1)));
+        InvalidConfigException e = refusal(config, Duration.ofMillis(1));
         assertTrue(
                 e.getMessage()
                         .contains(

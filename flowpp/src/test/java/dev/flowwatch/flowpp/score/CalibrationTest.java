@@ -44,13 +44,13 @@ class CalibrationTest {
             new BundleManifest("f", 1, "m", "v1", "t", null, "sha", 0, Map.of());
 
     private static Calibration calibration() {
+        return of(Map.of(ScoreKind.BPD, oneToNinetyNine()));
+    }
+
+    /** A calibration of {@link #MODEL} without background, orientation or dose. */
+    private static Calibration of(Map<ScoreKind, double[]> scores) {
         return Calibration.of(
-                MODEL,
-                null,
-                "normals",
-                "2026-01-01T00:00:00Z",
-                Compressor.PNG,
-                Map.of(ScoreKind.BPD, oneToNinetyNine()));
+                MODEL, null, "normals", "2026-01-01T00:00:00Z", Compressor.PNG, scores);
     }
 
     @Test
@@ -182,15 +182,7 @@ class CalibrationTest {
         scores[5] = Double.NaN;
         IllegalArgumentException e =
                 assertThrows(
-                        IllegalArgumentException.class,
-                        () ->
-                                Calibration.of(
-                                        MODEL,
-                                        null,
-                                        "normals.idx",
-                                        "2026-01-01T00:00:00Z",
-                                        Compressor.DEFLATE,
-                                        Map.of(ScoreKind.BPD, scores)));
+                        IllegalArgumentException.class, () -> of(Map.of(ScoreKind.BPD, scores)));
         assertTrue(e.getMessage().contains("null score 5 is NaN"), e.getMessage());
     }
 
@@ -213,14 +205,7 @@ class CalibrationTest {
         IllegalArgumentException e =
                 assertThrows(
                         IllegalArgumentException.class,
-                        () ->
-                                Calibration.of(
-                                        MODEL,
-                                        null,
-                                        "normals",
-                                        "2026-01-01T00:00:00Z",
-                                        Compressor.PNG,
-                                        Map.of(ScoreKind.LIKELIHOOD_RATIO, oneToNinetyNine())));
+                        () -> of(Map.of(ScoreKind.LIKELIHOOD_RATIO, oneToNinetyNine())));
         assertTrue(e.getMessage().contains("background"), e.getMessage());
     }
 
