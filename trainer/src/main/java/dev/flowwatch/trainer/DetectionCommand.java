@@ -178,10 +178,16 @@ final class DetectionCommand implements Callable<Integer> {
         ModelScoring scoring = new ModelScoring(scoringOptions);
         ImageSet normals = scoring.load(normal);
         int half = normals.size() / 2;
-        // dose's null is half of the calibration half; with fewer than 1/α - 1 null scores no
-        // p-value falls below α, and every "detected" share would read 0
+        // dose's null is half of the calibration half; with k null scores the smallest p-value is
+        // 1/(k+1), so none falls below α unless (k+1)·α > 1
         if ((half / 2 + 1) * alpha <= 1) {
-            int needed = 4 * ((int) Math.ceil(1 / alpha - 1) + 1);
+            int k = (int) Math.floor(1 / alpha);
+            while ((k + 1) * alpha <= 1) {
+                k++;
+            }
+            while (k > 0 && k * alpha > 1) {
+                k--;
+            }
             throw new ParameterException(
                     spec.commandLine(),
                     String.format(
@@ -190,11 +196,7 @@ final class DetectionCommand implements Callable<Integer> {
                                     + " half, in which no p-value falls below %s with fewer than"
                                     + " %d scores: give at least %d normal images, or a larger"
                                     + " --alpha",
-                            alpha,
-                            normals.size(),
-                            alpha,
-                            (int) Math.ceil(1 / alpha - 1) + 1,
-                            needed));
+                            alpha, normals.size(), alpha, k, 4 * k));
         }
         List<AnomalySet> anomalous = new ArrayList<>();
         for (Path path : anomalousPaths) {

@@ -5,6 +5,9 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -36,10 +39,29 @@ final class ProgressBars {
                 .setUnit(" " + unit, 1)
                 .setStyle(ProgressBarStyle.ASCII)
                 .setConsumer(
-                        System.console() != null
+                        stderrIsTerminal()
                                 ? new ConsoleProgressBarConsumer(System.err)
                                 : new LogLineConsumer(
                                         System.err, LOG_LINE_INTERVAL, System::nanoTime))
                 .setUpdateIntervalMillis(500);
+    }
+
+    /**
+     * Whether the bars' stream, stderr, is a terminal: on Linux where its descriptor points (the
+     * JVM's console tells about stdin and stdout only), elsewhere whether the JVM has a console.
+     */
+    static boolean stderrIsTerminal() {
+        try {
+            return isTerminal(Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString());
+        } catch (IOException | UnsupportedOperationException e) {
+            return System.console() != null;
+        }
+    }
+
+    /** Whether a descriptor's target is a terminal device: "/dev/pts/3" is, "pipe:[7]" not. */
+    static boolean isTerminal(String target) {
+        return target.startsWith("/dev/pts/")
+                || target.startsWith("/dev/tty")
+                || target.equals("/dev/console");
     }
 }

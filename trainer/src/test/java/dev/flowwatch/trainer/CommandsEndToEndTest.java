@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 
+import dev.flowwatch.flowpp.bundle.BundleWriter;
 import dev.flowwatch.flowpp.bundle.ModelBundle;
 import dev.flowwatch.flowpp.bundle.OrientationManifest;
 import dev.flowwatch.flowpp.data.IdxFormat;
@@ -34,6 +35,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -268,6 +270,28 @@ class CommandsEndToEndTest {
                         "3");
         assertEquals(2, resumed.exitCode(), resumed.toString());
         assertTrue(resumed.err().contains("other images of the same number"), resumed.err());
+    }
+
+    /** Train, attach an orientation network, resume: the network must survive the checkpoints. */
+    @Test
+    void resumingInItsOwnFolderKeepsWhatWasAttachedAndANewRunOverItDoesNot() throws IOException {
+        Path run = dir.resolve("attached");
+        copyTree(bundle, run);
+        byte[] network = {42};
+        Path attached = run.resolve(ModelBundle.ORIENTATION).resolve("weights.bin");
+        BundleWriter.addFiles(run, Map.of(ModelBundle.ORIENTATION + "/weights.bin", network));
+
+        Cli resumed = resume(run, "--max-steps", "4");
+        assertEquals(0, resumed.exitCode(), resumed.toString());
+        assertEquals(
+                4,
+                ((Number) ModelBundle.readManifest(run).metrics().get("steps")).intValue(),
+                "checkpoints were written over it");
+        assertArrayEquals(network, Files.readAllBytes(attached));
+
+        Cli fresh = Cli.trainTiny(data, run);
+        assertEquals(0, fresh.exitCode(), fresh.toString());
+        assertFalse(Files.exists(attached), "a new run's weights do not inherit it");
     }
 
     @Test

@@ -29,6 +29,7 @@ public final class BundleWriter {
     private final Path target;
     private final String modelId;
     private final Map<String, byte[]> files = new LinkedHashMap<>();
+    private boolean keepModelsOfItsOwn;
     private final Map<String, Object> metrics = new LinkedHashMap<>();
 
     public BundleWriter(Path target, String modelId) {
@@ -37,6 +38,17 @@ public final class BundleWriter {
     }
 
     /** Adds a file at a path relative to the bundle (e.g. "training/state.json"). */
+    /**
+     * Keeps the background model and orientation network of the bundle written over, models of
+     * their own found nowhere else: for a run that goes on in its own folder (a resumed training),
+     * not for a new one over an old bundle, whose parts belong to other weights, maybe of another
+     * image shape.
+     */
+    public BundleWriter keepingModelsOfItsOwn() {
+        keepModelsOfItsOwn = true;
+        return this;
+    }
+
     public BundleWriter file(String relativePath, byte[] content) {
         if (relativePath.equals(ModelBundle.MANIFEST)
                 || relativePath.equals(ModelBundle.PARAMETERS)) {
@@ -69,7 +81,10 @@ public final class BundleWriter {
                         stamp.sha256(),
                         parameters.length,
                         new LinkedHashMap<>(metrics));
-        Map<String, byte[]> all = keptParts(target.toAbsolutePath().normalize());
+        Map<String, byte[]> all =
+                keepModelsOfItsOwn
+                        ? keptParts(target.toAbsolutePath().normalize())
+                        : new LinkedHashMap<>();
         all.putAll(files);
         install(
                 target,
@@ -80,10 +95,9 @@ public final class BundleWriter {
     }
 
     /**
-     * What a new version of a bundle's weights keeps of the bundle it replaces: its background
-     * model and its orientation network, models of their own trained apart from these weights and
-     * found nowhere else (a resumed training's checkpoints would otherwise delete them). What
-     * describes the old weights (the calibration, reports) goes.
+     * What a new version of a bundle's weights keeps of the bundle it replaces ({@link
+     * #keepingModelsOfItsOwn}): its background model and its orientation network, trained apart
+     * from these weights. What describes the old weights (the calibration, reports) goes.
      */
     private static Map<String, byte[]> keptParts(Path target) {
         Map<String, byte[]> kept = new LinkedHashMap<>();

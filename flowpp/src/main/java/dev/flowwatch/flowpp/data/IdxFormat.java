@@ -242,8 +242,9 @@ public final class IdxFormat {
             // checked per dimension: each is below 2^31, so the product cannot wrap around first
             if (elements > Integer.MAX_VALUE - 8) {
                 throw new IOException(
-                        "the header declares %s elements, too many to hold in memory"
-                                .formatted(declared(shape, d)));
+                        "the header's dimensions %s already make too many elements to hold in"
+                                        .formatted(declared(shape, d))
+                                + " memory");
             }
         }
         byte[] data = in.readNBytes((int) elements);
@@ -260,7 +261,7 @@ public final class IdxFormat {
         return new Tensor(shape, data);
     }
 
-    /** The dimensions read so far, as the header gives them: "4194304 × 2097152". */
+    /** The header's dimensions up to {@code last}: "4194304 × 2097152". */
     private static String declared(int[] shape, int last) {
         StringBuilder b = new StringBuilder();
         for (int d = 0; d <= last; d++) {

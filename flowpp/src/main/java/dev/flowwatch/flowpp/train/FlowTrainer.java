@@ -56,7 +56,8 @@ public final class FlowTrainer {
     private ImageSet hashed;
     private String hashedSha256;
 
-    private record Resumed(NDList rawWeights, NDList optimizer) {}
+    /** A run resumed from the checkpoint in {@code from}, with its raw weights and moments. */
+    private record Resumed(Path from, NDList rawWeights, NDList optimizer) {}
 
     /** A fresh run of an initialised model. */
     public FlowTrainer(FlowPlusPlus model, NDManager manager, TrainingOptions options) {
@@ -106,6 +107,7 @@ public final class FlowTrainer {
                 options,
                 progress,
                 new Resumed(
+                        checkpoint,
                         decode(manager, checkpoint, RAW_WEIGHTS, raw),
                         decode(manager, checkpoint, OPTIMIZER, adam)));
     }
@@ -128,7 +130,7 @@ public final class FlowTrainer {
             throw new BundleException(
                     file,
                     "does not match the SHA-256 its bundle.json records: a damaged or foreign"
-                            + " file; resume from another checkpoint");
+                            + " file; train afresh, or resume from a copy of the folder");
         }
         return bytes;
     }
@@ -381,6 +383,10 @@ public final class FlowTrainer {
         }
     }
 
+    private static boolean sameDirectory(Path a, Path b) {
+        return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+    }
+
     /** The training set's SHA-256, hashed once: checkpoints come every few minutes. */
     private String trainingSha256(ImageSet train) {
         if (hashed != train) {
@@ -439,6 +445,10 @@ public final class FlowTrainer {
         }
         if (options.weightDecay() > 0) {
             writer.metric(BundleManifest.WEIGHT_DECAY, options.weightDecay());
+        }
+        if (resumed != null && sameDirectory(out, resumed.from())) {
+            // the run goes on in its own folder: what was attached to it meanwhile stays
+            writer.keepingModelsOfItsOwn();
         }
         average.swapInto(weights);
         try {

@@ -200,7 +200,7 @@ class ModelBundleTest {
         }
     }
 
-    /** A resumed training writes each checkpoint as a new version over the bundle. */
+    /** A resumed training writes each checkpoint as a new version over its own bundle. */
     @Test
     void aNewVersionOfTheWeightsKeepsTheBackgroundAndOrientationAndDropsWhatDescribedTheOld()
             throws IOException {
@@ -218,7 +218,7 @@ class ModelBundleTest {
                         "reports/samples.png",
                         new byte[] {5}));
 
-        new BundleWriter(bundle, "m").write(model);
+        new BundleWriter(bundle, "m").keepingModelsOfItsOwn().write(model);
 
         assertArrayEquals(
                 background,
@@ -232,6 +232,11 @@ class ModelBundleTest {
                                 .resolve(ModelBundle.PARAMETERS)));
         assertFalse(Files.exists(bundle.resolve("calibration.json")));
         assertFalse(Files.exists(bundle.resolve("reports")));
+
+        // a new run over it: those models belong to other weights, maybe of another shape
+        new BundleWriter(bundle, "other").write(model);
+        assertFalse(Files.exists(bundle.resolve(ModelBundle.BACKGROUND)));
+        assertFalse(Files.exists(bundle.resolve(ModelBundle.ORIENTATION)));
     }
 
     @Test

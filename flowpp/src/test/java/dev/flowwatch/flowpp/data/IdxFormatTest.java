@@ -132,7 +132,7 @@ class IdxFormatTest {
 
         IOException e = assertThrows(IOException.class, () -> IdxFormat.read(file));
         assertTrue(e.getMessage().contains("4194304 × 2097152"), e.getMessage());
-        assertTrue(e.getMessage().contains("too many to hold in memory"), e.getMessage());
+        assertTrue(e.getMessage().contains("too many elements to hold in memory"), e.getMessage());
     }
 
     @Test
