@@ -50,10 +50,14 @@ public final class FlowwatchApp implements AutoCloseable {
     /** What the start waits for, while {@link #streams} is null. */
     private volatile String waitingFor;
 
-    private FlowwatchApp(ScoringEngine engine, FlowwatchMetrics metrics, AppConfig config) {
+    private FlowwatchApp(
+            ScoringEngine engine,
+            FlowwatchMetrics metrics,
+            AppConfig config,
+            ScoringDeadline deadline) {
         this.engine = engine;
         this.metrics = metrics;
-        this.deadline = ScoringDeadline.of(config);
+        this.deadline = deadline;
         this.waitingFor =
                 "looking up the topics at "
                         + config.bootstrapServers()
@@ -111,7 +115,7 @@ public final class FlowwatchApp implements AutoCloseable {
             WireFormat wire = WireFormat.of(config, metrics.schemaRegistryEvents());
             Topology topology = FlowwatchTopology.build(config, engine, wire, metrics);
             LOG.info("Topology:\n{}", topology.describe());
-            app = new FlowwatchApp(engine, metrics, config);
+            app = new FlowwatchApp(engine, metrics, config, deadline);
             // Serving first: a taken port fails before any Kafka work, and probes answer while
             // the start waits for the brokers.
             app.server =

@@ -181,11 +181,11 @@ final class DetectionCommand implements Callable<Integer> {
         // dose's null is half of the calibration half; with k null scores the smallest p-value is
         // 1/(k+1), so none falls below α unless (k+1)·α > 1
         if ((half / 2 + 1) * alpha <= 1) {
+            // the least k with (k+1)·α > 1 is ⌊1/α⌋, but for the rounding of 1/α
             int k = (int) Math.floor(1 / alpha);
-            while ((k + 1) * alpha <= 1) {
+            if ((k + 1) * alpha <= 1) {
                 k++;
-            }
-            while (k > 0 && k * alpha > 1) {
+            } else if (k > 1 && k * alpha > 1) {
                 k--;
             }
             throw new ParameterException(

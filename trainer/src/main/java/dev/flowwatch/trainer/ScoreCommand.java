@@ -23,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 
 /** {@code score}: per-image likelihoods, statistics and anomaly scores as CSV. */
@@ -80,23 +79,18 @@ final class ScoreCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         requireOutputApart();
         Optional<Calibration> calibration = Calibration.find(model.bundle());
-        OptionalInt calibratedK =
-                calibration.map(Calibration::iwSamples).orElse(OptionalInt.empty());
-        if (scoring.iwSamples() > 0
-                && calibratedK.isPresent()
-                && calibratedK.getAsInt() != scoring.iwSamples()) {
-            // a bound of more samples is tighter: p-values against another K's null are wrong
-            throw new ParameterException(
-                    spec.commandLine(),
-                    String.format(
-                            "--iw-samples %d: %s holds bpd_iw null scores of K=%d importance"
-                                    + " samples; score with --iw-samples %d, or calibrate again"
-                                    + " with --iw-samples %d",
+        if (scoring.iwSamples() > 0 && calibration.isPresent()) {
+            calibration
+                    .get()
+                    .iwSamplesConflict(
                             scoring.iwSamples(),
-                            model.bundle().resolve(Calibration.FILE),
-                            calibratedK.getAsInt(),
-                            calibratedK.getAsInt(),
-                            scoring.iwSamples()));
+                            model.bundle(),
+                            "--iw-samples " + scoring.iwSamples(),
+                            theirs -> "score with --iw-samples " + theirs)
+                    .ifPresent(
+                            why -> {
+                                throw new ParameterException(spec.commandLine(), why);
+                            });
         }
         ModelScoring.Scored scored =
                 new ModelScoring(scoring)

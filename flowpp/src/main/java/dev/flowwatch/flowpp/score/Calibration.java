@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.IntFunction;
 
 /**
  * The empirical null distribution of each score kind on held-out normal images, stored in a bundle
@@ -220,6 +221,31 @@ public final class Calibration {
                         "score kind " + kind + ": null score " + i + " is NaN");
             }
         }
+    }
+
+    /**
+     * Why these bpd_iw null scores cannot serve a bound of {@code k} importance samples, when they
+     * were made with another K: a bound of more samples is tighter, so p-values against another K's
+     * null would not hold the false-alarm rate. Empty when K is the same or not recorded.
+     *
+     * @param given how the caller was asked for {@code k}, e.g. "iw.samples=64"
+     * @param useTheirs how to ask for the calibration's K instead, given it
+     */
+    public Optional<String> iwSamplesConflict(
+            int k, Path bundleDir, String given, IntFunction<String> useTheirs) {
+        OptionalInt theirs = iwSamples();
+        if (theirs.isEmpty() || theirs.getAsInt() == k) {
+            return Optional.empty();
+        }
+        return Optional.of(
+                String.format(
+                        "%s: %s holds bpd_iw null scores of K=%d importance samples; %s, or"
+                                + " calibrate again with --iw-samples %d",
+                        given,
+                        bundleDir.resolve(FILE),
+                        theirs.getAsInt(),
+                        useTheirs.apply(theirs.getAsInt()),
+                        k));
     }
 
     /** K of the importance-weighted bound behind the bpd_iw null scores, when recorded. */

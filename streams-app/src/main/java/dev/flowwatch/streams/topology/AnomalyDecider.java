@@ -12,7 +12,6 @@ import dev.flowwatch.streams.engine.Uncalibrated;
 
 import java.time.Instant;
 import java.util.Optional;
-import java.util.OptionalInt;
 
 /**
  * Turns an event's row of a scored batch (its bounds and the score the engine computed) into its
@@ -96,20 +95,18 @@ public final class AnomalyDecider {
             String modelVersion) {
         ScoreKind kind = config.scoreKind();
         if (calibration.isPresent() && calibration.get().has(kind)) {
-            OptionalInt k = calibration.get().iwSamples();
-            if (kind == ScoreKind.BPD_IW && k.isPresent() && k.getAsInt() != config.iwSamples()) {
-                // a bound of more samples is tighter: p-values against another K's null would
-                // not hold the false-alarm rate
-                throw new InvalidConfigException(
-                        String.format(
-                                "iw.samples=%d: %s holds bpd_iw null scores of K=%d importance"
-                                        + " samples; set iw.samples=%d, or calibrate again with"
-                                        + " --iw-samples %d",
+            if (kind == ScoreKind.BPD_IW) {
+                calibration
+                        .get()
+                        .iwSamplesConflict(
                                 config.iwSamples(),
-                                config.modelDir().resolve(Calibration.FILE),
-                                k.getAsInt(),
-                                k.getAsInt(),
-                                config.iwSamples()));
+                                config.modelDir(),
+                                "iw.samples=" + config.iwSamples(),
+                                theirs -> "set iw.samples=" + theirs)
+                        .ifPresent(
+                                why -> {
+                                    throw new InvalidConfigException(why);
+                                });
             }
             try {
                 return calibrated(
