@@ -1,6 +1,7 @@
 package dev.flowwatch.streams;
 
 import dev.flowwatch.streams.config.AppConfig;
+import dev.flowwatch.streams.engine.BatchScorer;
 import dev.flowwatch.streams.engine.ScoringEngine;
 import dev.flowwatch.streams.metrics.FlowwatchMetrics;
 import dev.flowwatch.streams.metrics.KafkaStreamsMetricsBridge;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 /**
  * The running app: model, Kafka Streams client and metrics server, started together and closed in
@@ -83,6 +85,17 @@ public final class FlowwatchApp implements AutoCloseable {
      * @throws IllegalStateException if the start is interrupted while it waits
      */
     public static FlowwatchApp start(AppConfig config, PrometheusRegistry registry) {
+        return start(config, registry, engine -> engine);
+    }
+
+    /**
+     * The app whose batches go through another forward pass than the engine's: tests of passes that
+     * fail, or end the process, use it.
+     */
+    static FlowwatchApp start(
+            AppConfig config,
+            PrometheusRegistry registry,
+            Function<ScoringEngine, BatchScorer> forwardPass) {
         LOG.info("Loading model from {} on device {}", config.modelDir(), config.device());
         ScoringEngine engine =
                 ScoringEngine.load(
@@ -113,7 +126,9 @@ public final class FlowwatchApp implements AutoCloseable {
             // The output schemas are registered before the topology is built, and both before any
             // waiting: a refused schema or a bad setting fails the start at once.
             WireFormat wire = WireFormat.of(config, metrics.schemaRegistryEvents());
-            Topology topology = FlowwatchTopology.build(config, engine, wire, metrics);
+            Topology topology =
+                    FlowwatchTopology.build(
+                            config, engine, forwardPass.apply(engine), wire, metrics);
             LOG.info("Topology:\n{}", topology.describe());
             app = new FlowwatchApp(engine, metrics, config, deadline);
             // Serving first: a taken port fails before any Kafka work, and probes answer while

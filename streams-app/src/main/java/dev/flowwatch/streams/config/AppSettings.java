@@ -159,7 +159,9 @@ final class AppSettings {
                     .define("scoring.max-attempts", Type.INT, 3, Allowed.between(1, 100), LOW,
                             "forward passes an event that fails to score gets (after its batch"
                                     + " was split down to it) before it goes to the dead-letter"
-                                    + " topic as SCORING_FAILED; failures that a known-good image"
+                                    + " topic as SCORING_FAILED, and passes in which the process"
+                                    + " died with it (scored alone after the first); failures"
+                                    + " that a known-good image"
                                     + " shares are not the event's and stop the client instead")
                     .define("health.max-thread-replacements", Type.INT, 5,
                             Allowed.between(1, 1_000_000), LOW,

@@ -21,6 +21,8 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -65,9 +67,15 @@ import java.util.concurrent.TimeUnit;
  * gives it {@code scoring.max-attempts} passes), one of another shape than the model's (restored
  * after a rollout of a model of another shape) and one the store cannot give back as an event all
  * leave the store as dead letters, in the same transaction as the scores of their batch, each
- * carrying the value its input record had.
+ * carrying the value its input record had. Nor can one that ends the process in its pass (a native
+ * crash, the OOM killer): the task records the events of each pass in the {@link ScoringJournal}
+ * before it starts; once restarted it scores the events of a pass that ended the process one at a
+ * time, and gives up, as SCORING_FAILED, an event the process died with {@code
+ * scoring.max-attempts} times.
  */
 public final class BatchingProcessor implements Processor<byte[], ValidatedEvent, byte[], Object> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BatchingProcessor.class);
 
     public static final String STORE = "pending-batch";
 
@@ -120,9 +128,11 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
     private final FlowwatchMetrics metrics;
     private final Policy policy;
     private final Children children;
+    private final ScoringJournal scoringJournal;
     private final int imageBytes;
 
     private ProcessorContext<byte[], Object> context;
+    private TaskJournal journal;
     private KeyValueStore<Bytes, byte[]> store;
     private long nextSequence;
 
@@ -158,15 +168,18 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
             DeadLetters deadLetters,
             FlowwatchMetrics metrics,
             Policy policy,
-            Children children) {
+            Children children,
+            ScoringJournal scoringJournal) {
         this.engine = engine;
         this.imageBytes = engine.channels() * engine.height() * engine.width();
-        this.scorer = new FaultIsolatingScorer(batchScorer, imageBytes, policy.maxScoringAttempts());
+        this.scorer =
+                new FaultIsolatingScorer(batchScorer, imageBytes, policy.maxScoringAttempts());
         this.decider = decider;
         this.deadLetters = deadLetters;
         this.metrics = metrics;
         this.policy = policy;
         this.children = children;
+        this.scoringJournal = scoringJournal;
     }
 
     /**
@@ -175,6 +188,7 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
      * @param engine the model: its shape
      * @param batchScorer the forward pass (the engine itself, but for tests of failures)
      * @param deadLetters bounds the dead letters of pending events like those of validation
+     * @param journal where each task records the events of its pass in flight
      */
     public static ProcessorSupplier<byte[], ValidatedEvent, byte[], Object> supplier(
             ScoringEngine engine,
@@ -183,12 +197,20 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
             DeadLetters deadLetters,
             FlowwatchMetrics metrics,
             Policy policy,
-            Children children) {
+            Children children,
+            ScoringJournal journal) {
         return new ProcessorSupplier<>() {
             @Override
             public Processor<byte[], ValidatedEvent, byte[], Object> get() {
                 return new BatchingProcessor(
-                        engine, batchScorer, decider, deadLetters, metrics, policy, children);
+                        engine,
+                        batchScorer,
+                        decider,
+                        deadLetters,
+                        metrics,
+                        policy,
+                        children,
+                        journal);
             }
 
             @Override
@@ -206,6 +228,7 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
     public void init(ProcessorContext<byte[], Object> context) {
         this.context = context;
         this.store = context.getStateStore(STORE);
+        this.journal = scoringJournal.open(context.taskId().toString());
         restore();
         if (policy.pipelined()) {
             String name = "flowwatch-scoring-" + context.taskId();
@@ -264,7 +287,8 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
     public void process(Record<byte[], ValidatedEvent> record) {
         long now = now(context.currentSystemTimeMs());
         SourceRecord source =
-                SourceRecord.stamped(record.headers()).orElseGet(() -> SourceRecord.current(context));
+                SourceRecord.stamped(record.headers())
+                        .orElseGet(() -> SourceRecord.current(context));
         PendingEvent event =
                 new PendingEvent(record.key(), record.timestamp(), now, source, record.value());
         store.put(sequenceKey(nextSequence++), event.toBytes());
@@ -288,8 +312,7 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
      */
     private void flushDue(long taskClockMs) {
         while (pending >= policy.maxSize()
-                || (pending > 0
-                        && now(taskClockMs) - oldestEnqueuedAtMs >= policy.maxDelayMs())) {
+                || (pending > 0 && now(taskClockMs) - oldestEnqueuedAtMs >= policy.maxDelayMs())) {
             boolean full = pending >= policy.maxSize();
             // A partial batch does not queue: small batches behind small batches would each pay
             // a forward pass (measured: p99 latency 447-568 ms at half the rate, against 328-370).
@@ -316,19 +339,29 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
     private void submitOldest(int count, long startMs) {
         List<Bytes> keys = new ArrayList<>(count);
         List<PendingEvent> batch = new ArrayList<>(count);
+        List<TaskJournal.Ref> refs = new ArrayList<>(count);
         List<Bytes> dropped = new ArrayList<>();
         int taken = 0;
         try (KeyValueIterator<Bytes, byte[]> it = queued()) {
             while (taken < count && it.hasNext()) {
                 KeyValue<Bytes, byte[]> entry = it.next();
+                PendingEvent event = readOrDeadLetter(entry.value);
+                TaskJournal.Ref ref = event == null ? null : TaskJournal.Ref.of(event);
+                int crashes = ref == null ? 0 : journal.crashes(ref);
+                if (crashes > 0 && !batch.isEmpty()) {
+                    break; // scored alone, in the next batch
+                }
                 taken++;
                 queuedFrom = sequence(entry.key) + 1;
-                PendingEvent event = readOrDeadLetter(entry.value);
-                if (event != null && hasModelShape(event)) {
-                    batch.add(event);
-                    keys.add(entry.key);
-                } else {
+                if (event == null || !hasModelShape(event) || givenUp(event, ref, crashes)) {
                     dropped.add(entry.key);
+                    continue;
+                }
+                batch.add(event);
+                keys.add(entry.key);
+                refs.add(ref);
+                if (crashes > 0) {
+                    break; // alone: of the events its process died with, only it dies again
                 }
             }
         }
@@ -354,11 +387,48 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
                         System.nanoTime(),
                         CompletableFuture.supplyAsync(
                                 () -> {
+                                    journal.passStarting(refs);
                                     long start = System.nanoTime();
-                                    FaultIsolatingScorer.Result result = scorer.score(images);
+                                    FaultIsolatingScorer.Result result;
+                                    try {
+                                        result = scorer.score(images);
+                                    } catch (RuntimeException e) {
+                                        journal.passEnded();
+                                        throw e;
+                                    }
+                                    // An Error leaves the pass recorded: the process exits on
+                                    // one (UncaughtExceptionPolicy), as good as dying in it.
+                                    journal.passEnded();
                                     return new Scoring(result, System.nanoTime() - start);
                                 },
                                 scoringThread != null ? scoringThread : Runnable::run)));
+    }
+
+    /**
+     * Whether the process died in {@code scoring.max-attempts} passes of the event, the last ones
+     * with the event alone; if so, sends it to the dead-letter topic. The model scored a blank
+     * batch in this very process before the stream started, so the event, not the model, is what
+     * ends it.
+     */
+    private boolean givenUp(PendingEvent e, TaskJournal.Ref ref, int crashes) {
+        if (crashes < policy.maxScoringAttempts()) {
+            return false;
+        }
+        LOG.error(
+                "Task {}: the process ended {} times while event {} was being scored, giving it up",
+                context.taskId(),
+                crashes,
+                ref.eventId());
+        deadLetter(
+                e,
+                DlqReason.SCORING_FAILED,
+                "The process ended "
+                        + crashes
+                        + " times while the event was being scored (a native crash, or a kill"
+                        + " such as the OOM killer's or a liveness probe's of a pass that hung),"
+                        + " the last times with the event alone.");
+        journal.settled(ref);
+        return true;
     }
 
     /** The stored events that are not in flight, oldest first. */
@@ -422,6 +492,7 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
             }
         }
         f.keys().forEach(store::delete);
+        batch.forEach(e -> journal.settled(TaskJournal.Ref.of(e)));
     }
 
     /** The stored event, or null after sending an entry that is none to the dead-letter topic. */

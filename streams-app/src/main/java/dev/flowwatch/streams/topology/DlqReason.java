@@ -32,8 +32,9 @@ public enum DlqReason {
     VALIDATION_FAILED,
     /**
      * The model failed to score the event on its own {@code scoring.max-attempts} times while it
-     * still scored a known-good image; the value is the event as validated (RAW_U8 of the model's
-     * shape, in Avro single-object encoding), which the images topic takes back for a replay.
+     * still scored a known-good image, or the process died that many times in a pass of the event
+     * ({@link ScoringJournal}); the value is the input record's, which the images topic takes back
+     * for a replay.
      */
     SCORING_FAILED
 }

@@ -55,7 +55,7 @@ public final class FlowwatchTopology {
     }
 
     /** The topology with another forward pass than the engine's: tests of failing passes use it. */
-    static Topology build(
+    public static Topology build(
             AppConfig config,
             ScoringEngine engine,
             BatchScorer batchScorer,
@@ -133,7 +133,8 @@ public final class FlowwatchTopology {
                                 config.batchPunctuationMs(),
                                 config.scoringMaxAttempts(),
                                 config.batchPipelined()),
-                        new BatchingProcessor.Children(scoreChildren, DLQ_SINK)),
+                        new BatchingProcessor.Children(scoreChildren, DLQ_SINK),
+                        ScoringJournal.under(config.stateDir(), config.applicationId())),
                 batchParent);
         topology.addSink(
                 DLQ_SINK,

@@ -16,20 +16,19 @@ import dev.flowwatch.streams.TestModels;
 import dev.flowwatch.streams.engine.BatchScorer;
 import dev.flowwatch.streams.engine.ScoringEngine;
 import dev.flowwatch.streams.engine.ScoringException;
-import dev.flowwatch.streams.metrics.FlowwatchMetrics;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.Punctuator;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.MockProcessorContext.CapturedForward;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,13 +38,18 @@ import org.junit.jupiter.api.io.TempDir;
 import java.awt.image.BufferedImage;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 
 /**
  * Pending events that today would stop the stream (an event the model cannot score, one of another
@@ -215,8 +219,7 @@ class BatchingFailureTest {
 
             RuntimeException e =
                     assertThrows(
-                            RuntimeException.class,
-                            () -> f.send("k1", TestModels.event("e1", 1)));
+                            RuntimeException.class, () -> f.send("k1", TestModels.event("e1", 1)));
 
             assertTrue(causedByScoringException(e), "the client stops on it: " + e);
             assertTrue(f.dlq.isEmpty(), "a systemic failure turns no event into a dead letter");
@@ -230,8 +233,7 @@ class BatchingFailureTest {
         MockProcessorContext<byte[], Object> context = new MockProcessorContext<>();
         KeyValueStore<Bytes, byte[]> store = BatchingStep.pendingStore(context);
         ImageEvent small =
-                ImageEvents.rawU8(
-                        "old", "camera-1", Instant.EPOCH, 14, 14, 1, new byte[14 * 14]);
+                ImageEvents.rawU8("old", "camera-1", Instant.EPOCH, 14, 14, 1, new byte[14 * 14]);
         store.put(
                 BatchingStep.sequenceKey(0),
                 new PendingEvent(
@@ -250,7 +252,8 @@ class BatchingFailureTest {
                                 new SourceRecord("images", 3, 43),
                                 BatchingStep.validated(TestModels.event("new", 1)))
                         .toBytes());
-        Processor<byte[], ValidatedEvent, byte[], Object> processor = BatchingStep.processor(engine, 10, 50);
+        Processor<byte[], ValidatedEvent, byte[], Object> processor =
+                BatchingStep.processor(stateDir, engine, 10, 50);
         context.setCurrentSystemTimeMs(2_000);
         processor.init(context);
 
@@ -272,7 +275,8 @@ class BatchingFailureTest {
         MockProcessorContext<byte[], Object> context = new MockProcessorContext<>();
         KeyValueStore<Bytes, byte[]> store = BatchingStep.pendingStore(context);
         store.put(BatchingStep.sequenceKey(0), new byte[] {9, 1, 2});
-        Processor<byte[], ValidatedEvent, byte[], Object> processor = BatchingStep.processor(engine, 10, 50);
+        Processor<byte[], ValidatedEvent, byte[], Object> processor =
+                BatchingStep.processor(stateDir, engine, 10, 50);
         context.setCurrentSystemTimeMs(2_000);
         processor.init(context);
 
@@ -302,7 +306,8 @@ class BatchingFailureTest {
                         .put(key)
                         .put(body)
                         .array());
-        Processor<byte[], ValidatedEvent, byte[], Object> processor = BatchingStep.processor(engine, 10, 50);
+        Processor<byte[], ValidatedEvent, byte[], Object> processor =
+                BatchingStep.processor(stateDir, engine, 10, 50);
         context.setCurrentSystemTimeMs(2_000);
         processor.init(context);
 
@@ -313,6 +318,91 @@ class BatchingFailureTest {
                 ((AnomalyScore) context.forwarded().get(0).record().value())
                         .getEventId()
                         .toString());
+    }
+
+    /**
+     * A pass that ends the process (here an Error, on which the app exits) leaves its events in the
+     * scoring journal. Each restarted process finds nothing committed since (the transaction died
+     * with the process), scores the events the last one died with alone, and gives up the event it
+     * keeps dying with once it has died with it {@code scoring.max-attempts} times; the other
+     * events are scored.
+     */
+    @Test
+    void anEventTheProcessKeepsDyingWithIsScoredAloneAndThenGivenUp() throws Exception {
+        byte[] whitePixels = white("w").getData().array();
+        List<Integer> passesWithWhite = new ArrayList<>();
+        BatchScorer dyingOnWhite =
+                images -> {
+                    if (images.stream().anyMatch(i -> Arrays.equals(i, whitePixels))) {
+                        passesWithWhite.add(images.size());
+                        throw new InternalError("simulated: the process dies in the pass");
+                    }
+                    return engine.score(images);
+                };
+        Map<Bytes, byte[]> committed = new LinkedHashMap<>();
+        for (int i = 0; i < 5; i++) {
+            ImageEvent event = i == 2 ? white("e2") : TestModels.event("e" + i, i);
+            committed.put(
+                    BatchingStep.sequenceKey(i),
+                    new PendingEvent(
+                                    TopologyFixture.key("k" + i),
+                                    0,
+                                    1_000,
+                                    new SourceRecord("images", 0, i),
+                                    BatchingStep.validated(event))
+                            .toBytes());
+        }
+        Path journal = stateDir.resolve("journal");
+        List<CapturedForward<? extends byte[], ?>> survivor = List.of();
+        for (int process = 1; process <= 4; process++) {
+            MockProcessorContext<byte[], Object> context = new MockProcessorContext<>();
+            BatchingStep.pendingStore(context).putAll(toKeyValues(committed));
+            Processor<byte[], ValidatedEvent, byte[], Object> processor =
+                    BatchingStep.processor(
+                            new ScoringJournal(journal, "process" + process, Clock.systemUTC()),
+                            engine,
+                            dyingOnWhite,
+                            new BatchingProcessor.Policy(8, 50, 12, 3, false));
+            context.setCurrentSystemTimeMs(2_000);
+            processor.init(context);
+            Punctuator punctuator = context.scheduledPunctuators().get(0).getPunctuator();
+            if (process < 4) {
+                CompletionException died =
+                        assertThrows(CompletionException.class, () -> punctuator.punctuate(2_000));
+                assertTrue(died.getCause() instanceof InternalError, died.toString());
+            } else {
+                punctuator.punctuate(2_000);
+                survivor = context.forwarded();
+            }
+        }
+
+        assertEquals(List.of(5, 1, 1), passesWithWhite, "in the batch, then alone, twice");
+        List<String> scored = new ArrayList<>();
+        List<CapturedForward<? extends byte[], ?>> dead = new ArrayList<>();
+        for (CapturedForward<? extends byte[], ?> out : survivor) {
+            if (out.childName().orElseThrow().equals("dlq")) {
+                dead.add(out);
+            } else {
+                scored.add(((AnomalyScore) out.record().value()).getEventId());
+            }
+        }
+        assertEquals(List.of("e0", "e1", "e3", "e4"), scored.stream().sorted().toList());
+        assertEquals(1, dead.size());
+        Headers letter = dead.get(0).record().headers();
+        assertEquals("SCORING_FAILED", header(letter, DeadLetters.HEADER_REASON));
+        assertEquals("2", header(letter, DeadLetters.HEADER_OFFSET));
+        assertTrue(
+                header(letter, DeadLetters.HEADER_DETAIL).contains("ended 3 times"),
+                header(letter, DeadLetters.HEADER_DETAIL));
+        try (var left = Files.list(journal)) {
+            assertEquals(List.of(), left.toList(), "every event settled, nothing left on disk");
+        }
+    }
+
+    private static List<KeyValue<Bytes, byte[]>> toKeyValues(Map<Bytes, byte[]> entries) {
+        return entries.entrySet().stream()
+                .map(e -> KeyValue.pair(e.getKey(), e.getValue()))
+                .toList();
     }
 
     /** What the uncaught-exception policy stops the client on. */

@@ -388,7 +388,7 @@ class BatchingProcessorTest {
             store.put(BatchingStep.sequenceKey(seq), p.toBytes());
         }
         Processor<byte[], ValidatedEvent, byte[], Object> processor =
-                BatchingStep.processor(engine, 10, 50);
+                BatchingStep.processor(stateDir, engine, 10, 50);
         context.setCurrentSystemTimeMs(2_000);
         processor.init(context);
 
@@ -428,7 +428,7 @@ class BatchingProcessorTest {
         MockProcessorContext<byte[], Object> context = new MockProcessorContext<>();
         BatchingStep.pendingStore(context);
         Processor<byte[], ValidatedEvent, byte[], Object> processor =
-                BatchingStep.processor(engine, 4, 50);
+                BatchingStep.processor(stateDir, engine, 4, 50);
         context.setCurrentSystemTimeMs(10_000);
         processor.init(context);
         for (int i = 0; i < 5; i++) {
@@ -468,7 +468,7 @@ class BatchingProcessorTest {
         private Processor<byte[], ValidatedEvent, byte[], Object> step(
                 BatchScorer batchScorer, long maxDelayMs, long clockMs) {
             Processor<byte[], ValidatedEvent, byte[], Object> p =
-                    BatchingStep.processor(engine, batchScorer, 2, maxDelayMs, true);
+                    BatchingStep.processor(stateDir, engine, batchScorer, 2, maxDelayMs, true);
             context.setCurrentSystemTimeMs(clockMs);
             p.init(context);
             return p;
@@ -601,7 +601,7 @@ class BatchingProcessorTest {
             MockProcessorContext<byte[], Object> next = new MockProcessorContext<>();
             next.addStateStore(store);
             Processor<byte[], ValidatedEvent, byte[], Object> owner =
-                    BatchingStep.processor(engine, engine, 2, 50, true);
+                    BatchingStep.processor(stateDir, engine, engine, 2, 50, true);
             next.setCurrentSystemTimeMs(2_000);
             owner.init(next);
             punctuateUntilScored(next, 4, 60_000);

@@ -15,11 +15,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The batching step alone on a {@link MockProcessorContext}, for what a whole topology cannot
- * set up: a store restored with given entries, a clock moved by hand.
+ * The batching step alone on a {@link MockProcessorContext}, for what a whole topology cannot set
+ * up: a store restored with given entries, a clock moved by hand.
  */
 final class BatchingStep {
 
@@ -30,25 +31,43 @@ final class BatchingStep {
      * to child "dlq".
      */
     static Processor<byte[], ValidatedEvent, byte[], Object> processor(
-            ScoringEngine engine, int maxSize, long maxDelayMs) {
-        return processor(engine, engine, maxSize, maxDelayMs, false);
+            Path stateDir, ScoringEngine engine, int maxSize, long maxDelayMs) {
+        return processor(stateDir, engine, engine, maxSize, maxDelayMs, false);
     }
 
-    /** The step whose forward passes go through {@code scorer}, pipelined or not. */
+    /**
+     * The step whose forward passes go through {@code scorer}, pipelined or not, with a scoring
+     * journal of its own under {@code stateDir}.
+     */
     static Processor<byte[], ValidatedEvent, byte[], Object> processor(
+            Path stateDir,
             ScoringEngine engine,
             BatchScorer scorer,
             int maxSize,
             long maxDelayMs,
             boolean pipelined) {
+        return processor(
+                ScoringJournal.under(stateDir, "batching-step"),
+                engine,
+                scorer,
+                new BatchingProcessor.Policy(maxSize, maxDelayMs, 12, 3, pipelined));
+    }
+
+    /** The step in the process whose scoring journal is {@code journal}. */
+    static Processor<byte[], ValidatedEvent, byte[], Object> processor(
+            ScoringJournal journal,
+            ScoringEngine engine,
+            BatchScorer scorer,
+            BatchingProcessor.Policy policy) {
         return BatchingProcessor.supplier(
                         engine,
                         scorer,
                         AnomalyDecider.fixedThreshold(100, "m", "v"),
                         new DeadLetters(1 << 20),
                         new FlowwatchMetrics(new PrometheusRegistry()),
-                        new BatchingProcessor.Policy(maxSize, maxDelayMs, 12, 3, pipelined),
-                        new BatchingProcessor.Children(List.of("scores"), "dlq"))
+                        policy,
+                        new BatchingProcessor.Children(List.of("scores"), "dlq"),
+                        journal)
                 .get();
     }
 
