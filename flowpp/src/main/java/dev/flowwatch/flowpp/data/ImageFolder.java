@@ -1,8 +1,5 @@
 package dev.flowwatch.flowpp.data;
 
-import java.awt.color.ColorSpace;
-import java.awt.image.BufferedImage;
-import java.awt.image.Raster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +11,7 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 
 import javax.imageio.ImageIO;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * Reads a folder of PNG and JPEG images (found recursively, by a case-insensitive {@code .png},
@@ -22,8 +20,9 @@ import javax.imageio.ImageIO;
  * <ul>
  *   <li>Order: sorted by path, so the same folder always gives the same set.
  *   <li>Shape: every image must have the size of the first.
- *   <li>Channels: 1 when every image is grayscale, else 3; grayscale images are then repeated into
- *       R, G and B. Alpha is dropped.
+ *   <li>Channels: 1 when every image is grey, else 3; grey images are then repeated into R, G and
+ *       B. Each image is read as {@link ImageDecoder} reads it for the scorer: palettes of greys
+ *       are grey, opaque alpha is dropped, transparency, CMYK and damaged data are refused.
  *   <li>Labels: when every image lies inside a subfolder, an image's label is the index, in sorted
  *       order, of the top-level subfolder that holds it (as torchvision's {@code ImageFolder}
  *       does); when none does, the set is unlabelled; a mix is an error.
@@ -131,52 +130,39 @@ public final class ImageFolder {
     record Decoded(Path file, int channels, int height, int width, byte[] pixels) {}
 
     /**
-     * One PNG or JPEG image: grey as stored, anything else as sRGB without alpha.
+     * One PNG or JPEG image, by the decoder its extension names, read as {@link ImageDecoder} reads
+     * it for the scorer.
      *
-     * @throws IOException naming the file when it cannot be decoded
+     * @throws IOException naming the file when it cannot be read or is refused
      */
     static Decoded decode(Path file) throws IOException {
-        BufferedImage image;
-        try {
-            image = ImageIO.read(file.toFile());
-        } catch (IOException e) {
-            throw new IOException(file + ": cannot be read as an image: " + e.getMessage(), e);
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        ImageDecoder.Format format =
+                name.endsWith(".png") ? ImageDecoder.Format.PNG : ImageDecoder.Format.JPEG;
+        try (ImageInputStream input = ImageIO.createImageInputStream(file.toFile());
+                ImageDecoder decoder = ImageDecoder.open(input, format)) {
+            ImageDecoder.Header header = decoder.header();
+            return new Decoded(
+                    file,
+                    header.channels(),
+                    header.height(),
+                    header.width(),
+                    planar(decoder.pixels(), header));
+        } catch (RefusedImageException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
         }
-        if (image == null) {
-            throw new IOException(file + ": not a readable PNG or JPEG image");
-        }
-        int width = image.getWidth();
-        int height = image.getHeight();
-        int plane = width * height;
-        if (isGray(image)) {
-            // Read the stored gray levels from the raster: getRGB would convert the JDK's linear
-            // gray
-            // colour space to sRGB and so change the values.
-            Raster raster = image.getRaster();
-            int maximum = (1 << raster.getSampleModel().getSampleSize(0)) - 1;
-            byte[] pixels = new byte[plane];
-            for (int y = 0; y < height; y++) {
-                for (int x = 0; x < width; x++) {
-                    int sample = raster.getSample(x, y, 0);
-                    pixels[y * width + x] = (byte) Math.round(sample * 255f / maximum);
-                }
-            }
-            return new Decoded(file, 1, height, width, pixels);
-        }
-        byte[] pixels = new byte[3 * plane];
-        for (int y = 0; y < height; y++) {
-            for (int x = 0; x < width; x++) {
-                int rgb = image.getRGB(x, y);
-                int at = y * width + x;
-                pixels[at] = (byte) (rgb >> 16);
-                pixels[plane + at] = (byte) (rgb >> 8);
-                pixels[2 * plane + at] = (byte) rgb;
-            }
-        }
-        return new Decoded(file, 3, height, width, pixels);
     }
 
-    private static boolean isGray(BufferedImage image) {
-        return image.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_GRAY;
+    /** HWC to CHW. */
+    private static byte[] planar(byte[] interleaved, ImageDecoder.Header header) {
+        int channels = header.channels();
+        int plane = header.height() * header.width();
+        byte[] planes = new byte[interleaved.length];
+        for (int at = 0; at < plane; at++) {
+            for (int c = 0; c < channels; c++) {
+                planes[c * plane + at] = interleaved[at * channels + c];
+            }
+        }
+        return planes;
     }
 }

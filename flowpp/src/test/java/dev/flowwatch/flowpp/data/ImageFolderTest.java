@@ -38,9 +38,14 @@ class ImageFolderTest {
     }
 
     @Test
-    void rgbPngKeepsItsChannelsAndDropsAlpha() throws IOException {
+    void rgbPngKeepsItsChannelsAndDropsOpaqueAlphaButRefusesTransparency() throws IOException {
         BufferedImage image = new BufferedImage(2, 2, BufferedImage.TYPE_INT_ARGB);
-        image.setRGB(1, 0, 0x80_10_20_30);
+        for (int y = 0; y < 2; y++) {
+            for (int x = 0; x < 2; x++) {
+                image.setRGB(x, y, 0xFF_00_00_00);
+            }
+        }
+        image.setRGB(1, 0, 0xFF_10_20_30);
         ImageIO.write(image, "png", dir.resolve("colour.PNG").toFile());
 
         ImageSet set = ImageFolder.read(dir);
@@ -48,6 +53,30 @@ class ImageFolderTest {
         assertEquals(0x10, set.pixel(0, 0, 0, 1));
         assertEquals(0x20, set.pixel(0, 1, 0, 1));
         assertEquals(0x30, set.pixel(0, 2, 0, 1));
+
+        image.setRGB(1, 1, 0x80_10_20_30);
+        ImageIO.write(image, "png", dir.resolve("colour.PNG").toFile());
+        IOException e = assertThrows(IOException.class, () -> ImageFolder.read(dir));
+        assertTrue(
+                e.getMessage().contains("colour.PNG: The PNG image has transparent"),
+                e.getMessage());
+    }
+
+    /**
+     * The JDK reads a one-bit grey PNG as a palette of sRGB colours: taken for colour, it made the
+     * whole set RGB, and the scorer then refused the same grey images.
+     */
+    @Test
+    void greyPngsOfFewBitsKeepTheSetGrey() throws IOException {
+        writeGray(dir.resolve("a.png"), 2, 1, 17);
+        BufferedImage bits = new BufferedImage(2, 1, BufferedImage.TYPE_BYTE_BINARY);
+        bits.getRaster().setPixels(0, 0, 2, 1, new int[] {1, 0});
+        ImageIO.write(bits, "png", dir.resolve("b.png").toFile());
+
+        ImageSet set = ImageFolder.read(dir);
+        assertEquals(1, set.channels());
+        assertEquals(255, set.pixel(1, 0, 0, 0));
+        assertEquals(0, set.pixel(1, 0, 0, 1));
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.flowwatch.streams.topology;
 
+import dev.flowwatch.flowpp.data.ImageDecoder;
+import dev.flowwatch.flowpp.data.RefusedImageException;
 import dev.flowwatch.schemas.ImageEncoding;
 import dev.flowwatch.schemas.ImageEvent;
 import dev.flowwatch.schemas.MessageDecodingException;
@@ -7,16 +9,10 @@ import dev.flowwatch.schemas.MessageDecodingException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Deserializer;
 
-import java.awt.image.BufferedImage;
-import java.awt.image.ColorModel;
-import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReader;
-import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
@@ -25,7 +21,8 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * <p>A valid event leaves here as RAW_U8 of exactly the model's shape, whatever its encoding on the
  * wire, so that batching and scoring deal with one layout only. Grey and RGB images are accepted
  * only as what they are: a colour image for a grey model (or the reverse) is {@link
- * DlqReason#WRONG_SHAPE}, since converting would score something other than what was sent.
+ * DlqReason#WRONG_SHAPE}, since converting would score something other than what was sent. PNG and
+ * JPEG images are read as the trainer reads them ({@link ImageDecoder}).
  */
 public final class ImageValidator {
 
@@ -176,73 +173,24 @@ public final class ImageValidator {
                             + format
                             + " signature.");
         }
-        ImageReader reader = ImageIO.getImageReadersByFormatName(format).next();
-        try {
-            reader.setInput(
-                    new MemoryCacheImageInputStream(new ByteArrayInputStream(data)), true, true);
-            requireModelShape(reader, format);
+        try (ImageDecoder decoder =
+                ImageDecoder.open(
+                        new MemoryCacheImageInputStream(new ByteArrayInputStream(data)),
+                        ImageDecoder.Format.valueOf(format))) {
+            // the header alone first: a 368-byte JPEG may claim 46340x46340 pixels, a PNG of
+            // zeros inflate to gigabytes; only the model's shape is decoded
+            ImageDecoder.Header header = decoder.header();
+            requireModelShape(
+                    header.width(), header.height(), header.channels(), format + " image");
             checkDeclaredShape(event, format);
-            BufferedImage image = decodePixels(reader, format);
-            return channels == 1 ? grey(image) : rgb(image);
-        } finally {
-            reader.dispose();
-        }
-    }
-
-    /**
-     * Reads only the header (PNG's IHDR, JPEG's SOF): width, height and colour kind, and rejects
-     * any other shape than the model's before a pixel is decoded. Decoding first would let a
-     * 368-byte JPEG claiming 46340x46340 pixels, or a PNG of zeros that inflates to gigabytes,
-     * allocate what its header claims.
-     */
-    private void requireModelShape(ImageReader reader, String format)
-            throws InvalidEventException {
-        int w;
-        int h;
-        ImageTypeSpecifier type;
-        try {
-            w = reader.getWidth(0);
-            h = reader.getHeight(0);
-            type = reader.getRawImageType(0);
-        } catch (Exception | Error e) {
-            throw cannotDecode(format, "header", e);
-        }
-        if (type == null) {
+            return decoder.pixels();
+        } catch (RefusedImageException e) {
             throw new InvalidEventException(
-                    DlqReason.WRONG_SHAPE,
-                    "The " + format + " image has a colour space the decoder cannot convert.");
+                    e.problem() == RefusedImageException.Problem.COLOURS
+                            ? DlqReason.WRONG_SHAPE
+                            : DlqReason.BAD_IMAGE_BYTES,
+                    e.getMessage());
         }
-        ColorModel colours = type.getColorModel();
-        int imageChannels = colours.getNumColorComponents();
-        if (colours.hasAlpha() || (imageChannels != 1 && imageChannels != 3)) {
-            throw new InvalidEventException(
-                    DlqReason.WRONG_SHAPE,
-                    String.format(
-                            "The %s image has %d colour components%s; the model takes %s images.",
-                            format,
-                            imageChannels,
-                            colours.hasAlpha() ? " and alpha" : "",
-                            kind(channels)));
-        }
-        requireModelShape(w, h, imageChannels, format + " image");
-    }
-
-    /** Decodes an image whose header says it has the model's shape: bounded by that shape. */
-    private static BufferedImage decodePixels(ImageReader reader, String format)
-            throws InvalidEventException {
-        try {
-            return reader.read(0);
-        } catch (Exception | Error e) {
-            // ImageIO's decoders report corrupt streams with IIOException and, at times, runtime
-            // exceptions or errors from native code; none of them may stop the stream.
-            throw cannotDecode(format, "data", e);
-        }
-    }
-
-    private static InvalidEventException cannotDecode(String format, String part, Throwable e) {
-        return new InvalidEventException(
-                DlqReason.BAD_IMAGE_BYTES,
-                "The " + format + " " + part + " cannot be decoded: " + e);
     }
 
     private void checkDeclaredShape(ImageEvent event, String format) throws InvalidEventException {
@@ -276,33 +224,6 @@ public final class ImageValidator {
 
     private static String kind(int channels) {
         return channels == 1 ? "grey" : channels == 3 ? "RGB" : channels + "-channel";
-    }
-
-    /** Reads the raster, not getRGB, which would pass grey levels through a colour conversion. */
-    private byte[] grey(BufferedImage image) {
-        Raster raster = image.getRaster();
-        int max = (1 << image.getColorModel().getComponentSize(0)) - 1;
-        byte[] out = new byte[height * width];
-        for (int y = 0; y < height; y++) {
-            for (int x = 0; x < width; x++) {
-                out[y * width + x] = (byte) Math.round(raster.getSample(x, y, 0) * 255.0 / max);
-            }
-        }
-        return out;
-    }
-
-    private byte[] rgb(BufferedImage image) {
-        byte[] out = new byte[height * width * 3];
-        for (int y = 0; y < height; y++) {
-            for (int x = 0; x < width; x++) {
-                int argb = image.getRGB(x, y);
-                int i = (y * width + x) * 3;
-                out[i] = (byte) (argb >> 16);
-                out[i + 1] = (byte) (argb >> 8);
-                out[i + 2] = (byte) argb;
-            }
-        }
-        return out;
     }
 
     private static boolean startsWith(byte[] data, byte[] prefix) {
