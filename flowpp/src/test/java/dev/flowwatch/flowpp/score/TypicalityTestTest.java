@@ -43,6 +43,30 @@ class TypicalityTestTest {
         assertEquals(100, alerts, 50);
     }
 
+    /**
+     * Ĥ is the mean of n random images, so a normal window differs from it by more than windows
+     * around Ĥ alone say: with M = n a null that ignored it alerted on about 17 % of normal windows
+     * at α = 5 %. Averaged over calibrations, since each calibration's Ĥ errs its own way.
+     */
+    @Test
+    void windowsAsLargeAsTheCalibrationStillAlertAtAboutAlpha() {
+        int n = 400;
+        int calibrations = 40;
+        int windows = 100;
+        int alerts = 0;
+        for (int c = 0; c < calibrations; c++) {
+            TypicalityTest test = new TypicalityTest(normals(n, 100 + c), n);
+            double[] fresh = normals(n * windows, 1000 + c);
+            for (int w = 0; w < windows; w++) {
+                if (test.pValue(test.statistic(mean(fresh, n * w, n))) < 0.05) {
+                    alerts++;
+                }
+            }
+        }
+        double rate = alerts / (double) (calibrations * windows);
+        assertTrue(rate > 0.02 && rate < 0.09, "false alarm rate " + rate);
+    }
+
     @Test
     void windowsTooLikelyAreAtypicalLikeWindowsTooUnlikely() {
         TypicalityTest test = new TypicalityTest(normals(5000, 1), 16);

@@ -19,7 +19,8 @@ import java.util.Optional;
  *       1/(n+1), so CRITICAL needs n &ge; 100/α calibration scores);
  *   <li>none (a fixed threshold.bpd): the margin above the threshold, in bits/dim, below +0.5 LOW,
  *       from +0.5 MEDIUM, from +1 HIGH, from +2 CRITICAL. One bit/dim more means the image is 2^D
- *       times less likely (D = pixels x channels).
+ *       times less likely (D = pixels x channels). A NaN score is CRITICAL, as the decision and a
+ *       p-value take it for the most anomalous.
  * </ul>
  */
 public final class Alerts {
@@ -50,29 +51,7 @@ public final class Alerts {
         Double pValue = score.getPValue();
         double value = score.getScore();
         double threshold = score.getThreshold();
-        String reason =
-                pValue == null
-                        ? String.format(
-                                "score %.3f bits/dim is %.3f above the threshold %.3f (model %s"
-                                        + " %s)",
-                                value,
-                                value - threshold,
-                                threshold,
-                                score.getModelId(),
-                                score.getModelVersion())
-                        : String.format(
-                                "%s score %.3f has p-value %.2g < alpha %s (threshold %.3f%s;"
-                                        + " model %s %s)",
-                                score.getScoreKind(),
-                                value,
-                                pValue,
-                                alpha,
-                                threshold,
-                                calibration
-                                        .map(c -> "; calibrated on " + c.images() + " images")
-                                        .orElse(""),
-                                score.getModelId(),
-                                score.getModelVersion());
+        String reason = reason(score, pValue, value, threshold);
         if (score.getScorePart() != null) {
             String part = score.getScorePart();
             reason +=
@@ -89,6 +68,30 @@ public final class Alerts {
                 pValue,
                 score.getScorePart(),
                 context == null ? reason : reason + "; " + context);
+    }
+
+    private String reason(AnomalyScore score, Double pValue, double value, double threshold) {
+        if (pValue != null) {
+            return String.format(
+                    "%s score %.3f has p-value %.2g < alpha %s (threshold %.3f%s; model %s %s)",
+                    score.getScoreKind(),
+                    value,
+                    pValue,
+                    alpha,
+                    threshold,
+                    calibration.map(c -> "; calibrated on " + c.images() + " images").orElse(""),
+                    score.getModelId(),
+                    score.getModelVersion());
+        }
+        if (Double.isNaN(value)) {
+            return String.format(
+                    "the model gave no finite score (NaN), taken as the most anomalous (threshold"
+                            + " %.3f; model %s %s)",
+                    threshold, score.getModelId(), score.getModelVersion());
+        }
+        return String.format(
+                "score %.3f bits/dim is %.3f above the threshold %.3f (model %s %s)",
+                value, value - threshold, threshold, score.getModelId(), score.getModelVersion());
     }
 
     /**
@@ -154,8 +157,9 @@ public final class Alerts {
                 .build();
     }
 
+    /** A NaN margin is a score the model could not compute: as anomalous as any. */
     static Severity severity(double marginBpd) {
-        if (marginBpd >= 2) {
+        if (marginBpd >= 2 || Double.isNaN(marginBpd)) {
             return Severity.CRITICAL;
         }
         if (marginBpd >= 1) {

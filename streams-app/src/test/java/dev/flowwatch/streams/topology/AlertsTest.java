@@ -106,5 +106,6 @@ class AlertsTest {
         assertEquals(Severity.MEDIUM, Alerts.severity(0.5));
         assertEquals(Severity.HIGH, Alerts.severity(1.0));
         assertEquals(Severity.CRITICAL, Alerts.severity(2.0));
+        assertEquals(Severity.CRITICAL, Alerts.severity(Double.NaN), "no score is the worst");
     }
 }
