@@ -26,7 +26,10 @@ import java.util.Set;
  *
  * <p>Windows (the last M bits/dim of each source) live in a persistent, changelogged store that
  * commits with offsets and outputs under exactly-once; like the per-source rule, they are per task,
- * and the window of a source idle past the expiry is dropped ({@link SourceWindows}).
+ * and the window of a source idle past the expiry is dropped ({@link SourceWindows}). A window
+ * keeps the Ĥ it was filled under: after a rollout of another model (or calibration) it starts
+ * afresh, since the old model's bits/dim against the new Ĥ would make every full window atypical at
+ * once.
  */
 public final class TypicalityProcessor
         implements Processor<byte[], AnomalyScore, byte[], AnomalyAlert> {
@@ -81,7 +84,8 @@ public final class TypicalityProcessor
     public void process(Record<byte[], AnomalyScore> record) {
         AnomalyScore score = record.value();
         String source = score.getSource();
-        Window window = Window.of(windows.get(source, record.timestamp()), test.window());
+        Window window =
+                Window.of(windows.get(source, record.timestamp()), test.window(), test.entropy());
         window.add(score.getElboBpd());
         if (window.count < test.window()) {
             windows.put(source, window.toBytes());
@@ -99,24 +103,33 @@ public final class TypicalityProcessor
         metrics.alert(alert.getSeverity(), source);
     }
 
-    /** The last bits/dim of a source, oldest overwritten first: count, next slot, M values. */
+    /**
+     * The last bits/dim of a source, oldest overwritten first: count, next slot, the Ĥ it was
+     * filled under, M values.
+     */
     private static final class Window {
         private final double[] values;
+        private final double entropy;
         private int count;
         private int next;
 
-        private Window(int size) {
+        private Window(int size, double entropy) {
             values = new double[size];
+            this.entropy = entropy;
         }
 
-        static Window of(byte[] bytes, int size) {
-            Window w = new Window(size);
-            // a window saved under another typicality.window starts afresh
-            if (bytes != null && bytes.length == 2 * Integer.BYTES + size * Double.BYTES) {
+        static Window of(byte[] bytes, int size, double entropy) {
+            Window w = new Window(size, entropy);
+            // a window saved under another typicality.window, Ĥ or format starts afresh
+            if (bytes != null && bytes.length == 2 * Integer.BYTES + (size + 1) * Double.BYTES) {
                 ByteBuffer in = ByteBuffer.wrap(bytes);
-                w.count = in.getInt();
-                w.next = in.getInt();
-                in.asDoubleBuffer().get(w.values);
+                int count = in.getInt();
+                int next = in.getInt();
+                if (in.getDouble() == entropy) {
+                    w.count = count;
+                    w.next = next;
+                    in.asDoubleBuffer().get(w.values);
+                }
             }
             return w;
         }
@@ -136,8 +149,9 @@ public final class TypicalityProcessor
         }
 
         byte[] toBytes() {
-            ByteBuffer out = ByteBuffer.allocate(2 * Integer.BYTES + values.length * Double.BYTES);
-            out.putInt(count).putInt(next);
+            ByteBuffer out =
+                    ByteBuffer.allocate(2 * Integer.BYTES + (values.length + 1) * Double.BYTES);
+            out.putInt(count).putInt(next).putDouble(entropy);
             out.asDoubleBuffer().put(values);
             return out.array();
         }

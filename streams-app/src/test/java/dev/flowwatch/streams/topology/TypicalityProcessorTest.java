@@ -120,6 +120,28 @@ class TypicalityProcessorTest {
         assertEquals(List.of("cam-7"), send(processor(), "cam", 2.0, 5, 3));
     }
 
+    /**
+     * After a rollout the old model's bits/dim would be tested against the new model's Ĥ: a window
+     * of 2.9 bits/dim is typical for a model whose Ĥ is 3.0, and not for one whose Ĥ is 3.5, which
+     * alerted on the first event after the rollout.
+     */
+    @Test
+    void aWindowFilledUnderAnotherModelStartsAfresh() {
+        assertEquals(List.of(), send(processor(), "cam", 2.9, 0, WINDOW));
+        double[] shifted = normals();
+        for (int i = 0; i < shifted.length; i++) {
+            shifted[i] += 0.5;
+        }
+        TypicalityTest rolledOut = new TypicalityTest(shifted, WINDOW);
+        Processor<byte[], AnomalyScore, byte[], AnomalyAlert> next =
+                TypicalityProcessor.supplier(rolledOut, ALERTS, metrics, Duration.ZERO).get();
+        next.init(context);
+
+        assertEquals(List.of(), send(next, "cam", 3.4, WINDOW, WINDOW - 1));
+        assertEquals(
+                List.of(), send(next, "cam", 3.4, 2 * WINDOW - 1, 1), "a full window, typical");
+    }
+
     @Test
     void aWindowSavedUnderAnotherSizeStartsAfresh() {
         store.put("cam", ValueAndTimestamp.make(new byte[12], 0));
