@@ -44,9 +44,17 @@ public final class ImageDecoder implements AutoCloseable {
     /** What the header says: the size, and 1 (grey) or 3 (colour) channels. */
     public record Header(int width, int height, int channels) {}
 
+    /**
+     * The JPEG decoder's warning of a colour profile it cannot use: it then decodes the pixels
+     * without, as for an image with none (some devices write such profiles).
+     */
+    private static final String INVALID_PROFILE_IGNORED =
+            "Embedded color profile is invalid; ignored";
+
     private final ImageReader reader;
     private final Format format;
     private Header header;
+    private ColorModel stored;
 
     private ImageDecoder(ImageReader reader, Format format) {
         this.reader = reader;
@@ -83,7 +91,8 @@ public final class ImageDecoder implements AutoCloseable {
                     RefusedImageException.Problem.COLOURS,
                     "The " + format + " image has a colour space the decoder cannot convert.");
         }
-        header = new Header(width, height, channels(type.getColorModel()));
+        stored = type.getColorModel();
+        header = new Header(width, height, channels(stored));
         return header;
     }
 
@@ -96,7 +105,12 @@ public final class ImageDecoder implements AutoCloseable {
     public byte[] pixels() throws RefusedImageException {
         Header expected = header();
         List<String> warnings = new ArrayList<>();
-        reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+        reader.addIIOReadWarningListener(
+                (source, warning) -> {
+                    if (!warning.equals(INVALID_PROFILE_IGNORED)) {
+                        warnings.add(warning);
+                    }
+                });
         BufferedImage image;
         try {
             image = reader.read(0);
@@ -158,9 +172,30 @@ public final class ImageDecoder implements AutoCloseable {
         if (!colours.hasAlpha()) {
             return;
         }
+        if (stored instanceof IndexColorModel && stored.getPixelSize() < 8 && !stored.hasAlpha()) {
+            // a grey PNG under 8 bits with a transparent level (tRNS): the JDK compares that level
+            // with the levels scaled to 8 bits, so that no pixel but black ever shows transparent
+            throw new RefusedImageException(
+                    RefusedImageException.Problem.COLOURS,
+                    "The "
+                            + format
+                            + " image is grey of "
+                            + stored.getPixelSize()
+                            + " bits with a transparent level, which the decoder does not apply.");
+        }
+        int width = image.getWidth();
+        Raster alpha = image.getAlphaRaster();
+        int opaque = alpha == null ? 255 : (1 << alpha.getSampleModel().getSampleSize(0)) - 1;
+        int[] row = new int[width];
         for (int y = 0; y < image.getHeight(); y++) {
-            for (int x = 0; x < image.getWidth(); x++) {
-                if (colours.getAlpha(image.getRaster().getDataElements(x, y, null)) != 255) {
+            if (alpha != null) {
+                alpha.getSamples(0, y, width, 1, 0, row);
+            } else {
+                image.getRaster().getSamples(0, y, width, 1, 0, row);
+            }
+            for (int x = 0; x < width; x++) {
+                int level = alpha != null ? row[x] : colours.getAlpha(row[x]);
+                if (level != opaque) {
                     throw new RefusedImageException(
                             RefusedImageException.Problem.COLOURS,
                             String.format(

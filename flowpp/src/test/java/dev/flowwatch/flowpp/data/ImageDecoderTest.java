@@ -16,8 +16,12 @@ import java.awt.image.IndexColorModel;
 import java.awt.image.WritableRaster;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.zip.CRC32;
+import java.util.zip.DeflaterOutputStream;
 
 import javax.imageio.ImageIO;
 import javax.imageio.stream.MemoryCacheImageInputStream;
@@ -107,6 +111,42 @@ class ImageDecoderTest {
         assertArrayEquals(LEVELS, d.pixels());
     }
 
+    /**
+     * The JDK compares a grey PNG's transparent level (tRNS) under 8 bits with the levels scaled to
+     * 8 bits, so its transparent pixels decode opaque.
+     */
+    @Test
+    void aGreyPngUnderEightBitsWithATransparentLevelIsRefused() throws Exception {
+        byte[] png = onePixelRowPng(1, new int[] {0, 1, 1, 0}, new byte[] {0, 1});
+        RefusedImageException e =
+                assertThrows(
+                        RefusedImageException.class, () -> decode(png, ImageDecoder.Format.PNG));
+        assertEquals(RefusedImageException.Problem.COLOURS, e.problem());
+
+        byte[] without = onePixelRowPng(1, new int[] {0, 1, 1, 0}, null);
+        assertArrayEquals(
+                new byte[] {0, (byte) 255, (byte) 255, 0},
+                decode(without, ImageDecoder.Format.PNG).pixels());
+    }
+
+    /** Alpha of 16 bits is checked as stored, not as rounded to 8 bits. */
+    @Test
+    void aSixteenBitAlphaJustBelowOpaqueIsTransparent() throws Exception {
+        ComponentColorModel model =
+                new ComponentColorModel(
+                        ColorSpace.getInstance(ColorSpace.CS_sRGB),
+                        true,
+                        false,
+                        Transparency.TRANSLUCENT,
+                        DataBuffer.TYPE_USHORT);
+        WritableRaster raster = model.createCompatibleWritableRaster(2, 1);
+        raster.setPixels(0, 0, 2, 1, new int[] {0, 0, 0, 65535, 0, 0, 0, 65407});
+        BufferedImage image = new BufferedImage(model, raster, false, null);
+        RefusedImageException e =
+                assertThrows(RefusedImageException.class, () -> decode(image, "png"));
+        assertTrue(e.getMessage().contains("x=1, y=0"), e.getMessage());
+    }
+
     @Test
     void aTruncatedJpegIsRefusedWhereTheDecoderWouldFillItWithGrey() throws Exception {
         BufferedImage image = new BufferedImage(16, 16, BufferedImage.TYPE_BYTE_GRAY);
@@ -148,6 +188,60 @@ class ImageDecoderTest {
             ImageDecoder.Header header = decoder.header();
             return new Decoded(header, decoder.pixels());
         }
+    }
+
+    /**
+     * A grey PNG (colour type 0) of one row at {@code bits} per sample, with a tRNS chunk when
+     * {@code transparent} is given: what the JDK's writer cannot make.
+     */
+    private static byte[] onePixelRowPng(int bits, int[] levels, byte[] transparent)
+            throws IOException {
+        ByteArrayOutputStream row = new ByteArrayOutputStream();
+        row.write(0); // no filter
+        int packed = 0;
+        int filled = 0;
+        for (int level : levels) {
+            packed = (packed << bits) | level;
+            filled += bits;
+            if (filled == 8) {
+                row.write(packed);
+                packed = 0;
+                filled = 0;
+            }
+        }
+        if (filled > 0) {
+            row.write(packed << (8 - filled));
+        }
+        ByteArrayOutputStream header = new ByteArrayOutputStream();
+        DataOutputStream ihdr = new DataOutputStream(header);
+        ihdr.writeInt(levels.length);
+        ihdr.writeInt(1);
+        ihdr.write(new byte[] {(byte) bits, 0, 0, 0, 0});
+        ByteArrayOutputStream data = new ByteArrayOutputStream();
+        try (DeflaterOutputStream deflate = new DeflaterOutputStream(data)) {
+            deflate.write(row.toByteArray());
+        }
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(png);
+        out.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
+        chunk(out, "IHDR", header.toByteArray());
+        if (transparent != null) {
+            chunk(out, "tRNS", transparent);
+        }
+        chunk(out, "IDAT", data.toByteArray());
+        chunk(out, "IEND", new byte[0]);
+        return png.toByteArray();
+    }
+
+    private static void chunk(DataOutputStream out, String type, byte[] body) throws IOException {
+        byte[] name = type.getBytes(StandardCharsets.US_ASCII);
+        CRC32 crc = new CRC32();
+        crc.update(name);
+        crc.update(body);
+        out.writeInt(body.length);
+        out.write(name);
+        out.write(body);
+        out.writeInt((int) crc.getValue());
     }
 
     private static byte[] encode(BufferedImage image, String format) throws IOException {

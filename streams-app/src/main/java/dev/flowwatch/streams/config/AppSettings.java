@@ -160,7 +160,7 @@ final class AppSettings {
                             "forward passes an event that fails to score gets (after its batch"
                                     + " was split down to it) before it goes to the dead-letter"
                                     + " topic as SCORING_FAILED, and passes in which the process"
-                                    + " died with it (scored alone after the first); failures"
+                                    + " died with it (at least one with the event alone); failures"
                                     + " that a known-good image"
                                     + " shares are not the event's and stop the client instead")
                     .define("health.max-thread-replacements", Type.INT, 5,

@@ -76,7 +76,9 @@ public final class FaultIsolatingScorer {
                     outcomes[offset + i] = new Scored(scores, i);
                 }
                 return failed;
-            } catch (ScoringException e) {
+            } catch (RuntimeException e) {
+                // any exception of a pass, not only the engine's: the image's statistics and its
+                // conversion run beside the model, and one that always fails would loop for ever
                 failed++;
                 requireKnownGoodScores(e);
                 if (images.size() > 1) {
@@ -115,13 +117,13 @@ public final class FaultIsolatingScorer {
      * pause doubling from {@value #FIRST_PAUSE_MS} ms, so that a passing hiccup of the device does
      * not stop the client; else the failure is systemic.
      */
-    private void requireKnownGoodScores(ScoringException batchFailure) {
-        ScoringException last = null;
+    private void requireKnownGoodScores(RuntimeException batchFailure) {
+        RuntimeException last = null;
         for (int attempt = 1; attempt <= maxAttempts; attempt++) {
             try {
                 scorer.score(List.of(knownGood));
                 return;
-            } catch (ScoringException e) {
+            } catch (RuntimeException e) {
                 last = e;
             }
             if (attempt < maxAttempts) {
@@ -138,7 +140,7 @@ public final class FaultIsolatingScorer {
                 last);
     }
 
-    private static void pause(long millis, ScoringException batchFailure) {
+    private static void pause(long millis, RuntimeException batchFailure) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {

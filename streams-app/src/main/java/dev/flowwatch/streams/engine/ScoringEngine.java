@@ -260,7 +260,6 @@ public final class ScoringEngine implements BatchScorer, AutoCloseable {
         forwardPassTimes = Objects.requireNonNull(times);
     }
 
-    /** The bundle's calibration, as read at load; empty when the bundle has none. */
     /**
      * How long a round of the warm-up took once the model was warm: one batch of the warm-up size
      * on each of the passes that may run at once, all at once.
@@ -274,6 +273,7 @@ public final class ScoringEngine implements BatchScorer, AutoCloseable {
         return inFlight.longest();
     }
 
+    /** The bundle's calibration, as read at load; empty when the bundle has none. */
     public Optional<Calibration> calibration() {
         return calibration;
     }

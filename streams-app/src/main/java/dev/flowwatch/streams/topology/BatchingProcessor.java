@@ -82,6 +82,9 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
     /** Batches in flight at most, pipelined: one being scored, one queued. */
     static final int PIPELINE_DEPTH = 2;
 
+    /** How long a closing task waits for its pass being scored. */
+    static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
+
     /**
      * When and how batches are scored.
      *
@@ -250,9 +253,12 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
     }
 
     /**
-     * Batches still in flight are dropped, not awaited: their events stay in the store, unscored,
-     * for the task's next owner (or this one after a restart). A batch queued behind the one being
-     * scored is cancelled, so that it never takes the device from the tasks still open.
+     * Batches still in flight are dropped: their events stay in the store, unscored, for the task's
+     * next owner (or this one after a restart). A batch queued behind the one being scored is
+     * cancelled, so that it never takes the device from the tasks still open. The pass being scored
+     * is waited for, up to {@link #CLOSE_WAIT}: a process that exits in it, as it may once the
+     * streams closed, would leave its events counted as having killed the process ({@link
+     * ScoringJournal}).
      */
     @Override
     public void close() {
@@ -261,6 +267,16 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
         inFlight.clear();
         if (scoringThread != null) {
             scoringThread.shutdown();
+            try {
+                if (!scoringThread.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    LOG.warn(
+                            "Task {}: a forward pass still runs {} after the task closed",
+                            context.taskId(),
+                            CLOSE_WAIT);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -342,13 +358,16 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
         List<TaskJournal.Ref> refs = new ArrayList<>(count);
         List<Bytes> dropped = new ArrayList<>();
         int taken = 0;
+        boolean alone = false;
         try (KeyValueIterator<Bytes, byte[]> it = queued()) {
             while (taken < count && it.hasNext()) {
                 KeyValue<Bytes, byte[]> entry = it.next();
                 PendingEvent event = readOrDeadLetter(entry.value);
                 TaskJournal.Ref ref = event == null ? null : TaskJournal.Ref.of(event);
-                int crashes = ref == null ? 0 : journal.crashes(ref);
-                if (crashes > 0 && !batch.isEmpty()) {
+                TaskJournal.Crashes crashes =
+                        ref == null ? TaskJournal.Crashes.NONE : journal.crashes(ref);
+                boolean suspect = crashes.total() > 0;
+                if (suspect && !batch.isEmpty()) {
                     break; // scored alone, in the next batch
                 }
                 taken++;
@@ -360,8 +379,9 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
                 batch.add(event);
                 keys.add(entry.key);
                 refs.add(ref);
-                if (crashes > 0) {
-                    break; // alone: of the events its process died with, only it dies again
+                if (suspect) {
+                    alone = true; // of the events its process died with, only it dies again
+                    break;
                 }
             }
         }
@@ -379,6 +399,7 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
         for (PendingEvent e : batch) {
             images.add(pixels(e.event()));
         }
+        boolean suspectAlone = alone;
         inFlight.add(
                 new InFlight(
                         batch,
@@ -387,7 +408,7 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
                         System.nanoTime(),
                         CompletableFuture.supplyAsync(
                                 () -> {
-                                    journal.passStarting(refs);
+                                    journal.passStarting(refs, suspectAlone);
                                     long start = System.nanoTime();
                                     FaultIsolatingScorer.Result result;
                                     try {
@@ -395,9 +416,12 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
                                     } catch (RuntimeException e) {
                                         journal.passEnded();
                                         throw e;
+                                    } catch (Error e) {
+                                        // the process exits on an Error (UncaughtExceptionPolicy):
+                                        // as good as dying in the pass
+                                        journal.passAbandoned();
+                                        throw e;
                                     }
-                                    // An Error leaves the pass recorded: the process exits on
-                                    // one (UncaughtExceptionPolicy), as good as dying in it.
                                     journal.passEnded();
                                     return new Scoring(result, System.nanoTime() - start);
                                 },
@@ -405,29 +429,32 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
     }
 
     /**
-     * Whether the process died in {@code scoring.max-attempts} passes of the event, the last ones
-     * with the event alone; if so, sends it to the dead-letter topic. The model scored a blank
-     * batch in this very process before the stream started, so the event, not the model, is what
-     * ends it.
+     * Whether the process died in {@code scoring.max-attempts} passes of the event, at least one of
+     * them with the event alone (and no other pass in the process); if so, sends it to the
+     * dead-letter topic. The model scored a blank batch in this very process before the stream
+     * started, so it is the event, not the model, that the process keeps dying with.
      */
-    private boolean givenUp(PendingEvent e, TaskJournal.Ref ref, int crashes) {
-        if (crashes < policy.maxScoringAttempts()) {
+    private boolean givenUp(PendingEvent e, TaskJournal.Ref ref, TaskJournal.Crashes crashes) {
+        if (crashes.total() < policy.maxScoringAttempts() || crashes.alone() == 0) {
             return false;
         }
         LOG.error(
-                "Task {}: the process ended {} times while event {} was being scored, giving it up",
+                "Task {}: the process ended {} times while event {} was being scored, {} of them"
+                        + " with the event alone; giving it up",
                 context.taskId(),
-                crashes,
-                ref.eventId());
+                crashes.total(),
+                ref.eventId(),
+                crashes.alone());
         deadLetter(
                 e,
                 DlqReason.SCORING_FAILED,
                 "The process ended "
-                        + crashes
-                        + " times while the event was being scored (a native crash, or a kill"
-                        + " such as the OOM killer's or a liveness probe's of a pass that hung),"
-                        + " the last times with the event alone.");
-        journal.settled(ref);
+                        + crashes.total()
+                        + " times while the event was being scored, "
+                        + crashes.alone()
+                        + " of them with the event alone (a native crash, or a kill such as the"
+                        + " OOM killer's or a liveness probe's of a pass that hung).");
+        // not settled: until its dead letter commits, a death would bring it back uncounted
         return true;
     }
 

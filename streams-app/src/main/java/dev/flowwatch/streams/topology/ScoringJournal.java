@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * Which events each batching task has in a forward pass, kept on disk beside the Kafka Streams
@@ -13,9 +15,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * process would score the same batch again, and die again, for ever.
  *
  * <p>One per app start: its files carry a name of their own, so that a task opened again knows the
- * files of earlier processes (the evidence) from those of its own live passes. The files live in
- * {@code <state.dir>/flowwatch-scoring-journal/<application.id>/}, outside the task directories,
- * which Kafka Streams wipes when it restores a task after a crash under exactly-once.
+ * files of earlier processes (the evidence) from those of its own live passes; and it holds the
+ * process's lock of passes, which a suspect's pass alone takes for itself ({@link TaskJournal}).
+ * The files live in {@code <state.dir>/flowwatch-scoring-journal/<application.id>/}, outside the
+ * task directories, which Kafka Streams wipes when it restores a task after a crash under
+ * exactly-once.
  */
 public final class ScoringJournal {
 
@@ -23,6 +27,7 @@ public final class ScoringJournal {
     private final String process;
     private final Clock clock;
     private final AtomicLong opened = new AtomicLong();
+    private final ReadWriteLock passes = new ReentrantReadWriteLock(true);
 
     ScoringJournal(Path directory, String process, Clock clock) {
         this.directory = directory;
@@ -44,6 +49,11 @@ public final class ScoringJournal {
      */
     TaskJournal open(String taskId) {
         return TaskJournal.open(
-                directory, taskId, process + "-" + opened.incrementAndGet(), process, clock);
+                directory,
+                taskId,
+                process + "-" + opened.incrementAndGet(),
+                process,
+                clock,
+                passes);
     }
 }

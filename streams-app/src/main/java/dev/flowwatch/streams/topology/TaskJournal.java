@@ -17,13 +17,20 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
 
 /**
  * One batching task's part of the {@link ScoringJournal}: the events of its pass in flight (file
- * {@code <task>.<instance>.pass}, written before the pass and deleted once it ends, however it
- * ends) and the events that were in a pass when an earlier process ended, with how many times
- * ({@code <task>.<instance>.suspects}). Thread-safe: a pipelined task's passes run on a thread of
- * their own.
+ * {@code <task>.<instance>.pass}, written before the pass and deleted once it ends in a result or
+ * an exception) and the events that were in a pass when an earlier process ended, with how many
+ * times ({@code <task>.<instance>.suspects}). Thread-safe: a pipelined task's passes run on a
+ * thread of their own.
+ *
+ * <p>A pass of one suspect alone is exclusive in the process (no other task's pass runs beside it),
+ * so that a death in it is that event's alone: otherwise the events of every other task's pass
+ * would count it too, and an innocent one scored alone beside the culprit after each restart would
+ * be given up with it.
  *
  * <p>I/O failures are logged once and otherwise ignored: the journal only ever protects against a
  * crash loop, and a disk that refuses it must not stop the scoring it protects.
@@ -33,8 +40,9 @@ final class TaskJournal {
     private static final Logger LOG = LoggerFactory.getLogger(TaskJournal.class);
 
     /**
-     * How long an event counts its crashes: one scored by another process after a rebalance is
-     * never settled here, and would otherwise be carried from process to process for ever.
+     * How long an event counts its crashes: one scored by another process after a rebalance, or
+     * given up (its dead letter may not have committed when the count was last written), is never
+     * settled here, and would otherwise be carried from process to process for ever.
      */
     static final Duration SUSPECT_MEMORY = Duration.ofDays(1);
 
@@ -49,104 +57,159 @@ final class TaskJournal {
         }
     }
 
-    /** How many passes ended the process while the event was in them; the last one's time. */
-    private record Suspect(int crashes, long lastCrashMs) {}
+    /**
+     * Passes that ended the process while the event was in them, those of them with the event
+     * alone, and when the last one did.
+     */
+    record Crashes(int total, int alone, long lastMs) {
+
+        static final Crashes NONE = new Crashes(0, 0, Long.MIN_VALUE);
+
+        Crashes oneMore(boolean aloneInIt, long atMs) {
+            return new Crashes(total + 1, alone + (aloneInIt ? 1 : 0), atMs);
+        }
+
+        static Crashes worse(Crashes a, Crashes b) {
+            return a.total() >= b.total() ? a : b;
+        }
+    }
 
     private final String taskId;
     private final Path pass;
     private final Path suspectsFile;
-    private final Map<Ref, Suspect> suspects;
+    private final Map<Ref, Crashes> suspects;
+    private final ReadWriteLock passes;
+    private Lock held;
     private boolean failed;
 
-    private TaskJournal(Path directory, String taskId, String instance, Map<Ref, Suspect> found) {
+    private TaskJournal(
+            Path directory,
+            String taskId,
+            String instance,
+            Map<Ref, Crashes> found,
+            ReadWriteLock passes) {
         this.taskId = taskId;
         this.pass = directory.resolve(taskId + "." + instance + PASS);
         this.suspectsFile = directory.resolve(taskId + "." + instance + SUSPECTS);
         this.suspects = found;
+        this.passes = passes;
     }
 
     /**
-     * Reads and deletes the task's files that instances of other processes left: the events of a
-     * pass one of them never saw end count one crash more than it had counted them.
+     * Reads and deletes the task's files that earlier instances left: every file of other
+     * processes, where the events of a pass that never ended count one crash more than that
+     * instance had counted them, and the suspects of this process's own earlier instances (a task
+     * opened again after a rebalance or a thread replacement), whose passes may still be running.
+     *
+     * @param passes the process's lock of passes: shared by ordinary passes, exclusive for a
+     *     suspect's pass alone
      */
     static TaskJournal open(
-            Path directory, String taskId, String instance, String process, Clock clock) {
-        Map<String, Map<Ref, Suspect>> byInstance = new HashMap<>();
-        long now = clock.millis();
+            Path directory,
+            String taskId,
+            String instance,
+            String process,
+            Clock clock,
+            ReadWriteLock passes) {
+        Map<String, Map<Ref, Crashes>> byInstance = new HashMap<>();
+        List<Path> left = new ArrayList<>();
         try {
             Files.createDirectories(directory);
-            List<Path> left = new ArrayList<>();
             try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, taskId + ".*")) {
                 files.forEach(left::add);
-            }
-            // each instance's suspects before its pass, which counts one crash more than they do
-            left.sort(Comparator.comparing(f -> f.getFileName().toString().endsWith(PASS)));
-            for (Path file : left) {
-                // <task>.<instance>.<kind>, or .next after it while being written
-                String[] parts = file.getFileName().toString().split("\\.");
-                if (parts.length < 3 || parts[1].startsWith(process + "-")) {
-                    continue;
-                }
-                if (parts.length == 3) {
-                    read(
-                            file,
-                            "." + parts[2],
-                            now,
-                            byInstance.computeIfAbsent(parts[1], k -> new HashMap<>()));
-                }
-                Files.delete(file);
             }
         } catch (IOException e) {
             LOG.warn("Task {}: the scoring journal in {} cannot be read: {}", taskId, directory, e);
         }
-        Map<Ref, Suspect> found = new HashMap<>();
-        long forgetBefore = now - SUSPECT_MEMORY.toMillis();
-        byInstance
-                .values()
-                .forEach(
-                        of ->
-                                of.forEach(
-                                        (ref, s) -> {
-                                            if (s.lastCrashMs() >= forgetBefore) {
-                                                found.merge(ref, s, TaskJournal::worse);
-                                            }
-                                        }));
-        TaskJournal journal = new TaskJournal(directory, taskId, instance, found);
+        // each instance's suspects before its pass, which counts one crash more than they do
+        left.sort(Comparator.comparing(f -> f.getFileName().toString().endsWith(PASS)));
+        for (Path file : left) {
+            // <task>.<instance>.<kind>, or .next after it while being written
+            String[] parts = file.getFileName().toString().split("\\.");
+            boolean ours = parts.length > 1 && parts[1].startsWith(process + "-");
+            if (parts.length < 3 || (ours && !file.toString().endsWith(SUSPECTS))) {
+                continue;
+            }
+            if (parts.length == 3) {
+                read(file, byInstance.computeIfAbsent(parts[1], k -> new HashMap<>()));
+            }
+            try {
+                Files.delete(file);
+            } catch (IOException e) {
+                LOG.warn("Task {}: cannot delete the scoring journal file {}: {}", taskId, file, e);
+            }
+        }
+        Map<Ref, Crashes> found = new HashMap<>();
+        long forgetBefore = clock.millis() - SUSPECT_MEMORY.toMillis();
+        for (Map<Ref, Crashes> of : byInstance.values()) {
+            of.forEach(
+                    (ref, crashes) -> {
+                        if (crashes.lastMs() >= forgetBefore) {
+                            found.merge(ref, crashes, Crashes::worse);
+                        }
+                    });
+        }
+        TaskJournal journal = new TaskJournal(directory, taskId, instance, found, passes);
         if (!found.isEmpty()) {
             LOG.warn(
                     "Task {}: {} event(s) were in a forward pass when an earlier process ended (up"
-                        + " to {} time(s)); each is scored alone until it is scored or given up",
+                            + " to {} time(s)); each is scored alone until it is scored or given"
+                            + " up",
                     taskId,
                     found.size(),
-                    found.values().stream().mapToInt(Suspect::crashes).max().orElse(0));
+                    found.values().stream().mapToInt(Crashes::total).max().orElse(0));
             journal.writeSuspects();
         }
         return journal;
     }
 
     /** Passes that ended the process while the event was in them. */
-    synchronized int crashes(Ref ref) {
-        Suspect s = suspects.get(ref);
-        return s == null ? 0 : s.crashes();
+    synchronized Crashes crashes(Ref ref) {
+        return suspects.getOrDefault(ref, Crashes.NONE);
     }
 
-    /** Records the events of the pass about to start, before it starts. */
-    synchronized void passStarting(List<Ref> refs) {
-        List<String> lines = new ArrayList<>(refs.size());
-        refs.forEach(ref -> lines.add(encode(ref)));
-        write(pass, lines);
-    }
-
-    /** The pass ended, in a result or an exception: it did not end the process. */
-    synchronized void passEnded() {
-        try {
-            Files.deleteIfExists(pass);
-        } catch (IOException e) {
-            failed(e);
+    /**
+     * Takes the process's lock of passes (exclusive for a suspect alone), then records the events
+     * of the pass about to start. The thread that runs the pass calls this, and then {@link
+     * #passEnded} or {@link #passAbandoned}.
+     */
+    void passStarting(List<Ref> refs, boolean suspectAlone) {
+        Lock lock = suspectAlone ? passes.writeLock() : passes.readLock();
+        lock.lock();
+        synchronized (this) {
+            held = lock;
+            List<String> lines = new ArrayList<>(refs.size());
+            refs.forEach(ref -> lines.add((suspectAlone ? 1 : 0) + " " + encode(ref)));
+            write(pass, lines);
         }
     }
 
-    /** The event left the store (scored or a dead letter): its crashes no longer matter. */
+    /** The pass ended, in a result or an exception: it did not end the process. */
+    void passEnded() {
+        synchronized (this) {
+            try {
+                Files.deleteIfExists(pass);
+            } catch (IOException e) {
+                failed(e);
+            }
+        }
+        release();
+    }
+
+    /**
+     * The pass threw an Error, on which the app exits: its record stays, as if the process had died
+     * in it, and the lock is let go so that the other threads can close.
+     */
+    void passAbandoned() {
+        release();
+    }
+
+    private synchronized void release() {
+        held.unlock();
+        held = null;
+    }
+
+    /** The event was scored: its crashes no longer matter. */
     synchronized void settled(Ref ref) {
         if (suspects.remove(ref) != null) {
             writeSuspects();
@@ -164,7 +227,15 @@ final class TaskJournal {
         }
         List<String> lines = new ArrayList<>(suspects.size());
         suspects.forEach(
-                (ref, s) -> lines.add(s.crashes() + " " + s.lastCrashMs() + " " + encode(ref)));
+                (ref, c) ->
+                        lines.add(
+                                c.total()
+                                        + " "
+                                        + c.alone()
+                                        + " "
+                                        + c.lastMs()
+                                        + " "
+                                        + encode(ref)));
         write(suspectsFile, lines);
     }
 
@@ -194,34 +265,36 @@ final class TaskJournal {
         }
     }
 
-    private static void read(Path file, String kind, long now, Map<Ref, Suspect> into)
-            throws IOException {
+    /** One file's counts into {@code into}; a pass counts as of when its file was last written. */
+    private static void read(Path file, Map<Ref, Crashes> into) {
         try {
+            boolean pass = file.toString().endsWith(PASS);
+            long writtenMs = Files.getLastModifiedTime(file).toMillis();
             for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
                 String[] f = line.split(" ", -1);
-                if (kind.equals(SUSPECTS)) {
+                if (pass) {
+                    boolean alone = f[0].equals("1");
                     into.merge(
-                            decode(f, 2),
-                            new Suspect(Integer.parseInt(f[0]), Long.parseLong(f[1])),
-                            TaskJournal::worse);
-                } else if (kind.equals(PASS)) {
+                            decode(f, 1),
+                            Crashes.NONE.oneMore(alone, writtenMs),
+                            (known, crash) -> known.oneMore(alone, writtenMs));
+                } else {
                     into.merge(
-                            decode(f, 0),
-                            new Suspect(1, now),
-                            (known, crash) -> new Suspect(known.crashes() + 1, now));
+                            decode(f, 3),
+                            new Crashes(
+                                    Integer.parseInt(f[0]),
+                                    Integer.parseInt(f[1]),
+                                    Long.parseLong(f[2])),
+                            Crashes::worse);
                 }
             }
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             // a file of another version, or damaged: what it says is lost, nothing else
             LOG.warn(
                     "The scoring journal file {} cannot be read, ignoring it: {}",
                     file,
                     e.toString());
         }
-    }
-
-    private static Suspect worse(Suspect a, Suspect b) {
-        return a.crashes() >= b.crashes() ? a : b;
     }
 
     private static String encode(Ref ref) {
