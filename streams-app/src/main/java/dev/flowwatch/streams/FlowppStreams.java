@@ -20,7 +20,12 @@ import picocli.CommandLine.Spec;
         description =
                 "Scores image events from Kafka with a Flow++ model and emits anomaly scores and"
                         + " alerts.",
-        subcommands = {RunCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            RunCommand.class,
+            DemoCommand.class,
+            ReplayDeadLettersCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class FlowppStreams implements Runnable {
 
     @Spec private CommandSpec spec;

@@ -9,14 +9,11 @@ import dev.flowwatch.streams.config.InvalidConfigException;
 import org.apache.kafka.streams.KafkaStreams;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -33,20 +30,7 @@ import java.util.concurrent.CountDownLatch;
         })
 final class RunCommand implements Callable<Integer> {
 
-    @Option(
-            names = "--config",
-            paramLabel = "FILE",
-            description = "Properties file with the settings.")
-    private Path config;
-
-    @Option(
-            names = "-D",
-            paramLabel = "KEY=VALUE",
-            mapFallbackValue = "",
-            description =
-                    "A setting, overriding the file and the environment (e.g."
-                            + " -Dbatch.max.size=128).")
-    private Map<String, String> overrides = new LinkedHashMap<>();
+    @Mixin private SettingsOptions settings;
 
     @Spec private CommandSpec spec;
 
@@ -55,7 +39,7 @@ final class RunCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         AppConfig appConfig;
         try {
-            appConfig = AppConfig.load(config, System.getenv(), overrides);
+            appConfig = settings.load();
         } catch (InvalidConfigException e) {
             err.println("Invalid configuration: " + e.getMessage());
             return 2;

@@ -15,9 +15,9 @@ import java.util.HexFormat;
  * cannot be written fails the transaction, the record is read again, and one record stops the
  * stream.
  *
- * <p>A dead letter carries the original key, headers and value with the reason and where the
- * record was read, within fixed bounds: at most {@code dlq.max.value.bytes} of the value (with the
- * whole value's size and SHA-256 in headers when it is cut), the first {@link
+ * <p>A dead letter carries the original key, headers and value with the reason and where the record
+ * was read, within fixed bounds: at most {@code dlq.max.value.bytes} of the value (with the whole
+ * value's size and SHA-256 in headers when it is cut), the first {@link
  * RecordLimits#MAX_KEY_AND_HEADERS_BYTES} of the key, the original headers only while they fit in
  * that bound too, and a detail of at most {@link #MAX_DETAIL_CHARS} characters. Everything but the
  * value then fits in {@link RecordLimits#ENVELOPE_BYTES}.
@@ -33,6 +33,9 @@ public final class DeadLetters {
     /** The size of the original value, when the dead letter carries only its prefix. */
     public static final String HEADER_ORIGINAL_SIZE = "flowwatch.dlq.original.size";
 
+    /** The size of the original key, when the dead letter carries only its prefix. */
+    public static final String HEADER_ORIGINAL_KEY_SIZE = "flowwatch.dlq.original.key.size";
+
     /** The SHA-256 (hex) of the original value, when the dead letter carries only its prefix. */
     public static final String HEADER_ORIGINAL_SHA256 = "flowwatch.dlq.original.sha256";
 
@@ -44,7 +47,9 @@ public final class DeadLetters {
 
     private final int maxValueBytes;
 
-    /** @param maxValueBytes {@code dlq.max.value.bytes}: the longest value prefix carried */
+    /**
+     * @param maxValueBytes {@code dlq.max.value.bytes}: the longest value prefix carried
+     */
     public DeadLetters(int maxValueBytes) {
         this.maxValueBytes = maxValueBytes;
     }
@@ -74,12 +79,12 @@ public final class DeadLetters {
         } else {
             fullDetail.append(
                     String.format(
-                            " (the original headers, %d bytes, are dropped)",
-                            originalHeaderBytes));
+                            " (the original headers, %d bytes, are dropped)", originalHeaderBytes));
         }
         byte[] outKey = key;
         if (key != null && key.length > RecordLimits.MAX_KEY_AND_HEADERS_BYTES) {
             outKey = Arrays.copyOf(key, RecordLimits.MAX_KEY_AND_HEADERS_BYTES);
+            put(headers, HEADER_ORIGINAL_KEY_SIZE, Integer.toString(key.length));
             fullDetail.append(
                     String.format(
                             " (the key is cut to its first %d of %d bytes)",

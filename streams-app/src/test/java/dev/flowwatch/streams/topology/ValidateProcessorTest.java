@@ -272,6 +272,10 @@ class ValidateProcessorTest {
             assertEquals("OVERSIZE_PAYLOAD", header(dead, DeadLetters.HEADER_REASON));
             assertEquals(RecordLimits.MAX_KEY_AND_HEADERS_BYTES, dead.key().length);
             assertTrue(header(dead, DeadLetters.HEADER_DETAIL).contains("key is cut"));
+            assertEquals(
+                    Integer.toString(key.length),
+                    header(dead, DeadLetters.HEADER_ORIGINAL_KEY_SIZE),
+                    "so that a replay knows it cannot send it back");
             assertArrayEquals(valid, dead.value());
             assertTrue(f.scores.isEmpty());
         }
