@@ -96,16 +96,11 @@ class ImageDecoderTest {
 
     @Test
     void greyWithAlphaIsGreyWhenOpaque() throws Exception {
-        ComponentColorModel model =
-                new ComponentColorModel(
-                        ColorSpace.getInstance(ColorSpace.CS_GRAY),
-                        true,
-                        false,
-                        Transparency.TRANSLUCENT,
-                        DataBuffer.TYPE_BYTE);
-        WritableRaster raster = model.createCompatibleWritableRaster(4, 1);
-        raster.setPixels(0, 0, 4, 1, new int[] {0, 255, 17, 255, 128, 255, 255, 255});
-        BufferedImage image = new BufferedImage(model, raster, false, null);
+        BufferedImage image =
+                withAlpha(
+                        ColorSpace.CS_GRAY,
+                        DataBuffer.TYPE_BYTE,
+                        new int[] {0, 255, 17, 255, 128, 255, 255, 255});
         Decoded d = decode(image, "png");
         assertEquals(1, d.header().channels());
         assertArrayEquals(LEVELS, d.pixels());
@@ -132,16 +127,11 @@ class ImageDecoderTest {
     /** Alpha of 16 bits is checked as stored, not as rounded to 8 bits. */
     @Test
     void aSixteenBitAlphaJustBelowOpaqueIsTransparent() throws Exception {
-        ComponentColorModel model =
-                new ComponentColorModel(
-                        ColorSpace.getInstance(ColorSpace.CS_sRGB),
-                        true,
-                        false,
-                        Transparency.TRANSLUCENT,
-                        DataBuffer.TYPE_USHORT);
-        WritableRaster raster = model.createCompatibleWritableRaster(2, 1);
-        raster.setPixels(0, 0, 2, 1, new int[] {0, 0, 0, 65535, 0, 0, 0, 65407});
-        BufferedImage image = new BufferedImage(model, raster, false, null);
+        BufferedImage image =
+                withAlpha(
+                        ColorSpace.CS_sRGB,
+                        DataBuffer.TYPE_USHORT,
+                        new int[] {0, 0, 0, 65535, 0, 0, 0, 65407});
         RefusedImageException e =
                 assertThrows(RefusedImageException.class, () -> decode(image, "png"));
         assertTrue(e.getMessage().contains("x=1, y=0"), e.getMessage());
@@ -172,6 +162,21 @@ class ImageDecoderTest {
                         RefusedImageException.class,
                         () -> decode(encode(image, "gif"), ImageDecoder.Format.PNG));
         assertEquals(RefusedImageException.Problem.DATA, e.problem());
+    }
+
+    /** One row of pixels with alpha, samples interleaved as {@code samples} gives them. */
+    private static BufferedImage withAlpha(int colourSpace, int dataType, int[] samples) {
+        ComponentColorModel model =
+                new ComponentColorModel(
+                        ColorSpace.getInstance(colourSpace),
+                        true,
+                        false,
+                        Transparency.TRANSLUCENT,
+                        dataType);
+        int width = samples.length / model.getNumComponents();
+        WritableRaster raster = model.createCompatibleWritableRaster(width, 1);
+        raster.setPixels(0, 0, width, 1, samples);
+        return new BufferedImage(model, raster, false, null);
     }
 
     private record Decoded(ImageDecoder.Header header, byte[] pixels) {}

@@ -1,5 +1,8 @@
 package dev.flowwatch.streams.it;
 
+import dev.flowwatch.schemas.AnomalyScore;
+import dev.flowwatch.schemas.FlowwatchSerdes;
+
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -27,6 +30,20 @@ final class CommittedReader {
     static List<ConsumerRecord<byte[], byte[]>> read(
             String bootstrap, String topic, int expected, Duration settle, Duration timeout) {
         return read(bootstrap, topic, r -> true, expected, settle, timeout);
+    }
+
+    /**
+     * The event ids of the scores committed on {@code anomaly-scores}, sorted, read as above until
+     * {@code expected} arrived.
+     */
+    static List<String> scoredEventIds(
+            String bootstrap, int expected, Duration settle, Duration timeout) {
+        var scores = FlowwatchSerdes.anomalyScore().deserializer();
+        return read(bootstrap, "anomaly-scores", expected, settle, timeout).stream()
+                .map(r -> scores.deserialize(r.topic(), r.value()))
+                .map(AnomalyScore::getEventId)
+                .sorted()
+                .toList();
     }
 
     /**

@@ -3,8 +3,6 @@ package dev.flowwatch.streams.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.flowwatch.schemas.AnomalyScore;
-import dev.flowwatch.schemas.FlowwatchSerdes;
 import dev.flowwatch.streams.FlowppStreams;
 import dev.flowwatch.streams.bench.ChaosRun;
 import dev.flowwatch.streams.bench.Outcomes;
@@ -92,19 +90,12 @@ class CrashRecoveryTest {
                 first.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
 
                 second = startApp(kafka, bundle, "second", BATCH_SIZE, 200);
-                var deserializer = FlowwatchSerdes.anomalyScore().deserializer();
                 List<String> scored =
-                        CommittedReader.read(
-                                        kafka.bootstrapServers(),
-                                        "anomaly-scores",
-                                        EVENTS,
-                                        Duration.ofSeconds(3),
-                                        Duration.ofSeconds(90))
-                                .stream()
-                                .map(r -> deserializer.deserialize(r.topic(), r.value()))
-                                .map(AnomalyScore::getEventId)
-                                .sorted()
-                                .toList();
+                        CommittedReader.scoredEventIds(
+                                kafka.bootstrapServers(),
+                                EVENTS,
+                                Duration.ofSeconds(3),
+                                Duration.ofSeconds(90));
                 assertEquals(
                         sent.stream().map(DemoRecord::eventId).sorted().toList(),
                         scored,

@@ -3,7 +3,6 @@ package dev.flowwatch.streams.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.flowwatch.schemas.AnomalyScore;
 import dev.flowwatch.schemas.FlowwatchSerdes;
 import dev.flowwatch.schemas.ImageEvent;
 import dev.flowwatch.schemas.ImageEvents;
@@ -70,19 +69,12 @@ class ProcessDeathTest {
                 }
                 assertEquals(List.of(DyingOnWhiteApp.DEATH, DyingOnWhiteApp.DEATH), exits);
 
-                var scores = FlowwatchSerdes.anomalyScore().deserializer();
                 List<String> scored =
-                        CommittedReader.read(
-                                        kafka.bootstrapServers(),
-                                        "anomaly-scores",
-                                        normal.size(),
-                                        Duration.ofSeconds(3),
-                                        Duration.ofSeconds(120))
-                                .stream()
-                                .map(r -> scores.deserialize(r.topic(), r.value()))
-                                .map(AnomalyScore::getEventId)
-                                .sorted()
-                                .toList();
+                        CommittedReader.scoredEventIds(
+                                kafka.bootstrapServers(),
+                                normal.size(),
+                                Duration.ofSeconds(3),
+                                Duration.ofSeconds(120));
                 assertEquals(
                         normal.stream().sorted().toList(),
                         scored,
