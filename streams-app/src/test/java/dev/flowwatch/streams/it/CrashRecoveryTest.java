@@ -150,19 +150,12 @@ class CrashRecoveryTest {
                         // timeout (45 s by default, 6 s the broker's minimum) and only then hands
                         // its task on
                         "kafka.session.timeout.ms=6000"));
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(
-                        java,
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
-                        FlowppStreams.class.getName(),
-                        "run",
-                        "--config",
-                        config.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve(name + ".log").toFile())
-                .start();
+        return ChildJvm.start(
+                dir.resolve(name + ".log"),
+                FlowppStreams.class.getName(),
+                "run",
+                "--config",
+                config.toString());
     }
 
     /** Waits until the app's group has committed the input offsets past every event. */

@@ -164,17 +164,10 @@ class ProcessDeathTest {
     }
 
     private Process start(Path config, int start) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(
-                        java,
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
-                        DyingOnWhiteApp.class.getName(),
-                        config.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("app-" + start + ".log").toFile())
-                .start();
+        return ChildJvm.start(
+                dir.resolve("app-" + start + ".log"),
+                DyingOnWhiteApp.class.getName(),
+                config.toString());
     }
 
     private String log(int start) throws IOException {
