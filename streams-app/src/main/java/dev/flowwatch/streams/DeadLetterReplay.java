@@ -90,10 +90,13 @@ final class DeadLetterReplay {
      */
     Tally run() {
         String name = config.applicationId() + SUFFIX;
-        Properties consumerSettings = config.clientProperties();
+        Properties consumerSettings = config.consumerProperties();
         consumerSettings.put(ConsumerConfig.GROUP_ID_CONFIG, name);
         consumerSettings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         consumerSettings.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        // a committed offset that retention has passed starts from the oldest dead letter left,
+        // not from the end, which would skip every dead letter then and on every later replay
+        consumerSettings.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         try (KafkaConsumer<byte[], byte[]> consumer =
                         new KafkaConsumer<>(
                                 consumerSettings,
@@ -107,6 +110,11 @@ final class DeadLetterReplay {
                             .toList();
             consumer.assign(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
+            if (producer != null) {
+                // before reading where the last replay stopped: fences a replay still running,
+                // and aborts a dead one's open transaction, whose offsets would hold up the read
+                producer.initTransactions();
+            }
             Map<TopicPartition, OffsetAndMetadata> from =
                     consumer.committed(Set.copyOf(partitions), timeout);
             for (TopicPartition p : partitions) {
@@ -116,9 +124,6 @@ final class DeadLetterReplay {
                 } else {
                     consumer.seekToBeginning(List.of(p));
                 }
-            }
-            if (producer != null) {
-                producer.initTransactions();
             }
             return replay(consumer, producer, partitions, end);
         }
@@ -136,14 +141,13 @@ final class DeadLetterReplay {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!reachedEnd(consumer, partitions, end)) {
             ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException(
+                        "the dead-letter topic yielded nothing before its end for " + timeout);
+            }
             if (records.isEmpty()) {
-                if (System.nanoTime() > deadline) {
-                    throw new TimeoutException(
-                            "the dead-letter topic yielded nothing for " + timeout);
-                }
                 continue;
             }
-            deadline = System.nanoTime() + timeout.toNanos();
             if (producer != null) {
                 producer.beginTransaction();
             }
@@ -154,6 +158,7 @@ final class DeadLetterReplay {
                     continue; // after the start: the next replay's
                 }
                 reached.put(p, new OffsetAndMetadata(r.offset() + 1));
+                deadline = System.nanoTime() + timeout.toNanos();
                 read++;
                 String reason = text(r.headers().lastHeader(DeadLetters.HEADER_REASON));
                 byReason.merge(reason, 1L, Long::sum);
@@ -188,8 +193,8 @@ final class DeadLetterReplay {
     }
 
     /**
-     * Whether every partition's position reached the end it had at the start; one that passed it
-     * goes back there, so that what lies beyond is the next replay's.
+     * Whether every partition's position reached the end it had at the start; one that did goes
+     * back there, if it passed it, and is paused, so that what lies beyond is the next replay's.
      */
     private static boolean reachedEnd(
             KafkaConsumer<byte[], byte[]> consumer,
@@ -198,9 +203,10 @@ final class DeadLetterReplay {
         boolean all = true;
         for (TopicPartition p : partitions) {
             long position = consumer.position(p);
-            if (position > end.get(p)) {
+            if (position >= end.get(p)) {
                 consumer.seek(p, end.get(p));
-            } else if (position < end.get(p)) {
+                consumer.pause(List.of(p)); // no fetching past the end while others catch up
+            } else {
                 all = false;
             }
         }
@@ -212,7 +218,7 @@ final class DeadLetterReplay {
     }
 
     private KafkaProducer<byte[], byte[]> producer(String transactionalId) {
-        Properties settings = config.clientProperties();
+        Properties settings = config.producerProperties();
         settings.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
         settings.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         return new KafkaProducer<>(settings, new ByteArraySerializer(), new ByteArraySerializer());

@@ -12,6 +12,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -104,6 +105,17 @@ public record AppConfig(
 
     /** Kafka's default max.poll.interval.ms. */
     private static final int DEFAULT_MAX_POLL_INTERVAL_MS = 300_000;
+
+    /** The prefixes of kafka.* keys meant for one of Kafka Streams' clients, or its topics. */
+    private static final List<String> CLIENT_PREFIXES =
+            List.of(
+                    StreamsConfig.PRODUCER_PREFIX,
+                    StreamsConfig.CONSUMER_PREFIX,
+                    StreamsConfig.MAIN_CONSUMER_PREFIX,
+                    StreamsConfig.RESTORE_CONSUMER_PREFIX,
+                    StreamsConfig.GLOBAL_CONSUMER_PREFIX,
+                    StreamsConfig.ADMIN_CLIENT_PREFIX,
+                    StreamsConfig.TOPIC_PREFIX);
 
     /** Kafka Streams' default poll.ms. */
     private static final long KAFKA_POLL_MS = 100;
@@ -328,6 +340,44 @@ public record AppConfig(
     public Properties clientProperties() {
         Properties p = Redacted.properties();
         p.putAll(kafka);
+        p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return p;
+    }
+
+    /**
+     * The configuration of a plain producer of this app's records (the dead-letter replay): as
+     * {@link #clientProperties()}, with the {@code kafka.producer.*} keys in place of the plain
+     * ones they prefix, the others' prefixed keys left out, and the size and compression the
+     * streams' producer has.
+     */
+    public Properties producerProperties() {
+        Properties p = plainClient(StreamsConfig.PRODUCER_PREFIX);
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(producerMaxRequestSize()));
+        p.put(
+                ProducerConfig.COMPRESSION_TYPE_CONFIG,
+                producerSetting(ProducerConfig.COMPRESSION_TYPE_CONFIG, DEFAULT_COMPRESSION));
+        return p;
+    }
+
+    /** The configuration of a plain consumer: {@code kafka.consumer.*} as above. */
+    public Properties consumerProperties() {
+        return plainClient(StreamsConfig.CONSUMER_PREFIX);
+    }
+
+    private Properties plainClient(String prefix) {
+        Properties p = Redacted.properties();
+        kafka.forEach(
+                (key, value) -> {
+                    if (!CLIENT_PREFIXES.stream().anyMatch(key::startsWith)) {
+                        p.put(key, value);
+                    }
+                });
+        kafka.forEach(
+                (key, value) -> {
+                    if (key.startsWith(prefix)) {
+                        p.put(key.substring(prefix.length()), value);
+                    }
+                });
         p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         return p;
     }

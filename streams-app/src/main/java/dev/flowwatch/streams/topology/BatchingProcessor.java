@@ -8,6 +8,7 @@ import dev.flowwatch.streams.engine.ScoringEngine;
 import dev.flowwatch.streams.metrics.FlowwatchMetrics;
 import dev.flowwatch.streams.topology.DeadLetters.DeadLetter;
 
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
@@ -306,7 +307,13 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
                 SourceRecord.stamped(record.headers())
                         .orElseGet(() -> SourceRecord.current(context));
         PendingEvent event =
-                new PendingEvent(record.key(), record.timestamp(), now, source, record.value());
+                new PendingEvent(
+                        record.key(),
+                        record.timestamp(),
+                        now,
+                        source,
+                        SourceRecord.unstamped(record.headers()),
+                        record.value());
         store.put(sequenceKey(nextSequence++), event.toBytes());
         if (pending++ == 0) {
             oldestEnqueuedAtMs = now;
@@ -400,6 +407,8 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
             images.add(pixels(e.event()));
         }
         boolean suspectAlone = alone;
+        // this task's journal now: a revived task (closed and initialised again) has another
+        TaskJournal taskJournal = journal;
         inFlight.add(
                 new InFlight(
                         batch,
@@ -408,21 +417,22 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
                         System.nanoTime(),
                         CompletableFuture.supplyAsync(
                                 () -> {
-                                    journal.passStarting(refs, suspectAlone);
+                                    TaskJournal.Pass pass =
+                                            taskJournal.passStarting(refs, suspectAlone);
                                     long start = System.nanoTime();
                                     FaultIsolatingScorer.Result result;
                                     try {
                                         result = scorer.score(images);
                                     } catch (RuntimeException e) {
-                                        journal.passEnded();
+                                        pass.ended();
                                         throw e;
                                     } catch (Error e) {
                                         // the process exits on an Error (UncaughtExceptionPolicy):
                                         // as good as dying in the pass
-                                        journal.passAbandoned();
+                                        pass.abandoned();
                                         throw e;
                                     }
-                                    journal.passEnded();
+                                    pass.ended();
                                     return new Scoring(result, System.nanoTime() - start);
                                 },
                                 scoringThread != null ? scoringThread : Runnable::run)));
@@ -530,6 +540,7 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
             deadLetter(
                     null,
                     stored,
+                    new RecordHeaders(),
                     context.currentSystemTimeMs(),
                     SourceRecord.UNKNOWN,
                     DlqReason.MALFORMED_MESSAGE,
@@ -570,13 +581,20 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
 
     private void deadLetter(PendingEvent e, DlqReason reason, String detail) {
         deadLetter(
-                e.key(), e.validated().original(), e.recordTimestamp(), e.source(), reason, detail);
+                e.key(),
+                e.validated().original(),
+                e.headers(),
+                e.recordTimestamp(),
+                e.source(),
+                reason,
+                detail);
     }
 
-    /** A pending event keeps no headers of its input record, so its dead letter has none. */
+    /** With the input record's headers, as the pending event kept them. */
     private void deadLetter(
             byte[] key,
             byte[] value,
+            Headers headers,
             long timestamp,
             SourceRecord source,
             DlqReason reason,
@@ -586,7 +604,7 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
                 deadLetters.of(
                         key,
                         value,
-                        new RecordHeaders(),
+                        headers,
                         reason,
                         detail,
                         source.topic(),

@@ -2,6 +2,7 @@ package dev.flowwatch.streams.topology;
 
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 
@@ -54,6 +55,19 @@ record SourceRecord(String topic, int partition, long offset) {
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
+    }
+
+    /** A copy of {@code headers} without what {@link #stamp} wrote. */
+    static Headers unstamped(Headers headers) {
+        Headers out = new RecordHeaders();
+        for (Header h : headers) {
+            if (!h.key().equals(HEADER_TOPIC)
+                    && !h.key().equals(HEADER_PARTITION)
+                    && !h.key().equals(HEADER_OFFSET)) {
+                out.add(h);
+            }
+        }
+        return out;
     }
 
     private static String text(Header header) {

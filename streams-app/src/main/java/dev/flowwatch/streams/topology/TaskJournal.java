@@ -79,7 +79,6 @@ final class TaskJournal {
     private final Path suspectsFile;
     private final Map<Ref, Crashes> suspects;
     private final ReadWriteLock passes;
-    private Lock held;
     private boolean failed;
 
     private TaskJournal(
@@ -171,42 +170,53 @@ final class TaskJournal {
     /**
      * Takes the process's lock of passes (exclusive for a suspect alone), then records the events
      * of the pass about to start. The thread that runs the pass calls this, and then {@link
-     * #passEnded} or {@link #passAbandoned}.
+     * Pass#ended} or {@link Pass#abandoned} of what it returns.
      */
-    void passStarting(List<Ref> refs, boolean suspectAlone) {
+    Pass passStarting(List<Ref> refs, boolean suspectAlone) {
         Lock lock = suspectAlone ? passes.writeLock() : passes.readLock();
         lock.lock();
-        synchronized (this) {
-            held = lock;
+        try {
             List<String> lines = new ArrayList<>(refs.size());
             refs.forEach(ref -> lines.add((suspectAlone ? 1 : 0) + " " + encode(ref)));
-            write(pass, lines);
+            synchronized (this) {
+                write(pass, lines);
+            }
+            return new Pass(lock);
+        } catch (RuntimeException | Error e) {
+            lock.unlock();
+            throw e;
         }
     }
 
-    /** The pass ended, in a result or an exception: it did not end the process. */
-    void passEnded() {
-        synchronized (this) {
+    /** A pass in flight: its record on disk and its hold on the process's lock of passes. */
+    final class Pass {
+
+        private final Lock lock;
+
+        private Pass(Lock lock) {
+            this.lock = lock;
+        }
+
+        /** The pass ended, in a result or an exception: it did not end the process. */
+        void ended() {
             try {
-                Files.deleteIfExists(pass);
+                synchronized (TaskJournal.this) {
+                    Files.deleteIfExists(pass);
+                }
             } catch (IOException e) {
                 failed(e);
+            } finally {
+                lock.unlock();
             }
         }
-        release();
-    }
 
-    /**
-     * The pass threw an Error, on which the app exits: its record stays, as if the process had died
-     * in it, and the lock is let go so that the other threads can close.
-     */
-    void passAbandoned() {
-        release();
-    }
-
-    private synchronized void release() {
-        held.unlock();
-        held = null;
+        /**
+         * The pass threw an Error, on which the app exits: its record stays, as if the process had
+         * died in it, and the lock is let go so that the other threads can close.
+         */
+        void abandoned() {
+            lock.unlock();
+        }
     }
 
     /** The event was scored: its crashes no longer matter. */
@@ -254,7 +264,7 @@ final class TaskJournal {
         }
     }
 
-    private void failed(IOException e) {
+    private synchronized void failed(IOException e) {
         if (!failed) {
             failed = true;
             LOG.warn(

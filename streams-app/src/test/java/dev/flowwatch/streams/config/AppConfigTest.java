@@ -400,6 +400,40 @@ class AppConfigTest {
         assertTrue(e.getMessage().contains("kafka.application.id"), e.getMessage());
     }
 
+    /**
+     * The dead-letter replay's producer sends what the app's does: its kafka.producer.* keys in
+     * place of the plain ones, none of Kafka Streams' prefixed keys, the same size and compression.
+     */
+    @Test
+    void plainClientsTakeTheirOwnPrefixedKeysAndNoOthers() {
+        Map<String, String> set = new HashMap<>(REQUIRED);
+        set.put("kafka.security.protocol", "SASL_SSL");
+        set.put("kafka.producer.max.request.size", "4194304");
+        set.put("kafka.producer.linger.ms", "20");
+        set.put("kafka.consumer.fetch.max.bytes", "1000");
+        set.put("kafka.linger.ms", "5");
+        set.put("kafka.topic.max.message.bytes", "9");
+        AppConfig config = AppConfig.load(null, Map.of(), set);
+
+        Properties producer = config.producerProperties();
+        assertEquals("SASL_SSL", producer.get("security.protocol"));
+        assertEquals("4194304", producer.get("max.request.size"));
+        assertEquals("20", producer.get("linger.ms"), "the producer's own key wins");
+        assertEquals("lz4", producer.get("compression.type"));
+        assertNull(producer.get("fetch.max.bytes"));
+        assertTrue(
+                producer.keySet().stream()
+                        .noneMatch(
+                                k ->
+                                        k.toString().startsWith("producer.")
+                                                || k.toString().startsWith("topic.")),
+                producer.keySet().toString());
+        Properties consumer = config.consumerProperties();
+        assertEquals("1000", consumer.get("fetch.max.bytes"));
+        assertEquals("5", consumer.get("linger.ms"));
+        assertNull(consumer.get("max.request.size"));
+    }
+
     private static Map<String, String> with(String key, String value) {
         Map<String, String> m = new HashMap<>(REQUIRED);
         m.put(key, value);

@@ -3,6 +3,7 @@ package dev.flowwatch.streams.topology;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -133,6 +134,7 @@ class BatchingFailureTest {
                 forged.add(SourceRecord.HEADER_TOPIC, "forged".getBytes(StandardCharsets.UTF_8));
                 forged.add(SourceRecord.HEADER_PARTITION, "7".getBytes(StandardCharsets.UTF_8));
                 forged.add(SourceRecord.HEADER_OFFSET, "99".getBytes(StandardCharsets.UTF_8));
+                forged.add("apicurio.value.globalId", new byte[] {0, 0, 0, 0, 0, 0, 0, (byte) i});
                 f.images.pipeInput(
                         new TestRecord<>(
                                 TopologyFixture.key("k" + i),
@@ -159,6 +161,11 @@ class BatchingFailureTest {
                     TopologyFixture.bytes(whitePng("e5")),
                     dead.value(),
                     "the value is the input record's, PNG and all");
+            assertArrayEquals(
+                    new byte[] {0, 0, 0, 0, 0, 0, 0, 5},
+                    dead.headers().lastHeader("apicurio.value.globalId").value(),
+                    "and so are its headers, a registry's framing among them, for a replay");
+            assertNull(dead.headers().lastHeader(SourceRecord.HEADER_TOPIC), "not the app's own");
             assertEquals(1.0, invalid(f.registry, "SCORING_FAILED"));
             assertEquals(0, f.pendingCount());
         }

@@ -36,8 +36,7 @@ class TaskJournalTest {
     @Test
     void aPassThatEndedIsNoEvidenceAndOneThatDidNotCountsOnceForEachOfItsEvents() {
         TaskJournal first = process("p1").open("0_0");
-        first.passStarting(List.of(A), false);
-        first.passEnded();
+        first.passStarting(List.of(A), false).ended();
         first.passStarting(List.of(A, B), false); // the process dies in this pass
 
         TaskJournal second = process("p2").open("0_0");
@@ -114,19 +113,19 @@ class TaskJournalTest {
     void aSuspectsPassAloneWaitsForEveryOtherPassOfTheProcess() throws Exception {
         ScoringJournal journal = process("p1");
         TaskJournal running = journal.open("0_0");
-        running.passStarting(List.of(A), false);
+        TaskJournal.Pass runningPass = running.passStarting(List.of(A), false);
         CountDownLatch started = new CountDownLatch(1);
         Thread alone =
                 new Thread(
                         () -> {
                             TaskJournal other = journal.open("0_1");
-                            other.passStarting(List.of(B), true);
+                            TaskJournal.Pass alonePass = other.passStarting(List.of(B), true);
                             started.countDown();
-                            other.passEnded();
+                            alonePass.ended();
                         });
         alone.start();
         assertFalse(started.await(300, TimeUnit.MILLISECONDS), "it waits for the pass running");
-        running.passEnded();
+        runningPass.ended();
         assertTrue(started.await(10, TimeUnit.SECONDS));
         alone.join();
     }
