@@ -68,6 +68,13 @@ final class DeadLetterReplay {
 
     static final String SUFFIX = "-dlq-replay";
 
+    /** The headers of a dead letter that carries only part of its record. */
+    private static final List<String> CUT =
+            List.of(
+                    DeadLetters.HEADER_ORIGINAL_SIZE,
+                    DeadLetters.HEADER_ORIGINAL_KEY_SIZE,
+                    DeadLetters.HEADER_ORIGINAL_HEADERS_SIZE);
+
     private final AppConfig config;
     private final Set<DlqReason> reasons;
     private final boolean dryRun;
@@ -119,7 +126,8 @@ final class DeadLetterReplay {
                     consumer.committed(Set.copyOf(partitions), timeout);
             for (TopicPartition p : partitions) {
                 OffsetAndMetadata committed = from.get(p);
-                if (committed != null) {
+                // past the end: the topic was recreated or truncated since
+                if (committed != null && committed.offset() <= end.get(p)) {
                     consumer.seek(p, committed.offset());
                 } else {
                     consumer.seekToBeginning(List.of(p));
@@ -139,7 +147,15 @@ final class DeadLetterReplay {
         long cut = 0;
         Map<String, Long> byReason = new TreeMap<>();
         long deadline = System.nanoTime() + timeout.toNanos();
+        Map<TopicPartition, Long> positions = new HashMap<>();
         while (!reachedEnd(consumer, partitions, end)) {
+            // moving on counts, records or not: read_committed skips aborted ones silently
+            Map<TopicPartition, Long> now = new HashMap<>();
+            partitions.forEach(p -> now.put(p, consumer.position(p)));
+            if (!now.equals(positions)) {
+                positions = now;
+                deadline = System.nanoTime() + timeout.toNanos();
+            }
             ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
             if (System.nanoTime() > deadline) {
                 throw new TimeoutException(
@@ -158,15 +174,13 @@ final class DeadLetterReplay {
                     continue; // after the start: the next replay's
                 }
                 reached.put(p, new OffsetAndMetadata(r.offset() + 1));
-                deadline = System.nanoTime() + timeout.toNanos();
                 read++;
                 String reason = text(r.headers().lastHeader(DeadLetters.HEADER_REASON));
                 byReason.merge(reason, 1L, Long::sum);
                 if (!asked(reason)) {
                     continue;
                 }
-                if (r.headers().lastHeader(DeadLetters.HEADER_ORIGINAL_SIZE) != null
-                        || r.headers().lastHeader(DeadLetters.HEADER_ORIGINAL_KEY_SIZE) != null) {
+                if (CUT.stream().anyMatch(h -> r.headers().lastHeader(h) != null)) {
                     cut++;
                     continue;
                 }
@@ -220,7 +234,11 @@ final class DeadLetterReplay {
     private KafkaProducer<byte[], byte[]> producer(String transactionalId) {
         Properties settings = config.producerProperties();
         settings.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        // what a transactional producer needs, whatever an at-least-once app's settings say
         settings.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        settings.put(ProducerConfig.ACKS_CONFIG, "all");
+        settings.remove(ProducerConfig.RETRIES_CONFIG);
+        settings.remove(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION);
         return new KafkaProducer<>(settings, new ByteArraySerializer(), new ByteArraySerializer());
     }
 

@@ -368,7 +368,9 @@ public record AppConfig(
         Properties p = Redacted.properties();
         kafka.forEach(
                 (key, value) -> {
-                    if (!CLIENT_PREFIXES.stream().anyMatch(key::startsWith)) {
+                    // Kafka Streams' own group protocol ("streams") is no plain consumer's
+                    if (CLIENT_PREFIXES.stream().noneMatch(key::startsWith)
+                            && !key.equals(ConsumerConfig.GROUP_PROTOCOL_CONFIG)) {
                         p.put(key, value);
                     }
                 });

@@ -312,7 +312,7 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
                         record.timestamp(),
                         now,
                         source,
-                        SourceRecord.unstamped(record.headers()),
+                        keptHeaders(record.headers()),
                         record.value());
         store.put(sequenceKey(nextSequence++), event.toBytes());
         if (pending++ == 0) {
@@ -322,6 +322,18 @@ public final class BatchingProcessor implements Processor<byte[], ValidatedEvent
         if (pending >= policy.maxSize()) {
             flushDue(now);
         }
+    }
+
+    /**
+     * The input record's headers, but the app's own stamps, while they fit the bound validation
+     * sets (a record another producer wrote to the batching topic was never validated): the
+     * changelog's record is sized for no more.
+     */
+    private static Headers keptHeaders(Headers headers) {
+        Headers kept = SourceRecord.unstamped(headers);
+        return RecordLimits.sizeOf(null, kept) <= RecordLimits.MAX_KEY_AND_HEADERS_BYTES
+                ? kept
+                : new RecordHeaders();
     }
 
     /** The task's wall-clock time, corrected for batches scored since the clock was read. */

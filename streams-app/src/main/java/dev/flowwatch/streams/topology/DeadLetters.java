@@ -33,6 +33,9 @@ public final class DeadLetters {
     /** The size of the original value, when the dead letter carries only its prefix. */
     public static final String HEADER_ORIGINAL_SIZE = "flowwatch.dlq.original.size";
 
+    /** The size of the original headers, when the dead letter carries none of them. */
+    public static final String HEADER_ORIGINAL_HEADERS_SIZE = "flowwatch.dlq.original.headers.size";
+
     /** The size of the original key, when the dead letter carries only its prefix. */
     public static final String HEADER_ORIGINAL_KEY_SIZE = "flowwatch.dlq.original.key.size";
 
@@ -80,6 +83,7 @@ public final class DeadLetters {
             fullDetail.append(
                     String.format(
                             " (the original headers, %d bytes, are dropped)", originalHeaderBytes));
+            put(headers, HEADER_ORIGINAL_HEADERS_SIZE, Integer.toString(originalHeaderBytes));
         }
         byte[] outKey = key;
         if (key != null && key.length > RecordLimits.MAX_KEY_AND_HEADERS_BYTES) {

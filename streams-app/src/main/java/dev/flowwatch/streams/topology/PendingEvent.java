@@ -5,11 +5,10 @@ import dev.flowwatch.schemas.ImageEvent;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.utils.ByteUtils;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * A validated event waiting in the batching store, with what is needed to emit its score as if it
@@ -23,11 +22,11 @@ import java.util.List;
  *
  * <p>Stored as: version byte (4), enqueued-at millis, record timestamp, key length (-1 for none),
  * key, source topic length, source topic (UTF-8), source partition, source offset, header count,
- * each header's name length, name (UTF-8), value length (-1 for none) and value, the {@link
- * ValidatedEvent}. Changelogs written by earlier versions still hold version 3, without headers,
- * version 2, whose event is a bare single-object event (which {@link ValidatedEvent} reads as its
- * own original), and version 1, which lacks the four source fields too and reads as {@link
- * SourceRecord#UNKNOWN}.
+ * each header's name length, name (UTF-8), value length (-1 for none) and value, the lengths as
+ * varints, the {@link ValidatedEvent}; version 3 is the same without the headers (written still for
+ * an event without, as earlier versions wrote every event); version 2, whose event is a bare
+ * single-object event (which {@link ValidatedEvent} reads as its own original), and version 1,
+ * which lacks the four source fields too and reads as {@link SourceRecord#UNKNOWN}.
  */
 record PendingEvent(
         byte[] key,
@@ -52,17 +51,17 @@ record PendingEvent(
         this(key, recordTimestamp, enqueuedAtMs, source, new RecordHeaders(), validated);
     }
 
+    /**
+     * In format 3 while there are no headers, which the version before this one reads too: during a
+     * rolling upgrade a task may move back to a pod of it. Header lengths are varints, as Kafka
+     * writes them, so that the headers take here what {@link RecordLimits#sizeOf} counted.
+     */
     byte[] toBytes() {
         byte[] body = validated.toBytes();
         byte[] topic = source.topic().getBytes(StandardCharsets.UTF_8);
         int keyLength = key == null ? 0 : key.length;
-        List<byte[]> names = new ArrayList<>();
-        int headerBytes = 4;
-        for (Header h : headers) {
-            byte[] name = h.key().getBytes(StandardCharsets.UTF_8);
-            names.add(name);
-            headerBytes += 4 + name.length + 4 + (h.value() == null ? 0 : h.value().length);
-        }
+        boolean withHeaders = headers.iterator().hasNext();
+        int headerBytes = withHeaders ? RecordLimits.sizeOf(null, headers) + 4 : 0;
         ByteBuffer out =
                 ByteBuffer.allocate(
                                 1
@@ -76,7 +75,7 @@ record PendingEvent(
                                         + 8
                                         + headerBytes
                                         + body.length)
-                        .put(VERSION)
+                        .put(withHeaders ? VERSION : VERSION_WITHOUT_HEADERS)
                         .putLong(enqueuedAtMs)
                         .putLong(recordTimestamp)
                         .putInt(key == null ? -1 : key.length);
@@ -84,15 +83,18 @@ record PendingEvent(
             out.put(key);
         }
         out.putInt(topic.length).put(topic).putInt(source.partition()).putLong(source.offset());
-        out.putInt(names.size());
-        int i = 0;
-        for (Header h : headers) {
-            byte[] name = names.get(i++);
-            out.putInt(name.length).put(name);
-            if (h.value() == null) {
-                out.putInt(-1);
-            } else {
-                out.putInt(h.value().length).put(h.value());
+        if (withHeaders) {
+            out.putInt(headers.toArray().length);
+            for (Header h : headers) {
+                byte[] name = h.key().getBytes(StandardCharsets.UTF_8);
+                ByteUtils.writeVarint(name.length, out);
+                out.put(name);
+                if (h.value() == null) {
+                    ByteUtils.writeVarint(-1, out);
+                } else {
+                    ByteUtils.writeVarint(h.value().length, out);
+                    out.put(h.value());
+                }
             }
         }
         return out.put(body).array();
@@ -138,9 +140,9 @@ record PendingEvent(
         if (version > VERSION_WITHOUT_HEADERS) {
             int count = in.getInt();
             for (int h = 0; h < count; h++) {
-                byte[] name = new byte[in.getInt()];
+                byte[] name = new byte[ByteUtils.readVarint(in)];
                 in.get(name);
-                int length = in.getInt();
+                int length = ByteUtils.readVarint(in);
                 byte[] value = null;
                 if (length >= 0) {
                     value = new byte[length];

@@ -413,6 +413,7 @@ class AppConfigTest {
         set.put("kafka.consumer.fetch.max.bytes", "1000");
         set.put("kafka.linger.ms", "5");
         set.put("kafka.topic.max.message.bytes", "9");
+        set.put("kafka.group.protocol", "streams");
         AppConfig config = AppConfig.load(null, Map.of(), set);
 
         Properties producer = config.producerProperties();
@@ -432,6 +433,7 @@ class AppConfigTest {
         assertEquals("1000", consumer.get("fetch.max.bytes"));
         assertEquals("5", consumer.get("linger.ms"));
         assertNull(consumer.get("max.request.size"));
+        assertNull(consumer.get("group.protocol"), "Kafka Streams' own, which a consumer refuses");
     }
 
     private static Map<String, String> with(String key, String value) {

@@ -48,12 +48,14 @@ class DeadLetterReplayTest {
                 send(producer, letters, "k2", "v2", DlqReason.UNKNOWN_SCHEMA);
                 send(producer, letters, "k3", "v3", DlqReason.MALFORMED_MESSAGE);
                 send(producer, letters, "k4", "longer than 8 bytes", DlqReason.SCORING_FAILED);
+                // headers over 8 KiB, which the dead letter drops
+                send(producer, letters, "k6", "v6", DlqReason.SCORING_FAILED, 9000);
             }
 
             String dry = replay(kafka, "--reason", "SCORING_FAILED,UNKNOWN_SCHEMA", "--dry-run");
             assertEquals(
-                    "{\"dead_letters_read\":4,\"replayed\":2,\"not_replayable_cut\":1,"
-                            + "\"read_by_reason\":{\"MALFORMED_MESSAGE\":1,\"SCORING_FAILED\":2,"
+                    "{\"dead_letters_read\":5,\"replayed\":2,\"not_replayable_cut\":2,"
+                            + "\"read_by_reason\":{\"MALFORMED_MESSAGE\":1,\"SCORING_FAILED\":3,"
                             + "\"UNKNOWN_SCHEMA\":1},\"dry_run\":true}",
                     dry);
             assertEquals(List.of(), images(kafka, 0), "a dry run sends nothing");
@@ -120,8 +122,23 @@ class DeadLetterReplayTest {
             String value,
             DlqReason reason)
             throws Exception {
+        send(producer, letters, key, value, reason, 0);
+    }
+
+    /** ... and a header "padding" of {@code padding} bytes beside it. */
+    private static void send(
+            KafkaProducer<byte[], byte[]> producer,
+            DeadLetters letters,
+            String key,
+            String value,
+            DlqReason reason,
+            int padding)
+            throws Exception {
         RecordHeaders original = new RecordHeaders();
         original.add("trace", ("t-" + key).getBytes(StandardCharsets.UTF_8));
+        if (padding > 0) {
+            original.add("padding", new byte[padding]);
+        }
         DeadLetters.DeadLetter letter =
                 letters.of(
                         key.getBytes(StandardCharsets.UTF_8),

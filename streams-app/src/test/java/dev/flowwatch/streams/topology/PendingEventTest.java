@@ -46,6 +46,41 @@ class PendingEventTest {
         assertEquals(7, read.recordTimestamp());
     }
 
+    /**
+     * Header lengths are stored as the producer writes them, so that the changelog's record is no
+     * larger than validation counted: 4096 headers of nothing take 8192 bytes (two each), not 32
+     * 768.
+     */
+    @Test
+    void headersTakeTheBytesValidationCountedThem() {
+        RecordHeaders many = new RecordHeaders();
+        for (int i = 0; i < 4096; i++) {
+            many.add("", null);
+        }
+        assertEquals(8192, RecordLimits.sizeOf(null, many));
+        int without = pending(new RecordHeaders()).toBytes().length;
+        byte[] with = pending(many).toBytes();
+
+        assertEquals(without + 4 + 8192, with.length, "a count, then the headers");
+        assertEquals(4096, PendingEvent.fromBytes(with).headers().toArray().length);
+    }
+
+    /** Events without headers are written as the version before this one reads them. */
+    @Test
+    void anEventWithoutHeadersIsStoredInTheFormerFormat() {
+        assertEquals(3, pending(new RecordHeaders()).toBytes()[0]);
+    }
+
+    private static PendingEvent pending(RecordHeaders headers) {
+        return new PendingEvent(
+                TopologyFixture.key("k"),
+                7,
+                1_000,
+                new SourceRecord("images", 2, 99),
+                headers,
+                BatchingStep.validated(TestModels.event("e", 1)));
+    }
+
     /** Changelogs written before headers were kept restore as events without. */
     @Test
     void eventsStoredWithoutHeadersReadWithNone() {
