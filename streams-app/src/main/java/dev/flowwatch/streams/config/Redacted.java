@@ -1,7 +1,15 @@
 package dev.flowwatch.streams.config;
 
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.streams.StreamsConfig;
+
 import java.util.AbstractMap;
 import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -11,10 +19,10 @@ import java.util.StringJoiner;
 import java.util.TreeMap;
 
 /**
- * Settings whose string form hides secrets: every {@code *password*} key and {@code
- * sasl.jaas.config} (which embeds the password) print as {@value #HIDDEN}. Configurations end up in
- * logs, exception messages and debuggers through {@code toString()}; the values themselves stay
- * readable for the Kafka clients.
+ * Settings whose string form hides secrets: every {@code *password*} and {@code *secret*} key,
+ * {@code sasl.jaas.config} (which embeds the password) and every key the Kafka clients type as a
+ * password print as {@value #HIDDEN}. Configurations end up in logs, exception messages and
+ * debuggers through {@code toString()}; the values themselves stay readable for the Kafka clients.
  */
 final class Redacted {
 
@@ -22,9 +30,45 @@ final class Redacted {
 
     private Redacted() {}
 
+    /**
+     * Every key the Kafka clients type as a password (a PEM private key in {@code
+     * ssl.keystore.key}, an OAuth client secret), and anything named like a password or a secret,
+     * under any of Kafka Streams' prefixes.
+     */
     static boolean isSecret(Object key) {
         String k = String.valueOf(key).toLowerCase(Locale.ROOT);
-        return k.contains("password") || k.endsWith("sasl.jaas.config");
+        if (k.contains("password") || k.contains("secret") || k.endsWith("sasl.jaas.config")) {
+            return true;
+        }
+        for (String name = k; ; name = name.substring(name.indexOf('.') + 1)) {
+            if (KAFKA_PASSWORDS.contains(name)) {
+                return true;
+            }
+            if (name.indexOf('.') < 0) {
+                return false;
+            }
+        }
+    }
+
+    private static final Set<String> KAFKA_PASSWORDS = kafkaPasswords();
+
+    private static Set<String> kafkaPasswords() {
+        Set<String> names = new HashSet<>();
+        for (ConfigDef def :
+                List.of(
+                        ProducerConfig.configDef(),
+                        ConsumerConfig.configDef(),
+                        AdminClientConfig.configDef(),
+                        StreamsConfig.configDef())) {
+            def.configKeys()
+                    .forEach(
+                            (name, key) -> {
+                                if (key.type == ConfigDef.Type.PASSWORD) {
+                                    names.add(name.toLowerCase(Locale.ROOT));
+                                }
+                            });
+        }
+        return Set.copyOf(names);
     }
 
     /** An unmodifiable, sorted copy of {@code settings} whose toString hides secrets. */
@@ -46,8 +90,7 @@ final class Redacted {
 
     static String toString(Map<?, ?> settings) {
         StringJoiner out = new StringJoiner(", ", "{", "}");
-        new TreeMap<>(settings)
-                .forEach((k, v) -> out.add(k + "=" + (isSecret(k) ? HIDDEN : v)));
+        new TreeMap<>(settings).forEach((k, v) -> out.add(k + "=" + (isSecret(k) ? HIDDEN : v)));
         return out.toString();
     }
 

@@ -307,6 +307,10 @@ class AppConfigTest {
                         + " username=\"flowwatch\" password=\"s3cret-jaas\";";
         Map<String, String> settings = with("kafka.sasl.jaas.config", jaas);
         settings.put("kafka.ssl.truststore.password", "s3cret-store");
+        // what Kafka types as passwords, named like none: a PEM private key, an OAuth secret
+        settings.put("kafka.ssl.keystore.key", "-----BEGIN PRIVATE KEY----- s3cret-pem");
+        settings.put("kafka.producer.ssl.keystore.key", "-----BEGIN PRIVATE KEY----- s3cret-pem");
+        settings.put("kafka.sasl.oauthbearer.client.credentials.client.secret", "s3cret-oauth");
         settings.put("kafka.sasl.mechanism", "SCRAM-SHA-512");
         settings.put("schema.registry.url", "https://registry:8081");
         settings.put("schema.registry.basic.auth.username", "flowwatch");
@@ -320,7 +324,9 @@ class AppConfigTest {
                     c.toString(),
                     c.kafka().toString(),
                     c.clientProperties().toString(),
-                    c.streamsProperties().toString()
+                    c.streamsProperties().toString(),
+                    c.producerProperties().toString(),
+                    c.consumerProperties().toString()
                 }) {
             assertFalse(shown.contains("s3cret"), shown);
             assertTrue(shown.contains("sasl.jaas.config=[hidden]"), shown);
