@@ -104,6 +104,9 @@ final class DeadLetterReplay {
         // a committed offset that retention has passed starts from the oldest dead letter left,
         // not from the end, which would skip every dead letter then and on every later replay
         consumerSettings.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // every blocking call waits as long as the replay is told to, not Kafka's 60 s
+        consumerSettings.put(
+                ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(timeout.toMillis()));
         try (KafkaConsumer<byte[], byte[]> consumer =
                         new KafkaConsumer<>(
                                 consumerSettings,
@@ -234,6 +237,7 @@ final class DeadLetterReplay {
     private KafkaProducer<byte[], byte[]> producer(String transactionalId) {
         Properties settings = config.producerProperties();
         settings.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        settings.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(timeout.toMillis()));
         // what a transactional producer needs, whatever an at-least-once app's settings say
         settings.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         settings.put(ProducerConfig.ACKS_CONFIG, "all");

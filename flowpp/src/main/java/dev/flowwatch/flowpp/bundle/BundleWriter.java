@@ -66,6 +66,8 @@ public final class BundleWriter {
     /**
      * Writes the model's current weights with everything added so far; returns the manifest
      * written.
+     *
+     * @throws IllegalStateException if another writer is writing the bundle ({@link BundleLock})
      */
     public BundleManifest write(FlowPlusPlus model) {
         byte[] parameters = ModelBundle.serializeParameters(model);
@@ -81,17 +83,19 @@ public final class BundleWriter {
                         stamp.sha256(),
                         parameters.length,
                         new LinkedHashMap<>(metrics));
-        Map<String, byte[]> all =
-                keepModelsOfItsOwn
-                        ? keptParts(target.toAbsolutePath().normalize())
-                        : new LinkedHashMap<>();
-        all.putAll(files);
-        install(
+        byte[] manifestJson = ModelBundle.GSON.toJson(manifest).getBytes(StandardCharsets.UTF_8);
+        requireReplaceable(target); // before the lock: a refused write leaves nothing behind
+        return BundleLock.holding(
                 target,
-                parameters,
-                ModelBundle.GSON.toJson(manifest).getBytes(StandardCharsets.UTF_8),
-                all);
-        return manifest;
+                () -> {
+                    Map<String, byte[]> all =
+                            keepModelsOfItsOwn
+                                    ? keptParts(target.toAbsolutePath().normalize())
+                                    : new LinkedHashMap<>();
+                    all.putAll(files);
+                    install(target, parameters, manifestJson, all);
+                    return manifest;
+                });
     }
 
     /**
@@ -129,12 +133,22 @@ public final class BundleWriter {
     /**
      * Rewrites the bundle in {@code bundleDir} with {@code added} files (new, or replacing files of
      * the same path), keeping its weights, its {@code bundle.json} and its other files byte for
-     * byte: the model's identity and version do not change. Atomic as {@link #write}.
+     * byte: the model's identity and version do not change. Atomic as {@link #write}, and, as it,
+     * one writer at a time ({@link BundleLock}).
      *
      * @throws BundleException if the bundle is missing or its weights do not match the manifest
+     * @throws IllegalStateException if another writer is writing the bundle
      */
     public static void addFiles(Path bundleDir, Map<String, byte[]> added) {
-        Path dir = bundleDir.toAbsolutePath().normalize();
+        BundleLock.holding(
+                bundleDir,
+                () -> {
+                    rewriteWith(bundleDir.toAbsolutePath().normalize(), added);
+                    return null;
+                });
+    }
+
+    private static void rewriteWith(Path dir, Map<String, byte[]> added) {
         BundleManifest manifest = ModelBundle.readManifest(dir);
         byte[] parameters =
                 ModelBundle.readParameters(dir.resolve(ModelBundle.PARAMETERS), manifest);

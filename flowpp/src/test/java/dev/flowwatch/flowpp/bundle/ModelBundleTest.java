@@ -26,6 +26,7 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -196,7 +197,10 @@ class ModelBundleTest {
                 Files.exists(bundle.resolve("extra/notes.txt")),
                 "files of the old bundle must not survive");
         try (Stream<Path> siblings = Files.list(dir)) {
-            assertEquals(1, siblings.count(), "only the bundle itself remains");
+            assertEquals(
+                    List.of("." + bundle.getFileName() + ".lock", bundle.getFileName().toString()),
+                    siblings.map(p -> p.getFileName().toString()).sorted().toList(),
+                    "only the bundle itself remains, and its writers' lock");
         }
     }
 
@@ -250,8 +254,12 @@ class ModelBundleTest {
         assertTrue(e.getMessage().contains("holds files and no bundle.json"), e.getMessage());
         assertArrayEquals(new byte[] {7}, Files.readAllBytes(data.resolve("images.idx")));
         try (Stream<Path> siblings = Files.list(dir)) {
-            assertEquals(2, siblings.count(), "no staging or previous directory left");
+            assertEquals(
+                    2,
+                    siblings.filter(p -> !p.getFileName().toString().endsWith(".lock")).count(),
+                    "no staging or previous directory left");
         }
+        assertFalse(Files.exists(dir.resolve(".data.lock")), "nor a lock of a refused write");
 
         Path file = Files.write(dir.resolve("notes.txt"), new byte[] {1});
         assertThrows(IllegalArgumentException.class, () -> BundleWriter.requireReplaceable(file));
