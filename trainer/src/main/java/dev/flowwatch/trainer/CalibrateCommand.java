@@ -1,5 +1,6 @@
 package dev.flowwatch.trainer;
 
+import dev.flowwatch.flowpp.bundle.BundleException;
 import dev.flowwatch.flowpp.bundle.BundleWriter;
 import dev.flowwatch.flowpp.bundle.ModelBundle;
 import dev.flowwatch.flowpp.score.AnomalyScores;
@@ -28,6 +29,8 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 /** {@code calibrate}: stores the null distribution of the scores of held-out normal images. */
@@ -143,6 +146,13 @@ final class CalibrateCommand implements Callable<Integer> {
                             + " ${DEFAULT-VALUE}).")
     private InputComplexity.Compressor compressor;
 
+    @Option(
+            names = "--replace-larger",
+            description =
+                    "Write the calibration even where it is on too few images to alert at alpha"
+                            + " 0.01 and replaces one on more images that can.")
+    private boolean replaceLarger;
+
     @Override
     public Integer call() throws IOException {
         if (kinds != null && kinds.contains(ScoreKind.BPD_IW) && scoring.iwSamples() == 0) {
@@ -202,6 +212,7 @@ final class CalibrateCommand implements Callable<Integer> {
         if (byKind.containsKey(ScoreKind.BPD_IW)) {
             calibration = calibration.withIwSamples(scored.iwSamples());
         }
+        requireNoStepDown(calibration, byKind.keySet());
         BundleWriter.addFiles(model.bundle(), Map.of(Calibration.FILE, calibration.toJson()));
         PrintWriter out = spec.commandLine().getOut();
         out.printf(
@@ -271,6 +282,45 @@ final class CalibrateCommand implements Callable<Integer> {
             all.add(ScoreKind.LIKELIHOOD_RATIO);
         }
         return all;
+    }
+
+    /**
+     * Refuses to replace a calibration on more images with one too small for any p-value below 0.01
+     * (a mistaken {@code --limit}): the stream would then refuse to start at its default α, and the
+     * good calibration would be gone. A broken or missing one is simply replaced.
+     */
+    private void requireNoStepDown(Calibration calibration, Set<ScoreKind> kinds) {
+        if (replaceLarger) {
+            return;
+        }
+        Optional<Calibration> kept;
+        try {
+            kept = Calibration.find(model.bundle());
+        } catch (BundleException broken) {
+            return;
+        }
+        if (kept.isEmpty()
+                || kept.get().images() <= calibration.images()
+                || kinds.stream().allMatch(k -> canAlert(calibration, k))
+                || kinds.stream().noneMatch(k -> kept.get().has(k) && canAlert(kept.get(), k))) {
+            return;
+        }
+        throw new ParameterException(
+                spec.commandLine(),
+                String.format(
+                        "the bundle's calibration is on %d images; this one, on %d, is too few"
+                                + " for any p-value below 0.01, so it is not written (pass"
+                                + " --replace-larger to write it anyway)",
+                        kept.get().images(), calibration.images()));
+    }
+
+    private static boolean canAlert(Calibration calibration, ScoreKind kind) {
+        try {
+            calibration.threshold(kind, 0.01);
+            return true;
+        } catch (IllegalArgumentException tooFew) {
+            return false;
+        }
     }
 
     private static String threshold(Calibration calibration, ScoreKind kind) {

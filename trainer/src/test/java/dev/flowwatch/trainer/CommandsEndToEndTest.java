@@ -578,6 +578,36 @@ class CommandsEndToEndTest {
         return calibrate(model, concat(new String[] {"--score-kinds", "dose"}, options));
     }
 
+    /**
+     * A mistaken {@code --limit} does not replace a calibration that can alert at 0.01 with one too
+     * small to, unless asked to.
+     */
+    @Test
+    void aCalibrationTooSmallToAlertDoesNotReplaceALargerOneUnlessAsked() throws IOException {
+        Path copy = BundleCopies.weightsOnly(bundle, dir.resolve("step-down"));
+        Path larger = TinyData.write(dir, "larger", 120, 11);
+        Cli good =
+                Cli.run(
+                        List.of(
+                                "calibrate",
+                                "--model",
+                                copy.toString(),
+                                "--data",
+                                larger.toString()),
+                        "--score-kinds",
+                        "bpd");
+        assertEquals(0, good.exitCode(), good.toString());
+
+        Cli small = calibrate(copy, "--score-kinds", "bpd", "--limit", "20");
+        assertEquals(2, small.exitCode(), small.toString());
+        assertTrue(small.err().contains("--replace-larger"), small.err());
+        assertEquals(120, Calibration.read(copy).images(), "the larger one stays");
+
+        Cli asked = calibrate(copy, "--score-kinds", "bpd", "--limit", "20", "--replace-larger");
+        assertEquals(0, asked.exitCode(), asked.toString());
+        assertEquals(20, Calibration.read(copy).images());
+    }
+
     @Test
     void calibratingTheImportanceWeightedBoundWithoutSamplesIsAUsageError() {
         Cli calibrate =
