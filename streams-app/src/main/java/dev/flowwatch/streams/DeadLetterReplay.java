@@ -68,6 +68,9 @@ final class DeadLetterReplay {
 
     static final String SUFFIX = "-dlq-replay";
 
+    /** Kafka's own max.block.ms. */
+    private static final Duration MIN_BLOCK = Duration.ofMinutes(1);
+
     /** The headers of a dead letter that carries only part of its record. */
     private static final List<String> CUT =
             List.of(
@@ -106,7 +109,8 @@ final class DeadLetterReplay {
         consumerSettings.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         // every blocking call waits as long as the replay is told to, not Kafka's 60 s
         consumerSettings.put(
-                ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(timeout.toMillis()));
+                ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                Long.toString(Math.min(timeout.toMillis(), Integer.MAX_VALUE)));
         try (KafkaConsumer<byte[], byte[]> consumer =
                         new KafkaConsumer<>(
                                 consumerSettings,
@@ -237,7 +241,11 @@ final class DeadLetterReplay {
     private KafkaProducer<byte[], byte[]> producer(String transactionalId) {
         Properties settings = config.producerProperties();
         settings.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
-        settings.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(timeout.toMillis()));
+        // never below Kafka's minute: a fresh cluster's first transaction, or a commit that
+        // flushes a poll's worth of images, may take that long
+        settings.put(
+                ProducerConfig.MAX_BLOCK_MS_CONFIG,
+                Long.toString(Math.max(timeout.toMillis(), MIN_BLOCK.toMillis())));
         // what a transactional producer needs, whatever an at-least-once app's settings say
         settings.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         settings.put(ProducerConfig.ACKS_CONFIG, "all");

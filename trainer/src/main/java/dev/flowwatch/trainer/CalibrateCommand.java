@@ -213,7 +213,10 @@ final class CalibrateCommand implements Callable<Integer> {
             calibration = calibration.withIwSamples(scored.iwSamples());
         }
         requireNoStepDown(calibration, byKind.keySet());
-        BundleWriter.addFiles(model.bundle(), Map.of(Calibration.FILE, calibration.toJson()));
+        BundleWriter.addFiles(
+                model.bundle(),
+                Map.of(Calibration.FILE, calibration.toJson()),
+                calibration.modelVersion());
         PrintWriter out = spec.commandLine().getOut();
         out.printf(
                 "calibrated %s on %d images; written to %s%n",
@@ -299,19 +302,24 @@ final class CalibrateCommand implements Callable<Integer> {
         } catch (BundleException broken) {
             return;
         }
-        if (kept.isEmpty()
-                || kept.get().images() <= calibration.images()
-                || kinds.stream().allMatch(k -> canAlert(calibration, k))
-                || kinds.stream().noneMatch(k -> kept.get().has(k) && canAlert(kept.get(), k))) {
+        if (kept.isEmpty() || kept.get().images() <= calibration.images()) {
             return;
         }
-        throw new ParameterException(
-                spec.commandLine(),
-                String.format(
-                        "the bundle's calibration is on %d images; this one, on %d, is too few"
-                                + " for any p-value below 0.01, so it is not written (pass"
-                                + " --replace-larger to write it anyway)",
-                        kept.get().images(), calibration.images()));
+        for (ScoreKind kind : kinds) {
+            if (kept.get().has(kind)
+                    && canAlert(kept.get(), kind)
+                    && !canAlert(calibration, kind)) {
+                throw new ParameterException(
+                        spec.commandLine(),
+                        String.format(
+                                "the bundle's calibration of %s has %d null scores; this one, %d,"
+                                        + " too few for any p-value below 0.01, so it is not"
+                                        + " written (pass --replace-larger to write it anyway)",
+                                kind.id(),
+                                kept.get().nullCount(kind),
+                                calibration.nullCount(kind)));
+            }
+        }
     }
 
     private static boolean canAlert(Calibration calibration, ScoreKind kind) {

@@ -67,7 +67,7 @@ public final class BundleWriter {
      * Writes the model's current weights with everything added so far; returns the manifest
      * written.
      *
-     * @throws IllegalStateException if another writer is writing the bundle ({@link BundleLock})
+     * <p>Waits for another writer of the bundle, if any ({@link BundleLock}).
      */
     public BundleManifest write(FlowPlusPlus model) {
         byte[] parameters = ModelBundle.serializeParameters(model);
@@ -87,6 +87,7 @@ public final class BundleWriter {
         requireReplaceable(target); // before the lock: a refused write leaves nothing behind
         return BundleLock.holding(
                 target,
+                true,
                 () -> {
                     Map<String, byte[]> all =
                             keepModelsOfItsOwn
@@ -137,19 +138,41 @@ public final class BundleWriter {
      * one writer at a time ({@link BundleLock}).
      *
      * @throws BundleException if the bundle is missing or its weights do not match the manifest
-     * @throws IllegalStateException if another writer is writing the bundle
+     * @throws BundleException if another writer is writing the bundle
      */
     public static void addFiles(Path bundleDir, Map<String, byte[]> added) {
+        addFiles(bundleDir, added, null);
+    }
+
+    /**
+     * As {@link #addFiles(Path, Map)}, for files that describe weights of version {@code
+     * forVersion}: refused if the bundle's weights changed since they were read (a checkpoint of a
+     * training run written meanwhile).
+     *
+     * @throws BundleException if the bundle's weights are of another version
+     */
+    public static void addFiles(Path bundleDir, Map<String, byte[]> added, String forVersion) {
         BundleLock.holding(
                 bundleDir,
+                false,
                 () -> {
-                    rewriteWith(bundleDir.toAbsolutePath().normalize(), added);
+                    rewriteWith(bundleDir.toAbsolutePath().normalize(), added, forVersion);
                     return null;
                 });
     }
 
-    private static void rewriteWith(Path dir, Map<String, byte[]> added) {
+    private static void rewriteWith(Path dir, Map<String, byte[]> added, String forVersion) {
         BundleManifest manifest = ModelBundle.readManifest(dir);
+        if (forVersion != null && !forVersion.equals(manifest.modelVersion())) {
+            throw new BundleException(
+                    dir.resolve(ModelBundle.MANIFEST),
+                    "the weights are now of version "
+                            + manifest.modelVersion()
+                            + ", not "
+                            + forVersion
+                            + " as when they were read (a checkpoint was written meanwhile);"
+                            + " nothing was added, run it again");
+        }
         byte[] parameters =
                 ModelBundle.readParameters(dir.resolve(ModelBundle.PARAMETERS), manifest);
         Map<String, byte[]> files = filesUnder(dir, dir);

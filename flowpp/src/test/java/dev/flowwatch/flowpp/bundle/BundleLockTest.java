@@ -32,6 +32,7 @@ class BundleLockTest {
                             try {
                                 BundleLock.holding(
                                         bundle,
+                                        false,
                                         () -> {
                                             holding.countDown();
                                             await(release);
@@ -44,16 +45,47 @@ class BundleLockTest {
         first.start();
         assertTrue(holding.await(10, TimeUnit.SECONDS));
 
-        IllegalStateException e =
+        BundleException e =
                 assertThrows(
-                        IllegalStateException.class,
-                        () -> BundleLock.holding(bundle, () -> "second"));
+                        BundleException.class,
+                        () -> BundleLock.holding(bundle, false, () -> "second"));
         assertTrue(e.getMessage().contains(".model.lock"), e.getMessage());
 
         release.countDown();
         first.join();
         assertEquals(null, failure.get());
-        assertEquals("second", BundleLock.holding(bundle, () -> "second"));
+        assertEquals("second", BundleLock.holding(bundle, false, () -> "second"));
+    }
+
+    /** A training run's checkpoint waits for a calibration being written instead of failing. */
+    @Test
+    void aWaitingWriterWritesOnceTheFirstIsDone() throws Exception {
+        Path bundle = dir.resolve("model");
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Thread first =
+                new Thread(
+                        () ->
+                                BundleLock.holding(
+                                        bundle,
+                                        false,
+                                        () -> {
+                                            holding.countDown();
+                                            await(release);
+                                            return null;
+                                        }));
+        first.start();
+        assertTrue(holding.await(10, TimeUnit.SECONDS));
+        AtomicReference<String> written = new AtomicReference<>();
+        Thread waiting =
+                new Thread(() -> written.set(BundleLock.holding(bundle, true, () -> "checkpoint")));
+        waiting.start();
+        waiting.join(300);
+        assertTrue(waiting.isAlive(), "it waits");
+
+        release.countDown();
+        waiting.join(10_000);
+        assertEquals("checkpoint", written.get());
     }
 
     private static void await(CountDownLatch latch) {

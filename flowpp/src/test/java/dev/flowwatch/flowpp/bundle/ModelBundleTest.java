@@ -189,6 +189,26 @@ class ModelBundleTest {
                 e.getMessage());
     }
 
+    /**
+     * A calibration read the weights before a training run's checkpoint replaced them: written now,
+     * it would describe other weights than the bundle's.
+     */
+    @Test
+    void filesForWeightsOfAnotherVersionAreNotAdded() {
+        String version = ModelBundle.readManifest(bundle).modelVersion();
+        BundleException e =
+                assertThrows(
+                        BundleException.class,
+                        () ->
+                                BundleWriter.addFiles(
+                                        bundle, Map.of("calibration.json", new byte[] {1}), "old"));
+        assertTrue(e.getMessage().contains(version), e.getMessage());
+        assertFalse(Files.exists(bundle.resolve("calibration.json")));
+
+        BundleWriter.addFiles(bundle, Map.of("calibration.json", new byte[] {1}), version);
+        assertTrue(Files.exists(bundle.resolve("calibration.json")));
+    }
+
     @Test
     void rewritingReplacesTheBundleWholeAndLeavesNoStagingBehind() throws IOException {
         new BundleWriter(bundle, "second").write(model);

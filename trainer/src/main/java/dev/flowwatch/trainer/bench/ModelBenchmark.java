@@ -203,12 +203,14 @@ public final class ModelBenchmark implements Callable<Integer> {
                     }
                 };
         // the trainer's checkpoints: weights and optimiser state, 380 MB for paper
-        Path out = Files.createTempDirectory("model-benchmark");
+        // a folder of its own: the bundle's writers' lock lies beside it
+        Path work = Files.createTempDirectory("model-benchmark");
         long started = System.nanoTime();
         try {
-            new FlowTrainer(model, manager, options).fit(set, set, out, "benchmark", listener);
+            new FlowTrainer(model, manager, options)
+                    .fit(set, set, work.resolve("bundle"), "benchmark", listener);
         } finally {
-            Directories.deleteQuietly(out);
+            Directories.deleteQuietly(work);
         }
         line.put("total_seconds", JsonLine.round((System.nanoTime() - started) / 1e9));
         line.put("first_step_bits_per_dim", JsonLine.round(losses.get(0)));
