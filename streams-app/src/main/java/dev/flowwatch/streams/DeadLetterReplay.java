@@ -16,8 +16,6 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -155,10 +153,13 @@ final class DeadLetterReplay {
         Map<String, Long> byReason = new TreeMap<>();
         long deadline = System.nanoTime() + timeout.toNanos();
         Map<TopicPartition, Long> positions = new HashMap<>();
-        while (!reachedEnd(consumer, partitions, end)) {
-            // moving on counts, records or not: read_committed skips aborted ones silently
+        while (true) {
             Map<TopicPartition, Long> now = new HashMap<>();
             partitions.forEach(p -> now.put(p, consumer.position(p)));
+            if (reachedEnd(consumer, now, end)) {
+                break;
+            }
+            // moving on counts, records or not: read_committed skips aborted ones silently
             if (!now.equals(positions)) {
                 positions = now;
                 deadline = System.nanoTime() + timeout.toNanos();
@@ -200,7 +201,7 @@ final class DeadLetterReplay {
                                     r.timestamp(),
                                     r.key(),
                                     r.value(),
-                                    original(r.headers())));
+                                    DeadLetters.withoutOwnHeaders(r.headers())));
                 }
             }
             if (producer != null) {
@@ -219,12 +220,12 @@ final class DeadLetterReplay {
      */
     private static boolean reachedEnd(
             KafkaConsumer<byte[], byte[]> consumer,
-            List<TopicPartition> partitions,
+            Map<TopicPartition, Long> positions,
             Map<TopicPartition, Long> end) {
         boolean all = true;
-        for (TopicPartition p : partitions) {
-            long position = consumer.position(p);
-            if (position >= end.get(p)) {
+        for (Map.Entry<TopicPartition, Long> position : positions.entrySet()) {
+            TopicPartition p = position.getKey();
+            if (position.getValue() >= end.get(p)) {
                 consumer.seek(p, end.get(p));
                 consumer.pause(List.of(p)); // no fetching past the end while others catch up
             } else {
@@ -252,17 +253,6 @@ final class DeadLetterReplay {
         settings.remove(ProducerConfig.RETRIES_CONFIG);
         settings.remove(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION);
         return new KafkaProducer<>(settings, new ByteArraySerializer(), new ByteArraySerializer());
-    }
-
-    /** The headers the producer sent: the dead letter's own taken off. */
-    private static Headers original(Headers deadLetter) {
-        Headers out = new RecordHeaders();
-        for (Header h : deadLetter) {
-            if (!h.key().startsWith("flowwatch.dlq.")) {
-                out.add(h);
-            }
-        }
-        return out;
     }
 
     private static String text(Header header) {

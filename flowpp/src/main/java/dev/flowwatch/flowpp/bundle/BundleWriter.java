@@ -328,7 +328,7 @@ public final class BundleWriter {
 
     private static void install(
             Path target, byte[] parameters, byte[] manifestJson, Map<String, byte[]> files) {
-        requireReplaceable(target);
+        // replaceable: write() checked it, and rewriting reads the bundle's manifest first
         for (String name : files.keySet()) {
             if (name.equals(ModelBundle.MANIFEST) || name.equals(ModelBundle.PARAMETERS)) {
                 throw new IllegalArgumentException(name + " is written by the bundle itself");

@@ -147,22 +147,13 @@ public final class ImageFolder {
                     header.channels(),
                     header.height(),
                     header.width(),
-                    planar(decoder.pixels(), header));
+                    Pixels.toPlanar(
+                            List.of(decoder.pixels()),
+                            header.channels(),
+                            header.height(),
+                            header.width()));
         } catch (RefusedImageException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
         }
-    }
-
-    /** HWC to CHW. */
-    private static byte[] planar(byte[] interleaved, ImageDecoder.Header header) {
-        int channels = header.channels();
-        int plane = header.height() * header.width();
-        byte[] planes = new byte[interleaved.length];
-        for (int at = 0; at < plane; at++) {
-            for (int c = 0; c < channels; c++) {
-                planes[c * plane + at] = interleaved[at * channels + c];
-            }
-        }
-        return planes;
     }
 }

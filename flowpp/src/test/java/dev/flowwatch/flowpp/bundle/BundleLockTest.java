@@ -23,9 +23,48 @@ class BundleLockTest {
     @Test
     void aSecondWriterFailsWhileTheFirstHoldsTheBundle() throws Exception {
         Path bundle = dir.resolve("model");
-        CountDownLatch holding = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread first = holdInAnotherThread(bundle, release, failure);
+
+        BundleException e =
+                assertThrows(
+                        BundleException.class,
+                        () -> BundleLock.holding(bundle, false, () -> "second"));
+        assertTrue(e.getMessage().contains(".model.lock"), e.getMessage());
+
+        release.countDown();
+        first.join();
+        assertEquals(null, failure.get());
+        assertEquals("second", BundleLock.holding(bundle, false, () -> "second"));
+    }
+
+    /** A training run's checkpoint waits for a calibration being written instead of failing. */
+    @Test
+    void aWaitingWriterWritesOnceTheFirstIsDone() throws Exception {
+        Path bundle = dir.resolve("model");
+        CountDownLatch release = new CountDownLatch(1);
+        holdInAnotherThread(bundle, release, new AtomicReference<>());
+        AtomicReference<String> written = new AtomicReference<>();
+        Thread waiting =
+                new Thread(() -> written.set(BundleLock.holding(bundle, true, () -> "checkpoint")));
+        waiting.start();
+        waiting.join(300);
+        assertTrue(waiting.isAlive(), "it waits");
+
+        release.countDown();
+        waiting.join(10_000);
+        assertEquals("checkpoint", written.get());
+    }
+
+    /**
+     * A writer holding the bundle in a thread of its own until {@code release}, once it holds it;
+     * what it throws goes to {@code failure}.
+     */
+    private static Thread holdInAnotherThread(
+            Path bundle, CountDownLatch release, AtomicReference<Throwable> failure)
+            throws InterruptedException {
+        CountDownLatch holding = new CountDownLatch(1);
         Thread first =
                 new Thread(
                         () -> {
@@ -44,48 +83,7 @@ class BundleLockTest {
                         });
         first.start();
         assertTrue(holding.await(10, TimeUnit.SECONDS));
-
-        BundleException e =
-                assertThrows(
-                        BundleException.class,
-                        () -> BundleLock.holding(bundle, false, () -> "second"));
-        assertTrue(e.getMessage().contains(".model.lock"), e.getMessage());
-
-        release.countDown();
-        first.join();
-        assertEquals(null, failure.get());
-        assertEquals("second", BundleLock.holding(bundle, false, () -> "second"));
-    }
-
-    /** A training run's checkpoint waits for a calibration being written instead of failing. */
-    @Test
-    void aWaitingWriterWritesOnceTheFirstIsDone() throws Exception {
-        Path bundle = dir.resolve("model");
-        CountDownLatch holding = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        Thread first =
-                new Thread(
-                        () ->
-                                BundleLock.holding(
-                                        bundle,
-                                        false,
-                                        () -> {
-                                            holding.countDown();
-                                            await(release);
-                                            return null;
-                                        }));
-        first.start();
-        assertTrue(holding.await(10, TimeUnit.SECONDS));
-        AtomicReference<String> written = new AtomicReference<>();
-        Thread waiting =
-                new Thread(() -> written.set(BundleLock.holding(bundle, true, () -> "checkpoint")));
-        waiting.start();
-        waiting.join(300);
-        assertTrue(waiting.isAlive(), "it waits");
-
-        release.countDown();
-        waiting.join(10_000);
-        assertEquals("checkpoint", written.get());
+        return first;
     }
 
     private static void await(CountDownLatch latch) {

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import dev.flowwatch.flowpp.bundle.BundleException;
 import dev.flowwatch.flowpp.bundle.ModelBundle;
 import dev.flowwatch.flowpp.data.ImageSet;
+import dev.flowwatch.flowpp.data.Pixels;
 import dev.flowwatch.flowpp.model.Devices;
 import dev.flowwatch.flowpp.model.FlowConfig;
 import dev.flowwatch.flowpp.model.LikelihoodScorer;

@@ -24,6 +24,8 @@ import java.util.HexFormat;
  */
 public final class DeadLetters {
 
+    private static final String OWN_PREFIX = "flowwatch.dlq.";
+
     public static final String HEADER_REASON = "flowwatch.dlq.reason";
     public static final String HEADER_DETAIL = "flowwatch.dlq.detail";
     public static final String HEADER_TOPIC = "flowwatch.dlq.topic";
@@ -74,11 +76,7 @@ public final class DeadLetters {
         Headers headers = new RecordHeaders();
         int originalHeaderBytes = RecordLimits.sizeOf(null, original);
         if (originalHeaderBytes <= RecordLimits.MAX_KEY_AND_HEADERS_BYTES) {
-            for (Header h : original) {
-                if (!h.key().startsWith("flowwatch.dlq.")) {
-                    headers.add(h);
-                }
-            }
+            withoutOwnHeaders(original).forEach(headers::add);
         } else {
             fullDetail.append(
                     String.format(
@@ -108,6 +106,17 @@ public final class DeadLetters {
             put(headers, HEADER_OFFSET, Long.toString(offset));
         }
         return new DeadLetter(outKey, outValue, headers);
+    }
+
+    /** {@code headers} but those a dead letter carries of its own ({@code flowwatch.dlq.*}). */
+    public static Headers withoutOwnHeaders(Headers headers) {
+        Headers out = new RecordHeaders();
+        for (Header h : headers) {
+            if (!h.key().startsWith(OWN_PREFIX)) {
+                out.add(h);
+            }
+        }
+        return out;
     }
 
     private static String cut(String detail) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flowwatch.flowpp.bundle.BundleException;
+import dev.flowwatch.flowpp.data.Pixels;
 import dev.flowwatch.flowpp.score.AnomalyScores;
 import dev.flowwatch.flowpp.score.Calibration;
 import dev.flowwatch.flowpp.score.InputComplexity;

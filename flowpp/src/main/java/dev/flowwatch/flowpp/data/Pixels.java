@@ -1,17 +1,19 @@
-package dev.flowwatch.streams.engine;
+package dev.flowwatch.flowpp.data;
 
 import java.util.List;
 
 /** Layout conversion between the wire format of images and the model's input. */
-final class Pixels {
+public final class Pixels {
 
     private Pixels() {}
 
     /**
      * Interleaved unsigned bytes (H, W, C per image, as RAW_U8 events carry them) to the planar
      * layout (N, C, H, W) that both the model and the compressors of the input complexity take.
+     *
+     * @throws IllegalArgumentException if an image has another size than the shape's
      */
-    static byte[] toPlanar(List<byte[]> imagesHWC, int channels, int height, int width) {
+    public static byte[] toPlanar(List<byte[]> imagesHWC, int channels, int height, int width) {
         int plane = height * width;
         int size = channels * plane;
         byte[] out = new byte[imagesHWC.size() * size];
