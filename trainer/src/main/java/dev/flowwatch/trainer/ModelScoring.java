@@ -49,11 +49,14 @@ final class ModelScoring {
 
     /** The images of a file or folder, cut to the first {@code --limit}. */
     ImageSet load(Path data) throws IOException {
-        ImageSet images = ImageSets.load(data);
+        ImageSet images =
+                options.limit() == null
+                        ? ImageSets.load(data)
+                        : ImageSets.load(data, options.limit());
         if (images.size() == 0) {
             throw new IllegalArgumentException(data + ": no images to score");
         }
-        return options.limit() == null ? images : images.limit(options.limit());
+        return images;
     }
 
     /** Every image's scores, with a progress bar named {@code task}. */

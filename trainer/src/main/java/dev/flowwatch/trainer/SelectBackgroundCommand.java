@@ -114,16 +114,18 @@ final class SelectBackgroundCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        ImageSet all = ImageSets.load(data.path());
+        ImageSet all =
+                ImageSets.load(
+                        data.path(),
+                        scoring.limit() == null
+                                ? Integer.MAX_VALUE
+                                : (int) Math.min(Integer.MAX_VALUE, (long) skip + scoring.limit()));
         if (skip >= all.size()) {
             throw new ParameterException(
                     spec.commandLine(),
                     "--skip " + skip + " leaves none of the " + all.size() + " images");
         }
         ImageSet clean = all.slice(skip, all.size());
-        if (scoring.limit() != null) {
-            clean = clean.limit(scoring.limit());
-        }
         for (Path candidate : candidates) {
             BundleWriter.requireBackgroundFor(model.bundle(), candidate);
         }

@@ -47,15 +47,35 @@ public final class IdxFormat {
      * @param labels the labels file, or {@code null} to read the images unlabelled
      */
     public static ImageSet read(Path images, Path labels) throws IOException {
-        Tensor imageTensor = readTensor(images, 3);
+        return read(images, labels, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Reads the first {@code limit} images of an images file (all when it holds fewer) and, when
+     * {@link #labelsFileFor(Path)} finds one, their labels; the rest of the files is not read, so
+     * it is neither decompressed nor checked.
+     */
+    public static ImageSet read(Path images, int limit) throws IOException {
+        return read(images, labelsFileFor(images).orElse(null), limit);
+    }
+
+    private static ImageSet read(Path images, Path labels, int limit) throws IOException {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be positive, got " + limit);
+        }
+        Tensor imageTensor = readTensor(images, 3, limit);
         int[] shape = imageTensor.shape();
         int[] labelValues = null;
         if (labels != null) {
-            Tensor labelTensor = readTensor(labels, 1);
-            if (labelTensor.shape()[0] != shape[0]) {
+            Tensor labelTensor = readTensor(labels, 1, limit);
+            if (labelTensor.declared() != imageTensor.declared()) {
                 throw new IOException(
                         "%s has %d images but labels file %s has %d labels"
-                                .formatted(images, shape[0], labels, labelTensor.shape()[0]));
+                                .formatted(
+                                        images,
+                                        imageTensor.declared(),
+                                        labels,
+                                        labelTensor.declared()));
             }
             labelValues = new int[shape[0]];
             for (int i = 0; i < labelValues.length; i++) {
@@ -63,7 +83,8 @@ public final class IdxFormat {
             }
         }
         String description =
-                labels == null ? images.toString() : images + " + " + labels.getFileName();
+                (labels == null ? images.toString() : images + " + " + labels.getFileName())
+                        + ImageSet.cut(shape[0], imageTensor.declared());
         return ImageSet.wrap(imageTensor.data(), 1, shape[1], shape[2], labelValues, description);
     }
 
@@ -180,14 +201,21 @@ public final class IdxFormat {
         }
     }
 
-    private record Tensor(int[] shape, byte[] data) {}
+    /**
+     * The first items of a tensor file: {@code shape[0]} of them, of the {@code declared} items the
+     * header gives.
+     */
+    private record Tensor(int[] shape, int declared, byte[] data) {}
 
-    private static Tensor readTensor(Path file, int expectedRank) throws IOException {
+    private static Tensor readTensor(Path file, int expectedRank, int limit) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new IOException(file + ": no such file");
         }
-        try (InputStream in = open(file)) {
-            return parseTensor(in, expectedRank);
+        try {
+            boolean gzipped = gzipped(file);
+            try (InputStream in = open(file, gzipped)) {
+                return parseTensor(in, expectedRank, limit, gzipped ? -1 : Files.size(file));
+            }
         } catch (IOException e) {
             // Decompression and end-of-file errors carry no file name (or no message at all).
             String problem = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
@@ -197,14 +225,26 @@ public final class IdxFormat {
 
     /** The file's bytes, buffered, decompressed when they start with the gzip magic bytes. */
     static InputStream open(Path file) throws IOException {
-        BufferedInputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-        in.mark(2);
-        boolean gzipped = in.read() == GZIP_MAGIC_FIRST && in.read() == GZIP_MAGIC_SECOND;
-        in.reset();
+        return open(file, gzipped(file));
+    }
+
+    private static InputStream open(Path file, boolean gzipped) throws IOException {
+        InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
         return gzipped ? new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16) : in;
     }
 
-    private static Tensor parseTensor(InputStream in, int expectedRank) throws IOException {
+    private static boolean gzipped(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return in.read() == GZIP_MAGIC_FIRST && in.read() == GZIP_MAGIC_SECOND;
+        }
+    }
+
+    /**
+     * @param fileSize the file's length when it is not compressed, else -1: a header declaring more
+     *     data than that is refused before the data's array is allocated
+     */
+    private static Tensor parseTensor(InputStream in, int expectedRank, int limit, long fileSize)
+            throws IOException {
         byte[] header = in.readNBytes(4);
         if (header.length < 4) {
             throw new IOException(
@@ -229,6 +269,7 @@ public final class IdxFormat {
         }
         int[] shape = new int[rank];
         long elements = 1;
+        long itemSize = 1;
         for (int d = 0; d < rank; d++) {
             byte[] sizeBytes = in.readNBytes(4);
             if (sizeBytes.length < 4) {
@@ -239,6 +280,7 @@ public final class IdxFormat {
                 throw new IOException("dimension %d has invalid size %d".formatted(d, shape[d]));
             }
             elements *= shape[d];
+            itemSize *= d > 0 ? shape[d] : 1;
             // checked per dimension: each is below 2^31, so the product cannot wrap around first
             if (elements > Integer.MAX_VALUE - 8) {
                 throw new IOException(
@@ -247,18 +289,30 @@ public final class IdxFormat {
                                 + " memory");
             }
         }
-        byte[] data = in.readNBytes((int) elements);
-        if (data.length < elements) {
-            throw new IOException(
-                    "truncated: the header declares %d data bytes but only %d follow"
-                            .formatted(elements, data.length));
+        long headerSize = 4 + 4L * rank;
+        if (fileSize >= 0 && fileSize - headerSize < elements) {
+            throw truncated(elements, fileSize - headerSize);
         }
-        if (in.read() != -1) {
+        int declared = shape[0];
+        shape[0] = Math.min(declared, limit);
+        // one array of the final size: reading an unknown length would hold the data twice
+        byte[] data = new byte[(int) (shape[0] * itemSize)];
+        int read = in.readNBytes(data, 0, data.length);
+        if (read < data.length) {
+            throw truncated(elements, read);
+        }
+        if (shape[0] == declared && in.read() != -1) {
             throw new IOException(
                     "corrupt: data continues after the %d bytes the header declares"
                             .formatted(elements));
         }
-        return new Tensor(shape, data);
+        return new Tensor(shape, declared, data);
+    }
+
+    private static IOException truncated(long declared, long found) {
+        return new IOException(
+                "truncated: the header declares %d data bytes but only %d follow"
+                        .formatted(declared, found));
     }
 
     /** The header's dimensions up to {@code last}: "4194304 × 2097152". */

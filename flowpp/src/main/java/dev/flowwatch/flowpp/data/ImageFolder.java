@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -42,14 +43,28 @@ public final class ImageFolder {
      *     subfolders
      */
     public static ImageSet read(Path folder) throws IOException {
+        return read(folder, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Reads the first {@code limit} images under {@code folder} in its order (all when there are
+     * fewer), decoding no other; labels still number every class folder, so that they agree with
+     * the whole folder's.
+     */
+    public static ImageSet read(Path folder, int limit) throws IOException {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be positive, got " + limit);
+        }
         if (!Files.isDirectory(folder)) {
             throw new IOException(folder + ": not a directory");
         }
-        List<Path> files = imageFiles(folder);
-        if (files.isEmpty()) {
+        List<Path> all = imageFiles(folder);
+        if (all.isEmpty()) {
             throw new IOException(folder + ": no PNG or JPEG images found (looked recursively)");
         }
-        int[] labels = labels(folder, files);
+        int[] allLabels = labels(folder, all);
+        List<Path> files = all.subList(0, Math.min(limit, all.size()));
+        int[] labels = allLabels == null ? null : Arrays.copyOf(allLabels, files.size());
 
         List<Decoded> decoded = new ArrayList<>(files.size());
         Decoded first = null;
@@ -85,7 +100,12 @@ public final class ImageFolder {
             }
         }
         return ImageSet.wrap(
-                pixels, channels, first.height(), first.width(), labels, folder.toString());
+                pixels,
+                channels,
+                first.height(),
+                first.width(),
+                labels,
+                folder + ImageSet.cut(files.size(), all.size()));
     }
 
     private static List<Path> imageFiles(Path folder) throws IOException {

@@ -180,6 +180,11 @@ public final class ImageSet {
         return values;
     }
 
+    /** What a description gains when a reader kept only the first {@code kept} of {@code all}. */
+    static String cut(int kept, int all) {
+        return kept < all ? "[0:%d]".formatted(kept) : "";
+    }
+
     /** Images {@code from} (inclusive) to {@code to} (exclusive), in order. */
     public ImageSet slice(int from, int to) {
         checkRange(from, to);

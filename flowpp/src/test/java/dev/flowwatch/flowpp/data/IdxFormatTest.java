@@ -13,6 +13,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
 
@@ -111,6 +112,33 @@ class IdxFormatTest {
 
         IOException e = assertThrows(IOException.class, () -> IdxFormat.read(images, null));
         assertTrue(e.getMessage().startsWith(images.toString()), e.getMessage());
+    }
+
+    @Test
+    void aLimitReadsOnlyTheFirstImagesAndTheirLabels() throws IOException {
+        Path images = dir.resolve("d-images-idx3-ubyte");
+        IdxFormat.write(images, threeDigits());
+        gunzipInPlace(images);
+        // bytes after the declared data are corrupt, but a limited read never gets to them
+        Files.write(images, new byte[] {1}, StandardOpenOption.APPEND);
+
+        ImageSet firstTwo = IdxFormat.read(images, 2);
+        assertSameImages(threeDigits().limit(2), firstTwo);
+        assertTrue(firstTwo.description().endsWith("[0:2]"), firstTwo.description());
+        // a limit past the end reads, and checks, it all
+        assertThrows(IOException.class, () -> IdxFormat.read(images, 4));
+    }
+
+    @Test
+    void anUncompressedFileShorterThanItsHeaderDeclaresIsRefusedBeforeItsDataIsAllocated()
+            throws IOException {
+        Path file = dir.resolve("short-images");
+        // 1 GiB declared, more than the test's heap may hold: refused without allocating it
+        Files.write(file, idx(0x08, new int[] {1 << 14, 1 << 8, 1 << 8}, new byte[10]));
+
+        IOException e = assertThrows(IOException.class, () -> IdxFormat.read(file));
+        assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+        assertTrue(e.getMessage().contains("only 10 follow"), e.getMessage());
     }
 
     @Test

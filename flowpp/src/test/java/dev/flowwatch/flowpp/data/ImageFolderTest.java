@@ -110,6 +110,21 @@ class ImageFolderTest {
     }
 
     @Test
+    void aLimitDecodesOnlyTheFirstImagesButNumbersEveryClass() throws IOException {
+        Files.createDirectories(dir.resolve("boot"));
+        Files.createDirectories(dir.resolve("shirt"));
+        writeGray(dir.resolve("boot/a.png"), 2, 2, 1);
+        writeGray(dir.resolve("shirt/b.png"), 2, 2, 2);
+        Files.writeString(dir.resolve("shirt/c.jpg"), "never decoded");
+
+        ImageSet set = ImageFolder.read(dir, 2);
+        assertEquals(2, set.size());
+        assertArrayEquals(new int[] {0, 1}, ImageSetTest.labelsOf(set));
+        assertEquals(dir + "[0:2]", set.description());
+        assertThrows(IOException.class, () -> ImageFolder.read(dir, 3));
+    }
+
+    @Test
     void imagesBothAtTopAndInSubfoldersAreRejected() throws IOException {
         Files.createDirectories(dir.resolve("cls"));
         writeGray(dir.resolve("cls/a.png"), 2, 2, 1);
