@@ -36,9 +36,9 @@ import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 
 /** {@code train}: fits a Flow++ model to images and writes checkpoints as model bundles. */
@@ -236,7 +236,9 @@ final class TrainCommand implements Callable<Integer> {
             defaultValue = "1000",
             paramLabel = "N",
             converter = PositiveInt.class,
-            description = "At most this many images per validation (default: ${DEFAULT-VALUE}).")
+            description =
+                    "At most this many images per validation, drawn at random from the validation"
+                            + " set (default: ${DEFAULT-VALUE}).")
     private int validationImages;
 
     @Option(
@@ -284,6 +286,14 @@ final class TrainCommand implements Callable<Integer> {
     private Path resume;
 
     @Option(
+            names = "--resume-if-present",
+            description =
+                    "When --out holds the checkpoint of a run, continue it as --resume would (the"
+                            + " options given must then agree with it); else start afresh. For"
+                            + " jobs that may be retried.")
+    private boolean resumeIfPresent;
+
+    @Option(
             names = "--model-id",
             paramLabel = "NAME",
             description =
@@ -297,7 +307,11 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Path bundle = bundleDirectory();
-        requireNoArchitectureOnResume();
+        if (resume == null && resumeIfPresent && FlowTrainer.holdsCheckpoint(bundle)) {
+            resume = bundle;
+        }
+        requireNoOtherRunOverwritten(bundle);
+        requireArchitectureOfCheckpoint();
         try {
             BundleWriter.requireReplaceable(bundle);
         } catch (IllegalArgumentException e) {
@@ -332,6 +346,7 @@ final class TrainCommand implements Callable<Integer> {
                             ? FlowTrainer.resume(resume, manager, options)
                             : new FlowTrainer(newModel(sets.train(), manager), manager, options);
             long startStep = trainer.progress().step();
+            double startSeconds = trainer.progress().trainingSeconds();
             TrainingProgress done;
             try (TrainingProgressBar bar = new TrainingProgressBar(startStep)) {
                 TrainingListener listener =
@@ -359,9 +374,11 @@ final class TrainCommand implements Callable<Integer> {
                     done.epoch() + (double) done.batchInEpoch() / (sets.train().size() / batchSize);
             stdout.printf(
                     Locale.ROOT,
-                    "trained steps %d to %d (%.2f epochs) in %.1f s; validation bits/dim %.4f%n",
+                    "trained steps %d to %d in %.1f s (the run is at epoch %.2f, %.1f s of"
+                            + " training); validation bits/dim %.4f%n",
                     startStep,
                     done.step(),
+                    done.trainingSeconds() - startSeconds,
                     epochsDone,
                     done.trainingSeconds(),
                     done.lastValidationBitsPerDim());
@@ -381,24 +398,61 @@ final class TrainCommand implements Callable<Integer> {
                 spec.commandLine(), "Missing required option: '--out=DIR' (or --resume=DIR)");
     }
 
-    private void requireNoArchitectureOnResume() {
+    /**
+     * Each checkpoint replaces the folder whole: a run (fresh, or resumed from elsewhere) must not
+     * replace the checkpoint of another run, which could then no longer be continued.
+     */
+    private void requireNoOtherRunOverwritten(Path bundle) {
+        if (!FlowTrainer.holdsCheckpoint(bundle)
+                || (resume != null && FlowTrainer.sameDirectory(bundle, resume))) {
+            return;
+        }
+        throw new ParameterException(
+                spec.commandLine(),
+                "--out: %s holds the checkpoint of a training run (step %s), which this run would replace; continue it with --resume %s (or --resume-if-present), or remove it or choose another --out"
+                        .formatted(
+                                bundle,
+                                ModelBundle.readManifest(bundle).metrics().get("steps"),
+                                bundle));
+    }
+
+    /**
+     * On --resume the architecture and the objective come from the checkpoint: options that fix
+     * them may be given again (a retried job repeats its command) but only with the checkpoint's
+     * values.
+     */
+    private void requireArchitectureOfCheckpoint() {
         if (resume == null) {
             return;
         }
-        for (String option :
-                List.of(
-                        "--preset",
-                        "--dequantization",
-                        "--background",
-                        "--mutation-rate",
-                        "--weight-decay")) {
-            if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
-                throw new ParameterException(
-                        spec.commandLine(),
-                        option
-                                + " cannot be combined with --resume: the architecture and the"
-                                + " objective come from the checkpoint");
-            }
+        FlowConfig config = checkpoint().config();
+        Map<String, Object> m = checkpoint().metrics();
+        Object savedRate = m.get(BundleManifest.MUTATION_RATE);
+        Object savedDecay = m.get(BundleManifest.WEIGHT_DECAY);
+        requireSame("--preset", preset, config.preset());
+        requireSame("--dequantization", dequantization, config.dequantization());
+        if (background != null && savedRate == null) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--background cannot be combined with --resume: the checkpoint's run is not"
+                            + " a background model's");
+        }
+        if (background != null) {
+            requireSame("--mutation-rate", background.rate, ((Number) savedRate).doubleValue());
+        }
+        requireSame(
+                "--weight-decay",
+                weightDecay,
+                savedDecay == null ? 0.0 : ((Number) savedDecay).doubleValue());
+    }
+
+    private void requireSame(String option, Object given, Object saved) {
+        if (spec.commandLine().getParseResult().hasMatchedOption(option)
+                && !Objects.equals(given, saved)) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "%s %s cannot be combined with --resume: the checkpoint's run used %s"
+                            .formatted(option, given, saved));
         }
     }
 
@@ -430,6 +484,9 @@ final class TrainCommand implements Callable<Integer> {
                                             + " gradient is the same sum, up to rounding and,"
                                             + " with dropout, its masks)");
         }
+        epochs = (int) resumed("--epochs", m.get(BundleManifest.EPOCH_LIMIT), epochs);
+        maxSteps = (int) resumed("--max-steps", m.get(BundleManifest.MAX_STEPS), maxSteps);
+        maxMinutes = resumed("--max-minutes", m.get(BundleManifest.MAX_MINUTES), maxMinutes);
         learningRate = resumed("--lr", m.get(BundleManifest.LEARNING_RATE), learningRate);
         warmupSteps =
                 (int) resumed("--warmup-steps", m.get(BundleManifest.WARMUP_STEPS), warmupSteps);
@@ -583,7 +640,11 @@ final class TrainCommand implements Callable<Integer> {
         ImageSet images = ImageSets.load(data.path());
         ImageSet.Split sets;
         if (validation != null && validation.data != null) {
-            sets = new ImageSet.Split(images, ImageSets.load(validation.data));
+            // validation takes the first --validation-images of its set: of a set of its own,
+            // read in file order (a folder's by class), a random sample of them
+            sets =
+                    new ImageSet.Split(
+                            images, ImageSets.load(validation.data).sample(validationImages, seed));
         } else {
             sets = images.split(validationSplit(), seed);
         }

@@ -202,10 +202,12 @@ class BackgroundModelEndToEndTest {
                         "--data",
                         data.toString(),
                         "--resume",
-                        background.toString(),
+                        model.toString(),
                         "--background");
         assertEquals(2, resume.exitCode(), resume.toString());
-        assertTrue(resume.err().contains("cannot be combined with --resume"), resume.err());
+        assertTrue(
+                resume.err().contains("--background cannot be combined with --resume"),
+                resume.err());
 
         Cli decay =
                 Cli.run(
@@ -217,7 +219,7 @@ class BackgroundModelEndToEndTest {
                         "--weight-decay",
                         "0.1");
         assertEquals(2, decay.exitCode(), decay.toString());
-        assertTrue(decay.err().contains("--weight-decay cannot be combined"), decay.err());
+        assertTrue(decay.err().contains("--weight-decay 0.1 cannot be combined"), decay.err());
         assertEquals(
                 0.5, ModelBundle.readManifest(decayed).metrics().get(BundleManifest.WEIGHT_DECAY));
     }

@@ -237,6 +237,56 @@ class CommandsEndToEndTest {
                 CurveCsv.read(split.resolve("metrics.csv")));
     }
 
+    @Test
+    void noRunReplacesTheCheckpointOfAnotherRun() throws IOException {
+        Path saved = dir.resolve("saved");
+        copyTree(bundle, saved);
+        byte[] weights = Files.readAllBytes(saved.resolve(ModelBundle.PARAMETERS));
+
+        Cli fresh = Cli.trainTiny(data, saved);
+        Cli resumedInto = resume(bundle, "--out", saved.toString(), "--max-steps", "3");
+
+        for (Cli refused : List.of(fresh, resumedInto)) {
+            assertEquals(2, refused.exitCode(), refused.toString());
+            assertTrue(refused.err().contains("--resume " + saved), refused.err());
+        }
+        assertArrayEquals(weights, Files.readAllBytes(saved.resolve(ModelBundle.PARAMETERS)));
+    }
+
+    /** A retried job repeats its command: the first try starts the run, the next continue it. */
+    @Test
+    void resumeIfPresentStartsTheRunThenContinuesIt() {
+        Path out = dir.resolve("retried");
+        String[] command = {"--preset", "tiny", "--resume-if-present"};
+
+        Cli first = Cli.train(data, out, concat(command, "--max-steps", "2"));
+        Cli second = Cli.train(data, out, concat(command, "--max-steps", "3"));
+        Cli otherPreset =
+                Cli.train(
+                        data, out, "--preset", "small", "--resume-if-present", "--max-steps", "4");
+
+        assertEquals(0, first.exitCode(), first.toString());
+        assertTrue(first.out().contains("trained steps 0 to 2"), first.out());
+        assertEquals(0, second.exitCode(), second.toString());
+        assertTrue(second.out().contains("trained steps 2 to 3"), second.out());
+        assertEquals(2, otherPreset.exitCode(), otherPreset.toString());
+        assertTrue(
+                otherPreset.err().contains("--preset small cannot be combined with --resume"),
+                otherPreset.err());
+    }
+
+    /** Failed before: an omitted limit fell back to its default (10 epochs) on resume. */
+    @Test
+    void resumeKeepsTheRunsLimitsUnlessGivenAgain() throws IOException {
+        Path saved = dir.resolve("saved");
+        copyTree(bundle, saved);
+
+        Cli resumed = resume(saved);
+
+        assertEquals(0, resumed.exitCode(), resumed.toString());
+        assertTrue(resumed.out().contains("nothing to do"), resumed.out());
+    }
+
     @ParameterizedTest
     @CsvSource({"--seed, 9", "--batch-size, 4", "--val-split, 0.3"})
     void resumeRefusesAnotherDataOrderThanTheCheckpoints(String option, String value) {
@@ -274,7 +324,8 @@ class CommandsEndToEndTest {
 
     /** Train, attach an orientation network, resume: the network must survive the checkpoints. */
     @Test
-    void resumingInItsOwnFolderKeepsWhatWasAttachedAndANewRunOverItDoesNot() throws IOException {
+    void resumingInItsOwnFolderKeepsWhatWasAttachedAndANewRunOverAFinalModelDoesNot()
+            throws IOException {
         Path run = dir.resolve("attached");
         copyTree(bundle, run);
         byte[] network = {42};
@@ -289,6 +340,12 @@ class CommandsEndToEndTest {
                 "checkpoints were written over it");
         assertArrayEquals(network, Files.readAllBytes(attached));
 
+        assertEquals(2, Cli.trainTiny(data, run).exitCode(), "the run's checkpoint is kept");
+        try (Stream<Path> training = Files.walk(run.resolve("training"))) {
+            for (Path p : training.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
         Cli fresh = Cli.trainTiny(data, run);
         assertEquals(0, fresh.exitCode(), fresh.toString());
         assertFalse(Files.exists(attached), "a new run's weights do not inherit it");

@@ -127,19 +127,6 @@ class UsageErrorsTest {
     }
 
     @Test
-    void architectureOptionsWithResumeAreAUsageError() {
-        assertUsageError(
-                "--preset",
-                "train",
-                "--data",
-                data,
-                "--resume",
-                dir.toString(),
-                "--preset",
-                "tiny");
-    }
-
-    @Test
     void unknownDeviceIsAUsageError() {
         assertUsageError(
                 "--device",

@@ -40,6 +40,15 @@ public record BundleManifest(
     /** The metric of a training checkpoint: images per step. */
     public static final String BATCH_SIZE = "batchSize";
 
+    /** The metric of a training checkpoint: the run's limit of epochs. */
+    public static final String EPOCH_LIMIT = "epochLimit";
+
+    /** The metric of a training checkpoint: the run's limit of steps, 0 for none. */
+    public static final String MAX_STEPS = "maxSteps";
+
+    /** The metric of a training checkpoint: the run's limit of training minutes, 0 for none. */
+    public static final String MAX_MINUTES = "maxMinutes";
+
     /** The metric of a training checkpoint: Adam's peak learning rate. */
     public static final String LEARNING_RATE = "learningRate";
 

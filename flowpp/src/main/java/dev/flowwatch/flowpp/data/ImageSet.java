@@ -256,6 +256,20 @@ public final class ImageSet {
                         "%s (validation split, seed %d)".formatted(description, seed)));
     }
 
+    /**
+     * {@code n} images drawn at random without repeats, by a {@link Random} seeded by {@code seed}
+     * (all of them, shuffled, when there are no more than {@code n}): a subset that stands for the
+     * whole set, whatever order it was read in.
+     */
+    public ImageSet sample(int n, long seed) {
+        if (n < 1) {
+            throw new IllegalArgumentException("a sample needs at least one image, got " + n);
+        }
+        return select(
+                Arrays.copyOf(shuffledIndices(seed), Math.min(n, size)),
+                "%s (sample of %d, seed %d)".formatted(description, Math.min(n, size), seed));
+    }
+
     private int[] shuffledIndices(long seed) {
         int[] order = new int[size];
         Arrays.setAll(order, i -> i);

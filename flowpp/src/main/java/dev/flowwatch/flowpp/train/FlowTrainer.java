@@ -330,7 +330,8 @@ public final class FlowTrainer {
                         g.muli(clipping);
                     }
                 }
-                long t = progress.step() + 1;
+                // Adam's bias correction and the warm-up count updates: a skipped step made none
+                long t = progress.step() - progress.nonFiniteSteps() + 1;
                 double lr =
                         options.learningRate()
                                 * Math.min(1.0, (double) t / Math.max(1, options.warmupSteps()));
@@ -383,7 +384,13 @@ public final class FlowTrainer {
         }
     }
 
-    private static boolean sameDirectory(Path a, Path b) {
+    /** Whether {@code dir} holds a checkpoint that {@link #resume} could continue. */
+    public static boolean holdsCheckpoint(Path dir) {
+        return Files.isRegularFile(dir.resolve(ModelBundle.MANIFEST))
+                && Files.isRegularFile(dir.resolve(STATE));
+    }
+
+    public static boolean sameDirectory(Path a, Path b) {
         return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
     }
 
@@ -433,6 +440,9 @@ public final class FlowTrainer {
                         .metric(BundleManifest.TRAINING_IMAGES, train.size())
                         .metric(BundleManifest.TRAINING_SHA256, trainingSha256(train))
                         .metric(BundleManifest.BATCH_SIZE, options.batchSize())
+                        .metric(BundleManifest.EPOCH_LIMIT, options.epochs())
+                        .metric(BundleManifest.MAX_STEPS, options.maxSteps())
+                        .metric(BundleManifest.MAX_MINUTES, options.maxMinutes())
                         .metric(BundleManifest.LEARNING_RATE, options.learningRate())
                         .metric(BundleManifest.WARMUP_STEPS, options.warmupSteps())
                         .metric(BundleManifest.MAX_GRADIENT_NORM, options.maxGradientNorm())

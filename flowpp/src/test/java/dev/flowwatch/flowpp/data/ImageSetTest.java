@@ -109,6 +109,18 @@ class ImageSetTest {
     }
 
     @Test
+    void aSampleIsSeededAndDrawnFromTheWholeSetNotItsFirstImages() {
+        ImageSet set = tenImages();
+        int[] sample = labelsOf(set.sample(4, 3));
+        assertArrayEquals(sample, labelsOf(set.sample(4, 3)));
+        assertEquals(4, Arrays.stream(sample).distinct().count());
+        assertTrue(Arrays.stream(sample).anyMatch(label -> label >= 4), Arrays.toString(sample));
+        int[] all = labelsOf(set.sample(20, 3));
+        assertArrayEquals(
+                new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, Arrays.stream(all).sorted().toArray());
+    }
+
+    @Test
     void splitPartsAreDisjointAndCoverEveryImage() {
         ImageSet.Split split = tenImages().split(0.3, 7);
         assertEquals(7, split.train().size());
