@@ -131,12 +131,13 @@ public final class FlowwatchApp implements AutoCloseable {
                             config, engine, forwardPass.apply(engine), wire, metrics);
             LOG.info("Topology:\n{}", topology.describe());
             app = new FlowwatchApp(engine, metrics, config, deadline);
+            FlowwatchApp starting = app;
+            metrics.readiness(starting::isReady);
             // Serving first: a taken port fails before any Kafka work, and probes answer while
             // the start waits for the brokers.
             app.server =
                     MetricsServer.start(
                             config.metricsPort(), registry, app::health, app::readiness);
-            FlowwatchApp starting = app;
             new AppTopics(config, reason -> starting.waitingFor = reason).await();
             app.startStreams(
                     new KafkaStreams(

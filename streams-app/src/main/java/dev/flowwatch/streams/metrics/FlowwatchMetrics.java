@@ -7,6 +7,7 @@ import dev.flowwatch.streams.topology.DlqReason;
 
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -15,6 +16,7 @@ import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 
 /**
  * Every metric of the scoring pipeline, registered in one place on the registry given.
@@ -36,7 +38,7 @@ public final class FlowwatchMetrics {
 
     /** From a small model's pass on a GPU (milliseconds) to a large one's on a CPU (seconds). */
     private static final double[] INFERENCE_BUCKETS = {
-        0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
+        0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60
     };
 
     private final Counter eventsIn;
@@ -63,8 +65,10 @@ public final class FlowwatchMetrics {
     private final Histogram scoreBitsPerDim;
     private final Info modelInfo;
     private final Gauge modelLoaded;
+    private final PrometheusRegistry registry;
 
     public FlowwatchMetrics(PrometheusRegistry registry) {
+        this.registry = registry;
         eventsIn =
                 Counter.builder()
                         .name("flowwatch_events_in_total")
@@ -223,7 +227,8 @@ public final class FlowwatchMetrics {
                         .unit(Unit.SECONDS)
                         .classicOnly()
                         .classicUpperBounds(
-                                0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
+                                0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
+                                120, 300, 600, 1800)
                         .register(registry);
         scoreBitsPerDim =
                 Histogram.builder()
@@ -370,6 +375,19 @@ public final class FlowwatchMetrics {
     public void modelLoaded(String modelId, String modelVersion, String device) {
         modelInfo.setLabelValues(modelId, modelVersion, device);
         modelLoaded.set(1);
+    }
+
+    /**
+     * Exports {@code flowwatch_ready}, read at each scrape: 1 while the app scores what arrives
+     * (its {@code /ready}), 0 while it waits for the brokers or topics, rebalances or stopped. The
+     * consumer lag cannot say so: its series exist only while partitions are fetched.
+     */
+    public void readiness(BooleanSupplier ready) {
+        GaugeWithCallback.builder()
+                .name("flowwatch_ready")
+                .help("1 while the app scores what arrives (its /ready), else 0")
+                .callback(gauge -> gauge.call(ready.getAsBoolean() ? 1 : 0))
+                .register(registry);
     }
 
     public void modelUnloaded() {

@@ -4,10 +4,10 @@ import static dev.flowwatch.streams.deploy.Kustomize.map;
 import static dev.flowwatch.streams.deploy.Kustomize.maps;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flowwatch.streams.config.AppConfig;
@@ -395,11 +395,13 @@ class ManifestsTest {
                 .forEach(g -> g.getRules().forEach(r -> alerts.put(r.getAlert(), r)));
         assertEquals(
                 Set.of(
+                        "FlowwatchNotReady",
                         "FlowwatchNoScores",
                         "FlowwatchConsumerLagHigh",
                         "FlowwatchDeadLettersHigh",
                         "FlowwatchAnomalyRateSpike",
-                        "FlowwatchModelNotLoaded",
+                        "FlowwatchDown",
+                        "FlowwatchPodRestarting",
                         "FlowwatchScoringFailed",
                         "FlowwatchStreamThreadsDying"),
                 alerts.keySet());

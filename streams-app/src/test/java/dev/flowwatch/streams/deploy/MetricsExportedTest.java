@@ -42,14 +42,15 @@ class MetricsExportedTest {
 
     /**
      * Metrics of other exporters, named explicitly: NVIDIA's DCGM exporter (GPU panels) and
-     * kube-state-metrics (replica panel).
+     * kube-state-metrics (replica panel, restart alert).
      */
     private static final Set<String> OTHER_EXPORTERS =
             Set.of(
                     "DCGM_FI_DEV_GPU_UTIL",
                     "DCGM_FI_DEV_FB_USED",
                     "kube_statefulset_status_replicas_ready",
-                    "kube_statefulset_replicas");
+                    "kube_statefulset_replicas",
+                    "kube_pod_container_status_restarts_total");
 
     /** Labels Prometheus attaches to a target's samples; the app does not export them. */
     private static final Set<String> TARGET_LABELS =

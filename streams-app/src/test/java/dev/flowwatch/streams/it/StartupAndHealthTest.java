@@ -99,10 +99,13 @@ class StartupAndHealthTest {
         HttpResponse<String> ready = await(port, "/ready", r -> r.body().contains(alerts));
         assertEquals(503, ready.statusCode());
         assertTrue(ready.body().contains("topics.create=true"), ready.body());
+        // what an alert sees of it: the app reads nothing, so no lag or score says so
+        assertTrue(get(port, "/metrics").body().contains("\nflowwatch_ready 0.0\n"));
 
         kafka.createTopics(1, List.of(alerts));
         try (FlowwatchApp app = start.app().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
             await(port, "/ready", r -> r.statusCode() == 200);
+            assertTrue(get(port, "/metrics").body().contains("\nflowwatch_ready 1.0\n"));
         }
     }
 
