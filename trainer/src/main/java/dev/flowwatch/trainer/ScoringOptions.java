@@ -1,5 +1,6 @@
 package dev.flowwatch.trainer;
 
+import dev.flowwatch.flowpp.model.LikelihoodScorer;
 import dev.flowwatch.trainer.Arguments.NonNegativeInt;
 import dev.flowwatch.trainer.Arguments.PositiveInt;
 
@@ -43,18 +44,21 @@ final class ScoringOptions {
             names = "--limit",
             paramLabel = "N",
             converter = PositiveInt.class,
-            description = "Use only the first N images of each data set.")
+            description =
+                    "Use only the first N images of each data set, reading no further (a"
+                            + " folder's set is then grey when its first N images are).")
     private Integer limit;
 
     @Option(
             names = "--noise-seed",
-            defaultValue = "1",
+            defaultValue = "" + LikelihoodScorer.DEFAULT_NOISE_SEED,
             paramLabel = "S",
             description =
-                    "Seed of the dequantization noise, drawn afresh for each batch (default:"
-                            + " ${DEFAULT-VALUE}). The streaming app scores with seed 42: with"
-                            + " --noise-seed 42 --batch-size 1 every score equals the one it"
-                            + " streams for the same image in a batch of its own.")
+                    "Seed of the dequantization noise (default: ${DEFAULT-VALUE}, the streaming"
+                            + " app's): a bank drawn once, of which each image takes the rows a"
+                            + " hash of its pixels picks, so that a score depends on the image,"
+                            + " not on its batch, and every score equals the one the app streams"
+                            + " for the same image. Calibrate with the default.")
     private int noiseSeed;
 
     /** K of the importance-weighted bound, 0 when it is not computed. */

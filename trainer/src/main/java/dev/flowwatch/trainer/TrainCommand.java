@@ -35,6 +35,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -307,8 +308,9 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Path bundle = bundleDirectory();
-        if (resume == null && resumeIfPresent && FlowTrainer.holdsCheckpoint(bundle)) {
-            resume = bundle;
+        if (resumeIfPresent && out != null && FlowTrainer.holdsCheckpoint(out)) {
+            // a retry of a run continued from elsewhere goes on from its own last checkpoint
+            resume = out;
         }
         requireNoOtherRunOverwritten(bundle);
         requireArchitectureOfCheckpoint();
@@ -365,17 +367,26 @@ final class TrainCommand implements Callable<Integer> {
             }
             if (done.step() == startStep) {
                 stdout.printf(
-                        "nothing to do: the checkpoint in %s is already at step %d; raise --epochs,"
-                                + " --max-steps or --max-minutes to train on%n",
-                        resume, startStep);
+                        Locale.ROOT,
+                        "nothing to do: the checkpoint in %s is already at step %d, epoch %d, after"
+                                + " %.1f minutes of training, which the run's limits end (--epochs"
+                                + " %d, --max-steps %d, --max-minutes %s; 0: none); raise the one"
+                                + " that stopped it to train on%n",
+                        resume,
+                        startStep,
+                        done.epoch(),
+                        done.trainingSeconds() / 60,
+                        epochs,
+                        maxSteps,
+                        maxMinutes);
                 return 0;
             }
             double epochsDone =
                     done.epoch() + (double) done.batchInEpoch() / (sets.train().size() / batchSize);
             stdout.printf(
                     Locale.ROOT,
-                    "trained steps %d to %d in %.1f s (the run is at epoch %.2f, %.1f s of"
-                            + " training); validation bits/dim %.4f%n",
+                    "trained steps %d to %d in %.1f s of steps (the run is at epoch %.2f, %.1f"
+                            + " s of steps in all); validation bits/dim %.4f%n",
                     startStep,
                     done.step(),
                     done.trainingSeconds() - startSeconds,
@@ -403,6 +414,13 @@ final class TrainCommand implements Callable<Integer> {
      * replace the checkpoint of another run, which could then no longer be continued.
      */
     private void requireNoOtherRunOverwritten(Path bundle) {
+        Path interrupted = BundleWriter.previousOf(bundle);
+        if (!Files.exists(bundle) && FlowTrainer.holdsCheckpoint(interrupted)) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--out: a checkpoint's write into %s was interrupted, and the run's last checkpoint is intact at %s, which this run would delete; move it back to %s to continue the run"
+                            .formatted(bundle, interrupted, bundle));
+        }
         if (!FlowTrainer.holdsCheckpoint(bundle)
                 || (resume != null && FlowTrainer.sameDirectory(bundle, resume))) {
             return;

@@ -260,7 +260,11 @@ class BackgroundModelEndToEndTest {
                 assertEquals(candidate.toString(), line.get("candidate"));
                 ModelBundle bg = ModelBundle.load(candidate, manager);
                 LikelihoodScorer scorer =
-                        new LikelihoodScorer(main.model(), bg.model(), manager, 1);
+                        new LikelihoodScorer(
+                                main.model(),
+                                bg.model(),
+                                manager,
+                                LikelihoodScorer.DEFAULT_NOISE_SEED);
                 AnomalyScores ratio = new AnomalyScores(AnomalyScores.DEFAULT_COMPRESSOR);
                 double expected =
                         DetectionMetrics.auroc(

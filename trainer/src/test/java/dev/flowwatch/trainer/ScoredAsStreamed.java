@@ -16,7 +16,7 @@ import java.util.List;
 
 /**
  * The CSV of {@link Cli#scoreAsStreamed}, row by row next to the library's own scores of the same
- * image, scored as the stream scores it: alone in a batch, with the stream's noise seed.
+ * image, scored as the stream scores it, with the stream's noise seed.
  */
 final class ScoredAsStreamed {
 
@@ -48,7 +48,9 @@ final class ScoredAsStreamed {
         List<String> header = List.of(lines.get(0).split(","));
         ImageSet images = ImageSets.load(data);
         try (NDManager manager = NDManager.newBaseManager()) {
-            ModelBundle bundle = ModelBundle.load(model, manager);
+            LikelihoodScorer scorer =
+                    ModelBundle.load(model, manager)
+                            .scorer(manager, LikelihoodScorer.DEFAULT_NOISE_SEED);
             for (int i : rows) {
                 ImageSet one = images.slice(i, i + 1);
                 String[] cells = lines.get(i + 1).split(",");
@@ -64,7 +66,7 @@ final class ScoredAsStreamed {
                                 return cells[header.indexOf(column)];
                             }
                         };
-                check.check(one, bundle.scorer(manager, 42).score(one.toFloats(0, 1), 1, 0), row);
+                check.check(one, scorer.score(one.toFloats(0, 1), 1, 0), row);
             }
         }
     }

@@ -326,6 +326,14 @@ public final class BundleWriter {
         }
     }
 
+    /**
+     * Where a write keeps the bundle it replaces until the new one is in place: after a crash
+     * between the two renames, the bundle is there and the target is missing.
+     */
+    public static Path previousOf(Path target) {
+        return target.resolveSibling("." + target.getFileName() + ".previous");
+    }
+
     private static void install(
             Path target, byte[] parameters, byte[] manifestJson, Map<String, byte[]> files) {
         // replaceable: write() checked it, and rewriting reads the bundle's manifest first
@@ -336,7 +344,7 @@ public final class BundleWriter {
         }
         Path parent = target.getParent();
         Path staging = parent.resolve("." + target.getFileName() + ".writing");
-        Path previous = parent.resolve("." + target.getFileName() + ".previous");
+        Path previous = previousOf(target);
         try {
             Files.createDirectories(parent);
             Directories.deleteRecursively(staging);

@@ -123,7 +123,7 @@ public final class ModelBundle {
      * A scorer of the model and, when the bundle has them, its background model and its orientation
      * network.
      *
-     * @param seed seed of the dequantization noise of every batch
+     * @param seed seed of the dequantization noise (each image's a function of it and the image)
      */
     public LikelihoodScorer scorer(NDManager manager, int seed) {
         return new LikelihoodScorer(
@@ -337,7 +337,7 @@ public final class ModelBundle {
     /** Reads and verifies only {@code bundle.json}. */
     public static BundleManifest readManifest(Path directory) {
         if (!Files.isDirectory(directory)) {
-            Path previous = directory.resolveSibling("." + directory.getFileName() + ".previous");
+            Path previous = BundleWriter.previousOf(directory);
             throw new BundleException(
                     directory,
                     Files.isDirectory(previous)

@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.zip.GZIPInputStream;
@@ -52,8 +53,8 @@ public final class IdxFormat {
 
     /**
      * Reads the first {@code limit} images of an images file (all when it holds fewer) and, when
-     * {@link #labelsFileFor(Path)} finds one, their labels; the rest of the files is not read, so
-     * it is neither decompressed nor checked.
+     * {@link #labelsFileFor(Path)} finds one, their labels. The rest is not read: of a gzipped file
+     * it is neither decompressed nor checked, of an uncompressed one only its length is.
      */
     public static ImageSet read(Path images, int limit) throws IOException {
         return read(images, labelsFileFor(images).orElse(null), limit);
@@ -295,18 +296,39 @@ public final class IdxFormat {
         }
         int declared = shape[0];
         shape[0] = Math.min(declared, limit);
-        // one array of the final size: reading an unknown length would hold the data twice
-        byte[] data = new byte[(int) (shape[0] * itemSize)];
-        int read = in.readNBytes(data, 0, data.length);
-        if (read < data.length) {
-            throw truncated(elements, read);
-        }
+        byte[] data = readData(in, shape[0] * itemSize, fileSize >= 0, elements);
         if (shape[0] == declared && in.read() != -1) {
             throw new IOException(
                     "corrupt: data continues after the %d bytes the header declares"
                             .formatted(elements));
         }
         return new Tensor(shape, declared, data);
+    }
+
+    /** Where a gzipped file's data array starts when its header declares more. */
+    private static final int FIRST_CHUNK = 64 << 20;
+
+    /**
+     * The next {@code length} bytes, in one array of that size. Allocated whole where the file's
+     * length vouches for them (uncompressed) or they are few, as Fashion-MNIST's are; else grown as
+     * they arrive, doubling, so that a damaged header declaring gigabytes fails as truncated, not
+     * out of memory (growing holds the data up to twice, as {@code readNBytes(int)} always does,
+     * and only data that arrived).
+     */
+    private static byte[] readData(InputStream in, long length, boolean vouched, long declared)
+            throws IOException {
+        byte[] data = new byte[(int) (vouched ? length : Math.min(length, FIRST_CHUNK))];
+        int filled = 0;
+        while (true) {
+            filled += in.readNBytes(data, filled, data.length - filled);
+            if (filled < data.length) {
+                throw truncated(declared, filled);
+            }
+            if (filled == length) {
+                return data;
+            }
+            data = Arrays.copyOf(data, (int) Math.min(length, 2L * data.length));
+        }
     }
 
     private static IOException truncated(long declared, long found) {

@@ -12,8 +12,7 @@ public interface Dequantizer {
     /**
      * The noise this dequantizer transforms into u, drawn from the engine's generator: its only
      * random draw, shaped like {@code pixels}. Drawn apart from {@link #sample(NDArray, NDArray,
-     * FlowContext)} so that a scorer can draw a batch's noise under a lock and transform it
-     * outside.
+     * FlowContext)} so that a scorer can give each image noise of its own ({@link NoiseBank}).
      */
     NDArray draw(NDArray pixels);
 

@@ -1,6 +1,5 @@
 package dev.flowwatch.flowpp.model;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -17,31 +16,34 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntConsumer;
 
 /**
  * Scores batches of images with a model: the ELBO and optionally the importance-weighted bound, per
  * image, in nats and bits/dim, the ELBO of a background model when there is one, and the surprise
- * of an orientation network when it is given one, from the same batch tensor. Dequantization noise
- * is drawn from a fixed seed per batch and model, so the same batch always gets the same scores.
+ * of an orientation network when it is given one, from the same batch tensor. Each image's
+ * dequantization noise comes from a {@link NoiseBank} drawn once from the seed (the background
+ * model's from a bank of its own, seed {@link #backgroundSeed}), so an image's scores depend on the
+ * image alone, not on the batch it is scored in.
  *
- * <p>Thread-safe: batches may be scored on several threads at once, each batch's noise drawn under
- * a JVM-wide lock first (the engine's generator is shared), its passes outside it.
+ * <p>Thread-safe: batches may be scored on several threads at once. The banks live on the manager's
+ * device until it closes (up to {@value NoiseBank#MAX_BYTES} bytes each): a scorer is made to last,
+ * one per model and manager.
  */
 public final class LikelihoodScorer {
 
     /**
-     * DJL's random generator is the engine's, one per JVM (and the seed is set on it): every scorer
-     * draws its batches' noise under this lock, and only that.
+     * The seed the streaming app scores with, and the trainer's default: a calibration's null
+     * scores and the stream's scores are then the same function of the image.
      */
-    private static final ReentrantLock GENERATOR = new ReentrantLock();
+    public static final int DEFAULT_NOISE_SEED = 42;
 
     private final FlowPlusPlus model;
     private final FlowPlusPlus background;
     private final OrientationNet orientation;
     private final NDManager manager;
-    private final int seed;
+    private final NoiseBank noise;
+    private final NoiseBank backgroundNoise;
 
     public LikelihoodScorer(FlowPlusPlus model, NDManager manager, int seed) {
         this(model, null, manager, seed);
@@ -52,7 +54,15 @@ public final class LikelihoodScorer {
      */
     public LikelihoodScorer(
             FlowPlusPlus model, FlowPlusPlus background, NDManager manager, int seed) {
-        this(model, background, null, manager, seed);
+        this(
+                model,
+                background,
+                null,
+                manager,
+                new NoiseBank(model, manager, seed),
+                background == null
+                        ? null
+                        : new NoiseBank(background, manager, backgroundSeed(seed)));
     }
 
     private LikelihoodScorer(
@@ -60,20 +70,22 @@ public final class LikelihoodScorer {
             FlowPlusPlus background,
             OrientationNet orientation,
             NDManager manager,
-            int seed) {
+            NoiseBank noise,
+            NoiseBank backgroundNoise) {
         this.model = model;
         this.background = background;
         this.orientation = orientation;
         this.manager = manager;
-        this.seed = seed;
+        this.noise = noise;
+        this.backgroundNoise = backgroundNoise;
     }
 
     /**
      * This scorer, also giving each image's {@link OrientationNet#surprise} ({@link
-     * Scores#orientation}); null for none.
+     * Scores#orientation}); null for none. It shares this scorer's noise.
      */
     public LikelihoodScorer withOrientation(OrientationNet net) {
-        return new LikelihoodScorer(model, background, net, manager, seed);
+        return new LikelihoodScorer(model, background, net, manager, noise, backgroundNoise);
     }
 
     /**
@@ -143,17 +155,20 @@ public final class LikelihoodScorer {
             NDArray x =
                     manager.create(pixels, new Shape(count, c.channels(), c.height(), c.width()))
                             .toType(model.dataType(), false);
-            Draws noise = draw(x, iwSamples);
             double[] elbo =
                     Tensors.toDoubles(
                             model.elbo(
-                                    x, noise.elbo(), FlowContext.inference().withTerms(recorder)));
+                                    x,
+                                    noise.noise(pixels, count, 0),
+                                    FlowContext.inference().withTerms(recorder)));
             BoundTerms terms = recorder.nats().scaled(-1 / (c.dimensions() * Math.log(2)));
             double[] iw =
                     iwSamples > 0
                             ? Tensors.toDoubles(
                                     model.importanceWeightedBound(
-                                            x, noise.iw(), FlowContext.inference()))
+                                            x,
+                                            importanceSamples(pixels, count, iwSamples),
+                                            FlowContext.inference()))
                             : null;
             double[] backgroundBpd =
                     background == null
@@ -162,7 +177,7 @@ public final class LikelihoodScorer {
                                     Tensors.toDoubles(
                                             background.elbo(
                                                     x,
-                                                    noise.background(),
+                                                    backgroundNoise.noise(pixels, count, 0),
                                                     FlowContext.inference())));
             double[] turned =
                     orientation == null ? null : Tensors.toDoubles(orientation.surprise(x));
@@ -170,41 +185,20 @@ public final class LikelihoodScorer {
         }
     }
 
-    /** A batch's dequantization noise: for its ELBO, each importance sample, the background's. */
-    private record Draws(NDArray elbo, List<NDArray> iw, NDArray background) {}
-
-    /**
-     * Draws a batch's noise, in the order that a pass drawing as it goes would: the passes that use
-     * it hold no lock and may run at once on several threads, while the noise, from the engine's
-     * one generator reseeded per batch, depends only on the batch.
-     */
-    private Draws draw(NDArray x, int iwSamples) {
-        GENERATOR.lock();
-        try {
-            Engine.getInstance().setRandomSeed(seed);
-            NDArray elbo = model.drawNoise(x);
-            List<NDArray> iw = new ArrayList<>(iwSamples);
-            for (int k = 0; k < iwSamples; k++) {
-                iw.add(model.drawNoise(x));
-            }
-            NDArray backgroundNoise = null;
-            if (background != null) {
-                // noise of its own seed: the background's bound then does not depend on whether
-                // the IW bound was drawn first, and equals what a scorer of it alone gives
-                Engine.getInstance().setRandomSeed(backgroundSeed(seed));
-                backgroundNoise = background.drawNoise(x);
-            }
-            return new Draws(elbo, iw, backgroundNoise);
-        } finally {
-            GENERATOR.unlock();
+    /** The noise of each importance sample: samples 1 to K of the bank, the ELBO's being 0. */
+    private List<NDArray> importanceSamples(float[] pixels, int count, int samples) {
+        List<NDArray> draws = new ArrayList<>(samples);
+        for (int k = 1; k <= samples; k++) {
+            draws.add(noise.noise(pixels, count, k));
         }
+        return draws;
     }
 
     /**
      * Scores a whole set batch by batch, {@code passes} batches at once (each on a thread of its
      * own; 1 on the calling thread); {@code progress} receives the number of images done, rising,
-     * from one thread at a time. The scores are the same for any number of passes: a batch's noise
-     * depends only on the batch.
+     * from one thread at a time. The scores are the same for any batch size and number of passes:
+     * an image's noise depends only on the image.
      */
     public Scores scoreAll(
             ImageSet images, int batchSize, int iwSamples, int passes, IntConsumer progress) {

@@ -11,11 +11,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
 
 class IdxFormatTest {
 
@@ -138,6 +140,17 @@ class IdxFormatTest {
 
         IOException e = assertThrows(IOException.class, () -> IdxFormat.read(file));
         assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+        assertTrue(e.getMessage().contains("only 10 follow"), e.getMessage());
+    }
+
+    @Test
+    void aGzippedFileWhoseHeaderDeclaresAGigabyteItDoesNotHoldIsTruncated() throws IOException {
+        Path file = dir.resolve("short-images.gz");
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(file))) {
+            out.write(idx(0x08, new int[] {1 << 14, 1 << 8, 1 << 8}, new byte[10]));
+        }
+
+        IOException e = assertThrows(IOException.class, () -> IdxFormat.read(file));
         assertTrue(e.getMessage().contains("only 10 follow"), e.getMessage());
     }
 

@@ -103,6 +103,52 @@ class LikelihoodScorerTest {
         }
     }
 
+    /**
+     * Failed before (noise drawn per batch went by the place in the batch): an event's score moved
+     * with how the stream batched it.
+     */
+    @Test
+    void anImagesScoresDependOnTheImageAloneNotOnItsBatchOrPlaceInIt() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            LikelihoodScorer scorer =
+                    new LikelihoodScorer(
+                            frozenTinyModel(manager, Dequantization.VARIATIONAL, 7),
+                            frozenTinyModel(manager, Dequantization.VARIATIONAL, 8),
+                            manager,
+                            42);
+            ImageSet images = randomImages(12);
+            int[] reversed = new int[12];
+            Arrays.setAll(reversed, i -> 11 - i);
+
+            LikelihoodScorer.Scores together = scorer.scoreAll(images, 12, 2, 1, n -> {});
+            LikelihoodScorer.Scores alone = scorer.scoreAll(images, 1, 2, 1, n -> {});
+            LikelihoodScorer.Scores backwards =
+                    scorer.scoreAll(images.select(reversed), 5, 2, 1, n -> {});
+            LikelihoodScorer.Scores twice =
+                    scorer.scoreAll(images.select(new int[] {3, 0, 3}), 3, 2, 1, n -> {});
+
+            for (int i = 0; i < 12; i++) {
+                String image = "image " + i;
+                assertEquals(together.elboNats()[i], alone.elboNats()[i], 1e-3, image);
+                assertEquals(together.elboNats()[i], backwards.elboNats()[11 - i], 1e-3, image);
+                assertEquals(together.iwNats()[i], alone.iwNats()[i], 1e-3, image);
+                assertEquals(
+                        together.backgroundBitsPerDim()[i],
+                        backwards.backgroundBitsPerDim()[11 - i],
+                        1e-4,
+                        image);
+            }
+            assertEquals(twice.elboNats()[0], twice.elboNats()[2], 1e-3);
+            // each importance sample takes noise of its own: a bound of one sample is not the ELBO
+            LikelihoodScorer.Scores oneSample = scorer.scoreAll(images, 12, 1, 1, n -> {});
+            for (int i = 0; i < 12; i++) {
+                assertTrue(
+                        Math.abs(oneSample.iwNats()[i] - oneSample.elboNats()[i]) > 1e-2,
+                        "image " + i);
+            }
+        }
+    }
+
     @Test
     void aBatchSizeBeyondTheSetIsOneBatchUpToTheLargestInt() {
         try (NDManager manager = NDManager.newBaseManager()) {

@@ -16,7 +16,6 @@ import me.tongfei.progressbar.ProgressBar;
 public final class ThresholdCalibrator {
 
     private static final int BATCH = 64;
-    private static final int SEED = 1;
 
     private ThresholdCalibrator() {}
 
@@ -29,7 +28,7 @@ public final class ThresholdCalibrator {
         double[] bpd;
         try (ProgressBar bar = new ProgressBar("calibrating threshold", normals.size())) {
             bpd =
-                    new LikelihoodScorer(model, manager, SEED)
+                    new LikelihoodScorer(model, manager, LikelihoodScorer.DEFAULT_NOISE_SEED)
                             .scoreAll(normals, BATCH, 0, 1, bar::stepTo)
                             .elboBitsPerDim();
         }

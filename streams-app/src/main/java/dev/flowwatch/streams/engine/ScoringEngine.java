@@ -40,19 +40,16 @@ import java.util.concurrent.Semaphore;
  * <p>The bundle, {@value Calibration#FILE} included, is read once, here; the steps that decide and
  * alert take the calibration from {@link #calibration()}.
  *
- * <p>Thread-safe. A batch's dequantization noise is drawn from a seed of its own under the scorer's
- * JVM-wide lock ({@link LikelihoodScorer}), so its scores depend only on its images; its forward
- * pass then holds one of the engine's {@code concurrentPasses} permits. What the kind's score needs
- * of the images alone (compressing each image for its complexity, its shape search) is computed on
- * the common fork-join pool while the forward pass runs, and the rest of the score (a density)
- * after the pass has given back its permit. Each batch's intermediate arrays live in an {@code
- * NDScope} inside {@link LikelihoodScorer#score}, so native memory is released per batch and does
- * not grow.
+ * <p>Thread-safe. Each image's dequantization noise is a function of the image and a fixed seed
+ * ({@link LikelihoodScorer}), so its score depends on nothing else, not on how it was batched; a
+ * batch's forward pass holds one of the engine's {@code concurrentPasses} permits. What the kind's
+ * score needs of the images alone (compressing each image for its complexity, its shape search) is
+ * computed on the common fork-join pool while the forward pass runs, and the rest of the score (a
+ * density) after the pass has given back its permit. Each batch's intermediate arrays live in an
+ * {@code NDScope} inside {@link LikelihoodScorer#score}, so native memory is released per batch and
+ * does not grow.
  */
 public final class ScoringEngine implements BatchScorer, AutoCloseable {
-
-    /** Fixed so that the dequantization noise, hence a batch's score, is reproducible. */
-    private static final int SEED = 42;
 
     private final NDManager manager;
     private final ModelBundle bundle;
@@ -173,7 +170,7 @@ public final class ScoringEngine implements BatchScorer, AutoCloseable {
                                     bundle.model(),
                                     background ? bundle.background().get().model() : null,
                                     manager,
-                                    SEED)
+                                    LikelihoodScorer.DEFAULT_NOISE_SEED)
                             .withOrientation(orientation ? orientationNet(bundle) : null);
             ScoringEngine engine =
                     new ScoringEngine(
