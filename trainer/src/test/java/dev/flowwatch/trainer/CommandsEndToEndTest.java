@@ -275,6 +275,34 @@ class CommandsEndToEndTest {
                 otherPreset.err());
     }
 
+    /** A retried continuation of a run into a folder of its own goes on from that folder. */
+    @Test
+    void resumeIfPresentPrefersTheCheckpointInOutToTheOneItContinued() {
+        Path out = dir.resolve("continued");
+        String[] command = {"--resume", bundle.toString(), "--resume-if-present"};
+
+        Cli first = Cli.train(data, out, concat(command, "--max-steps", "3"));
+        Cli retried = Cli.train(data, out, concat(command, "--max-steps", "4"));
+
+        assertEquals(0, first.exitCode(), first.toString());
+        assertTrue(first.out().contains("trained steps 2 to 3"), first.out());
+        assertEquals(0, retried.exitCode(), retried.toString());
+        assertTrue(retried.out().contains("trained steps 3 to 4"), retried.out());
+    }
+
+    @Test
+    void aRunDoesNotStartAfreshOverACheckpointWhoseWriteWasInterrupted() throws IOException {
+        Path out = dir.resolve("interrupted");
+        Path previous = dir.resolve(".interrupted.previous");
+        copyTree(bundle, previous);
+
+        Cli retried = Cli.trainTiny(data, out, "--resume-if-present");
+
+        assertEquals(2, retried.exitCode(), retried.toString());
+        assertTrue(retried.err().contains("intact at " + previous), retried.err());
+        assertTrue(Files.isRegularFile(previous.resolve("training/state.json")));
+    }
+
     /** Failed before: an omitted limit fell back to its default (10 epochs) on resume. */
     @Test
     void resumeKeepsTheRunsLimitsUnlessGivenAgain() throws IOException {
