@@ -51,17 +51,27 @@ public final class FlowTrainer {
     private final NDManager manager;
     private final TrainingOptions options;
     private final List<NDArray> weights;
-    private final Resumed resumed;
+    private final Path resumedFrom;
+    private Restored toRestore;
     private TrainingProgress progress;
     private ImageSet hashed;
     private String hashedSha256;
 
-    /** A run resumed from the checkpoint in {@code from}, with its raw weights and moments. */
-    private record Resumed(Path from, NDList rawWeights, NDList optimizer) {}
+    /**
+     * A checkpoint's raw weights and Adam moments, until the run's start copies them into its own
+     * arrays and closes these: held longer, they would take three times the weights' memory.
+     */
+    private record Restored(NDList rawWeights, NDList optimizer) implements AutoCloseable {
+        @Override
+        public void close() {
+            rawWeights.close();
+            optimizer.close();
+        }
+    }
 
     /** A fresh run of an initialised model. */
     public FlowTrainer(FlowPlusPlus model, NDManager manager, TrainingOptions options) {
-        this(model, manager, options, TrainingProgress.start(), null);
+        this(model, manager, options, TrainingProgress.start(), null, null);
     }
 
     private FlowTrainer(
@@ -69,13 +79,15 @@ public final class FlowTrainer {
             NDManager manager,
             TrainingOptions options,
             TrainingProgress progress,
-            Resumed resumed) {
+            Path resumedFrom,
+            Restored toRestore) {
         this.model = model;
         this.manager = manager;
         this.options = options;
         this.weights = Weights.recordingGradients(model);
         this.progress = progress;
-        this.resumed = resumed;
+        this.resumedFrom = resumedFrom;
+        this.toRestore = toRestore;
     }
 
     /** Continues the run saved in a checkpoint bundle, with the same or extended limits. */
@@ -106,8 +118,8 @@ public final class FlowTrainer {
                 manager,
                 options,
                 progress,
-                new Resumed(
-                        checkpoint,
+                checkpoint,
+                new Restored(
                         decode(manager, checkpoint, RAW_WEIGHTS, raw),
                         decode(manager, checkpoint, OPTIMIZER, adam)));
     }
@@ -176,18 +188,21 @@ public final class FlowTrainer {
                             + options.batchSize());
         }
         ImageSet heldOut = mutated(validation, VALIDATION_MUTATION_SEED);
-        if (resumed == null) {
+        if (resumedFrom == null) {
             initializeFromData(train);
         }
         AdamOptimizer adam = new AdamOptimizer(weights, manager, 0.9, 0.999, 1e-8);
         // the averages start from the weights as loaded: for a checkpoint these are the saved
         // averages
         ParameterAverage average = new ParameterAverage(weights, manager, options.averageDecay());
-        if (resumed != null) {
-            adam.restore(resumed.optimizer());
-            for (int i = 0; i < weights.size(); i++) {
-                Weights.copyInto(weights.get(i), resumed.rawWeights().get(i));
+        if (toRestore != null) {
+            try (Restored saved = toRestore) {
+                adam.restore(saved.optimizer());
+                for (int i = 0; i < weights.size(); i++) {
+                    Weights.copyInto(weights.get(i), saved.rawWeights().get(i));
+                }
             }
+            toRestore = null;
         }
         long totalSteps = (long) options.epochs() * batchesPerEpoch;
         if (options.maxSteps() > 0) {
@@ -456,7 +471,7 @@ public final class FlowTrainer {
         if (options.weightDecay() > 0) {
             writer.metric(BundleManifest.WEIGHT_DECAY, options.weightDecay());
         }
-        if (resumed != null && sameDirectory(out, resumed.from())) {
+        if (resumedFrom != null && sameDirectory(out, resumedFrom)) {
             // the run goes on in its own folder: what was attached to it meanwhile stays
             writer.keepingModelsOfItsOwn();
         }

@@ -25,11 +25,15 @@ public final class ParameterAverage {
         }
         this.decay = decay;
         averages = new NDList(weights.size());
-        for (NDArray w : weights) {
-            averages.add(w.duplicate().stopGradient().toType(w.getDataType(), true));
-        }
-        for (NDArray a : averages) {
-            a.attach(manager);
+        // the scope closes the intermediate copies, which the weights' manager would keep
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            for (NDArray w : weights) {
+                NDArray average = w.duplicate().stopGradient().toType(w.getDataType(), true);
+                NDScope.unregister(average);
+                average.attach(manager);
+                averages.add(average);
+            }
         }
     }
 
