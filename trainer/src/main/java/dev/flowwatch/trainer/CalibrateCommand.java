@@ -12,6 +12,7 @@ import dev.flowwatch.flowpp.score.DoseStatistics;
 import dev.flowwatch.flowpp.score.InputComplexity;
 import dev.flowwatch.flowpp.score.ScoreKind;
 import dev.flowwatch.trainer.Arguments.CompressorName;
+import dev.flowwatch.trainer.Arguments.Fraction;
 import dev.flowwatch.trainer.Arguments.ScoreKindName;
 
 import picocli.CommandLine.Command;
@@ -147,10 +148,21 @@ final class CalibrateCommand implements Callable<Integer> {
     private InputComplexity.Compressor compressor;
 
     @Option(
+            names = "--alpha",
+            defaultValue = "0.01",
+            paramLabel = "A",
+            converter = Fraction.class,
+            description =
+                    "The stream's target false-alarm rate (alert.target-false-alarm-rate), at"
+                            + " which the thresholds are printed and --replace-larger judges"
+                            + " (default: ${DEFAULT-VALUE}).")
+    private double alpha;
+
+    @Option(
             names = "--replace-larger",
             description =
-                    "Write the calibration even where it is on too few images to alert at alpha"
-                            + " 0.01 and replaces one on more images that can.")
+                    "Write the calibration even where it is on too few images to alert at --alpha"
+                            + " and replaces one on more images that can.")
     private boolean replaceLarger;
 
     @Override
@@ -225,8 +237,8 @@ final class CalibrateCommand implements Callable<Integer> {
                 model.bundle().resolve(Calibration.FILE));
         for (ScoreKind kind : byKind.keySet()) {
             out.printf(
-                    "  %-16s %d null scores, alert threshold at alpha 0.01: %s%n",
-                    kind.id(), calibration.nullCount(kind), threshold(calibration, kind));
+                    "  %-16s %d null scores, alert threshold at alpha %s: %s%n",
+                    kind.id(), calibration.nullCount(kind), alpha, threshold(calibration, kind));
         }
         if (dose != null && dose.usesShape()) {
             out.printf(
@@ -288,9 +300,9 @@ final class CalibrateCommand implements Callable<Integer> {
     }
 
     /**
-     * Refuses to replace a calibration on more images with one too small for any p-value below 0.01
-     * (a mistaken {@code --limit}): the stream would then refuse to start at its default α, and the
-     * good calibration would be gone. A broken or missing one is simply replaced.
+     * Refuses to replace a calibration on more images with one too small for any p-value below
+     * {@code --alpha} (a mistaken {@code --limit}): the stream would then refuse to start at that
+     * α, and the good calibration would be gone. A broken or missing one is simply replaced.
      */
     private void requireNoStepDown(Calibration calibration, Set<ScoreKind> kinds) {
         if (replaceLarger) {
@@ -313,27 +325,28 @@ final class CalibrateCommand implements Callable<Integer> {
                         spec.commandLine(),
                         String.format(
                                 "the bundle's calibration of %s has %d null scores; this one, %d,"
-                                        + " too few for any p-value below 0.01, so it is not"
+                                        + " too few for any p-value below %s, so it is not"
                                         + " written (pass --replace-larger to write it anyway)",
                                 kind.id(),
                                 kept.get().nullCount(kind),
-                                calibration.nullCount(kind)));
+                                calibration.nullCount(kind),
+                                alpha));
             }
         }
     }
 
-    private static boolean canAlert(Calibration calibration, ScoreKind kind) {
+    private boolean canAlert(Calibration calibration, ScoreKind kind) {
         try {
-            calibration.threshold(kind, 0.01);
+            calibration.threshold(kind, alpha);
             return true;
         } catch (IllegalArgumentException tooFew) {
             return false;
         }
     }
 
-    private static String threshold(Calibration calibration, ScoreKind kind) {
+    private String threshold(Calibration calibration, ScoreKind kind) {
         try {
-            return String.format("%.4f", calibration.threshold(kind, 0.01));
+            return String.format("%.4f", calibration.threshold(kind, alpha));
         } catch (IllegalArgumentException tooFew) {
             return "none (" + tooFew.getMessage() + ")";
         }

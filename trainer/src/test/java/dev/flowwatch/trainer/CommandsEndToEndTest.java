@@ -671,16 +671,9 @@ class CommandsEndToEndTest {
     void aCalibrationTooSmallToAlertDoesNotReplaceALargerOneUnlessAsked() throws IOException {
         Path copy = BundleCopies.weightsOnly(bundle, dir.resolve("step-down"));
         Path larger = TinyData.write(dir, "larger", 120, 11);
-        Cli good =
-                Cli.run(
-                        List.of(
-                                "calibrate",
-                                "--model",
-                                copy.toString(),
-                                "--data",
-                                larger.toString()),
-                        "--score-kinds",
-                        "bpd");
+        List<String> onLarger =
+                List.of("calibrate", "--model", copy.toString(), "--data", larger.toString());
+        Cli good = Cli.run(onLarger, "--score-kinds", "bpd");
         assertEquals(0, good.exitCode(), good.toString());
 
         Cli small = calibrate(copy, "--score-kinds", "bpd", "--limit", "20");
@@ -690,6 +683,13 @@ class CommandsEndToEndTest {
 
         Cli asked = calibrate(copy, "--score-kinds", "bpd", "--limit", "20", "--replace-larger");
         assertEquals(0, asked.exitCode(), asked.toString());
+        assertEquals(20, Calibration.read(copy).images());
+
+        // at a stream's α of 0.1, 20 null scores can alert: nothing is lost
+        assertEquals(0, Cli.run(onLarger, "--score-kinds", "bpd").exitCode());
+        Cli loose = calibrate(copy, "--score-kinds", "bpd", "--limit", "20", "--alpha", "0.1");
+        assertEquals(0, loose.exitCode(), loose.toString());
+        assertTrue(loose.out().contains("alert threshold at alpha 0.1: "), loose.out());
         assertEquals(20, Calibration.read(copy).images());
     }
 
