@@ -311,6 +311,11 @@ final class TrainCommand implements Callable<Integer> {
         if (resumeIfPresent && out != null && FlowTrainer.holdsCheckpoint(out)) {
             // a retry of a run continued from elsewhere goes on from its own last checkpoint
             resume = out;
+            spec.commandLine()
+                    .getOut()
+                    .printf(
+                            "--resume-if-present: continuing the run whose checkpoint %s holds%n",
+                            out);
         }
         requireNoOtherRunOverwritten(bundle);
         requireArchitectureOfCheckpoint();

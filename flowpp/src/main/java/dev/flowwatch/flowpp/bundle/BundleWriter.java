@@ -331,7 +331,8 @@ public final class BundleWriter {
      * between the two renames, the bundle is there and the target is missing.
      */
     public static Path previousOf(Path target) {
-        return target.resolveSibling("." + target.getFileName() + ".previous");
+        Path dir = target.toAbsolutePath().normalize();
+        return dir.resolveSibling("." + dir.getFileName() + ".previous");
     }
 
     private static void install(

@@ -1,6 +1,9 @@
 package dev.flowwatch.flowpp.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 
 import dev.flowwatch.flowpp.flow.FlowContext;
 
@@ -11,10 +14,11 @@ public interface Dequantizer {
 
     /**
      * The noise this dequantizer transforms into u, drawn from the engine's generator: its only
-     * random draw, shaped like {@code pixels}. Drawn apart from {@link #sample(NDArray, NDArray,
-     * FlowContext)} so that a scorer can give each image noise of its own ({@link NoiseBank}).
+     * random draw, for pixels of this shape and type. Drawn apart from {@link #sample(NDArray,
+     * NDArray, FlowContext)} so that a scorer can give each image noise of its own ({@link
+     * NoiseBank}).
      */
-    NDArray draw(NDArray pixels);
+    NDArray draw(NDManager manager, Shape shape, DataType type);
 
     /**
      * @param pixels integer pixel values 0..255 as floats, (N, C, H, W)
@@ -25,7 +29,10 @@ public interface Dequantizer {
 
     /** {@link #sample(NDArray, NDArray, FlowContext)} of a fresh {@link #draw}. */
     default Noise sample(NDArray pixels, FlowContext context) {
-        return sample(pixels, draw(pixels), context);
+        return sample(
+                pixels,
+                draw(pixels.getManager(), pixels.getShape(), pixels.getDataType()),
+                context);
     }
 
     /**

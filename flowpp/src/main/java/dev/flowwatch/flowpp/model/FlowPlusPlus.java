@@ -136,7 +136,12 @@ public final class FlowPlusPlus extends Module {
      * an {@link #elbo} (see {@link Dequantizer#draw}).
      */
     public NDArray drawNoise(NDArray pixels) {
-        return dequantizer.draw(pixels);
+        return drawNoise(pixels.getManager(), pixels.getShape(), pixels.getDataType());
+    }
+
+    /** {@link #drawNoise(NDArray)} for pixels of this shape and type on {@code manager}. */
+    public NDArray drawNoise(NDManager manager, Shape shape, DataType type) {
+        return dequantizer.draw(manager, shape, type);
     }
 
     /**

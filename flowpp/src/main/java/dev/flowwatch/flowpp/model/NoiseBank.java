@@ -5,7 +5,6 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 import java.util.concurrent.locks.ReentrantLock;
@@ -54,8 +53,9 @@ final class NoiseBank {
                 NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             Engine.getInstance().setRandomSeed(seed);
-            NDArray onCpu = model.drawNoise(cpu.zeros(shape, DataType.FLOAT32));
-            drawn = onCpu.toType(model.dataType(), false).toDevice(manager.getDevice(), true);
+            drawn =
+                    model.drawNoise(cpu, shape, model.dataType())
+                            .toDevice(manager.getDevice(), true);
             drawn.attach(manager);
             NDScope.unregister(drawn);
         } finally {

@@ -1,6 +1,9 @@
 package dev.flowwatch.flowpp.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 
 import dev.flowwatch.flowpp.flow.FlowContext;
 import dev.flowwatch.flowpp.nn.Tensors;
@@ -9,8 +12,8 @@ import dev.flowwatch.flowpp.nn.Tensors;
 public final class UniformDequantizer implements Dequantizer {
 
     @Override
-    public NDArray draw(NDArray pixels) {
-        return pixels.getManager().randomUniform(0f, 1f, pixels.getShape(), pixels.getDataType());
+    public NDArray draw(NDManager manager, Shape shape, DataType type) {
+        return manager.randomUniform(0f, 1f, shape, type);
     }
 
     @Override

@@ -1,6 +1,9 @@
 package dev.flowwatch.flowpp.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 
 import dev.flowwatch.flowpp.flow.ActNorm;
 import dev.flowwatch.flowpp.flow.CheckerboardPartition;
@@ -87,8 +90,8 @@ public final class VariationalDequantizer extends Module implements Dequantizer 
     }
 
     @Override
-    public NDArray draw(NDArray pixels) {
-        return pixels.getManager().randomNormal(0f, 1f, pixels.getShape(), pixels.getDataType());
+    public NDArray draw(NDManager manager, Shape shape, DataType type) {
+        return manager.randomNormal(0f, 1f, shape, type);
     }
 
     @Override

@@ -196,13 +196,14 @@ public final class FlowTrainer {
         // averages
         ParameterAverage average = new ParameterAverage(weights, manager, options.averageDecay());
         if (toRestore != null) {
-            try (Restored saved = toRestore) {
+            Restored restoring = toRestore;
+            toRestore = null;
+            try (Restored saved = restoring) {
                 adam.restore(saved.optimizer());
                 for (int i = 0; i < weights.size(); i++) {
                     Weights.copyInto(weights.get(i), saved.rawWeights().get(i));
                 }
             }
-            toRestore = null;
         }
         long totalSteps = (long) options.epochs() * batchesPerEpoch;
         if (options.maxSteps() > 0) {

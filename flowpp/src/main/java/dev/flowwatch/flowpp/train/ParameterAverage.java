@@ -25,7 +25,7 @@ public final class ParameterAverage {
         }
         this.decay = decay;
         averages = new NDList(weights.size());
-        // the scope closes the intermediate copies, which the weights' manager would keep
+        // the scope closes the intermediate handles, which the weights' manager would keep
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             for (NDArray w : weights) {

@@ -12,7 +12,10 @@ import java.util.List;
 
 class ParameterAverageTest {
 
-    /** Failed before: two more copies of the weights stayed on their manager until it closed. */
+    /**
+     * Failed before: two more handles per weight (sharing the average's storage, so no memory)
+     * stayed on their manager until it closed.
+     */
     @Test
     void anAverageHoldsOneCopyOfTheWeightsAndNothingElse() {
         try (NDManager manager = NDManager.newBaseManager()) {
