@@ -12,7 +12,6 @@ import dev.flowwatch.flowpp.score.DoseStatistics;
 import dev.flowwatch.flowpp.score.InputComplexity;
 import dev.flowwatch.flowpp.score.ScoreKind;
 import dev.flowwatch.trainer.Arguments.CompressorName;
-import dev.flowwatch.trainer.Arguments.Fraction;
 import dev.flowwatch.trainer.Arguments.ScoreKindName;
 
 import picocli.CommandLine.Command;
@@ -147,16 +146,8 @@ final class CalibrateCommand implements Callable<Integer> {
                             + " ${DEFAULT-VALUE}).")
     private InputComplexity.Compressor compressor;
 
-    @Option(
-            names = "--alpha",
-            defaultValue = "0.01",
-            paramLabel = "A",
-            converter = Fraction.class,
-            description =
-                    "The stream's target false-alarm rate (alert.target-false-alarm-rate), at"
-                            + " which the thresholds are printed and --replace-larger judges"
-                            + " (default: ${DEFAULT-VALUE}).")
-    private double alpha;
+    /** At which the thresholds are printed and the guard of --replace-larger judges. */
+    @Mixin private AlphaOption alpha;
 
     @Option(
             names = "--replace-larger",
@@ -238,7 +229,10 @@ final class CalibrateCommand implements Callable<Integer> {
         for (ScoreKind kind : byKind.keySet()) {
             out.printf(
                     "  %-16s %d null scores, alert threshold at alpha %s: %s%n",
-                    kind.id(), calibration.nullCount(kind), alpha, threshold(calibration, kind));
+                    kind.id(),
+                    calibration.nullCount(kind),
+                    alpha.alpha(),
+                    threshold(calibration, kind));
         }
         if (dose != null && dose.usesShape()) {
             out.printf(
@@ -330,14 +324,14 @@ final class CalibrateCommand implements Callable<Integer> {
                                 kind.id(),
                                 kept.get().nullCount(kind),
                                 calibration.nullCount(kind),
-                                alpha));
+                                alpha.alpha()));
             }
         }
     }
 
     private boolean canAlert(Calibration calibration, ScoreKind kind) {
         try {
-            calibration.threshold(kind, alpha);
+            calibration.threshold(kind, alpha.alpha());
             return true;
         } catch (IllegalArgumentException tooFew) {
             return false;
@@ -346,7 +340,7 @@ final class CalibrateCommand implements Callable<Integer> {
 
     private String threshold(Calibration calibration, ScoreKind kind) {
         try {
-            return String.format("%.4f", calibration.threshold(kind, alpha));
+            return String.format("%.4f", calibration.threshold(kind, alpha.alpha()));
         } catch (IllegalArgumentException tooFew) {
             return "none (" + tooFew.getMessage() + ")";
         }

@@ -19,7 +19,6 @@ import dev.flowwatch.flowpp.score.NearestNormals;
 import dev.flowwatch.flowpp.score.ScoreKind;
 import dev.flowwatch.flowpp.score.TypicalityTest;
 import dev.flowwatch.trainer.Arguments.ExistingPath;
-import dev.flowwatch.trainer.Arguments.Fraction;
 import dev.flowwatch.trainer.Arguments.NonNegativeInt;
 
 import picocli.CommandLine.Command;
@@ -101,14 +100,7 @@ final class DetectionCommand implements Callable<Integer> {
                             + " score, then per score its worst kind (lowest AUROC).")
     private boolean json;
 
-    @Option(
-            names = "--alpha",
-            defaultValue = "0.01",
-            paramLabel = "A",
-            converter = Fraction.class,
-            description =
-                    "Target false-alarm rate of the calibrated test (default: ${DEFAULT-VALUE}).")
-    private double alpha;
+    @Mixin private AlphaOption alphaOption;
 
     @Option(
             names = "--typicality-window",
@@ -178,6 +170,7 @@ final class DetectionCommand implements Callable<Integer> {
         ModelScoring scoring = new ModelScoring(scoringOptions);
         ImageSet normals = scoring.load(normal);
         int half = normals.size() / 2;
+        double alpha = alphaOption.alpha();
         // dose's null is half of the calibration half; with k null scores the smallest p-value is
         // 1/(k+1), so none falls below α unless (k+1)·α > 1
         if ((half / 2 + 1) * alpha <= 1) {
@@ -217,13 +210,13 @@ final class DetectionCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         DetectionReport report =
-                json ? DetectionReport.json(out, alpha) : DetectionReport.text(out);
+                json ? DetectionReport.json(out, alphaOption.alpha()) : DetectionReport.text(out);
         try (NDManager manager = device.newManager()) {
             ModelBundle bundle = ModelBundle.load(model.bundle(), manager);
             bundle.requireInputShape(normals.channels(), normals.height(), normals.width());
             LikelihoodScorer scorer = bundle.scorer(manager, scoringOptions.noiseSeed());
             LikelihoodScorer.Scores normalScores = scoring.score(scorer, normals, "normal");
-            report.start(bundle, normals, half, alpha);
+            report.start(bundle, normals, half, alphaOption.alpha());
             List<Calibrated> calibrated =
                     calibrate(
                             bundle,
@@ -396,7 +389,7 @@ final class DetectionCommand implements Callable<Integer> {
         // one p-value per image, counted by the part its score came from
         long[] flagged = new long[DoseModel.Part.values().length];
         for (DoseModel.Judgement j : judgements) {
-            if (pValue.applyAsDouble(j.score()) < alpha) {
+            if (pValue.applyAsDouble(j.score()) < alphaOption.alpha()) {
                 flagged[j.part().ordinal()]++;
             }
         }
@@ -471,7 +464,10 @@ final class DetectionCommand implements Callable<Integer> {
 
     /** The share of {@code scores} whose p-value is below alpha. */
     private double share(DoubleUnaryOperator pValue, double[] scores) {
-        long alerts = Arrays.stream(scores).filter(s -> pValue.applyAsDouble(s) < alpha).count();
+        long alerts =
+                Arrays.stream(scores)
+                        .filter(s -> pValue.applyAsDouble(s) < alphaOption.alpha())
+                        .count();
         return (double) alerts / scores.length;
     }
 
