@@ -121,8 +121,9 @@ final class TrainCommand implements Callable<Integer> {
             paramLabel = "M",
             converter = NonNegativeDouble.class,
             description =
-                    "Stop after this much training time in total, across resumes; 0: no limit"
-                            + " (default: ${DEFAULT-VALUE}).")
+                    "Stop after this much time in total, across resumes: training steps,"
+                            + " validations and checkpoints, not start-up; 0: no limit (default:"
+                            + " ${DEFAULT-VALUE}).")
     private double maxMinutes;
 
     @Option(
@@ -380,7 +381,7 @@ final class TrainCommand implements Callable<Integer> {
                         resume,
                         startStep,
                         done.epoch(),
-                        done.trainingSeconds() / 60,
+                        done.elapsedSeconds() / 60,
                         epochs,
                         maxSteps,
                         maxMinutes);

@@ -238,20 +238,25 @@ public final class FlowTrainer {
                 }
                 trainSum = 0;
                 trainCount = 0;
+                long validating = System.nanoTime();
                 average.swapInto(weights);
                 double validationBpd = evaluate(heldOut);
                 average.swapInto(weights);
                 progress =
                         progress.withCurvePoint(
-                                new TrainingProgress.CurvePoint(
-                                        progress.step(), "validation", validationBpd));
+                                        new TrainingProgress.CurvePoint(
+                                                progress.step(), "validation", validationBpd))
+                                .plusElapsed((System.nanoTime() - validating) / 1e9);
             }
             boolean due =
                     options.checkpointEvery() > 0
                             && progress.step() - lastCheckpoint >= options.checkpointEvery();
             if (due || finished(totalSteps)) {
+                long writing = System.nanoTime();
                 checkpoint(out, modelId, train, adam, average, listener);
                 lastCheckpoint = progress.step();
+                // counted from now on: the checkpoint just written holds the time before it
+                progress = progress.plusElapsed((System.nanoTime() - writing) / 1e9);
             }
         }
         return progress;
@@ -264,7 +269,7 @@ public final class FlowTrainer {
         if (options.maxMinutes() <= 0 || imagesPerSecond <= 0) {
             return totalSteps;
         }
-        double secondsLeft = Math.max(0, options.maxMinutes() * 60 - progress.trainingSeconds());
+        double secondsLeft = Math.max(0, options.maxMinutes() * 60 - progress.elapsedSeconds());
         long byTime =
                 progress.step()
                         + (long) Math.ceil(secondsLeft * imagesPerSecond / options.batchSize());
@@ -274,7 +279,7 @@ public final class FlowTrainer {
     private boolean finished(long totalSteps) {
         return progress.step() >= totalSteps
                 || (options.maxMinutes() > 0
-                        && progress.trainingSeconds() >= options.maxMinutes() * 60);
+                        && progress.elapsedSeconds() >= options.maxMinutes() * 60);
     }
 
     private void advance(int batchesPerEpoch, boolean finite, double seconds) {
@@ -293,7 +298,8 @@ public final class FlowTrainer {
                         progress.nonFiniteSteps() + (finite ? 0 : 1),
                         inRow,
                         progress.trainingSeconds() + seconds,
-                        progress.curve());
+                        progress.curve(),
+                        progress.elapsedSeconds() + seconds);
         if (inRow >= options.maxNonFiniteInRow()) {
             throw new TrainingAbortedException(
                     String.format(
@@ -450,6 +456,7 @@ public final class FlowTrainer {
                                         + (double) progress.batchInEpoch()
                                                 / Math.max(1, train.size() / options.batchSize()))
                         .metric("trainingSeconds", progress.trainingSeconds())
+                        .metric("elapsedSeconds", progress.elapsedSeconds())
                         .metric("validationBitsPerDim", progress.lastValidationBitsPerDim())
                         .metric("nonFiniteSteps", progress.nonFiniteSteps())
                         .metric("trainingData", train.description())

@@ -11,8 +11,11 @@ import java.util.List;
  * @param batchInEpoch next batch of the current epoch's permutation
  * @param nonFiniteSteps steps skipped because the loss or gradient was NaN/Inf, in total
  * @param nonFiniteInRow the current run of such steps
- * @param trainingSeconds time spent training, across resumes
+ * @param trainingSeconds time spent in training steps, across resumes: what throughput is of
  * @param curve training and validation bits/dim so far
+ * @param elapsedSeconds time spent in steps, validations and checkpoints, across resumes: what a
+ *     time limit counts; a state saved before it was kept (read back as 0) takes {@code
+ *     trainingSeconds}
  */
 public record TrainingProgress(
         long step,
@@ -21,7 +24,8 @@ public record TrainingProgress(
         long nonFiniteSteps,
         int nonFiniteInRow,
         double trainingSeconds,
-        List<CurvePoint> curve) {
+        List<CurvePoint> curve,
+        double elapsedSeconds) {
 
     /**
      * One point of the training curve.
@@ -51,18 +55,39 @@ public record TrainingProgress(
     }
 
     public static TrainingProgress start() {
-        return new TrainingProgress(0, 0, 0, 0, 0, 0, List.of());
+        return new TrainingProgress(0, 0, 0, 0, 0, 0, List.of(), 0);
     }
 
     public TrainingProgress {
         curve = List.copyOf(curve);
+        elapsedSeconds = Math.max(elapsedSeconds, trainingSeconds);
     }
 
     TrainingProgress withCurvePoint(CurvePoint point) {
         List<CurvePoint> points = new ArrayList<>(curve);
         points.add(point);
         return new TrainingProgress(
-                step, epoch, batchInEpoch, nonFiniteSteps, nonFiniteInRow, trainingSeconds, points);
+                step,
+                epoch,
+                batchInEpoch,
+                nonFiniteSteps,
+                nonFiniteInRow,
+                trainingSeconds,
+                points,
+                elapsedSeconds);
+    }
+
+    /** This progress after {@code seconds} spent outside the steps (a validation, a checkpoint). */
+    TrainingProgress plusElapsed(double seconds) {
+        return new TrainingProgress(
+                step,
+                epoch,
+                batchInEpoch,
+                nonFiniteSteps,
+                nonFiniteInRow,
+                trainingSeconds,
+                curve,
+                elapsedSeconds + seconds);
     }
 
     /** The last validation bits/dim, or NaN before the first validation. */

@@ -118,6 +118,34 @@ class FlowTrainerTest {
                 "final checkpoint");
     }
 
+    /**
+     * A time limit counts the validations and checkpoints too (before, only the steps: a run
+     * overran its --max-minutes by all of them); a checkpoint saved before elapsed time was kept
+     * takes the steps' time.
+     */
+    @Test
+    void elapsedTimeCountsValidationsAndCheckpointsAndStartsFromTheStepsTimeOfAnOldState() {
+        TrainingProgress progress =
+                new FlowTrainer(tinyModel(), manager, options(4, 1))
+                        .fit(
+                                bars(64, 1),
+                                bars(256, 2),
+                                dir.resolve("timed"),
+                                "bars",
+                                TrainingListener.NONE);
+        assertTrue(
+                progress.elapsedSeconds() > progress.trainingSeconds(),
+                progress.elapsedSeconds()
+                        + " s elapsed, "
+                        + progress.trainingSeconds()
+                        + " s of steps");
+        TrainingProgress old =
+                ModelBundleJson.read(
+                        "{\"step\":3,\"trainingSeconds\":12.5,\"curve\":[]}",
+                        TrainingProgress.class);
+        assertEquals(12.5, old.elapsedSeconds());
+    }
+
     /** A background run: the pixel mutations too must depend only on (seed, step). */
     @Test
     void resumedRunTakesExactlyTheStepsOfAnUninterruptedOne() {
