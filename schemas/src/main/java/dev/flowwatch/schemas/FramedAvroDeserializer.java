@@ -18,8 +18,8 @@ import java.util.Optional;
  * Reads a record in whichever framing its producer used, detected per message:
  *
  * <ol>
- *   <li>Apicurio's headers ({@code apicurio.value.globalId} or {@code apicurio.value.contentId},
- *       8 bytes big-endian): the value is the bare Avro body (Apicurio 2.x's default);
+ *   <li>Apicurio's headers ({@code apicurio.value.globalId} or {@code apicurio.value.contentId}, 8
+ *       bytes big-endian): the value is the bare Avro body (Apicurio 2.x's default);
  *   <li>{@code C3 01}: Avro single-object encoding, flowwatch's own ({@link AvroDeserializer});
  *   <li>{@code 00} and a 4-byte big-endian schema id: Confluent's and Karapace's frame, and
  *       Apicurio's with {@code as-confluent} (3.x's default), looked up at the Confluent-compatible
@@ -49,7 +49,7 @@ public final class FramedAvroDeserializer<T extends SpecificRecord> implements D
     private final SpecificData model;
     private final Schema readerSchema;
     private final String recordName;
-    private final BoundedCache<RegistryId, DatumReader<T>> readers;
+    private final BoundedCache<RegistryId, Resolution<T>> readers;
 
     private FramedAvroDeserializer(Class<T> type, Optional<SchemaRegistryClient> registry) {
         this.singleObject = new AvroDeserializer<>(type, SchemaHistory.storeFor(type));
@@ -137,6 +137,12 @@ public final class FramedAvroDeserializer<T extends SpecificRecord> implements D
         return Optional.of(new RegistryId(kind, ByteBuffer.wrap(h.value()).getLong()));
     }
 
+    /**
+     * How the records of one writer schema are read: a reader resolving it against this record's
+     * schema, and, where some of its records cannot be read as this record, why.
+     */
+    private record Resolution<T>(DatumReader<T> reader, String incompatibility) {}
+
     private T read(String topic, RegistryId id, byte[] data, int offset) {
         Schema writer =
                 registry.orElseThrow()
@@ -145,23 +151,43 @@ public final class FramedAvroDeserializer<T extends SpecificRecord> implements D
                                 () ->
                                         MessageDecodingException.unknownSchemaId(
                                                 recordName, topic, id));
-        return AvroBody.read(readerFor(topic, id, writer), recordName, topic, data, offset);
+        Resolution<T> resolution = resolutionOf(id, writer);
+        try {
+            return AvroBody.read(resolution.reader(), recordName, topic, data, offset);
+        } catch (MessageDecodingException e) {
+            if (resolution.incompatibility() == null
+                    || e.problem() != MessageDecodingException.Problem.UNDECODABLE_BODY) {
+                throw e;
+            }
+            throw MessageDecodingException.incompatibleSchema(
+                    recordName,
+                    topic,
+                    id,
+                    resolution.incompatibility() + "; this record: " + e.getMessage());
+        }
     }
 
-    private DatumReader<T> readerFor(String topic, RegistryId id, Schema writer) {
-        DatumReader<T> reader = readers.get(id);
-        if (reader != null) {
-            return reader;
+    /**
+     * A schema that is not compatible as a whole may still write records this one reads (a symbol
+     * added to an enum, a field made nullable: Avro resolves each record and fails only on one that
+     * uses what this record lacks), as stock consumers read them: only the records that fail are
+     * refused, as of an incompatible schema.
+     */
+    private Resolution<T> resolutionOf(RegistryId id, Schema writer) {
+        Resolution<T> known = readers.get(id);
+        if (known != null) {
+            return known;
         }
         SchemaCompatibility.SchemaPairCompatibility compatibility =
                 SchemaCompatibility.checkReaderWriterCompatibility(readerSchema, writer);
-        if (compatibility.getType()
-                != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
-            throw MessageDecodingException.incompatibleSchema(
-                    recordName, topic, id, compatibility.getDescription());
-        }
-        reader = new SpecificDatumReader<>(writer, readerSchema, model);
-        readers.put(id, reader);
-        return reader;
+        Resolution<T> resolution =
+                new Resolution<>(
+                        new SpecificDatumReader<>(writer, readerSchema, model),
+                        compatibility.getType()
+                                        == SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE
+                                ? null
+                                : compatibility.getDescription());
+        readers.put(id, resolution);
+        return resolution;
     }
 }

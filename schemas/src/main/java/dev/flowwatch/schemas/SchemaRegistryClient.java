@@ -212,15 +212,29 @@ public final class SchemaRegistryClient {
     }
 
     /**
-     * Whether the registry says it has no schema under the id. 400 and 422 refuse the id itself. A
-     * 404 of the Confluent API must carry its error code, else the URL is wrong and every id would
-     * look unknown; Apicurio's API is asked only for ids of Apicurio's framings, which a registry
-     * without that API (Confluent, Karapace) cannot know, so any 404 there is the id's.
+     * Whether the registry says it has no schema under the id: never an answer that is no
+     * registry's error (a proxy's page for a wrong port or path), else a wrong URL would turn every
+     * event into a dead letter. 400 and 422 refuse the id itself. A 404 of the Confluent API must
+     * carry its not-found code; Apicurio's API is asked only for ids of Apicurio's framings, which
+     * a registry without that API (Confluent, Karapace) cannot know, so any error 404 there is the
+     * id's.
      */
     private static boolean isUnknownId(RegistryId id, RegistryHttp.Response r) {
-        return r.status() == 400
-                || r.status() == 422
-                || (r.status() == 404 && (id.kind() != RegistryId.Kind.SCHEMA_ID || isNotFound(r)));
+        return switch (r.status()) {
+            case 400, 422 -> isRegistryError(r);
+            case 404 -> id.kind() == RegistryId.Kind.SCHEMA_ID ? isNotFound(r) : isRegistryError(r);
+            default -> false;
+        };
+    }
+
+    /** An error body of a registry: a JSON object with Confluent's code or Apicurio's name. */
+    private static boolean isRegistryError(RegistryHttp.Response r) {
+        try {
+            JsonNode error = JSON.readTree(r.body());
+            return error != null && (error.has("error_code") || error.has("name"));
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static boolean isNotFound(RegistryHttp.Response r) {

@@ -9,10 +9,18 @@ import dev.flowwatch.schemas.MessageDecodingException.Problem;
 
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -126,6 +134,54 @@ class FramedAvroDeserializerTest {
                         MessageDecodingException.class,
                         () -> deserializer.deserialize(TOPIC, new RecordHeaders(), value));
         assertEquals(Problem.INCOMPATIBLE_SCHEMA, e.problem());
+    }
+
+    /**
+     * Failed before: a producer's schema with one more encoding (compatible under the registry's
+     * default BACKWARD rule) made every one of its records a dead letter, those in PNG or raw bytes
+     * too, which a stock consumer reads.
+     */
+    @Test
+    void onlyTheRecordsThatUseWhatThisSchemaLacksAreIncompatible() throws IOException {
+        Schema writer =
+                new Schema.Parser()
+                        .parse(
+                                ImageEvent.getClassSchema()
+                                        .toString()
+                                        .replace("\"JPEG\"]", "\"JPEG\",\"WEBP\"]"));
+        stub.answer("/schemas/ids/9", 200, SchemaRegistryClientTest.confluentSchema(writer));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+        new SpecificDatumWriter<ImageEvent>(writer).write(Samples.imageEvent(), encoder);
+        encoder.flush();
+        byte[] raw = out.toByteArray();
+        GenericData.Record webp =
+                new GenericDatumReader<GenericData.Record>(writer)
+                        .read(null, DecoderFactory.get().binaryDecoder(raw, null));
+        webp.put(
+                "encoding",
+                new GenericData.EnumSymbol(writer.getField("encoding").schema(), "WEBP"));
+        byte[] id = ByteBuffer.allocate(4).putInt(9).array();
+
+        assertEquals(
+                Samples.imageEvent(),
+                deserializer.deserialize(TOPIC, new RecordHeaders(), frame(id, raw)));
+        MessageDecodingException e =
+                assertThrows(
+                        MessageDecodingException.class,
+                        () ->
+                                deserializer.deserialize(
+                                        TOPIC, new RecordHeaders(), frame(id, body(writer, webp))));
+        assertEquals(Problem.INCOMPATIBLE_SCHEMA, e.problem());
+        assertTrue(e.getMessage().contains("WEBP"), e.getMessage());
+    }
+
+    private static byte[] body(Schema writer, GenericData.Record record) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+        new GenericDatumWriter<GenericData.Record>(writer).write(record, encoder);
+        encoder.flush();
+        return out.toByteArray();
     }
 
     @Test

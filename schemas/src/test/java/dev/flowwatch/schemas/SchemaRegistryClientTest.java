@@ -197,6 +197,23 @@ class SchemaRegistryClientTest {
         assertThrows(SchemaRegistryUnavailableException.class, () -> client().schema(SCHEMA_7));
     }
 
+    /**
+     * Failed before: behind a proxy, a wrong port (400, "plain HTTP request sent to HTTPS port") or
+     * a path it does not route (404) made every event a dead letter of an "unknown" id.
+     */
+    @Test
+    void aProxysErrorPageIsAWrongUrlNotAnUnknownId() {
+        String page = "<html><body>400 Bad Request</body></html>";
+        stub.answer("/schemas/ids/7", 400, page);
+        stub.answer("/apis/registry/v2/ids/globalIds/5", 404, page);
+        SchemaRegistryClient client = client();
+
+        assertThrows(SchemaRegistryUnavailableException.class, () -> client.schema(SCHEMA_7));
+        assertThrows(
+                SchemaRegistryUnavailableException.class,
+                () -> client.schema(new RegistryId(Kind.GLOBAL_ID, 5)));
+    }
+
     @Test
     void aRegistryWithoutApicuriosApiKnowsNoneOfItsIds() {
         // Confluent answers a path it does not serve with a plain 404
