@@ -35,6 +35,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -191,14 +192,22 @@ final class DetectionCommand implements Callable<Integer> {
                                     + " --alpha",
                             alpha, normals.size(), alpha, k, 4 * k));
         }
-        List<AnomalySet> anomalous = new ArrayList<>();
-        for (Path path : anomalousPaths) {
-            anomalous.add(new AnomalySet(setName(path), scoring.load(path)));
-        }
         Set<ImageCorruptions.Kind> kinds =
                 corruptAll
                         ? EnumSet.allOf(ImageCorruptions.Kind.class)
                         : new LinkedHashSet<>(corruptions);
+        // every row of the report names one set: two files of one name (t10k of MNIST and of
+        // Fashion-MNIST), or a file named as a corruption, are told apart by a number
+        Set<String> names = new HashSet<>();
+        kinds.forEach(kind -> names.add(kind.id()));
+        List<AnomalySet> anomalous = new ArrayList<>();
+        for (Path path : anomalousPaths) {
+            String name = setName(path);
+            for (int n = 2; !names.add(name); n++) {
+                name = setName(path) + "-" + n;
+            }
+            anomalous.add(new AnomalySet(name, scoring.load(path)));
+        }
         for (ImageCorruptions.Kind kind : kinds) {
             anomalous.add(
                     new AnomalySet(

@@ -764,6 +764,35 @@ class CommandsEndToEndTest {
         assertTrue(none.err().contains("--corrupt-all"), none.err());
     }
 
+    /** Failed before: all three rows were named "inverted". */
+    @Test
+    void detectionTellsSetsOfOneNameApart() throws IOException {
+        Path one = TinyData.write(Files.createDirectories(dir.resolve("a")), "inverted", 12, 98);
+        Path two = TinyData.write(Files.createDirectories(dir.resolve("b")), "inverted", 12, 99);
+        Cli detection =
+                detection(
+                        "--anomalous",
+                        one.toString(),
+                        "--anomalous",
+                        two.toString(),
+                        "--corrupt",
+                        "inverted",
+                        "--alpha",
+                        "0.1",
+                        "--json");
+        assertEquals(0, detection.exitCode(), detection.toString());
+        assertEquals(
+                List.of("inverted-2", "inverted-3", "inverted"),
+                detection
+                        .out()
+                        .lines()
+                        .map(line -> JsonParser.parseString(line).getAsJsonObject())
+                        .filter(l -> l.has("anomalies"))
+                        .map(l -> l.get("anomalies").getAsString())
+                        .distinct()
+                        .toList());
+    }
+
     @Test
     void detectionJsonHasALinePerSetAndScoreThenEachScoresWorstKind() throws IOException {
         Path other = TinyData.write(dir, "other", 12, 99);

@@ -52,6 +52,10 @@ public final class FlowTrainer {
     private final TrainingOptions options;
     private final List<NDArray> weights;
     private final Path resumedFrom;
+
+    /** Where this trainer wrote its last checkpoint, null before the first. */
+    private Path checkpointedTo;
+
     private Restored toRestore;
     private TrainingProgress progress;
     private ImageSet hashed;
@@ -479,7 +483,8 @@ public final class FlowTrainer {
         if (options.weightDecay() > 0) {
             writer.metric(BundleManifest.WEIGHT_DECAY, options.weightDecay());
         }
-        if (resumedFrom != null && sameDirectory(out, resumedFrom)) {
+        if ((resumedFrom != null && sameDirectory(out, resumedFrom))
+                || (checkpointedTo != null && sameDirectory(out, checkpointedTo))) {
             // the run goes on in its own folder: what was attached to it meanwhile stays
             writer.keepingModelsOfItsOwn();
         }
@@ -488,6 +493,7 @@ public final class FlowTrainer {
             // after the swap, so that reports such as samples show the weights being saved
             listener.beforeCheckpoint(progress, writer);
             writer.write(model);
+            checkpointedTo = out;
         } finally {
             average.swapInto(weights);
         }

@@ -1,6 +1,7 @@
 package dev.flowwatch.flowpp.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,6 +12,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 
 import dev.flowwatch.flowpp.bundle.BundleManifest;
+import dev.flowwatch.flowpp.bundle.BundleWriter;
 import dev.flowwatch.flowpp.bundle.ModelBundle;
 import dev.flowwatch.flowpp.data.ImageSet;
 import dev.flowwatch.flowpp.model.FlowConfig;
@@ -22,9 +24,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 class FlowTrainerTest {
@@ -144,6 +148,42 @@ class FlowTrainerTest {
                         "{\"step\":3,\"trainingSeconds\":12.5,\"curve\":[]}",
                         TrainingProgress.class);
         assertEquals(12.5, old.elapsedSeconds());
+    }
+
+    /**
+     * Failed before: a network attached to a new run's folder between its checkpoints (train-
+     * orientation while the run trains on) was dropped by the next checkpoint.
+     */
+    @Test
+    void whatIsAttachedBetweenARunsCheckpointsStays() {
+        Path out = dir.resolve("attached");
+        byte[] network = {42};
+        TrainingListener attachAfterTheFirst =
+                new TrainingListener() {
+                    @Override
+                    public void onStep(
+                            TrainingProgress p, double bpd, double rate, long totalSteps) {
+                        if (p.step() == 3) {
+                            BundleWriter.addFiles(
+                                    out, Map.of(ModelBundle.ORIENTATION + "/weights.bin", network));
+                        }
+                    }
+                };
+
+        new FlowTrainer(tinyModel(), manager, optionsBuilder(4, 4, 0).optCheckpointEvery(2).build())
+                .fit(bars(64, 1), bars(32, 2), out, "bars", attachAfterTheFirst);
+
+        assertEquals(
+                4,
+                ((Number) ModelBundle.readManifest(out).metrics().get("steps")).intValue(),
+                "a checkpoint was written after it");
+        assertArrayEquals(
+                network,
+                assertDoesNotThrow(
+                        () ->
+                                Files.readAllBytes(
+                                        out.resolve(ModelBundle.ORIENTATION)
+                                                .resolve("weights.bin"))));
     }
 
     /** A background run: the pixel mutations too must depend only on (seed, step). */
