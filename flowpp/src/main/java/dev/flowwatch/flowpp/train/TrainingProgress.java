@@ -66,19 +66,15 @@ public record TrainingProgress(
     TrainingProgress withCurvePoint(CurvePoint point) {
         List<CurvePoint> points = new ArrayList<>(curve);
         points.add(point);
-        return new TrainingProgress(
-                step,
-                epoch,
-                batchInEpoch,
-                nonFiniteSteps,
-                nonFiniteInRow,
-                trainingSeconds,
-                points,
-                elapsedSeconds);
+        return with(points, elapsedSeconds);
     }
 
     /** This progress after {@code seconds} spent outside the steps (a validation, a checkpoint). */
     TrainingProgress plusElapsed(double seconds) {
+        return with(curve, elapsedSeconds + seconds);
+    }
+
+    private TrainingProgress with(List<CurvePoint> newCurve, double newElapsedSeconds) {
         return new TrainingProgress(
                 step,
                 epoch,
@@ -86,8 +82,8 @@ public record TrainingProgress(
                 nonFiniteSteps,
                 nonFiniteInRow,
                 trainingSeconds,
-                curve,
-                elapsedSeconds + seconds);
+                newCurve,
+                newElapsedSeconds);
     }
 
     /** The last validation bits/dim, or NaN before the first validation. */
