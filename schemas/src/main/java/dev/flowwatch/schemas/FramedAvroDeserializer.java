@@ -12,6 +12,10 @@ import org.apache.kafka.common.serialization.Deserializer;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -139,9 +143,11 @@ public final class FramedAvroDeserializer<T extends SpecificRecord> implements D
 
     /**
      * How the records of one writer schema are read: a reader resolving it against this record's
-     * schema, and, where some of its records cannot be read as this record, why.
+     * schema; where some of its records cannot be read as this record, why; and the fields this
+     * record keeps in milliseconds that the writer wrote in a finer unit.
      */
-    private record Resolution<T>(DatumReader<T> reader, String incompatibility) {}
+    private record Resolution<T>(
+            DatumReader<T> reader, String incompatibility, Map<Integer, ChronoUnit> finerTimes) {}
 
     private T read(String topic, RegistryId id, byte[] data, int offset) {
         Schema writer =
@@ -153,7 +159,9 @@ public final class FramedAvroDeserializer<T extends SpecificRecord> implements D
                                                 recordName, topic, id));
         Resolution<T> resolution = resolutionOf(id, writer);
         try {
-            return AvroBody.read(resolution.reader(), recordName, topic, data, offset);
+            T record = AvroBody.read(resolution.reader(), recordName, topic, data, offset);
+            resolution.finerTimes().forEach((field, unit) -> rescale(record, field, unit));
+            return record;
         } catch (MessageDecodingException e) {
             if (resolution.incompatibility() == null
                     || e.problem() != MessageDecodingException.Problem.UNDECODABLE_BODY) {
@@ -186,8 +194,41 @@ public final class FramedAvroDeserializer<T extends SpecificRecord> implements D
                         compatibility.getType()
                                         == SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE
                                 ? null
-                                : compatibility.getDescription());
+                                : compatibility.getDescription(),
+                        finerTimes(writer));
         readers.put(id, resolution);
         return resolution;
+    }
+
+    /**
+     * This record's timestamp-millis fields that the writer declares in microseconds or nanoseconds
+     * (Spark's and Debezium's default): Avro resolves a long to a long whatever its unit, and would
+     * read 2026 as a year in the tens of thousands.
+     */
+    private Map<Integer, ChronoUnit> finerTimes(Schema writer) {
+        Map<Integer, ChronoUnit> finer = new HashMap<>();
+        for (Schema.Field field : readerSchema.getFields()) {
+            Schema.Field written = writer.getField(field.name());
+            if (written == null || !isLogical(field.schema(), "timestamp-millis")) {
+                continue;
+            }
+            if (isLogical(written.schema(), "timestamp-micros")) {
+                finer.put(field.pos(), ChronoUnit.MICROS);
+            } else if (isLogical(written.schema(), "timestamp-nanos")) {
+                finer.put(field.pos(), ChronoUnit.NANOS);
+            }
+        }
+        return Map.copyOf(finer);
+    }
+
+    private static boolean isLogical(Schema schema, String name) {
+        return schema.getLogicalType() != null && schema.getLogicalType().getName().equals(name);
+    }
+
+    /** The field, read as milliseconds, as the count of {@code unit} the writer meant. */
+    private static void rescale(SpecificRecord record, int field, ChronoUnit unit) {
+        if (record.get(field) instanceof Instant read) {
+            record.put(field, Instant.EPOCH.plus(read.toEpochMilli(), unit));
+        }
     }
 }

@@ -176,6 +176,38 @@ class FramedAvroDeserializerTest {
         assertTrue(e.getMessage().contains("WEBP"), e.getMessage());
     }
 
+    /**
+     * Failed before: Spark and Debezium write timestamps in microseconds, which Avro resolves to
+     * this record's milliseconds as the same long: the event was a thousand times later.
+     */
+    @Test
+    void anEventTimeWrittenInMicrosecondsIsReadAsTheSameInstant() throws IOException {
+        Schema micros =
+                new Schema.Parser()
+                        .parse(
+                                ImageEvent.getClassSchema()
+                                        .toString()
+                                        .replace("timestamp-millis", "timestamp-micros"));
+        stub.answer("/schemas/ids/11", 200, SchemaRegistryClientTest.confluentSchema(micros));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+        new SpecificDatumWriter<ImageEvent>(ImageEvent.getClassSchema())
+                .write(Samples.imageEvent(), encoder);
+        encoder.flush();
+        GenericData.Record event =
+                new GenericDatumReader<GenericData.Record>(ImageEvent.getClassSchema())
+                        .read(null, DecoderFactory.get().binaryDecoder(out.toByteArray(), null));
+        long eventMicros = (Long) event.get("event_time") * 1000 + 123;
+        event.put("event_time", eventMicros);
+        byte[] id = ByteBuffer.allocate(4).putInt(11).array();
+
+        ImageEvent read =
+                deserializer.deserialize(
+                        TOPIC, new RecordHeaders(), frame(id, body(micros, event)));
+
+        assertEquals(Samples.EVENT_TIME.plusNanos(123_000), read.getEventTime());
+    }
+
     private static byte[] body(Schema writer, GenericData.Record record) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
