@@ -202,8 +202,9 @@ public final class FramedAvroDeserializer<T extends SpecificRecord> implements D
 
     /**
      * This record's timestamp-millis fields that the writer declares in microseconds or nanoseconds
-     * (Spark's and Debezium's default): Avro resolves a long to a long whatever its unit, and would
-     * read 2026 as a year in the tens of thousands.
+     * (as Spark writes them): Avro resolves a long to a long whatever its unit, and would read 2026
+     * as a year in the tens of thousands. A nullable one Avro cannot read at all (it converts the
+     * union's branch, then the field): such records are INCOMPATIBLE_SCHEMA.
      */
     private Map<Integer, ChronoUnit> finerTimes(Schema writer) {
         Map<Integer, ChronoUnit> finer = new HashMap<>();
