@@ -202,9 +202,10 @@ final class DetectionCommand implements Callable<Integer> {
         kinds.forEach(kind -> names.add(kind.id()));
         List<AnomalySet> anomalous = new ArrayList<>();
         for (Path path : anomalousPaths) {
-            String name = setName(path);
+            String base = setName(path);
+            String name = base;
             for (int n = 2; !names.add(name); n++) {
-                name = setName(path) + "-" + n;
+                name = base + "-" + n;
             }
             anomalous.add(new AnomalySet(name, scoring.load(path)));
         }

@@ -155,11 +155,12 @@ public final class LikelihoodScorer {
             NDArray x =
                     manager.create(pixels, new Shape(count, c.channels(), c.height(), c.width()))
                             .toType(model.dataType(), false);
+            long[] keys = NoiseBank.imageKeys(pixels, count, c.dimensions());
             double[] elbo =
                     Tensors.toDoubles(
                             model.elbo(
                                     x,
-                                    noise.noise(pixels, count, 0),
+                                    noise.noise(keys, 0),
                                     FlowContext.inference().withTerms(recorder)));
             BoundTerms terms = recorder.nats().scaled(-1 / (c.dimensions() * Math.log(2)));
             double[] iw =
@@ -167,7 +168,7 @@ public final class LikelihoodScorer {
                             ? Tensors.toDoubles(
                                     model.importanceWeightedBound(
                                             x,
-                                            importanceSamples(pixels, count, iwSamples),
+                                            importanceSamples(keys, iwSamples),
                                             FlowContext.inference()))
                             : null;
             double[] backgroundBpd =
@@ -177,7 +178,7 @@ public final class LikelihoodScorer {
                                     Tensors.toDoubles(
                                             background.elbo(
                                                     x,
-                                                    backgroundNoise.noise(pixels, count, 0),
+                                                    backgroundNoise.noise(keys, 0),
                                                     FlowContext.inference())));
             double[] turned =
                     orientation == null ? null : Tensors.toDoubles(orientation.surprise(x));
@@ -186,10 +187,10 @@ public final class LikelihoodScorer {
     }
 
     /** The noise of each importance sample: samples 1 to K of the bank, the ELBO's being 0. */
-    private List<NDArray> importanceSamples(float[] pixels, int count, int samples) {
+    private List<NDArray> importanceSamples(long[] keys, int samples) {
         List<NDArray> draws = new ArrayList<>(samples);
         for (int k = 1; k <= samples; k++) {
-            draws.add(noise.noise(pixels, count, k));
+            draws.add(noise.noise(keys, k));
         }
         return draws;
     }

@@ -36,7 +36,6 @@ final class NoiseBank {
 
     private final NDArray rows;
     private final int count;
-    private final int dimensions;
 
     /**
      * Draws the bank of {@code model}'s dequantizer with {@code seed} and moves it to {@code
@@ -44,8 +43,7 @@ final class NoiseBank {
      */
     NoiseBank(FlowPlusPlus model, NDManager manager, int seed) {
         FlowConfig c = model.config();
-        this.dimensions = c.dimensions();
-        this.count = rowsFor(dimensions, model.dataType().getNumOfBytes());
+        this.count = rowsFor(c.dimensions(), model.dataType().getNumOfBytes());
         Shape shape = new Shape(count, c.channels(), c.height(), c.width());
         NDArray drawn;
         GENERATOR.lock();
@@ -71,15 +69,27 @@ final class NoiseBank {
     }
 
     /**
-     * The noise of sample {@code sample} of each of {@code n} images given as 0..255 floats in N,
-     * C, H, W order: shaped (n, C, H, W), on the bank's device, in the current scope.
+     * The noise of sample {@code sample} of the images whose {@link #imageKeys} these are: shaped
+     * (n, C, H, W), on the bank's device, in the current scope.
      */
-    NDArray noise(float[] pixels, int n, int sample) {
-        long[] picked = new long[n];
-        for (int i = 0; i < n; i++) {
-            picked[i] = row(imageKey(pixels, i * dimensions, dimensions), sample);
+    NDArray noise(long[] keys, int sample) {
+        long[] picked = new long[keys.length];
+        for (int i = 0; i < keys.length; i++) {
+            picked[i] = row(keys[i], sample);
         }
         return rows.get(rows.getManager().create(picked));
+    }
+
+    /**
+     * The keys of {@code n} images of {@code dimensions} values given as 0..255 floats in N, C, H,
+     * W order: hashed once per batch, for every sample and bank.
+     */
+    static long[] imageKeys(float[] pixels, int n, int dimensions) {
+        long[] keys = new long[n];
+        for (int i = 0; i < n; i++) {
+            keys[i] = imageKey(pixels, i * dimensions, dimensions);
+        }
+        return keys;
     }
 
     /** The row of sample {@code sample} of the image whose pixels hash to {@code key}. */

@@ -50,9 +50,11 @@ class NoiseBankTest {
 
             float[] pixels = new float[2 * 16];
             pixels[16] = 1;
-            double[] noise = Tensors.toDoubles(bank.noise(pixels, 2, 0));
+            double[] noise = Tensors.toDoubles(bank.noise(NoiseBank.imageKeys(pixels, 2, 16), 0));
             double[] again =
-                    Tensors.toDoubles(new NoiseBank(model, manager, 42).noise(pixels, 2, 0));
+                    Tensors.toDoubles(
+                            new NoiseBank(model, manager, 42)
+                                    .noise(NoiseBank.imageKeys(pixels, 2, 16), 0));
             assertArrayEquals(noise, again);
             assertTrue(noise[0] != noise[16], "images one value apart get other rows");
         }

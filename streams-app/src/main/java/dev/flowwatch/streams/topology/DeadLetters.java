@@ -1,6 +1,5 @@
 package dev.flowwatch.streams.topology;
 
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
@@ -110,13 +109,7 @@ public final class DeadLetters {
 
     /** {@code headers} but those a dead letter carries of its own ({@code flowwatch.dlq.*}). */
     public static Headers withoutOwnHeaders(Headers headers) {
-        Headers out = new RecordHeaders();
-        for (Header h : headers) {
-            if (!h.key().startsWith(OWN_PREFIX)) {
-                out.add(h);
-            }
-        }
-        return out;
+        return RecordLimits.without(headers, key -> key.startsWith(OWN_PREFIX));
     }
 
     private static String cut(String detail) {

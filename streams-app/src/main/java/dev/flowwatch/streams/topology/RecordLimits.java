@@ -5,9 +5,11 @@ import dev.flowwatch.streams.config.InvalidConfigException;
 
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.utils.ByteUtils;
 
 import java.nio.charset.StandardCharsets;
+import java.util.function.Predicate;
 
 /**
  * What every record the app writes must fit in, and the check that the settings allow it.
@@ -37,6 +39,17 @@ public final class RecordLimits {
     public static final int ENVELOPE_BYTES = 32 * 1024;
 
     private RecordLimits() {}
+
+    /** A copy of {@code headers} without those whose key {@code dropped} accepts. */
+    public static Headers without(Headers headers, Predicate<String> dropped) {
+        Headers out = new RecordHeaders();
+        for (Header h : headers) {
+            if (!dropped.test(h.key())) {
+                out.add(h);
+            }
+        }
+        return out;
+    }
 
     /**
      * Bytes of the key and of the headers as the producer writes them: each header's name and value

@@ -2,7 +2,6 @@ package dev.flowwatch.streams.topology;
 
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 
@@ -59,15 +58,12 @@ record SourceRecord(String topic, int partition, long offset) {
 
     /** A copy of {@code headers} without what {@link #stamp} wrote. */
     static Headers unstamped(Headers headers) {
-        Headers out = new RecordHeaders();
-        for (Header h : headers) {
-            if (!h.key().equals(HEADER_TOPIC)
-                    && !h.key().equals(HEADER_PARTITION)
-                    && !h.key().equals(HEADER_OFFSET)) {
-                out.add(h);
-            }
-        }
-        return out;
+        return RecordLimits.without(
+                headers,
+                key ->
+                        key.equals(HEADER_TOPIC)
+                                || key.equals(HEADER_PARTITION)
+                                || key.equals(HEADER_OFFSET));
     }
 
     private static String text(Header header) {
